@@ -1,0 +1,197 @@
+package io.streamgrad.schema;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Map;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaNormalization;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.message.BinaryMessageEncoder;
+import org.junit.jupiter.api.Test;
+
+class AvroSerdeTest {
+
+    private static LabeledEvent event() {
+        return LabeledEvent.newBuilder()
+                .setModel("m1")
+                .setEventId("e-7")
+                .setEventTime(1_700_000_000_000L)
+                .setFeatures(List.of(0.5f, -1.25f, 3e-8f))
+                .setLabel(2)
+                .setSource("test")
+                .build();
+    }
+
+    @Test
+    void labeledEventRoundTripsAndStartsWithTheSingleObjectHeader() {
+        AvroSerde<LabeledEvent> serde = AvroSerde.of(LabeledEvent.class);
+        byte[] bytes = serde.serialize(event());
+        // Single-object encoding: marker C3 01, then the schema's 8-byte CRC-64-AVRO fingerprint.
+        assertEquals((byte) 0xC3, bytes[0]);
+        assertEquals((byte) 0x01, bytes[1]);
+        long fp = SchemaNormalization.parsingFingerprint64(LabeledEvent.getClassSchema());
+        long written =
+                ByteBuffer.wrap(bytes, 2, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+        assertEquals(fp, written);
+        assertEquals(event(), serde.deserialize(bytes));
+    }
+
+    @Test
+    void regressionLabelStaysADouble() {
+        AvroSerde<LabeledEvent> serde = AvroSerde.of(LabeledEvent.class);
+        LabeledEvent e = event();
+        e.setLabel(-0.75d);
+        Object label = serde.deserialize(serde.serialize(e)).getLabel();
+        assertEquals(Double.class, label.getClass());
+        assertEquals(-0.75d, (Double) label);
+    }
+
+    @Test
+    void otherRecordsRoundTrip() {
+        TrainingMetric metric =
+                TrainingMetric.newBuilder()
+                        .setRunId("r")
+                        .setModel("m")
+                        .setIteration(3)
+                        .setBatchSize(64)
+                        .setLoss(0.5)
+                        .setSmoothedLoss(0.6)
+                        .setAccuracy(null)
+                        .setExamplesSeen(192)
+                        .setBatchEventTimeMin(1)
+                        .setBatchEventTimeMax(2)
+                        .setEmittedAt(3)
+                        .build();
+        assertEquals(
+                metric,
+                AvroSerde.of(TrainingMetric.class)
+                        .deserialize(AvroSerde.of(TrainingMetric.class).serialize(metric)));
+
+        float[] w = {1f, 2f, 3f, 4f, 5f, 6f};
+        ModelSnapshot snapshot =
+                ModelSnapshot.newBuilder()
+                        .setRunId("r")
+                        .setModel("m")
+                        .setVersion(10)
+                        .setCreatedAt(5)
+                        .setArchitecture(
+                                Architecture.newBuilder()
+                                        .setTask("multiclass")
+                                        .setFamily("mlp")
+                                        .setInputSize(2)
+                                        .setHiddenLayers(List.of(3))
+                                        .setHiddenActivation("relu")
+                                        .setOutputSize(2)
+                                        .build())
+                        .setParameters(List.of(Tensors.of("W0", new int[] {2, 3}, w)))
+                        .setOptimizer(
+                                OptimizerState.newBuilder()
+                                        .setName("adam")
+                                        .setLearningRate(0.01)
+                                        .setState(Tensors.of("adam", new int[] {0}, new float[0]))
+                                        .build())
+                        .setExamplesSeen(640)
+                        .setSeed(42)
+                        .setBatchSize(64)
+                        .setLastLoss(0.1)
+                        .setSmoothedLoss(0.2)
+                        .setParametersChecksum(Tensors.checksum(w))
+                        .setProvenance(Map.of("topic", "t"))
+                        .build();
+        AvroSerde<ModelSnapshot> snapshots = AvroSerde.of(ModelSnapshot.class);
+        ModelSnapshot back = snapshots.deserialize(snapshots.serialize(snapshot));
+        assertEquals(snapshot, back);
+        assertArrayEquals(w, Tensors.values(back.getParameters().get(0)));
+        assertArrayEquals(new int[] {2, 3}, Tensors.shape(back.getParameters().get(0)));
+
+        DeadLetter dead =
+                DeadLetter.newBuilder()
+                        .setTopic("t")
+                        .setPartition(1)
+                        .setOffset(99)
+                        .setTimestamp(4)
+                        .setKey(null)
+                        .setValue(ByteBuffer.wrap(new byte[] {1, 2}))
+                        .setReason("undecodable")
+                        .setDetail("bad header")
+                        .setFailedAt(5)
+                        .build();
+        AvroSerde<DeadLetter> deadSerde = AvroSerde.of(DeadLetter.class);
+        assertEquals(dead, deadSerde.deserialize(deadSerde.serialize(dead)));
+    }
+
+    @Test
+    void recordWrittenWithVersion1IsReadByTheCurrentReader() {
+        List<Schema> history = AvroSerde.historyOf(LabeledEvent.getClassSchema().getFullName());
+        assertEquals(1, history.size());
+        Schema v1 = history.get(0);
+        assertNull(v1.getField("source"), "v1 has no 'source' field");
+
+        GenericRecord old = new GenericData.Record(v1);
+        old.put("model", "legacy");
+        old.put("event_id", "old-1");
+        old.put("event_time", 42L);
+        old.put(
+                "features",
+                new GenericData.Array<>(v1.getField("features").schema(), List.of(1f, 2f)));
+        old.put("label", 1);
+        byte[] bytes;
+        try {
+            bytes =
+                    new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v1)
+                            .encode(old)
+                            .array();
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
+
+        LabeledEvent read = AvroSerde.of(LabeledEvent.class).deserialize(bytes);
+        assertEquals("legacy", read.getModel());
+        assertEquals("old-1", read.getEventId());
+        assertEquals(42L, read.getEventTime());
+        assertEquals(List.of(1f, 2f), read.getFeatures());
+        assertEquals(1, read.getLabel());
+        assertNull(read.getSource(), "the field added in v2 takes its default");
+    }
+
+    @Test
+    void garbageAndUnknownSchemasGiveReasonsNotStackTraces() {
+        AvroSerde<LabeledEvent> serde = AvroSerde.of(LabeledEvent.class);
+        AvroDecodeException notAvro =
+                assertThrows(
+                        AvroDecodeException.class,
+                        () -> serde.deserialize("hello, world".getBytes()));
+        assertTrue(notAvro.getMessage().contains("bad header"), notAvro.getMessage());
+
+        byte[] metric =
+                AvroSerde.of(TrainingMetric.class)
+                        .serialize(
+                                TrainingMetric.newBuilder()
+                                        .setRunId("r")
+                                        .setModel("m")
+                                        .setIteration(1)
+                                        .setBatchSize(1)
+                                        .setLoss(1)
+                                        .setSmoothedLoss(1)
+                                        .setExamplesSeen(1)
+                                        .setBatchEventTimeMin(1)
+                                        .setBatchEventTimeMax(1)
+                                        .setEmittedAt(1)
+                                        .build());
+        AvroDecodeException wrongType =
+                assertThrows(AvroDecodeException.class, () -> serde.deserialize(metric));
+        assertTrue(wrongType.getMessage().contains("does not know"), wrongType.getMessage());
+
+        byte[] good = serde.serialize(event());
+        byte[] truncated = java.util.Arrays.copyOf(good, good.length - 5);
+        assertThrows(AvroDecodeException.class, () -> serde.deserialize(truncated));
+        assertThrows(AvroDecodeException.class, () -> serde.deserialize(null));
+    }
+}
