@@ -1,0 +1,16 @@
+package io.streamgrad.kafka;
+
+/** No Kafka broker answered at the given bootstrap servers within the timeout. */
+public class KafkaUnreachableException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    public KafkaUnreachableException(String bootstrapServers, long timeoutMs) {
+        super(
+                "cannot reach Kafka at "
+                        + bootstrapServers
+                        + " within "
+                        + timeoutMs / 1000
+                        + " s: start a broker there, or pass --bootstrap-servers HOST:PORT"
+                        + " of one that is running (./streamgrad demo runs its own)");
+    }
+}

@@ -1,0 +1,145 @@
+package io.streamgrad.kafka;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+/**
+ * The one Kafka admin helper: checks that a cluster answers and creates streamgrad's topics.
+ * Creation is idempotent, so every command can call {@link #ensureTopic} before it starts.
+ */
+public final class TopicAdmin implements AutoCloseable {
+    public static final long DEFAULT_TIMEOUT_MS = 10_000;
+
+    private final String bootstrapServers;
+    private final Admin admin;
+    private final long timeoutMs;
+
+    public TopicAdmin(String bootstrapServers) {
+        this(bootstrapServers, DEFAULT_TIMEOUT_MS);
+    }
+
+    public TopicAdmin(String bootstrapServers, long timeoutMs) {
+        this.bootstrapServers = bootstrapServers;
+        this.timeoutMs = timeoutMs;
+        Properties props = new Properties();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeoutMs);
+        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeoutMs);
+        props.put(AdminClientConfig.CLIENT_ID_CONFIG, "streamgrad-admin");
+        this.admin = Admin.create(props);
+    }
+
+    /** Fails fast with an actionable message when nothing answers at the bootstrap servers. */
+    public void requireReachable() {
+        try {
+            admin.describeCluster().nodes().get(timeoutMs, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            throw new KafkaUnreachableException(bootstrapServers, timeoutMs);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KafkaUnreachableException(bootstrapServers, timeoutMs);
+        }
+    }
+
+    /** Creates the topic if it does not exist; an existing topic is left as it is. */
+    public void ensureTopic(String name, int partitions, boolean compacted) {
+        NewTopic topic = new NewTopic(name, partitions, (short) 1);
+        if (compacted) {
+            topic.configs(
+                    Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+        }
+        topic = replicationFromCluster(topic, name, partitions, compacted);
+        try {
+            admin.createTopics(List.of(topic)).all().get(timeoutMs, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw new IllegalStateException(
+                        "cannot create topic " + name + ": " + e.getCause().getMessage(), e);
+            }
+        } catch (TimeoutException e) {
+            throw new KafkaUnreachableException(bootstrapServers, timeoutMs);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating topic " + name, e);
+        }
+    }
+
+    /** Uses the cluster's default replication factor (capped at 3) rather than assuming one. */
+    private NewTopic replicationFromCluster(
+            NewTopic topic, String name, int partitions, boolean compacted) {
+        try {
+            int brokers =
+                    admin.describeCluster().nodes().get(timeoutMs, TimeUnit.MILLISECONDS).size();
+            short rf = (short) Math.max(1, Math.min(3, brokers));
+            NewTopic withRf = new NewTopic(name, partitions, rf);
+            if (topic.configs() != null) {
+                withRf.configs(topic.configs());
+            }
+            return withRf;
+        } catch (TimeoutException | ExecutionException e) {
+            throw new KafkaUnreachableException(bootstrapServers, timeoutMs);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return topic;
+        }
+    }
+
+    public int partitionCount(String name) {
+        try {
+            Map<String, TopicDescription> d =
+                    admin.describeTopics(Set.of(name))
+                            .allTopicNames()
+                            .get(timeoutMs, TimeUnit.MILLISECONDS);
+            return d.get(name).partitions().size();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(
+                    "topic " + name + " is not readable: " + e.getCause().getMessage(), e);
+        } catch (TimeoutException e) {
+            throw new KafkaUnreachableException(bootstrapServers, timeoutMs);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public boolean topicExists(String name) {
+        try {
+            return admin.listTopics().names().get(timeoutMs, TimeUnit.MILLISECONDS).contains(name);
+        } catch (TimeoutException | ExecutionException e) {
+            throw new KafkaUnreachableException(bootstrapServers, timeoutMs);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public List<String> topics() {
+        try {
+            return new ArrayList<>(
+                    admin.listTopics().names().get(timeoutMs, TimeUnit.MILLISECONDS));
+        } catch (TimeoutException | ExecutionException e) {
+            throw new KafkaUnreachableException(bootstrapServers, timeoutMs);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        admin.close(Duration.ofSeconds(5));
+    }
+}

@@ -1,0 +1,111 @@
+package io.streamgrad.producers;
+
+import io.streamgrad.kafka.TopicAdmin;
+import io.streamgrad.schema.AvroSerde;
+import io.streamgrad.schema.LabeledEvent;
+import java.nio.charset.StandardCharsets;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * Writes synthetic {@link LabeledEvent}s to Kafka. Event i goes to partition i mod P (P = the
+ * configured partitions, capped by the topic's), keyed by the model, at an optional rate limit.
+ */
+public final class SyntheticProducer {
+    private final String bootstrapServers;
+    private final SyntheticConfig config;
+
+    public SyntheticProducer(String bootstrapServers, SyntheticConfig config) {
+        this.bootstrapServers = bootstrapServers;
+        this.config = config;
+    }
+
+    /**
+     * Creates the topic if needed, produces every event and waits until all are acknowledged.
+     *
+     * @param progress called with the count of events sent so far, every 10,000 events
+     * @return the number of events written
+     */
+    public long run(LongConsumer progress) {
+        int partitions;
+        try (TopicAdmin admin = new TopicAdmin(bootstrapServers)) {
+            admin.requireReachable();
+            admin.ensureTopic(config.topic(), config.partitions(), false);
+            partitions = Math.min(config.partitions(), admin.partitionCount(config.topic()));
+        }
+        SyntheticEvents events = new SyntheticEvents(config);
+        AvroSerde<LabeledEvent> serde = AvroSerde.of(LabeledEvent.class);
+        byte[] key = config.model().getBytes(StandardCharsets.UTF_8);
+        AtomicReference<Exception> failure = new AtomicReference<>();
+        long start = System.nanoTime();
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProps())) {
+            for (long i = 0; i < config.events(); i++) {
+                if (failure.get() != null) {
+                    break;
+                }
+                long index = config.firstIndex() + i;
+                LabeledEvent event = events.event(index);
+                producer.send(
+                        new ProducerRecord<>(
+                                config.topic(),
+                                (int) (index % partitions),
+                                event.getEventTime(),
+                                key,
+                                serde.serialize(event)),
+                        (meta, e) -> {
+                            if (e != null) {
+                                failure.compareAndSet(null, e);
+                            }
+                        });
+                if ((i + 1) % 10_000 == 0) {
+                    progress.accept(i + 1);
+                }
+                pace(start, i + 1);
+            }
+            producer.flush();
+        }
+        if (failure.get() != null) {
+            throw new IllegalStateException(
+                    "producing to " + config.topic() + " failed: " + failure.get().getMessage(),
+                    failure.get());
+        }
+        progress.accept(config.events());
+        return config.events();
+    }
+
+    private void pace(long startNanos, long sent) {
+        if (config.ratePerSecond() <= 0) {
+            return;
+        }
+        long due = startNanos + (long) (sent * 1e9 / config.ratePerSecond());
+        long wait = due - System.nanoTime();
+        if (wait > 1_000_000) {
+            try {
+                Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while producing", e);
+            }
+        }
+    }
+
+    private Properties producerProps() {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        props.put(
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        props.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 15_000);
+        props.put(ProducerConfig.CLIENT_ID_CONFIG, "streamgrad-synthetic");
+        return props;
+    }
+}

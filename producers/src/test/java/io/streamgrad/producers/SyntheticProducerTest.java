@@ -1,0 +1,104 @@
+package io.streamgrad.producers;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.streamgrad.kafka.EmbeddedKafkaBroker;
+import io.streamgrad.kafka.KafkaUnreachableException;
+import io.streamgrad.schema.AvroSerde;
+import io.streamgrad.schema.LabeledEvent;
+import io.streamgrad.schema.Task;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The producer against Kafka's real KRaft broker, running in this JVM. */
+class SyntheticProducerTest {
+    private static EmbeddedKafkaBroker broker;
+
+    @BeforeAll
+    static void startBroker() {
+        broker = EmbeddedKafkaBroker.start();
+    }
+
+    @AfterAll
+    static void stopBroker() {
+        broker.close();
+        broker.close(); // idempotent
+    }
+
+    @Test
+    void everyEventArrivesDecodableOnItsPartition() {
+        SyntheticConfig config =
+                new SyntheticConfig(
+                        "events-a", "m1", Task.MULTICLASS, 6, 3, 0.2, 1500, 0, 3, 7, 0, false);
+        long written = new SyntheticProducer(broker.bootstrapServers(), config).run(n -> {});
+        assertEquals(1500, written);
+
+        SyntheticEvents expected = new SyntheticEvents(config);
+        AvroSerde<LabeledEvent> serde = AvroSerde.of(LabeledEvent.class);
+        Map<Integer, Integer> perPartition = new HashMap<>();
+        int read = 0;
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
+            consumer.subscribe(java.util.List.of("events-a"));
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (read < 1500 && System.currentTimeMillis() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+                    LabeledEvent e = serde.deserialize(r.value());
+                    long index = Long.parseLong(e.getEventId().substring("syn-7-".length()));
+                    assertEquals(expected.event(index), e);
+                    assertEquals(index % 3, r.partition());
+                    assertEquals(e.getEventTime(), r.timestamp());
+                    perPartition.merge(r.partition(), 1, Integer::sum);
+                    read++;
+                }
+            }
+        }
+        assertEquals(1500, read);
+        assertEquals(Map.of(0, 500, 1, 500, 2, 500), perPartition);
+    }
+
+    @Test
+    void rateLimitIsHonoured() {
+        SyntheticConfig config =
+                new SyntheticConfig(
+                        "events-b", "m1", Task.BINARY, 4, 2, 0.5, 200, 400, 1, 7, 0, false);
+        long start = System.nanoTime();
+        new SyntheticProducer(broker.bootstrapServers(), config).run(n -> {});
+        double seconds = (System.nanoTime() - start) / 1e9;
+        // 200 events at 400/s cannot take less than ~0.5 s.
+        assertTrue(seconds >= 0.45, "took " + seconds + " s");
+    }
+
+    @Test
+    void unreachableKafkaSaysWhatToDo() {
+        SyntheticConfig config =
+                new SyntheticConfig("x", "m", Task.BINARY, 4, 2, 0.5, 10, 0, 1, 7, 0, false);
+        KafkaUnreachableException e =
+                assertThrows(
+                        KafkaUnreachableException.class,
+                        () -> new SyntheticProducer("localhost:1", config).run(n -> {}));
+        assertTrue(e.getMessage().contains("--bootstrap-servers"), e.getMessage());
+    }
+
+    private static KafkaConsumer<byte[], byte[]> consumer() {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "verify");
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+                ByteArrayDeserializer.class.getName());
+        return new KafkaConsumer<>(p);
+    }
+}
