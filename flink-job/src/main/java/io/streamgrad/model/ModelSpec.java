@@ -20,7 +20,8 @@ public record ModelSpec(
         int inputSize,
         List<Integer> hiddenLayers,
         Activation activation,
-        int outputSize) {
+        int outputSize)
+        implements java.io.Serializable {
 
     public static final String USAGE = "linear, logistic, softmax or mlp:H1[,H2...]";
 

@@ -5,7 +5,7 @@ import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.Sgd;
 
 /** Which ND4J updater applies the gradient, and its learning rate. */
-public record OptimizerSpec(String name, double learningRate) {
+public record OptimizerSpec(String name, double learningRate) implements java.io.Serializable {
     public static final String USAGE = "sgd or adam";
 
     public OptimizerSpec {

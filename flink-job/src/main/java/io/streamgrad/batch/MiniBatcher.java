@@ -1,0 +1,100 @@
+package io.streamgrad.batch;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Turns a closed window of examples into shuffled mini-batches whose size is a power of two.
+ *
+ * <p>The window is first put in a canonical order (event time, then event id) and then shuffled
+ * with a generator seeded from (seed, model, window index). Batch composition is therefore a
+ * function of the data and the seed, not of how source partitions happened to interleave. Each
+ * example moves whole (features with their label). What is left after the last full batch is
+ * returned as {@link Cut#carried()} and waits for the next window; at the end of bounded input
+ * {@link #cutFinal} trains it in decreasing power-of-two pieces, so nothing is dropped.
+ */
+public final class MiniBatcher {
+    private static final Comparator<TrainingExample> CANONICAL =
+            Comparator.comparingLong(TrainingExample::eventTime)
+                    .thenComparing(TrainingExample::eventId);
+
+    private MiniBatcher() {}
+
+    /** The batches cut from a window, and the examples carried to the next window. */
+    public record Cut(List<Batch> batches, List<TrainingExample> carried) {}
+
+    /** Cuts full batches of {@code batchSize}; the remainder is carried. */
+    public static Cut cut(
+            String model, long window, List<TrainingExample> examples, int batchSize, long seed) {
+        BatchSize.require(batchSize);
+        List<TrainingExample> order = shuffled(model, window, examples, seed);
+        int full = order.size() / batchSize;
+        List<Batch> batches = new ArrayList<>(full);
+        for (int i = 0; i < full; i++) {
+            batches.add(toBatch(model, window, order.subList(i * batchSize, (i + 1) * batchSize)));
+        }
+        return new Cut(batches, new ArrayList<>(order.subList(full * batchSize, order.size())));
+    }
+
+    /**
+     * The end of bounded input: full batches, then the remainder in decreasing power-of-two pieces
+     * (e.g. 100 left at batch size 128 gives 64 + 32 + 4). Nothing is carried.
+     */
+    public static List<Batch> cutFinal(
+            String model, long window, List<TrainingExample> examples, int batchSize, long seed) {
+        BatchSize.require(batchSize);
+        List<TrainingExample> order = shuffled(model, window, examples, seed);
+        List<Batch> batches = new ArrayList<>();
+        int start = 0;
+        int piece = batchSize;
+        while (start < order.size()) {
+            while (piece > order.size() - start) {
+                piece >>= 1;
+            }
+            batches.add(toBatch(model, window, order.subList(start, start + piece)));
+            start += piece;
+        }
+        return batches;
+    }
+
+    static List<TrainingExample> shuffled(
+            String model, long window, List<TrainingExample> examples, long seed) {
+        List<TrainingExample> order = new ArrayList<>(examples);
+        order.sort(CANONICAL);
+        SplittableRandom rng = new SplittableRandom(windowSeed(seed, model, window));
+        for (int i = order.size() - 1; i > 0; i--) {
+            int j = rng.nextInt(i + 1);
+            TrainingExample t = order.get(i);
+            order.set(i, order.get(j));
+            order.set(j, t);
+        }
+        return order;
+    }
+
+    /**
+     * Seed of one window's shuffle; String.hashCode is specified, so this is stable across JVMs.
+     */
+    static long windowSeed(long seed, String model, long window) {
+        long z = seed * 0x9E3779B97F4A7C15L ^ model.hashCode() * 0xC2B2AE3D27D4EB4FL ^ window;
+        z = (z ^ (z >>> 33)) * 0xFF51AFD7ED558CCDL;
+        return z ^ (z >>> 33);
+    }
+
+    private static Batch toBatch(String model, long window, List<TrainingExample> rows) {
+        int d = rows.get(0).features().length;
+        float[] x = new float[rows.size() * d];
+        double[] y = new double[rows.size()];
+        long min = Long.MAX_VALUE;
+        long max = Long.MIN_VALUE;
+        for (int i = 0; i < rows.size(); i++) {
+            TrainingExample e = rows.get(i);
+            System.arraycopy(e.features(), 0, x, i * d, d);
+            y[i] = e.label();
+            min = Math.min(min, e.eventTime());
+            max = Math.max(max, e.eventTime());
+        }
+        return new Batch(model, window, rows.size(), d, x, y, min, max);
+    }
+}

@@ -1,0 +1,236 @@
+package io.streamgrad.cli;
+
+import io.streamgrad.job.JobConfig;
+import io.streamgrad.kafka.EmbeddedKafkaBroker;
+import io.streamgrad.kafka.TopicAdmin;
+import io.streamgrad.model.ModelSpec;
+import io.streamgrad.producers.SyntheticConfig;
+import io.streamgrad.producers.SyntheticEvents;
+import io.streamgrad.producers.SyntheticProducer;
+import io.streamgrad.schema.AvroSerde;
+import io.streamgrad.schema.LabeledEvent;
+import io.streamgrad.schema.ModelSnapshot;
+import io.streamgrad.train.Snapshots;
+import io.streamgrad.train.TrainingConfig;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(
+        name = "demo",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Everything in one process, nothing to set up: Kafka's own KRaft broker, synthetic"
+                    + " events from a teacher model, training in a local Flink MiniCluster, and an"
+                    + " evaluation of the last snapshot on held-out events the model never saw."
+        })
+public final class DemoCommand implements Callable<Integer> {
+    static final String MODEL_KEY = "demo";
+
+    @Mixin ModelOptions model = new ModelOptions();
+
+    @Option(
+            names = "--events",
+            defaultValue = "100000",
+            description = "Training events (default: ${DEFAULT-VALUE})")
+    long events;
+
+    @Option(
+            names = "--holdout-events",
+            defaultValue = "10000",
+            description = "Held-out events for the final evaluation (default: ${DEFAULT-VALUE})")
+    int holdoutEvents;
+
+    @Option(
+            names = "--partitions",
+            defaultValue = "4",
+            description = "Partitions of the events topic (default: ${DEFAULT-VALUE})")
+    int partitions;
+
+    @Option(
+            names = "--noise",
+            defaultValue = "0.5",
+            description = "Teacher noise (default: ${DEFAULT-VALUE})")
+    double noise;
+
+    @Option(
+            names = "--rate",
+            defaultValue = "0",
+            description =
+                    "Producer rate limit, events/s; 0 = unlimited (default: ${DEFAULT-VALUE})")
+    double rate;
+
+    @Option(
+            names = "--bad-events",
+            defaultValue = "0",
+            description =
+                    "Also write this many malformed records, to see them dead-lettered (default:"
+                            + " ${DEFAULT-VALUE})")
+    int badEvents;
+
+    @Option(
+            names = "--parallelism",
+            defaultValue = "1",
+            description = "Flink parallelism (default: ${DEFAULT-VALUE})")
+    int parallelism;
+
+    @Option(
+            names = "--web-ui-port",
+            defaultValue = "0",
+            description =
+                    "Port of the Flink web UI; 0 picks a free one (default: ${DEFAULT-VALUE})")
+    int webUiPort;
+
+    @Option(names = "--summary-json", description = "Write the run summary to this file")
+    Path summaryJson;
+
+    @Override
+    public Integer call() throws Exception {
+        TrainingConfig training = model.toTrainingConfig();
+        ModelSpec spec = training.model();
+        SyntheticConfig data = syntheticConfig(spec);
+        if (holdoutEvents < 1) {
+            throw new UsageException("--holdout-events must be at least 1");
+        }
+        if (parallelism < 1) {
+            throw new UsageException("--parallelism must be at least 1");
+        }
+        if (badEvents < 0) {
+            throw new UsageException("--bad-events must be >= 0");
+        }
+        String runId = UUID.randomUUID().toString();
+        System.out.printf(
+                "streamgrad demo: %s, %d features%s, %,d events, batch %d, %s lr %s, seed %d%n",
+                spec.shorthand(),
+                spec.inputSize(),
+                spec.classes() > 0 ? ", " + spec.classes() + " classes" : "",
+                events,
+                training.batchSize(),
+                training.optimizer().name(),
+                training.optimizer().learningRate(),
+                training.seed());
+        long start = System.nanoTime();
+        System.out.println("  starting Kafka (KRaft, in-process)...");
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
+            String bootstrap = broker.bootstrapServers();
+            JobConfig.Topics topics = JobConfig.Topics.DEFAULT;
+            try (TopicAdmin admin = new TopicAdmin(bootstrap)) {
+                admin.ensureTopic(topics.events(), partitions, false);
+            }
+            System.out.printf("  Kafka at %s; producing %,d events...%n", bootstrap, events);
+            new SyntheticProducer(bootstrap, data).run(n -> {});
+            if (badEvents > 0) {
+                writeBadEvents(bootstrap, topics.events(), spec.inputSize());
+            }
+            JobConfig job =
+                    new JobConfig(
+                            bootstrap,
+                            topics,
+                            "streamgrad-demo",
+                            runId,
+                            true,
+                            true,
+                            parallelism,
+                            2_000,
+                            training);
+            System.out.println("  training (Flink MiniCluster)...");
+            JobRunner.Outcome outcome = JobRunner.runLocally(job, webUiPort, System.out);
+
+            ModelSnapshot last =
+                    outcome.snapshots().stream()
+                            .max(Comparator.comparingLong(ModelSnapshot::getVersion))
+                            .orElseThrow(
+                                    () -> new IllegalStateException("the job emitted no snapshot"));
+            Holdout holdout =
+                    Holdout.evaluate(
+                            Snapshots.rebuild(last),
+                            new SyntheticEvents(data.withRange(events, holdoutEvents)).all());
+            RunSummary summary =
+                    RunSummary.of(
+                            runId,
+                            spec.shorthand(),
+                            outcome.accumulators(),
+                            training.batchSize(),
+                            outcome.metrics(),
+                            outcome.snapshots(),
+                            holdout.loss(),
+                            holdout.accuracy(),
+                            holdoutEvents,
+                            (System.nanoTime() - start) / 1e9,
+                            outcome.wallSeconds());
+            summary.print(System.out);
+            if (summaryJson != null) {
+                summary.writeJson(summaryJson);
+                System.out.println("  summary written to " + summaryJson);
+            }
+        }
+        return 0;
+    }
+
+    private SyntheticConfig syntheticConfig(ModelSpec spec) {
+        try {
+            return new SyntheticConfig(
+                    JobConfig.Topics.DEFAULT.events(),
+                    MODEL_KEY,
+                    spec.task(),
+                    spec.inputSize(),
+                    Math.max(2, spec.classes()),
+                    noise,
+                    events,
+                    rate,
+                    partitions,
+                    model.seed,
+                    0,
+                    false);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+    }
+
+    /** Alternately bytes that are not Avro and events with one feature too many. */
+    private void writeBadEvents(String bootstrap, String topic, int features) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        AvroSerde<LabeledEvent> serde = AvroSerde.of(LabeledEvent.class);
+        byte[] key = MODEL_KEY.getBytes(StandardCharsets.UTF_8);
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
+            for (int i = 0; i < badEvents; i++) {
+                byte[] value;
+                if (i % 2 == 0) {
+                    value = ("not an event #" + i).getBytes(StandardCharsets.UTF_8);
+                } else {
+                    List<Float> tooMany = new java.util.ArrayList<>();
+                    for (int j = 0; j <= features; j++) {
+                        tooMany.add(0f);
+                    }
+                    value =
+                            serde.serialize(
+                                    LabeledEvent.newBuilder()
+                                            .setModel(MODEL_KEY)
+                                            .setEventId("bad-" + i)
+                                            .setEventTime(SyntheticConfig.EPOCH_MS)
+                                            .setFeatures(tooMany)
+                                            .setLabel(0)
+                                            .build());
+                }
+                producer.send(new ProducerRecord<>(topic, key, value));
+            }
+            producer.flush();
+        }
+        System.out.printf(
+                "  wrote %d malformed records (they go to the dead-letter topic)%n", badEvents);
+    }
+}

@@ -1,0 +1,78 @@
+package io.streamgrad.cli;
+
+import io.streamgrad.kafka.KafkaUnreachableException;
+import java.io.PrintStream;
+import java.util.Arrays;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(
+        name = "streamgrad",
+        mixinStandardHelpOptions = true,
+        version = "streamgrad 0.1.0",
+        description = "Online mini-batch learning on Kafka streams with Apache Flink and ND4J.",
+        subcommands = {
+            DemoCommand.class,
+            ProduceCommand.class,
+            TrainCommand.class,
+            CommandLine.HelpCommand.class
+        })
+public final class Streamgrad {
+    @Option(
+            names = "--verbose",
+            scope = CommandLine.ScopeType.INHERIT,
+            description = "Show Flink/Kafka logs and stack traces of errors")
+    boolean verbose;
+
+    public static void main(String[] args) {
+        System.exit(execute(args, System.err));
+    }
+
+    /** Runs a command line; returns the exit code (0 ok, 1 failed, 2 wrong usage). */
+    public static int execute(String[] args, PrintStream err) {
+        boolean verbose = Arrays.asList(args).contains("--verbose");
+        // Read by log4j2-cli.properties; set before any library logs.
+        System.setProperty("streamgrad.log.level", verbose ? "INFO" : "ERROR");
+        CommandLine cli = new CommandLine(new Streamgrad());
+        cli.setErr(new java.io.PrintWriter(err, true));
+        cli.setParameterExceptionHandler(
+                (ex, a) -> {
+                    err.println("streamgrad: " + ex.getMessage());
+                    err.println(
+                            "Run '"
+                                    + ex.getCommandLine().getCommandSpec().qualifiedName()
+                                    + " --help' for the flags.");
+                    return 2;
+                });
+        cli.setExecutionExceptionHandler(
+                (ex, commandLine, parseResult) -> {
+                    if (verbose) {
+                        ex.printStackTrace(err);
+                    }
+                    if (ex instanceof UsageException) {
+                        err.println("streamgrad: " + ex.getMessage());
+                        return 2;
+                    }
+                    if (ex instanceof KafkaUnreachableException) {
+                        err.println("streamgrad: " + ex.getMessage());
+                        return 1;
+                    }
+                    err.println(
+                            "streamgrad: failed: "
+                                    + rootMessage(ex)
+                                    + (verbose ? "" : " (--verbose shows the stack trace)"));
+                    return 1;
+                });
+        return cli.execute(args);
+    }
+
+    private static String rootMessage(Throwable t) {
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String m = root.getMessage();
+        return root.getClass().getSimpleName() + (m == null ? "" : ": " + m);
+    }
+}

@@ -1,0 +1,74 @@
+package io.streamgrad.job;
+
+import io.streamgrad.batch.TrainingExample;
+import io.streamgrad.model.ModelSpec;
+import io.streamgrad.schema.AvroDecodeException;
+import io.streamgrad.schema.AvroSerde;
+import io.streamgrad.schema.DeadLetter;
+import io.streamgrad.schema.LabeledEvent;
+import io.streamgrad.train.EventValidator;
+import io.streamgrad.train.InvalidEventException;
+import java.nio.ByteBuffer;
+import org.apache.flink.api.common.accumulators.LongCounter;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * Decodes and validates raw records. A record that is not a {@link LabeledEvent}, or does not fit
+ * the model, goes to the dead-letter output with its bytes, reason and coordinates; the job goes
+ * on.
+ */
+public final class DecodeFunction extends ProcessFunction<KafkaRecord, TrainingExample> {
+    private static final long serialVersionUID = 1L;
+
+    public static final OutputTag<DeadLetter> DEAD_LETTERS =
+            new OutputTag<>("dead-letters", new AvroTypeInfo<>(DeadLetter.class));
+
+    private final ModelSpec spec;
+    private final AvroSerde<LabeledEvent> serde = AvroSerde.of(LabeledEvent.class);
+    private transient LongCounter consumed;
+    private transient LongCounter deadLettered;
+
+    public DecodeFunction(ModelSpec spec) {
+        this.spec = spec;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        AvroSerde.trustGeneratedClasses();
+        consumed = getRuntimeContext().getLongCounter(Accumulators.EVENTS_CONSUMED);
+        deadLettered = getRuntimeContext().getLongCounter(Accumulators.DEAD_LETTERED);
+    }
+
+    @Override
+    public void processElement(KafkaRecord record, Context ctx, Collector<TrainingExample> out) {
+        consumed.add(1);
+        try {
+            out.collect(EventValidator.validate(serde.deserialize(record.value()), spec));
+        } catch (AvroDecodeException e) {
+            deadLetter(ctx, record, "undecodable", e.getMessage());
+        } catch (InvalidEventException e) {
+            deadLetter(ctx, record, e.reason(), e.getMessage());
+        }
+    }
+
+    private void deadLetter(Context ctx, KafkaRecord r, String reason, String detail) {
+        deadLettered.add(1);
+        ctx.output(
+                DEAD_LETTERS,
+                DeadLetter.newBuilder()
+                        .setTopic(r.topic())
+                        .setPartition(r.partition())
+                        .setOffset(r.offset())
+                        .setTimestamp(r.timestamp())
+                        .setKey(r.key() == null ? null : ByteBuffer.wrap(r.key()))
+                        .setValue(r.value() == null ? null : ByteBuffer.wrap(r.value()))
+                        .setReason(reason)
+                        .setDetail(detail == null ? reason : detail)
+                        .setFailedAt(System.currentTimeMillis())
+                        .build());
+    }
+}

@@ -1,0 +1,112 @@
+package io.streamgrad.job;
+
+import io.streamgrad.batch.TrainingExample;
+import io.streamgrad.cli.TrainCommand;
+import io.streamgrad.schema.DeadLetter;
+import io.streamgrad.schema.ModelSnapshot;
+import io.streamgrad.schema.TrainingMetric;
+import java.time.Duration;
+import java.util.Properties;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+import org.apache.kafka.clients.producer.ProducerConfig;
+
+/**
+ * The training job: Kafka → decode → key by model → mini-batch → train → Kafka.
+ *
+ * <p>{@link #main} is the entry point of the job jar for {@code flink run}; it takes the same flags
+ * as {@code ./streamgrad train}. {@link #build} wires the dataflow on any environment (a cluster's,
+ * or a local MiniCluster).
+ */
+public final class TrainingJob {
+    private TrainingJob() {}
+
+    public static void main(String[] args) {
+        System.exit(TrainCommand.runInClusterContext(args));
+    }
+
+    public static void build(StreamExecutionEnvironment env, JobConfig c) {
+        SingleOutputStreamOperator<TrainingExample> examples =
+                env.fromSource(source(c), watermarks(), "kafka: " + c.topics().events())
+                        .uid("source")
+                        .process(new DecodeFunction(c.training().model()))
+                        .uid("decode")
+                        .name("decode + validate");
+
+        examples.getSideOutput(DecodeFunction.DEAD_LETTERS)
+                .sinkTo(
+                        sink(
+                                c,
+                                DeadLetter.class,
+                                c.topics().deadLetter(),
+                                d -> d.getTopic() + "/" + d.getPartition() + "/" + d.getOffset()))
+                .uid("dead-letter-sink")
+                .name("kafka: " + c.topics().deadLetter());
+
+        SingleOutputStreamOperator<TrainingMetric> metrics =
+                examples.keyBy(TrainingExample::model)
+                        .process(new TrainFunction(c.training(), c.runId(), c.provenance()))
+                        .returns(new AvroTypeInfo<>(TrainingMetric.class))
+                        .uid("train")
+                        .name("mini-batch + train (ND4J)");
+
+        metrics.sinkTo(sink(c, TrainingMetric.class, c.topics().metrics(), m -> m.getModel()))
+                .uid("metrics-sink")
+                .name("kafka: " + c.topics().metrics());
+
+        DataStream<ModelSnapshot> snapshots = metrics.getSideOutput(TrainFunction.SNAPSHOTS);
+        snapshots
+                .sinkTo(sink(c, ModelSnapshot.class, c.topics().snapshots(), s -> s.getModel()))
+                .uid("snapshot-sink")
+                .name("kafka: " + c.topics().snapshots());
+    }
+
+    private static KafkaSource<KafkaRecord> source(JobConfig c) {
+        var builder =
+                KafkaSource.<KafkaRecord>builder()
+                        .setBootstrapServers(c.bootstrapServers())
+                        .setTopics(c.topics().events())
+                        .setGroupId(c.groupId())
+                        .setStartingOffsets(
+                                OffsetsInitializer.committedOffsets(
+                                        c.fromEarliest()
+                                                ? OffsetResetStrategy.EARLIEST
+                                                : OffsetResetStrategy.LATEST))
+                        .setDeserializer(new KafkaRecordSchema())
+                        .setProperty("commit.offsets.on.checkpoint", "true");
+        if (c.bounded()) {
+            builder.setBounded(OffsetsInitializer.latest());
+        }
+        return builder.build();
+    }
+
+    /** Event time from the Kafka record timestamp (the producer sets it to the event time). */
+    private static WatermarkStrategy<KafkaRecord> watermarks() {
+        return WatermarkStrategy.<KafkaRecord>forBoundedOutOfOrderness(Duration.ofSeconds(5))
+                .withTimestampAssigner((r, ts) -> r.timestamp());
+    }
+
+    private static <T extends org.apache.avro.specific.SpecificRecord> KafkaSink<T> sink(
+            JobConfig c,
+            Class<T> type,
+            String topic,
+            org.apache.flink.util.function.SerializableFunction<T, String> key) {
+        Properties props = new Properties();
+        props.put(ProducerConfig.LINGER_MS_CONFIG, "20");
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        return KafkaSink.<T>builder()
+                .setBootstrapServers(c.bootstrapServers())
+                .setKafkaProducerConfig(props)
+                .setRecordSerializer(new AvroKafkaSerializer<>(type, topic, key))
+                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+                .build();
+    }
+}

@@ -1,0 +1,158 @@
+package io.streamgrad.train;
+
+import io.streamgrad.batch.Batch;
+import io.streamgrad.model.DenseNetwork;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/**
+ * Trains one model batch by batch, test-then-train: each batch's loss and accuracy are measured
+ * with the parameters before its update, so the loss curve is an honest online estimate.
+ *
+ * <p>Lifecycle: {@link #create} or {@link #restore} from a {@link TrainerState}, {@link #train} any
+ * number of batches, {@link #state} to checkpoint. Free of Flink.
+ */
+public final class ModelTrainer {
+    private final String model;
+    private final TrainingConfig config;
+    private final DenseNetwork network;
+    private long iteration;
+    private long examplesSeen;
+    private long window;
+    private double lastLoss;
+    private double smoothedLoss;
+    private long lastSnapshotVersion;
+
+    private ModelTrainer(
+            String model, TrainingConfig config, DenseNetwork network, TrainerState s) {
+        this.model = model;
+        this.config = config;
+        this.network = network;
+        this.iteration = s.iteration();
+        this.examplesSeen = s.examplesSeen();
+        this.window = s.window();
+        this.lastLoss = s.lastLoss();
+        this.smoothedLoss = s.smoothedLoss();
+        this.lastSnapshotVersion = s.lastSnapshotVersion();
+    }
+
+    /** A fresh model, initialised from the job seed (the same for every model key). */
+    public static ModelTrainer create(String model, TrainingConfig config) {
+        DenseNetwork net =
+                DenseNetwork.create(
+                        config.model(), config.optimizer(), config.seed(), DataType.FLOAT);
+        return new ModelTrainer(
+                model,
+                config,
+                net,
+                new TrainerState(null, null, 0, 0, 0, Double.NaN, Double.NaN, -1));
+    }
+
+    public static ModelTrainer restore(String model, TrainingConfig config, TrainerState state) {
+        DenseNetwork net =
+                DenseNetwork.restore(
+                        config.model(),
+                        config.optimizer(),
+                        state.parameters(),
+                        state.optimizerState(),
+                        DataType.FLOAT);
+        return new ModelTrainer(model, config, net, state);
+    }
+
+    /** One update; returns what was measured before it. */
+    public Step train(Batch batch) {
+        DenseNetwork.Evaluation before =
+                network.step(batch.x(), batch.labels(), batch.size(), iteration);
+        iteration++;
+        examplesSeen += batch.size();
+        lastLoss = before.loss();
+        smoothedLoss =
+                Double.isNaN(smoothedLoss)
+                        ? before.loss()
+                        : config.smoothing() * before.loss()
+                                + (1 - config.smoothing()) * smoothedLoss;
+        return new Step(
+                model,
+                iteration,
+                batch.window(),
+                batch.size(),
+                before.loss(),
+                smoothedLoss,
+                before.accuracy(),
+                examplesSeen,
+                batch.minEventTime(),
+                batch.maxEventTime());
+    }
+
+    /** The index of the next window, then counts it as closed. */
+    public long nextWindow() {
+        return window++;
+    }
+
+    /** Whether a snapshot is due after the last update. */
+    public boolean snapshotDue() {
+        return iteration > 0
+                && iteration % config.snapshotEvery() == 0
+                && lastSnapshotVersion != iteration;
+    }
+
+    public boolean hasUnsnapshottedUpdates() {
+        return iteration > 0 && lastSnapshotVersion != iteration;
+    }
+
+    public void markSnapshot() {
+        lastSnapshotVersion = iteration;
+    }
+
+    public TrainerState state() {
+        return new TrainerState(
+                network.parameters(),
+                network.optimizerState(),
+                iteration,
+                examplesSeen,
+                window,
+                lastLoss,
+                smoothedLoss,
+                lastSnapshotVersion);
+    }
+
+    public DenseNetwork network() {
+        return network;
+    }
+
+    public String model() {
+        return model;
+    }
+
+    public TrainingConfig config() {
+        return config;
+    }
+
+    public long iteration() {
+        return iteration;
+    }
+
+    public long examplesSeen() {
+        return examplesSeen;
+    }
+
+    public double lastLoss() {
+        return lastLoss;
+    }
+
+    public double smoothedLoss() {
+        return smoothedLoss;
+    }
+
+    /** What one update measured: the content of a TrainingMetric. */
+    public record Step(
+            String model,
+            long iteration,
+            long window,
+            int batchSize,
+            double loss,
+            double smoothedLoss,
+            Double accuracy,
+            long examplesSeen,
+            long minEventTime,
+            long maxEventTime) {}
+}
