@@ -1,7 +1,5 @@
 package io.streamgrad.job;
 
-import io.streamgrad.batch.Batch;
-import io.streamgrad.batch.MiniBatcher;
 import io.streamgrad.batch.TrainingExample;
 import io.streamgrad.schema.AvroSerde;
 import io.streamgrad.schema.ModelSnapshot;
@@ -10,6 +8,7 @@ import io.streamgrad.train.ModelTrainer;
 import io.streamgrad.train.Snapshots;
 import io.streamgrad.train.TrainerState;
 import io.streamgrad.train.TrainingConfig;
+import io.streamgrad.train.WindowTrainer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,8 +26,8 @@ import org.apache.flink.util.OutputTag;
 
 /**
  * The trainer of each model key. Owns the state (window buffer, model, counters) and time (the end
- * of bounded input); delegates batching to {@link MiniBatcher} and the maths to {@link
- * ModelTrainer}.
+ * of bounded input); delegates batching (MiniBatcher) and maths (ModelTrainer) through {@link
+ * WindowTrainer}, which offline replays use too.
  *
  * <p>A count window closes when {@code batchSize × windowBatches} examples have arrived: its
  * examples are shuffled and cut into batches, each batch is one update and one metric, and the
@@ -107,47 +106,29 @@ public final class TrainFunction
                 model.value() == null
                         ? ModelTrainer.create(key, config)
                         : ModelTrainer.restore(key, config, model.value());
-        List<TrainingExample> examples = new ArrayList<>();
+        List<TrainingExample> window = new ArrayList<>();
         for (TrainingExample e : buffer.get()) {
-            examples.add(e);
+            window.add(e);
         }
-        List<Batch> batches;
-        List<TrainingExample> carried;
-        if (examples.isEmpty()) {
-            batches = List.of();
-            carried = List.of();
-        } else if (last) {
-            batches =
-                    MiniBatcher.cutFinal(
-                            key, trainer.nextWindow(), examples, config.batchSize(), config.seed());
-            carried = List.of();
-        } else {
-            MiniBatcher.Cut cut =
-                    MiniBatcher.cut(
-                            key, trainer.nextWindow(), examples, config.batchSize(), config.seed());
-            batches = cut.batches();
-            carried = cut.carried();
-        }
-        for (Batch batch : batches) {
-            out.collect(metric(trainer.train(batch)));
-            trained.add(batch.size());
-            iterations.add(1);
-            if (trainer.snapshotDue()) {
-                emitSnapshot(ctx, trainer);
-            }
-        }
-        if (last && trainer.hasUnsnapshottedUpdates()) {
-            emitSnapshot(ctx, trainer);
-        }
+        List<TrainingExample> carried =
+                WindowTrainer.close(
+                        trainer,
+                        window,
+                        last,
+                        step -> {
+                            out.collect(metric(step));
+                            trained.add(step.batchSize());
+                            iterations.add(1);
+                        },
+                        t -> {
+                            ctx.output(
+                                    SNAPSHOTS,
+                                    Snapshots.of(t, runId, System.currentTimeMillis(), provenance));
+                            snapshots.add(1);
+                        });
         buffer.update(carried);
         buffered.update((long) carried.size());
         model.update(trainer.state());
-    }
-
-    private void emitSnapshot(Context ctx, ModelTrainer trainer) {
-        ctx.output(SNAPSHOTS, Snapshots.of(trainer, runId, System.currentTimeMillis(), provenance));
-        trainer.markSnapshot();
-        snapshots.add(1);
     }
 
     private TrainingMetric metric(ModelTrainer.Step s) {

@@ -101,7 +101,8 @@ public final class Snapshots {
                 DataType.FLOAT);
     }
 
-    static float[] flatParameters(ModelSnapshot snapshot) {
+    /** The parameters of a snapshot in the flat layout of {@link DenseNetwork}. */
+    public static float[] flatParameters(ModelSnapshot snapshot) {
         int total = 0;
         List<float[]> parts = new ArrayList<>();
         for (Tensor t : snapshot.getParameters()) {
