@@ -2,6 +2,7 @@ package io.streamgrad.cli;
 
 import io.streamgrad.job.JobConfig;
 import io.streamgrad.kafka.EmbeddedKafkaBroker;
+import io.streamgrad.kafka.RawClients;
 import io.streamgrad.kafka.TopicAdmin;
 import io.streamgrad.model.ModelSpec;
 import io.streamgrad.producers.SyntheticConfig;
@@ -16,13 +17,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -200,13 +198,10 @@ public final class DemoCommand implements Callable<Integer> {
 
     /** Alternately bytes that are not Avro and events with one feature too many. */
     private void writeBadEvents(String bootstrap, String topic, int features) {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         AvroSerde<LabeledEvent> serde = AvroSerde.of(LabeledEvent.class);
         byte[] key = MODEL_KEY.getBytes(StandardCharsets.UTF_8);
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
+        try (KafkaProducer<byte[], byte[]> producer =
+                RawClients.producer(bootstrap, "streamgrad-demo")) {
             for (int i = 0; i < badEvents; i++) {
                 byte[] value;
                 if (i % 2 == 0) {

@@ -1,14 +1,13 @@
 package io.streamgrad.cli;
 
+import io.streamgrad.kafka.RawClients;
 import io.streamgrad.schema.AvroDecodeException;
 import io.streamgrad.schema.AvroSerde;
 import io.streamgrad.schema.TrainingMetric;
 import java.io.PrintStream;
 import java.time.Duration;
-import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 
 /**
  * Follows the metrics topic while a job runs and prints one progress line: iteration, events
@@ -41,12 +40,7 @@ final class ProgressReporter implements AutoCloseable {
         long lastPrint = 0;
         TrainingMetric printed = null;
         try (KafkaConsumer<byte[], byte[]> consumer = TopicReader.consumer(bootstrapServers)) {
-            List<TopicPartition> partitions =
-                    consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
-                            .map(p -> new TopicPartition(topic, p.partition()))
-                            .toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
+            RawClients.fromBeginning(consumer, topic);
             while (running) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(250))) {
                     try {

@@ -1,19 +1,17 @@
 package io.streamgrad.cli;
 
+import io.streamgrad.kafka.RawClients;
 import io.streamgrad.schema.AvroDecodeException;
 import io.streamgrad.schema.AvroSerde;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.function.Predicate;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /** Reads a whole topic, from the beginning to the end offsets it has now, without a group. */
 public final class TopicReader {
@@ -24,12 +22,7 @@ public final class TopicReader {
         AvroSerde<T> serde = AvroSerde.of(type);
         List<T> out = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> consumer = consumer(bootstrapServers)) {
-            List<TopicPartition> partitions =
-                    consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
-                            .map(p -> new TopicPartition(topic, p.partition()))
-                            .toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
+            List<TopicPartition> partitions = RawClients.fromBeginning(consumer, topic);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
             long deadline = System.currentTimeMillis() + 60_000;
             while (!reached(consumer, end) && System.currentTimeMillis() < deadline) {
@@ -58,15 +51,6 @@ public final class TopicReader {
     }
 
     static KafkaConsumer<byte[], byte[]> consumer(String bootstrapServers) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        p.put(
-                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
-                ByteArrayDeserializer.class.getName());
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "streamgrad-reader");
-        return new KafkaConsumer<>(p);
+        return RawClients.consumer(bootstrapServers, "streamgrad-reader");
     }
 }

@@ -2,6 +2,7 @@ package io.streamgrad.cli;
 
 import io.streamgrad.job.JobConfig;
 import io.streamgrad.job.TrainingJob;
+import io.streamgrad.kafka.RawClients;
 import io.streamgrad.kafka.TopicAdmin;
 import io.streamgrad.schema.AvroDecodeException;
 import io.streamgrad.schema.AvroSerde;
@@ -9,14 +10,12 @@ import io.streamgrad.schema.LabeledEvent;
 import io.streamgrad.train.TrainingConfig;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -186,12 +185,7 @@ public final class TrainCommand implements Callable<Integer> {
     private Integer firstFeatureCount(JobConfig c) {
         AvroSerde<LabeledEvent> serde = AvroSerde.of(LabeledEvent.class);
         try (KafkaConsumer<byte[], byte[]> consumer = TopicReader.consumer(c.bootstrapServers())) {
-            List<TopicPartition> partitions =
-                    consumer.partitionsFor(c.topics().events(), Duration.ofSeconds(5)).stream()
-                            .map(p -> new TopicPartition(c.topics().events(), p.partition()))
-                            .toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
+            RawClients.fromBeginning(consumer, c.topics().events());
             long deadline = System.currentTimeMillis() + 3_000;
             while (System.currentTimeMillis() < deadline) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamgrad.batch.TrainingExample;
 import io.streamgrad.kafka.EmbeddedKafkaBroker;
+import io.streamgrad.kafka.RawClients;
 import io.streamgrad.model.Activation;
 import io.streamgrad.model.DenseNetwork;
 import io.streamgrad.model.ModelSpec;
@@ -35,12 +36,9 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -288,10 +286,6 @@ class TrainingPipelineIT {
 
     /** Two records that are not Avro, then two events with one feature too many. */
     private static List<byte[]> writeBadRecords(String bootstrap, String topic) {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         List<byte[]> values = new ArrayList<>();
         values.add("garbage".getBytes(StandardCharsets.UTF_8));
         values.add(new byte[] {(byte) 0xC3, 0x01, 1, 2, 3});
@@ -311,7 +305,7 @@ class TrainingPipelineIT {
                                     .setLabel(1)
                                     .build()));
         }
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
+        try (KafkaProducer<byte[], byte[]> producer = RawClients.producer(bootstrap, "it")) {
             for (byte[] v : values) {
                 producer.send(new ProducerRecord<>(topic, 0, null, v));
             }

@@ -1,5 +1,6 @@
 package io.streamgrad.producers;
 
+import io.streamgrad.kafka.RawClients;
 import io.streamgrad.kafka.TopicAdmin;
 import io.streamgrad.schema.AvroSerde;
 import io.streamgrad.schema.LabeledEvent;
@@ -10,7 +11,6 @@ import java.util.function.LongConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * Writes synthetic {@link LabeledEvent}s to Kafka. Event i goes to partition i mod P (P = the
@@ -95,17 +95,9 @@ public final class SyntheticProducer {
     }
 
     private Properties producerProps() {
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        props.put(
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        Properties props = RawClients.producerProps(bootstrapServers, "streamgrad-synthetic");
         props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
         props.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
-        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 15_000);
-        props.put(ProducerConfig.CLIENT_ID_CONFIG, "streamgrad-synthetic");
         return props;
     }
 }
