@@ -137,7 +137,8 @@ public record RunSummary(
                 lastSnapshotVersion == null ? "none" : lastSnapshotVersion.toString(),
                 modelChecksum);
         out.printf(
-                "  throughput        %,.0f events/s over %.1f s wall%n",
+                "  throughput        %,.0f events/s trained while the job ran; %.1f s wall in"
+                        + " all%n",
                 eventsPerSecond, wallSeconds);
     }
 
