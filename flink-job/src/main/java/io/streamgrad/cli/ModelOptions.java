@@ -1,5 +1,6 @@
 package io.streamgrad.cli;
 
+import io.streamgrad.batch.BatchSize;
 import io.streamgrad.model.Activation;
 import io.streamgrad.model.ModelSpec;
 import io.streamgrad.model.OptimizerSpec;
@@ -86,7 +87,7 @@ public final class ModelOptions {
             return new TrainingConfig(
                     spec,
                     new OptimizerSpec(optimizer, lr),
-                    (int) Math.max(Math.min(batchSize, Integer.MAX_VALUE), Integer.MIN_VALUE),
+                    BatchSize.require(batchSize),
                     windowBatches,
                     seed,
                     snapshotEvery,
