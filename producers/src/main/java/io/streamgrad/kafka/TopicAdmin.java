@@ -1,7 +1,6 @@
 package io.streamgrad.kafka;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -54,14 +53,16 @@ public final class TopicAdmin implements AutoCloseable {
         }
     }
 
-    /** Creates the topic if it does not exist; an existing topic is left as it is. */
+    /**
+     * Creates the topic if it does not exist, replicated min(3, brokers) times; an existing topic
+     * is left as it is.
+     */
     public void ensureTopic(String name, int partitions, boolean compacted) {
-        NewTopic topic = new NewTopic(name, partitions, (short) 1);
+        NewTopic topic = new NewTopic(name, partitions, replicationFactor());
         if (compacted) {
             topic.configs(
                     Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
         }
-        topic = replicationFromCluster(topic, name, partitions, compacted);
         try {
             admin.createTopics(List.of(topic)).all().get(timeoutMs, TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
@@ -77,23 +78,16 @@ public final class TopicAdmin implements AutoCloseable {
         }
     }
 
-    /** Uses the cluster's default replication factor (capped at 3) rather than assuming one. */
-    private NewTopic replicationFromCluster(
-            NewTopic topic, String name, int partitions, boolean compacted) {
+    private short replicationFactor() {
         try {
             int brokers =
                     admin.describeCluster().nodes().get(timeoutMs, TimeUnit.MILLISECONDS).size();
-            short rf = (short) Math.max(1, Math.min(3, brokers));
-            NewTopic withRf = new NewTopic(name, partitions, rf);
-            if (topic.configs() != null) {
-                withRf.configs(topic.configs());
-            }
-            return withRf;
+            return (short) Math.max(1, Math.min(3, brokers));
         } catch (TimeoutException | ExecutionException e) {
             throw new KafkaUnreachableException(bootstrapServers, timeoutMs);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return topic;
+            throw new IllegalStateException("interrupted while describing the cluster", e);
         }
     }
 
@@ -118,18 +112,6 @@ public final class TopicAdmin implements AutoCloseable {
     public boolean topicExists(String name) {
         try {
             return admin.listTopics().names().get(timeoutMs, TimeUnit.MILLISECONDS).contains(name);
-        } catch (TimeoutException | ExecutionException e) {
-            throw new KafkaUnreachableException(bootstrapServers, timeoutMs);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    public List<String> topics() {
-        try {
-            return new ArrayList<>(
-                    admin.listTopics().names().get(timeoutMs, TimeUnit.MILLISECONDS));
         } catch (TimeoutException | ExecutionException e) {
             throw new KafkaUnreachableException(bootstrapServers, timeoutMs);
         } catch (InterruptedException e) {
