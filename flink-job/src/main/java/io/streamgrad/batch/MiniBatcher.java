@@ -9,14 +9,14 @@ import java.util.SplittableRandom;
  * Turns a closed window of examples into shuffled mini-batches whose size is a power of two.
  *
  * <p>The window is first put in a canonical order (event time, then event id) and then shuffled
- * with a generator seeded from (seed, model, window index). Batch composition is therefore a
+ * with a generator seeded from (seed, model, epoch, window index). Batch composition is therefore a
  * function of the data and the seed, not of how source partitions happened to interleave. Each
  * example moves whole (features with their label). What is left after the last full batch is
  * returned as {@link Cut#carried()} and waits for the next window; at the end of bounded input
  * {@link #cutFinal} trains it in decreasing power-of-two pieces, so nothing is dropped.
  */
 public final class MiniBatcher {
-    private static final Comparator<TrainingExample> CANONICAL =
+    static final Comparator<TrainingExample> CANONICAL =
             Comparator.comparingLong(TrainingExample::eventTime)
                     .thenComparing(TrainingExample::eventId);
 
@@ -27,13 +27,18 @@ public final class MiniBatcher {
 
     /** Cuts full batches of {@code batchSize}; the remainder is carried. */
     public static Cut cut(
-            String model, long window, List<TrainingExample> examples, int batchSize, long seed) {
+            String model,
+            int epoch,
+            long window,
+            List<TrainingExample> examples,
+            int batchSize,
+            long seed) {
         BatchSize.require(batchSize);
-        List<TrainingExample> order = shuffled(model, window, examples, seed);
+        List<TrainingExample> order = shuffled(model, epoch, window, examples, seed);
         int full = order.size() / batchSize;
         List<Batch> batches = new ArrayList<>(full);
         for (int i = 0; i < full; i++) {
-            batches.add(toBatch(model, window, order.subList(i * batchSize, (i + 1) * batchSize)));
+            batches.add(Batch.of(model, window, order.subList(i * batchSize, (i + 1) * batchSize)));
         }
         return new Cut(batches, new ArrayList<>(order.subList(full * batchSize, order.size())));
     }
@@ -43,9 +48,14 @@ public final class MiniBatcher {
      * (e.g. 100 left at batch size 128 gives 64 + 32 + 4). Nothing is carried.
      */
     public static List<Batch> cutFinal(
-            String model, long window, List<TrainingExample> examples, int batchSize, long seed) {
+            String model,
+            int epoch,
+            long window,
+            List<TrainingExample> examples,
+            int batchSize,
+            long seed) {
         BatchSize.require(batchSize);
-        List<TrainingExample> order = shuffled(model, window, examples, seed);
+        List<TrainingExample> order = shuffled(model, epoch, window, examples, seed);
         List<Batch> batches = new ArrayList<>();
         int start = 0;
         int piece = batchSize;
@@ -53,17 +63,31 @@ public final class MiniBatcher {
             while (piece > order.size() - start) {
                 piece >>= 1;
             }
-            batches.add(toBatch(model, window, order.subList(start, start + piece)));
+            batches.add(Batch.of(model, window, order.subList(start, start + piece)));
             start += piece;
         }
         return batches;
     }
 
-    static List<TrainingExample> shuffled(
-            String model, long window, List<TrainingExample> examples, long seed) {
+    /**
+     * Full-batch gradient descent: every example in one batch, in canonical order (the mean
+     * gradient does not depend on the order; a fixed order makes it bit-reproducible).
+     */
+    public static Batch whole(String model, long window, List<TrainingExample> examples) {
+        return Batch.of(model, window, canonical(examples));
+    }
+
+    /** Examples sorted by (event time, event id). */
+    public static List<TrainingExample> canonical(List<TrainingExample> examples) {
         List<TrainingExample> order = new ArrayList<>(examples);
         order.sort(CANONICAL);
-        SplittableRandom rng = new SplittableRandom(windowSeed(seed, model, window));
+        return order;
+    }
+
+    static List<TrainingExample> shuffled(
+            String model, int epoch, long window, List<TrainingExample> examples, long seed) {
+        List<TrainingExample> order = canonical(examples);
+        SplittableRandom rng = new SplittableRandom(shuffleSeed(seed, model, epoch, window));
         for (int i = order.size() - 1; i > 0; i--) {
             int j = rng.nextInt(i + 1);
             TrainingExample t = order.get(i);
@@ -74,27 +98,18 @@ public final class MiniBatcher {
     }
 
     /**
-     * Seed of one window's shuffle; String.hashCode is specified, so this is stable across JVMs.
+     * Seed of one window's shuffle in one epoch; String.hashCode is specified, so this is stable
+     * across JVMs.
      */
-    static long windowSeed(long seed, String model, long window) {
-        long z = seed * 0x9E3779B97F4A7C15L ^ model.hashCode() * 0xC2B2AE3D27D4EB4FL ^ window;
-        z = (z ^ (z >>> 33)) * 0xFF51AFD7ED558CCDL;
-        return z ^ (z >>> 33);
+    static long shuffleSeed(long seed, String model, int epoch, long window) {
+        long z = seed * 0x9E3779B97F4A7C15L ^ model.hashCode() * 0xC2B2AE3D27D4EB4FL;
+        z = mix(z ^ epoch * 0x165667B19E3779F9L);
+        return mix(z ^ window);
     }
 
-    private static Batch toBatch(String model, long window, List<TrainingExample> rows) {
-        int d = rows.get(0).features().length;
-        float[] x = new float[rows.size() * d];
-        double[] y = new double[rows.size()];
-        long min = Long.MAX_VALUE;
-        long max = Long.MIN_VALUE;
-        for (int i = 0; i < rows.size(); i++) {
-            TrainingExample e = rows.get(i);
-            System.arraycopy(e.features(), 0, x, i * d, d);
-            y[i] = e.label();
-            min = Math.min(min, e.eventTime());
-            max = Math.max(max, e.eventTime());
-        }
-        return new Batch(model, window, rows.size(), d, x, y, min, max);
+    private static long mix(long z) {
+        z = (z ^ (z >>> 33)) * 0xFF51AFD7ED558CCDL;
+        z = (z ^ (z >>> 33)) * 0xC4CEB9FE1A85EC53L;
+        return z ^ (z >>> 33);
     }
 }

@@ -5,6 +5,21 @@ package io.streamgrad.batch;
  * with its POJO serializer and never falls back to Kryo.
  *
  * @param label the regression target, or the class index as a double
+ * @param partition Kafka partition it was read from (-1 when it did not come from Kafka); with
+ *     {@code offset}, where a late event is reported in the dead-letter topic
  */
 public record TrainingExample(
-        String model, String eventId, long eventTime, float[] features, double label) {}
+        String model,
+        String eventId,
+        long eventTime,
+        float[] features,
+        double label,
+        int partition,
+        long offset) {
+
+    /** The same example, read from this Kafka partition and offset. */
+    public TrainingExample at(int kafkaPartition, long kafkaOffset) {
+        return new TrainingExample(
+                model, eventId, eventTime, features, label, kafkaPartition, kafkaOffset);
+    }
+}

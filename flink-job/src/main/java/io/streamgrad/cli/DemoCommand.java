@@ -5,6 +5,7 @@ import io.streamgrad.kafka.EmbeddedKafkaBroker;
 import io.streamgrad.kafka.RawClients;
 import io.streamgrad.kafka.TopicAdmin;
 import io.streamgrad.model.ModelSpec;
+import io.streamgrad.plot.LossChart;
 import io.streamgrad.producers.SyntheticConfig;
 import io.streamgrad.producers.SyntheticEvents;
 import io.streamgrad.producers.SyntheticProducer;
@@ -37,6 +38,7 @@ public final class DemoCommand implements Callable<Integer> {
     static final String MODEL_KEY = "demo";
 
     @Mixin ModelOptions model = new ModelOptions();
+    @Mixin BatchingOptions batching = new BatchingOptions();
 
     @Option(
             names = "--events",
@@ -93,11 +95,20 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--summary-json", description = "Write the run summary to this file")
     Path summaryJson;
 
+    @Option(
+            names = "--plot",
+            paramLabel = "FILE",
+            description = "Draw the loss curves to FILE.png and FILE.svg")
+    Path plot;
+
     @Override
     public Integer call() throws Exception {
-        TrainingConfig training = model.toTrainingConfig();
+        TrainingConfig training = model.toTrainingConfig(batching.toBatching());
         ModelSpec spec = training.model();
         SyntheticConfig data = syntheticConfig(spec);
+        Preflight.requireFullBatchFits(training.batching(), events);
+        Preflight.requireWindowHoldsABatch(training.batching(), SyntheticConfig.EVENT_SPACING_MS);
+        Preflight.requireStepFits(training);
         if (holdoutEvents < 1) {
             throw new UsageException("--holdout-events must be at least 1");
         }
@@ -109,12 +120,15 @@ public final class DemoCommand implements Callable<Integer> {
         }
         String runId = UUID.randomUUID().toString();
         System.out.printf(
-                "streamgrad demo: %s, %d features%s, %,d events, batch %d, %s lr %s, seed %d%n",
+                "streamgrad demo: %s, %d features%s, %,d events, batch %s, window %s, %d"
+                        + " epoch(s), %s lr %s, seed %d%n",
                 spec.shorthand(),
                 spec.inputSize(),
                 spec.classes() > 0 ? ", " + spec.classes() + " classes" : "",
                 events,
-                training.batchSize(),
+                training.batching().describeBatchSize(),
+                training.batching().window().describe(),
+                training.batching().epochs(),
                 training.optimizer().name(),
                 training.optimizer().learningRate(),
                 training.seed());
@@ -132,7 +146,7 @@ public final class DemoCommand implements Callable<Integer> {
                 writeBadEvents(bootstrap, topics.events(), spec.inputSize());
             }
             JobConfig job =
-                    new JobConfig(
+                    jobConfig(
                             bootstrap,
                             topics,
                             "streamgrad-demo",
@@ -157,9 +171,8 @@ public final class DemoCommand implements Callable<Integer> {
             RunSummary summary =
                     RunSummary.of(
                             runId,
-                            spec.shorthand(),
+                            training,
                             outcome.accumulators(),
-                            training.batchSize(),
                             outcome.metrics(),
                             outcome.snapshots(),
                             holdout.loss(),
@@ -172,8 +185,45 @@ public final class DemoCommand implements Callable<Integer> {
                 summary.writeJson(summaryJson);
                 System.out.println("  summary written to " + summaryJson);
             }
+            if (plot != null) {
+                LossChart.Files2 files =
+                        LossChart.write(
+                                "streamgrad demo: "
+                                        + spec.shorthand()
+                                        + ", batch "
+                                        + training.batching().describeBatchSize(),
+                                outcome.metrics(),
+                                plot);
+                System.out.println("  loss curves drawn to " + files.png() + " and " + files.svg());
+            }
         }
         return 0;
+    }
+
+    private static JobConfig jobConfig(
+            String bootstrap,
+            JobConfig.Topics topics,
+            String group,
+            String runId,
+            boolean bounded,
+            boolean fromEarliest,
+            int parallelism,
+            long checkpointMs,
+            TrainingConfig training) {
+        try {
+            return new JobConfig(
+                    bootstrap,
+                    topics,
+                    group,
+                    runId,
+                    bounded,
+                    fromEarliest,
+                    parallelism,
+                    checkpointMs,
+                    training);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
     }
 
     private SyntheticConfig syntheticConfig(ModelSpec spec) {

@@ -1,6 +1,6 @@
 package io.streamgrad.cli;
 
-import io.streamgrad.batch.BatchSize;
+import io.streamgrad.batch.Batching;
 import io.streamgrad.model.Activation;
 import io.streamgrad.model.ModelSpec;
 import io.streamgrad.model.OptimizerSpec;
@@ -35,20 +35,6 @@ public final class ModelOptions {
     String activation;
 
     @Option(
-            names = "--batch-size",
-            defaultValue = "64",
-            description = "Mini-batch size, a power of two 1..65536 (default: ${DEFAULT-VALUE})")
-    long batchSize;
-
-    @Option(
-            names = "--window-batches",
-            defaultValue = "4",
-            description =
-                    "Shuffle window: a window of this many batches is shuffled, then cut"
-                            + " (default: ${DEFAULT-VALUE})")
-    int windowBatches;
-
-    @Option(
             names = "--optimizer",
             defaultValue = "adam",
             description = "sgd | adam (default: ${DEFAULT-VALUE})")
@@ -76,7 +62,7 @@ public final class ModelOptions {
     int snapshotEvery;
 
     /** Validates every flag and builds the config; a bad value throws {@link UsageException}. */
-    public TrainingConfig toTrainingConfig() {
+    public TrainingConfig toTrainingConfig(Batching batching) {
         try {
             ModelSpec spec =
                     ModelSpec.parse(model, features, classes, Activation.fromWireName(activation));
@@ -85,13 +71,7 @@ public final class ModelOptions {
                             ? learningRate
                             : OptimizerSpec.defaultLearningRate(optimizer);
             return new TrainingConfig(
-                    spec,
-                    new OptimizerSpec(optimizer, lr),
-                    BatchSize.require(batchSize),
-                    windowBatches,
-                    seed,
-                    snapshotEvery,
-                    0.05);
+                    spec, new OptimizerSpec(optimizer, lr), batching, seed, snapshotEvery, 0.05);
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }

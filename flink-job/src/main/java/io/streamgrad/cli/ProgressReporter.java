@@ -3,6 +3,7 @@ package io.streamgrad.cli;
 import io.streamgrad.kafka.RawClients;
 import io.streamgrad.schema.AvroDecodeException;
 import io.streamgrad.schema.AvroSerde;
+import io.streamgrad.schema.MetricKind;
 import io.streamgrad.schema.TrainingMetric;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -45,7 +46,12 @@ final class ProgressReporter implements AutoCloseable {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(250))) {
                     try {
                         TrainingMetric m = serde.deserialize(r.value());
-                        if (runId.equals(m.getRunId())) {
+                        if (!runId.equals(m.getRunId())) {
+                            continue;
+                        }
+                        if (m.getKind() == MetricKind.EPOCH) {
+                            printEpoch(m);
+                        } else {
                             last = m;
                         }
                     } catch (AvroDecodeException e) {
@@ -66,11 +72,26 @@ final class ProgressReporter implements AutoCloseable {
         }
     }
 
+    private void printEpoch(TrainingMetric m) {
+        out.printf(
+                "%s  epoch %d done after %,d updates (%,d in it) | full-pass loss %.4f%s%n",
+                terminal ? "\r" : "",
+                m.getEpoch(),
+                m.getIteration(),
+                m.getEpochIteration(),
+                m.getLoss(),
+                m.getAccuracy() == null
+                        ? ""
+                        : String.format(" | full-pass accuracy %.4f", m.getAccuracy()));
+        out.flush();
+    }
+
     private void print(TrainingMetric m, double seconds) {
         String line =
                 String.format(
-                        "  iteration %,d | %,d events | %,.0f events/s | loss %.4f (smoothed"
-                                + " %.4f)%s",
+                        "  %siteration %,d | %,d examples | %,.0f examples/s | loss %.4f"
+                                + " (smoothed %.4f)%s",
+                        m.getEpoch() > 0 ? "epoch " + m.getEpoch() + " | " : "",
                         m.getIteration(),
                         m.getExamplesSeen(),
                         m.getExamplesSeen() / Math.max(seconds, 1e-3),

@@ -3,9 +3,13 @@ package io.streamgrad.cli;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.streamgrad.batch.Batching;
 import io.streamgrad.job.Accumulators;
+import io.streamgrad.schema.MetricKind;
 import io.streamgrad.schema.ModelSnapshot;
 import io.streamgrad.schema.TrainingMetric;
+import io.streamgrad.train.TrainingConfig;
+import io.streamgrad.train.WindowTrainer;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -13,6 +17,8 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -24,11 +30,24 @@ public record RunSummary(
         @JsonProperty("model") String model,
         @JsonProperty("events_consumed") long eventsConsumed,
         @JsonProperty("events_trained") long eventsTrained,
+        @JsonProperty("examples_trained") long examplesTrained,
+        @JsonProperty("untrained") long untrained,
+        @JsonProperty("remainder_policy") String remainderPolicy,
         @JsonProperty("dead_lettered") long deadLettered,
-        @JsonProperty("batch_size") int batchSize,
+        @JsonProperty("late_dead_lettered") long lateDeadLettered,
+        @JsonProperty("late_next_window") long lateNextWindow,
+        @JsonProperty("idle_flushes") long idleFlushes,
+        @JsonProperty("batch_size") String batchSize,
+        @JsonProperty("window") String window,
+        @JsonProperty("seed") long seed,
+        @JsonProperty("epochs") long epochs,
+        @JsonProperty("iterations_per_epoch") long iterationsPerEpoch,
+        @JsonProperty("epoch_iterations") List<Long> epochIterations,
         @JsonProperty("iterations") long iterations,
         @JsonProperty("initial_loss") Double initialLoss,
         @JsonProperty("final_loss") Double finalLoss,
+        @JsonProperty("final_smoothed_loss") Double finalSmoothedLoss,
+        @JsonProperty("epoch_losses") List<Double> epochLosses,
         @JsonProperty("holdout_loss") Double holdoutLoss,
         @JsonProperty("holdout_accuracy") Double holdoutAccuracy,
         @JsonProperty("holdout_events") long holdoutEvents,
@@ -42,11 +61,14 @@ public record RunSummary(
     /** Loss averages over this many iterations at each end of the curve. */
     static final int LOSS_WINDOW = 10;
 
+    /** How the summary names the remainder policy of {@link WindowTrainer}. */
+    static final String REMAINDER_POLICY =
+            "carried, then trained in power-of-two pieces at the end";
+
     static RunSummary of(
             String runId,
-            String model,
+            TrainingConfig training,
             Map<String, Object> accumulators,
-            int batchSize,
             List<TrainingMetric> metrics,
             List<ModelSnapshot> snapshots,
             Double holdoutLoss,
@@ -54,26 +76,51 @@ public record RunSummary(
             long holdoutEvents,
             double wallSeconds,
             double jobSeconds) {
-        List<TrainingMetric> ordered =
+        List<TrainingMetric> steps =
                 metrics.stream()
+                        .filter(m -> m.getKind() == MetricKind.ITERATION)
                         .sorted(Comparator.comparingLong(TrainingMetric::getIteration))
+                        .toList();
+        List<TrainingMetric> epochEnds =
+                metrics.stream()
+                        .filter(m -> m.getKind() == MetricKind.EPOCH)
+                        .sorted(Comparator.comparingInt(TrainingMetric::getEpoch))
                         .toList();
         ModelSnapshot lastSnapshot =
                 snapshots.stream()
                         .max(Comparator.comparingLong(ModelSnapshot::getVersion))
                         .orElse(null);
+        Batching b = training.batching();
         long trained = count(accumulators, Accumulators.EVENTS_TRAINED);
+        long examples = count(accumulators, Accumulators.EXAMPLES_TRAINED);
+        long epochs = b.epochs();
+        Map<Integer, Long> perEpoch = new TreeMap<>();
+        for (TrainingMetric m : steps) {
+            perEpoch.merge(m.getEpoch(), 1L, Long::sum);
+        }
         return new RunSummary(
                 runId,
-                model,
+                training.model().shorthand(),
                 count(accumulators, Accumulators.EVENTS_CONSUMED),
                 trained,
+                examples,
+                Math.max(0, trained * epochs - examples),
+                REMAINDER_POLICY,
                 count(accumulators, Accumulators.DEAD_LETTERED),
-                batchSize,
+                count(accumulators, Accumulators.LATE_DEAD_LETTERED),
+                count(accumulators, Accumulators.LATE_NEXT_WINDOW),
+                count(accumulators, Accumulators.IDLE_FLUSHES),
+                b.describeBatchSize(),
+                b.fullBatch() ? "none (full batch)" : b.window().describe(),
+                training.seed(),
+                epochs,
+                b.fullBatch() ? 1 : trained / b.batchSize(),
+                List.copyOf(perEpoch.values()),
                 count(accumulators, Accumulators.ITERATIONS),
-                meanLoss(ordered.subList(0, Math.min(LOSS_WINDOW, ordered.size()))),
-                meanLoss(
-                        ordered.subList(Math.max(0, ordered.size() - LOSS_WINDOW), ordered.size())),
+                meanLoss(steps.subList(0, Math.min(LOSS_WINDOW, steps.size()))),
+                meanLoss(steps.subList(Math.max(0, steps.size() - LOSS_WINDOW), steps.size())),
+                steps.isEmpty() ? null : steps.get(steps.size() - 1).getSmoothedLoss(),
+                epochEnds.stream().map(TrainingMetric::getLoss).toList(),
                 holdoutLoss,
                 holdoutAccuracy,
                 holdoutEvents,
@@ -81,7 +128,7 @@ public record RunSummary(
                 lastSnapshot == null ? null : lastSnapshot.getVersion(),
                 lastSnapshot == null ? null : lastSnapshot.getParametersChecksum(),
                 wallSeconds,
-                jobSeconds > 0 ? trained / jobSeconds : 0,
+                jobSeconds > 0 ? examples / jobSeconds : 0,
                 ndBackend());
     }
 
@@ -117,11 +164,28 @@ public record RunSummary(
         out.printf(
                 "  events consumed   %,d (trained %,d, dead-lettered %,d)%n",
                 eventsConsumed, eventsTrained, deadLettered);
-        out.printf("  iterations        %,d at batch size %d%n", iterations, batchSize);
+        if (lateDeadLettered + lateNextWindow > 0) {
+            out.printf(
+                    "  late events       %,d dead-lettered, %,d moved to the next window%n",
+                    lateDeadLettered, lateNextWindow);
+        }
+        out.printf(
+                "  iterations        %,d at batch size %s, window %s, %d epoch%s (%s per epoch),"
+                        + " untrained %d%n",
+                iterations,
+                batchSize,
+                window,
+                epochs,
+                epochs == 1 ? "" : "s",
+                epochIterations,
+                untrained);
         out.printf(
                 "  loss              %s -> %s (mean of first and last %d iterations, before"
                         + " update)%n",
                 fmt(initialLoss), fmt(finalLoss), LOSS_WINDOW);
+        if (!epochLosses.isEmpty()) {
+            out.printf("  full-pass loss    %s (after each epoch)%n", fmtAll(epochLosses));
+        }
         if (holdoutEvents > 0) {
             out.printf(
                     "  holdout           loss %s, accuracy %s on %,d events never trained on%n",
@@ -137,9 +201,13 @@ public record RunSummary(
                 lastSnapshotVersion == null ? "none" : lastSnapshotVersion.toString(),
                 modelChecksum);
         out.printf(
-                "  throughput        %,.0f events/s trained while the job ran; %.1f s wall in"
+                "  throughput        %,.0f examples/s trained while the job ran; %.1f s wall in"
                         + " all%n",
                 eventsPerSecond, wallSeconds);
+    }
+
+    private static String fmtAll(List<Double> values) {
+        return values.stream().map(RunSummary::fmt).collect(Collectors.joining(", "));
     }
 
     private static String fmt(Double d) {

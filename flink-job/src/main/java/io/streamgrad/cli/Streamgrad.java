@@ -16,6 +16,7 @@ import picocli.CommandLine.Option;
             DemoCommand.class,
             ProduceCommand.class,
             TrainCommand.class,
+            PlotCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Streamgrad {
@@ -34,6 +35,8 @@ public final class Streamgrad {
         boolean verbose = Arrays.asList(args).contains("--verbose");
         // Read by log4j2-cli.properties; set before any library logs.
         System.setProperty("streamgrad.log.level", verbose ? "INFO" : "ERROR");
+        // Charts are drawn off-screen; no display is needed or wanted.
+        System.setProperty("java.awt.headless", "true");
         CommandLine cli = new CommandLine(new Streamgrad());
         cli.setErr(new java.io.PrintWriter(err, true));
         cli.setParameterExceptionHandler(

@@ -31,6 +31,7 @@ import picocli.CommandLine.Option;
         })
 public final class TrainCommand implements Callable<Integer> {
     @Mixin ModelOptions model = new ModelOptions();
+    @Mixin BatchingOptions batching = new BatchingOptions();
     @Mixin TopicOptions topics = new TopicOptions();
 
     @Option(
@@ -102,19 +103,19 @@ public final class TrainCommand implements Callable<Integer> {
         }
         preflight(c);
         System.out.printf(
-                "streamgrad train: %s on %s (batch %d, %s), run %s%n",
+                "streamgrad train: %s on %s (batch %s, window %s, %s), run %s%n",
                 c.training().model().shorthand(),
                 c.topics().events(),
-                c.training().batchSize(),
+                c.training().batching().describeBatchSize(),
+                c.training().batching().window().describe(),
                 c.bounded() ? "bounded" : "live",
                 c.runId());
         JobRunner.Outcome outcome = JobRunner.runLocally(c, webUiPort, System.out);
         RunSummary summary =
                 RunSummary.of(
                         c.runId(),
-                        c.training().model().shorthand(),
+                        c.training(),
                         outcome.accumulators(),
-                        c.training().batchSize(),
                         outcome.metrics(),
                         outcome.snapshots(),
                         null,
@@ -130,7 +131,7 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     JobConfig toJobConfig(String runId) {
-        TrainingConfig training = model.toTrainingConfig();
+        TrainingConfig training = model.toTrainingConfig(batching.toBatching());
         if (!from.equals("earliest") && !from.equals("latest")) {
             throw new UsageException("--from must be earliest or latest, got '" + from + "'");
         }
@@ -140,20 +141,28 @@ public final class TrainCommand implements Callable<Integer> {
         if (checkpointIntervalMs < 100) {
             throw new UsageException("--checkpoint-interval-ms must be at least 100");
         }
-        return new JobConfig(
-                bootstrapServers,
-                topics.toTopics(),
-                groupId,
-                runId,
-                bounded,
-                from.equals("earliest"),
-                parallelism,
-                checkpointIntervalMs,
-                training);
+        try {
+            return new JobConfig(
+                    bootstrapServers,
+                    topics.toTopics(),
+                    groupId,
+                    runId,
+                    bounded,
+                    from.equals("earliest"),
+                    parallelism,
+                    checkpointIntervalMs,
+                    training);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
     }
 
-    /** Checks Kafka, the input topic and the feature count before any job starts. */
+    /**
+     * Checks memory, Kafka, the input topic, the size of a full batch and the feature count before
+     * any job starts.
+     */
     private void preflight(JobConfig c) {
+        Preflight.requireStepFits(c.training());
         try (TopicAdmin admin = new TopicAdmin(c.bootstrapServers(), kafkaTimeoutMs)) {
             admin.requireReachable();
             if (!admin.topicExists(c.topics().events())) {
@@ -164,6 +173,10 @@ public final class TrainCommand implements Callable<Integer> {
                                 + c.bootstrapServers()
                                 + ": produce to it first (./streamgrad produce synthetic ...)"
                                 + " or pass --events-topic");
+            }
+            if (c.training().batching().fullBatch()) {
+                Preflight.requireFullBatchFits(
+                        c.training().batching(), admin.recordCount(c.topics().events()));
             }
         }
         Integer seen = firstFeatureCount(c);

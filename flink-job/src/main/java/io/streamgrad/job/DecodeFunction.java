@@ -8,7 +8,6 @@ import io.streamgrad.schema.DeadLetter;
 import io.streamgrad.schema.LabeledEvent;
 import io.streamgrad.train.EventValidator;
 import io.streamgrad.train.InvalidEventException;
-import java.nio.ByteBuffer;
 import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
@@ -47,7 +46,9 @@ public final class DecodeFunction extends ProcessFunction<KafkaRecord, TrainingE
     public void processElement(KafkaRecord record, Context ctx, Collector<TrainingExample> out) {
         consumed.add(1);
         try {
-            out.collect(EventValidator.validate(serde.deserialize(record.value()), spec));
+            out.collect(
+                    EventValidator.validate(serde.deserialize(record.value()), spec)
+                            .at(record.partition(), record.offset()));
         } catch (AvroDecodeException e) {
             deadLetter(ctx, record, "undecodable", e.getMessage());
         } catch (InvalidEventException e) {
@@ -59,16 +60,14 @@ public final class DecodeFunction extends ProcessFunction<KafkaRecord, TrainingE
         deadLettered.add(1);
         ctx.output(
                 DEAD_LETTERS,
-                DeadLetter.newBuilder()
-                        .setTopic(r.topic())
-                        .setPartition(r.partition())
-                        .setOffset(r.offset())
-                        .setTimestamp(r.timestamp())
-                        .setKey(r.key() == null ? null : ByteBuffer.wrap(r.key()))
-                        .setValue(r.value() == null ? null : ByteBuffer.wrap(r.value()))
-                        .setReason(reason)
-                        .setDetail(detail == null ? reason : detail)
-                        .setFailedAt(System.currentTimeMillis())
-                        .build());
+                DeadLetters.of(
+                        r.topic(),
+                        r.partition(),
+                        r.offset(),
+                        r.timestamp(),
+                        r.key(),
+                        r.value(),
+                        reason,
+                        detail));
     }
 }

@@ -1,5 +1,7 @@
 package io.streamgrad.job;
 
+import io.streamgrad.batch.Batching;
+import io.streamgrad.batch.Durations;
 import io.streamgrad.train.TrainingConfig;
 import java.io.Serializable;
 import java.util.LinkedHashMap;
@@ -24,6 +26,22 @@ public record JobConfig(
         TrainingConfig training)
         implements Serializable {
 
+    public JobConfig {
+        Batching b = training.batching();
+        if (!bounded && b.epochs() > 1) {
+            throw new IllegalArgumentException(
+                    "--epochs "
+                            + b.epochs()
+                            + " needs a bounded run (--bounded): a live stream has"
+                            + " no passes to repeat");
+        }
+        if (!bounded && b.fullBatch()) {
+            throw new IllegalArgumentException(
+                    "--batch-size full needs a bounded run (--bounded): full-batch gradient"
+                            + " descent waits for the whole set");
+        }
+    }
+
     /** Topic names; the defaults are streamgrad's contract with other tools. */
     public record Topics(String events, String metrics, String snapshots, String deadLetter)
             implements Serializable {
@@ -45,8 +63,13 @@ public record JobConfig(
         p.put("hidden_activation", training.model().activation().wireName());
         p.put("optimizer", training.optimizer().name());
         p.put("learning_rate", Double.toString(training.optimizer().learningRate()));
-        p.put("batch_size", Integer.toString(training.batchSize()));
-        p.put("window_batches", Integer.toString(training.windowBatches()));
+        Batching b = training.batching();
+        p.put("batch_size", b.describeBatchSize());
+        p.put("window", b.window().describe());
+        p.put("max_out_of_orderness", Durations.format(b.maxOutOfOrdernessMs()));
+        p.put("idle_timeout", Durations.format(b.idleTimeoutMs()));
+        p.put("late_events", b.latePolicy().wireName());
+        p.put("epochs", Integer.toString(b.epochs()));
         p.put("seed", Long.toString(training.seed()));
         p.put("bounded", Boolean.toString(bounded));
         return p;

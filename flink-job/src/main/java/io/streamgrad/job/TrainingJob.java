@@ -1,5 +1,6 @@
 package io.streamgrad.job;
 
+import io.streamgrad.batch.Batching;
 import io.streamgrad.batch.TrainingExample;
 import io.streamgrad.cli.TrainCommand;
 import io.streamgrad.schema.DeadLetter;
@@ -35,13 +36,30 @@ public final class TrainingJob {
 
     public static void build(StreamExecutionEnvironment env, JobConfig c) {
         SingleOutputStreamOperator<TrainingExample> examples =
-                env.fromSource(source(c), watermarks(), "kafka: " + c.topics().events())
+                env.fromSource(
+                                source(c),
+                                watermarks(c.training().batching(), c.bounded()),
+                                "kafka: " + c.topics().events())
                         .uid("source")
                         .process(new DecodeFunction(c.training().model()))
                         .uid("decode")
                         .name("decode + validate");
 
+        SingleOutputStreamOperator<TrainingMetric> metrics =
+                examples.keyBy(TrainingExample::model)
+                        .process(
+                                new TrainFunction(
+                                        c.training(),
+                                        c.runId(),
+                                        c.topics().events(),
+                                        c.bounded(),
+                                        c.provenance()))
+                        .returns(new AvroTypeInfo<>(TrainingMetric.class))
+                        .uid("train")
+                        .name("window + shuffle + mini-batch + train (ND4J)");
+
         examples.getSideOutput(DecodeFunction.DEAD_LETTERS)
+                .union(metrics.getSideOutput(TrainFunction.LATE_EVENTS))
                 .sinkTo(
                         sink(
                                 c,
@@ -50,13 +68,6 @@ public final class TrainingJob {
                                 d -> d.getTopic() + "/" + d.getPartition() + "/" + d.getOffset()))
                 .uid("dead-letter-sink")
                 .name("kafka: " + c.topics().deadLetter());
-
-        SingleOutputStreamOperator<TrainingMetric> metrics =
-                examples.keyBy(TrainingExample::model)
-                        .process(new TrainFunction(c.training(), c.runId(), c.provenance()))
-                        .returns(new AvroTypeInfo<>(TrainingMetric.class))
-                        .uid("train")
-                        .name("mini-batch + train (ND4J)");
 
         metrics.sinkTo(sink(c, TrainingMetric.class, c.topics().metrics(), m -> m.getModel()))
                 .uid("metrics-sink")
@@ -88,10 +99,20 @@ public final class TrainingJob {
         return builder.build();
     }
 
-    /** Event time from the Kafka record timestamp (the producer sets it to the event time). */
-    private static WatermarkStrategy<KafkaRecord> watermarks() {
-        return WatermarkStrategy.<KafkaRecord>forBoundedOutOfOrderness(Duration.ofSeconds(5))
-                .withTimestampAssigner((r, ts) -> r.timestamp());
+    /**
+     * Event time from the Kafka record timestamp (streamgrad's producers set it to the event time),
+     * watermarks per partition trailing the newest event by the allowed out-of-orderness. On a live
+     * stream a partition quiet for the idle timeout stops holding the watermark back; a bounded
+     * replay never marks partitions idle, so a slow partition cannot make another's events late.
+     */
+    private static WatermarkStrategy<KafkaRecord> watermarks(Batching b, boolean bounded) {
+        WatermarkStrategy<KafkaRecord> s =
+                WatermarkStrategy.<KafkaRecord>forBoundedOutOfOrderness(
+                                Duration.ofMillis(b.maxOutOfOrdernessMs()))
+                        .withTimestampAssigner((r, ts) -> r.timestamp());
+        return !bounded && b.idleTimeoutMs() > 0
+                ? s.withIdleness(Duration.ofMillis(b.idleTimeoutMs()))
+                : s;
     }
 
     private static <T extends org.apache.avro.specific.SpecificRecord> KafkaSink<T> sink(

@@ -196,6 +196,15 @@ public final class DenseNetwork {
         return out.castTo(DataType.FLOAT).reshape(out.length()).toFloatVector();
     }
 
+    /**
+     * The mean gradient of the loss over a batch at the current parameters, in the flat parameter
+     * layout; parameters untouched. What {@link #step} hands to the optimizer.
+     */
+    public double[] gradientOf(float[] x, double[] labels, int n) {
+        computeGradient(x, labels, n);
+        return gradient();
+    }
+
     /** Gradient of the last {@link #step} or gradient computation, flat layout (for checks). */
     double[] gradient() {
         return grads.castTo(DataType.DOUBLE).toDoubleVector();

@@ -37,7 +37,9 @@ public final class EventValidator {
                 event.getEventId(),
                 event.getEventTime(),
                 features,
-                label(event, spec));
+                label(event, spec),
+                -1,
+                -1);
     }
 
     private static double label(LabeledEvent event, ModelSpec spec) {

@@ -1,7 +1,9 @@
 package io.streamgrad.train;
 
 import io.streamgrad.batch.Batch;
+import io.streamgrad.batch.TrainingExample;
 import io.streamgrad.model.DenseNetwork;
+import java.util.List;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /**
@@ -12,6 +14,9 @@ import org.nd4j.linalg.api.buffer.DataType;
  * number of batches, {@link #state} to checkpoint. Free of Flink.
  */
 public final class ModelTrainer {
+    /** Rows evaluated at once by {@link #fullPass}. */
+    static final int FULL_PASS_CHUNK = 4_096;
+
     private final String model;
     private final TrainingConfig config;
     private final DenseNetwork network;
@@ -21,6 +26,8 @@ public final class ModelTrainer {
     private double lastLoss;
     private double smoothedLoss;
     private long lastSnapshotVersion;
+    private int epoch;
+    private long epochIteration;
 
     private ModelTrainer(
             String model, TrainingConfig config, DenseNetwork network, TrainerState s) {
@@ -33,6 +40,8 @@ public final class ModelTrainer {
         this.lastLoss = s.lastLoss();
         this.smoothedLoss = s.smoothedLoss();
         this.lastSnapshotVersion = s.lastSnapshotVersion();
+        this.epoch = s.epoch();
+        this.epochIteration = s.epochIteration();
     }
 
     /** A fresh model, initialised from the job seed (the same for every model key). */
@@ -44,7 +53,7 @@ public final class ModelTrainer {
                 model,
                 config,
                 net,
-                new TrainerState(null, null, 0, 0, 0, Double.NaN, Double.NaN, -1));
+                new TrainerState(null, null, 0, 0, 0, Double.NaN, Double.NaN, -1, 0, 0));
     }
 
     public static ModelTrainer restore(String model, TrainingConfig config, TrainerState state) {
@@ -63,6 +72,7 @@ public final class ModelTrainer {
         DenseNetwork.Evaluation before =
                 network.step(batch.x(), batch.labels(), batch.size(), iteration);
         iteration++;
+        epochIteration++;
         examplesSeen += batch.size();
         lastLoss = before.loss();
         smoothedLoss =
@@ -73,6 +83,8 @@ public final class ModelTrainer {
         return new Step(
                 model,
                 iteration,
+                epoch,
+                epochIteration,
                 batch.window(),
                 batch.size(),
                 before.loss(),
@@ -81,6 +93,36 @@ public final class ModelTrainer {
                 examplesSeen,
                 batch.minEventTime(),
                 batch.maxEventTime());
+    }
+
+    /** Starts pass {@code e} over bounded input (1-based): counts updates within it afresh. */
+    public void startEpoch(int e) {
+        epoch = e;
+        epochIteration = 0;
+    }
+
+    /**
+     * Loss and accuracy over a whole pass with the current parameters, evaluated in chunks so that
+     * memory stays that of a large batch; parameters untouched.
+     */
+    public DenseNetwork.Evaluation fullPass(List<TrainingExample> examples) {
+        double lossSum = 0;
+        double correct = 0;
+        boolean classifier = false;
+        for (int start = 0; start < examples.size(); start += FULL_PASS_CHUNK) {
+            List<TrainingExample> chunk =
+                    examples.subList(start, Math.min(examples.size(), start + FULL_PASS_CHUNK));
+            Batch b = Batch.of(model, -1, chunk);
+            DenseNetwork.Evaluation e = network.evaluate(b.x(), b.labels(), b.size());
+            lossSum += e.loss() * b.size();
+            if (e.accuracy() != null) {
+                classifier = true;
+                correct += e.accuracy() * b.size();
+            }
+        }
+        int n = examples.size();
+        return new DenseNetwork.Evaluation(
+                n == 0 ? Double.NaN : lossSum / n, classifier ? correct / n : null, n);
     }
 
     /** The index of the next window, then counts it as closed. */
@@ -112,7 +154,17 @@ public final class ModelTrainer {
                 window,
                 lastLoss,
                 smoothedLoss,
-                lastSnapshotVersion);
+                lastSnapshotVersion,
+                epoch,
+                epochIteration);
+    }
+
+    public int epoch() {
+        return epoch;
+    }
+
+    public long epochIteration() {
+        return epochIteration;
     }
 
     public DenseNetwork network() {
@@ -147,6 +199,8 @@ public final class ModelTrainer {
     public record Step(
             String model,
             long iteration,
+            int epoch,
+            long epochIteration,
             long window,
             int batchSize,
             double loss,

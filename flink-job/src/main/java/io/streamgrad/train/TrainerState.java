@@ -7,6 +7,8 @@ package io.streamgrad.train;
  * @param iteration updates made so far
  * @param window windows closed so far (the next window's index)
  * @param lastSnapshotVersion iteration of the last snapshot emitted, -1 if none
+ * @param epoch the pass over bounded input in progress, 1-based; 0 for live streams
+ * @param epochIteration updates made in the current epoch
  */
 public record TrainerState(
         float[] parameters,
@@ -16,4 +18,6 @@ public record TrainerState(
         long window,
         double lastLoss,
         double smoothedLoss,
-        long lastSnapshotVersion) {}
+        long lastSnapshotVersion,
+        int epoch,
+        long epochIteration) {}

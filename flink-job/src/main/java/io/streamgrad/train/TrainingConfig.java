@@ -1,6 +1,6 @@
 package io.streamgrad.train;
 
-import io.streamgrad.batch.BatchSize;
+import io.streamgrad.batch.Batching;
 import io.streamgrad.model.ModelSpec;
 import io.streamgrad.model.OptimizerSpec;
 import java.io.Serializable;
@@ -8,27 +8,19 @@ import java.io.Serializable;
 /**
  * How every model of a job trains: architecture, optimizer, batching and snapshot cadence.
  *
- * @param windowBatches a count window closes after this many full batches have arrived; the window
- *     is the unit of shuffling
  * @param snapshotEvery emit a snapshot every this many iterations (and at the end of bounded input)
  * @param smoothing weight of the newest batch in the exponentially smoothed loss
  */
 public record TrainingConfig(
         ModelSpec model,
         OptimizerSpec optimizer,
-        int batchSize,
-        int windowBatches,
+        Batching batching,
         long seed,
         int snapshotEvery,
         double smoothing)
         implements Serializable {
 
     public TrainingConfig {
-        BatchSize.require(batchSize);
-        if (windowBatches < 1) {
-            throw new IllegalArgumentException(
-                    "--window-batches must be at least 1, got " + windowBatches);
-        }
         if (snapshotEvery < 1) {
             throw new IllegalArgumentException(
                     "--snapshot-every must be at least 1 iteration, got " + snapshotEvery);
@@ -38,7 +30,8 @@ public record TrainingConfig(
         }
     }
 
-    public int windowSize() {
-        return batchSize * windowBatches;
+    /** The mini-batch size (meaningless for full-batch runs, whose batch is the whole set). */
+    public int batchSize() {
+        return batching.batchSize();
     }
 }

@@ -1,71 +1,135 @@
 package io.streamgrad.train;
 
 import io.streamgrad.batch.Batch;
+import io.streamgrad.batch.Batching;
 import io.streamgrad.batch.MiniBatcher;
 import io.streamgrad.batch.TrainingExample;
+import io.streamgrad.model.DenseNetwork;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Consumer;
 
 /**
- * What happens when a window closes, free of Flink: cut the window into shuffled power-of-two
- * batches, train each, and report steps and due snapshots. The Flink operator and offline replays
- * both call this, so they train identically.
+ * What happens when a window closes and when bounded input ends, free of Flink: cut into shuffled
+ * power-of-two batches, train each, report steps, epoch ends and due snapshots. The Flink operator
+ * and offline replays both call this, so they train identically.
+ *
+ * <p>Remainder policy: what does not fill a batch is carried to the next window, and from the last
+ * window of an epoch into the next epoch; at the very end of bounded input it is trained in
+ * decreasing power-of-two pieces (100 left at batch 64 → 64, 32, 4). So every event of a bounded
+ * run is trained exactly once per epoch and nothing is left untrained.
  */
 public final class WindowTrainer {
     private WindowTrainer() {}
 
     /**
-     * Trains a closed window.
+     * Trains a closed window: the examples carried from before plus the window's own.
      *
-     * @param last the end of bounded input: the remainder is trained in power-of-two pieces and a
-     *     final snapshot is requested
-     * @param onStep called after each update with what it measured
-     * @param onSnapshot called when a snapshot is due, after the update that made it due
-     * @return the examples carried to the next window (none when {@code last})
+     * @return the examples carried to the next window (fewer than one batch)
      */
     public static List<TrainingExample> close(
-            ModelTrainer trainer,
-            List<TrainingExample> window,
-            boolean last,
-            Consumer<ModelTrainer.Step> onStep,
-            Consumer<ModelTrainer> onSnapshot) {
-        TrainingConfig config = trainer.config();
-        List<Batch> batches;
-        List<TrainingExample> carried;
-        if (window.isEmpty()) {
-            batches = List.of();
-            carried = List.of();
-        } else if (last) {
-            batches =
-                    MiniBatcher.cutFinal(
-                            trainer.model(),
-                            trainer.nextWindow(),
-                            window,
-                            config.batchSize(),
-                            config.seed());
-            carried = List.of();
-        } else {
-            MiniBatcher.Cut cut =
-                    MiniBatcher.cut(
-                            trainer.model(),
-                            trainer.nextWindow(),
-                            window,
-                            config.batchSize(),
-                            config.seed());
-            batches = cut.batches();
-            carried = cut.carried();
+            ModelTrainer trainer, List<TrainingExample> examples, TrainingListener listener) {
+        if (examples.isEmpty()) {
+            return List.of();
         }
+        TrainingConfig c = trainer.config();
+        MiniBatcher.Cut cut =
+                MiniBatcher.cut(
+                        trainer.model(),
+                        trainer.epoch(),
+                        trainer.nextWindow(),
+                        examples,
+                        c.batchSize(),
+                        c.seed());
+        train(trainer, cut.batches(), listener);
+        return cut.carried();
+    }
+
+    /**
+     * The end of bounded input: finishes the first epoch, runs the others over {@code pass}, and
+     * requests a final snapshot.
+     *
+     * @param remainder examples of the first epoch not yet trained (the open windows and the carry)
+     * @param pass every example of the pass, or null when the run does not keep it (one epoch
+     *     without full-pass loss)
+     */
+    public static void finish(
+            ModelTrainer trainer,
+            List<TrainingExample> remainder,
+            List<TrainingExample> pass,
+            TrainingListener listener) {
+        TrainingConfig c = trainer.config();
+        Batching b = c.batching();
+        if (b.fullBatch()) {
+            for (int e = 1; e <= b.epochs(); e++) {
+                trainer.startEpoch(e);
+                if (!pass.isEmpty()) {
+                    train(
+                            trainer,
+                            List.of(MiniBatcher.whole(trainer.model(), trainer.nextWindow(), pass)),
+                            listener);
+                }
+                endEpoch(trainer, pass, listener);
+            }
+        } else {
+            List<TrainingExample> carry = remainder;
+            for (int e = trainer.epoch(); e <= b.epochs(); e++) {
+                if (e > trainer.epoch()) {
+                    trainer.startEpoch(e);
+                    List<TrainingExample> pool = new ArrayList<>(carry.size() + pass.size());
+                    pool.addAll(carry);
+                    pool.addAll(pass);
+                    carry = pool;
+                }
+                if (e == b.epochs()) {
+                    if (!carry.isEmpty()) {
+                        train(
+                                trainer,
+                                MiniBatcher.cutFinal(
+                                        trainer.model(),
+                                        e,
+                                        trainer.nextWindow(),
+                                        carry,
+                                        c.batchSize(),
+                                        c.seed()),
+                                listener);
+                    }
+                } else {
+                    carry = close(trainer, carry, listener);
+                }
+                if (pass != null) {
+                    endEpoch(trainer, pass, listener);
+                }
+            }
+        }
+        if (trainer.hasUnsnapshottedUpdates()) {
+            listener.onSnapshot(trainer);
+            trainer.markSnapshot();
+        }
+    }
+
+    private static void train(ModelTrainer trainer, List<Batch> batches, TrainingListener l) {
         for (Batch batch : batches) {
-            onStep.accept(trainer.train(batch));
+            l.onStep(trainer.train(batch));
             if (trainer.snapshotDue()) {
-                onSnapshot.accept(trainer);
+                l.onSnapshot(trainer);
                 trainer.markSnapshot();
             }
         }
-        if (last && trainer.hasUnsnapshottedUpdates()) {
-            onSnapshot.accept(trainer);
-            trainer.markSnapshot();
-        }
-        return carried;
+    }
+
+    private static void endEpoch(
+            ModelTrainer trainer, List<TrainingExample> pass, TrainingListener listener) {
+        DenseNetwork.Evaluation full = trainer.fullPass(pass);
+        listener.onEpochEnd(
+                new EpochEnd(
+                        trainer.model(),
+                        trainer.epoch(),
+                        trainer.iteration(),
+                        trainer.epochIteration(),
+                        full.loss(),
+                        full.accuracy(),
+                        full.examples(),
+                        trainer.smoothedLoss(),
+                        trainer.examplesSeen()));
     }
 }

@@ -36,7 +36,54 @@ class StreamgradCliTest {
         assertOneLineUsageError(run("demo", "--batch-size", "100"), "the nearest are 64 and 128");
         assertOneLineUsageError(run("demo", "--batch-size", "0"), "power of two");
         assertOneLineUsageError(run("demo", "--batch-size", "1048576"), "65536");
-        assertOneLineUsageError(run("demo", "--batch-size", "abc"), "--batch-size");
+        assertOneLineUsageError(run("demo", "--batch-size", "3"), "the nearest are 2 and 4");
+        assertOneLineUsageError(run("demo", "--batch-size", "abc"), "is not a number");
+        assertOneLineUsageError(
+                run("demo", "--batch-size", "99999999999999999999"), "maximum 65536");
+    }
+
+    @Test
+    void windowsAndTimeouts() {
+        assertOneLineUsageError(
+                run("demo", "--window", "count:0"), "smaller than one batch; use count:1");
+        assertOneLineUsageError(run("demo", "--window", "sliding:5s"), "use count:K");
+        assertOneLineUsageError(
+                run("demo", "--window", "event-time:100ms"),
+                "holds 10 events at the demo's 10 ms spacing, less than one batch of 64: use"
+                        + " --window event-time:640ms or more");
+        assertOneLineUsageError(run("demo", "--idle-timeout", "-5s"), "is negative");
+        assertOneLineUsageError(run("demo", "--max-out-of-orderness", "-1s"), "is negative");
+        assertOneLineUsageError(run("demo", "--idle-timeout", "30"), "has no unit");
+        assertOneLineUsageError(run("demo", "--late-events", "drop"), "deadletter or next-window");
+        assertOneLineUsageError(run("demo", "--epochs", "0"), "--epochs must be at least 1");
+    }
+
+    @Test
+    void epochsAndFullBatchNeedABoundedRun() {
+        assertOneLineUsageError(
+                run("train", "--bootstrap-servers", "localhost:1", "--epochs", "3"),
+                "--epochs 3 needs a bounded run (--bounded)");
+        assertOneLineUsageError(
+                run("train", "--bootstrap-servers", "localhost:1", "--batch-size", "full"),
+                "--batch-size full needs a bounded run");
+        assertOneLineUsageError(
+                run("demo", "--batch-size", "full"),
+                "--batch-size full is for small bounded sets, and there are 100000 events");
+    }
+
+    @Test
+    void aBatchThatCannotFitIsRefusedNamingOneThatDoes() {
+        Run r =
+                run(
+                        "demo",
+                        "--model",
+                        "mlp:8192,8192",
+                        "--features",
+                        "4096",
+                        "--batch-size",
+                        "65536");
+        assertOneLineUsageError(r, "--batch-size 65536 does not fit");
+        assertTrue(r.err().contains("the largest power of two that fits is --batch-size"), r.err());
     }
 
     @Test

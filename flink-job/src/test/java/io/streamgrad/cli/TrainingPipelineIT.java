@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.streamgrad.batch.Batching;
 import io.streamgrad.batch.TrainingExample;
 import io.streamgrad.kafka.EmbeddedKafkaBroker;
 import io.streamgrad.kafka.RawClients;
@@ -20,14 +21,15 @@ import io.streamgrad.producers.Teacher;
 import io.streamgrad.schema.AvroSerde;
 import io.streamgrad.schema.DeadLetter;
 import io.streamgrad.schema.LabeledEvent;
+import io.streamgrad.schema.MetricKind;
 import io.streamgrad.schema.ModelSnapshot;
 import io.streamgrad.schema.Task;
 import io.streamgrad.schema.TrainingMetric;
 import io.streamgrad.train.EventValidator;
 import io.streamgrad.train.ModelTrainer;
+import io.streamgrad.train.OfflineReplay;
 import io.streamgrad.train.Snapshots;
 import io.streamgrad.train.TrainingConfig;
-import io.streamgrad.train.WindowTrainer;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -153,11 +155,21 @@ class TrainingPipelineIT {
                         "it.metrics",
                         TrainingMetric.class,
                         m -> runId.equals(m.getRunId()));
+        List<TrainingMetric> epochEnds =
+                metrics.stream().filter(m -> m.getKind() == MetricKind.EPOCH).toList();
+        assertEquals(1, epochEnds.size(), "one bounded pass, one full-pass loss");
+        assertEquals(EVENTS, epochEnds.get(0).getBatchSize(), "evaluated on the whole pass");
+        assertEquals(1, epochEnds.get(0).getEpoch());
+        metrics =
+                new ArrayList<>(
+                        metrics.stream().filter(m -> m.getKind() == MetricKind.ITERATION).toList());
         assertEquals(EVENTS / BATCH, metrics.size(), "one metric per iteration");
         metrics.sort(Comparator.comparingLong(TrainingMetric::getIteration));
         for (int i = 0; i < metrics.size(); i++) {
             TrainingMetric m = metrics.get(i);
             assertEquals(i + 1, m.getIteration());
+            assertEquals(1, m.getEpoch());
+            assertEquals(i + 1, m.getEpochIteration());
             assertEquals(BATCH, m.getBatchSize());
             assertEquals((i + 1L) * BATCH, m.getExamplesSeen());
             assertTrue(m.getAccuracy() != null && m.getAccuracy() >= 0 && m.getAccuracy() <= 1);
@@ -265,23 +277,15 @@ class TrainingPipelineIT {
                 new TrainingConfig(
                         ModelSpec.parse("logistic", FEATURES, 3, Activation.RELU),
                         new OptimizerSpec("adam", 0.05),
-                        BATCH,
-                        4,
+                        Batching.defaults().withBatchSize(BATCH),
                         5,
                         50,
                         0.05);
-        ModelTrainer trainer = ModelTrainer.create("it-model", config);
-        List<TrainingExample> window = new ArrayList<>();
+        List<TrainingExample> arrivals = new ArrayList<>();
         for (LabeledEvent e : new SyntheticEvents(data).all()) {
-            window.add(EventValidator.validate(e, config.model()));
-            if (window.size() >= config.windowSize()) {
-                window =
-                        new ArrayList<>(
-                                WindowTrainer.close(trainer, window, false, st -> {}, t -> {}));
-            }
+            arrivals.add(EventValidator.validate(e, config.model()));
         }
-        WindowTrainer.close(trainer, window, true, st -> {}, t -> {});
-        return trainer;
+        return OfflineReplay.replay("it-model", config, arrivals, OfflineReplay.ignoring());
     }
 
     /** Two records that are not Avro, then two events with one feature too many. */

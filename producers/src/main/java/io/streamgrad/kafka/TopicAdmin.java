@@ -1,6 +1,7 @@
 package io.streamgrad.kafka;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -11,7 +12,9 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 
@@ -113,6 +116,37 @@ public final class TopicAdmin implements AutoCloseable {
         try {
             return admin.listTopics().names().get(timeoutMs, TimeUnit.MILLISECONDS).contains(name);
         } catch (TimeoutException | ExecutionException e) {
+            throw new KafkaUnreachableException(bootstrapServers, timeoutMs);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Records currently in the topic: the sum over partitions of end offset minus earliest offset
+     * (an upper bound when the topic holds transaction markers).
+     */
+    public long recordCount(String name) {
+        try {
+            int partitions = partitionCount(name);
+            Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            for (int p = 0; p < partitions; p++) {
+                earliest.put(new TopicPartition(name, p), OffsetSpec.earliest());
+                latest.put(new TopicPartition(name, p), OffsetSpec.latest());
+            }
+            var start = admin.listOffsets(earliest).all().get(timeoutMs, TimeUnit.MILLISECONDS);
+            var end = admin.listOffsets(latest).all().get(timeoutMs, TimeUnit.MILLISECONDS);
+            long n = 0;
+            for (TopicPartition tp : latest.keySet()) {
+                n += end.get(tp).offset() - start.get(tp).offset();
+            }
+            return n;
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(
+                    "cannot read the offsets of " + name + ": " + e.getCause().getMessage(), e);
+        } catch (TimeoutException e) {
             throw new KafkaUnreachableException(bootstrapServers, timeoutMs);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

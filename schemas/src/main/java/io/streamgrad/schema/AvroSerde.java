@@ -59,6 +59,7 @@ public final class AvroSerde<T extends SpecificRecord> implements Serializable {
                 ClassSecurityValidator.builder()
                         .add(LabeledEvent.class)
                         .add(TrainingMetric.class)
+                        .add(MetricKind.class)
                         .add(ModelSnapshot.class)
                         .add(Architecture.class)
                         .add(OptimizerState.class)

@@ -162,6 +162,39 @@ class AvroSerdeTest {
     }
 
     @Test
+    void metricWrittenBeforeEpochFieldsIsReadAsAnIterationRecord() throws Exception {
+        List<Schema> history = AvroSerde.historyOf(TrainingMetric.getClassSchema().getFullName());
+        assertEquals(1, history.size());
+        Schema v1 = history.get(0);
+        assertNull(v1.getField("kind"), "v1 has no 'kind' field");
+        GenericRecord old = new GenericData.Record(v1);
+        for (String f :
+                List.of(
+                        "iteration",
+                        "window",
+                        "examples_seen",
+                        "batch_event_time_min",
+                        "batch_event_time_max",
+                        "emitted_at")) {
+            old.put(f, 7L);
+        }
+        old.put("run_id", "r");
+        old.put("model", "m");
+        old.put("epoch", 0);
+        old.put("batch_size", 64);
+        old.put("loss", 0.5);
+        old.put("smoothed_loss", 0.6);
+        byte[] bytes =
+                new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v1).encode(old).array();
+
+        TrainingMetric read = AvroSerde.of(TrainingMetric.class).deserialize(bytes);
+        assertEquals(MetricKind.ITERATION, read.getKind());
+        assertEquals(0L, read.getEpochIteration());
+        assertEquals(0.5, read.getLoss());
+        assertEquals(7L, read.getIteration());
+    }
+
+    @Test
     void garbageAndUnknownSchemasGiveReasonsNotStackTraces() {
         AvroSerde<LabeledEvent> serde = AvroSerde.of(LabeledEvent.class);
         AvroDecodeException notAvro =

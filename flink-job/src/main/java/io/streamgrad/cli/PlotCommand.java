@@ -1,0 +1,102 @@
+package io.streamgrad.cli;
+
+import io.streamgrad.kafka.TopicAdmin;
+import io.streamgrad.plot.LossChart;
+import io.streamgrad.schema.TrainingMetric;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(
+        name = "plot",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Render the loss curves of a run from the metrics topic: per-iteration batch loss,"
+                    + " smoothed loss and, for bounded runs, the full-pass loss of each epoch."
+                    + " Writes FILE.png and FILE.svg."
+        })
+public final class PlotCommand implements Callable<Integer> {
+    @Option(
+            names = "--bootstrap-servers",
+            required = true,
+            description = "Kafka bootstrap servers, HOST:PORT[,HOST:PORT...]")
+    String bootstrapServers;
+
+    @Option(
+            names = "--metrics-topic",
+            defaultValue = "streamgrad.metrics",
+            description = "Topic of TrainingMetrics (default: ${DEFAULT-VALUE})")
+    String metricsTopic;
+
+    @Option(
+            names = "--run-id",
+            description = "The run to plot (default: the run of the newest metric on the topic)")
+    String runId;
+
+    @Option(
+            names = "--model",
+            description = "The model key to plot when a run trained several (default: the first)")
+    String model;
+
+    @Option(
+            names = {"--output", "-o"},
+            defaultValue = "streamgrad-loss",
+            description =
+                    "Output file; .png and .svg are written beside each other (default:"
+                            + " ${DEFAULT-VALUE})")
+    Path output;
+
+    @Option(
+            names = "--kafka-timeout-ms",
+            defaultValue = "10000",
+            description = "How long to wait for Kafka (default: ${DEFAULT-VALUE})")
+    long kafkaTimeoutMs;
+
+    @Override
+    public Integer call() throws Exception {
+        try (TopicAdmin admin = new TopicAdmin(bootstrapServers, kafkaTimeoutMs)) {
+            admin.requireReachable();
+            if (!admin.topicExists(metricsTopic)) {
+                throw new UsageException(
+                        "topic " + metricsTopic + " does not exist: train something first");
+            }
+        }
+        List<TrainingMetric> all =
+                TopicReader.readAll(
+                        bootstrapServers, metricsTopic, TrainingMetric.class, m -> true);
+        if (all.isEmpty()) {
+            throw new UsageException("no metrics on " + metricsTopic);
+        }
+        String run =
+                runId != null
+                        ? runId
+                        : all.stream()
+                                .max(Comparator.comparingLong(TrainingMetric::getEmittedAt))
+                                .orElseThrow()
+                                .getRunId();
+        List<TrainingMetric> ofRun = all.stream().filter(m -> run.equals(m.getRunId())).toList();
+        if (ofRun.isEmpty()) {
+            throw new UsageException("run " + run + " has no metrics on " + metricsTopic);
+        }
+        TreeSet<String> models = new TreeSet<>();
+        ofRun.forEach(m -> models.add(m.getModel()));
+        String key = model != null ? model : models.first();
+        if (!models.contains(key)) {
+            throw new UsageException(
+                    "run " + run + " trained no model '" + key + "'; it trained " + models);
+        }
+        List<TrainingMetric> curve = ofRun.stream().filter(m -> key.equals(m.getModel())).toList();
+        LossChart.Files2 files = LossChart.write("run " + run + ", model " + key, curve, output);
+        System.out.printf(
+                "plotted %d metrics of run %s, model %s: %s and %s%n",
+                curve.size(), run, key, files.png(), files.svg());
+        if (models.size() > 1 && model == null) {
+            System.out.println("  the run also trained " + models + ": pick one with --model");
+        }
+        return 0;
+    }
+}
