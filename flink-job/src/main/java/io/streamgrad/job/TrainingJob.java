@@ -2,6 +2,7 @@ package io.streamgrad.job;
 
 import io.streamgrad.batch.Batching;
 import io.streamgrad.batch.TrainingExample;
+import io.streamgrad.batch.WindowSpec;
 import io.streamgrad.cli.TrainCommand;
 import io.streamgrad.schema.DeadLetter;
 import io.streamgrad.schema.ModelSnapshot;
@@ -101,14 +102,21 @@ public final class TrainingJob {
 
     /**
      * Event time from the Kafka record timestamp (streamgrad's producers set it to the event time),
-     * watermarks per partition trailing the newest event by the allowed out-of-orderness. On a live
-     * stream a partition quiet for the idle timeout stops holding the watermark back; a bounded
-     * replay never marks partitions idle, so a slow partition cannot make another's events late.
+     * watermarks per partition trailing the newest event by the allowed out-of-orderness, advanced
+     * by the data (see {@link DataDrivenWatermarks}) in steps of a tenth of an event-time window.
+     * On a live stream a partition quiet for the idle timeout stops holding the watermark back; a
+     * bounded replay never marks partitions idle, so a slow partition cannot make another's events
+     * late.
      */
     private static WatermarkStrategy<KafkaRecord> watermarks(Batching b, boolean bounded) {
+        long step =
+                b.window() instanceof WindowSpec.EventTime w
+                        ? w.sizeMs() / 10
+                        : Math.max(1, b.maxOutOfOrdernessMs() / 10);
+        long outOfOrderness = b.maxOutOfOrdernessMs();
         WatermarkStrategy<KafkaRecord> s =
-                WatermarkStrategy.<KafkaRecord>forBoundedOutOfOrderness(
-                                Duration.ofMillis(b.maxOutOfOrdernessMs()))
+                WatermarkStrategy.<KafkaRecord>forGenerator(
+                                ctx -> new DataDrivenWatermarks<>(outOfOrderness, step))
                         .withTimestampAssigner((r, ts) -> r.timestamp());
         return !bounded && b.idleTimeoutMs() > 0
                 ? s.withIdleness(Duration.ofMillis(b.idleTimeoutMs()))

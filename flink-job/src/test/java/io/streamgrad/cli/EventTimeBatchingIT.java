@@ -1,0 +1,290 @@
+package io.streamgrad.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.streamgrad.batch.Batching;
+import io.streamgrad.batch.LatePolicy;
+import io.streamgrad.batch.TrainingExample;
+import io.streamgrad.batch.WindowSpec;
+import io.streamgrad.kafka.EmbeddedKafkaBroker;
+import io.streamgrad.kafka.RawClients;
+import io.streamgrad.kafka.TopicAdmin;
+import io.streamgrad.model.Activation;
+import io.streamgrad.model.ModelSpec;
+import io.streamgrad.model.OptimizerSpec;
+import io.streamgrad.producers.SyntheticConfig;
+import io.streamgrad.producers.SyntheticEvents;
+import io.streamgrad.schema.AvroSerde;
+import io.streamgrad.schema.DeadLetter;
+import io.streamgrad.schema.LabeledEvent;
+import io.streamgrad.schema.Task;
+import io.streamgrad.schema.Tensors;
+import io.streamgrad.train.EventValidator;
+import io.streamgrad.train.ModelTrainer;
+import io.streamgrad.train.OfflineReplay;
+import io.streamgrad.train.TrainingConfig;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Event-time windows through Kafka and a Flink MiniCluster: batches are a function of the data and
+ * the seed (not of partitions or production order), and late events follow the configured policy.
+ */
+class EventTimeBatchingIT {
+    private static final int FEATURES = 10;
+    private static final int EVENTS = 6_000; // 60 s of event time at 10 ms spacing
+    private static final String MODEL = "et-model";
+
+    private static EmbeddedKafkaBroker broker;
+
+    @BeforeAll
+    static void startBroker() {
+        broker = EmbeddedKafkaBroker.start();
+    }
+
+    @AfterAll
+    static void stopBroker() {
+        broker.close();
+    }
+
+    private static SyntheticConfig data() {
+        return new SyntheticConfig(
+                "unused", MODEL, Task.BINARY, FEATURES, 2, 0.5, EVENTS, 0, 1, 31, 0, false);
+    }
+
+    /** Writes events to explicit partitions, in the given order, timestamped with event time. */
+    private static void produce(String topic, int partitions, List<Long> order, List<Integer> to) {
+        try (TopicAdmin admin = new TopicAdmin(broker.bootstrapServers())) {
+            admin.ensureTopic(topic, partitions, false);
+        }
+        SyntheticEvents events = new SyntheticEvents(data());
+        AvroSerde<LabeledEvent> serde = AvroSerde.of(LabeledEvent.class);
+        try (KafkaProducer<byte[], byte[]> p =
+                RawClients.producer(broker.bootstrapServers(), "it")) {
+            for (int k = 0; k < order.size(); k++) {
+                LabeledEvent e = events.event(order.get(k));
+                p.send(
+                        new ProducerRecord<>(
+                                topic,
+                                to.get(k),
+                                e.getEventTime(),
+                                MODEL.getBytes(StandardCharsets.UTF_8),
+                                serde.serialize(e)));
+            }
+            p.flush();
+        }
+    }
+
+    private static JsonNode train(String topic, Path dir, String... extra) throws Exception {
+        Path summary = dir.resolve(topic + extra.length + ".json");
+        List<String> args =
+                new ArrayList<>(
+                        List.of(
+                                "train",
+                                "--bootstrap-servers",
+                                broker.bootstrapServers(),
+                                "--events-topic",
+                                topic,
+                                "--metrics-topic",
+                                topic + ".metrics",
+                                "--snapshots-topic",
+                                topic + ".snapshots",
+                                "--dead-letter-topic",
+                                topic + ".dead",
+                                "--bounded",
+                                "--features",
+                                "10",
+                                "--seed",
+                                "9",
+                                "--batch-size",
+                                "32",
+                                "--window",
+                                "event-time:2s",
+                                "--summary-json",
+                                summary.toString()));
+        args.addAll(List.of(extra));
+        assertEquals(0, Streamgrad.execute(args.toArray(String[]::new), System.err));
+        return new ObjectMapper().readTree(summary.toFile());
+    }
+
+    @Test
+    void sameBatchesAndBitIdenticalModelWithOneOrFourPartitionsInAnyOrder(@TempDir Path dir)
+            throws Exception {
+        List<Long> inOrder = new ArrayList<>();
+        for (long i = 0; i < EVENTS; i++) {
+            inOrder.add(i);
+        }
+        produce("et.one", 1, inOrder, Collections.nCopies(EVENTS, 0));
+
+        // Four partitions, written partition by partition from the last, each locally scrambled
+        // within blocks of 100 events (1 s of event time, less than the 3 s allowed).
+        List<Long> scrambled = new ArrayList<>();
+        List<Integer> partitionOf = new ArrayList<>();
+        Random random = new Random(5);
+        for (int p = 3; p >= 0; p--) {
+            List<Long> mine = new ArrayList<>();
+            for (long i = p; i < EVENTS; i += 4) {
+                mine.add(i);
+            }
+            for (int from = 0; from < mine.size(); from += 25) {
+                Collections.shuffle(mine.subList(from, Math.min(mine.size(), from + 25)), random);
+            }
+            scrambled.addAll(mine);
+            partitionOf.addAll(Collections.nCopies(mine.size(), p));
+        }
+        produce("et.four", 4, scrambled, partitionOf);
+
+        JsonNode one = train("et.one", dir, "--epochs", "2", "--max-out-of-orderness", "3s");
+        JsonNode four =
+                train(
+                        "et.four",
+                        dir,
+                        "--epochs",
+                        "2",
+                        "--max-out-of-orderness",
+                        "3s",
+                        "--parallelism",
+                        "2");
+
+        for (JsonNode s : List.of(one, four)) {
+            assertEquals(EVENTS, s.get("events_trained").asLong());
+            assertEquals(0, s.get("late_dead_lettered").asLong(), "nothing late: " + s);
+            assertEquals(0, s.get("untrained").asLong());
+            assertEquals(2 * EVENTS, s.get("examples_trained").asLong());
+            assertEquals(2, s.get("epochs").asInt());
+            assertEquals(EVENTS / 32, s.get("iterations_per_epoch").asLong());
+            assertEquals(2, s.get("epoch_iterations").size());
+        }
+        assertEquals(one.get("iterations").asLong(), four.get("iterations").asLong());
+        assertEquals(
+                one.get("model_checksum").asText(),
+                four.get("model_checksum").asText(),
+                "bit-identical parameters whatever the partitioning and production order");
+
+        // And the job's windows are the offline ones: replay the events, in event-time windows,
+        // through the same trainer code.
+        TrainingConfig config =
+                new TrainingConfig(
+                        ModelSpec.parse("logistic", FEATURES, 3, Activation.RELU),
+                        new OptimizerSpec("adam", 0.01),
+                        new Batching(
+                                32,
+                                false,
+                                new WindowSpec.EventTime(2_000),
+                                3_000,
+                                60_000,
+                                LatePolicy.DEADLETTER,
+                                2,
+                                Batching.DEFAULT_FULL_BATCH_LIMIT,
+                                true),
+                        9,
+                        100,
+                        0.05);
+        List<TrainingExample> arrivals = new ArrayList<>();
+        for (LabeledEvent e : new SyntheticEvents(data()).all()) {
+            arrivals.add(EventValidator.validate(e, config.model()));
+        }
+        Collections.shuffle(arrivals, new Random(8));
+        ModelTrainer offline =
+                OfflineReplay.replay(MODEL, config, arrivals, OfflineReplay.ignoring());
+        assertEquals(
+                Tensors.checksum(offline.network().parameters()),
+                one.get("model_checksum").asText());
+        assertEquals(offline.iteration(), one.get("iterations").asLong());
+    }
+
+    @Test
+    void lateEventsAreDeadLetteredOrMovedOnAsConfigured(@TempDir Path dir) throws Exception {
+        // 2,000 events in order (20 s), then 10 from the 3rd second: far behind a 1 s allowance.
+        List<Long> order = new ArrayList<>();
+        for (long i = 0; i < 2_000; i++) {
+            order.add(i);
+        }
+        for (long i = 300; i < 310; i++) {
+            order.add(i + EVENTS); // distinct events, with times from index i+EVENTS...
+        }
+        // ...so give those ten early times by producing them from a config shifted back in time.
+        produceLate("et.late", order);
+
+        JsonNode dead =
+                train(
+                        "et.late",
+                        dir,
+                        "--max-out-of-orderness",
+                        "1s",
+                        "--late-events",
+                        "deadletter");
+        assertEquals(2_010, dead.get("events_consumed").asLong());
+        assertEquals(10, dead.get("late_dead_lettered").asLong());
+        assertEquals(10, dead.get("dead_lettered").asLong());
+        assertEquals(2_000, dead.get("events_trained").asLong());
+        List<DeadLetter> letters =
+                TopicReader.readAll(
+                        broker.bootstrapServers(), "et.late.dead", DeadLetter.class, d -> true);
+        assertEquals(10, letters.size());
+        for (DeadLetter d : letters) {
+            assertEquals("late", d.getReason());
+            assertEquals("et.late", d.getTopic());
+            assertTrue(d.getOffset() >= 2_000, "the late records' own offsets: " + d.getOffset());
+            assertTrue(d.getDetail().contains("--late-events next-window"), d.getDetail());
+            byte[] value = new byte[d.getValue().remaining()];
+            d.getValue().duplicate().get(value);
+            LabeledEvent replayable = AvroSerde.of(LabeledEvent.class).deserialize(value);
+            assertEquals(d.getTimestamp(), replayable.getEventTime());
+        }
+
+        JsonNode moved =
+                train(
+                        "et.late",
+                        dir,
+                        "--max-out-of-orderness",
+                        "1s",
+                        "--late-events",
+                        "next-window",
+                        "--group-id",
+                        "et.late.2");
+        assertEquals(10, moved.get("late_next_window").asLong());
+        assertEquals(0, moved.get("dead_lettered").asLong());
+        assertEquals(2_010, moved.get("events_trained").asLong());
+        assertEquals(2_010, moved.get("examples_trained").asLong(), "all trained, none lost");
+    }
+
+    /** The ordered events, then ten whose event times lie 17 s behind the newest. */
+    private static void produceLate(String topic, List<Long> order) {
+        try (TopicAdmin admin = new TopicAdmin(broker.bootstrapServers())) {
+            admin.ensureTopic(topic, 1, false);
+        }
+        SyntheticEvents events = new SyntheticEvents(data());
+        AvroSerde<LabeledEvent> serde = AvroSerde.of(LabeledEvent.class);
+        try (KafkaProducer<byte[], byte[]> p =
+                RawClients.producer(broker.bootstrapServers(), "it")) {
+            for (long index : order) {
+                LabeledEvent e = events.event(index);
+                if (index >= EVENTS) {
+                    e.setEventTime(SyntheticConfig.EPOCH_MS + (index - EVENTS) * 10);
+                }
+                p.send(
+                        new ProducerRecord<>(
+                                topic,
+                                0,
+                                e.getEventTime(),
+                                MODEL.getBytes(StandardCharsets.UTF_8),
+                                serde.serialize(e)));
+            }
+            p.flush();
+        }
+    }
+}
