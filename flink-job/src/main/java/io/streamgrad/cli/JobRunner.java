@@ -8,6 +8,9 @@ import io.streamgrad.schema.TrainingMetric;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -56,6 +59,11 @@ public final class JobRunner {
         settings.put("rest.address", "localhost");
         // In-process, a lost slot never comes back: fail in seconds rather than the default 5 min.
         settings.put("slot.request.timeout", "20 s");
+        // Window buffers and the pass kept for epochs outgrow the JobManager's 5 MB in-memory
+        // checkpoint limit: checkpoint to a local directory, removed when the run ends.
+        Path checkpoints = Files.createTempDirectory("streamgrad-checkpoints-");
+        settings.put("execution.checkpointing.storage", "filesystem");
+        settings.put("execution.checkpointing.dir", checkpoints.toUri().toString());
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.createLocalEnvironment(Configuration.fromMap(settings));
         env.setParallelism(c.parallelism());
@@ -67,6 +75,8 @@ public final class JobRunner {
         try (ProgressReporter progress =
                 new ProgressReporter(c.bootstrapServers(), c.topics().metrics(), c.runId(), out)) {
             result = env.execute("streamgrad train " + c.runId());
+        } finally {
+            deleteRecursively(checkpoints);
         }
         double wall = (System.nanoTime() - start) / 1e9;
         return new Outcome(
@@ -82,6 +92,14 @@ public final class JobRunner {
                         ModelSnapshot.class,
                         s -> c.runId().equals(s.getRunId())),
                 wall);
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
     }
 
     private static int freePort() throws IOException {

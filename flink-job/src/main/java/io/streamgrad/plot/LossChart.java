@@ -102,7 +102,7 @@ public final class LossChart {
                                 1f,
                                 new float[] {4f, 4f},
                                 0f));
-                end.setLabel("epoch " + m.getEpoch());
+                end.setLabel("end of epoch " + m.getEpoch());
                 plot.addDomainMarker(end);
             }
         }
