@@ -67,15 +67,23 @@ class EventTimeBatchingIT {
 
     /** Writes events to explicit partitions, in the given order, timestamped with event time. */
     private static void produce(String topic, int partitions, List<Long> order, List<Integer> to) {
+        produce(topic, partitions, order, to, new SyntheticEvents(data())::event);
+    }
+
+    private static void produce(
+            String topic,
+            int partitions,
+            List<Long> order,
+            List<Integer> to,
+            java.util.function.LongFunction<LabeledEvent> eventOf) {
         try (TopicAdmin admin = new TopicAdmin(broker.bootstrapServers())) {
             admin.ensureTopic(topic, partitions, false);
         }
-        SyntheticEvents events = new SyntheticEvents(data());
         AvroSerde<LabeledEvent> serde = AvroSerde.of(LabeledEvent.class);
         try (KafkaProducer<byte[], byte[]> p =
                 RawClients.producer(broker.bootstrapServers(), "it")) {
             for (int k = 0; k < order.size(); k++) {
-                LabeledEvent e = events.event(order.get(k));
+                LabeledEvent e = eventOf.apply(order.get(k));
                 p.send(
                         new ProducerRecord<>(
                                 topic,
@@ -264,27 +272,18 @@ class EventTimeBatchingIT {
 
     /** The ordered events, then ten whose event times lie 17 s behind the newest. */
     private static void produceLate(String topic, List<Long> order) {
-        try (TopicAdmin admin = new TopicAdmin(broker.bootstrapServers())) {
-            admin.ensureTopic(topic, 1, false);
-        }
         SyntheticEvents events = new SyntheticEvents(data());
-        AvroSerde<LabeledEvent> serde = AvroSerde.of(LabeledEvent.class);
-        try (KafkaProducer<byte[], byte[]> p =
-                RawClients.producer(broker.bootstrapServers(), "it")) {
-            for (long index : order) {
-                LabeledEvent e = events.event(index);
-                if (index >= EVENTS) {
-                    e.setEventTime(SyntheticConfig.EPOCH_MS + (index - EVENTS) * 10);
-                }
-                p.send(
-                        new ProducerRecord<>(
-                                topic,
-                                0,
-                                e.getEventTime(),
-                                MODEL.getBytes(StandardCharsets.UTF_8),
-                                serde.serialize(e)));
-            }
-            p.flush();
-        }
+        produce(
+                topic,
+                1,
+                order,
+                Collections.nCopies(order.size(), 0),
+                index -> {
+                    LabeledEvent e = events.event(index);
+                    if (index >= EVENTS) {
+                        e.setEventTime(SyntheticConfig.EPOCH_MS + (index - EVENTS) * 10);
+                    }
+                    return e;
+                });
     }
 }
