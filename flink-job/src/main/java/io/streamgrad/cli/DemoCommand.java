@@ -145,8 +145,9 @@ public final class DemoCommand implements Callable<Integer> {
             if (badEvents > 0) {
                 writeBadEvents(bootstrap, topics.events(), spec.inputSize());
             }
+            // Always bounded, so the epoch and full-batch settings checked by JobConfig are valid.
             JobConfig job =
-                    jobConfig(
+                    new JobConfig(
                             bootstrap,
                             topics,
                             "streamgrad-demo",
@@ -198,32 +199,6 @@ public final class DemoCommand implements Callable<Integer> {
             }
         }
         return 0;
-    }
-
-    private static JobConfig jobConfig(
-            String bootstrap,
-            JobConfig.Topics topics,
-            String group,
-            String runId,
-            boolean bounded,
-            boolean fromEarliest,
-            int parallelism,
-            long checkpointMs,
-            TrainingConfig training) {
-        try {
-            return new JobConfig(
-                    bootstrap,
-                    topics,
-                    group,
-                    runId,
-                    bounded,
-                    fromEarliest,
-                    parallelism,
-                    checkpointMs,
-                    training);
-        } catch (IllegalArgumentException e) {
-            throw new UsageException(e.getMessage());
-        }
     }
 
     private SyntheticConfig syntheticConfig(ModelSpec spec) {
