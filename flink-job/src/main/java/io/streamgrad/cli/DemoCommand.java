@@ -2,7 +2,7 @@ package io.streamgrad.cli;
 
 import io.streamgrad.job.JobConfig;
 import io.streamgrad.kafka.EmbeddedKafkaBroker;
-import io.streamgrad.kafka.RawClients;
+import io.streamgrad.kafka.RecordWriter;
 import io.streamgrad.kafka.TopicAdmin;
 import io.streamgrad.model.ModelSpec;
 import io.streamgrad.plot.LossChart;
@@ -20,7 +20,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.Callable;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -138,7 +137,7 @@ public final class DemoCommand implements Callable<Integer> {
             String bootstrap = broker.bootstrapServers();
             JobConfig.Topics topics = JobConfig.Topics.DEFAULT;
             try (TopicAdmin admin = new TopicAdmin(bootstrap)) {
-                admin.ensureTopic(topics.events(), partitions, false);
+                admin.ensureTopic(topics.events(), partitions, TopicAdmin.Retention.UNLIMITED);
             }
             System.out.printf("  Kafka at %s; producing %,d events...%n", bootstrap, events);
             new SyntheticProducer(bootstrap, data).run(n -> {});
@@ -225,8 +224,7 @@ public final class DemoCommand implements Callable<Integer> {
     private void writeBadEvents(String bootstrap, String topic, int features) {
         AvroSerde<LabeledEvent> serde = AvroSerde.of(LabeledEvent.class);
         byte[] key = MODEL_KEY.getBytes(StandardCharsets.UTF_8);
-        try (KafkaProducer<byte[], byte[]> producer =
-                RawClients.producer(bootstrap, "streamgrad-demo")) {
+        try (RecordWriter writer = RecordWriter.to(bootstrap, "streamgrad-demo")) {
             for (int i = 0; i < badEvents; i++) {
                 byte[] value;
                 if (i % 2 == 0) {
@@ -246,9 +244,8 @@ public final class DemoCommand implements Callable<Integer> {
                                             .setLabel(0)
                                             .build());
                 }
-                producer.send(new ProducerRecord<>(topic, key, value));
+                writer.send(new ProducerRecord<>(topic, key, value));
             }
-            producer.flush();
         }
         System.out.printf(
                 "  wrote %d malformed records (they go to the dead-letter topic)%n", badEvents);

@@ -48,9 +48,9 @@ public final class JobRunner {
     /** Creates the output topics, runs the job in a local MiniCluster, and reads its output. */
     public static Outcome runLocally(JobConfig c, int webUiPort, PrintStream out) throws Exception {
         try (TopicAdmin admin = new TopicAdmin(c.bootstrapServers())) {
-            admin.ensureTopic(c.topics().metrics(), 1, false);
-            admin.ensureTopic(c.topics().snapshots(), 1, true);
-            admin.ensureTopic(c.topics().deadLetter(), 1, false);
+            admin.ensureTopic(c.topics().metrics(), 1, TopicAdmin.Retention.BROKER_DEFAULT);
+            admin.ensureTopic(c.topics().snapshots(), 1, TopicAdmin.Retention.COMPACTED);
+            admin.ensureTopic(c.topics().deadLetter(), 1, TopicAdmin.Retention.BROKER_DEFAULT);
         }
         Map<String, String> settings = jobSettings(c);
         int port = webUiPort > 0 ? webUiPort : freePort();

@@ -10,7 +10,7 @@ import io.streamgrad.batch.LatePolicy;
 import io.streamgrad.batch.TrainingExample;
 import io.streamgrad.batch.WindowSpec;
 import io.streamgrad.kafka.EmbeddedKafkaBroker;
-import io.streamgrad.kafka.RawClients;
+import io.streamgrad.kafka.RecordWriter;
 import io.streamgrad.kafka.TopicAdmin;
 import io.streamgrad.model.Activation;
 import io.streamgrad.model.ModelSpec;
@@ -32,7 +32,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -77,14 +76,13 @@ class EventTimeBatchingIT {
             List<Integer> to,
             java.util.function.LongFunction<LabeledEvent> eventOf) {
         try (TopicAdmin admin = new TopicAdmin(broker.bootstrapServers())) {
-            admin.ensureTopic(topic, partitions, false);
+            admin.ensureTopic(topic, partitions, TopicAdmin.Retention.UNLIMITED);
         }
         AvroSerde<LabeledEvent> serde = AvroSerde.of(LabeledEvent.class);
-        try (KafkaProducer<byte[], byte[]> p =
-                RawClients.producer(broker.bootstrapServers(), "it")) {
+        try (RecordWriter writer = RecordWriter.to(broker.bootstrapServers(), "it")) {
             for (int k = 0; k < order.size(); k++) {
                 LabeledEvent e = eventOf.apply(order.get(k));
-                p.send(
+                writer.send(
                         new ProducerRecord<>(
                                 topic,
                                 to.get(k),
@@ -92,7 +90,6 @@ class EventTimeBatchingIT {
                                 MODEL.getBytes(StandardCharsets.UTF_8),
                                 serde.serialize(e)));
             }
-            p.flush();
         }
     }
 

@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamgrad.batch.Batching;
 import io.streamgrad.batch.TrainingExample;
 import io.streamgrad.kafka.EmbeddedKafkaBroker;
-import io.streamgrad.kafka.RawClients;
+import io.streamgrad.kafka.RecordWriter;
 import io.streamgrad.model.Activation;
 import io.streamgrad.model.DenseNetwork;
 import io.streamgrad.model.ModelSpec;
@@ -39,7 +39,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -309,11 +308,10 @@ class TrainingPipelineIT {
                                     .setLabel(1)
                                     .build()));
         }
-        try (KafkaProducer<byte[], byte[]> producer = RawClients.producer(bootstrap, "it")) {
+        try (RecordWriter writer = RecordWriter.to(bootstrap, "it")) {
             for (byte[] v : values) {
-                producer.send(new ProducerRecord<>(topic, 0, null, v));
+                writer.send(new ProducerRecord<>(topic, 0, null, v));
             }
-            producer.flush();
         }
         return values;
     }

@@ -81,6 +81,11 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         props.put("group.initial.rebalance.delay.ms", "0");
         props.put("auto.create.topics.enable", "false");
         props.put("log.flush.interval.messages", "1000000");
+        // Kafka's default retention (7 days by record timestamp), applied from the first second
+        // instead of 30 s after start: a topic that would lose replayed historical events on a
+        // real cluster loses them here too, at once, rather than only on a slow machine.
+        props.put("log.initial.task.delay.ms", "0");
+        props.put("log.retention.check.interval.ms", "1000");
         props.put("unstable.api.versions.enable", "false");
         props.put("unstable.feature.versions.enable", "false");
 

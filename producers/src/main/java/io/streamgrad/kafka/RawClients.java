@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -25,10 +24,6 @@ public final class RawClients {
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 15_000);
         p.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
         return p;
-    }
-
-    public static KafkaProducer<byte[], byte[]> producer(String bootstrapServers, String clientId) {
-        return new KafkaProducer<>(producerProps(bootstrapServers, clientId));
     }
 
     /** A group-less consumer that reads only committed records. */

@@ -16,6 +16,7 @@ import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
@@ -56,15 +57,35 @@ public final class TopicAdmin implements AutoCloseable {
         }
     }
 
+    /** How long a topic streamgrad creates keeps its records. */
+    public enum Retention {
+        /**
+         * Kept until deleted: for event topics. streamgrad's producers stamp each record with its
+         * event time (from the data set or the seed), which may lie months in the past; under the
+         * broker's time-based retention (7 days by default) a replayed data set would be deleted at
+         * the broker's next retention check, between producing it and training on it.
+         */
+        UNLIMITED,
+        /** The broker's defaults: for metrics and dead letters, stamped with their write time. */
+        BROKER_DEFAULT,
+        /** Log compaction, keeping the newest record per key: for model snapshots. */
+        COMPACTED
+    }
+
     /**
      * Creates the topic if it does not exist, replicated min(3, brokers) times; an existing topic
      * is left as it is.
      */
-    public void ensureTopic(String name, int partitions, boolean compacted) {
+    public void ensureTopic(String name, int partitions, Retention retention) {
         NewTopic topic = new NewTopic(name, partitions, replicationFactor());
-        if (compacted) {
-            topic.configs(
-                    Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+        switch (retention) {
+            case UNLIMITED -> topic.configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, "-1"));
+            case COMPACTED ->
+                    topic.configs(
+                            Map.of(
+                                    TopicConfig.CLEANUP_POLICY_CONFIG,
+                                    TopicConfig.CLEANUP_POLICY_COMPACT));
+            case BROKER_DEFAULT -> {}
         }
         try {
             admin.createTopics(List.of(topic)).all().get(timeoutMs, TimeUnit.MILLISECONDS);
@@ -78,6 +99,64 @@ public final class TopicAdmin implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating topic " + name, e);
+        }
+        awaitServed(name);
+    }
+
+    /**
+     * Waits until the leader of every partition serves it. Creation returns once the controller has
+     * recorded the topic, before brokers serve it. A producer writing at once gets a retriable
+     * error for its first batch while a pipelined second batch may land; a broker accepts any first
+     * sequence number from a producer it does not know, so the retried first batch is then refused
+     * as out of order until the delivery timeout (seen on a loaded 2-core machine).
+     */
+    private void awaitServed(String name) {
+        long deadline = System.currentTimeMillis() + timeoutMs;
+        while (true) {
+            try {
+                TopicDescription d =
+                        admin.describeTopics(Set.of(name))
+                                .allTopicNames()
+                                .get(timeoutMs, TimeUnit.MILLISECONDS)
+                                .get(name);
+                if (d.partitions().stream().allMatch(p -> p.leader() != null)) {
+                    // The metadata names a leader before that broker serves the partition;
+                    // answering a list-offsets request is what serving means.
+                    Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+                    d.partitions()
+                            .forEach(
+                                    p ->
+                                            latest.put(
+                                                    new TopicPartition(name, p.partition()),
+                                                    OffsetSpec.latest()));
+                    admin.listOffsets(latest).all().get(timeoutMs, TimeUnit.MILLISECONDS);
+                    return;
+                }
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof RetriableException)) {
+                    throw new IllegalStateException(
+                            "cannot describe topic " + name + ": " + e.getCause().getMessage(), e);
+                }
+            } catch (TimeoutException e) {
+                throw new KafkaUnreachableException(bootstrapServers, timeoutMs);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for " + name, e);
+            }
+            if (System.currentTimeMillis() > deadline) {
+                throw new IllegalStateException(
+                        "topic "
+                                + name
+                                + " exists but not every partition has a leader after "
+                                + timeoutMs
+                                + " ms: check the brokers' health");
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for " + name, e);
+            }
         }
     }
 

@@ -1,14 +1,13 @@
 package io.streamgrad.producers;
 
 import io.streamgrad.kafka.RawClients;
+import io.streamgrad.kafka.RecordWriter;
 import io.streamgrad.kafka.TopicAdmin;
 import io.streamgrad.schema.AvroSerde;
 import io.streamgrad.schema.LabeledEvent;
 import java.nio.charset.StandardCharsets;
 import java.util.Properties;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
@@ -35,44 +34,29 @@ public final class SyntheticProducer {
         int partitions;
         try (TopicAdmin admin = new TopicAdmin(bootstrapServers)) {
             admin.requireReachable();
-            admin.ensureTopic(config.topic(), config.partitions(), false);
+            admin.ensureTopic(config.topic(), config.partitions(), TopicAdmin.Retention.UNLIMITED);
             partitions = Math.min(config.partitions(), admin.partitionCount(config.topic()));
         }
         SyntheticEvents events = new SyntheticEvents(config);
         AvroSerde<LabeledEvent> serde = AvroSerde.of(LabeledEvent.class);
         byte[] key = config.model().getBytes(StandardCharsets.UTF_8);
-        AtomicReference<Exception> failure = new AtomicReference<>();
         long start = System.nanoTime();
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProps())) {
+        try (RecordWriter writer = new RecordWriter(producerProps())) {
             for (long i = 0; i < config.events(); i++) {
-                if (failure.get() != null) {
-                    break;
-                }
                 long index = config.firstIndex() + i;
                 LabeledEvent event = events.event(index);
-                producer.send(
+                writer.send(
                         new ProducerRecord<>(
                                 config.topic(),
                                 (int) (index % partitions),
                                 event.getEventTime(),
                                 key,
-                                serde.serialize(event)),
-                        (meta, e) -> {
-                            if (e != null) {
-                                failure.compareAndSet(null, e);
-                            }
-                        });
+                                serde.serialize(event)));
                 if ((i + 1) % 10_000 == 0) {
                     progress.accept(i + 1);
                 }
                 pace(start, i + 1);
             }
-            producer.flush();
-        }
-        if (failure.get() != null) {
-            throw new IllegalStateException(
-                    "producing to " + config.topic() + " failed: " + failure.get().getMessage(),
-                    failure.get());
         }
         progress.accept(config.events());
         return config.events();

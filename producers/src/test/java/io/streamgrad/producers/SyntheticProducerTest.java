@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamgrad.kafka.EmbeddedKafkaBroker;
 import io.streamgrad.kafka.KafkaUnreachableException;
+import io.streamgrad.kafka.RecordWriter;
+import io.streamgrad.kafka.TopicAdmin;
 import io.streamgrad.schema.AvroSerde;
 import io.streamgrad.schema.LabeledEvent;
 import io.streamgrad.schema.Task;
@@ -16,6 +18,7 @@ import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -65,6 +68,62 @@ class SyntheticProducerTest {
         }
         assertEquals(1500, read);
         assertEquals(Map.of(0, 500, 1, 500, 2, 500), perPartition);
+    }
+
+    @Test
+    void historicalEventsSurviveTheBrokersTimeBasedRetention() throws Exception {
+        // Event times from 2026-01-01 onwards: older than the broker's 7-day retention whenever
+        // this runs after 2026-01-08. The events topic keeps them; a topic with the broker's
+        // defaults, written with the same timestamps, shows that the retention check did run.
+        SyntheticConfig config =
+                new SyntheticConfig(
+                        "events-old", "m1", Task.BINARY, 4, 2, 0.5, 300, 0, 2, 7, 0, false);
+        assertTrue(
+                System.currentTimeMillis() - SyntheticConfig.EPOCH_MS
+                        > Duration.ofDays(8).toMillis());
+        new SyntheticProducer(broker.bootstrapServers(), config).run(n -> {});
+        try (TopicAdmin admin = new TopicAdmin(broker.bootstrapServers())) {
+            admin.ensureTopic("control-old", 1, TopicAdmin.Retention.BROKER_DEFAULT);
+            try (RecordWriter writer = RecordWriter.to(broker.bootstrapServers(), "test")) {
+                for (int i = 0; i < 300; i++) {
+                    writer.send(
+                            new ProducerRecord<>(
+                                    "control-old",
+                                    0,
+                                    SyntheticConfig.EPOCH_MS + i,
+                                    null,
+                                    new byte[] {(byte) i}));
+                }
+                writer.flush();
+                assertEquals(300, writer.acknowledged());
+            }
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (admin.recordCount("control-old") > 0 && System.currentTimeMillis() < deadline) {
+                Thread.sleep(200);
+            }
+            assertEquals(0, admin.recordCount("control-old"), "the retention check deleted them");
+            assertEquals(300, admin.recordCount("events-old"), "the events topic kept them all");
+        }
+    }
+
+    @Test
+    void aFailedSendIsReportedNotLost() {
+        try (TopicAdmin admin = new TopicAdmin(broker.bootstrapServers())) {
+            admin.ensureTopic("one-partition", 1, TopicAdmin.Retention.BROKER_DEFAULT);
+        }
+        RecordWriter writer = RecordWriter.to(broker.bootstrapServers(), "test");
+        // A timestamp a day ahead: brokers refuse records from the future (beyond an hour).
+        writer.send(
+                new ProducerRecord<>(
+                        "one-partition",
+                        0,
+                        System.currentTimeMillis() + Duration.ofDays(1).toMillis(),
+                        null,
+                        new byte[] {1}));
+        IllegalStateException e = assertThrows(IllegalStateException.class, writer::close);
+        assertTrue(
+                e.getMessage().startsWith("writing to topic one-partition failed: "),
+                e.getMessage());
     }
 
     @Test
