@@ -106,7 +106,10 @@ public final class DemoCommand implements Callable<Integer> {
         ModelSpec spec = training.model();
         SyntheticConfig data = syntheticConfig(spec);
         Preflight.requireFullBatchFits(training.batching(), events);
-        Preflight.requireWindowHoldsABatch(training.batching(), SyntheticConfig.EVENT_SPACING_MS);
+        Preflight.requireWindowHoldsABatch(
+                training.batching(),
+                1000.0 / SyntheticConfig.EVENT_SPACING_MS,
+                "at the demo's " + SyntheticConfig.EVENT_SPACING_MS + " ms spacing");
         Preflight.requireStepFits(training);
         if (holdoutEvents < 1) {
             throw new UsageException("--holdout-events must be at least 1");

@@ -14,8 +14,11 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
@@ -23,7 +26,16 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * snapshots it wrote to Kafka (read back, filtered by run id).
  */
 public final class JobRunner {
+    private static final long CANCEL_TIMEOUT_SECONDS = 30;
+
     private JobRunner() {}
+
+    /** The local job was cancelled because the thread running it was interrupted. */
+    public static final class JobCancelledException extends RuntimeException {
+        JobCancelledException(String runId) {
+            super("run " + runId + " cancelled");
+        }
+    }
 
     /** What a finished run produced. */
     public record Outcome(
@@ -74,7 +86,17 @@ public final class JobRunner {
         JobExecutionResult result;
         try (ProgressReporter progress =
                 new ProgressReporter(c.bootstrapServers(), c.topics().metrics(), c.runId(), out)) {
-            result = env.execute("streamgrad train " + c.runId());
+            JobClient job = env.executeAsync("streamgrad train " + c.runId());
+            try {
+                result = job.getJobExecutionResult().get();
+            } catch (InterruptedException e) {
+                // A live job runs until cancelled: interrupting the caller cancels it.
+                job.cancel().get(CANCEL_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                Thread.currentThread().interrupt();
+                throw new JobCancelledException(c.runId());
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof Exception cause ? cause : e;
+            }
         } finally {
             deleteRecursively(checkpoints);
         }

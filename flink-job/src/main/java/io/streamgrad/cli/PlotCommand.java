@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(
@@ -20,11 +21,7 @@ import picocli.CommandLine.Option;
                     + " Writes FILE.png and FILE.svg."
         })
 public final class PlotCommand implements Callable<Integer> {
-    @Option(
-            names = "--bootstrap-servers",
-            required = true,
-            description = "Kafka bootstrap servers, HOST:PORT[,HOST:PORT...]")
-    String bootstrapServers;
+    @Mixin KafkaOptions kafka = new KafkaOptions();
 
     @Option(
             names = "--metrics-topic",
@@ -50,15 +47,9 @@ public final class PlotCommand implements Callable<Integer> {
                             + " ${DEFAULT-VALUE})")
     Path output;
 
-    @Option(
-            names = "--kafka-timeout-ms",
-            defaultValue = "10000",
-            description = "How long to wait for Kafka (default: ${DEFAULT-VALUE})")
-    long kafkaTimeoutMs;
-
     @Override
     public Integer call() throws Exception {
-        try (TopicAdmin admin = new TopicAdmin(bootstrapServers, kafkaTimeoutMs)) {
+        try (TopicAdmin admin = kafka.admin()) {
             admin.requireReachable();
             if (!admin.topicExists(metricsTopic)) {
                 throw new UsageException(
@@ -67,7 +58,7 @@ public final class PlotCommand implements Callable<Integer> {
         }
         List<TrainingMetric> all =
                 TopicReader.readAll(
-                        bootstrapServers, metricsTopic, TrainingMetric.class, m -> true);
+                        kafka.bootstrapServers, metricsTopic, TrainingMetric.class, m -> true);
         if (all.isEmpty()) {
             throw new UsageException("no metrics on " + metricsTopic);
         }

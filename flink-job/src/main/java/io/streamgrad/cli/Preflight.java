@@ -39,24 +39,27 @@ final class Preflight {
     }
 
     /**
-     * In the demo the synthetic events are {@code spacingMs} apart, so an event-time window holds a
-     * known number of them: refuses a window that holds less than one batch.
+     * Refuses an event-time window that holds less than one batch at the given rate of events per
+     * second of event time ({@code rateSource} says where the rate comes from).
      */
-    static void requireWindowHoldsABatch(Batching b, long spacingMs) {
-        if (b.fullBatch() || !(b.window() instanceof io.streamgrad.batch.WindowSpec.EventTime w)) {
+    static void requireWindowHoldsABatch(Batching b, double eventsPerSecond, String rateSource) {
+        if (b.fullBatch()
+                || !(b.window() instanceof io.streamgrad.batch.WindowSpec.EventTime w)
+                || !(eventsPerSecond > 0)
+                || Double.isInfinite(eventsPerSecond)) {
             return;
         }
-        long perWindow = w.sizeMs() / spacingMs;
+        long perWindow = (long) Math.floor(w.sizeMs() * eventsPerSecond / 1000.0);
         if (perWindow < b.batchSize()) {
-            long needed = (long) b.batchSize() * spacingMs;
+            long needed = (long) Math.ceil(b.batchSize() * 1000.0 / eventsPerSecond);
             throw new UsageException(
                     "--window "
                             + w.describe()
-                            + " holds "
+                            + " holds about "
                             + perWindow
-                            + " events at the demo's "
-                            + spacingMs
-                            + " ms spacing, less than one batch of "
+                            + " events "
+                            + rateSource
+                            + ", less than one batch of "
                             + b.batchSize()
                             + ": use --window event-time:"
                             + io.streamgrad.batch.Durations.format(needed)

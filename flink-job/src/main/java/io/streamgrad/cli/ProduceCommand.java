@@ -1,10 +1,12 @@
 package io.streamgrad.cli;
 
+import io.streamgrad.kafka.TopicAdmin;
 import io.streamgrad.producers.SyntheticConfig;
 import io.streamgrad.producers.SyntheticProducer;
 import io.streamgrad.schema.Task;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(
@@ -26,11 +28,7 @@ public final class ProduceCommand implements Callable<Integer> {
                 "Event i is a function of (seed, i): its features, label, id and event time."
             })
     static final class Synthetic implements Callable<Integer> {
-        @Option(
-                names = "--bootstrap-servers",
-                required = true,
-                description = "Kafka bootstrap servers, HOST:PORT")
-        String bootstrapServers;
+        @Mixin KafkaOptions kafka = new KafkaOptions();
 
         @Option(
                 names = "--topic",
@@ -131,9 +129,12 @@ public final class ProduceCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw new UsageException(e.getMessage());
             }
+            try (TopicAdmin admin = kafka.admin()) {
+                admin.requireReachable();
+            }
             long start = System.nanoTime();
             long n =
-                    new SyntheticProducer(bootstrapServers, config)
+                    new SyntheticProducer(kafka.bootstrapServers, config)
                             .run(sent -> System.out.printf("  %,d events sent%n", sent));
             System.out.printf(
                     "produced %,d %s events to %s in %.1f s%n",

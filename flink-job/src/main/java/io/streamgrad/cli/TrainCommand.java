@@ -2,20 +2,13 @@ package io.streamgrad.cli;
 
 import io.streamgrad.job.JobConfig;
 import io.streamgrad.job.TrainingJob;
-import io.streamgrad.kafka.RawClients;
 import io.streamgrad.kafka.TopicAdmin;
-import io.streamgrad.schema.AvroDecodeException;
-import io.streamgrad.schema.AvroSerde;
-import io.streamgrad.schema.LabeledEvent;
 import io.streamgrad.train.TrainingConfig;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -33,12 +26,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Mixin ModelOptions model = new ModelOptions();
     @Mixin BatchingOptions batching = new BatchingOptions();
     @Mixin TopicOptions topics = new TopicOptions();
-
-    @Option(
-            names = "--bootstrap-servers",
-            required = true,
-            description = "Kafka bootstrap servers, HOST:PORT[,HOST:PORT...]")
-    String bootstrapServers;
+    @Mixin KafkaOptions kafka = new KafkaOptions();
 
     @Option(
             names = "--group-id",
@@ -86,14 +74,6 @@ public final class TrainCommand implements Callable<Integer> {
             description = "Write the run summary to this file (bounded runs)")
     Path summaryJson;
 
-    @Option(
-            names = "--kafka-timeout-ms",
-            defaultValue = "10000",
-            description =
-                    "How long to wait for Kafka to answer before giving up (default:"
-                            + " ${DEFAULT-VALUE})")
-    long kafkaTimeoutMs;
-
     @Override
     public Integer call() throws Exception {
         JobConfig c = toJobConfig(UUID.randomUUID().toString());
@@ -110,7 +90,15 @@ public final class TrainCommand implements Callable<Integer> {
                 c.training().batching().window().describe(),
                 c.bounded() ? "bounded" : "live",
                 c.runId());
-        JobRunner.Outcome outcome = JobRunner.runLocally(c, webUiPort, System.out);
+        JobRunner.Outcome outcome;
+        try {
+            outcome = JobRunner.runLocally(c, webUiPort, System.out);
+        } catch (JobRunner.JobCancelledException e) {
+            System.out.printf(
+                    "streamgrad train: %s; its metrics and snapshots are on %s and %s%n",
+                    e.getMessage(), c.topics().metrics(), c.topics().snapshots());
+            return 0;
+        }
         RunSummary summary =
                 RunSummary.of(
                         c.runId(),
@@ -143,7 +131,7 @@ public final class TrainCommand implements Callable<Integer> {
         }
         try {
             return new JobConfig(
-                    bootstrapServers,
+                    kafka.bootstrapServers,
                     topics.toTopics(),
                     groupId,
                     runId,
@@ -163,7 +151,7 @@ public final class TrainCommand implements Callable<Integer> {
      */
     private void preflight(JobConfig c) {
         Preflight.requireStepFits(c.training());
-        try (TopicAdmin admin = new TopicAdmin(c.bootstrapServers(), kafkaTimeoutMs)) {
+        try (TopicAdmin admin = kafka.admin()) {
             admin.requireReachable();
             if (!admin.topicExists(c.topics().events())) {
                 throw new UsageException(
@@ -179,7 +167,8 @@ public final class TrainCommand implements Callable<Integer> {
                         c.training().batching(), admin.recordCount(c.topics().events()));
             }
         }
-        Integer seen = firstFeatureCount(c);
+        TopicSample sample = TopicSample.read(c.bootstrapServers(), c.topics().events());
+        Integer seen = sample.featureCount();
         int expected = c.training().model().inputSize();
         if (seen != null && seen != expected) {
             throw new UsageException(
@@ -192,25 +181,16 @@ public final class TrainCommand implements Callable<Integer> {
                             + ": pass --features "
                             + seen);
         }
-    }
-
-    /** The feature count of the first decodable event on the topic, or null if none is found. */
-    private Integer firstFeatureCount(JobConfig c) {
-        AvroSerde<LabeledEvent> serde = AvroSerde.of(LabeledEvent.class);
-        try (KafkaConsumer<byte[], byte[]> consumer = TopicReader.consumer(c.bootstrapServers())) {
-            RawClients.fromBeginning(consumer, c.topics().events());
-            long deadline = System.currentTimeMillis() + 3_000;
-            while (System.currentTimeMillis() < deadline) {
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    try {
-                        return serde.deserialize(r.value()).getFeatures().size();
-                    } catch (AvroDecodeException e) {
-                        // a bad record; the job will dead-letter it
-                    }
-                }
-            }
+        // A rate measured on fewer than two batches of events says little about the stream.
+        if (sample.sampled() >= 2L * c.training().batching().batchSize()) {
+            Preflight.requireWindowHoldsABatch(
+                    c.training().batching(),
+                    sample.eventsPerSecond(),
+                    String.format(
+                            "at the rate of %s's first %,d events (%,.1f per second of event"
+                                    + " time)",
+                            c.topics().events(), sample.sampled(), sample.eventsPerSecond()));
         }
-        return null;
     }
 
     /** Entry point of the job jar under {@code flink run}: the cluster's environment. */

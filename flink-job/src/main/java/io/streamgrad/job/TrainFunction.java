@@ -45,8 +45,9 @@ import org.apache.flink.util.OutputTag;
  *   <li>Count windows close when {@code K × batchSize} new examples have arrived.
  *   <li>Event-time windows close when the watermark passes their end (an event-time timer); events
  *       whose window has closed are late and are dead-lettered or moved to the next open window.
- *   <li>Live streams: when no event has arrived for the idle timeout (a processing-time timer), the
- *       open windows are trained as they are.
+ *   <li>Live streams: when no event has arrived for the idle timeout (a processing-time timer),
+ *       everything that has arrived is trained, the remainder in power-of-two pieces, and a
+ *       snapshot is published.
  *   <li>Bounded input ends with the final watermark (a timer at Long.MAX_VALUE): the first epoch is
  *       finished, further epochs run over the kept pass, and a final snapshot is emitted.
  * </ul>
@@ -253,10 +254,22 @@ public final class TrainFunction
             return;
         }
         idleTimer.clear();
-        if (orZero(openCount.value()) > 0) {
-            count(Accumulators.IDLE_FLUSHES, 1);
-            closeWindowsThrough(Long.MAX_VALUE, ctx, out);
+        List<TrainingExample> arrived = toList(carried.get());
+        for (WindowedExample w : open.get()) {
+            arrived.add(w.example());
         }
+        if (arrived.isEmpty()) {
+            return;
+        }
+        count(Accumulators.IDLE_FLUSHES, 1);
+        ModelTrainer trainer = trainer(ctx.getCurrentKey());
+        WindowTrainer.flush(trainer, arrived, listener(ctx, out));
+        // Event-time windows are not marked closed: events of the same window arriving after the
+        // pause are on time (the watermark has not passed) and train in the next flush or close.
+        open.clear();
+        openCount.clear();
+        carried.clear();
+        model.update(trainer.state());
     }
 
     private void endOfInput(OnTimerContext ctx, Collector<TrainingMetric> out) throws Exception {

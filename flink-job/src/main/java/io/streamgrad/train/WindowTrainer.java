@@ -45,6 +45,33 @@ public final class WindowTrainer {
     }
 
     /**
+     * A live stream went quiet: trains everything that has arrived (the carried remainder and the
+     * open windows) in decreasing power-of-two pieces, and requests a snapshot, so the published
+     * model has seen every event so far. Training resumes with the next arrivals.
+     */
+    public static void flush(
+            ModelTrainer trainer, List<TrainingExample> examples, TrainingListener listener) {
+        if (examples.isEmpty()) {
+            return;
+        }
+        TrainingConfig c = trainer.config();
+        train(
+                trainer,
+                MiniBatcher.cutFinal(
+                        trainer.model(),
+                        trainer.epoch(),
+                        trainer.nextWindow(),
+                        examples,
+                        c.batchSize(),
+                        c.seed()),
+                listener);
+        if (trainer.hasUnsnapshottedUpdates()) {
+            listener.onSnapshot(trainer);
+            trainer.markSnapshot();
+        }
+    }
+
+    /**
      * The end of bounded input: finishes the first epoch, runs the others over {@code pass}, and
      * requests a final snapshot.
      *

@@ -26,12 +26,16 @@ import io.streamgrad.train.EventValidator;
 import io.streamgrad.train.ModelTrainer;
 import io.streamgrad.train.OfflineReplay;
 import io.streamgrad.train.TrainingConfig;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -50,8 +54,31 @@ class EventTimeBatchingIT {
     private static EmbeddedKafkaBroker broker;
 
     @BeforeAll
-    static void startBroker() {
+    static void startBrokerAndProduce() {
         broker = EmbeddedKafkaBroker.start();
+        List<Long> inOrder = new ArrayList<>();
+        for (long i = 0; i < EVENTS; i++) {
+            inOrder.add(i);
+        }
+        produce("et.one", 1, inOrder, Collections.nCopies(EVENTS, 0));
+
+        // Four partitions, written partition by partition from the last, each locally scrambled
+        // within blocks of 100 events (1 s of event time, less than the 3 s allowed).
+        List<Long> scrambled = new ArrayList<>();
+        List<Integer> partitionOf = new ArrayList<>();
+        Random random = new Random(5);
+        for (int p = 3; p >= 0; p--) {
+            List<Long> mine = new ArrayList<>();
+            for (long i = p; i < EVENTS; i += 4) {
+                mine.add(i);
+            }
+            for (int from = 0; from < mine.size(); from += 25) {
+                Collections.shuffle(mine.subList(from, Math.min(mine.size(), from + 25)), random);
+            }
+            scrambled.addAll(mine);
+            partitionOf.addAll(Collections.nCopies(mine.size(), p));
+        }
+        produce("et.four", 4, scrambled, partitionOf);
     }
 
     @AfterAll
@@ -128,30 +155,6 @@ class EventTimeBatchingIT {
     @Test
     void sameBatchesAndBitIdenticalModelWithOneOrFourPartitionsInAnyOrder(@TempDir Path dir)
             throws Exception {
-        List<Long> inOrder = new ArrayList<>();
-        for (long i = 0; i < EVENTS; i++) {
-            inOrder.add(i);
-        }
-        produce("et.one", 1, inOrder, Collections.nCopies(EVENTS, 0));
-
-        // Four partitions, written partition by partition from the last, each locally scrambled
-        // within blocks of 100 events (1 s of event time, less than the 3 s allowed).
-        List<Long> scrambled = new ArrayList<>();
-        List<Integer> partitionOf = new ArrayList<>();
-        Random random = new Random(5);
-        for (int p = 3; p >= 0; p--) {
-            List<Long> mine = new ArrayList<>();
-            for (long i = p; i < EVENTS; i += 4) {
-                mine.add(i);
-            }
-            for (int from = 0; from < mine.size(); from += 25) {
-                Collections.shuffle(mine.subList(from, Math.min(mine.size(), from + 25)), random);
-            }
-            scrambled.addAll(mine);
-            partitionOf.addAll(Collections.nCopies(mine.size(), p));
-        }
-        produce("et.four", 4, scrambled, partitionOf);
-
         JsonNode one = train("et.one", dir, "--epochs", "2", "--max-out-of-orderness", "3s");
         JsonNode four =
                 train(
@@ -209,6 +212,43 @@ class EventTimeBatchingIT {
                 Tensors.checksum(offline.network().parameters()),
                 one.get("model_checksum").asText());
         assertEquals(offline.iteration(), one.get("iterations").asLong());
+    }
+
+    @Test
+    void trainRefusesAnEventTimeWindowThatHoldsLessThanABatchAtTheTopicsRate() {
+        // 100 events per second of event time: in et.one from one partition, in et.four as four
+        // partitions of 25 per second each, read unevenly, so the rate is summed per partition.
+        for (String topic : List.of("et.one", "et.four")) {
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            int exit =
+                    Streamgrad.execute(
+                            new String[] {
+                                "train",
+                                "--bootstrap-servers",
+                                broker.bootstrapServers(),
+                                "--events-topic",
+                                topic,
+                                "--bounded",
+                                "--features",
+                                "10",
+                                "--batch-size",
+                                "32",
+                                "--window",
+                                "event-time:200ms"
+                            },
+                            new PrintStream(err, true, StandardCharsets.UTF_8));
+            String message = err.toString(StandardCharsets.UTF_8);
+            assertEquals(2, exit, message);
+            assertTrue(message.contains("--window event-time:200ms holds about "), message);
+            assertTrue(message.contains("less than one batch of 32: use --window"), message);
+            Matcher rate =
+                    Pattern.compile("\\(([0-9.,]+) per second of event time\\)").matcher(message);
+            assertTrue(rate.find(), message);
+            // Exact from one partition; from four, each read up to a fetch boundary inside a
+            // scrambled block, within a few percent.
+            double measured = Double.parseDouble(rate.group(1).replace(",", ""));
+            assertEquals(100.0, measured, topic.equals("et.one") ? 1e-9 : 3.0, message);
+        }
     }
 
     @Test

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Bad input stops a command with one line that says what to do, and no stack trace. */
@@ -49,13 +51,24 @@ class StreamgradCliTest {
         assertOneLineUsageError(run("demo", "--window", "sliding:5s"), "use count:K");
         assertOneLineUsageError(
                 run("demo", "--window", "event-time:100ms"),
-                "holds 10 events at the demo's 10 ms spacing, less than one batch of 64: use"
+                "holds about 10 events at the demo's 10 ms spacing, less than one batch of 64: use"
                         + " --window event-time:640ms or more");
         assertOneLineUsageError(run("demo", "--idle-timeout", "-5s"), "is negative");
         assertOneLineUsageError(run("demo", "--max-out-of-orderness", "-1s"), "is negative");
         assertOneLineUsageError(run("demo", "--idle-timeout", "30"), "has no unit");
         assertOneLineUsageError(run("demo", "--late-events", "drop"), "deadletter or next-window");
         assertOneLineUsageError(run("demo", "--epochs", "0"), "--epochs must be at least 1");
+    }
+
+    @Test
+    void kafkaFlagsAreTheSameOnEveryCommand() {
+        for (String command : List.of("plot", "produce synthetic")) {
+            List<String> args = new ArrayList<>(List.of(command.split(" ")));
+            args.addAll(List.of("--bootstrap-servers", "localhost:1", "--kafka-timeout-ms", "5"));
+            assertOneLineUsageError(
+                    run(args.toArray(String[]::new)), "--kafka-timeout-ms must be at least 100");
+        }
+        assertOneLineUsageError(run("plot"), "Missing required option: '--bootstrap-servers");
     }
 
     @Test

@@ -1,0 +1,29 @@
+package io.streamgrad.cli;
+
+import io.streamgrad.kafka.TopicAdmin;
+import picocli.CommandLine.Option;
+
+/** Where Kafka is and how long to wait for it: the same two flags on every command that uses it. */
+final class KafkaOptions {
+    @Option(
+            names = "--bootstrap-servers",
+            required = true,
+            description = "Kafka bootstrap servers, HOST:PORT[,HOST:PORT...]")
+    String bootstrapServers;
+
+    @Option(
+            names = "--kafka-timeout-ms",
+            defaultValue = "10000",
+            description =
+                    "How long to wait for Kafka to answer before giving up (default:"
+                            + " ${DEFAULT-VALUE})")
+    long timeoutMs;
+
+    /** An admin client on these servers; fails fast with a usage error on a bad timeout. */
+    TopicAdmin admin() {
+        if (timeoutMs < 100) {
+            throw new UsageException("--kafka-timeout-ms must be at least 100, got " + timeoutMs);
+        }
+        return new TopicAdmin(bootstrapServers, timeoutMs);
+    }
+}
