@@ -2,8 +2,11 @@ package io.streamgrad.cli;
 
 import io.streamgrad.batch.Batching;
 import io.streamgrad.model.Activation;
+import io.streamgrad.model.Loss;
+import io.streamgrad.model.LrSchedule;
 import io.streamgrad.model.ModelSpec;
 import io.streamgrad.model.OptimizerSpec;
+import io.streamgrad.schema.Task;
 import io.streamgrad.train.TrainingConfig;
 import picocli.CommandLine.Option;
 
@@ -29,21 +32,82 @@ public final class ModelOptions {
     int classes;
 
     @Option(
+            names = "--task",
+            description =
+                    "regression | binary | multiclass (default: from --model: linear is"
+                            + " regression, logistic binary, softmax and mlp multiclass)")
+    String task;
+
+    @Option(
             names = "--activation",
             defaultValue = "relu",
-            description = "Hidden activation of mlp: relu | tanh (default: ${DEFAULT-VALUE})")
+            description =
+                    "Hidden activation of mlp: identity | relu | leaky-relu | tanh | sigmoid"
+                            + " (default: ${DEFAULT-VALUE})")
     String activation;
+
+    @Option(
+            names = "--loss",
+            description =
+                    "mse | huber (regression), binary-cross-entropy (binary),"
+                            + " softmax-cross-entropy (multiclass) (default: the task's first)")
+    String loss;
+
+    @Option(
+            names = "--l2",
+            defaultValue = "0",
+            description =
+                    "L2 penalty (l2/2)·ΣW² on the weights, added to the loss (default:"
+                            + " ${DEFAULT-VALUE})")
+    double l2;
 
     @Option(
             names = "--optimizer",
             defaultValue = "adam",
-            description = "sgd | adam (default: ${DEFAULT-VALUE})")
+            description =
+                    "sgd | momentum | nesterov | adagrad | rmsprop | adam | adamw (default:"
+                            + " ${DEFAULT-VALUE})")
     String optimizer;
 
     @Option(
             names = "--learning-rate",
-            description = "Step size (default: 0.1 for sgd, 0.01 for adam)")
+            description =
+                    "Base step size (default: 0.1 sgd, 0.01 momentum/nesterov/adam/adamw,"
+                            + " 0.05 adagrad, 0.001 rmsprop)")
     Double learningRate;
+
+    @Option(
+            names = "--lr-schedule",
+            defaultValue = "constant",
+            description =
+                    "constant | step:N:F (×F every N iterations) | exponential:G (×G each"
+                            + " iteration) | inverse-time:G[:P] (lr/(1+G·i)^P) (default:"
+                            + " ${DEFAULT-VALUE})")
+    String lrSchedule;
+
+    @Option(
+            names = "--warmup",
+            defaultValue = "0",
+            description =
+                    "Linear learning-rate warm-up over the first N iterations (default:"
+                            + " ${DEFAULT-VALUE})")
+    int warmup;
+
+    @Option(names = "--momentum", description = "μ of momentum and nesterov (default: 0.9)")
+    Double momentum;
+
+    @Option(
+            names = "--weight-decay",
+            description = "Decoupled weight decay λ of adamw (default: 0.01)")
+    Double weightDecay;
+
+    @Option(
+            names = "--clip-norm",
+            defaultValue = "0",
+            description =
+                    "Rescale a gradient longer than this L2 norm to it; 0 = off (default:"
+                            + " ${DEFAULT-VALUE})")
+    double clipNorm;
 
     @Option(
             names = "--seed",
@@ -65,15 +129,42 @@ public final class ModelOptions {
     public TrainingConfig toTrainingConfig(Batching batching) {
         try {
             ModelSpec spec =
-                    ModelSpec.parse(model, features, classes, Activation.fromWireName(activation));
-            double lr =
-                    learningRate != null
-                            ? learningRate
-                            : OptimizerSpec.defaultLearningRate(optimizer);
-            return new TrainingConfig(
-                    spec, new OptimizerSpec(optimizer, lr), batching, seed, snapshotEvery, 0.05);
+                    ModelSpec.parse(
+                            model,
+                            task == null ? null : Task.fromWireName(task),
+                            features,
+                            classes,
+                            Activation.fromWireName(activation),
+                            loss == null ? null : Loss.fromWireName(loss),
+                            l2);
+            return new TrainingConfig(spec, optimizerSpec(), batching, seed, snapshotEvery, 0.05);
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
+    }
+
+    private OptimizerSpec optimizerSpec() {
+        if (!OptimizerSpec.NAMES.contains(optimizer)) {
+            throw new IllegalArgumentException(
+                    "unknown --optimizer '" + optimizer + "': use " + OptimizerSpec.USAGE);
+        }
+        OptimizerSpec probe = new OptimizerSpec(optimizer, 1);
+        if (momentum != null && !probe.usesMomentum()) {
+            throw new IllegalArgumentException(
+                    "--momentum is for --optimizer momentum or nesterov, not " + optimizer);
+        }
+        if (weightDecay != null && !probe.usesWeightDecay()) {
+            throw new IllegalArgumentException(
+                    "--weight-decay is decoupled decay for --optimizer adamw; for "
+                            + optimizer
+                            + " use --l2");
+        }
+        return new OptimizerSpec(
+                optimizer,
+                learningRate != null ? learningRate : OptimizerSpec.defaultLearningRate(optimizer),
+                momentum != null ? momentum : OptimizerSpec.DEFAULT_MOMENTUM,
+                weightDecay != null ? weightDecay : OptimizerSpec.DEFAULT_WEIGHT_DECAY,
+                clipNorm,
+                LrSchedule.parse(lrSchedule, warmup));
     }
 }

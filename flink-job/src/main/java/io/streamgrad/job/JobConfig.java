@@ -62,7 +62,12 @@ public record JobConfig(
         p.put("model", training.model().shorthand());
         p.put("hidden_activation", training.model().activation().wireName());
         p.put("optimizer", training.optimizer().name());
+        p.put("task", training.model().task().wireName());
+        p.put("loss", training.model().loss().wireName());
+        p.put("l2", Double.toString(training.model().l2()));
         p.put("learning_rate", Double.toString(training.optimizer().learningRate()));
+        p.put("lr_schedule", training.optimizer().schedule().describe());
+        p.put("clip_norm", Double.toString(training.optimizer().clipNorm()));
         Batching b = training.batching();
         p.put("batch_size", b.describeBatchSize());
         p.put("window", b.window().describe());

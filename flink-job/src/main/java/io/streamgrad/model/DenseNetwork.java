@@ -2,11 +2,15 @@ package io.streamgrad.model;
 
 import io.streamgrad.schema.Task;
 import java.util.SplittableRandom;
+import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.GradientUpdater;
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.learning.regularization.L2Regularization;
+import org.nd4j.linalg.learning.regularization.WeightDecay;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
@@ -18,9 +22,10 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * ND4J's updaters expect, so an optimizer step is one call on the whole vector, and exporting the
  * parameters is one copy.
  *
- * <p>Losses (mean over the batch): regression uses squared error, binary uses cross-entropy on a
- * sigmoid of the single logit, multi-class uses softmax cross-entropy. The losses are computed from
- * logits in their numerically stable forms.
+ * <p>Hidden layers use ND4J's activation functions; the output layer is linear (logits) and the
+ * {@link Loss} is computed from the logits in its numerically stable form, averaged over the batch,
+ * plus ND4J's L2 penalty on the weights. A step clips the gradient by norm, applies the ND4J
+ * updater, then (adamw) the decoupled weight decay.
  *
  * <p>Not thread-safe; one instance per model per operator.
  */
@@ -36,7 +41,11 @@ public final class DenseNetwork {
     private final INDArray[] weightGrads;
     private final INDArray[] biasGrads;
     private final INDArray optimizerState;
+    private final IUpdater updaterConfig;
     private final GradientUpdater<?> updater;
+    private final IActivation hidden;
+    private final L2Regularization l2;
+    private final WeightDecay decoupledDecay;
 
     private DenseNetwork(
             ModelSpec spec,
@@ -78,7 +87,14 @@ public final class DenseNetwork {
             biasGrads[l] = view(grads, offset, 1, out);
             offset += out;
         }
-        var config = optimizerSpec.toUpdater();
+        this.hidden = spec.activation().nd4j();
+        this.l2 = spec.l2() > 0 ? new L2Regularization(spec.l2()) : null;
+        this.decoupledDecay =
+                optimizerSpec.usesWeightDecay() && optimizerSpec.weightDecay() > 0
+                        ? new WeightDecay(optimizerSpec.weightDecay(), true)
+                        : null;
+        IUpdater config = optimizerSpec.toUpdater();
+        this.updaterConfig = config;
         long stateSize = config.stateSize(count);
         boolean fresh = initialOptimizerState == null;
         if (!fresh && initialOptimizerState.length != stateSize) {
@@ -171,9 +187,29 @@ public final class DenseNetwork {
      */
     public Evaluation step(float[] x, double[] labels, int n, long iteration) {
         Evaluation before = lossAndGradient(inputs(x, n), targets(labels, n), true);
-        updater.applyUpdater(grads, (int) Math.min(iteration, Integer.MAX_VALUE), 0);
+        int i = (int) Math.min(iteration, Integer.MAX_VALUE);
+        clipGradient();
+        updater.applyUpdater(grads, i, 0);
+        if (decoupledDecay != null) {
+            double lr = updaterConfig.getLearningRate(i, 0);
+            for (int l = 0; l < weights.length; l++) {
+                decoupledDecay.apply(weights[l], weightGrads[l], lr, i, 0);
+            }
+        }
         params.subi(grads);
         return before;
+    }
+
+    /** Rescales the gradient to the configured norm when it is longer. */
+    private void clipGradient() {
+        double limit = optimizerSpec.clipNorm();
+        if (limit <= 0) {
+            return;
+        }
+        double norm = grads.norm2Number().doubleValue();
+        if (norm > limit) {
+            grads.muli(limit / norm);
+        }
     }
 
     /** Loss and accuracy on a batch, parameters untouched. */
@@ -186,7 +222,7 @@ public final class DenseNetwork {
      * class probabilities (multi-class, n × classes row-major).
      */
     public float[] predict(float[] x, int n) {
-        INDArray logits = forward(inputs(x, n), null);
+        INDArray logits = forward(inputs(x, n), null, null);
         INDArray out =
                 switch (spec.task()) {
                     case REGRESSION -> logits;
@@ -225,20 +261,36 @@ public final class DenseNetwork {
 
     private Evaluation lossAndGradient(INDArray x, INDArray y, boolean withGradient) {
         int layers = sizes.length - 1;
+        INDArray[] preActivations = new INDArray[layers];
         INDArray[] activations = new INDArray[layers];
-        INDArray logits = forward(x, activations);
+        INDArray logits = forward(x, preActivations, activations);
         long n = x.rows();
         double loss;
         INDArray dz;
-        Double accuracy;
-        switch (spec.task()) {
-            case REGRESSION -> {
+        switch (spec.loss()) {
+            case MSE -> {
                 INDArray diff = logits.sub(y);
                 loss = diff.mul(diff).sumNumber().doubleValue() / n;
                 dz = diff.muli(2.0 / n);
-                accuracy = null;
             }
-            case BINARY -> {
+            case HUBER -> {
+                // r²/2 within δ of the target, δ(|r| − δ/2) beyond; gradient clip(r, −δ, δ).
+                double d = Loss.HUBER_DELTA;
+                INDArray r = logits.sub(y);
+                INDArray abs = Transforms.abs(r, true);
+                INDArray inside = abs.lte(d).castTo(dtype);
+                INDArray quadratic = r.mul(r).muli(0.5);
+                INDArray linear = abs.sub(d / 2).muli(d);
+                loss =
+                        quadratic
+                                        .muli(inside)
+                                        .addi(linear.muli(inside.rsub(1.0)))
+                                        .sumNumber()
+                                        .doubleValue()
+                                / n;
+                dz = Transforms.max(Transforms.min(r, d, false), -d, false).muli(1.0 / n);
+            }
+            case BINARY_CROSS_ENTROPY -> {
                 // Cross-entropy from the logit z: softplus(z) - y·z, softplus(z) = max(z,0) +
                 // log(1 + exp(-|z|)), exact for any z without overflow.
                 INDArray softplus =
@@ -252,17 +304,35 @@ public final class DenseNetwork {
                                                 false));
                 loss = softplus.subi(logits.mul(y)).sumNumber().doubleValue() / n;
                 dz = Transforms.sigmoid(logits, true).subi(y).muli(1.0 / n);
-                INDArray predicted = logits.gt(0.0).castTo(dtype);
-                accuracy = predicted.eq(y).castTo(DataType.DOUBLE).sumNumber().doubleValue() / n;
             }
             default -> {
                 INDArray logProbabilities = logSoftmax(logits);
                 loss = -logProbabilities.mul(y).sumNumber().doubleValue() / n;
                 dz = Transforms.exp(logProbabilities, true).subi(y).muli(1.0 / n);
-                INDArray predicted = Nd4j.argMax(logits, 1);
-                INDArray truth = Nd4j.argMax(y, 1);
-                accuracy =
-                        predicted.eq(truth).castTo(DataType.DOUBLE).sumNumber().doubleValue() / n;
+            }
+        }
+        Double accuracy =
+                switch (spec.task()) {
+                    case REGRESSION -> null;
+                    case BINARY ->
+                            logits.gt(0.0)
+                                            .castTo(dtype)
+                                            .eq(y)
+                                            .castTo(DataType.DOUBLE)
+                                            .sumNumber()
+                                            .doubleValue()
+                                    / n;
+                    case MULTICLASS ->
+                            Nd4j.argMax(logits, 1)
+                                            .eq(Nd4j.argMax(y, 1))
+                                            .castTo(DataType.DOUBLE)
+                                            .sumNumber()
+                                            .doubleValue()
+                                    / n;
+                };
+        if (l2 != null) {
+            for (INDArray w : weights) {
+                loss += l2.score(w, 0, 0);
             }
         }
         if (withGradient) {
@@ -270,17 +340,23 @@ public final class DenseNetwork {
                 INDArray input = l == 0 ? x : activations[l - 1];
                 weightGrads[l].assign(input.transpose().mmul(dz));
                 biasGrads[l].assign(dz.sum(true, 0));
+                if (l2 != null) {
+                    l2.apply(weights[l], weightGrads[l], 0, 0, 0);
+                }
                 if (l > 0) {
                     INDArray upstream = dz.mmul(weights[l].transpose());
-                    dz = upstream.muli(activationDerivative(activations[l - 1]));
+                    dz = hidden.backprop(preActivations[l - 1].dup(), upstream).getFirst();
                 }
             }
         }
         return new Evaluation(loss, accuracy, (int) n);
     }
 
-    /** Forward pass to the output logits; hidden activations go to {@code activations}. */
-    private INDArray forward(INDArray x, INDArray[] activations) {
+    /**
+     * Forward pass to the output logits; hidden pre-activations and activations go to the arrays
+     * when given.
+     */
+    private INDArray forward(INDArray x, INDArray[] preActivations, INDArray[] activations) {
         INDArray a = x;
         int layers = sizes.length - 1;
         for (int l = 0; l < layers; l++) {
@@ -288,24 +364,15 @@ public final class DenseNetwork {
             if (l == layers - 1) {
                 return z;
             }
-            a =
-                    switch (spec.activation()) {
-                        case RELU -> Transforms.relu(z, false);
-                        case TANH -> Transforms.tanh(z, false);
-                    };
+            if (preActivations != null) {
+                preActivations[l] = z;
+            }
+            a = hidden.getActivation(z.dup(), true);
             if (activations != null) {
                 activations[l] = a;
             }
         }
         throw new IllegalStateException("a network has at least one layer");
-    }
-
-    /** Derivative of the hidden activation, expressed through its output a. */
-    private INDArray activationDerivative(INDArray a) {
-        return switch (spec.activation()) {
-            case RELU -> a.gt(0.0).castTo(dtype);
-            case TANH -> a.mul(a).rsubi(1.0);
-        };
     }
 
     private static INDArray logSoftmax(INDArray logits) {

@@ -5,14 +5,19 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The architecture of a model: a dense network whose output layer and loss follow from the task.
+ * What a model is: dense layers, hidden activation, output size and the loss it minimises,
+ * including an L2 penalty (l2/2)·ΣW² on the weights (not the biases).
  *
  * <ul>
- *   <li>{@code linear}: no hidden layer, 1 output, mean squared error (regression)
- *   <li>{@code logistic}: no hidden layer, 1 logit, binary cross-entropy (classes {0, 1})
- *   <li>{@code softmax}: no hidden layer, K logits, softmax cross-entropy
- *   <li>{@code mlp:H1,H2,...}: hidden layers of those widths, K logits, softmax cross-entropy
+ *   <li>{@code linear}: no hidden layer; regression unless a task says otherwise
+ *   <li>{@code logistic}: no hidden layer, binary
+ *   <li>{@code softmax}: no hidden layer, multi-class
+ *   <li>{@code mlp:H1,H2,...}: hidden layers of those widths; multi-class unless a task says
+ *       otherwise
  * </ul>
+ *
+ * The output size follows from the task (1 for regression and binary, K for multi-class), the loss
+ * defaults to the task's ({@link Loss#defaultFor}) and must train that task.
  */
 public record ModelSpec(
         String family,
@@ -20,7 +25,9 @@ public record ModelSpec(
         int inputSize,
         List<Integer> hiddenLayers,
         Activation activation,
-        int outputSize)
+        int outputSize,
+        Loss loss,
+        double l2)
         implements java.io.Serializable {
 
     public static final String USAGE = "linear, logistic, softmax or mlp:H1[,H2...]";
@@ -36,32 +43,85 @@ public record ModelSpec(
                         "hidden layer widths must be at least 1, got " + hiddenLayers);
             }
         }
+        if (loss.task() != task) {
+            throw new IllegalArgumentException(
+                    "--loss "
+                            + loss.wireName()
+                            + " trains "
+                            + loss.task().wireName()
+                            + ", but the model's task is "
+                            + task.wireName()
+                            + ": use --loss "
+                            + lossesFor(task));
+        }
+        if (!(l2 >= 0) || Double.isInfinite(l2)) {
+            throw new IllegalArgumentException("--l2 must be zero or positive, got " + l2);
+        }
+    }
+
+    /** The task's default loss and no L2 penalty. */
+    public ModelSpec(
+            String family,
+            Task task,
+            int inputSize,
+            List<Integer> hiddenLayers,
+            Activation activation,
+            int outputSize) {
+        this(
+                family,
+                task,
+                inputSize,
+                hiddenLayers,
+                activation,
+                outputSize,
+                Loss.defaultFor(task),
+                0);
+    }
+
+    /** Parses the CLI shorthand with the task's default loss and no L2 penalty. */
+    public static ModelSpec parse(String model, int inputSize, int classes, Activation activation) {
+        return parse(model, null, inputSize, classes, activation, null, 0);
     }
 
     /**
      * Parses the CLI shorthand.
      *
-     * @param classes the class count for softmax and mlp (ignored by linear and logistic)
+     * @param task the task, or null for the family's default
+     * @param classes the class count of multi-class models (ignored otherwise)
+     * @param loss the loss, or null for the task's default
      */
-    public static ModelSpec parse(String model, int inputSize, int classes, Activation activation) {
+    public static ModelSpec parse(
+            String model,
+            Task task,
+            int inputSize,
+            int classes,
+            Activation activation,
+            Loss loss,
+            double l2) {
         String m = model.strip();
+        String family;
+        Task implied;
+        List<Integer> widths = new ArrayList<>();
         switch (m) {
-            case "linear":
-                return new ModelSpec(
-                        "linear", Task.REGRESSION, inputSize, List.of(), activation, 1);
-            case "logistic":
-                return new ModelSpec("logistic", Task.BINARY, inputSize, List.of(), activation, 1);
-            case "softmax":
-                requireClasses(classes, m);
-                return new ModelSpec(
-                        "softmax", Task.MULTICLASS, inputSize, List.of(), activation, classes);
-            default:
+            case "linear" -> {
+                family = "linear";
+                implied = task != null ? task : Task.REGRESSION;
+            }
+            case "logistic" -> {
+                family = "logistic";
+                implied = requireTask(task, Task.BINARY, m);
+            }
+            case "softmax" -> {
+                family = "softmax";
+                implied = requireTask(task, Task.MULTICLASS, m);
+            }
+            default -> {
                 if (!m.startsWith("mlp:")) {
                     throw new IllegalArgumentException(
                             "unknown --model '" + model + "': use " + USAGE);
                 }
-                requireClasses(classes, "mlp");
-                List<Integer> widths = new ArrayList<>();
+                family = "mlp";
+                implied = task != null ? task : Task.MULTICLASS;
                 for (String part : m.substring(4).split(",")) {
                     try {
                         widths.add(Integer.parseInt(part.strip()));
@@ -72,16 +132,61 @@ public record ModelSpec(
                                         + ": hidden layer widths must be integers, e.g. mlp:64,32");
                     }
                 }
-                return new ModelSpec(
-                        "mlp", Task.MULTICLASS, inputSize, widths, activation, classes);
+                for (int w : widths) {
+                    if (w < 1) {
+                        throw new IllegalArgumentException(
+                                "--model "
+                                        + model
+                                        + ": a layer width of "
+                                        + w
+                                        + " is not a layer; widths are at least 1, e.g."
+                                        + " mlp:128");
+                    }
+                }
+            }
         }
+        int outputs = 1;
+        if (implied == Task.MULTICLASS) {
+            if (classes < 2) {
+                throw new IllegalArgumentException(
+                        "--model " + family + " needs --classes of at least 2, got " + classes);
+            }
+            outputs = classes;
+        }
+        return new ModelSpec(
+                family,
+                implied,
+                inputSize,
+                widths,
+                activation,
+                outputs,
+                loss != null ? loss : Loss.defaultFor(implied),
+                l2);
     }
 
-    private static void requireClasses(int classes, String family) {
-        if (classes < 2) {
+    private static Task requireTask(Task given, Task implied, String family) {
+        if (given != null && given != implied) {
             throw new IllegalArgumentException(
-                    "--model " + family + " needs --classes of at least 2, got " + classes);
+                    "--model "
+                            + family
+                            + " is "
+                            + implied.wireName()
+                            + ", not "
+                            + given.wireName()
+                            + ": use --model linear or mlp:H for --task "
+                            + given.wireName());
         }
+        return implied;
+    }
+
+    private static String lossesFor(Task task) {
+        StringBuilder b = new StringBuilder();
+        for (Loss l : Loss.values()) {
+            if (l.task() == task) {
+                b.append(b.length() == 0 ? "" : " or ").append(l.wireName());
+            }
+        }
+        return b.toString();
     }
 
     /** The class count for classifiers (2 for binary), 0 for regression. */

@@ -2,6 +2,7 @@ package io.streamgrad.train;
 
 import io.streamgrad.model.Activation;
 import io.streamgrad.model.DenseNetwork;
+import io.streamgrad.model.Loss;
 import io.streamgrad.model.ModelSpec;
 import io.streamgrad.model.OptimizerSpec;
 import io.streamgrad.schema.Architecture;
@@ -38,6 +39,8 @@ public final class Snapshots {
                                 .setHiddenLayers(spec.hiddenLayers())
                                 .setHiddenActivation(spec.activation().wireName())
                                 .setOutputSize(spec.outputSize())
+                                .setLoss(spec.loss().wireName())
+                                .setL2(spec.l2())
                                 .build())
                 .setParameters(layerTensors(spec, params))
                 .setOptimizer(
@@ -49,6 +52,7 @@ public final class Snapshots {
                                                 config.optimizer().name(),
                                                 new int[] {optimizerState.length},
                                                 optimizerState))
+                                .setSettings(config.optimizer().settings())
                                 .build())
                 .setExamplesSeen(trainer.examplesSeen())
                 .setEpoch(trainer.epoch())
@@ -64,13 +68,16 @@ public final class Snapshots {
     /** The architecture a snapshot describes. */
     public static ModelSpec spec(ModelSnapshot snapshot) {
         Architecture a = snapshot.getArchitecture();
+        Task task = Task.fromWireName(a.getTask());
         return new ModelSpec(
                 a.getFamily(),
-                Task.fromWireName(a.getTask()),
+                task,
                 a.getInputSize(),
                 a.getHiddenLayers(),
                 Activation.fromWireName(a.getHiddenActivation()),
-                a.getOutputSize());
+                a.getOutputSize(),
+                a.getLoss().isEmpty() ? Loss.defaultFor(task) : Loss.fromWireName(a.getLoss()),
+                a.getL2());
     }
 
     /**
@@ -95,7 +102,7 @@ public final class Snapshots {
         OptimizerState opt = snapshot.getOptimizer();
         return DenseNetwork.restore(
                 spec,
-                new OptimizerSpec(opt.getName(), opt.getLearningRate()),
+                OptimizerSpec.fromSettings(opt.getName(), opt.getLearningRate(), opt.getSettings()),
                 params,
                 Tensors.values(opt.getState()),
                 DataType.FLOAT);

@@ -102,10 +102,39 @@ class StreamgradCliTest {
     @Test
     void badModelSettings() {
         assertOneLineUsageError(run("demo", "--model", "forest"), "unknown --model 'forest'");
-        assertOneLineUsageError(run("demo", "--model", "mlp:0"), "at least 1");
+        assertOneLineUsageError(
+                run("demo", "--model", "mlp:128,0"),
+                "--model mlp:128,0: a layer width of 0 is not a layer");
         assertOneLineUsageError(run("demo", "--features", "0"), "--features must be at least 1");
-        assertOneLineUsageError(run("demo", "--optimizer", "lbfgs"), "use sgd or adam");
+        assertOneLineUsageError(
+                run("demo", "--optimizer", "lbfgs"),
+                "unknown --optimizer 'lbfgs': use sgd, momentum, nesterov, adagrad, rmsprop,"
+                        + " adam, adamw");
         assertOneLineUsageError(run("demo", "--learning-rate", "-1"), "--learning-rate");
+        assertOneLineUsageError(
+                run("demo", "--activation", "swish"),
+                "unknown activation 'swish': use identity, relu, leaky-relu, tanh, sigmoid");
+        assertOneLineUsageError(
+                run("demo", "--loss", "hinge"),
+                "unknown loss 'hinge': use mse, huber, binary-cross-entropy,"
+                        + " softmax-cross-entropy");
+        assertOneLineUsageError(
+                run("demo", "--model", "logistic", "--loss", "mse"),
+                "--loss mse trains regression, but the model's task is binary: use --loss"
+                        + " binary-cross-entropy");
+        assertOneLineUsageError(
+                run("demo", "--model", "logistic", "--task", "regression"),
+                "use --model linear or mlp:H for --task regression");
+        assertOneLineUsageError(
+                run("demo", "--optimizer", "adam", "--momentum", "0.5"),
+                "--momentum is for --optimizer momentum or nesterov, not adam");
+        assertOneLineUsageError(
+                run("demo", "--optimizer", "sgd", "--weight-decay", "0.1"), "for sgd use --l2");
+        assertOneLineUsageError(
+                run("demo", "--lr-schedule", "cosine"), "unknown --lr-schedule 'cosine'");
+        assertOneLineUsageError(run("demo", "--lr-schedule", "step:0:0.5"), "at least 1 iteration");
+        assertOneLineUsageError(run("demo", "--clip-norm", "-1"), "--clip-norm must be zero");
+        assertOneLineUsageError(run("demo", "--l2", "-0.1"), "--l2 must be zero or positive");
     }
 
     @Test

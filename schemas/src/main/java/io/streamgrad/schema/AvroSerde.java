@@ -181,7 +181,10 @@ public final class AvroSerde<T extends SpecificRecord> implements Serializable {
             if (in == null) {
                 throw new IllegalStateException("schema history lists a missing file: " + resource);
             }
-            return new Schema.Parser().parse(in);
+            // Old versions name the shared Tensor record instead of repeating it.
+            Schema.Parser parser = new Schema.Parser();
+            parser.addTypes(List.of(Tensor.getClassSchema()));
+            return parser.parse(in);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + resource, e);
         }
