@@ -6,6 +6,7 @@ import io.streamgrad.model.Loss;
 import io.streamgrad.model.LrSchedule;
 import io.streamgrad.model.ModelSpec;
 import io.streamgrad.model.OptimizerSpec;
+import io.streamgrad.model.Standardization;
 import io.streamgrad.schema.Task;
 import io.streamgrad.train.TrainingConfig;
 import picocli.CommandLine.Option;
@@ -60,6 +61,23 @@ public final class ModelOptions {
                     "L2 penalty (l2/2)·ΣW² on the weights, added to the loss (default:"
                             + " ${DEFAULT-VALUE})")
     double l2;
+
+    @Option(
+            names = "--standardize",
+            defaultValue = "off",
+            description =
+                    "Online feature standardization, part of the model: on | off |"
+                            + " frozen-after:N (statistics stop after N examples) (default:"
+                            + " ${DEFAULT-VALUE})")
+    String standardize;
+
+    @Option(
+            names = "--divergence-patience",
+            defaultValue = "5",
+            description =
+                    "Updates with a non-finite loss or gradient skipped in a row before the last"
+                            + " good parameters are restored (default: ${DEFAULT-VALUE})")
+    int divergencePatience;
 
     @Option(
             names = "--optimizer",
@@ -130,14 +148,16 @@ public final class ModelOptions {
         try {
             ModelSpec spec =
                     ModelSpec.parse(
-                            model,
-                            task == null ? null : Task.fromWireName(task),
-                            features,
-                            classes,
-                            Activation.fromWireName(activation),
-                            loss == null ? null : Loss.fromWireName(loss),
-                            l2);
-            return new TrainingConfig(spec, optimizerSpec(), batching, seed, snapshotEvery, 0.05);
+                                    model,
+                                    task == null ? null : Task.fromWireName(task),
+                                    features,
+                                    classes,
+                                    Activation.fromWireName(activation),
+                                    loss == null ? null : Loss.fromWireName(loss),
+                                    l2)
+                            .withStandardization(Standardization.parse(standardize));
+            return new TrainingConfig(
+                    spec, optimizerSpec(), batching, seed, snapshotEvery, 0.05, divergencePatience);
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }

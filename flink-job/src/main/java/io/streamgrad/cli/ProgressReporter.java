@@ -51,6 +51,9 @@ final class ProgressReporter implements AutoCloseable {
                         }
                         if (m.getKind() == MetricKind.EPOCH) {
                             printEpoch(m);
+                        } else if (m.getKind() == MetricKind.ALERT) {
+                            out.printf(
+                                    "  ALERT iteration %d: %s%n", m.getIteration(), m.getDetail());
                         } else {
                             last = m;
                         }

@@ -37,6 +37,8 @@ public record RunSummary(
         @JsonProperty("late_dead_lettered") long lateDeadLettered,
         @JsonProperty("late_next_window") long lateNextWindow,
         @JsonProperty("idle_flushes") long idleFlushes,
+        @JsonProperty("skipped_updates") long skippedUpdates,
+        @JsonProperty("divergence_restores") long divergenceRestores,
         @JsonProperty("batch_size") String batchSize,
         @JsonProperty("window") String window,
         @JsonProperty("seed") long seed,
@@ -110,6 +112,8 @@ public record RunSummary(
                 count(accumulators, Accumulators.LATE_DEAD_LETTERED),
                 count(accumulators, Accumulators.LATE_NEXT_WINDOW),
                 count(accumulators, Accumulators.IDLE_FLUSHES),
+                count(accumulators, Accumulators.SKIPPED_UPDATES),
+                count(accumulators, Accumulators.DIVERGENCE_RESTORES),
                 b.describeBatchSize(),
                 b.fullBatch() ? "none (full batch)" : b.window().describe(),
                 training.seed(),
@@ -168,6 +172,12 @@ public record RunSummary(
             out.printf(
                     "  late events       %,d dead-lettered, %,d moved to the next window%n",
                     lateDeadLettered, lateNextWindow);
+        }
+        if (skippedUpdates > 0) {
+            out.printf(
+                    "  divergence guard  %,d updates skipped (non-finite loss or gradient), %,d"
+                            + " restores of the last good parameters%n",
+                    skippedUpdates, divergenceRestores);
         }
         out.printf(
                 "  iterations        %,d at batch size %s, window %s, %d epoch%s (%s per epoch),"

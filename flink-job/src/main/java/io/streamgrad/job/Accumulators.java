@@ -20,5 +20,11 @@ public final class Accumulators {
     public static final String LATE_NEXT_WINDOW = "late-next-window";
     public static final String IDLE_FLUSHES = "idle-flushes";
 
+    /** Batches whose update the divergence guard skipped (their examples count as untrained). */
+    public static final String SKIPPED_UPDATES = "skipped-updates";
+
+    /** Times the divergence guard went back to the last good parameters. */
+    public static final String DIVERGENCE_RESTORES = "divergence-restores";
+
     private Accumulators() {}
 }

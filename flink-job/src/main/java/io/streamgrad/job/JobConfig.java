@@ -65,6 +65,7 @@ public record JobConfig(
         p.put("task", training.model().task().wireName());
         p.put("loss", training.model().loss().wireName());
         p.put("l2", Double.toString(training.model().l2()));
+        p.put("standardize", training.model().standardize().describe());
         p.put("learning_rate", Double.toString(training.optimizer().learningRate()));
         p.put("lr_schedule", training.optimizer().schedule().describe());
         p.put("clip_norm", Double.toString(training.optimizer().clipNorm()));

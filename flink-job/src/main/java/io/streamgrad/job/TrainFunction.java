@@ -133,7 +133,9 @@ public final class TrainFunction
                         Accumulators.DEAD_LETTERED,
                         Accumulators.LATE_DEAD_LETTERED,
                         Accumulators.LATE_NEXT_WINDOW,
-                        Accumulators.IDLE_FLUSHES)) {
+                        Accumulators.IDLE_FLUSHES,
+                        Accumulators.SKIPPED_UPDATES,
+                        Accumulators.DIVERGENCE_RESTORES)) {
             counters.put(name, rc.getLongCounter(name));
         }
     }
@@ -304,8 +306,15 @@ public final class TrainFunction
             @Override
             public void onStep(ModelTrainer.Step s) {
                 out.collect(iterationMetric(s));
-                count(Accumulators.EXAMPLES_TRAINED, s.batchSize());
                 count(Accumulators.ITERATIONS, 1);
+                if (s.applied()) {
+                    count(Accumulators.EXAMPLES_TRAINED, s.batchSize());
+                } else {
+                    count(Accumulators.SKIPPED_UPDATES, 1);
+                }
+                if (s.restored()) {
+                    count(Accumulators.DIVERGENCE_RESTORES, 1);
+                }
             }
 
             @Override
@@ -348,7 +357,8 @@ public final class TrainFunction
                 .setRunId(runId)
                 .setModel(s.model())
                 .setIteration(s.iteration())
-                .setKind(MetricKind.ITERATION)
+                .setKind(s.alert() == null ? MetricKind.ITERATION : MetricKind.ALERT)
+                .setDetail(s.alert() == null ? "" : s.alert())
                 .setEpoch(s.epoch())
                 .setEpochIteration(s.epoch() == 0 ? s.iteration() : s.epochIteration())
                 .setWindow(s.window())

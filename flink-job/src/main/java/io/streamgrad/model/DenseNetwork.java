@@ -46,14 +46,20 @@ public final class DenseNetwork {
     private final IActivation hidden;
     private final L2Regularization l2;
     private final WeightDecay decoupledDecay;
+    private final FeatureScaler scaler;
 
     private DenseNetwork(
             ModelSpec spec,
             OptimizerSpec optimizerSpec,
             DataType dtype,
             float[] initialParams,
-            float[] initialOptimizerState) {
+            float[] initialOptimizerState,
+            FeatureScaler.State scalerState) {
         this.spec = spec;
+        this.scaler =
+                scalerState == null
+                        ? new FeatureScaler(spec.standardize(), spec.inputSize())
+                        : new FeatureScaler(spec.standardize(), scalerState);
         this.optimizerSpec = optimizerSpec;
         this.dtype = dtype;
         this.sizes = spec.layerSizes();
@@ -122,7 +128,7 @@ public final class DenseNetwork {
     /** A new network with seeded Glorot-uniform weights and zero biases. */
     public static DenseNetwork create(
             ModelSpec spec, OptimizerSpec optimizer, long seed, DataType dtype) {
-        return new DenseNetwork(spec, optimizer, dtype, initialParameters(spec, seed), null);
+        return new DenseNetwork(spec, optimizer, dtype, initialParameters(spec, seed), null, null);
     }
 
     /** Rebuilds a network from exported parameters and optimizer state (null: fresh state). */
@@ -132,7 +138,39 @@ public final class DenseNetwork {
             float[] parameters,
             float[] optimizerState,
             DataType dtype) {
-        return new DenseNetwork(spec, optimizer, dtype, parameters, optimizerState);
+        return new DenseNetwork(spec, optimizer, dtype, parameters, optimizerState, null);
+    }
+
+    /** As {@link #restore}, with the feature statistics (null: none seen yet). */
+    public static DenseNetwork restore(
+            ModelSpec spec,
+            OptimizerSpec optimizer,
+            float[] parameters,
+            float[] optimizerState,
+            FeatureScaler.State scaler,
+            DataType dtype) {
+        return new DenseNetwork(spec, optimizer, dtype, parameters, optimizerState, scaler);
+    }
+
+    /** Whether every parameter is a finite number. */
+    public boolean parametersFinite() {
+        return Double.isFinite(params.norm2Number().doubleValue());
+    }
+
+    /** Overwrites parameters and optimizer state in place (the divergence guard's restore). */
+    public void load(float[] parameters, float[] optimizer) {
+        params.assign(Nd4j.createFromArray(parameters).castTo(dtype));
+        long n = optimizer.length;
+        if (n > 0) {
+            optimizerState
+                    .get(NDArrayIndex.interval(0, n))
+                    .assign(Nd4j.createFromArray(optimizer).castTo(dtype));
+        }
+    }
+
+    /** The feature statistics (empty and unused when standardization is off). */
+    public FeatureScaler scaler() {
+        return scaler;
     }
 
     static float[] initialParameters(ModelSpec spec, long seed) {
@@ -186,9 +224,15 @@ public final class DenseNetwork {
      * @return loss and accuracy measured before the update
      */
     public Evaluation step(float[] x, double[] labels, int n, long iteration) {
+        scaler.observe(x, n);
         Evaluation before = lossAndGradient(inputs(x, n), targets(labels, n), true);
+        double norm = grads.norm2Number().doubleValue();
+        if (!Double.isFinite(before.loss()) || !Double.isFinite(norm)) {
+            // A non-finite loss or gradient would poison every parameter: skip the update.
+            return before.skipped();
+        }
         int i = (int) Math.min(iteration, Integer.MAX_VALUE);
-        clipGradient();
+        clipGradient(norm);
         updater.applyUpdater(grads, i, 0);
         if (decoupledDecay != null) {
             double lr = updaterConfig.getLearningRate(i, 0);
@@ -201,13 +245,9 @@ public final class DenseNetwork {
     }
 
     /** Rescales the gradient to the configured norm when it is longer. */
-    private void clipGradient() {
+    private void clipGradient(double norm) {
         double limit = optimizerSpec.clipNorm();
-        if (limit <= 0) {
-            return;
-        }
-        double norm = grads.norm2Number().doubleValue();
-        if (norm > limit) {
+        if (limit > 0 && norm > limit) {
             grads.muli(limit / norm);
         }
     }
@@ -391,7 +431,7 @@ public final class DenseNetwork {
                             + " features, got "
                             + x.length);
         }
-        return Nd4j.create(x, new long[] {n, spec.inputSize()}, 'c').castTo(dtype);
+        return Nd4j.create(scaler.apply(x, n), new long[] {n, spec.inputSize()}, 'c').castTo(dtype);
     }
 
     private INDArray targets(double[] labels, int n) {
@@ -419,6 +459,17 @@ public final class DenseNetwork {
         return state.length == 0 ? new float[1] : state;
     }
 
-    /** Mean loss and (for classifiers) accuracy over n examples. */
-    public record Evaluation(double loss, Double accuracy, int examples) {}
+    /**
+     * Mean loss and (for classifiers) accuracy over n examples; for a {@link #step}, whether the
+     * update was applied (false: the loss or gradient was not finite).
+     */
+    public record Evaluation(double loss, Double accuracy, int examples, boolean applied) {
+        public Evaluation(double loss, Double accuracy, int examples) {
+            this(loss, accuracy, examples, true);
+        }
+
+        Evaluation skipped() {
+            return new Evaluation(loss, accuracy, examples, false);
+        }
+    }
 }

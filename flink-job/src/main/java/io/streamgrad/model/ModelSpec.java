@@ -27,7 +27,8 @@ public record ModelSpec(
         Activation activation,
         int outputSize,
         Loss loss,
-        double l2)
+        double l2,
+        Standardization standardize)
         implements java.io.Serializable {
 
     public static final String USAGE = "linear, logistic, softmax or mlp:H1[,H2...]";
@@ -57,6 +58,34 @@ public record ModelSpec(
         if (!(l2 >= 0) || Double.isInfinite(l2)) {
             throw new IllegalArgumentException("--l2 must be zero or positive, got " + l2);
         }
+    }
+
+    /** Raw features (no standardization). */
+    public ModelSpec(
+            String family,
+            Task task,
+            int inputSize,
+            List<Integer> hiddenLayers,
+            Activation activation,
+            int outputSize,
+            Loss loss,
+            double l2) {
+        this(
+                family,
+                task,
+                inputSize,
+                hiddenLayers,
+                activation,
+                outputSize,
+                loss,
+                l2,
+                Standardization.OFF);
+    }
+
+    /** The same model with its features standardized as given. */
+    public ModelSpec withStandardization(Standardization s) {
+        return new ModelSpec(
+                family, task, inputSize, hiddenLayers, activation, outputSize, loss, l2, s);
     }
 
     /** The task's default loss and no L2 penalty. */

@@ -63,7 +63,7 @@ public final class LossChart {
         for (TrainingMetric m : ordered) {
             if (m.getKind() == MetricKind.EPOCH) {
                 fullPass.add(m.getIteration(), m.getLoss());
-            } else {
+            } else if (m.getKind() == MetricKind.ITERATION) {
                 batch.add(m.getIteration(), m.getLoss());
                 smoothed.add(m.getIteration(), m.getSmoothedLoss());
             }

@@ -28,6 +28,9 @@ public final class ModelTrainer {
     private long lastSnapshotVersion;
     private int epoch;
     private long epochIteration;
+    private int skippedInARow;
+    private float[] lastGoodParameters;
+    private float[] lastGoodOptimizerState;
 
     private ModelTrainer(
             String model, TrainingConfig config, DenseNetwork network, TrainerState s) {
@@ -42,7 +45,17 @@ public final class ModelTrainer {
         this.lastSnapshotVersion = s.lastSnapshotVersion();
         this.epoch = s.epoch();
         this.epochIteration = s.epochIteration();
+        this.skippedInARow = s.skippedInARow();
+        this.lastGoodParameters =
+                s.lastGoodParameters() != null ? s.lastGoodParameters() : network.parameters();
+        this.lastGoodOptimizerState =
+                s.lastGoodOptimizerState() != null
+                        ? s.lastGoodOptimizerState()
+                        : network.optimizerState();
     }
+
+    /** Iterations between copies of the last good parameters kept for the divergence guard. */
+    static final int GOOD_COPY_EVERY = 10;
 
     /** A fresh model, initialised from the job seed (the same for every model key). */
     public static ModelTrainer create(String model, TrainingConfig config) {
@@ -53,7 +66,21 @@ public final class ModelTrainer {
                 model,
                 config,
                 net,
-                new TrainerState(null, null, 0, 0, 0, Double.NaN, Double.NaN, -1, 0, 0));
+                new TrainerState(
+                        null,
+                        null,
+                        0,
+                        0,
+                        0,
+                        Double.NaN,
+                        Double.NaN,
+                        -1,
+                        0,
+                        0,
+                        null,
+                        0,
+                        null,
+                        null));
     }
 
     public static ModelTrainer restore(String model, TrainingConfig config, TrainerState state) {
@@ -63,23 +90,56 @@ public final class ModelTrainer {
                         config.optimizer(),
                         state.parameters(),
                         state.optimizerState(),
+                        state.scaler(),
                         DataType.FLOAT);
         return new ModelTrainer(model, config, net, state);
     }
 
-    /** One update; returns what was measured before it. */
+    /**
+     * One update; returns what was measured before it. The divergence guard: a batch whose loss or
+     * gradient is not finite is not applied (the step says so); after {@link
+     * TrainingConfig#divergencePatience} such batches in a row, or at once when an update leaves a
+     * parameter non-finite, the parameters and optimizer state go back to the last good copy (kept
+     * every {@value #GOOD_COPY_EVERY} iterations).
+     */
     public Step train(Batch batch) {
         DenseNetwork.Evaluation before =
                 network.step(batch.x(), batch.labels(), batch.size(), iteration);
         iteration++;
         epochIteration++;
-        examplesSeen += batch.size();
-        lastLoss = before.loss();
-        smoothedLoss =
-                Double.isNaN(smoothedLoss)
-                        ? before.loss()
-                        : config.smoothing() * before.loss()
-                                + (1 - config.smoothing()) * smoothedLoss;
+        String alert = null;
+        boolean applied = before.applied();
+        boolean restored = false;
+        if (!applied) {
+            skippedInARow++;
+            alert =
+                    "non-finite "
+                            + (Double.isFinite(before.loss()) ? "gradient" : "loss")
+                            + ": update skipped ("
+                            + skippedInARow
+                            + " in a row)";
+            if (skippedInARow >= config.divergencePatience()) {
+                alert += "; " + restoreLastGood();
+                restored = true;
+            }
+        } else if (!network.parametersFinite()) {
+            applied = false;
+            alert = "the update left parameters non-finite; " + restoreLastGood();
+            restored = true;
+        } else {
+            skippedInARow = 0;
+            examplesSeen += batch.size();
+            lastLoss = before.loss();
+            smoothedLoss =
+                    Double.isNaN(smoothedLoss)
+                            ? before.loss()
+                            : config.smoothing() * before.loss()
+                                    + (1 - config.smoothing()) * smoothedLoss;
+            if (iteration % GOOD_COPY_EVERY == 0) {
+                lastGoodParameters = network.parameters();
+                lastGoodOptimizerState = network.optimizerState();
+            }
+        }
         return new Step(
                 model,
                 iteration,
@@ -92,7 +152,16 @@ public final class ModelTrainer {
                 before.accuracy(),
                 examplesSeen,
                 batch.minEventTime(),
-                batch.maxEventTime());
+                batch.maxEventTime(),
+                applied,
+                restored,
+                alert);
+    }
+
+    private String restoreLastGood() {
+        network.load(lastGoodParameters, lastGoodOptimizerState);
+        skippedInARow = 0;
+        return "restored the last good parameters";
     }
 
     /** Starts pass {@code e} over bounded input (1-based): counts updates within it afresh. */
@@ -156,7 +225,11 @@ public final class ModelTrainer {
                 smoothedLoss,
                 lastSnapshotVersion,
                 epoch,
-                epochIteration);
+                epochIteration,
+                network.scaler().enabled() ? network.scaler().state() : null,
+                skippedInARow,
+                lastGoodParameters,
+                lastGoodOptimizerState);
     }
 
     public int epoch() {
@@ -195,7 +268,13 @@ public final class ModelTrainer {
         return smoothedLoss;
     }
 
-    /** What one update measured: the content of a TrainingMetric. */
+    /**
+     * What one update measured: the content of a TrainingMetric.
+     *
+     * @param applied false when the divergence guard skipped or undid the update
+     * @param restored whether the guard went back to the last good parameters
+     * @param alert what the guard did, null when nothing happened
+     */
     public record Step(
             String model,
             long iteration,
@@ -208,5 +287,8 @@ public final class ModelTrainer {
             Double accuracy,
             long examplesSeen,
             long minEventTime,
-            long maxEventTime) {}
+            long maxEventTime,
+            boolean applied,
+            boolean restored,
+            String alert) {}
 }

@@ -2,16 +2,20 @@ package io.streamgrad.train;
 
 import io.streamgrad.model.Activation;
 import io.streamgrad.model.DenseNetwork;
+import io.streamgrad.model.FeatureScaler;
 import io.streamgrad.model.Loss;
 import io.streamgrad.model.ModelSpec;
 import io.streamgrad.model.OptimizerSpec;
+import io.streamgrad.model.Standardization;
 import io.streamgrad.schema.Architecture;
+import io.streamgrad.schema.FeatureStatistics;
 import io.streamgrad.schema.ModelSnapshot;
 import io.streamgrad.schema.OptimizerState;
 import io.streamgrad.schema.Task;
 import io.streamgrad.schema.Tensor;
 import io.streamgrad.schema.Tensors;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -61,7 +65,21 @@ public final class Snapshots {
                 .setLastLoss(trainer.lastLoss())
                 .setSmoothedLoss(trainer.smoothedLoss())
                 .setParametersChecksum(Tensors.checksum(params))
+                .setStandardization(statistics(spec, trainer.network().scaler()))
                 .setProvenance(provenance)
+                .build();
+    }
+
+    private static FeatureStatistics statistics(ModelSpec spec, FeatureScaler scaler) {
+        if (!scaler.enabled()) {
+            return null;
+        }
+        FeatureScaler.State st = scaler.state();
+        return FeatureStatistics.newBuilder()
+                .setMode(spec.standardize().describe())
+                .setCount(st.count())
+                .setMean(Arrays.stream(st.mean()).boxed().toList())
+                .setM2(Arrays.stream(st.m2()).boxed().toList())
                 .build();
     }
 
@@ -77,7 +95,10 @@ public final class Snapshots {
                 Activation.fromWireName(a.getHiddenActivation()),
                 a.getOutputSize(),
                 a.getLoss().isEmpty() ? Loss.defaultFor(task) : Loss.fromWireName(a.getLoss()),
-                a.getL2());
+                a.getL2(),
+                snapshot.getStandardization() == null
+                        ? Standardization.OFF
+                        : Standardization.parse(snapshot.getStandardization().getMode()));
     }
 
     /**
@@ -105,7 +126,18 @@ public final class Snapshots {
                 OptimizerSpec.fromSettings(opt.getName(), opt.getLearningRate(), opt.getSettings()),
                 params,
                 Tensors.values(opt.getState()),
+                scalerState(snapshot.getStandardization()),
                 DataType.FLOAT);
+    }
+
+    private static FeatureScaler.State scalerState(FeatureStatistics f) {
+        if (f == null) {
+            return null;
+        }
+        return new FeatureScaler.State(
+                f.getCount(),
+                f.getMean().stream().mapToDouble(Double::doubleValue).toArray(),
+                f.getM2().stream().mapToDouble(Double::doubleValue).toArray());
     }
 
     /** The parameters of a snapshot in the flat layout of {@link DenseNetwork}. */

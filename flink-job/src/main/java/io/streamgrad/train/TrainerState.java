@@ -1,5 +1,7 @@
 package io.streamgrad.train;
 
+import io.streamgrad.model.FeatureScaler;
+
 /**
  * Everything a model's trainer needs to resume, as plain values: it is the Flink keyed state of a
  * model and goes into every checkpoint.
@@ -9,6 +11,10 @@ package io.streamgrad.train;
  * @param lastSnapshotVersion iteration of the last snapshot emitted, -1 if none
  * @param epoch the pass over bounded input in progress, 1-based; 0 for live streams
  * @param epochIteration updates made in the current epoch
+ * @param scaler the feature statistics, null when none were kept
+ * @param skippedInARow updates skipped in a row by the divergence guard
+ * @param lastGoodParameters parameters to go back to when the guard gives up, null: the current
+ * @param lastGoodOptimizerState the optimizer state that went with them
  */
 public record TrainerState(
         float[] parameters,
@@ -20,4 +26,8 @@ public record TrainerState(
         double smoothedLoss,
         long lastSnapshotVersion,
         int epoch,
-        long epochIteration) {}
+        long epochIteration,
+        FeatureScaler.State scaler,
+        int skippedInARow,
+        float[] lastGoodParameters,
+        float[] lastGoodOptimizerState) {}

@@ -10,6 +10,8 @@ import java.io.Serializable;
  *
  * @param snapshotEvery emit a snapshot every this many iterations (and at the end of bounded input)
  * @param smoothing weight of the newest batch in the exponentially smoothed loss
+ * @param divergencePatience updates the divergence guard skips in a row (non-finite loss or
+ *     gradient) before it restores the last good parameters
  */
 public record TrainingConfig(
         ModelSpec model,
@@ -17,13 +19,37 @@ public record TrainingConfig(
         Batching batching,
         long seed,
         int snapshotEvery,
-        double smoothing)
+        double smoothing,
+        int divergencePatience)
         implements Serializable {
+    public static final int DEFAULT_DIVERGENCE_PATIENCE = 5;
+
+    /** With the default divergence patience. */
+    public TrainingConfig(
+            ModelSpec model,
+            OptimizerSpec optimizer,
+            Batching batching,
+            long seed,
+            int snapshotEvery,
+            double smoothing) {
+        this(
+                model,
+                optimizer,
+                batching,
+                seed,
+                snapshotEvery,
+                smoothing,
+                DEFAULT_DIVERGENCE_PATIENCE);
+    }
 
     public TrainingConfig {
         if (snapshotEvery < 1) {
             throw new IllegalArgumentException(
                     "--snapshot-every must be at least 1 iteration, got " + snapshotEvery);
+        }
+        if (divergencePatience < 1) {
+            throw new IllegalArgumentException(
+                    "--divergence-patience must be at least 1 update, got " + divergencePatience);
         }
         if (!(smoothing > 0 && smoothing <= 1)) {
             throw new IllegalArgumentException("smoothing must be in (0, 1], got " + smoothing);

@@ -232,6 +232,78 @@ class TrainingPipelineIT {
     }
 
     @Test
+    void anAbsurdLearningRateIsSurvivedAndReported(@TempDir Path dir) throws Exception {
+        String bootstrap = broker.bootstrapServers();
+        SyntheticConfig data =
+                new SyntheticConfig(
+                        "it.diverge",
+                        "it-model",
+                        Task.BINARY,
+                        FEATURES,
+                        2,
+                        NOISE,
+                        4096,
+                        0,
+                        1,
+                        3,
+                        0,
+                        false);
+        new SyntheticProducer(bootstrap, data).run(n -> {});
+        Path summaryFile = dir.resolve("diverge.json");
+        int exit =
+                Streamgrad.execute(
+                        new String[] {
+                            "train",
+                            "--bootstrap-servers",
+                            bootstrap,
+                            "--events-topic",
+                            "it.diverge",
+                            "--metrics-topic",
+                            "it.diverge.metrics",
+                            "--snapshots-topic",
+                            "it.diverge.snapshots",
+                            "--dead-letter-topic",
+                            "it.diverge.dead",
+                            "--bounded",
+                            "--features",
+                            "10",
+                            "--optimizer",
+                            "sgd",
+                            "--learning-rate",
+                            "1e30",
+                            "--divergence-patience",
+                            "2",
+                            "--summary-json",
+                            summaryFile.toString()
+                        },
+                        System.err);
+        assertEquals(0, exit, "the job keeps running through divergence");
+        JsonNode s = new ObjectMapper().readTree(summaryFile.toFile());
+        assertEquals(4096, s.get("events_trained").asLong());
+        assertTrue(s.get("skipped_updates").asLong() > 0, s.toString());
+        assertTrue(s.get("divergence_restores").asLong() > 0, s.toString());
+        assertEquals(
+                s.get("skipped_updates").asLong() * 64,
+                s.get("untrained").asLong(),
+                "a skipped batch is reported untrained, not lost silently");
+        List<TrainingMetric> alerts =
+                TopicReader.readAll(
+                        bootstrap,
+                        "it.diverge.metrics",
+                        TrainingMetric.class,
+                        m -> m.getKind() == MetricKind.ALERT);
+        assertEquals(s.get("skipped_updates").asLong(), alerts.size());
+        assertTrue(alerts.stream().anyMatch(m -> m.getDetail().contains("restored")));
+        ModelSnapshot last =
+                TopicReader.readAll(
+                                bootstrap, "it.diverge.snapshots", ModelSnapshot.class, x -> true)
+                        .stream()
+                        .max(Comparator.comparingLong(ModelSnapshot::getVersion))
+                        .orElseThrow();
+        assertTrue(Snapshots.rebuild(last).parametersFinite(), "the published model is finite");
+    }
+
+    @Test
     void trainRefusesAFeatureCountThatDoesNotMatchTheTopic() {
         String bootstrap = broker.bootstrapServers();
         new SyntheticProducer(

@@ -63,6 +63,7 @@ public final class AvroSerde<T extends SpecificRecord> implements Serializable {
                         .add(ModelSnapshot.class)
                         .add(Architecture.class)
                         .add(OptimizerState.class)
+                        .add(FeatureStatistics.class)
                         .add(Tensor.class)
                         .add(DeadLetter.class)
                         .build();
