@@ -6,9 +6,8 @@ import io.streamgrad.kafka.RecordWriter;
 import io.streamgrad.kafka.TopicAdmin;
 import io.streamgrad.model.ModelSpec;
 import io.streamgrad.plot.LossChart;
+import io.streamgrad.producers.EventProducer;
 import io.streamgrad.producers.SyntheticConfig;
-import io.streamgrad.producers.SyntheticEvents;
-import io.streamgrad.producers.SyntheticProducer;
 import io.streamgrad.schema.AvroSerde;
 import io.streamgrad.schema.LabeledEvent;
 import io.streamgrad.schema.ModelSnapshot;
@@ -38,6 +37,27 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Mixin ModelOptions model = new ModelOptions();
     @Mixin BatchingOptions batching = new BatchingOptions();
+
+    @Option(
+            names = "--dataset",
+            defaultValue = "synthetic",
+            description =
+                    "synthetic | idx:DIR (MNIST format: trains on the train split, evaluates on"
+                            + " the test split) | csv:TRAIN[,TEST] (default: ${DEFAULT-VALUE})")
+    String dataset;
+
+    @Option(
+            names = "--label-column",
+            description = "csv: the label column, header name or 0-based index (default: last)")
+    String labelColumn;
+
+    @Option(
+            names = "--holdout-fraction",
+            defaultValue = "0.2",
+            description =
+                    "csv without TEST: the share of rows held out, drawn with --seed (default:"
+                            + " ${DEFAULT-VALUE})")
+    double holdoutFraction;
 
     @Option(
             names = "--events",
@@ -102,18 +122,30 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        DemoData data =
+                dataset.equals("synthetic")
+                        ? null
+                        : DemoData.load(
+                                dataset, MODEL_KEY, labelColumn, holdoutFraction, model.seed);
+        if (data != null) {
+            adaptModelTo(data);
+        }
         TrainingConfig training = model.toTrainingConfig(batching.toBatching());
         ModelSpec spec = training.model();
-        SyntheticConfig data = syntheticConfig(spec);
+        if (data == null) {
+            if (holdoutEvents < 1) {
+                throw new UsageException("--holdout-events must be at least 1");
+            }
+            data = DemoData.synthetic(syntheticConfig(spec), events, holdoutEvents);
+        }
+        long events = data.trainEvents();
         Preflight.requireFullBatchFits(training.batching(), events);
         Preflight.requireWindowHoldsABatch(
                 training.batching(),
                 1000.0 / SyntheticConfig.EVENT_SPACING_MS,
                 "at the demo's " + SyntheticConfig.EVENT_SPACING_MS + " ms spacing");
         Preflight.requireStepFits(training);
-        if (holdoutEvents < 1) {
-            throw new UsageException("--holdout-events must be at least 1");
-        }
+        Preflight.requireSnapshotFits(training);
         if (parallelism < 1) {
             throw new UsageException("--parallelism must be at least 1");
         }
@@ -122,9 +154,10 @@ public final class DemoCommand implements Callable<Integer> {
         }
         String runId = UUID.randomUUID().toString();
         System.out.printf(
-                "streamgrad demo: %s, %d features%s, %,d events, batch %s, window %s, %d"
+                "streamgrad demo: %s on %s, %d features%s, %,d events, batch %s, window %s, %d"
                         + " epoch(s), %s lr %s, seed %d%n",
                 spec.shorthand(),
+                data.name(),
                 spec.inputSize(),
                 spec.classes() > 0 ? ", " + spec.classes() + " classes" : "",
                 events,
@@ -143,7 +176,8 @@ public final class DemoCommand implements Callable<Integer> {
                 admin.ensureTopic(topics.events(), partitions, TopicAdmin.Retention.UNLIMITED);
             }
             System.out.printf("  Kafka at %s; producing %,d events...%n", bootstrap, events);
-            new SyntheticProducer(bootstrap, data).run(n -> {});
+            new EventProducer(bootstrap, topics.events(), partitions, rate)
+                    .run(0, events, data.trainEvent(), n -> {});
             if (badEvents > 0) {
                 writeBadEvents(bootstrap, topics.events(), spec.inputSize());
             }
@@ -167,10 +201,7 @@ public final class DemoCommand implements Callable<Integer> {
                             .max(Comparator.comparingLong(ModelSnapshot::getVersion))
                             .orElseThrow(
                                     () -> new IllegalStateException("the job emitted no snapshot"));
-            Holdout holdout =
-                    Holdout.evaluate(
-                            Snapshots.rebuild(last),
-                            new SyntheticEvents(data.withRange(events, holdoutEvents)).all());
+            Holdout holdout = Holdout.evaluate(Snapshots.rebuild(last), data.holdout());
             RunSummary summary =
                     RunSummary.of(
                             runId,
@@ -180,7 +211,7 @@ public final class DemoCommand implements Callable<Integer> {
                             outcome.snapshots(),
                             holdout.loss(),
                             holdout.accuracy(),
-                            holdoutEvents,
+                            data.holdout().size(),
                             (System.nanoTime() - start) / 1e9,
                             outcome.wallSeconds());
             summary.print(System.out);
@@ -201,6 +232,34 @@ public final class DemoCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /**
+     * A data set decides the input size and, for classification, the classes; a model whose task
+     * cannot fit the labels is refused.
+     */
+    private void adaptModelTo(DemoData data) {
+        model.features = data.features();
+        if (data.classNames().isEmpty()) {
+            if (model.task == null && !model.model.equals("linear")) {
+                throw new UsageException(
+                        data.name()
+                                + " has a numeric target: use --model linear or --task regression"
+                                + " with --model mlp:H");
+            }
+            return;
+        }
+        int k = data.classNames().size();
+        model.classes = k;
+        model.classNames = data.classNames();
+        if (model.model.equals("logistic") && k > 2) {
+            throw new UsageException(
+                    data.name()
+                            + " has "
+                            + k
+                            + " classes; --model logistic is binary: use --model softmax or"
+                            + " mlp:H");
+        }
     }
 
     private SyntheticConfig syntheticConfig(ModelSpec spec) {

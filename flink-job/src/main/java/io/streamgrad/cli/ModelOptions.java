@@ -40,6 +40,14 @@ public final class ModelOptions {
     String task;
 
     @Option(
+            names = "--class-names",
+            split = ",",
+            description =
+                    "Names of the class indices, kept in snapshots (e.g. a CSV's labels as"
+                            + " 'produce csv' prints them)")
+    java.util.List<String> classNames;
+
+    @Option(
             names = "--activation",
             defaultValue = "relu",
             description =
@@ -155,7 +163,8 @@ public final class ModelOptions {
                                     Activation.fromWireName(activation),
                                     loss == null ? null : Loss.fromWireName(loss),
                                     l2)
-                            .withStandardization(Standardization.parse(standardize));
+                            .withStandardization(Standardization.parse(standardize))
+                            .withClassNames(classNames == null ? java.util.List.of() : classNames);
             return new TrainingConfig(
                     spec, optimizerSpec(), batching, seed, snapshotEvery, 0.05, divergencePatience);
         } catch (IllegalArgumentException e) {

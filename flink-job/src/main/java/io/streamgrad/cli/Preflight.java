@@ -25,6 +25,24 @@ final class Preflight {
         }
     }
 
+    /** Refuses a model whose snapshot (parameters and optimizer state) exceeds a record. */
+    static void requireSnapshotFits(TrainingConfig c) {
+        long p = c.model().parameterCount();
+        long values = p + c.optimizer().toUpdater().stateSize(p);
+        long bytes = values * Float.BYTES + 64 * 1024; // and headers, names, provenance
+        if (bytes > io.streamgrad.kafka.TopicAdmin.LARGE_RECORD_BYTES) {
+            throw new UsageException(
+                    String.format(
+                            "a snapshot of %s with %s is %,d MB, more than the %d MB a snapshot"
+                                    + " record may hold: use a smaller model or an optimizer with"
+                                    + " less state (sgd keeps none)",
+                            c.model().shorthand(),
+                            c.optimizer().name(),
+                            bytes >> 20,
+                            io.streamgrad.kafka.TopicAdmin.LARGE_RECORD_BYTES >> 20));
+        }
+    }
+
     /** Full-batch gradient descent is for small sets: refuses more events than the limit. */
     static void requireFullBatchFits(Batching b, long events) {
         if (b.fullBatch() && events > b.fullBatchLimit()) {

@@ -1,8 +1,11 @@
 package io.streamgrad.cli;
 
-import io.streamgrad.kafka.TopicAdmin;
 import io.streamgrad.producers.SyntheticConfig;
-import io.streamgrad.producers.SyntheticProducer;
+import io.streamgrad.producers.SyntheticEvents;
+import io.streamgrad.producers.data.CsvReader;
+import io.streamgrad.producers.data.Dataset;
+import io.streamgrad.producers.data.DatasetEvents;
+import io.streamgrad.producers.data.IdxReader;
 import io.streamgrad.schema.Task;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -13,11 +16,16 @@ import picocli.CommandLine.Option;
         name = "produce",
         mixinStandardHelpOptions = true,
         description = "Write LabeledEvents to a Kafka topic.",
-        subcommands = {ProduceCommand.Synthetic.class})
+        subcommands = {
+            ProduceCommand.Synthetic.class,
+            ProduceCommand.Idx.class,
+            ProduceCommand.Csv.class
+        })
 public final class ProduceCommand implements Callable<Integer> {
     @Override
     public Integer call() {
-        throw new UsageException("name what to produce: ./streamgrad produce synthetic --help");
+        throw new UsageException(
+                "name what to produce: ./streamgrad produce synthetic|idx|csv --help");
     }
 
     @Command(
@@ -28,19 +36,7 @@ public final class ProduceCommand implements Callable<Integer> {
                 "Event i is a function of (seed, i): its features, label, id and event time."
             })
     static final class Synthetic implements Callable<Integer> {
-        @Mixin KafkaOptions kafka = new KafkaOptions();
-
-        @Option(
-                names = "--topic",
-                defaultValue = "streamgrad.events",
-                description = "Topic, created if missing (default: ${DEFAULT-VALUE})")
-        String topic;
-
-        @Option(
-                names = "--model-key",
-                defaultValue = "default",
-                description = "The events' model key (default: ${DEFAULT-VALUE})")
-        String modelKey;
+        @Mixin EventTopicOptions out = new EventTopicOptions();
 
         @Option(
                 names = "--task",
@@ -74,20 +70,6 @@ public final class ProduceCommand implements Callable<Integer> {
         long events;
 
         @Option(
-                names = "--rate",
-                defaultValue = "0",
-                description = "Events per second, 0 for unlimited (default: ${DEFAULT-VALUE})")
-        double rate;
-
-        @Option(
-                names = "--partitions",
-                defaultValue = "4",
-                description =
-                        "Partitions of a new topic; event i goes to partition i mod P (default:"
-                                + " ${DEFAULT-VALUE})")
-        int partitions;
-
-        @Option(
                 names = "--seed",
                 defaultValue = "42",
                 description = "Seed of teacher and events (default: ${DEFAULT-VALUE})")
@@ -114,31 +96,99 @@ public final class ProduceCommand implements Callable<Integer> {
                 int k = classes != null ? classes : (t == Task.MULTICLASS ? 3 : 2);
                 config =
                         new SyntheticConfig(
-                                topic,
-                                modelKey,
+                                out.topic,
+                                out.modelKey,
                                 t,
                                 features,
                                 k,
                                 noise,
                                 events,
-                                rate,
-                                partitions,
+                                out.rate,
+                                out.partitions,
                                 seed,
                                 firstIndex,
                                 liveTimestamps);
             } catch (IllegalArgumentException e) {
                 throw new UsageException(e.getMessage());
             }
-            try (TopicAdmin admin = kafka.admin()) {
-                admin.requireReachable();
-            }
-            long start = System.nanoTime();
-            long n =
-                    new SyntheticProducer(kafka.bootstrapServers, config)
-                            .run(sent -> System.out.printf("  %,d events sent%n", sent));
+            out.produce(
+                    config.firstIndex(), config.events(), new SyntheticEvents(config)::event, task);
+            return 0;
+        }
+    }
+
+    @Command(
+            name = "idx",
+            mixinStandardHelpOptions = true,
+            description = {
+                "A split of an IDX data set (MNIST's format) from a directory with the standard"
+                        + " file names, raw or .gz: train-images-idx3-ubyte,"
+                        + " train-labels-idx1-ubyte, t10k-images-idx3-ubyte,"
+                        + " t10k-labels-idx1-ubyte. Pixels are scaled to [0, 1].",
+                "scripts/fetch-mnist.sh fetches MNIST to data/mnist."
+            })
+    static final class Idx implements Callable<Integer> {
+        @Mixin EventTopicOptions out = new EventTopicOptions();
+
+        @Option(names = "--dir", required = true, description = "Directory of the IDX files")
+        java.nio.file.Path dir;
+
+        @Option(
+                names = "--split",
+                defaultValue = "train",
+                description = "train | test (default: ${DEFAULT-VALUE})")
+        String split;
+
+        @Override
+        public Integer call() {
+            Dataset d = Datasets.load(() -> IdxReader.readSplit(dir, split));
+            out.produce(
+                    0, d.size(), new DatasetEvents(d, out.modelKey, "idx-" + split)::event, "idx");
             System.out.printf(
-                    "produced %,d %s events to %s in %.1f s%n",
-                    n, task, topic, (System.nanoTime() - start) / 1e9);
+                    "  %d features, %d classes; train with --features %d --classes %d%n",
+                    d.featureCount(), d.classes(), d.featureCount(), d.classes());
+            return 0;
+        }
+    }
+
+    @Command(
+            name = "csv",
+            mixinStandardHelpOptions = true,
+            description = {
+                "A CSV file (or .csv.gz) of numeric features and a label column. Header optional;"
+                        + " whole-number labels are class indices, other numbers regression"
+                        + " targets, names are classes mapped to indices in sorted order."
+            })
+    static final class Csv implements Callable<Integer> {
+        @Mixin EventTopicOptions out = new EventTopicOptions();
+
+        @Option(names = "--file", required = true, description = "The CSV file")
+        java.nio.file.Path file;
+
+        @Option(
+                names = "--label-column",
+                description = "Label column: header name or 0-based index (default: the last)")
+        String labelColumn;
+
+        @Override
+        public Integer call() {
+            Dataset d = Datasets.load(() -> CsvReader.read(file, labelColumn, null));
+            out.produce(0, d.size(), new DatasetEvents(d, out.modelKey, "csv")::event, "csv");
+            if (d.classification()) {
+                System.out.printf(
+                        "  %d features, %d classes; train with --features %d --classes %d"
+                                + " --class-names %s%n",
+                        d.featureCount(),
+                        d.classes(),
+                        d.featureCount(),
+                        d.classes(),
+                        String.join(",", d.classNames()));
+            } else {
+                System.out.printf(
+                        "  %d features, a regression target; train with --features %d --task"
+                                + " regression%n",
+                        d.featureCount(), d.featureCount());
+            }
             return 0;
         }
     }

@@ -151,6 +151,7 @@ public final class TrainCommand implements Callable<Integer> {
      */
     private void preflight(JobConfig c) {
         Preflight.requireStepFits(c.training());
+        Preflight.requireSnapshotFits(c.training());
         try (TopicAdmin admin = kafka.admin()) {
             admin.requireReachable();
             if (!admin.topicExists(c.topics().events())) {

@@ -4,6 +4,7 @@ import io.streamgrad.batch.Batching;
 import io.streamgrad.batch.TrainingExample;
 import io.streamgrad.batch.WindowSpec;
 import io.streamgrad.cli.TrainCommand;
+import io.streamgrad.kafka.TopicAdmin;
 import io.streamgrad.schema.DeadLetter;
 import io.streamgrad.schema.ModelSnapshot;
 import io.streamgrad.schema.TrainingMetric;
@@ -131,6 +132,10 @@ public final class TrainingJob {
         Properties props = new Properties();
         props.put(ProducerConfig.LINGER_MS_CONFIG, "20");
         props.put(ProducerConfig.ACKS_CONFIG, "all");
+        // A snapshot is one record of parameters and optimizer state, often over 1 MB.
+        props.put(
+                ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
+                Integer.toString(TopicAdmin.LARGE_RECORD_BYTES));
         return KafkaSink.<T>builder()
                 .setBootstrapServers(c.bootstrapServers())
                 .setKafkaProducerConfig(props)

@@ -28,13 +28,24 @@ public record ModelSpec(
         int outputSize,
         Loss loss,
         double l2,
-        Standardization standardize)
+        Standardization standardize,
+        List<String> classNames)
         implements java.io.Serializable {
 
     public static final String USAGE = "linear, logistic, softmax or mlp:H1[,H2...]";
 
     public ModelSpec {
         hiddenLayers = List.copyOf(hiddenLayers);
+        classNames = List.copyOf(classNames);
+        if (!classNames.isEmpty() && classNames.size() != (task == Task.BINARY ? 2 : outputSize)) {
+            throw new IllegalArgumentException(
+                    classNames.size()
+                            + " class names "
+                            + classNames
+                            + " for a model with "
+                            + (task == Task.BINARY ? 2 : outputSize)
+                            + " classes");
+        }
         if (inputSize < 1) {
             throw new IllegalArgumentException("--features must be at least 1, got " + inputSize);
         }
@@ -79,13 +90,38 @@ public record ModelSpec(
                 outputSize,
                 loss,
                 l2,
-                Standardization.OFF);
+                Standardization.OFF,
+                List.of());
     }
 
     /** The same model with its features standardized as given. */
     public ModelSpec withStandardization(Standardization s) {
         return new ModelSpec(
-                family, task, inputSize, hiddenLayers, activation, outputSize, loss, l2, s);
+                family,
+                task,
+                inputSize,
+                hiddenLayers,
+                activation,
+                outputSize,
+                loss,
+                l2,
+                s,
+                classNames);
+    }
+
+    /** The same model with names for its class indices (from the data set's labels). */
+    public ModelSpec withClassNames(List<String> names) {
+        return new ModelSpec(
+                family,
+                task,
+                inputSize,
+                hiddenLayers,
+                activation,
+                outputSize,
+                loss,
+                l2,
+                standardize,
+                names);
     }
 
     /** The task's default loss and no L2 penalty. */

@@ -45,6 +45,7 @@ public final class Snapshots {
                                 .setOutputSize(spec.outputSize())
                                 .setLoss(spec.loss().wireName())
                                 .setL2(spec.l2())
+                                .setClassNames(spec.classNames())
                                 .build())
                 .setParameters(layerTensors(spec, params))
                 .setOptimizer(
@@ -98,7 +99,8 @@ public final class Snapshots {
                 a.getL2(),
                 snapshot.getStandardization() == null
                         ? Standardization.OFF
-                        : Standardization.parse(snapshot.getStandardization().getMode()));
+                        : Standardization.parse(snapshot.getStandardization().getMode()),
+                a.getClassNames());
     }
 
     /**

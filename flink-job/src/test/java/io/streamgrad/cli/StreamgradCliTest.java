@@ -135,6 +135,46 @@ class StreamgradCliTest {
         assertOneLineUsageError(run("demo", "--lr-schedule", "step:0:0.5"), "at least 1 iteration");
         assertOneLineUsageError(run("demo", "--clip-norm", "-1"), "--clip-norm must be zero");
         assertOneLineUsageError(run("demo", "--l2", "-0.1"), "--l2 must be zero or positive");
+        // 2,000 × 4,096 + 4,096 × 3 weights with Adam's two moments: 98 MB.
+        assertOneLineUsageError(
+                run("demo", "--model", "mlp:4096", "--features", "2000", "--batch-size", "16"),
+                "a snapshot of mlp:4096 with adam is 94 MB, more than the 64 MB");
+    }
+
+    @Test
+    void badDataSets(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        String digits =
+                java.nio.file.Path.of("src/test/resources/datasets/digits.csv.gz")
+                        .toAbsolutePath()
+                        .toString();
+        assertOneLineUsageError(
+                run("demo", "--dataset", "parquet:x"),
+                "unknown --dataset 'parquet:x': use synthetic, idx:DIR or csv:TRAIN[,TEST]");
+        assertOneLineUsageError(
+                run("demo", "--dataset", "csv:" + digits),
+                "has 10 classes; --model logistic is binary: use --model softmax or mlp:H");
+        assertOneLineUsageError(
+                run("demo", "--dataset", "csv:" + digits, "--label-column", "99"),
+                "--label-column 99 does not exist: the file has columns 0 to 64");
+        assertOneLineUsageError(
+                run("demo", "--dataset", "csv:" + dir.resolve("none.csv")), "none.csv");
+        java.nio.file.Path ragged = dir.resolve("ragged.csv");
+        java.nio.file.Files.writeString(ragged, "1,2,a\n3,4,b\n5,b\n");
+        assertOneLineUsageError(
+                run("demo", "--dataset", "csv:" + ragged, "--model", "softmax"),
+                "ragged.csv:3: 2 fields, expected 3 (as in the first row)");
+        assertOneLineUsageError(
+                run("demo", "--dataset", "idx:" + dir, "--model", "softmax"),
+                "has none of train-images-idx3-ubyte");
+        assertOneLineUsageError(
+                run(
+                        "produce",
+                        "idx",
+                        "--bootstrap-servers",
+                        "localhost:1",
+                        "--dir",
+                        dir.toString()),
+                "has none of train-images-idx3-ubyte");
     }
 
     @Test

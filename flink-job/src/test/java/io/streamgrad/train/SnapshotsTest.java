@@ -26,7 +26,9 @@ class SnapshotsTest {
     void aStandardizedModelPredictsAndTrainsOnIdenticallyAfterASnapshot() {
         TrainingConfig config =
                 new TrainingConfig(
-                        TestData.logistic().withStandardization(Standardization.ON),
+                        TestData.logistic()
+                                .withStandardization(Standardization.ON)
+                                .withClassNames(List.of("no", "yes")),
                         new OptimizerSpec(
                                 "momentum",
                                 0.05,
@@ -49,7 +51,7 @@ class SnapshotsTest {
         assertNotNull(snapshot.getStandardization());
         assertEquals(320, snapshot.getStandardization().getCount());
         DenseNetwork rebuilt = Snapshots.rebuild(snapshot);
-        assertEquals(config.model(), rebuilt.spec());
+        assertEquals(config.model(), rebuilt.spec(), "class names, loss, l2, statistics mode");
         assertEquals(config.optimizer(), rebuilt.optimizerSpec());
 
         Batch held = Batch.of("m", 10, data.subList(320, 352));

@@ -1,0 +1,64 @@
+package io.streamgrad.cli;
+
+import io.streamgrad.kafka.TopicAdmin;
+import io.streamgrad.producers.EventProducer;
+import io.streamgrad.schema.LabeledEvent;
+import java.util.function.LongFunction;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** Where and how every {@code produce} command writes its events. */
+final class EventTopicOptions {
+    @Mixin KafkaOptions kafka = new KafkaOptions();
+
+    @Option(
+            names = "--topic",
+            defaultValue = "streamgrad.events",
+            description = "Topic, created if missing (default: ${DEFAULT-VALUE})")
+    String topic;
+
+    @Option(
+            names = "--model-key",
+            defaultValue = "default",
+            description = "The events' model key (default: ${DEFAULT-VALUE})")
+    String modelKey;
+
+    @Option(
+            names = "--partitions",
+            defaultValue = "4",
+            description =
+                    "Partitions of a new topic; event i goes to partition i mod P (default:"
+                            + " ${DEFAULT-VALUE})")
+    int partitions;
+
+    @Option(
+            names = "--rate",
+            defaultValue = "0",
+            description = "Events per second, 0 for unlimited (default: ${DEFAULT-VALUE})")
+    double rate;
+
+    /** Checks the flags and Kafka, writes the events and reports how long it took. */
+    long produce(long first, long count, LongFunction<LabeledEvent> eventAt, String what) {
+        if (partitions < 1) {
+            throw new UsageException("--partitions must be at least 1, got " + partitions);
+        }
+        if (rate < 0) {
+            throw new UsageException("--rate must be 0 (unlimited) or positive, got " + rate);
+        }
+        try (TopicAdmin admin = kafka.admin()) {
+            admin.requireReachable();
+        }
+        long start = System.nanoTime();
+        long n =
+                new EventProducer(kafka.bootstrapServers, topic, partitions, rate)
+                        .run(
+                                first,
+                                count,
+                                eventAt,
+                                sent -> System.out.printf("  %,d events sent%n", sent));
+        System.out.printf(
+                "produced %,d %s events to %s in %.1f s%n",
+                n, what, topic, (System.nanoTime() - start) / 1e9);
+        return n;
+    }
+}

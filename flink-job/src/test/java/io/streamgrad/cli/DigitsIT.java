@@ -1,0 +1,50 @@
+package io.streamgrad.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Real data through the whole product: scikit-learn's digits (1,797 8×8 images, CC BY 4.0, see
+ * src/test/resources/datasets/NOTICE.md) streamed through Kafka into the Flink job, the last
+ * snapshot evaluated on a seeded 20 % of the rows it never trained on. The reference: logistic
+ * regression reaches about 0.97 in 10-fold cross-validation (scikit-learn's documentation); the bar
+ * here is 0.93.
+ */
+class DigitsIT {
+    @Test
+    void softmaxOnStandardizedDigitsReachesTheReference(@TempDir Path dir) throws Exception {
+        Path digits = Path.of("src/test/resources/datasets/digits.csv.gz").toAbsolutePath();
+        Path summary = dir.resolve("digits.json");
+        int exit =
+                Streamgrad.execute(
+                        new String[] {
+                            "demo",
+                            "--dataset",
+                            "csv:" + digits,
+                            "--model",
+                            "softmax",
+                            "--standardize",
+                            "on",
+                            "--batch-size",
+                            "32",
+                            "--epochs",
+                            "10",
+                            "--summary-json",
+                            summary.toString()
+                        },
+                        System.err);
+        assertEquals(0, exit);
+        JsonNode s = new ObjectMapper().readTree(summary.toFile());
+        assertEquals(1_438, s.get("events_trained").asLong(), "80 % of 1,797 rows");
+        assertEquals(359, s.get("holdout_events").asLong());
+        assertEquals(0, s.get("untrained").asLong());
+        double accuracy = s.get("holdout_accuracy").asDouble();
+        assertTrue(accuracy >= 0.93, "holdout accuracy " + accuracy);
+    }
+}
