@@ -37,6 +37,7 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Mixin ModelOptions model = new ModelOptions();
     @Mixin BatchingOptions batching = new BatchingOptions();
+    @Mixin JobFileOption jobFile = new JobFileOption();
 
     @Option(
             names = "--dataset",

@@ -67,6 +67,15 @@ public final class Streamgrad {
                                     + (verbose ? "" : " (--verbose shows the stack trace)"));
                     return 1;
                 });
+        try {
+            JobFile jobFile = JobFile.fromArgs(args, cli);
+            if (jobFile != null) {
+                cli.setDefaultValueProvider(jobFile);
+            }
+        } catch (UsageException e) {
+            err.println("streamgrad: " + e.getMessage());
+            return 2;
+        }
         return cli.execute(args);
     }
 

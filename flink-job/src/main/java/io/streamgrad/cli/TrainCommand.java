@@ -27,6 +27,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Mixin BatchingOptions batching = new BatchingOptions();
     @Mixin TopicOptions topics = new TopicOptions();
     @Mixin KafkaOptions kafka = new KafkaOptions();
+    @Mixin JobFileOption jobFile = new JobFileOption();
 
     @Option(
             names = "--group-id",

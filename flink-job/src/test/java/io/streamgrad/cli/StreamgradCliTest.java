@@ -188,6 +188,9 @@ class StreamgradCliTest {
         assertEquals(1, r.exit(), r.err());
         assertTrue(r.err().contains("cannot reach Kafka at localhost:1"), r.err());
         assertFalse(r.err().contains("\tat "), r.err());
+        Run unresolvable = run("train", "--bootstrap-servers", "no-such-host.invalid:9092");
+        assertEquals(1, unresolvable.exit(), unresolvable.err());
+        assertTrue(unresolvable.err().contains("no host name there resolves"), unresolvable.err());
         Run produce =
                 run("produce", "synthetic", "--bootstrap-servers", "localhost:1", "--events", "1");
         assertEquals(1, produce.exit(), produce.err());

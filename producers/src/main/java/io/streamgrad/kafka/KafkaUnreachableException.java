@@ -13,4 +13,12 @@ public class KafkaUnreachableException extends RuntimeException {
                         + " s: start a broker there, or pass --bootstrap-servers HOST:PORT"
                         + " of one that is running (./streamgrad demo runs its own)");
     }
+
+    /** None of the bootstrap servers' host names resolves. */
+    public KafkaUnreachableException(String bootstrapServers) {
+        super(
+                "cannot reach Kafka at "
+                        + bootstrapServers
+                        + ": no host name there resolves; check --bootstrap-servers HOST:PORT");
+    }
 }

@@ -42,7 +42,14 @@ public final class TopicAdmin implements AutoCloseable {
         props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeoutMs);
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeoutMs);
         props.put(AdminClientConfig.CLIENT_ID_CONFIG, "streamgrad-admin");
-        this.admin = Admin.create(props);
+        try {
+            this.admin = Admin.create(props);
+        } catch (org.apache.kafka.common.KafkaException e) {
+            if (e.getCause() instanceof org.apache.kafka.common.config.ConfigException) {
+                throw new KafkaUnreachableException(bootstrapServers);
+            }
+            throw e;
+        }
     }
 
     /** Fails fast with an actionable message when nothing answers at the bootstrap servers. */

@@ -1,0 +1,188 @@
+package io.streamgrad.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.streamgrad.batch.WindowSpec;
+import io.streamgrad.model.Activation;
+import io.streamgrad.model.Loss;
+import io.streamgrad.schema.Task;
+import io.streamgrad.train.TrainingConfig;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class JobFileTest {
+    private static final String JOB =
+            """
+            # an MNIST-sized MLP
+            model:
+              model: mlp:128,64
+              features: 784
+              classes: 10
+              activation: leaky-relu
+              loss: softmax-cross-entropy
+              l2: 0.0001
+              standardize: frozen-after:5000
+              class-names: [zero, one, two, three, four, five, six, seven, eight, nine]
+            optimizer:
+              optimizer: adamw
+              learning-rate: 0.002
+              weight-decay: 0.05
+              lr-schedule: step:1000:0.5
+              warmup: 100
+              clip-norm: 5
+            batching:
+              batch-size: 128
+              window: event-time:30s
+              epochs: 3
+            seed: 7
+            """;
+
+    /** Parses a command line the way {@link Streamgrad#execute} does, without running it. */
+    private static TrainingConfig configOf(String... args) {
+        CommandLine cli = new CommandLine(new Streamgrad());
+        JobFile file = JobFile.fromArgs(args, cli);
+        if (file != null) {
+            cli.setDefaultValueProvider(file);
+        }
+        CommandLine.ParseResult r = cli.parseArgs(args);
+        DemoCommand demo = (DemoCommand) r.subcommand().commandSpec().userObject();
+        return demo.model.toTrainingConfig(demo.batching.toBatching());
+    }
+
+    @Test
+    void theFileSetsWhatTheFlagsSetAndFlagsOverrideIt(@TempDir Path dir) throws IOException {
+        Path job = dir.resolve("job.yaml");
+        Files.writeString(job, JOB);
+        TrainingConfig fromFile = configOf("demo", "--config", job.toString());
+        assertEquals(List.of(128, 64), fromFile.model().hiddenLayers());
+        assertEquals(784, fromFile.model().inputSize());
+        assertEquals(10, fromFile.model().outputSize());
+        assertEquals(Task.MULTICLASS, fromFile.model().task());
+        assertEquals(Activation.LEAKY_RELU, fromFile.model().activation());
+        assertEquals(Loss.SOFTMAX_CROSS_ENTROPY, fromFile.model().loss());
+        assertEquals(1e-4, fromFile.model().l2());
+        assertEquals("frozen-after:5000", fromFile.model().standardize().describe());
+        assertEquals("nine", fromFile.model().classNames().get(9));
+        assertEquals("adamw", fromFile.optimizer().name());
+        assertEquals(0.002, fromFile.optimizer().learningRate());
+        assertEquals(0.05, fromFile.optimizer().weightDecay());
+        assertEquals("step:1000:0.5, warm-up 100", fromFile.optimizer().schedule().describe());
+        assertEquals(5.0, fromFile.optimizer().clipNorm());
+        assertEquals(128, fromFile.batchSize());
+        assertEquals(new WindowSpec.EventTime(30_000), fromFile.batching().window());
+        assertEquals(3, fromFile.batching().epochs());
+        assertEquals(7, fromFile.seed());
+
+        TrainingConfig overridden =
+                configOf(
+                        "demo",
+                        "--config",
+                        job.toString(),
+                        "--batch-size",
+                        "32",
+                        "--learning-rate",
+                        "0.01");
+        assertEquals(32, overridden.batchSize(), "the flag wins");
+        assertEquals(0.01, overridden.optimizer().learningRate());
+        assertEquals("adamw", overridden.optimizer().name(), "the rest from the file");
+
+        // And the same settings as flags alone give the same config: one path.
+        TrainingConfig flags =
+                configOf(
+                        "demo",
+                        "--model",
+                        "mlp:128,64",
+                        "--features",
+                        "784",
+                        "--classes",
+                        "10",
+                        "--activation",
+                        "leaky-relu",
+                        "--loss",
+                        "softmax-cross-entropy",
+                        "--l2",
+                        "0.0001",
+                        "--standardize",
+                        "frozen-after:5000",
+                        "--class-names",
+                        "zero,one,two,three,four,five,six,seven,eight,nine",
+                        "--optimizer",
+                        "adamw",
+                        "--learning-rate",
+                        "0.002",
+                        "--weight-decay",
+                        "0.05",
+                        "--lr-schedule",
+                        "step:1000:0.5",
+                        "--warmup",
+                        "100",
+                        "--clip-norm",
+                        "5",
+                        "--batch-size",
+                        "128",
+                        "--window",
+                        "event-time:30s",
+                        "--epochs",
+                        "3",
+                        "--seed",
+                        "7");
+        assertEquals(flags, fromFile);
+    }
+
+    @Test
+    void badFilesAndKeysAreOneLineErrors(@TempDir Path dir) throws IOException {
+        Path typo = dir.resolve("typo.yaml");
+        Files.writeString(typo, "batchsize: 64\n");
+        assertUsage(
+                "--config "
+                        + typo
+                        + ": unknown key 'batchsize' for 'demo'; keys are its flag"
+                        + " names without --: ",
+                "demo",
+                "--config",
+                typo.toString());
+        Path broken = dir.resolve("broken.yaml");
+        Files.writeString(broken, "model: [mlp\n  features: 3\n");
+        assertUsage("is not valid YAML", "demo", "--config", broken.toString());
+        assertUsage("no such file", "demo", "--config", dir.resolve("none.yaml").toString());
+        Path bad = dir.resolve("bad.yaml");
+        Files.writeString(bad, "optimizer: lbfgs\n");
+        assertUsage("unknown --optimizer 'lbfgs'", "demo", "--config", bad.toString());
+        Path twice = dir.resolve("twice.yaml");
+        Files.writeString(twice, "a:\n  seed: 1\nb:\n  seed: 2\n");
+        assertUsage("'seed' is set twice", "demo", "--config", twice.toString());
+    }
+
+    @Test
+    void requiredFlagsMayComeFromTheFile(@TempDir Path dir) throws IOException {
+        Path job = dir.resolve("train.yaml");
+        Files.writeString(
+                job, "kafka:\n  bootstrap-servers: localhost:1\n  kafka-timeout-ms: 500\n");
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit =
+                Streamgrad.execute(
+                        new String[] {"train", "--config", job.toString()},
+                        new PrintStream(err, true, StandardCharsets.UTF_8));
+        String message = err.toString(StandardCharsets.UTF_8);
+        assertEquals(1, exit, message);
+        assertTrue(message.contains("cannot reach Kafka at localhost:1"), message);
+    }
+
+    private static void assertUsage(String expected, String... args) {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit = Streamgrad.execute(args, new PrintStream(err, true, StandardCharsets.UTF_8));
+        String message = err.toString(StandardCharsets.UTF_8);
+        assertEquals(2, exit, message);
+        assertTrue(message.contains(expected), message);
+        assertEquals(1, message.strip().lines().count(), "one line: " + message);
+    }
+}
