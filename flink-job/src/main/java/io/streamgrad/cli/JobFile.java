@@ -55,6 +55,14 @@ final class JobFile implements CommandLine.IDefaultValueProvider {
      * @return the file's values, or null when the arguments name no job file
      */
     static JobFile fromArgs(String[] args, CommandLine root) {
+        if (args.length == 0 || root.getSubcommands().get(args[0]) == null) {
+            return null;
+        }
+        return forCommand(args, root.getSubcommands().get(args[0]));
+    }
+
+    /** As {@link #fromArgs}, for arguments of {@code command} itself (the job jar's main). */
+    static JobFile forCommand(String[] args, CommandLine command) {
         Path path = null;
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--config") && i + 1 < args.length) {
@@ -63,11 +71,7 @@ final class JobFile implements CommandLine.IDefaultValueProvider {
                 path = Path.of(args[i].substring("--config=".length()));
             }
         }
-        if (path == null || args.length == 0) {
-            return null;
-        }
-        CommandLine command = root.getSubcommands().get(args[0]);
-        if (command == null) {
+        if (path == null) {
             return null;
         }
         JobFile f = new JobFile(path, read(path));

@@ -200,6 +200,10 @@ public final class TrainCommand implements Callable<Integer> {
         TrainCommand command = new TrainCommand();
         CommandLine cli = new CommandLine(command);
         try {
+            JobFile jobFile = JobFile.forCommand(args, cli);
+            if (jobFile != null) {
+                cli.setDefaultValueProvider(jobFile);
+            }
             cli.parseArgs(args);
             if (cli.isUsageHelpRequested()) {
                 cli.usage(System.out);

@@ -177,6 +177,20 @@ class JobFileTest {
         assertTrue(message.contains("cannot reach Kafka at localhost:1"), message);
     }
 
+    @Test
+    void theJobJarsMainReadsTheSameFile(@TempDir Path dir) throws IOException {
+        Path job = dir.resolve("cluster.yaml");
+        Files.writeString(job, "run:\n  bootstrap-servers: kafka:9092\n  bounded: true\n");
+        String[] args = {"--config", job.toString(), "--group-id", "g1"};
+        TrainCommand train = new TrainCommand();
+        CommandLine cli = new CommandLine(train);
+        cli.setDefaultValueProvider(JobFile.forCommand(args, cli));
+        cli.parseArgs(args);
+        assertEquals("kafka:9092", train.kafka.bootstrapServers);
+        assertTrue(train.bounded);
+        assertEquals("g1", train.groupId);
+    }
+
     private static void assertUsage(String expected, String... args) {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int exit = Streamgrad.execute(args, new PrintStream(err, true, StandardCharsets.UTF_8));
