@@ -378,7 +378,8 @@ public final class DenseNetwork {
         if (withGradient) {
             for (int l = layers - 1; l >= 0; l--) {
                 INDArray input = l == 0 ? x : activations[l - 1];
-                weightGrads[l].assign(input.transpose().mmul(dz));
+                // Xᵀ·dz straight into the gradient's view, no temporary (as DL4J's layers do).
+                Nd4j.gemm(input, dz, weightGrads[l], true, false, 1.0, 0.0);
                 biasGrads[l].assign(dz.sum(true, 0));
                 if (l2 != null) {
                     l2.apply(weights[l], weightGrads[l], 0, 0, 0);
