@@ -127,7 +127,12 @@ public final class DemoCommand implements Callable<Integer> {
                 dataset.equals("synthetic")
                         ? null
                         : DemoData.load(
-                                dataset, MODEL_KEY, labelColumn, holdoutFraction, model.seed);
+                                dataset,
+                                MODEL_KEY,
+                                labelColumn,
+                                holdoutFraction,
+                                model.seed,
+                                "regression".equals(model.task));
         if (data != null) {
             adaptModelTo(data);
         }

@@ -47,10 +47,16 @@ record DemoData(
 
     /**
      * Loads {@code idx:DIR} (train and test splits) or {@code csv:TRAIN[,TEST]} (without TEST, a
-     * share {@code holdoutFraction} of the rows, drawn with the seed, is held out).
+     * share {@code holdoutFraction} of the rows, drawn with the seed, is held out); with {@code
+     * regression} CSV labels are numeric targets even when they are whole numbers.
      */
     static DemoData load(
-            String spec, String model, String labelColumn, double holdoutFraction, long seed) {
+            String spec,
+            String model,
+            String labelColumn,
+            double holdoutFraction,
+            long seed,
+            boolean regression) {
         if (spec.startsWith("idx:")) {
             Path dir = Path.of(spec.substring(4));
             Dataset train = Datasets.load(() -> IdxReader.readSplit(dir, "train"));
@@ -62,7 +68,9 @@ record DemoData(
             if (files.length > 2 || files[0].isBlank()) {
                 throw new UsageException("--dataset " + spec + ": use csv:TRAIN or csv:TRAIN,TEST");
             }
-            Dataset all = Datasets.load(() -> CsvReader.read(Path.of(files[0]), labelColumn, null));
+            Dataset all =
+                    Datasets.load(
+                            () -> CsvReader.read(Path.of(files[0]), labelColumn, null, regression));
             if (files.length == 2) {
                 Dataset test =
                         Datasets.load(
@@ -70,7 +78,8 @@ record DemoData(
                                         CsvReader.read(
                                                 Path.of(files[1]),
                                                 labelColumn,
-                                                all.classification() ? all.classNames() : null));
+                                                all.classification() ? all.classNames() : null,
+                                                regression));
                 return of(spec, model, all, test);
             }
             if (!(holdoutFraction > 0 && holdoutFraction < 1)) {

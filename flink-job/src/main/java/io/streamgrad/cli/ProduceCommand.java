@@ -170,9 +170,14 @@ public final class ProduceCommand implements Callable<Integer> {
                 description = "Label column: header name or 0-based index (default: the last)")
         String labelColumn;
 
+        @Option(
+                names = "--regression",
+                description = "Labels are numeric targets, whole numbers included")
+        boolean regression;
+
         @Override
         public Integer call() {
-            Dataset d = Datasets.load(() -> CsvReader.read(file, labelColumn, null));
+            Dataset d = Datasets.load(() -> CsvReader.read(file, labelColumn, null, regression));
             out.produce(0, d.size(), new DatasetEvents(d, out.modelKey, "csv")::event, "csv");
             if (d.classification()) {
                 System.out.printf(

@@ -35,6 +35,15 @@ public final class CsvReader {
      * @param trainingClasses the classes of the training file when reading a test file, else null
      */
     public static Dataset read(Path file, String labelColumn, List<String> trainingClasses) {
+        return read(file, labelColumn, trainingClasses, false);
+    }
+
+    /**
+     * As {@link #read(Path, String, List)}; with {@code regression} every label is a numeric
+     * target, whole numbers included (a non-number is an error naming the line).
+     */
+    public static Dataset read(
+            Path file, String labelColumn, List<String> trainingClasses, boolean regression) {
         List<String[]> rows = new ArrayList<>();
         List<Integer> lineNumbers = new ArrayList<>();
         String[] header = null;
@@ -97,6 +106,20 @@ public final class CsvReader {
                                     file, lineNo, columnName(header, j), f[j]));
                 }
             }
+        }
+        if (regression) {
+            double[] y = new double[n];
+            for (int i = 0; i < n; i++) {
+                try {
+                    y[i] = Double.parseDouble(rawLabels[i]);
+                } catch (NumberFormatException e) {
+                    throw new DataFileException(
+                            String.format(
+                                    "%s:%d: regression label '%s' is not a number",
+                                    file, lineNumbers.get(i), rawLabels[i]));
+                }
+            }
+            return new Dataset("csv:" + file, x, y, List.of(), false);
         }
         return labels(file, x, rawLabels, lineNumbers, trainingClasses);
     }

@@ -45,6 +45,17 @@ class CsvReaderTest {
         Dataset regression = CsvReader.read(file(dir, "d.csv", "1,2,0.5\n3,4,-1\n"), null, null);
         assertFalse(regression.classification());
         assertArrayEquals(new double[] {0.5, -1}, regression.labels());
+        Dataset wholeTargets =
+                CsvReader.read(file(dir, "e.csv", "1,2,300\n3,4,250\n"), null, null, true);
+        assertFalse(wholeTargets.classification(), "asked for regression: 300 is a target");
+        assertArrayEquals(new double[] {300, 250}, wholeTargets.labels());
+        DataFileException word =
+                assertThrows(
+                        DataFileException.class,
+                        () ->
+                                CsvReader.read(
+                                        file(dir, "w.csv", "1,2,3\n3,4,x\n"), null, null, true));
+        assertTrue(word.getMessage().endsWith("w.csv:2: regression label 'x' is not a number"));
     }
 
     @Test
