@@ -63,6 +63,9 @@ final class JobFile implements CommandLine.IDefaultValueProvider {
 
     /** As {@link #fromArgs}, for arguments of {@code command} itself (the job jar's main). */
     static JobFile forCommand(String[] args, CommandLine command) {
+        if (command.getCommandSpec().findOption("--config") == null) {
+            return null; // picocli reports the unknown option
+        }
         Path path = null;
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--config") && i + 1 < args.length) {
