@@ -28,9 +28,10 @@ import picocli.CommandLine.Option;
         name = "demo",
         mixinStandardHelpOptions = true,
         description = {
-            "Everything in one process, nothing to set up: Kafka's own KRaft broker, synthetic"
-                    + " events from a teacher model, training in a local Flink MiniCluster, and an"
-                    + " evaluation of the last snapshot on held-out events the model never saw."
+            "Everything in one process, nothing to set up: Kafka's own KRaft broker, events"
+                    + " (synthetic from a teacher model, or a data set: --dataset), training in a"
+                    + " local Flink MiniCluster, and an evaluation of the last snapshot on held-out"
+                    + " events the model never saw."
         })
 public final class DemoCommand implements Callable<Integer> {
     static final String MODEL_KEY = "demo";
@@ -63,13 +64,15 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(
             names = "--events",
             defaultValue = "100000",
-            description = "Training events (default: ${DEFAULT-VALUE})")
+            description = "Synthetic data: training events (default: ${DEFAULT-VALUE})")
     long events;
 
     @Option(
             names = "--holdout-events",
             defaultValue = "10000",
-            description = "Held-out events for the final evaluation (default: ${DEFAULT-VALUE})")
+            description =
+                    "Synthetic data: held-out events for the final evaluation (default:"
+                            + " ${DEFAULT-VALUE})")
     int holdoutEvents;
 
     @Option(
@@ -144,8 +147,8 @@ public final class DemoCommand implements Callable<Integer> {
             }
             data = DemoData.synthetic(syntheticConfig(spec), events, holdoutEvents);
         }
-        long events = data.trainEvents();
-        Preflight.requireFullBatchFits(training.batching(), events);
+        long trainEvents = data.trainEvents();
+        Preflight.requireFullBatchFits(training.batching(), trainEvents);
         Preflight.requireWindowHoldsABatch(
                 training.batching(),
                 1000.0 / SyntheticConfig.EVENT_SPACING_MS,
@@ -166,7 +169,7 @@ public final class DemoCommand implements Callable<Integer> {
                 data.name(),
                 spec.inputSize(),
                 spec.classes() > 0 ? ", " + spec.classes() + " classes" : "",
-                events,
+                trainEvents,
                 training.batching().describeBatchSize(),
                 training.batching().window().describe(),
                 training.batching().epochs(),
@@ -181,9 +184,9 @@ public final class DemoCommand implements Callable<Integer> {
             try (TopicAdmin admin = new TopicAdmin(bootstrap)) {
                 admin.ensureTopic(topics.events(), partitions, TopicAdmin.Retention.UNLIMITED);
             }
-            System.out.printf("  Kafka at %s; producing %,d events...%n", bootstrap, events);
+            System.out.printf("  Kafka at %s; producing %,d events...%n", bootstrap, trainEvents);
             new EventProducer(bootstrap, topics.events(), partitions, rate)
-                    .run(0, events, data.trainEvent(), n -> {});
+                    .run(0, trainEvents, data.trainEvent(), n -> {});
             if (badEvents > 0) {
                 writeBadEvents(bootstrap, topics.events(), spec.inputSize());
             }

@@ -4,6 +4,7 @@ import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.learning.GradientUpdater;
 import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.schedule.FixedSchedule;
 import org.nd4j.linalg.schedule.ISchedule;
 
 /**
@@ -58,7 +59,7 @@ final class HeavyBallMomentum implements IUpdater {
 
     @Override
     public void setLrAndSchedule(double lr, ISchedule schedule) {
-        this.learningRate = schedule;
+        this.learningRate = schedule != null ? schedule : new FixedSchedule(lr);
     }
 
     private final class Updater implements GradientUpdater<HeavyBallMomentum> {
