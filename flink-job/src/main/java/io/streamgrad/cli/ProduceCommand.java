@@ -144,9 +144,7 @@ public final class ProduceCommand implements Callable<Integer> {
             Dataset d = Datasets.load(() -> IdxReader.readSplit(dir, split));
             out.produce(
                     0, d.size(), new DatasetEvents(d, out.modelKey, "idx-" + split)::event, "idx");
-            System.out.printf(
-                    "  %d features, %d classes; train with --features %d --classes %d%n",
-                    d.featureCount(), d.classes(), d.featureCount(), d.classes());
+            printTrainingFlags(d);
             return 0;
         }
     }
@@ -179,22 +177,30 @@ public final class ProduceCommand implements Callable<Integer> {
         public Integer call() {
             Dataset d = Datasets.load(() -> CsvReader.read(file, labelColumn, null, regression));
             out.produce(0, d.size(), new DatasetEvents(d, out.modelKey, "csv")::event, "csv");
-            if (d.classification()) {
-                System.out.printf(
-                        "  %d features, %d classes; train with --features %d --classes %d"
-                                + " --class-names %s%n",
-                        d.featureCount(),
-                        d.classes(),
-                        d.featureCount(),
-                        d.classes(),
-                        String.join(",", d.classNames()));
-            } else {
-                System.out.printf(
-                        "  %d features, a regression target; train with --features %d --task"
-                                + " regression%n",
-                        d.featureCount(), d.featureCount());
-            }
+            printTrainingFlags(d);
             return 0;
         }
+    }
+
+    /** What a data set needs from {@code train}: its input size and its classes or task. */
+    static void printTrainingFlags(Dataset d) {
+        if (!d.classification()) {
+            System.out.printf(
+                    "  %d features, a regression target; train with --features %d --task"
+                            + " regression%n",
+                    d.featureCount(), d.featureCount());
+            return;
+        }
+        boolean named = false;
+        for (int k = 0; k < d.classes(); k++) {
+            named |= !d.classNames().get(k).equals(Integer.toString(k));
+        }
+        System.out.printf(
+                "  %d features, %d classes; train with --features %d --classes %d%s%n",
+                d.featureCount(),
+                d.classes(),
+                d.featureCount(),
+                d.classes(),
+                named ? " --class-names " + String.join(",", d.classNames()) : "");
     }
 }
