@@ -3,14 +3,15 @@ package io.streamgrad.batch;
 import java.util.List;
 
 /**
- * One mini-batch: {@code size} rows cut from a shuffled window, as one contiguous row-major matrix
- * so that the trainer makes one host-to-device copy.
+ * One mini-batch: {@code size} rows cut from a shuffled shuffleIndex, as one contiguous row-major
+ * matrix so that the trainer makes one host-to-device copy.
  *
- * @param window index of the window it was cut from
+ * @param shuffleIndex index of the shuffle it was cut from (one per closed window, flush or final
+ *     cut)
  */
 public record Batch(
-        String model,
-        long window,
+        String modelKey,
+        long shuffleIndex,
         int size,
         int features,
         float[] x,
@@ -19,7 +20,7 @@ public record Batch(
         long maxEventTime) {
 
     /** Packs rows, in the given order, into one batch; each row keeps its own label. */
-    public static Batch of(String model, long window, List<TrainingExample> rows) {
+    public static Batch of(String modelKey, long shuffleIndex, List<TrainingExample> rows) {
         if (rows.isEmpty()) {
             throw new IllegalArgumentException("a batch has at least one example");
         }
@@ -35,6 +36,6 @@ public record Batch(
             min = Math.min(min, e.eventTime());
             max = Math.max(max, e.eventTime());
         }
-        return new Batch(model, window, rows.size(), d, x, y, min, max);
+        return new Batch(modelKey, shuffleIndex, rows.size(), d, x, y, min, max);
     }
 }

@@ -1,5 +1,8 @@
 package io.streamgrad.batch;
 
+import io.streamgrad.config.InvalidSettingException;
+import io.streamgrad.train.Batching;
+
 /**
  * Batch sizes are powers of two from 1 to {@link #MAX}; this says so, and what to use instead. The
  * one exception is {@code full}: plain gradient descent on a small bounded set (see {@link
@@ -30,8 +33,8 @@ public final class BatchSize {
             if (v.matches("\\d+")) {
                 return require(Long.MAX_VALUE);
             }
-            throw new IllegalArgumentException(
-                    "--batch-size '"
+            throw new InvalidSettingException(
+                    "{batch-size} '"
                             + value
                             + "' is not a number; give a power of two from 1 to "
                             + MAX
@@ -50,8 +53,8 @@ public final class BatchSize {
             return (int) size;
         }
         if (size > MAX) {
-            throw new IllegalArgumentException(
-                    "--batch-size "
+            throw new InvalidSettingException(
+                    "{batch-size} "
                             + size
                             + " is larger than the maximum "
                             + MAX
@@ -60,8 +63,8 @@ public final class BatchSize {
                             + " or less");
         }
         if (size < 1) {
-            throw new IllegalArgumentException(
-                    "--batch-size "
+            throw new InvalidSettingException(
+                    "{batch-size} "
                             + size
                             + " must be a power of two from 1 to "
                             + MAX
@@ -69,8 +72,8 @@ public final class BatchSize {
         }
         long below = Long.highestOneBit(size);
         long above = below << 1;
-        throw new IllegalArgumentException(
-                "--batch-size "
+        throw new InvalidSettingException(
+                "{batch-size} "
                         + size
                         + " is not a power of two; the nearest are "
                         + below

@@ -9,11 +9,12 @@ import java.util.SplittableRandom;
  * Turns a closed window of examples into shuffled mini-batches whose size is a power of two.
  *
  * <p>The window is first put in a canonical order (event time, then event id) and then shuffled
- * with a generator seeded from (seed, model, epoch, window index). Batch composition is therefore a
- * function of the data and the seed, not of how source partitions happened to interleave. Each
- * example moves whole (features with their label). What is left after the last full batch is
- * returned as {@link Cut#carried()} and waits for the next window; at the end of bounded input
- * {@link #cutFinal} trains it in decreasing power-of-two pieces, so nothing is dropped.
+ * with a generator seeded from (seed, modelKey, epoch, window index). Batch composition is
+ * therefore a function of the data and the seed, not of how source partitions happened to
+ * interleave. Each example moves whole (features with their label). What is left after the last
+ * full batch is returned as {@link Cut#carried()} and waits for the next window; at the end of
+ * bounded input {@link #cutFinal} trains it in decreasing power-of-two pieces, so nothing is
+ * dropped.
  */
 public final class MiniBatcher {
     static final Comparator<TrainingExample> CANONICAL =
@@ -22,23 +23,27 @@ public final class MiniBatcher {
 
     private MiniBatcher() {}
 
-    /** The batches cut from a window, and the examples carried to the next window. */
+    /** The batches cut from a shuffleIndex, and the examples carried to the next window. */
     public record Cut(List<Batch> batches, List<TrainingExample> carried) {}
 
     /** Cuts full batches of {@code batchSize}; the remainder is carried. */
     public static Cut cut(
-            String model,
+            String modelKey,
             int epoch,
-            long window,
+            long shuffleIndex,
             List<TrainingExample> examples,
             int batchSize,
             long seed) {
         BatchSize.require(batchSize);
-        List<TrainingExample> order = shuffled(model, epoch, window, examples, seed);
+        List<TrainingExample> order = shuffled(modelKey, epoch, shuffleIndex, examples, seed);
         int full = order.size() / batchSize;
         List<Batch> batches = new ArrayList<>(full);
         for (int i = 0; i < full; i++) {
-            batches.add(Batch.of(model, window, order.subList(i * batchSize, (i + 1) * batchSize)));
+            batches.add(
+                    Batch.of(
+                            modelKey,
+                            shuffleIndex,
+                            order.subList(i * batchSize, (i + 1) * batchSize)));
         }
         return new Cut(batches, new ArrayList<>(order.subList(full * batchSize, order.size())));
     }
@@ -48,14 +53,14 @@ public final class MiniBatcher {
      * (e.g. 100 left at batch size 128 gives 64 + 32 + 4). Nothing is carried.
      */
     public static List<Batch> cutFinal(
-            String model,
+            String modelKey,
             int epoch,
-            long window,
+            long shuffleIndex,
             List<TrainingExample> examples,
             int batchSize,
             long seed) {
         BatchSize.require(batchSize);
-        List<TrainingExample> order = shuffled(model, epoch, window, examples, seed);
+        List<TrainingExample> order = shuffled(modelKey, epoch, shuffleIndex, examples, seed);
         List<Batch> batches = new ArrayList<>();
         int start = 0;
         int piece = batchSize;
@@ -63,7 +68,7 @@ public final class MiniBatcher {
             while (piece > order.size() - start) {
                 piece >>= 1;
             }
-            batches.add(Batch.of(model, window, order.subList(start, start + piece)));
+            batches.add(Batch.of(modelKey, shuffleIndex, order.subList(start, start + piece)));
             start += piece;
         }
         return batches;
@@ -73,8 +78,8 @@ public final class MiniBatcher {
      * Full-batch gradient descent: every example in one batch, in canonical order (the mean
      * gradient does not depend on the order; a fixed order makes it bit-reproducible).
      */
-    public static Batch whole(String model, long window, List<TrainingExample> examples) {
-        return Batch.of(model, window, canonical(examples));
+    public static Batch whole(String modelKey, long shuffleIndex, List<TrainingExample> examples) {
+        return Batch.of(modelKey, shuffleIndex, canonical(examples));
     }
 
     /** Examples sorted by (event time, event id). */
@@ -85,9 +90,14 @@ public final class MiniBatcher {
     }
 
     static List<TrainingExample> shuffled(
-            String model, int epoch, long window, List<TrainingExample> examples, long seed) {
+            String modelKey,
+            int epoch,
+            long shuffleIndex,
+            List<TrainingExample> examples,
+            long seed) {
         List<TrainingExample> order = canonical(examples);
-        SplittableRandom rng = new SplittableRandom(shuffleSeed(seed, model, epoch, window));
+        SplittableRandom rng =
+                new SplittableRandom(shuffleSeed(seed, modelKey, epoch, shuffleIndex));
         for (int i = order.size() - 1; i > 0; i--) {
             int j = rng.nextInt(i + 1);
             TrainingExample t = order.get(i);
@@ -101,10 +111,10 @@ public final class MiniBatcher {
      * Seed of one window's shuffle in one epoch; String.hashCode is specified, so this is stable
      * across JVMs.
      */
-    static long shuffleSeed(long seed, String model, int epoch, long window) {
-        long z = seed * 0x9E3779B97F4A7C15L ^ model.hashCode() * 0xC2B2AE3D27D4EB4FL;
+    static long shuffleSeed(long seed, String modelKey, int epoch, long shuffleIndex) {
+        long z = seed * 0x9E3779B97F4A7C15L ^ modelKey.hashCode() * 0xC2B2AE3D27D4EB4FL;
         z = mix(z ^ epoch * 0x165667B19E3779F9L);
-        return mix(z ^ window);
+        return mix(z ^ shuffleIndex);
     }
 
     private static long mix(long z) {

@@ -9,7 +9,7 @@ package io.streamgrad.batch;
  *     {@code offset}, where a late event is reported in the dead-letter topic
  */
 public record TrainingExample(
-        String model,
+        String modelKey,
         String eventId,
         long eventTime,
         float[] features,
@@ -20,6 +20,6 @@ public record TrainingExample(
     /** The same example, read from this Kafka partition and offset. */
     public TrainingExample at(int kafkaPartition, long kafkaOffset) {
         return new TrainingExample(
-                model, eventId, eventTime, features, label, kafkaPartition, kafkaOffset);
+                modelKey, eventId, eventTime, features, label, kafkaPartition, kafkaOffset);
     }
 }

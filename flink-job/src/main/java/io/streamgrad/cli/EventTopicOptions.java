@@ -1,7 +1,10 @@
 package io.streamgrad.cli;
 
+import io.streamgrad.config.InvalidSettingException;
+import io.streamgrad.kafka.Topic;
 import io.streamgrad.kafka.TopicAdmin;
 import io.streamgrad.producers.EventProducer;
+import io.streamgrad.run.flags.KafkaOptions;
 import io.streamgrad.schema.LabeledEvent;
 import java.util.function.LongFunction;
 import picocli.CommandLine.Mixin;
@@ -13,7 +16,7 @@ final class EventTopicOptions {
 
     @Option(
             names = "--topic",
-            defaultValue = "streamgrad.events",
+            defaultValue = Topic.Names.EVENTS,
             description = "Topic, created if missing (default: ${DEFAULT-VALUE})")
     String topic;
 
@@ -40,10 +43,11 @@ final class EventTopicOptions {
     /** Checks the flags and Kafka, writes the events and reports how long it took. */
     long produce(long first, long count, LongFunction<LabeledEvent> eventAt, String what) {
         if (partitions < 1) {
-            throw new UsageException("--partitions must be at least 1, got " + partitions);
+            throw new InvalidSettingException("--partitions must be at least 1, got " + partitions);
         }
         if (rate < 0) {
-            throw new UsageException("--rate must be 0 (unlimited) or positive, got " + rate);
+            throw new InvalidSettingException(
+                    "--rate must be 0 (unlimited) or positive, got " + rate);
         }
         try (TopicAdmin admin = kafka.admin()) {
             admin.requireReachable();

@@ -1,7 +1,11 @@
 package io.streamgrad.cli;
 
+import io.streamgrad.config.InvalidSettingException;
+import io.streamgrad.kafka.Topic;
 import io.streamgrad.kafka.TopicAdmin;
 import io.streamgrad.plot.LossChart;
+import io.streamgrad.run.TopicReader;
+import io.streamgrad.run.flags.KafkaOptions;
 import io.streamgrad.schema.TrainingMetric;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -25,7 +29,7 @@ public final class PlotCommand implements Callable<Integer> {
 
     @Option(
             names = "--metrics-topic",
-            defaultValue = "streamgrad.metrics",
+            defaultValue = Topic.Names.METRICS,
             description = "Topic of TrainingMetrics (default: ${DEFAULT-VALUE})")
     String metricsTopic;
 
@@ -52,7 +56,7 @@ public final class PlotCommand implements Callable<Integer> {
         try (TopicAdmin admin = kafka.admin()) {
             admin.requireReachable();
             if (!admin.topicExists(metricsTopic)) {
-                throw new UsageException(
+                throw new InvalidSettingException(
                         "topic " + metricsTopic + " does not exist: train something first");
             }
         }
@@ -60,7 +64,7 @@ public final class PlotCommand implements Callable<Integer> {
                 TopicReader.readAll(
                         kafka.bootstrapServers, metricsTopic, TrainingMetric.class, m -> true);
         if (all.isEmpty()) {
-            throw new UsageException("no metrics on " + metricsTopic);
+            throw new InvalidSettingException("no metrics on " + metricsTopic);
         }
         String run =
                 runId != null
@@ -71,13 +75,13 @@ public final class PlotCommand implements Callable<Integer> {
                                 .getRunId();
         List<TrainingMetric> ofRun = all.stream().filter(m -> run.equals(m.getRunId())).toList();
         if (ofRun.isEmpty()) {
-            throw new UsageException("run " + run + " has no metrics on " + metricsTopic);
+            throw new InvalidSettingException("run " + run + " has no metrics on " + metricsTopic);
         }
         TreeSet<String> models = new TreeSet<>();
         ofRun.forEach(m -> models.add(m.getModel()));
         String key = model != null ? model : models.first();
         if (!models.contains(key)) {
-            throw new UsageException(
+            throw new InvalidSettingException(
                     "run " + run + " trained no model '" + key + "'; it trained " + models);
         }
         List<TrainingMetric> curve = ofRun.stream().filter(m -> key.equals(m.getModel())).toList();

@@ -1,11 +1,13 @@
 package io.streamgrad.cli;
 
+import io.streamgrad.config.InvalidSettingException;
 import io.streamgrad.producers.SyntheticConfig;
 import io.streamgrad.producers.SyntheticEvents;
 import io.streamgrad.producers.data.CsvReader;
 import io.streamgrad.producers.data.Dataset;
 import io.streamgrad.producers.data.DatasetEvents;
 import io.streamgrad.producers.data.IdxReader;
+import io.streamgrad.run.Datasets;
 import io.streamgrad.schema.Task;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -24,7 +26,7 @@ import picocli.CommandLine.Option;
 public final class ProduceCommand implements Callable<Integer> {
     @Override
     public Integer call() {
-        throw new UsageException(
+        throw new InvalidSettingException(
                 "name what to produce: ./streamgrad produce synthetic|idx|csv --help");
     }
 
@@ -109,7 +111,7 @@ public final class ProduceCommand implements Callable<Integer> {
                                 firstIndex,
                                 liveTimestamps);
             } catch (IllegalArgumentException e) {
-                throw new UsageException(e.getMessage());
+                throw new InvalidSettingException(e.getMessage());
             }
             out.produce(
                     config.firstIndex(), config.events(), new SyntheticEvents(config)::event, task);

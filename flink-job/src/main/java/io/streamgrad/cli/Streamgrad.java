@@ -1,6 +1,9 @@
 package io.streamgrad.cli;
 
+import io.streamgrad.config.InvalidSettingException;
 import io.streamgrad.kafka.KafkaUnreachableException;
+import io.streamgrad.run.flags.Flags;
+import io.streamgrad.run.flags.JobFile;
 import java.io.PrintStream;
 import java.util.Arrays;
 import picocli.CommandLine;
@@ -53,8 +56,8 @@ public final class Streamgrad {
                     if (verbose) {
                         ex.printStackTrace(err);
                     }
-                    if (ex instanceof UsageException) {
-                        err.println("streamgrad: " + ex.getMessage());
+                    if (ex instanceof InvalidSettingException e) {
+                        err.println("streamgrad: " + Flags.message(e));
                         return 2;
                     }
                     if (ex instanceof KafkaUnreachableException) {
@@ -72,8 +75,8 @@ public final class Streamgrad {
             if (jobFile != null) {
                 cli.setDefaultValueProvider(jobFile);
             }
-        } catch (UsageException e) {
-            err.println("streamgrad: " + e.getMessage());
+        } catch (InvalidSettingException e) {
+            err.println("streamgrad: " + Flags.message(e));
             return 2;
         }
         return cli.execute(args);

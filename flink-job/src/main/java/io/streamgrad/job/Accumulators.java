@@ -1,30 +1,52 @@
 package io.streamgrad.job;
 
-/** Names of the job's accumulators: the accounting every run reports in its summary. */
+import java.util.EnumSet;
+import java.util.Set;
+
+/** The job's accumulators: the accounting every run reports in its summary. */
 public final class Accumulators {
-    public static final String EVENTS_CONSUMED = "events-consumed";
-
-    /** Every record not trained on: undecodable, invalid, or late under the dead-letter policy. */
-    public static final String DEAD_LETTERED = "dead-lettered";
-
-    /** Events accepted into training (each is trained once per epoch). */
-    public static final String EVENTS_TRAINED = "events-trained";
-
-    /** Examples trained, summed over all updates: events × epochs when nothing is left over. */
-    public static final String EXAMPLES_TRAINED = "examples-trained";
-
-    public static final String ITERATIONS = "iterations";
-    public static final String EPOCHS = "epochs";
-    public static final String SNAPSHOTS = "snapshots";
-    public static final String LATE_DEAD_LETTERED = "late-dead-lettered";
-    public static final String LATE_NEXT_WINDOW = "late-next-window";
-    public static final String IDLE_FLUSHES = "idle-flushes";
-
-    /** Batches whose update the divergence guard skipped (their examples count as untrained). */
-    public static final String SKIPPED_UPDATES = "skipped-updates";
-
-    /** Times the divergence guard went back to the last good parameters. */
-    public static final String DIVERGENCE_RESTORES = "divergence-restores";
-
     private Accumulators() {}
+
+    /** One accumulator each; {@link #accumulatorName} is how Flink reports it. */
+    public enum Counter {
+        EVENTS_CONSUMED("events-consumed"),
+        /**
+         * Every record not trained on: undecodable, invalid, or late under the dead-letter policy.
+         */
+        DEAD_LETTERED("dead-lettered"),
+        /** Events accepted into training (each is trained once per epoch). */
+        EVENTS_TRAINED("events-trained"),
+        /** Examples trained, summed over all updates: events × epochs when nothing is left over. */
+        EXAMPLES_TRAINED("examples-trained"),
+        ITERATIONS("iterations"),
+        EPOCHS("epochs"),
+        SNAPSHOTS("snapshots"),
+        LATE_DEAD_LETTERED("late-dead-lettered"),
+        LATE_NEXT_WINDOW("late-next-window"),
+        IDLE_FLUSHES("idle-flushes"),
+        /** Batches whose update the divergence guard skipped (their examples are untrained). */
+        SKIPPED_UPDATES("skipped-updates"),
+        /** Times the divergence guard went back to the last good parameters. */
+        DIVERGENCE_RESTORES("divergence-restores");
+
+        /** The counters the trainer operator keeps. */
+        public static final Set<Counter> TRAINER =
+                EnumSet.range(DEAD_LETTERED, DIVERGENCE_RESTORES);
+
+        private final String accumulatorName;
+
+        Counter(String accumulatorName) {
+            this.accumulatorName = accumulatorName;
+        }
+
+        public String accumulatorName() {
+            return accumulatorName;
+        }
+
+        /** This counter's value among a finished job's accumulators (0 when absent). */
+        public long in(java.util.Map<String, Object> accumulators) {
+            Object v = accumulators.get(accumulatorName);
+            return v instanceof Number n ? n.longValue() : 0;
+        }
+    }
 }

@@ -1,14 +1,15 @@
 package io.streamgrad.job;
 
-import io.streamgrad.batch.Batching;
 import io.streamgrad.batch.TrainingExample;
-import io.streamgrad.batch.WindowSpec;
-import io.streamgrad.cli.TrainCommand;
-import io.streamgrad.kafka.TopicAdmin;
+import io.streamgrad.kafka.Topic;
 import io.streamgrad.schema.DeadLetter;
 import io.streamgrad.schema.ModelSnapshot;
 import io.streamgrad.schema.TrainingMetric;
+import io.streamgrad.train.Batching;
+import io.streamgrad.window.WindowSpec;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Properties;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.connector.base.DeliveryGuarantee;
@@ -25,15 +26,23 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 /**
  * The training job: Kafka → decode → key by model → mini-batch → train → Kafka.
  *
- * <p>{@link #main} is the entry point of the job jar for {@code flink run}; it takes the same flags
- * as {@code ./streamgrad train}. {@link #build} wires the dataflow on any environment (a cluster's,
- * or a local MiniCluster).
+ * <p>{@link #build} wires the dataflow on any environment (a cluster's, or a local MiniCluster);
+ * {@code io.streamgrad.run.ClusterJob} is the job jar's entry point for {@code flink run}.
  */
 public final class TrainingJob {
     private TrainingJob() {}
 
-    public static void main(String[] args) {
-        System.exit(TrainCommand.runInClusterContext(args));
+    /** Flink settings every streamgrad job runs with, locally or on a cluster. */
+    public static Map<String, String> settings(JobConfig c) {
+        Map<String, String> m = new HashMap<>();
+        // Records cross operators as POJOs and Avro records; anything else is a bug, not Kryo.
+        m.put("pipeline.generic-types", "false");
+        // A failing job surfaces in seconds instead of restarting forever.
+        m.put("restart-strategy.type", "fixed-delay");
+        m.put("restart-strategy.fixed-delay.attempts", "3");
+        m.put("restart-strategy.fixed-delay.delay", "2 s");
+        m.put("execution.checkpointing.interval", c.checkpointIntervalMs() + " ms");
+        return m;
     }
 
     public static void build(StreamExecutionEnvironment env, JobConfig c) {
@@ -43,14 +52,14 @@ public final class TrainingJob {
                                 watermarks(c.training().batching(), c.bounded()),
                                 "kafka: " + c.topics().events())
                         .uid("source")
-                        .process(new DecodeFunction(c.training().model()))
+                        .process(new DecodeProcessFunction(c.training().spec()))
                         .uid("decode")
                         .name("decode + validate");
 
         SingleOutputStreamOperator<TrainingMetric> metrics =
-                examples.keyBy(TrainingExample::model)
+                examples.keyBy(TrainingExample::modelKey)
                         .process(
-                                new TrainFunction(
+                                new TrainKeyedProcessFunction(
                                         c.training(),
                                         c.runId(),
                                         c.topics().events(),
@@ -60,24 +69,38 @@ public final class TrainingJob {
                         .uid("train")
                         .name("window + shuffle + mini-batch + train (ND4J)");
 
-        examples.getSideOutput(DecodeFunction.DEAD_LETTERS)
-                .union(metrics.getSideOutput(TrainFunction.LATE_EVENTS))
+        examples.getSideOutput(DecodeProcessFunction.DEAD_LETTERS)
+                .union(metrics.getSideOutput(TrainKeyedProcessFunction.LATE_EVENTS))
                 .sinkTo(
                         sink(
                                 c,
+                                Topic.DEAD_LETTER,
                                 DeadLetter.class,
                                 c.topics().deadLetter(),
                                 d -> d.getTopic() + "/" + d.getPartition() + "/" + d.getOffset()))
                 .uid("dead-letter-sink")
                 .name("kafka: " + c.topics().deadLetter());
 
-        metrics.sinkTo(sink(c, TrainingMetric.class, c.topics().metrics(), m -> m.getModel()))
+        metrics.sinkTo(
+                        sink(
+                                c,
+                                Topic.METRICS,
+                                TrainingMetric.class,
+                                c.topics().metrics(),
+                                m -> m.getModel()))
                 .uid("metrics-sink")
                 .name("kafka: " + c.topics().metrics());
 
-        DataStream<ModelSnapshot> snapshots = metrics.getSideOutput(TrainFunction.SNAPSHOTS);
+        DataStream<ModelSnapshot> snapshots =
+                metrics.getSideOutput(TrainKeyedProcessFunction.SNAPSHOTS);
         snapshots
-                .sinkTo(sink(c, ModelSnapshot.class, c.topics().snapshots(), s -> s.getModel()))
+                .sinkTo(
+                        sink(
+                                c,
+                                Topic.SNAPSHOTS,
+                                ModelSnapshot.class,
+                                c.topics().snapshots(),
+                                s -> s.getModel()))
                 .uid("snapshot-sink")
                 .name("kafka: " + c.topics().snapshots());
     }
@@ -93,7 +116,7 @@ public final class TrainingJob {
                                         c.fromEarliest()
                                                 ? OffsetResetStrategy.EARLIEST
                                                 : OffsetResetStrategy.LATEST))
-                        .setDeserializer(new KafkaRecordSchema())
+                        .setDeserializer(new RawKafkaRecordDeserializationSchema())
                         .setProperty("commit.offsets.on.checkpoint", "true");
         if (c.bounded()) {
             builder.setBounded(OffsetsInitializer.latest());
@@ -104,10 +127,10 @@ public final class TrainingJob {
     /**
      * Event time from the Kafka record timestamp (streamgrad's producers set it to the event time),
      * watermarks per partition trailing the newest event by the allowed out-of-orderness, advanced
-     * by the data (see {@link DataDrivenWatermarks}) in steps of a tenth of an event-time window.
-     * On a live stream a partition quiet for the idle timeout stops holding the watermark back; a
-     * bounded replay never marks partitions idle, so a slow partition cannot make another's events
-     * late.
+     * by the data (see {@link DataDrivenWatermarkGenerator}) in steps of a tenth of an event-time
+     * window. On a live stream a partition quiet for the idle timeout stops holding the watermark
+     * back; a bounded replay never marks partitions idle, so a slow partition cannot make another's
+     * events late.
      */
     private static WatermarkStrategy<KafkaRecord> watermarks(Batching b, boolean bounded) {
         long step =
@@ -117,7 +140,7 @@ public final class TrainingJob {
         long outOfOrderness = b.maxOutOfOrdernessMs();
         WatermarkStrategy<KafkaRecord> s =
                 WatermarkStrategy.<KafkaRecord>forGenerator(
-                                ctx -> new DataDrivenWatermarks<>(outOfOrderness, step))
+                                ctx -> new DataDrivenWatermarkGenerator<>(outOfOrderness, step))
                         .withTimestampAssigner((r, ts) -> r.timestamp());
         return !bounded && b.idleTimeoutMs() > 0
                 ? s.withIdleness(Duration.ofMillis(b.idleTimeoutMs()))
@@ -126,20 +149,18 @@ public final class TrainingJob {
 
     private static <T extends org.apache.avro.specific.SpecificRecord> KafkaSink<T> sink(
             JobConfig c,
+            Topic kind,
             Class<T> type,
             String topic,
             org.apache.flink.util.function.SerializableFunction<T, String> key) {
-        Properties props = new Properties();
+        // The topic's record limit sizes every producer setting that bounds a record.
+        Properties props = kind.producerLimits();
         props.put(ProducerConfig.LINGER_MS_CONFIG, "20");
         props.put(ProducerConfig.ACKS_CONFIG, "all");
-        // A snapshot is one record of parameters and optimizer state, often over 1 MB.
-        props.put(
-                ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
-                Integer.toString(TopicAdmin.LARGE_RECORD_BYTES));
         return KafkaSink.<T>builder()
                 .setBootstrapServers(c.bootstrapServers())
                 .setKafkaProducerConfig(props)
-                .setRecordSerializer(new AvroKafkaSerializer<>(type, topic, key))
+                .setRecordSerializer(new AvroKafkaRecordSerializationSchema<>(type, topic, key))
                 .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
                 .build();
     }

@@ -1,5 +1,6 @@
 package io.streamgrad.model;
 
+import io.streamgrad.config.InvalidSettingException;
 import java.util.Arrays;
 import java.util.stream.Collectors;
 import org.nd4j.linalg.activations.IActivation;
@@ -52,7 +53,7 @@ public enum Activation {
                 return a;
             }
         }
-        throw new IllegalArgumentException(
+        throw new InvalidSettingException(
                 "unknown activation '" + name + "': use " + usage().replace(" | ", ", "));
     }
 }

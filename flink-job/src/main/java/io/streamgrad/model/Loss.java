@@ -1,5 +1,6 @@
 package io.streamgrad.model;
 
+import io.streamgrad.config.InvalidSettingException;
 import io.streamgrad.schema.Task;
 import java.util.Arrays;
 import java.util.stream.Collectors;
@@ -57,7 +58,7 @@ public enum Loss {
                 return l;
             }
         }
-        throw new IllegalArgumentException(
+        throw new InvalidSettingException(
                 "unknown loss '" + name + "': use " + usage().replace(" | ", ", "));
     }
 }

@@ -1,5 +1,6 @@
 package io.streamgrad.model;
 
+import io.streamgrad.config.InvalidSettingException;
 import org.nd4j.linalg.schedule.ExponentialSchedule;
 import org.nd4j.linalg.schedule.FixedSchedule;
 import org.nd4j.linalg.schedule.ISchedule;
@@ -28,7 +29,7 @@ public record LrSchedule(String kind, double factor, long every, double power, i
 
     public LrSchedule {
         if (warmup < 0) {
-            throw new IllegalArgumentException("--warmup must be zero or more, got " + warmup);
+            throw new InvalidSettingException("{warmup} must be zero or more, got " + warmup);
         }
     }
 
@@ -63,21 +64,21 @@ public record LrSchedule(String kind, double factor, long every, double power, i
                         default -> null;
                     };
             if (s == null) {
-                throw new IllegalArgumentException(
-                        "unknown --lr-schedule '" + text + "': use " + USAGE);
+                throw new InvalidSettingException(
+                        "unknown {lr-schedule} '" + text + "': use " + USAGE);
             }
             return new LrSchedule(s.kind, s.factor, s.every, s.power, warmup);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(
-                    "--lr-schedule " + text + ": numbers expected, use " + USAGE);
+            throw new InvalidSettingException(
+                    "{lr-schedule} " + text + ": numbers expected, use " + USAGE);
         }
     }
 
     private static double decay(String v, String text) {
         double f = Double.parseDouble(v);
         if (!(f > 0 && f <= 1)) {
-            throw new IllegalArgumentException(
-                    "--lr-schedule " + text + ": the decay factor must be in (0, 1], got " + v);
+            throw new InvalidSettingException(
+                    "{lr-schedule} " + text + ": the decay factor must be in (0, 1], got " + v);
         }
         return f;
     }
@@ -85,16 +86,16 @@ public record LrSchedule(String kind, double factor, long every, double power, i
     private static double nonNegative(String v, String text) {
         double f = Double.parseDouble(v);
         if (!(f >= 0) || Double.isInfinite(f)) {
-            throw new IllegalArgumentException(
-                    "--lr-schedule " + text + ": expected a number >= 0, got " + v);
+            throw new InvalidSettingException(
+                    "{lr-schedule} " + text + ": expected a number >= 0, got " + v);
         }
         return f;
     }
 
     private static long positive(long n, String text) {
         if (n < 1) {
-            throw new IllegalArgumentException(
-                    "--lr-schedule " + text + ": the step length must be at least 1 iteration");
+            throw new InvalidSettingException(
+                    "{lr-schedule} " + text + ": the step length must be at least 1 iteration");
         }
         return n;
     }

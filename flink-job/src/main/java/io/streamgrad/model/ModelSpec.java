@@ -1,5 +1,6 @@
 package io.streamgrad.model;
 
+import io.streamgrad.config.InvalidSettingException;
 import io.streamgrad.schema.Task;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,7 +39,7 @@ public record ModelSpec(
         hiddenLayers = List.copyOf(hiddenLayers);
         classNames = List.copyOf(classNames);
         if (!classNames.isEmpty() && classNames.size() != (task == Task.BINARY ? 2 : outputSize)) {
-            throw new IllegalArgumentException(
+            throw new InvalidSettingException(
                     classNames.size()
                             + " class names "
                             + classNames
@@ -47,27 +48,27 @@ public record ModelSpec(
                             + " classes");
         }
         if (inputSize < 1) {
-            throw new IllegalArgumentException("--features must be at least 1, got " + inputSize);
+            throw new InvalidSettingException("{features} must be at least 1, got " + inputSize);
         }
         for (int h : hiddenLayers) {
             if (h < 1) {
-                throw new IllegalArgumentException(
+                throw new InvalidSettingException(
                         "hidden layer widths must be at least 1, got " + hiddenLayers);
             }
         }
         if (loss.task() != task) {
-            throw new IllegalArgumentException(
-                    "--loss "
+            throw new InvalidSettingException(
+                    "{loss} "
                             + loss.wireName()
                             + " trains "
                             + loss.task().wireName()
                             + ", but the model's task is "
                             + task.wireName()
-                            + ": use --loss "
+                            + ": use {loss} "
                             + lossesFor(task));
         }
         if (!(l2 >= 0) || Double.isInfinite(l2)) {
-            throw new IllegalArgumentException("--l2 must be zero or positive, got " + l2);
+            throw new InvalidSettingException("{l2} must be zero or positive, got " + l2);
         }
     }
 
@@ -182,8 +183,8 @@ public record ModelSpec(
             }
             default -> {
                 if (!m.startsWith("mlp:")) {
-                    throw new IllegalArgumentException(
-                            "unknown --model '" + model + "': use " + USAGE);
+                    throw new InvalidSettingException(
+                            "unknown {model} '" + model + "': use " + USAGE);
                 }
                 family = "mlp";
                 implied = task != null ? task : Task.MULTICLASS;
@@ -191,16 +192,16 @@ public record ModelSpec(
                     try {
                         widths.add(Integer.parseInt(part.strip()));
                     } catch (NumberFormatException e) {
-                        throw new IllegalArgumentException(
-                                "--model "
+                        throw new InvalidSettingException(
+                                "{model} "
                                         + model
                                         + ": hidden layer widths must be integers, e.g. mlp:64,32");
                     }
                 }
                 for (int w : widths) {
                     if (w < 1) {
-                        throw new IllegalArgumentException(
-                                "--model "
+                        throw new InvalidSettingException(
+                                "{model} "
                                         + model
                                         + ": a layer width of "
                                         + w
@@ -213,8 +214,8 @@ public record ModelSpec(
         int outputs = 1;
         if (implied == Task.MULTICLASS) {
             if (classes < 2) {
-                throw new IllegalArgumentException(
-                        "--model " + family + " needs --classes of at least 2, got " + classes);
+                throw new InvalidSettingException(
+                        "{model} " + family + " needs {classes} of at least 2, got " + classes);
             }
             outputs = classes;
         }
@@ -231,14 +232,14 @@ public record ModelSpec(
 
     private static Task requireTask(Task given, Task implied, String family) {
         if (given != null && given != implied) {
-            throw new IllegalArgumentException(
-                    "--model "
+            throw new InvalidSettingException(
+                    "{model} "
                             + family
                             + " is "
                             + implied.wireName()
                             + ", not "
                             + given.wireName()
-                            + ": use --model linear or mlp:H for --task "
+                            + ": use {model} linear or mlp:H for {task} "
                             + given.wireName());
         }
         return implied;

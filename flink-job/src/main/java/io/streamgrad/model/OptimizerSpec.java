@@ -1,5 +1,6 @@
 package io.streamgrad.model;
 
+import io.streamgrad.config.InvalidSettingException;
 import java.util.List;
 import org.nd4j.linalg.learning.config.AdaGrad;
 import org.nd4j.linalg.learning.config.Adam;
@@ -41,22 +42,22 @@ public record OptimizerSpec(
 
     public OptimizerSpec {
         if (!NAMES.contains(name)) {
-            throw new IllegalArgumentException("unknown --optimizer '" + name + "': use " + USAGE);
+            throw new InvalidSettingException("unknown {optimizer} '" + name + "': use " + USAGE);
         }
         if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
-            throw new IllegalArgumentException(
-                    "--learning-rate must be a positive number, got " + learningRate);
+            throw new InvalidSettingException(
+                    "{learning-rate} must be a positive number, got " + learningRate);
         }
         if (!(momentum >= 0 && momentum < 1)) {
-            throw new IllegalArgumentException("--momentum must be in [0, 1), got " + momentum);
+            throw new InvalidSettingException("{momentum} must be in [0, 1), got " + momentum);
         }
         if (!(weightDecay >= 0) || Double.isInfinite(weightDecay)) {
-            throw new IllegalArgumentException(
-                    "--weight-decay must be zero or positive, got " + weightDecay);
+            throw new InvalidSettingException(
+                    "{weight-decay} must be zero or positive, got " + weightDecay);
         }
         if (!(clipNorm >= 0) || Double.isInfinite(clipNorm)) {
-            throw new IllegalArgumentException(
-                    "--clip-norm must be zero (off) or positive, got " + clipNorm);
+            throw new InvalidSettingException(
+                    "{clip-norm} must be zero (off) or positive, got " + clipNorm);
         }
     }
 

@@ -1,5 +1,7 @@
 package io.streamgrad.model;
 
+import io.streamgrad.config.InvalidSettingException;
+
 /**
  * Whether and how long a model standardizes its features: {@code off}, {@code on} (statistics
  * update for as long as the model trains) or {@code frozen-after:N} (they stop after N examples).
@@ -26,10 +28,10 @@ public record Standardization(boolean enabled, long freezeAfter) implements java
             } catch (NumberFormatException e) {
                 // fall through to the message
             }
-            throw new IllegalArgumentException(
-                    "--standardize " + text + ": N must be a whole number of at least 2 examples");
+            throw new InvalidSettingException(
+                    "{standardize} " + text + ": N must be a whole number of at least 2 examples");
         }
-        throw new IllegalArgumentException("unknown --standardize '" + text + "': use " + USAGE);
+        throw new InvalidSettingException("unknown {standardize} '" + text + "': use " + USAGE);
     }
 
     public String describe() {

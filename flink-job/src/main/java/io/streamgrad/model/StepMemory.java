@@ -1,6 +1,7 @@
 package io.streamgrad.model;
 
 import io.streamgrad.batch.BatchSize;
+import io.streamgrad.config.InvalidSettingException;
 
 /**
  * The memory one training step needs at a batch size, estimated from the model's shape: what {@link
@@ -71,9 +72,9 @@ public record StepMemory(
         String advice =
                 fits == 0
                         ? "even a batch of 1 does not fit: the model is too large for this backend"
-                        : "the largest power of two that fits is --batch-size " + fits;
-        throw new IllegalArgumentException(
-                "--batch-size "
+                        : "the largest power of two that fits is {batch-size} " + fits;
+        throw new InvalidSettingException(
+                "{batch-size} "
                         + batchFlag
                         + " does not fit: one training step of "
                         + spec.shorthand()

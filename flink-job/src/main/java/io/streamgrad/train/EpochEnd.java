@@ -10,7 +10,7 @@ package io.streamgrad.train;
  * @param examples the examples evaluated (the size of the pass)
  */
 public record EpochEnd(
-        String model,
+        String modelKey,
         int epoch,
         long iteration,
         long epochIterations,

@@ -2,6 +2,7 @@ package io.streamgrad.train;
 
 import io.streamgrad.batch.TrainingExample;
 import io.streamgrad.model.ModelSpec;
+import io.streamgrad.schema.DeadLetterReason;
 import io.streamgrad.schema.LabeledEvent;
 import io.streamgrad.schema.Task;
 import java.util.List;
@@ -14,7 +15,7 @@ public final class EventValidator {
         List<Float> f = event.getFeatures();
         if (f.size() != spec.inputSize()) {
             throw new InvalidEventException(
-                    "wrong-feature-count",
+                    DeadLetterReason.WRONG_FEATURE_COUNT,
                     "event "
                             + event.getEventId()
                             + " has "
@@ -27,7 +28,7 @@ public final class EventValidator {
             float v = f.get(i);
             if (!Float.isFinite(v)) {
                 throw new InvalidEventException(
-                        "non-finite-feature",
+                        DeadLetterReason.NON_FINITE_FEATURE,
                         "event " + event.getEventId() + " feature " + i + " is " + v);
             }
             features[i] = v;
@@ -47,7 +48,7 @@ public final class EventValidator {
         if (spec.task() == Task.REGRESSION) {
             if (!(label instanceof Double d) || !Double.isFinite(d)) {
                 throw new InvalidEventException(
-                        "bad-label",
+                        DeadLetterReason.BAD_LABEL,
                         "event "
                                 + event.getEventId()
                                 + ": regression needs a finite double label, got "
@@ -57,7 +58,7 @@ public final class EventValidator {
         }
         if (!(label instanceof Integer k) || k < 0 || k >= spec.classes()) {
             throw new InvalidEventException(
-                    "bad-label",
+                    DeadLetterReason.BAD_LABEL,
                     "event "
                             + event.getEventId()
                             + ": "

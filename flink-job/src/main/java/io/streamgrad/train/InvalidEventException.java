@@ -1,16 +1,18 @@
 package io.streamgrad.train;
 
-/** An event the job cannot train on: {@code reason} is the short code on the dead letter. */
+import io.streamgrad.schema.DeadLetterReason;
+
+/** An event the job cannot train on: {@code reason} goes on its dead letter. */
 public class InvalidEventException extends RuntimeException {
     private static final long serialVersionUID = 1L;
-    private final String reason;
+    private final DeadLetterReason reason;
 
-    public InvalidEventException(String reason, String detail) {
+    public InvalidEventException(DeadLetterReason reason, String detail) {
         super(detail);
         this.reason = reason;
     }
 
-    public String reason() {
+    public DeadLetterReason reason() {
         return reason;
     }
 }

@@ -17,12 +17,12 @@ public final class ModelTrainer {
     /** Rows evaluated at once by {@link #fullPass}. */
     static final int FULL_PASS_CHUNK = 4_096;
 
-    private final String model;
+    private final String modelKey;
     private final TrainingConfig config;
     private final DenseNetwork network;
     private long iteration;
     private long examplesSeen;
-    private long window;
+    private long shuffleIndex;
     private double lastLoss;
     private double smoothedLoss;
     private long lastSnapshotVersion;
@@ -33,13 +33,13 @@ public final class ModelTrainer {
     private float[] lastGoodOptimizerState;
 
     private ModelTrainer(
-            String model, TrainingConfig config, DenseNetwork network, TrainerState s) {
-        this.model = model;
+            String modelKey, TrainingConfig config, DenseNetwork network, TrainerState s) {
+        this.modelKey = modelKey;
         this.config = config;
         this.network = network;
         this.iteration = s.iteration();
         this.examplesSeen = s.examplesSeen();
-        this.window = s.window();
+        this.shuffleIndex = s.shuffleIndex();
         this.lastLoss = s.lastLoss();
         this.smoothedLoss = s.smoothedLoss();
         this.lastSnapshotVersion = s.lastSnapshotVersion();
@@ -58,12 +58,12 @@ public final class ModelTrainer {
     static final int GOOD_COPY_EVERY = 10;
 
     /** A fresh model, initialised from the job seed (the same for every model key). */
-    public static ModelTrainer create(String model, TrainingConfig config) {
+    public static ModelTrainer create(String modelKey, TrainingConfig config) {
         DenseNetwork net =
                 DenseNetwork.create(
-                        config.model(), config.optimizer(), config.seed(), DataType.FLOAT);
+                        config.spec(), config.optimizer(), config.seed(), DataType.FLOAT);
         return new ModelTrainer(
-                model,
+                modelKey,
                 config,
                 net,
                 new TrainerState(
@@ -83,16 +83,16 @@ public final class ModelTrainer {
                         null));
     }
 
-    public static ModelTrainer restore(String model, TrainingConfig config, TrainerState state) {
+    public static ModelTrainer restore(String modelKey, TrainingConfig config, TrainerState state) {
         DenseNetwork net =
                 DenseNetwork.restore(
-                        config.model(),
+                        config.spec(),
                         config.optimizer(),
                         state.parameters(),
                         state.optimizerState(),
                         state.scaler(),
                         DataType.FLOAT);
-        return new ModelTrainer(model, config, net, state);
+        return new ModelTrainer(modelKey, config, net, state);
     }
 
     /**
@@ -141,11 +141,11 @@ public final class ModelTrainer {
             }
         }
         return new Step(
-                model,
+                modelKey,
                 iteration,
                 epoch,
                 epochIteration,
-                batch.window(),
+                batch.shuffleIndex(),
                 batch.size(),
                 before.loss(),
                 smoothedLoss,
@@ -181,7 +181,7 @@ public final class ModelTrainer {
         for (int start = 0; start < examples.size(); start += FULL_PASS_CHUNK) {
             List<TrainingExample> chunk =
                     examples.subList(start, Math.min(examples.size(), start + FULL_PASS_CHUNK));
-            Batch b = Batch.of(model, -1, chunk);
+            Batch b = Batch.of(modelKey, -1, chunk);
             DenseNetwork.Evaluation e = network.evaluate(b.x(), b.labels(), b.size());
             lossSum += e.loss() * b.size();
             if (e.accuracy() != null) {
@@ -194,9 +194,12 @@ public final class ModelTrainer {
                 n == 0 ? Double.NaN : lossSum / n, classifier ? correct / n : null, n);
     }
 
-    /** The index of the next window, then counts it as closed. */
-    public long nextWindow() {
-        return window++;
+    /**
+     * The index of the next shuffle (one per closed window, idle flush or final cut; it seeds the
+     * shuffle, and is not an event-time window number), then counts it as used.
+     */
+    public long nextShuffleIndex() {
+        return shuffleIndex++;
     }
 
     /** Whether a snapshot is due after the last update. */
@@ -220,7 +223,7 @@ public final class ModelTrainer {
                 network.optimizerState(),
                 iteration,
                 examplesSeen,
-                window,
+                shuffleIndex,
                 lastLoss,
                 smoothedLoss,
                 lastSnapshotVersion,
@@ -244,8 +247,8 @@ public final class ModelTrainer {
         return network;
     }
 
-    public String model() {
-        return model;
+    public String modelKey() {
+        return modelKey;
     }
 
     public TrainingConfig config() {
@@ -276,11 +279,11 @@ public final class ModelTrainer {
      * @param alert what the guard did, null when nothing happened
      */
     public record Step(
-            String model,
+            String modelKey,
             long iteration,
             int epoch,
             long epochIteration,
-            long window,
+            long shuffleIndex,
             int batchSize,
             double loss,
             double smoothedLoss,

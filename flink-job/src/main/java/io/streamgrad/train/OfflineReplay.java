@@ -1,11 +1,7 @@
 package io.streamgrad.train;
 
-import io.streamgrad.batch.Batching;
 import io.streamgrad.batch.TrainingExample;
-import io.streamgrad.batch.WindowSpec;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.TreeMap;
 
 /**
  * Trains a bounded list of examples outside Flink exactly as the job's operator would, window for
@@ -17,37 +13,83 @@ public final class OfflineReplay {
     private OfflineReplay() {}
 
     public static ModelTrainer replay(
-            String model,
+            String modelKey,
             TrainingConfig config,
             List<TrainingExample> arrivals,
             TrainingListener listener) {
-        Batching b = config.batching();
-        ModelTrainer trainer = ModelTrainer.create(model, config);
-        trainer.startEpoch(1);
-        List<TrainingExample> carry = new ArrayList<>();
-        if (!b.fullBatch() && b.window() instanceof WindowSpec.Count) {
-            List<TrainingExample> open = new ArrayList<>();
+        KeyedTrainer keyed = new KeyedTrainer(config, true);
+        KeyedTrainer.Scope scope =
+                new KeyedTrainer.Scope(
+                        modelKey, new InMemoryTrainerStore(), NO_TIMERS, forward(listener));
+        try {
             for (TrainingExample e : arrivals) {
-                open.add(e);
-                if (open.size() >= b.countWindowSize()) {
-                    carry.addAll(open);
-                    carry = new ArrayList<>(WindowTrainer.close(trainer, carry, listener));
-                    open.clear();
-                }
+                keyed.onExample(scope, e, e.eventTime());
             }
-            carry.addAll(open);
-        } else if (!b.fullBatch() && b.window() instanceof WindowSpec.EventTime w) {
-            TreeMap<Long, List<TrainingExample>> windows = new TreeMap<>();
-            for (TrainingExample e : arrivals) {
-                windows.computeIfAbsent(w.windowOf(e.eventTime()), k -> new ArrayList<>()).add(e);
-            }
-            for (List<TrainingExample> window : windows.values()) {
-                carry.addAll(window);
-                carry = new ArrayList<>(WindowTrainer.close(trainer, carry, listener));
-            }
+            keyed.onEventTimeTimer(scope, KeyedTrainer.END_OF_INPUT);
+            return keyed.trainer(scope);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
         }
-        WindowTrainer.finish(trainer, carry, b.keepsPass() ? arrivals : null, listener);
-        return trainer;
+    }
+
+    /**
+     * No watermark (every event is on time) and no processing time: windows close by count, or all
+     * at the end of input in window order.
+     */
+    private static final KeyedTrainer.Timers NO_TIMERS =
+            new KeyedTrainer.Timers() {
+                @Override
+                public long currentWatermark() {
+                    return Long.MIN_VALUE;
+                }
+
+                @Override
+                public long currentProcessingTime() {
+                    return 0;
+                }
+
+                @Override
+                public void registerEventTimeTimer(long time) {}
+
+                @Override
+                public void registerProcessingTimeTimer(long time) {}
+            };
+
+    private static KeyedTrainer.Listener forward(TrainingListener l) {
+        return new KeyedTrainer.Listener() {
+            @Override
+            public void onStep(ModelTrainer.Step step) {
+                l.onStep(step);
+            }
+
+            @Override
+            public void onEpochEnd(EpochEnd end) {
+                l.onEpochEnd(end);
+            }
+
+            @Override
+            public void onSnapshot(ModelTrainer trainer) {
+                l.onSnapshot(trainer);
+            }
+
+            @Override
+            public void onAccepted(TrainingExample e) {}
+
+            @Override
+            public void onLate(
+                    TrainingExample e,
+                    long time,
+                    long ownWindow,
+                    long watermark,
+                    boolean deadLettered) {
+                throw new IllegalStateException("no event is late without a watermark");
+            }
+
+            @Override
+            public void onIdleFlush() {}
+        };
     }
 
     /** A listener that keeps nothing. */

@@ -27,12 +27,12 @@ public final class Snapshots {
     public static ModelSnapshot of(
             ModelTrainer trainer, String runId, long createdAt, Map<String, String> provenance) {
         TrainingConfig config = trainer.config();
-        ModelSpec spec = config.model();
+        ModelSpec spec = config.spec();
         float[] params = trainer.network().parameters();
         float[] optimizerState = trainer.network().optimizerState();
         return ModelSnapshot.newBuilder()
                 .setRunId(runId)
-                .setModel(trainer.model())
+                .setModel(trainer.modelKey())
                 .setVersion(trainer.iteration())
                 .setCreatedAt(createdAt)
                 .setArchitecture(

@@ -7,7 +7,8 @@ import io.streamgrad.model.FeatureScaler;
  * model and goes into every checkpoint.
  *
  * @param iteration updates made so far
- * @param window windows closed so far (the next window's index)
+ * @param shuffleIndex shuffles made so far (the next shuffle's index; see {@link
+ *     ModelTrainer#nextShuffleIndex})
  * @param lastSnapshotVersion iteration of the last snapshot emitted, -1 if none
  * @param epoch the pass over bounded input in progress, 1-based; 0 for live streams
  * @param epochIteration updates made in the current epoch
@@ -21,7 +22,7 @@ public record TrainerState(
         float[] optimizerState,
         long iteration,
         long examplesSeen,
-        long window,
+        long shuffleIndex,
         double lastLoss,
         double smoothedLoss,
         long lastSnapshotVersion,

@@ -1,6 +1,6 @@
 package io.streamgrad.train;
 
-import io.streamgrad.batch.Batching;
+import io.streamgrad.config.InvalidSettingException;
 import io.streamgrad.model.ModelSpec;
 import io.streamgrad.model.OptimizerSpec;
 import java.io.Serializable;
@@ -14,7 +14,7 @@ import java.io.Serializable;
  *     gradient) before it restores the last good parameters
  */
 public record TrainingConfig(
-        ModelSpec model,
+        ModelSpec spec,
         OptimizerSpec optimizer,
         Batching batching,
         long seed,
@@ -26,14 +26,14 @@ public record TrainingConfig(
 
     /** With the default divergence patience. */
     public TrainingConfig(
-            ModelSpec model,
+            ModelSpec spec,
             OptimizerSpec optimizer,
             Batching batching,
             long seed,
             int snapshotEvery,
             double smoothing) {
         this(
-                model,
+                spec,
                 optimizer,
                 batching,
                 seed,
@@ -44,15 +44,15 @@ public record TrainingConfig(
 
     public TrainingConfig {
         if (snapshotEvery < 1) {
-            throw new IllegalArgumentException(
-                    "--snapshot-every must be at least 1 iteration, got " + snapshotEvery);
+            throw new InvalidSettingException(
+                    "{snapshot-every} must be at least 1 iteration, got " + snapshotEvery);
         }
         if (divergencePatience < 1) {
-            throw new IllegalArgumentException(
-                    "--divergence-patience must be at least 1 update, got " + divergencePatience);
+            throw new InvalidSettingException(
+                    "{divergence-patience} must be at least 1 update, got " + divergencePatience);
         }
         if (!(smoothing > 0 && smoothing <= 1)) {
-            throw new IllegalArgumentException("smoothing must be in (0, 1], got " + smoothing);
+            throw new InvalidSettingException("smoothing must be in (0, 1], got " + smoothing);
         }
     }
 

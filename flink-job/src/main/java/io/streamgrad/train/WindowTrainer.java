@@ -1,7 +1,6 @@
 package io.streamgrad.train;
 
 import io.streamgrad.batch.Batch;
-import io.streamgrad.batch.Batching;
 import io.streamgrad.batch.MiniBatcher;
 import io.streamgrad.batch.TrainingExample;
 import io.streamgrad.model.DenseNetwork;
@@ -34,9 +33,9 @@ public final class WindowTrainer {
         TrainingConfig c = trainer.config();
         MiniBatcher.Cut cut =
                 MiniBatcher.cut(
-                        trainer.model(),
+                        trainer.modelKey(),
                         trainer.epoch(),
-                        trainer.nextWindow(),
+                        trainer.nextShuffleIndex(),
                         examples,
                         c.batchSize(),
                         c.seed());
@@ -58,9 +57,9 @@ public final class WindowTrainer {
         train(
                 trainer,
                 MiniBatcher.cutFinal(
-                        trainer.model(),
+                        trainer.modelKey(),
                         trainer.epoch(),
-                        trainer.nextWindow(),
+                        trainer.nextShuffleIndex(),
                         examples,
                         c.batchSize(),
                         c.seed()),
@@ -92,7 +91,9 @@ public final class WindowTrainer {
                 if (!pass.isEmpty()) {
                     train(
                             trainer,
-                            List.of(MiniBatcher.whole(trainer.model(), trainer.nextWindow(), pass)),
+                            List.of(
+                                    MiniBatcher.whole(
+                                            trainer.modelKey(), trainer.nextShuffleIndex(), pass)),
                             listener);
                 }
                 endEpoch(trainer, pass, listener);
@@ -112,9 +113,9 @@ public final class WindowTrainer {
                         train(
                                 trainer,
                                 MiniBatcher.cutFinal(
-                                        trainer.model(),
+                                        trainer.modelKey(),
                                         e,
-                                        trainer.nextWindow(),
+                                        trainer.nextShuffleIndex(),
                                         carry,
                                         c.batchSize(),
                                         c.seed()),
@@ -149,7 +150,7 @@ public final class WindowTrainer {
         DenseNetwork.Evaluation full = trainer.fullPass(pass);
         listener.onEpochEnd(
                 new EpochEnd(
-                        trainer.model(),
+                        trainer.modelKey(),
                         trainer.epoch(),
                         trainer.iteration(),
                         trainer.epochIteration(),

@@ -5,27 +5,29 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.streamgrad.batch.Batching;
-import io.streamgrad.batch.LatePolicy;
 import io.streamgrad.batch.TrainingExample;
-import io.streamgrad.batch.WindowSpec;
 import io.streamgrad.kafka.EmbeddedKafkaBroker;
 import io.streamgrad.kafka.RecordWriter;
+import io.streamgrad.kafka.Topic;
 import io.streamgrad.kafka.TopicAdmin;
 import io.streamgrad.model.Activation;
 import io.streamgrad.model.ModelSpec;
 import io.streamgrad.model.OptimizerSpec;
 import io.streamgrad.producers.SyntheticConfig;
 import io.streamgrad.producers.SyntheticEvents;
+import io.streamgrad.run.TopicReader;
 import io.streamgrad.schema.AvroSerde;
 import io.streamgrad.schema.DeadLetter;
 import io.streamgrad.schema.LabeledEvent;
 import io.streamgrad.schema.Task;
 import io.streamgrad.schema.Tensors;
+import io.streamgrad.train.Batching;
 import io.streamgrad.train.EventValidator;
 import io.streamgrad.train.ModelTrainer;
 import io.streamgrad.train.OfflineReplay;
 import io.streamgrad.train.TrainingConfig;
+import io.streamgrad.window.LatePolicy;
+import io.streamgrad.window.WindowSpec;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -103,7 +105,7 @@ class EventTimeBatchingIT {
             List<Integer> to,
             java.util.function.LongFunction<LabeledEvent> eventOf) {
         try (TopicAdmin admin = new TopicAdmin(broker.bootstrapServers())) {
-            admin.ensureTopic(topic, partitions, TopicAdmin.Retention.UNLIMITED);
+            admin.ensureTopic(Topic.EVENTS, topic, partitions);
         }
         AvroSerde<LabeledEvent> serde = AvroSerde.of(LabeledEvent.class);
         try (RecordWriter writer = RecordWriter.to(broker.bootstrapServers(), "it")) {
@@ -203,7 +205,7 @@ class EventTimeBatchingIT {
                         0.05);
         List<TrainingExample> arrivals = new ArrayList<>();
         for (LabeledEvent e : new SyntheticEvents(data()).all()) {
-            arrivals.add(EventValidator.validate(e, config.model()));
+            arrivals.add(EventValidator.validate(e, config.spec()));
         }
         Collections.shuffle(arrivals, new Random(8));
         ModelTrainer offline =

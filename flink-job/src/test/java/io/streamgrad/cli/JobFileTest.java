@@ -3,11 +3,12 @@ package io.streamgrad.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.streamgrad.batch.WindowSpec;
 import io.streamgrad.model.Activation;
 import io.streamgrad.model.Loss;
+import io.streamgrad.run.flags.JobFile;
 import io.streamgrad.schema.Task;
 import io.streamgrad.train.TrainingConfig;
+import io.streamgrad.window.WindowSpec;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -55,7 +56,7 @@ class JobFileTest {
         }
         CommandLine.ParseResult r = cli.parseArgs(args);
         DemoCommand demo = (DemoCommand) r.subcommand().commandSpec().userObject();
-        return demo.model.toTrainingConfig(demo.batching.toBatching());
+        return demo.demo.model.toTrainingConfig(demo.demo.batching.toBatching());
     }
 
     @Test
@@ -63,15 +64,15 @@ class JobFileTest {
         Path job = dir.resolve("job.yaml");
         Files.writeString(job, JOB);
         TrainingConfig fromFile = configOf("demo", "--config", job.toString());
-        assertEquals(List.of(128, 64), fromFile.model().hiddenLayers());
-        assertEquals(784, fromFile.model().inputSize());
-        assertEquals(10, fromFile.model().outputSize());
-        assertEquals(Task.MULTICLASS, fromFile.model().task());
-        assertEquals(Activation.LEAKY_RELU, fromFile.model().activation());
-        assertEquals(Loss.SOFTMAX_CROSS_ENTROPY, fromFile.model().loss());
-        assertEquals(1e-4, fromFile.model().l2());
-        assertEquals("frozen-after:5000", fromFile.model().standardize().describe());
-        assertEquals("nine", fromFile.model().classNames().get(9));
+        assertEquals(List.of(128, 64), fromFile.spec().hiddenLayers());
+        assertEquals(784, fromFile.spec().inputSize());
+        assertEquals(10, fromFile.spec().outputSize());
+        assertEquals(Task.MULTICLASS, fromFile.spec().task());
+        assertEquals(Activation.LEAKY_RELU, fromFile.spec().activation());
+        assertEquals(Loss.SOFTMAX_CROSS_ENTROPY, fromFile.spec().loss());
+        assertEquals(1e-4, fromFile.spec().l2());
+        assertEquals("frozen-after:5000", fromFile.spec().standardize().describe());
+        assertEquals("nine", fromFile.spec().classNames().get(9));
         assertEquals("adamw", fromFile.optimizer().name());
         assertEquals(0.002, fromFile.optimizer().learningRate());
         assertEquals(0.05, fromFile.optimizer().weightDecay());
@@ -186,9 +187,9 @@ class JobFileTest {
         CommandLine cli = new CommandLine(train);
         cli.setDefaultValueProvider(JobFile.forCommand(args, cli));
         cli.parseArgs(args);
-        assertEquals("kafka:9092", train.kafka.bootstrapServers);
-        assertTrue(train.bounded);
-        assertEquals("g1", train.groupId);
+        assertEquals("kafka:9092", train.job.kafka.bootstrapServers);
+        assertTrue(train.job.bounded);
+        assertEquals("g1", train.job.groupId);
     }
 
     private static void assertUsage(String expected, String... args) {

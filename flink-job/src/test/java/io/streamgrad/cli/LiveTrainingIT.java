@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.streamgrad.kafka.EmbeddedKafkaBroker;
 import io.streamgrad.producers.SyntheticConfig;
 import io.streamgrad.producers.SyntheticProducer;
+import io.streamgrad.run.TopicReader;
 import io.streamgrad.schema.DeadLetter;
 import io.streamgrad.schema.MetricKind;
 import io.streamgrad.schema.ModelSnapshot;

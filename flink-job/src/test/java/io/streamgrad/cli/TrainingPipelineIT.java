@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.streamgrad.batch.Batching;
 import io.streamgrad.batch.TrainingExample;
 import io.streamgrad.kafka.EmbeddedKafkaBroker;
 import io.streamgrad.kafka.RecordWriter;
@@ -18,6 +17,8 @@ import io.streamgrad.producers.SyntheticConfig;
 import io.streamgrad.producers.SyntheticEvents;
 import io.streamgrad.producers.SyntheticProducer;
 import io.streamgrad.producers.Teacher;
+import io.streamgrad.run.Holdout;
+import io.streamgrad.run.TopicReader;
 import io.streamgrad.schema.AvroSerde;
 import io.streamgrad.schema.DeadLetter;
 import io.streamgrad.schema.LabeledEvent;
@@ -25,6 +26,7 @@ import io.streamgrad.schema.MetricKind;
 import io.streamgrad.schema.ModelSnapshot;
 import io.streamgrad.schema.Task;
 import io.streamgrad.schema.TrainingMetric;
+import io.streamgrad.train.Batching;
 import io.streamgrad.train.EventValidator;
 import io.streamgrad.train.ModelTrainer;
 import io.streamgrad.train.OfflineReplay;
@@ -354,7 +356,7 @@ class TrainingPipelineIT {
                         0.05);
         List<TrainingExample> arrivals = new ArrayList<>();
         for (LabeledEvent e : new SyntheticEvents(data).all()) {
-            arrivals.add(EventValidator.validate(e, config.model()));
+            arrivals.add(EventValidator.validate(e, config.spec()));
         }
         return OfflineReplay.replay("it-model", config, arrivals, OfflineReplay.ignoring());
     }

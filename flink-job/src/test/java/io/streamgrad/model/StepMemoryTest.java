@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streamgrad.config.InvalidSettingException;
 import org.junit.jupiter.api.Test;
 
 class StepMemoryTest {
@@ -42,14 +43,14 @@ class StepMemoryTest {
         long at512 = StepMemory.estimate(MLP, adam, 512, 4).total();
         BackendMemory budget = new BackendMemory("CPU", (at256 + at512) / 2, "a test budget");
         assertDoesNotThrow(() -> StepMemory.requireFits(MLP, adam, 256, "256", budget));
-        IllegalArgumentException e =
+        InvalidSettingException e =
                 assertThrows(
-                        IllegalArgumentException.class,
+                        InvalidSettingException.class,
                         () -> StepMemory.requireFits(MLP, adam, 4096, "4096", budget));
-        assertTrue(e.getMessage().contains("--batch-size 4096 does not fit"), e.getMessage());
-        assertTrue(
-                e.getMessage().contains("the largest power of two that fits is --batch-size 256"),
-                e.getMessage());
+        assertEquals("batch-size", e.settings().get(0), "names the setting at fault");
+        String flags = e.render(name -> "--" + name);
+        assertTrue(flags.contains("--batch-size 4096 does not fit"), flags);
+        assertTrue(flags.contains("the largest power of two that fits is --batch-size 256"), flags);
 
         BackendMemory tiny = new BackendMemory("CUDA", 1024, "free device memory");
         IllegalArgumentException none =

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamgrad.batch.Batch;
 import io.streamgrad.batch.TrainingExample;
-import io.streamgrad.batch.WindowSpec;
 import io.streamgrad.model.OptimizerSpec;
+import io.streamgrad.window.WindowSpec;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamgrad.batch.BatchSize;
 import io.streamgrad.batch.TrainingExample;
-import io.streamgrad.batch.WindowSpec;
+import io.streamgrad.window.WindowSpec;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

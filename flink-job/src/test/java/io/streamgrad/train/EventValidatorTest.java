@@ -52,6 +52,7 @@ class EventValidatorTest {
 
     private static String reason(LabeledEvent e, ModelSpec spec) {
         return assertThrows(InvalidEventException.class, () -> EventValidator.validate(e, spec))
-                .reason();
+                .reason()
+                .wireName();
     }
 }

@@ -6,13 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import io.streamgrad.batch.Batch;
 import io.streamgrad.batch.TrainingExample;
-import io.streamgrad.batch.WindowSpec;
 import io.streamgrad.model.DenseNetwork;
 import io.streamgrad.model.LrSchedule;
 import io.streamgrad.model.OptimizerSpec;
 import io.streamgrad.model.Standardization;
 import io.streamgrad.schema.AvroSerde;
 import io.streamgrad.schema.ModelSnapshot;
+import io.streamgrad.window.WindowSpec;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -51,7 +51,7 @@ class SnapshotsTest {
         assertNotNull(snapshot.getStandardization());
         assertEquals(320, snapshot.getStandardization().getCount());
         DenseNetwork rebuilt = Snapshots.rebuild(snapshot);
-        assertEquals(config.model(), rebuilt.spec(), "class names, loss, l2, statistics mode");
+        assertEquals(config.spec(), rebuilt.spec(), "class names, loss, l2, statistics mode");
         assertEquals(config.optimizer(), rebuilt.optimizerSpec());
 
         Batch held = Batch.of("m", 10, data.subList(320, 352));

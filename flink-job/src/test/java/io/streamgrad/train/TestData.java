@@ -1,9 +1,6 @@
 package io.streamgrad.train;
 
-import io.streamgrad.batch.Batching;
-import io.streamgrad.batch.LatePolicy;
 import io.streamgrad.batch.TrainingExample;
-import io.streamgrad.batch.WindowSpec;
 import io.streamgrad.model.Activation;
 import io.streamgrad.model.ModelSpec;
 import io.streamgrad.model.OptimizerSpec;
@@ -11,6 +8,8 @@ import io.streamgrad.producers.SyntheticConfig;
 import io.streamgrad.producers.SyntheticEvents;
 import io.streamgrad.schema.LabeledEvent;
 import io.streamgrad.schema.Task;
+import io.streamgrad.window.LatePolicy;
+import io.streamgrad.window.WindowSpec;
 import java.util.ArrayList;
 import java.util.List;
 

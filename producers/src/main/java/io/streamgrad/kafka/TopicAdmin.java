@@ -76,33 +76,34 @@ public final class TopicAdmin implements AutoCloseable {
         /** The broker's defaults: for metrics and dead letters, stamped with their write time. */
         BROKER_DEFAULT,
         /**
-         * Log compaction, keeping the newest record per key, and records up to {@link
-         * #LARGE_RECORD_BYTES}: for model snapshots, one record holding a model's parameters and
-         * optimizer state (an MLP 784-128-10 with Adam is 1.2 MB, over Kafka's 1 MB default).
+         * Log compaction, keeping the newest record per key: for model snapshots, one record
+         * holding a model's parameters and optimizer state (an MLP 784-128-10 with Adam is 1.2 MB,
+         * over Kafka's 1 MB default).
          */
         COMPACTED
     }
 
-    /** The largest record a snapshot topic created here accepts: 64 MiB. */
-    public static final int LARGE_RECORD_BYTES = 64 << 20;
-
     /**
-     * Creates the topic if it does not exist, replicated min(3, brokers) times; an existing topic
-     * is left as it is.
+     * Creates a topic of the registry if it does not exist, with the registry's cleanup policy and
+     * record limit, replicated min(3, brokers) times; an existing topic is left as it is.
+     *
+     * @param name the topic's name (the registry's default, or the user's)
      */
-    public void ensureTopic(String name, int partitions, Retention retention) {
+    public void ensureTopic(Topic kind, String name, int partitions) {
         NewTopic topic = new NewTopic(name, partitions, replicationFactor());
-        switch (retention) {
-            case UNLIMITED -> topic.configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, "-1"));
+        Map<String, String> configs = new HashMap<>();
+        switch (kind.retention()) {
+            case UNLIMITED -> configs.put(TopicConfig.RETENTION_MS_CONFIG, "-1");
             case COMPACTED ->
-                    topic.configs(
-                            Map.of(
-                                    TopicConfig.CLEANUP_POLICY_CONFIG,
-                                    TopicConfig.CLEANUP_POLICY_COMPACT,
-                                    TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
-                                    Integer.toString(LARGE_RECORD_BYTES)));
+                    configs.put(
+                            TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
             case BROKER_DEFAULT -> {}
         }
+        if (kind.maxRecordBytes() != Topic.DEFAULT_RECORD_BYTES) {
+            configs.put(
+                    TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(kind.maxRecordBytes()));
+        }
+        topic.configs(configs);
         try {
             admin.createTopics(List.of(topic)).all().get(timeoutMs, TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {

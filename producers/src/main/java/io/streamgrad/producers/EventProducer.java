@@ -2,6 +2,7 @@ package io.streamgrad.producers;
 
 import io.streamgrad.kafka.RawClients;
 import io.streamgrad.kafka.RecordWriter;
+import io.streamgrad.kafka.Topic;
 import io.streamgrad.kafka.TopicAdmin;
 import io.streamgrad.schema.AvroSerde;
 import io.streamgrad.schema.LabeledEvent;
@@ -44,7 +45,7 @@ public final class EventProducer {
         int p;
         try (TopicAdmin admin = new TopicAdmin(bootstrapServers)) {
             admin.requireReachable();
-            admin.ensureTopic(topic, partitions, TopicAdmin.Retention.UNLIMITED);
+            admin.ensureTopic(Topic.EVENTS, topic, partitions);
             p = Math.min(partitions, admin.partitionCount(topic));
         }
         AvroSerde<LabeledEvent> serde = AvroSerde.of(LabeledEvent.class);

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.streamgrad.kafka.EmbeddedKafkaBroker;
 import io.streamgrad.kafka.KafkaUnreachableException;
 import io.streamgrad.kafka.RecordWriter;
+import io.streamgrad.kafka.Topic;
 import io.streamgrad.kafka.TopicAdmin;
 import io.streamgrad.schema.AvroSerde;
 import io.streamgrad.schema.LabeledEvent;
@@ -83,7 +84,7 @@ class SyntheticProducerTest {
                         > Duration.ofDays(8).toMillis());
         new SyntheticProducer(broker.bootstrapServers(), config).run(n -> {});
         try (TopicAdmin admin = new TopicAdmin(broker.bootstrapServers())) {
-            admin.ensureTopic("control-old", 1, TopicAdmin.Retention.BROKER_DEFAULT);
+            admin.ensureTopic(Topic.METRICS, "control-old", 1);
             try (RecordWriter writer = RecordWriter.to(broker.bootstrapServers(), "test")) {
                 for (int i = 0; i < 300; i++) {
                     writer.send(
@@ -109,7 +110,7 @@ class SyntheticProducerTest {
     @Test
     void aFailedSendIsReportedNotLost() {
         try (TopicAdmin admin = new TopicAdmin(broker.bootstrapServers())) {
-            admin.ensureTopic("one-partition", 1, TopicAdmin.Retention.BROKER_DEFAULT);
+            admin.ensureTopic(Topic.METRICS, "one-partition", 1);
         }
         RecordWriter writer = RecordWriter.to(broker.bootstrapServers(), "test");
         // A timestamp a day ahead: brokers refuse records from the future (beyond an hour).

@@ -1,0 +1,88 @@
+package io.streamgrad.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.streamgrad.run.RunSummary;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/** A run summary for people (the console) and for scripts ({@code --summary-json}). */
+final class RunSummaryOutput {
+    private RunSummaryOutput() {}
+
+    static void writeJson(RunSummary s, Path file) {
+        try {
+            new ObjectMapper()
+                    .enable(SerializationFeature.INDENT_OUTPUT)
+                    .writeValue(file.toFile(), s);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the summary to " + file, e);
+        }
+    }
+
+    static void print(RunSummary s, PrintStream out) {
+        out.printf(
+                "%nsummary of run %s (model %s, backend %s)%n", s.runId(), s.model(), s.backend());
+        out.printf(
+                "  events consumed   %,d (trained %,d, dead-lettered %,d)%n",
+                s.eventsConsumed(), s.eventsTrained(), s.deadLettered());
+        if (s.lateDeadLettered() + s.lateNextWindow() > 0) {
+            out.printf(
+                    "  late events       %,d dead-lettered, %,d moved to the next window%n",
+                    s.lateDeadLettered(), s.lateNextWindow());
+        }
+        if (s.skippedUpdates() > 0) {
+            out.printf(
+                    "  divergence guard  %,d updates skipped (non-finite loss or gradient), %,d"
+                            + " restores of the last good parameters%n",
+                    s.skippedUpdates(), s.divergenceRestores());
+        }
+        out.printf(
+                "  iterations        %,d at batch size %s, window %s, %d epoch%s (%s per epoch),"
+                        + " untrained %d%n",
+                s.iterations(),
+                s.batchSize(),
+                s.window(),
+                s.epochs(),
+                s.epochs() == 1 ? "" : "s",
+                s.epochIterations(),
+                s.untrained());
+        out.printf(
+                "  loss              %s -> %s (mean of first and last %d iterations, before"
+                        + " update)%n",
+                fmt(s.initialLoss()), fmt(s.finalLoss()), RunSummary.LOSS_WINDOW);
+        if (!s.epochLosses().isEmpty()) {
+            out.printf("  full-pass loss    %s (after each epoch)%n", fmtAll(s.epochLosses()));
+        }
+        if (s.holdoutEvents() > 0) {
+            out.printf(
+                    "  holdout           loss %s, accuracy %s on %,d events never trained on%n",
+                    fmt(s.holdoutLoss()),
+                    s.holdoutAccuracy() == null
+                            ? "n/a (regression)"
+                            : String.format("%.4f", s.holdoutAccuracy()),
+                    s.holdoutEvents());
+        }
+        out.printf(
+                "  snapshots         %d emitted, last version %s, checksum %s%n",
+                s.snapshotsEmitted(),
+                s.lastSnapshotVersion() == null ? "none" : s.lastSnapshotVersion().toString(),
+                s.modelChecksum());
+        out.printf(
+                "  throughput        %,.0f examples/s trained while the job ran; %.1f s wall in"
+                        + " all%n",
+                s.eventsPerSecond(), s.wallSeconds());
+    }
+
+    private static String fmtAll(List<Double> values) {
+        return values.stream().map(RunSummaryOutput::fmt).collect(Collectors.joining(", "));
+    }
+
+    private static String fmt(Double d) {
+        return d == null ? "n/a" : String.format("%.4f", d);
+    }
+}

@@ -1,0 +1,304 @@
+package io.streamgrad.job;
+
+import io.streamgrad.batch.TrainingExample;
+import io.streamgrad.schema.AvroSerde;
+import io.streamgrad.schema.DeadLetter;
+import io.streamgrad.schema.ModelSnapshot;
+import io.streamgrad.schema.TrainingMetric;
+import io.streamgrad.train.DeadLetters;
+import io.streamgrad.train.EpochEnd;
+import io.streamgrad.train.KeyedTrainer;
+import io.streamgrad.train.ModelTrainer;
+import io.streamgrad.train.Snapshots;
+import io.streamgrad.train.TrainerState;
+import io.streamgrad.train.TrainerStore;
+import io.streamgrad.train.TrainingConfig;
+import io.streamgrad.train.TrainingMetrics;
+import io.streamgrad.train.WindowBookkeeping;
+import io.streamgrad.train.WindowedExample;
+import io.streamgrad.window.WindowSpec;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.accumulators.LongCounter;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.streaming.api.TimeDomain;
+import org.apache.flink.streaming.api.TimerService;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * The trainer of each model key, as a Flink operator: it owns the keyed state (the trainer state,
+ * the open windows, the carried remainder, the kept pass and one bookkeeping value) and time
+ * (Flink's timer service: watermarks, processing time), and delegates everything else to {@link
+ * KeyedTrainer}, which offline replays use too. Steps become {@link TrainingMetric}s on the main
+ * output; snapshots and late events go to side outputs.
+ */
+public final class TrainKeyedProcessFunction
+        extends KeyedProcessFunction<String, TrainingExample, TrainingMetric> {
+    private static final long serialVersionUID = 1L;
+
+    public static final OutputTag<ModelSnapshot> SNAPSHOTS =
+            new OutputTag<>("snapshots", new AvroTypeInfo<>(ModelSnapshot.class));
+
+    public static final OutputTag<DeadLetter> LATE_EVENTS =
+            new OutputTag<>("late-events", new AvroTypeInfo<>(DeadLetter.class));
+
+    private final TrainingConfig config;
+    private final KeyedTrainer keyedTrainer;
+    private final String runId;
+    private final String eventsTopic;
+    private final Map<String, String> provenance;
+
+    private transient ValueState<TrainerState> trainerState;
+    private transient ListState<WindowedExample> openWindows;
+    private transient ListState<TrainingExample> carried;
+    private transient ListState<TrainingExample> pass;
+    private transient ValueState<WindowBookkeeping> bookkeeping;
+    private transient Map<Accumulators.Counter, LongCounter> counters;
+    private transient TrainerStore store;
+
+    public TrainKeyedProcessFunction(
+            TrainingConfig config,
+            String runId,
+            String eventsTopic,
+            boolean bounded,
+            Map<String, String> provenance) {
+        this.config = config;
+        this.keyedTrainer = new KeyedTrainer(config, bounded);
+        this.runId = runId;
+        this.eventsTopic = eventsTopic;
+        this.provenance = Map.copyOf(provenance);
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        AvroSerde.trustGeneratedClasses();
+        var rc = getRuntimeContext();
+        trainerState =
+                rc.getState(
+                        new ValueStateDescriptor<>(
+                                "trainer-state", TypeInformation.of(TrainerState.class)));
+        openWindows =
+                rc.getListState(
+                        new ListStateDescriptor<>(
+                                "open-windows", TypeInformation.of(WindowedExample.class)));
+        carried =
+                rc.getListState(
+                        new ListStateDescriptor<>(
+                                "carried", TypeInformation.of(TrainingExample.class)));
+        pass =
+                rc.getListState(
+                        new ListStateDescriptor<>(
+                                "pass", TypeInformation.of(TrainingExample.class)));
+        bookkeeping =
+                rc.getState(
+                        new ValueStateDescriptor<>(
+                                "bookkeeping", TypeInformation.of(WindowBookkeeping.class)));
+        store = new KeyedStateStore();
+        counters = new EnumMap<>(Accumulators.Counter.class);
+        for (Accumulators.Counter c : Accumulators.Counter.TRAINER) {
+            counters.put(c, rc.getLongCounter(c.accumulatorName()));
+        }
+    }
+
+    @Override
+    public void processElement(TrainingExample e, Context ctx, Collector<TrainingMetric> out)
+            throws Exception {
+        long time = ctx.timestamp() != null ? ctx.timestamp() : e.eventTime();
+        keyedTrainer.onExample(scope(ctx.getCurrentKey(), ctx.timerService(), ctx, out), e, time);
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<TrainingMetric> out)
+            throws Exception {
+        KeyedTrainer.Scope s = scope(ctx.getCurrentKey(), ctx.timerService(), ctx, out);
+        if (ctx.timeDomain() == TimeDomain.PROCESSING_TIME) {
+            keyedTrainer.onProcessingTimeTimer(s, timestamp);
+        } else {
+            keyedTrainer.onEventTimeTimer(s, timestamp);
+        }
+    }
+
+    private KeyedTrainer.Scope scope(
+            String key, TimerService timers, Context ctx, Collector<TrainingMetric> out) {
+        return new KeyedTrainer.Scope(key, store, timers(timers), listener(timers, ctx, out));
+    }
+
+    private static KeyedTrainer.Timers timers(TimerService t) {
+        return new KeyedTrainer.Timers() {
+            @Override
+            public long currentWatermark() {
+                return t.currentWatermark();
+            }
+
+            @Override
+            public long currentProcessingTime() {
+                return t.currentProcessingTime();
+            }
+
+            @Override
+            public void registerEventTimeTimer(long time) {
+                t.registerEventTimeTimer(time);
+            }
+
+            @Override
+            public void registerProcessingTimeTimer(long time) {
+                t.registerProcessingTimeTimer(time);
+            }
+        };
+    }
+
+    private KeyedTrainer.Listener listener(
+            TimerService timers, Context ctx, Collector<TrainingMetric> out) {
+        return new KeyedTrainer.Listener() {
+            @Override
+            public void onStep(ModelTrainer.Step s) {
+                out.collect(TrainingMetrics.ofStep(runId, s, timers.currentProcessingTime()));
+                count(Accumulators.Counter.ITERATIONS, 1);
+                if (s.applied()) {
+                    count(Accumulators.Counter.EXAMPLES_TRAINED, s.batchSize());
+                } else {
+                    count(Accumulators.Counter.SKIPPED_UPDATES, 1);
+                }
+                if (s.restored()) {
+                    count(Accumulators.Counter.DIVERGENCE_RESTORES, 1);
+                }
+            }
+
+            @Override
+            public void onEpochEnd(EpochEnd end) {
+                out.collect(TrainingMetrics.ofEpochEnd(runId, end, timers.currentProcessingTime()));
+                count(Accumulators.Counter.EPOCHS, 1);
+            }
+
+            @Override
+            public void onSnapshot(ModelTrainer t) {
+                ctx.output(
+                        SNAPSHOTS,
+                        Snapshots.of(t, runId, timers.currentProcessingTime(), provenance));
+                count(Accumulators.Counter.SNAPSHOTS, 1);
+            }
+
+            @Override
+            public void onAccepted(TrainingExample e) {
+                count(Accumulators.Counter.EVENTS_TRAINED, 1);
+            }
+
+            @Override
+            public void onLate(
+                    TrainingExample e,
+                    long time,
+                    long ownWindow,
+                    long watermark,
+                    boolean deadLettered) {
+                if (!deadLettered) {
+                    count(Accumulators.Counter.LATE_NEXT_WINDOW, 1);
+                    return;
+                }
+                ctx.output(
+                        LATE_EVENTS,
+                        DeadLetters.late(
+                                eventsTopic,
+                                e,
+                                config.spec().task(),
+                                time,
+                                (WindowSpec.EventTime) config.batching().window(),
+                                watermark,
+                                config.batching().maxOutOfOrdernessMs(),
+                                timers.currentProcessingTime()));
+                count(Accumulators.Counter.LATE_DEAD_LETTERED, 1);
+                count(Accumulators.Counter.DEAD_LETTERED, 1);
+            }
+
+            @Override
+            public void onIdleFlush() {
+                count(Accumulators.Counter.IDLE_FLUSHES, 1);
+            }
+        };
+    }
+
+    private void count(Accumulators.Counter c, long n) {
+        counters.get(c).add(n);
+    }
+
+    /** The keyed state of the current key, as {@link KeyedTrainer} sees it. */
+    private final class KeyedStateStore implements TrainerStore {
+        @Override
+        public TrainerState trainerState() throws Exception {
+            return trainerState.value();
+        }
+
+        @Override
+        public void setTrainerState(TrainerState s) throws Exception {
+            trainerState.update(s);
+        }
+
+        @Override
+        public WindowBookkeeping bookkeeping() throws Exception {
+            WindowBookkeeping b = bookkeeping.value();
+            return b == null ? WindowBookkeeping.INITIAL : b;
+        }
+
+        @Override
+        public void setBookkeeping(WindowBookkeeping b) throws Exception {
+            bookkeeping.update(b);
+        }
+
+        @Override
+        public List<WindowedExample> openWindows() throws Exception {
+            return toList(openWindows.get());
+        }
+
+        @Override
+        public void addToOpenWindows(WindowedExample e) throws Exception {
+            openWindows.add(e);
+        }
+
+        @Override
+        public void setOpenWindows(List<WindowedExample> examples) throws Exception {
+            openWindows.update(examples);
+        }
+
+        @Override
+        public List<TrainingExample> carried() throws Exception {
+            return toList(carried.get());
+        }
+
+        @Override
+        public void setCarried(List<TrainingExample> examples) throws Exception {
+            carried.update(examples);
+        }
+
+        @Override
+        public List<TrainingExample> pass() throws Exception {
+            return toList(pass.get());
+        }
+
+        @Override
+        public void addToPass(TrainingExample e) throws Exception {
+            pass.add(e);
+        }
+
+        @Override
+        public void clearPass() {
+            pass.clear();
+        }
+    }
+
+    private static <T> List<T> toList(Iterable<T> it) {
+        List<T> list = new ArrayList<>();
+        if (it != null) {
+            it.forEach(list::add);
+        }
+        return list;
+    }
+}

@@ -1,0 +1,65 @@
+package io.streamgrad.run;
+
+import io.streamgrad.config.InvalidSettingException;
+import io.streamgrad.job.JobConfig;
+import io.streamgrad.job.TrainingJob;
+import io.streamgrad.run.flags.Flags;
+import io.streamgrad.run.flags.JobFile;
+import io.streamgrad.run.flags.TrainJobOptions;
+import java.util.UUID;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/**
+ * The job jar's entry point for {@code flink run}: the flags of {@code ./streamgrad train} (and
+ * {@code --config job.yaml}), the cluster's execution environment, nothing of the interactive CLI.
+ */
+@Command(
+        name = "streamgrad-job",
+        mixinStandardHelpOptions = true,
+        description =
+                "The streamgrad training job, for flink run; the flags of ./streamgrad train.")
+public final class ClusterJob {
+    @Mixin TrainJobOptions options = new TrainJobOptions();
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Parses, builds and executes; returns the exit code (0 ok, 1 failed, 2 wrong usage). */
+    static int run(String[] args) {
+        ClusterJob job = new ClusterJob();
+        CommandLine cli = new CommandLine(job);
+        try {
+            JobFile jobFile = JobFile.forCommand(args, cli);
+            if (jobFile != null) {
+                cli.setDefaultValueProvider(jobFile);
+            }
+            cli.parseArgs(args);
+            if (cli.isUsageHelpRequested()) {
+                cli.usage(System.out);
+                return 0;
+            }
+            JobConfig c = job.options.toJobConfig(UUID.randomUUID().toString());
+            StreamExecutionEnvironment env =
+                    StreamExecutionEnvironment.getExecutionEnvironment(
+                            Configuration.fromMap(TrainingJob.settings(c)));
+            env.setParallelism(c.parallelism());
+            TrainingJob.build(env, c);
+            env.execute("streamgrad train " + c.runId());
+            return 0;
+        } catch (InvalidSettingException e) {
+            System.err.println("streamgrad: " + Flags.message(e));
+            return 2;
+        } catch (CommandLine.ParameterException e) {
+            System.err.println("streamgrad: " + e.getMessage());
+            return 2;
+        } catch (Exception e) {
+            System.err.println("streamgrad: the job failed: " + e);
+            return 1;
+        }
+    }
+}

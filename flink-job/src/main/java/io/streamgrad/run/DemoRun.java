@@ -1,0 +1,249 @@
+package io.streamgrad.run;
+
+import io.streamgrad.config.InvalidSettingException;
+import io.streamgrad.job.JobConfig;
+import io.streamgrad.kafka.EmbeddedKafkaBroker;
+import io.streamgrad.kafka.RecordWriter;
+import io.streamgrad.kafka.Topic;
+import io.streamgrad.kafka.TopicAdmin;
+import io.streamgrad.model.ModelSpec;
+import io.streamgrad.producers.EventProducer;
+import io.streamgrad.producers.SyntheticConfig;
+import io.streamgrad.run.flags.DemoOptions;
+import io.streamgrad.schema.AvroSerde;
+import io.streamgrad.schema.LabeledEvent;
+import io.streamgrad.schema.ModelSnapshot;
+import io.streamgrad.schema.TrainingMetric;
+import io.streamgrad.train.Snapshots;
+import io.streamgrad.train.TrainingConfig;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/**
+ * What {@code demo} does end to end: Kafka's own broker in this process, the events (synthetic or a
+ * data set), the training job in a local MiniCluster, and an evaluation of the last snapshot on
+ * held-out events. {@link #plan} checks everything before anything starts.
+ */
+public final class DemoRun {
+    /** The model key of every demo event. */
+    public static final String MODEL_KEY = "demo";
+
+    private DemoRun() {}
+
+    /**
+     * A checked demo: what to train and on what.
+     *
+     * @param data the events to stream and the held-out events
+     */
+    public record Plan(
+            String runId,
+            TrainingConfig training,
+            DemoData data,
+            int partitions,
+            double rate,
+            int badEvents,
+            int parallelism) {}
+
+    /** What a demo did: its summary and the metrics it emitted (for charts). */
+    public record Result(RunSummary summary, List<TrainingMetric> metrics) {}
+
+    /**
+     * Loads the data set, fits the model flags to it, and checks every setting, before anything
+     * starts.
+     *
+     * @throws InvalidSettingException naming the setting to change
+     */
+    public static Plan plan(DemoOptions o) {
+        DemoData data =
+                o.dataset.equals("synthetic")
+                        ? null
+                        : DemoData.load(
+                                o.dataset,
+                                MODEL_KEY,
+                                o.labelColumn,
+                                o.holdoutFraction,
+                                o.model.seed,
+                                "regression".equals(o.model.task));
+        if (data != null) {
+            adaptModelTo(o, data);
+        }
+        TrainingConfig training = o.model.toTrainingConfig(o.batching.toBatching());
+        ModelSpec spec = training.spec();
+        if (data == null) {
+            if (o.holdoutEvents < 1) {
+                throw new InvalidSettingException("{holdout-events} must be at least 1");
+            }
+            data = DemoData.synthetic(syntheticConfig(o, spec), o.events, o.holdoutEvents);
+        }
+        Preflight.requireFullBatchFits(training.batching(), data.trainEvents());
+        Preflight.requireWindowHoldsABatch(
+                training.batching(),
+                1000.0 / SyntheticConfig.EVENT_SPACING_MS,
+                "at the demo's " + SyntheticConfig.EVENT_SPACING_MS + " ms spacing");
+        Preflight.requireStepFits(training);
+        Preflight.requireSnapshotFits(training);
+        if (o.parallelism < 1) {
+            throw new InvalidSettingException("{parallelism} must be at least 1");
+        }
+        if (o.badEvents < 0) {
+            throw new InvalidSettingException("{bad-events} must be >= 0");
+        }
+        return new Plan(
+                UUID.randomUUID().toString(),
+                training,
+                data,
+                o.partitions,
+                o.rate,
+                o.badEvents,
+                o.parallelism);
+    }
+
+    /**
+     * Runs a plan: broker, events, job, holdout evaluation.
+     *
+     * @param status receives one line per stage ("starting Kafka ...")
+     */
+    public static Result run(
+            Plan p, int webUiPort, JobRunner.Observer observer, Consumer<String> status)
+            throws Exception {
+        long start = System.nanoTime();
+        status.accept("starting Kafka (KRaft, in-process)...");
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
+            String bootstrap = broker.bootstrapServers();
+            JobConfig.Topics topics = JobConfig.Topics.DEFAULT;
+            try (TopicAdmin admin = new TopicAdmin(bootstrap)) {
+                admin.ensureTopic(Topic.EVENTS, topics.events(), p.partitions());
+            }
+            status.accept(
+                    String.format(
+                            "Kafka at %s; producing %,d events...",
+                            bootstrap, p.data().trainEvents()));
+            new EventProducer(bootstrap, topics.events(), p.partitions(), p.rate())
+                    .run(0, p.data().trainEvents(), p.data().trainEvent(), n -> {});
+            if (p.badEvents() > 0) {
+                writeBadEvents(
+                        bootstrap, topics.events(), p.training().spec().inputSize(), p.badEvents());
+                status.accept(
+                        String.format(
+                                "wrote %d malformed records (they go to the dead-letter topic)",
+                                p.badEvents()));
+            }
+            // Always bounded, so the epoch and full-batch settings checked by JobConfig are valid.
+            JobConfig job =
+                    new JobConfig(
+                            bootstrap,
+                            topics,
+                            "streamgrad-demo",
+                            p.runId(),
+                            true,
+                            true,
+                            p.parallelism(),
+                            2_000,
+                            p.training());
+            status.accept("training (Flink MiniCluster)...");
+            JobRunner.Outcome outcome = JobRunner.runLocally(job, webUiPort, observer);
+
+            ModelSnapshot last =
+                    outcome.snapshots().stream()
+                            .max(Comparator.comparingLong(ModelSnapshot::getVersion))
+                            .orElseThrow(
+                                    () -> new IllegalStateException("the job emitted no snapshot"));
+            Holdout holdout = Holdout.evaluate(Snapshots.rebuild(last), p.data().holdout());
+            RunSummary summary =
+                    RunSummary.of(
+                            p.runId(),
+                            p.training(),
+                            outcome.accumulators(),
+                            outcome.metrics(),
+                            outcome.snapshots(),
+                            holdout.loss(),
+                            holdout.accuracy(),
+                            p.data().holdout().size(),
+                            (System.nanoTime() - start) / 1e9,
+                            outcome.wallSeconds());
+            return new Result(summary, outcome.metrics());
+        }
+    }
+
+    /**
+     * A data set decides the input size and, for classification, the classes; a model whose task
+     * cannot fit the labels is refused.
+     */
+    private static void adaptModelTo(DemoOptions o, DemoData data) {
+        o.model.features = data.features();
+        if (data.classNames().isEmpty()) {
+            if (o.model.task == null && !o.model.model.equals("linear")) {
+                throw new InvalidSettingException(
+                        data.name()
+                                + " has a numeric target: use {model} linear or {task} regression"
+                                + " with {model} mlp:H");
+            }
+            return;
+        }
+        int k = data.classNames().size();
+        o.model.classes = k;
+        o.model.classNames = data.classNames();
+        if (o.model.model.equals("logistic") && k > 2) {
+            throw new InvalidSettingException(
+                    data.name()
+                            + " has "
+                            + k
+                            + " classes; {model} logistic is binary: use {model} softmax or"
+                            + " mlp:H");
+        }
+    }
+
+    private static SyntheticConfig syntheticConfig(DemoOptions o, ModelSpec spec) {
+        try {
+            return new SyntheticConfig(
+                    JobConfig.Topics.DEFAULT.events(),
+                    MODEL_KEY,
+                    spec.task(),
+                    spec.inputSize(),
+                    Math.max(2, spec.classes()),
+                    o.noise,
+                    o.events,
+                    o.rate,
+                    o.partitions,
+                    o.model.seed,
+                    0,
+                    false);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidSettingException(e.getMessage());
+        }
+    }
+
+    /** Alternately bytes that are not Avro and events with one feature too many. */
+    private static void writeBadEvents(String bootstrap, String topic, int features, int count) {
+        AvroSerde<LabeledEvent> serde = AvroSerde.of(LabeledEvent.class);
+        byte[] key = MODEL_KEY.getBytes(StandardCharsets.UTF_8);
+        try (RecordWriter writer = RecordWriter.to(bootstrap, "streamgrad-demo")) {
+            for (int i = 0; i < count; i++) {
+                byte[] value;
+                if (i % 2 == 0) {
+                    value = ("not an event #" + i).getBytes(StandardCharsets.UTF_8);
+                } else {
+                    List<Float> tooMany = new ArrayList<>();
+                    for (int j = 0; j <= features; j++) {
+                        tooMany.add(0f);
+                    }
+                    value =
+                            serde.serialize(
+                                    LabeledEvent.newBuilder()
+                                            .setModel(MODEL_KEY)
+                                            .setEventId("bad-" + i)
+                                            .setEventTime(SyntheticConfig.EPOCH_MS)
+                                            .setFeatures(tooMany)
+                                            .setLabel(0)
+                                            .build());
+                }
+                writer.send(new ProducerRecord<>(topic, key, value));
+            }
+        }
+    }
+}

@@ -1,0 +1,128 @@
+package io.streamgrad.run;
+
+import io.streamgrad.job.JobConfig;
+import io.streamgrad.job.TrainingJob;
+import io.streamgrad.kafka.Topic;
+import io.streamgrad.kafka.TopicAdmin;
+import io.streamgrad.schema.ModelSnapshot;
+import io.streamgrad.schema.TrainingMetric;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * Runs the training job and gathers what it did: the accumulators of the run, and the metrics and
+ * snapshots it wrote to Kafka (read back, filtered by run id).
+ */
+public final class JobRunner {
+    private static final long CANCEL_TIMEOUT_SECONDS = 30;
+
+    private JobRunner() {}
+
+    /** The local job was cancelled because the thread running it was interrupted. */
+    public static final class JobCancelledException extends RuntimeException {
+        JobCancelledException(String runId) {
+            super("run " + runId + " cancelled");
+        }
+    }
+
+    /** What a finished run produced. */
+    public record Outcome(
+            Map<String, Object> accumulators,
+            List<TrainingMetric> metrics,
+            List<ModelSnapshot> snapshots,
+            double wallSeconds) {}
+
+    /** What a caller sees of a local run while it runs. */
+    public interface Observer {
+        /** The job was submitted to the MiniCluster, whose web UI is at this address. */
+        void started(JobConfig job, String webUiUrl);
+
+        /** The job ended, however it ended. */
+        void ended();
+    }
+
+    /** Creates the output topics, runs the job in a local MiniCluster, and reads its output. */
+    public static Outcome runLocally(JobConfig c, int webUiPort, Observer observer)
+            throws Exception {
+        try (TopicAdmin admin = new TopicAdmin(c.bootstrapServers())) {
+            admin.ensureTopic(Topic.METRICS, c.topics().metrics(), 1);
+            admin.ensureTopic(Topic.SNAPSHOTS, c.topics().snapshots(), 1);
+            admin.ensureTopic(Topic.DEAD_LETTER, c.topics().deadLetter(), 1);
+        }
+        Map<String, String> settings = TrainingJob.settings(c);
+        int port = webUiPort > 0 ? webUiPort : freePort();
+        settings.put("rest.port", Integer.toString(port));
+        settings.put("rest.bind-address", "localhost");
+        settings.put("rest.address", "localhost");
+        // In-process, a lost slot never comes back: fail in seconds rather than the default 5 min.
+        settings.put("slot.request.timeout", "20 s");
+        // Window buffers and the pass kept for epochs outgrow the JobManager's 5 MB in-memory
+        // checkpoint limit: checkpoint to a local directory, removed when the run ends.
+        Path checkpoints = Files.createTempDirectory("streamgrad-checkpoints-");
+        settings.put("execution.checkpointing.storage", "filesystem");
+        settings.put("execution.checkpointing.dir", checkpoints.toUri().toString());
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.createLocalEnvironment(Configuration.fromMap(settings));
+        env.setParallelism(c.parallelism());
+        TrainingJob.build(env, c);
+
+        long start = System.nanoTime();
+        JobExecutionResult result;
+        observer.started(c, "http://localhost:" + port);
+        try {
+            JobClient job = env.executeAsync("streamgrad train " + c.runId());
+            try {
+                result = job.getJobExecutionResult().get();
+            } catch (InterruptedException e) {
+                // A live job runs until cancelled: interrupting the caller cancels it.
+                job.cancel().get(CANCEL_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                Thread.currentThread().interrupt();
+                throw new JobCancelledException(c.runId());
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof Exception cause ? cause : e;
+            }
+        } finally {
+            observer.ended();
+            deleteRecursively(checkpoints);
+        }
+        double wall = (System.nanoTime() - start) / 1e9;
+        return new Outcome(
+                result.getAllAccumulatorResults(),
+                TopicReader.readAll(
+                        c.bootstrapServers(),
+                        c.topics().metrics(),
+                        TrainingMetric.class,
+                        m -> c.runId().equals(m.getRunId())),
+                TopicReader.readAll(
+                        c.bootstrapServers(),
+                        c.topics().snapshots(),
+                        ModelSnapshot.class,
+                        s -> c.runId().equals(s.getRunId())),
+                wall);
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}

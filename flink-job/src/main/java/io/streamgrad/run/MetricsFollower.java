@@ -1,0 +1,75 @@
+package io.streamgrad.run;
+
+import io.streamgrad.kafka.RawClients;
+import io.streamgrad.schema.AvroDecodeException;
+import io.streamgrad.schema.AvroSerde;
+import io.streamgrad.schema.TrainingMetric;
+import java.time.Duration;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+
+/**
+ * Follows a run's metrics on the metrics topic while its job runs, in a daemon thread, handing each
+ * of the run's metrics to a callback (a progress line, for example). Best effort: the job's own
+ * result decides a run's outcome, not this reader.
+ */
+public final class MetricsFollower implements AutoCloseable {
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    /**
+     * @param onMetric called in the follower's thread, in topic order, with each metric of the run
+     * @param onPoll called after each poll (about every 250 ms), e.g. to refresh a display
+     */
+    public MetricsFollower(
+            String bootstrapServers,
+            String topic,
+            String runId,
+            Consumer<TrainingMetric> onMetric,
+            Runnable onPoll) {
+        this.thread =
+                new Thread(
+                        () -> follow(bootstrapServers, topic, runId, onMetric, onPoll),
+                        "streamgrad-metrics-follower");
+        this.thread.setDaemon(true);
+        this.thread.start();
+    }
+
+    private void follow(
+            String bootstrapServers,
+            String topic,
+            String runId,
+            Consumer<TrainingMetric> onMetric,
+            Runnable onPoll) {
+        AvroSerde<TrainingMetric> serde = AvroSerde.of(TrainingMetric.class);
+        try (KafkaConsumer<byte[], byte[]> consumer = TopicReader.consumer(bootstrapServers)) {
+            RawClients.fromBeginning(consumer, topic);
+            while (running) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(250))) {
+                    try {
+                        TrainingMetric m = serde.deserialize(r.value());
+                        if (runId.equals(m.getRunId())) {
+                            onMetric.accept(m);
+                        }
+                    } catch (AvroDecodeException e) {
+                        // not a metric of ours
+                    }
+                }
+                onPoll.run();
+            }
+        } catch (RuntimeException e) {
+            // Progress is a convenience; the job's own result decides the outcome.
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        try {
+            thread.join(2_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package io.streamgrad.run;
+
+import io.streamgrad.config.InvalidSettingException;
+import io.streamgrad.kafka.Topic;
+import io.streamgrad.model.BackendMemory;
+import io.streamgrad.model.StepMemory;
+import io.streamgrad.train.Batching;
+import io.streamgrad.train.TrainingConfig;
+
+/** Checks that commands make before a job starts, each failing with the fix in its message. */
+public final class Preflight {
+    private Preflight() {}
+
+    /** Refuses a batch whose training step does not fit in what the ND4J backend can use. */
+    public static void requireStepFits(TrainingConfig c) {
+        Batching b = c.batching();
+        long batch = b.fullBatch() ? b.fullBatchLimit() : b.batchSize();
+        StepMemory.requireFits(
+                c.spec(), c.optimizer(), batch, b.describeBatchSize(), BackendMemory.current());
+    }
+
+    /** Refuses a model whose snapshot (parameters and optimizer state) exceeds a record. */
+    public static void requireSnapshotFits(TrainingConfig c) {
+        long p = c.spec().parameterCount();
+        long values = p + c.optimizer().toUpdater().stateSize(p);
+        long bytes = values * Float.BYTES + 64 * 1024; // and headers, names, provenance
+        if (bytes > Topic.SNAPSHOTS.maxRecordBytes()) {
+            throw new InvalidSettingException(
+                    String.format(
+                            "a snapshot of %s with %s is %,d MB, more than the %d MB a snapshot"
+                                    + " record may hold: use a smaller model or an optimizer with"
+                                    + " less state (sgd keeps none)",
+                            c.spec().shorthand(),
+                            c.optimizer().name(),
+                            bytes >> 20,
+                            Topic.SNAPSHOTS.maxRecordBytes() >> 20));
+        }
+    }
+
+    /** Full-batch gradient descent is for small sets: refuses more events than the limit. */
+    public static void requireFullBatchFits(Batching b, long events) {
+        if (b.fullBatch() && events > b.fullBatchLimit()) {
+            throw new InvalidSettingException(
+                    "{batch-size} full is for small bounded sets, and there are "
+                            + events
+                            + " events ({full-batch-limit} "
+                            + b.fullBatchLimit()
+                            + "): use a power-of-two batch size such as 64, or raise"
+                            + " {full-batch-limit}");
+        }
+    }
+
+    /**
+     * Refuses an event-time window that holds less than one batch at the given rate of events per
+     * second of event time ({@code rateSource} says where the rate comes from).
+     */
+    public static void requireWindowHoldsABatch(
+            Batching b, double eventsPerSecond, String rateSource) {
+        if (b.fullBatch()
+                || !(b.window() instanceof io.streamgrad.window.WindowSpec.EventTime w)
+                || !(eventsPerSecond > 0)
+                || Double.isInfinite(eventsPerSecond)) {
+            return;
+        }
+        long perWindow = (long) Math.floor(w.sizeMs() * eventsPerSecond / 1000.0);
+        if (perWindow < b.batchSize()) {
+            long needed = (long) Math.ceil(b.batchSize() * 1000.0 / eventsPerSecond);
+            throw new InvalidSettingException(
+                    "{window} "
+                            + w.describe()
+                            + " holds about "
+                            + perWindow
+                            + " events "
+                            + rateSource
+                            + ", less than one batch of "
+                            + b.batchSize()
+                            + ": use {window} event-time:"
+                            + io.streamgrad.window.Durations.format(needed)
+                            + " or more, or a smaller {batch-size}");
+        }
+    }
+}

@@ -1,0 +1,144 @@
+package io.streamgrad.run;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.streamgrad.job.Accumulators;
+import io.streamgrad.schema.MetricKind;
+import io.streamgrad.schema.ModelSnapshot;
+import io.streamgrad.schema.TrainingMetric;
+import io.streamgrad.train.Batching;
+import io.streamgrad.train.TrainingConfig;
+import io.streamgrad.train.WindowTrainer;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * What a run did, as the CLI prints it and {@code --summary-json} writes it: the job's own
+ * accounting (accumulators), the loss curve from the metrics it emitted, its snapshots, and
+ * held-out quality.
+ */
+public record RunSummary(
+        @JsonProperty("run_id") String runId,
+        @JsonProperty("model") String model,
+        @JsonProperty("events_consumed") long eventsConsumed,
+        @JsonProperty("events_trained") long eventsTrained,
+        @JsonProperty("examples_trained") long examplesTrained,
+        @JsonProperty("untrained") long untrained,
+        @JsonProperty("remainder_policy") String remainderPolicy,
+        @JsonProperty("dead_lettered") long deadLettered,
+        @JsonProperty("late_dead_lettered") long lateDeadLettered,
+        @JsonProperty("late_next_window") long lateNextWindow,
+        @JsonProperty("idle_flushes") long idleFlushes,
+        @JsonProperty("skipped_updates") long skippedUpdates,
+        @JsonProperty("divergence_restores") long divergenceRestores,
+        @JsonProperty("batch_size") String batchSize,
+        @JsonProperty("window") String window,
+        @JsonProperty("seed") long seed,
+        @JsonProperty("epochs") long epochs,
+        @JsonProperty("iterations_per_epoch") long iterationsPerEpoch,
+        @JsonProperty("epoch_iterations") List<Long> epochIterations,
+        @JsonProperty("iterations") long iterations,
+        @JsonProperty("initial_loss") Double initialLoss,
+        @JsonProperty("final_loss") Double finalLoss,
+        @JsonProperty("final_smoothed_loss") Double finalSmoothedLoss,
+        @JsonProperty("epoch_losses") List<Double> epochLosses,
+        @JsonProperty("holdout_loss") Double holdoutLoss,
+        @JsonProperty("holdout_accuracy") Double holdoutAccuracy,
+        @JsonProperty("holdout_events") long holdoutEvents,
+        @JsonProperty("snapshots_emitted") long snapshotsEmitted,
+        @JsonProperty("last_snapshot_version") Long lastSnapshotVersion,
+        @JsonProperty("model_checksum") String modelChecksum,
+        @JsonProperty("wall_seconds") double wallSeconds,
+        @JsonProperty("events_per_second") double eventsPerSecond,
+        @JsonProperty("backend") String backend) {
+
+    /** Loss averages over this many iterations at each end of the curve. */
+    public static final int LOSS_WINDOW = 10;
+
+    /** How the summary names the remainder policy of {@link WindowTrainer}. */
+    static final String REMAINDER_POLICY =
+            "carried, then trained in power-of-two pieces at the end";
+
+    public static RunSummary of(
+            String runId,
+            TrainingConfig training,
+            Map<String, Object> accumulators,
+            List<TrainingMetric> metrics,
+            List<ModelSnapshot> snapshots,
+            Double holdoutLoss,
+            Double holdoutAccuracy,
+            long holdoutEvents,
+            double wallSeconds,
+            double jobSeconds) {
+        List<TrainingMetric> steps =
+                metrics.stream()
+                        .filter(m -> m.getKind() == MetricKind.ITERATION)
+                        .sorted(Comparator.comparingLong(TrainingMetric::getIteration))
+                        .toList();
+        List<TrainingMetric> epochEnds =
+                metrics.stream()
+                        .filter(m -> m.getKind() == MetricKind.EPOCH)
+                        .sorted(Comparator.comparingInt(TrainingMetric::getEpoch))
+                        .toList();
+        ModelSnapshot lastSnapshot =
+                snapshots.stream()
+                        .max(Comparator.comparingLong(ModelSnapshot::getVersion))
+                        .orElse(null);
+        Batching b = training.batching();
+        long trained = Accumulators.Counter.EVENTS_TRAINED.in(accumulators);
+        long examples = Accumulators.Counter.EXAMPLES_TRAINED.in(accumulators);
+        long epochs = b.epochs();
+        Map<Integer, Long> perEpoch = new TreeMap<>();
+        for (TrainingMetric m : steps) {
+            perEpoch.merge(m.getEpoch(), 1L, Long::sum);
+        }
+        return new RunSummary(
+                runId,
+                training.spec().shorthand(),
+                Accumulators.Counter.EVENTS_CONSUMED.in(accumulators),
+                trained,
+                examples,
+                Math.max(0, trained * epochs - examples),
+                REMAINDER_POLICY,
+                Accumulators.Counter.DEAD_LETTERED.in(accumulators),
+                Accumulators.Counter.LATE_DEAD_LETTERED.in(accumulators),
+                Accumulators.Counter.LATE_NEXT_WINDOW.in(accumulators),
+                Accumulators.Counter.IDLE_FLUSHES.in(accumulators),
+                Accumulators.Counter.SKIPPED_UPDATES.in(accumulators),
+                Accumulators.Counter.DIVERGENCE_RESTORES.in(accumulators),
+                b.describeBatchSize(),
+                b.fullBatch() ? "none (full batch)" : b.window().describe(),
+                training.seed(),
+                epochs,
+                b.fullBatch() ? 1 : trained / b.batchSize(),
+                List.copyOf(perEpoch.values()),
+                Accumulators.Counter.ITERATIONS.in(accumulators),
+                meanLoss(steps.subList(0, Math.min(LOSS_WINDOW, steps.size()))),
+                meanLoss(steps.subList(Math.max(0, steps.size() - LOSS_WINDOW), steps.size())),
+                steps.isEmpty() ? null : steps.get(steps.size() - 1).getSmoothedLoss(),
+                epochEnds.stream().map(TrainingMetric::getLoss).toList(),
+                holdoutLoss,
+                holdoutAccuracy,
+                holdoutEvents,
+                Accumulators.Counter.SNAPSHOTS.in(accumulators),
+                lastSnapshot == null ? null : lastSnapshot.getVersion(),
+                lastSnapshot == null ? null : lastSnapshot.getParametersChecksum(),
+                wallSeconds,
+                jobSeconds > 0 ? examples / jobSeconds : 0,
+                ndBackend());
+    }
+
+    public static String ndBackend() {
+        Object b = Nd4j.getExecutioner().getEnvironmentInformation().get("backend");
+        return b == null ? Nd4j.getBackend().getClass().getSimpleName() : b.toString();
+    }
+
+    private static Double meanLoss(List<TrainingMetric> metrics) {
+        if (metrics.isEmpty()) {
+            return null;
+        }
+        return metrics.stream().mapToDouble(TrainingMetric::getLoss).average().orElseThrow();
+    }
+}

@@ -1,0 +1,94 @@
+package io.streamgrad.run;
+
+import io.streamgrad.kafka.RawClients;
+import io.streamgrad.schema.AvroDecodeException;
+import io.streamgrad.schema.AvroSerde;
+import io.streamgrad.schema.LabeledEvent;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * What the first events of a topic say about it before a job starts: their feature count and the
+ * rate of event time they carry.
+ *
+ * @param featureCount features of the first decodable event, or null if none was found
+ * @param eventsPerSecond events per second of event time, summed over partitions (each partition's
+ *     events over its own event-time span), or NaN when no partition had a span to measure
+ * @param sampled decodable events read
+ */
+public record TopicSample(Integer featureCount, double eventsPerSecond, long sampled) {
+    /** Events read at most (shared equally by the partitions), and how long to try. */
+    static final int MAX_EVENTS = 4_096;
+
+    static final long TIMEOUT_MS = 3_000;
+
+    /** Reads up to {@link #MAX_EVENTS} events from the beginning of the topic's partitions. */
+    public static TopicSample read(String bootstrapServers, String topic) {
+        AvroSerde<LabeledEvent> serde = AvroSerde.of(LabeledEvent.class);
+        Map<Integer, long[]> spans = new HashMap<>(); // partition -> {count, min, max}
+        Integer features = null;
+        long sampled = 0;
+        try (KafkaConsumer<byte[], byte[]> consumer = TopicReader.consumer(bootstrapServers)) {
+            List<TopicPartition> partitions = RawClients.fromBeginning(consumer, topic);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            // An equal share per partition: the rate is summed over partitions, so each must be
+            // measured, however unevenly the fetches arrive.
+            long share = Math.max(64, MAX_EVENTS / Math.max(1, partitions.size()));
+            long deadline = System.currentTimeMillis() + TIMEOUT_MS;
+            while (System.currentTimeMillis() < deadline && !done(consumer, end)) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+                    long[] seen = spans.get(r.partition());
+                    if (seen != null && seen[0] >= share) {
+                        consumer.pause(List.of(tp));
+                        continue;
+                    }
+                    LabeledEvent e;
+                    try {
+                        e = serde.deserialize(r.value());
+                    } catch (AvroDecodeException bad) {
+                        continue; // the job will dead-letter it
+                    }
+                    if (features == null) {
+                        features = e.getFeatures().size();
+                    }
+                    long t = e.getEventTime();
+                    spans.merge(
+                            r.partition(),
+                            new long[] {1, t, t},
+                            (a, b) -> new long[] {a[0] + 1, Math.min(a[1], t), Math.max(a[2], t)});
+                    sampled++;
+                }
+            }
+        }
+        return new TopicSample(features, eventsPerSecond(spans.values()), sampled);
+    }
+
+    /** Every partition has given its share or has no more events. */
+    private static boolean done(KafkaConsumer<?, ?> consumer, Map<TopicPartition, Long> end) {
+        for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
+            if (!consumer.paused().contains(e.getKey())
+                    && consumer.position(e.getKey()) < e.getValue()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static double eventsPerSecond(Iterable<long[]> spans) {
+        double rate = 0;
+        boolean measured = false;
+        for (long[] s : spans) {
+            if (s[0] >= 2 && s[2] > s[1]) {
+                rate += (s[0] - 1) * 1000.0 / (s[2] - s[1]);
+                measured = true;
+            }
+        }
+        return measured ? rate : Double.NaN;
+    }
+}

@@ -1,0 +1,100 @@
+package io.streamgrad.run.flags;
+
+import io.streamgrad.batch.BatchSize;
+import io.streamgrad.config.InvalidSettingException;
+import io.streamgrad.train.Batching;
+import io.streamgrad.window.Durations;
+import io.streamgrad.window.LatePolicy;
+import io.streamgrad.window.WindowSpec;
+import picocli.CommandLine.Option;
+
+/** The mini-batch flags shared by demo and train: one path from flags to {@link Batching}. */
+public final class BatchingOptions {
+    @Option(
+            names = "--batch-size",
+            defaultValue = "64",
+            description =
+                    "Mini-batch size, a power of two 1..65536; or 'full' for full-batch gradient"
+                            + " descent on a small bounded set (default: ${DEFAULT-VALUE})")
+    public String batchSize;
+
+    @Option(
+            names = "--window",
+            defaultValue = "count:4",
+            description =
+                    "Shuffle window: count:K (K batches) or event-time:DURATION (tumbling, e.g."
+                            + " event-time:10s) (default: ${DEFAULT-VALUE})")
+    public String window;
+
+    @Option(
+            names = "--max-out-of-orderness",
+            defaultValue = "5s",
+            description =
+                    "How late an event may arrive behind the newest and still be on time; the"
+                            + " watermark trails by this much (default: ${DEFAULT-VALUE})")
+    public String maxOutOfOrderness;
+
+    @Option(
+            names = "--idle-timeout",
+            defaultValue = "60s",
+            description =
+                    "Live streams: after this long without events, train what has arrived, and"
+                            + " stop waiting for quiet partitions' watermarks; 0 = off (default:"
+                            + " ${DEFAULT-VALUE})")
+    public String idleTimeout;
+
+    @Option(
+            names = "--late-events",
+            defaultValue = "deadletter",
+            description =
+                    "Event-time windows: events whose window has closed go to the dead-letter"
+                            + " topic (deadletter) or into the next open window (next-window)"
+                            + " (default: ${DEFAULT-VALUE})")
+    public String lateEvents;
+
+    @Option(
+            names = "--epochs",
+            defaultValue = "1",
+            description =
+                    "Bounded runs: passes over the data, each reshuffled (default:"
+                            + " ${DEFAULT-VALUE})")
+    public int epochs;
+
+    @Option(
+            names = "--full-batch-limit",
+            defaultValue = "" + Batching.DEFAULT_FULL_BATCH_LIMIT,
+            description = "Most events --batch-size full accepts (default: ${DEFAULT-VALUE})")
+    public int fullBatchLimit;
+
+    @Option(
+            names = "--full-pass-loss",
+            negatable = true,
+            defaultValue = "true",
+            fallbackValue = "true",
+            description =
+                    "Bounded runs: keep the pass in state and emit the loss over all of it after"
+                            + " each epoch; --no-full-pass-loss saves the memory on large one-pass"
+                            + " replays (default: on)")
+    public boolean fullPassLoss;
+
+    /** Validates every flag; a bad value throws {@link InvalidSettingException} naming the fix. */
+    public Batching toBatching() {
+        try {
+            int size = BatchSize.parse(batchSize);
+            return new Batching(
+                    size,
+                    size == 0,
+                    WindowSpec.parse(window),
+                    Durations.parseMillis("{max-out-of-orderness}", maxOutOfOrderness),
+                    Durations.parseMillis("{idle-timeout}", idleTimeout),
+                    LatePolicy.fromWireName(lateEvents),
+                    epochs,
+                    fullBatchLimit,
+                    fullPassLoss);
+        } catch (InvalidSettingException e) {
+            throw e;
+        } catch (IllegalArgumentException e) {
+            throw new InvalidSettingException(e.getMessage());
+        }
+    }
+}

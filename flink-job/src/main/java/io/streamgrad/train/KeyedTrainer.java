@@ -1,0 +1,248 @@
+package io.streamgrad.train;
+
+import io.streamgrad.batch.TrainingExample;
+import io.streamgrad.window.EventTimeAssigner;
+import io.streamgrad.window.WindowSpec;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+
+/**
+ * What happens to one model key's stream, free of Flink: an arriving example joins a window (or is
+ * late), due windows close and train, a quiet live stream is flushed, and bounded input ends with
+ * its epochs. The Flink operator calls it with keyed state and Flink's timers; offline replays call
+ * it with lists and no timers ({@link OfflineReplay}), so both train identically.
+ *
+ * <ul>
+ *   <li>Count windows close when {@code K × batchSize} new examples have arrived.
+ *   <li>Event-time windows close when the watermark passes their end (an event-time timer); an
+ *       event whose window has closed is late: dead-lettered or moved to the next open window.
+ *   <li>Live streams: after the idle timeout without events (a processing-time timer), everything
+ *       that has arrived is trained, the remainder in power-of-two pieces, and a snapshot is
+ *       published.
+ *   <li>Bounded input ends with the final watermark (a timer at {@link Long#MAX_VALUE}): the first
+ *       epoch is finished, further epochs run over the kept pass, and a final snapshot is emitted.
+ * </ul>
+ *
+ * Each closed window's examples, with the carried remainder, are shuffled and cut into batches by
+ * {@link WindowTrainer}; the remainder (fewer than a batch) is carried to the next window.
+ */
+public final class KeyedTrainer implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    /** The time of the timer that marks the end of bounded input (the final watermark). */
+    public static final long END_OF_INPUT = Long.MAX_VALUE;
+
+    private final TrainingConfig config;
+    private final Batching batching;
+    private final boolean bounded;
+
+    /**
+     * @param bounded whether input ends (a replayed range): epochs and the kept pass apply
+     */
+    public KeyedTrainer(TrainingConfig config, boolean bounded) {
+        this.config = config;
+        this.batching = config.batching();
+        this.bounded = bounded;
+    }
+
+    /** Flink's timer service as the trainer needs it. */
+    public interface Timers {
+        long currentWatermark();
+
+        long currentProcessingTime();
+
+        void registerEventTimeTimer(long time);
+
+        void registerProcessingTimeTimer(long time);
+    }
+
+    /** What the trainer reports besides steps, epoch ends and snapshots. */
+    public interface Listener extends TrainingListener {
+        /** An example was accepted into training. */
+        void onAccepted(TrainingExample e);
+
+        /**
+         * An example arrived after its event-time window had closed.
+         *
+         * @param time its event time (ms)
+         * @param ownWindow the window it belongs to
+         * @param watermark the watermark when it arrived
+         * @param deadLettered whether it goes to the dead letters (else to the next open window)
+         */
+        void onLate(
+                TrainingExample e, long time, long ownWindow, long watermark, boolean deadLettered);
+
+        /** The idle timeout trained what had arrived. */
+        void onIdleFlush();
+    }
+
+    /** One call's view of a key: its state, Flink's timers and where results go. */
+    public record Scope(String modelKey, TrainerStore store, Timers timers, Listener listener) {}
+
+    /**
+     * An example arrives.
+     *
+     * @param timestamp its stream timestamp (the Kafka record's, which producers set to the event
+     *     time): what the watermarks track, so windows are assigned by it too
+     */
+    public void onExample(Scope s, TrainingExample e, long timestamp) throws Exception {
+        WindowBookkeeping b = s.store().bookkeeping();
+        long window = 0;
+        if (batching.window() instanceof WindowSpec.EventTime spec && !batching.fullBatch()) {
+            long watermark = s.timers().currentWatermark();
+            EventTimeAssigner.Assignment a =
+                    EventTimeAssigner.assign(
+                            spec, timestamp, watermark, b.closedThrough(), batching.latePolicy());
+            if (a.late()) {
+                s.listener()
+                        .onLate(e, timestamp, spec.windowOf(timestamp), watermark, a.deadLetter());
+            }
+            if (a.deadLetter()) {
+                return;
+            }
+            window = a.window();
+            s.timers().registerEventTimeTimer(spec.lastMillisOf(window));
+        }
+        s.listener().onAccepted(e);
+        // Fires only with the final watermark, i.e. at the end of bounded input (registering the
+        // same timer again is a no-op).
+        s.timers().registerEventTimeTimer(END_OF_INPUT);
+        if (bounded && batching.keepsPass()) {
+            long kept = b.passCount() + 1;
+            if (batching.fullBatch() && kept > batching.fullBatchLimit()) {
+                throw new IllegalStateException(
+                        "--batch-size full accepts at most "
+                                + batching.fullBatchLimit()
+                                + " events (--full-batch-limit) and the topic has more: use a"
+                                + " power-of-two batch size");
+            }
+            s.store().addToPass(e);
+            b = b.withPassCount(kept);
+        }
+        if (batching.fullBatch()) {
+            s.store().setBookkeeping(b);
+            return;
+        }
+        s.store().addToOpenWindows(new WindowedExample(window, e));
+        b = b.withOpenCount(b.openCount() + 1);
+        s.store().setBookkeeping(b);
+        if (batching.window() instanceof WindowSpec.Count
+                && b.openCount() >= batching.countWindowSize()) {
+            closeWindowsThrough(s, Long.MAX_VALUE);
+        }
+        if (!bounded && batching.idleTimeoutMs() > 0) {
+            long now = s.timers().currentProcessingTime();
+            b = s.store().bookkeeping().withLastArrival(now);
+            if (b.idleTimerAtMs() == WindowBookkeeping.NO_TIMER) {
+                long at = now + batching.idleTimeoutMs();
+                s.timers().registerProcessingTimeTimer(at);
+                b = b.withIdleTimer(at);
+            }
+            s.store().setBookkeeping(b);
+        }
+    }
+
+    /** An event-time timer fired: a window's end, or the end of bounded input. */
+    public void onEventTimeTimer(Scope s, long timestamp) throws Exception {
+        if (batching.window() instanceof WindowSpec.EventTime spec && !batching.fullBatch()) {
+            // At the end of input every window closes, in window order. In Flink their own timers
+            // have already fired by then (timers fire in time order); an offline replay, which has
+            // no watermark, closes them here.
+            closeWindowsThrough(
+                    s, timestamp == END_OF_INPUT ? Long.MAX_VALUE : spec.windowOf(timestamp));
+        }
+        if (timestamp == END_OF_INPUT) {
+            endOfInput(s);
+        }
+    }
+
+    /** A processing-time timer fired: the idle timeout, unless events arrived since it was set. */
+    public void onProcessingTimeTimer(Scope s, long timestamp) throws Exception {
+        WindowBookkeeping b = s.store().bookkeeping();
+        long quietSince = b.lastArrivalMs();
+        if (timestamp - quietSince < batching.idleTimeoutMs()) {
+            long at = quietSince + batching.idleTimeoutMs();
+            s.timers().registerProcessingTimeTimer(at);
+            s.store().setBookkeeping(b.withIdleTimer(at));
+            return;
+        }
+        b = b.withIdleTimer(WindowBookkeeping.NO_TIMER);
+        List<TrainingExample> arrived = s.store().carried();
+        for (WindowedExample w : s.store().openWindows()) {
+            arrived.add(w.example());
+        }
+        if (arrived.isEmpty()) {
+            s.store().setBookkeeping(b);
+            return;
+        }
+        s.listener().onIdleFlush();
+        ModelTrainer trainer = trainer(s);
+        WindowTrainer.flush(trainer, arrived, s.listener());
+        // Event-time windows are not marked closed: events of the same window arriving after the
+        // pause are on time (the watermark has not passed) and train in the next flush or close.
+        s.store().setOpenWindows(List.of());
+        s.store().setCarried(List.of());
+        s.store().setBookkeeping(b.withOpenCount(0));
+        s.store().setTrainerState(trainer.state());
+    }
+
+    /** Trains the open windows up to {@code lastWindow}, in window order. */
+    private void closeWindowsThrough(Scope s, long lastWindow) throws Exception {
+        TreeMap<Long, List<TrainingExample>> due = new TreeMap<>();
+        List<WindowedExample> later = new ArrayList<>();
+        for (WindowedExample w : s.store().openWindows()) {
+            if (w.window() <= lastWindow) {
+                due.computeIfAbsent(w.window(), k -> new ArrayList<>()).add(w.example());
+            } else {
+                later.add(w);
+            }
+        }
+        if (due.isEmpty()) {
+            return;
+        }
+        ModelTrainer trainer = trainer(s);
+        List<TrainingExample> carry = s.store().carried();
+        for (List<TrainingExample> window : due.values()) {
+            carry.addAll(window);
+            carry = WindowTrainer.close(trainer, carry, s.listener());
+        }
+        WindowBookkeeping b = s.store().bookkeeping();
+        if (batching.window() instanceof WindowSpec.EventTime) {
+            b = b.withClosedThrough(Math.max(b.closedThrough(), due.lastKey()));
+        }
+        s.store().setOpenWindows(later);
+        s.store().setCarried(carry);
+        s.store().setBookkeeping(b.withOpenCount(later.size()));
+        s.store().setTrainerState(trainer.state());
+    }
+
+    private void endOfInput(Scope s) throws Exception {
+        ModelTrainer trainer = trainer(s);
+        List<TrainingExample> remainder = s.store().carried();
+        for (WindowedExample w : s.store().openWindows()) {
+            remainder.add(w.example());
+        }
+        List<TrainingExample> kept = bounded && batching.keepsPass() ? s.store().pass() : null;
+        WindowTrainer.finish(trainer, remainder, kept, s.listener());
+        s.store().setOpenWindows(List.of());
+        s.store().setCarried(List.of());
+        s.store().clearPass();
+        s.store().setBookkeeping(s.store().bookkeeping().withOpenCount(0).withPassCount(0));
+        s.store().setTrainerState(trainer.state());
+    }
+
+    /** The key's trainer, restored from its state, or a fresh one. */
+    public ModelTrainer trainer(Scope s) throws Exception {
+        TrainerState state = s.store().trainerState();
+        if (state != null) {
+            return ModelTrainer.restore(s.modelKey(), config, state);
+        }
+        ModelTrainer t = ModelTrainer.create(s.modelKey(), config);
+        if (bounded) {
+            t.startEpoch(1);
+        }
+        return t;
+    }
+}

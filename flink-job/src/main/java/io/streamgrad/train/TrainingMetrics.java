@@ -1,0 +1,59 @@
+package io.streamgrad.train;
+
+import io.streamgrad.schema.MetricKind;
+import io.streamgrad.schema.TrainingMetric;
+
+/** Builds the {@link TrainingMetric} records of a run from what training measured. */
+public final class TrainingMetrics {
+    private TrainingMetrics() {}
+
+    /**
+     * The metric of one update (kind ITERATION, or ALERT when the divergence guard acted).
+     *
+     * @param emittedAt processing time (ms) when the metric was emitted
+     */
+    public static TrainingMetric ofStep(String runId, ModelTrainer.Step s, long emittedAt) {
+        return TrainingMetric.newBuilder()
+                .setRunId(runId)
+                .setModel(s.modelKey())
+                .setIteration(s.iteration())
+                .setKind(s.alert() == null ? MetricKind.ITERATION : MetricKind.ALERT)
+                .setDetail(s.alert() == null ? "" : s.alert())
+                .setEpoch(s.epoch())
+                .setEpochIteration(s.epoch() == 0 ? s.iteration() : s.epochIteration())
+                .setWindow(s.shuffleIndex())
+                .setBatchSize(s.batchSize())
+                .setLoss(s.loss())
+                .setSmoothedLoss(s.smoothedLoss())
+                .setAccuracy(s.accuracy())
+                .setExamplesSeen(s.examplesSeen())
+                .setBatchEventTimeMin(s.minEventTime())
+                .setBatchEventTimeMax(s.maxEventTime())
+                .setEmittedAt(emittedAt)
+                .build();
+    }
+
+    /**
+     * The metric of the end of an epoch (kind EPOCH): the full-pass loss; {@code batch_size} holds
+     * the examples evaluated and {@code window} is -1.
+     */
+    public static TrainingMetric ofEpochEnd(String runId, EpochEnd e, long emittedAt) {
+        return TrainingMetric.newBuilder()
+                .setRunId(runId)
+                .setModel(e.modelKey())
+                .setIteration(e.iteration())
+                .setKind(MetricKind.EPOCH)
+                .setEpoch(e.epoch())
+                .setEpochIteration(e.epochIterations())
+                .setWindow(-1)
+                .setBatchSize(e.examples())
+                .setLoss(e.loss())
+                .setSmoothedLoss(e.smoothedLoss())
+                .setAccuracy(e.accuracy())
+                .setExamplesSeen(e.examplesSeen())
+                .setBatchEventTimeMin(0)
+                .setBatchEventTimeMax(0)
+                .setEmittedAt(emittedAt)
+                .build();
+    }
+}

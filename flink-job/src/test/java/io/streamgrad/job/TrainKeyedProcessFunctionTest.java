@@ -1,0 +1,246 @@
+package io.streamgrad.job;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.streamgrad.batch.TrainingExample;
+import io.streamgrad.model.Activation;
+import io.streamgrad.model.ModelSpec;
+import io.streamgrad.model.OptimizerSpec;
+import io.streamgrad.producers.SyntheticConfig;
+import io.streamgrad.producers.SyntheticEvents;
+import io.streamgrad.schema.DeadLetter;
+import io.streamgrad.schema.LabeledEvent;
+import io.streamgrad.schema.ModelSnapshot;
+import io.streamgrad.schema.Task;
+import io.streamgrad.schema.TrainingMetric;
+import io.streamgrad.train.Batching;
+import io.streamgrad.train.EventValidator;
+import io.streamgrad.train.ModelTrainer;
+import io.streamgrad.train.OfflineReplay;
+import io.streamgrad.train.Snapshots;
+import io.streamgrad.train.TrainingConfig;
+import io.streamgrad.window.LatePolicy;
+import io.streamgrad.window.WindowSpec;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The trainer operator under Flink's own keyed operator harness: watermarks and processing time are
+ * set by the test, and the main output (metrics) and side outputs (snapshots, late events) are
+ * asserted exactly.
+ */
+class TrainKeyedProcessFunctionTest {
+    private static final int FEATURES = 5;
+    private static final int BATCH = 4;
+    private static final String KEY = "m";
+
+    @Test
+    void eventTimeWindowsCloseOnTheWatermarkAndLateEventsAreDeadLettered() throws Exception {
+        TrainingConfig config =
+                config(new WindowSpec.EventTime(1_000), LatePolicy.DEADLETTER, 0, 2);
+        List<TrainingExample> examples = examples(9);
+        // Bounded, as an offline replay is: both shuffle with the seed of epoch 1.
+        try (var h = harness(config, true)) {
+            for (int i = 0; i < 8; i++) {
+                h.processElement(examples.get(i), 100L * i); // window 0: [0, 1000)
+            }
+            assertEquals(0, h.extractOutputValues().size(), "the window is open until 999");
+            h.processWatermark(999);
+            List<TrainingMetric> metrics = h.extractOutputValues();
+            assertEquals(2, metrics.size(), "8 events at batch 4 are 2 iterations");
+            assertEquals(List.of(1L, 2L), metrics.stream().map(m -> m.getIteration()).toList());
+            assertEquals(List.of(4L, 8L), metrics.stream().map(m -> m.getExamplesSeen()).toList());
+            List<ModelSnapshot> snapshots =
+                    values(h.getSideOutput(TrainKeyedProcessFunction.SNAPSHOTS));
+            assertEquals(1, snapshots.size(), "a snapshot every 2 iterations");
+
+            // The same events replayed offline train the same model, bit for bit.
+            ModelTrainer replayed =
+                    OfflineReplay.replay(
+                            KEY, config, examples.subList(0, 8), OfflineReplay.ignoring());
+            assertArrayEquals(
+                    replayed.network().parameters(), Snapshots.flatParameters(snapshots.get(0)));
+
+            // Window 0 has closed: an event of it is late, and goes to the dead letters.
+            h.processElement(examples.get(8).at(3, 42), 500);
+            assertEquals(2, h.extractOutputValues().size(), "a late event trains nothing");
+            List<DeadLetter> late = values(h.getSideOutput(TrainKeyedProcessFunction.LATE_EVENTS));
+            assertEquals(1, late.size());
+            assertEquals("late", late.get(0).getReason());
+            assertEquals(3, late.get(0).getPartition());
+            assertEquals(42, late.get(0).getOffset());
+            assertTrue(late.get(0).getDetail().contains("watermark"), late.get(0).getDetail());
+        }
+    }
+
+    @Test
+    void nextWindowPolicyTrainsALateEventInTheNextOpenWindow() throws Exception {
+        TrainingConfig config =
+                config(new WindowSpec.EventTime(1_000), LatePolicy.NEXT_WINDOW, 0, 100);
+        List<TrainingExample> examples = examples(8);
+        try (var h = harness(config, false)) {
+            for (int i = 0; i < 4; i++) {
+                h.processElement(examples.get(i), 100L * i);
+            }
+            h.processWatermark(999);
+            assertEquals(1, h.extractOutputValues().size());
+            h.processElement(examples.get(4), 900); // late: window 0 closed
+            for (int i = 5; i < 8; i++) {
+                h.processElement(examples.get(i), 1_000 + 100L * i);
+            }
+            assertEquals(
+                    0,
+                    h.getSideOutput(TrainKeyedProcessFunction.LATE_EVENTS) == null
+                            ? 0
+                            : h.getSideOutput(TrainKeyedProcessFunction.LATE_EVENTS).size());
+            h.processWatermark(1_999);
+            List<TrainingMetric> metrics = h.extractOutputValues();
+            assertEquals(2, metrics.size(), "the late event filled window 1's batch");
+            assertEquals(8, metrics.get(1).getExamplesSeen());
+        }
+    }
+
+    @Test
+    void idleTimeoutOnProcessingTimeTrainsWhatArrivedAndPublishesASnapshot() throws Exception {
+        TrainingConfig config = config(new WindowSpec.Count(4), LatePolicy.DEADLETTER, 2_000, 100);
+        List<TrainingExample> examples = examples(6);
+        try (var h = harness(config, false)) {
+            h.setProcessingTime(0);
+            for (TrainingExample e : examples) {
+                h.processElement(e, e.eventTime());
+            }
+            h.setProcessingTime(1_999);
+            assertEquals(0, h.extractOutputValues().size(), "not idle yet");
+            h.setProcessingTime(2_000);
+            List<TrainingMetric> metrics = h.extractOutputValues();
+            assertEquals(List.of(4, 2), metrics.stream().map(m -> m.getBatchSize()).toList());
+            assertEquals(2_000, metrics.get(0).getEmittedAt(), "time from the timer service");
+            List<ModelSnapshot> snapshots =
+                    values(h.getSideOutput(TrainKeyedProcessFunction.SNAPSHOTS));
+            assertEquals(1, snapshots.size());
+            assertEquals(2, snapshots.get(0).getVersion());
+            assertEquals(2_000, snapshots.get(0).getCreatedAt());
+        }
+    }
+
+    @Test
+    void stateSnapshotAndRestoreContinueAsIfNothingHappened() throws Exception {
+        TrainingConfig config = config(new WindowSpec.Count(1), LatePolicy.DEADLETTER, 0, 1_000);
+        List<TrainingExample> examples = examples(11);
+
+        List<TrainingMetric> uninterrupted;
+        ModelSnapshot uninterruptedFinal;
+        try (var h = harness(config, true)) {
+            for (TrainingExample e : examples) {
+                h.processElement(e, e.eventTime());
+            }
+            h.processWatermark(Long.MAX_VALUE);
+            uninterrupted = h.extractOutputValues();
+            uninterruptedFinal = last(values(h.getSideOutput(TrainKeyedProcessFunction.SNAPSHOTS)));
+        }
+
+        OperatorSubtaskState state;
+        List<TrainingMetric> before;
+        try (var h = harness(config, true)) {
+            for (TrainingExample e : examples.subList(0, 6)) {
+                h.processElement(e, e.eventTime());
+            }
+            before = h.extractOutputValues();
+            state = h.snapshot(1, 0);
+        }
+        assertEquals(1, before.size(), "one window closed, 2 examples open");
+        try (var h =
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        new KeyedProcessOperator<>(
+                                new TrainKeyedProcessFunction(
+                                        config, "run", "events", true, Map.of())),
+                        TrainingExample::modelKey,
+                        Types.STRING)) {
+            h.initializeState(state);
+            h.open();
+            for (TrainingExample e : examples.subList(6, 11)) {
+                h.processElement(e, e.eventTime());
+            }
+            h.processWatermark(Long.MAX_VALUE);
+            List<TrainingMetric> after = new ArrayList<>(before);
+            after.addAll(h.extractOutputValues());
+            assertEquals(
+                    uninterrupted.stream().map(TrainingMetric::getLoss).toList(),
+                    after.stream().map(TrainingMetric::getLoss).toList(),
+                    "the same updates, in the same order");
+            ModelSnapshot restoredFinal =
+                    last(values(h.getSideOutput(TrainKeyedProcessFunction.SNAPSHOTS)));
+            assertEquals(uninterruptedFinal.getVersion(), restoredFinal.getVersion());
+            assertEquals(
+                    uninterruptedFinal.getParametersChecksum(),
+                    restoredFinal.getParametersChecksum());
+        }
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, TrainingExample, TrainingMetric>
+            harness(TrainingConfig config, boolean bounded) throws Exception {
+        var h =
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        new KeyedProcessOperator<>(
+                                new TrainKeyedProcessFunction(
+                                        config, "run", "events", bounded, Map.of())),
+                        TrainingExample::modelKey,
+                        Types.STRING);
+        h.open();
+        return h;
+    }
+
+    private static TrainingConfig config(
+            WindowSpec window, LatePolicy late, long idleTimeoutMs, int snapshotEvery) {
+        Batching b =
+                new Batching(
+                        BATCH,
+                        false,
+                        window,
+                        0,
+                        idleTimeoutMs,
+                        late,
+                        1,
+                        Batching.DEFAULT_FULL_BATCH_LIMIT,
+                        false);
+        return new TrainingConfig(
+                ModelSpec.parse("logistic", FEATURES, 2, Activation.RELU),
+                new OptimizerSpec("sgd", 0.1),
+                b,
+                3,
+                snapshotEvery,
+                0.05);
+    }
+
+    private static List<TrainingExample> examples(int n) {
+        SyntheticConfig c =
+                new SyntheticConfig("t", KEY, Task.BINARY, FEATURES, 2, 0.5, n, 0, 1, 11, 0, false);
+        ModelSpec spec = ModelSpec.parse("logistic", FEATURES, 2, Activation.RELU);
+        List<TrainingExample> out = new ArrayList<>();
+        for (LabeledEvent e : new SyntheticEvents(c).all()) {
+            out.add(EventValidator.validate(e, spec));
+        }
+        return out;
+    }
+
+    private static <T> List<T> values(java.util.Collection<StreamRecord<T>> records) {
+        List<T> out = new ArrayList<>();
+        if (records != null) {
+            records.forEach(r -> out.add(r.getValue()));
+        }
+        return out;
+    }
+
+    private static ModelSnapshot last(List<ModelSnapshot> snapshots) {
+        return snapshots.get(snapshots.size() - 1);
+    }
+}

@@ -1,0 +1,6 @@
+/**
+ * Kafka plumbing shared by every part: the topic registry ({@link io.streamgrad.kafka.Topic}), the
+ * one admin helper, raw byte clients, the record writer, and the in-process KRaft broker of the
+ * demo and tests. May use {@code schema}.
+ */
+package io.streamgrad.kafka;

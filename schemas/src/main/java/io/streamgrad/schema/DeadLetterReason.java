@@ -1,0 +1,43 @@
+package io.streamgrad.schema;
+
+/**
+ * Why a record went to the dead-letter topic: the {@code reason} field of a {@link DeadLetter}. The
+ * wire names are a contract with the tools that read dead letters (README, "Topics and records").
+ */
+public enum DeadLetterReason {
+    /** The bytes are not a record of the expected schema (or of any schema we know). */
+    UNDECODABLE("undecodable"),
+    /** The event has a different number of features from the model's input size. */
+    WRONG_FEATURE_COUNT("wrong-feature-count"),
+    /** The label does not fit the task: missing, of the wrong type, or a class out of range. */
+    BAD_LABEL("bad-label"),
+    /** A feature is NaN or infinite. */
+    NON_FINITE_FEATURE("non-finite-feature"),
+    /** The event arrived after its event-time window had closed. */
+    LATE("late");
+
+    private final String wireName;
+
+    DeadLetterReason(String wireName) {
+        this.wireName = wireName;
+    }
+
+    /** The value written to {@link DeadLetter#getReason()}. */
+    public String wireName() {
+        return wireName;
+    }
+
+    /**
+     * The reason a dead letter carries.
+     *
+     * @throws IllegalArgumentException for a name no streamgrad version wrote
+     */
+    public static DeadLetterReason fromWireName(String name) {
+        for (DeadLetterReason r : values()) {
+            if (r.wireName.equals(name)) {
+                return r;
+            }
+        }
+        throw new IllegalArgumentException("unknown dead-letter reason '" + name + "'");
+    }
+}
