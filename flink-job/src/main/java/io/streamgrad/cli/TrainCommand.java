@@ -4,6 +4,7 @@ import io.streamgrad.config.InvalidSettingException;
 import io.streamgrad.job.JobConfig;
 import io.streamgrad.run.JobRunner;
 import io.streamgrad.run.RunSummary;
+import io.streamgrad.run.StateDirectory;
 import io.streamgrad.run.TrainRun;
 import io.streamgrad.run.flags.TrainJobOptions;
 import java.nio.file.Path;
@@ -33,6 +34,22 @@ public final class TrainCommand implements Callable<Integer> {
     int webUiPort;
 
     @Option(
+            names = "--state-dir",
+            paramLabel = "DIR",
+            description =
+                    "Where this run keeps its checkpoints, kept when the process stops or dies; a"
+                            + " run started again with the same state directory resumes from its"
+                            + " newest checkpoint (default: ~/.streamgrad/state/<group-id>)")
+    Path stateDir;
+
+    @Option(
+            names = "--start-over",
+            description =
+                    "Delete the state directory and train a fresh model, from --from (earliest by"
+                            + " default) whatever offsets the group has committed")
+    boolean startOver;
+
+    @Option(
             names = "--summary-json",
             description = "Write the run summary to this file (bounded runs)")
     Path summaryJson;
@@ -46,6 +63,14 @@ public final class TrainCommand implements Callable<Integer> {
         }
         job.kafka.admin().close(); // checks --kafka-timeout-ms
         TrainRun.preflight(c, job.kafka.timeoutMs);
+        TrainRun.Prepared prepared =
+                TrainRun.prepare(
+                        c,
+                        stateDir != null ? stateDir : StateDirectory.defaultFor(c.groupId()),
+                        startOver,
+                        job.kafka.timeoutMs);
+        c = prepared.config();
+        System.out.println("streamgrad train: " + prepared.announcement());
         System.out.printf(
                 "streamgrad train: %s on %s (batch %s, window %s, %s), run %s%n",
                 c.training().spec().shorthand(),
@@ -56,7 +81,7 @@ public final class TrainCommand implements Callable<Integer> {
                 c.runId());
         RunSummary summary;
         try {
-            summary = TrainRun.run(c, webUiPort, new ProgressReporter(System.out));
+            summary = TrainRun.run(prepared, webUiPort, new ProgressReporter(System.out));
         } catch (JobRunner.JobCancelledException e) {
             System.out.printf(
                     "streamgrad train: %s; its metrics and snapshots are on %s and %s%n",

@@ -14,6 +14,8 @@ import java.util.Map;
  * @param bounded stop at the end offsets the topic had when the job started (replay/backfill);
  *     otherwise train on the live stream until cancelled
  * @param fromEarliest start from the earliest offsets when the group has none committed
+ * @param ignoreCommittedOffsets start from {@code fromEarliest}'s end whatever the group has
+ *     committed (a run that starts over); a restored checkpoint's offsets still win
  */
 public record JobConfig(
         String bootstrapServers,
@@ -24,8 +26,63 @@ public record JobConfig(
         boolean fromEarliest,
         int parallelism,
         long checkpointIntervalMs,
-        TrainingConfig training)
+        TrainingConfig training,
+        boolean ignoreCommittedOffsets)
         implements Serializable {
+
+    /** A job that starts from the group's committed offsets. */
+    public JobConfig(
+            String bootstrapServers,
+            Topics topics,
+            String groupId,
+            String runId,
+            boolean bounded,
+            boolean fromEarliest,
+            int parallelism,
+            long checkpointIntervalMs,
+            TrainingConfig training) {
+        this(
+                bootstrapServers,
+                topics,
+                groupId,
+                runId,
+                bounded,
+                fromEarliest,
+                parallelism,
+                checkpointIntervalMs,
+                training,
+                false);
+    }
+
+    /** The same job under another run id (a run resumed from its state directory keeps its id). */
+    public JobConfig withRunId(String id) {
+        return new JobConfig(
+                bootstrapServers,
+                topics,
+                groupId,
+                id,
+                bounded,
+                fromEarliest,
+                parallelism,
+                checkpointIntervalMs,
+                training,
+                ignoreCommittedOffsets);
+    }
+
+    /** The same job, starting over: the group's committed offsets are not used. */
+    public JobConfig startingOver() {
+        return new JobConfig(
+                bootstrapServers,
+                topics,
+                groupId,
+                runId,
+                bounded,
+                fromEarliest,
+                parallelism,
+                checkpointIntervalMs,
+                training,
+                true);
+    }
 
     public JobConfig {
         Batching b = training.batching();

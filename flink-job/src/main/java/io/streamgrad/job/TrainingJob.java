@@ -105,23 +105,32 @@ public final class TrainingJob {
                 .name("kafka: " + c.topics().snapshots());
     }
 
-    private static KafkaSource<KafkaRecord> source(JobConfig c) {
+    /**
+     * Where reading starts when no checkpoint is restored (a restored checkpoint's offsets always
+     * win): the group's committed offsets, else the earliest or latest; or, for a run that starts
+     * over, the earliest or latest whatever the group committed.
+     */
+    private static OffsetsInitializer startingOffsets(JobConfig c) {
+        if (c.ignoreCommittedOffsets()) {
+            return c.fromEarliest() ? OffsetsInitializer.earliest() : OffsetsInitializer.latest();
+        }
+        return OffsetsInitializer.committedOffsets(
+                c.fromEarliest() ? OffsetResetStrategy.EARLIEST : OffsetResetStrategy.LATEST);
+    }
+
+    private static ResumableKafkaSource<KafkaRecord> source(JobConfig c) {
         var builder =
                 KafkaSource.<KafkaRecord>builder()
                         .setBootstrapServers(c.bootstrapServers())
                         .setTopics(c.topics().events())
                         .setGroupId(c.groupId())
-                        .setStartingOffsets(
-                                OffsetsInitializer.committedOffsets(
-                                        c.fromEarliest()
-                                                ? OffsetResetStrategy.EARLIEST
-                                                : OffsetResetStrategy.LATEST))
+                        .setStartingOffsets(startingOffsets(c))
                         .setDeserializer(new RawKafkaRecordDeserializationSchema())
                         .setProperty("commit.offsets.on.checkpoint", "true");
         if (c.bounded()) {
             builder.setBounded(OffsetsInitializer.latest());
         }
-        return builder.build();
+        return new ResumableKafkaSource<>(builder.build());
     }
 
     /**
@@ -157,11 +166,33 @@ public final class TrainingJob {
         Properties props = kind.producerLimits();
         props.put(ProducerConfig.LINGER_MS_CONFIG, "20");
         props.put(ProducerConfig.ACKS_CONFIG, "all");
+        // Transactions commit at checkpoints; one must outlive a checkpoint interval or two, and
+        // stay under the broker's maximum (transaction.max.timeout.ms, 15 min by default).
+        props.put(
+                ProducerConfig.TRANSACTION_TIMEOUT_CONFIG,
+                Long.toString(transactionTimeoutMs(c.checkpointIntervalMs())));
         return KafkaSink.<T>builder()
                 .setBootstrapServers(c.bootstrapServers())
                 .setKafkaProducerConfig(props)
                 .setRecordSerializer(new AvroKafkaRecordSerializationSchema<>(type, topic, key))
-                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+                // Exactly once: records become visible to read_committed readers when the
+                // checkpoint that covers them completes, and a restart aborts what it had not.
+                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                // Stable per consumer group and topic, so a restarted job fences its predecessor.
+                .setTransactionalIdPrefix(transactionalIdPrefix(c, kind))
                 .build();
+    }
+
+    /** The broker's default {@code transaction.max.timeout.ms}: 15 minutes. */
+    static final long BROKER_MAX_TRANSACTION_TIMEOUT_MS = 15 * 60_000L;
+
+    /** Three checkpoint intervals, at least one minute, at most the broker's default maximum. */
+    static long transactionTimeoutMs(long checkpointIntervalMs) {
+        return Math.min(
+                BROKER_MAX_TRANSACTION_TIMEOUT_MS, Math.max(60_000L, 3 * checkpointIntervalMs));
+    }
+
+    static String transactionalIdPrefix(JobConfig c, Topic kind) {
+        return "streamgrad-" + c.groupId() + "-" + kind.name().toLowerCase(java.util.Locale.ROOT);
     }
 }

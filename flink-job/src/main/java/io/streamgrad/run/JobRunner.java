@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobExecutionResult;
@@ -52,9 +53,30 @@ public final class JobRunner {
         void ended();
     }
 
-    /** Creates the output topics, runs the job in a local MiniCluster, and reads its output. */
+    /**
+     * Where a local run keeps its checkpoints.
+     *
+     * @param checkpoints the directory Flink checkpoints to
+     * @param restoreFrom a completed checkpoint to resume from
+     * @param temporary delete the checkpoints when the run ends (the demo's)
+     */
+    public record LocalState(Path checkpoints, Optional<Path> restoreFrom, boolean temporary) {
+        /** A fresh temporary directory, deleted when the run ends. */
+        public static LocalState inTemporaryDirectory() throws IOException {
+            return new LocalState(
+                    Files.createTempDirectory("streamgrad-checkpoints-"), Optional.empty(), true);
+        }
+    }
+
+    /** As {@link #runLocally(JobConfig, LocalState, int, Observer)}, with temporary state. */
     public static Outcome runLocally(JobConfig c, int webUiPort, Observer observer)
             throws Exception {
+        return runLocally(c, LocalState.inTemporaryDirectory(), webUiPort, observer);
+    }
+
+    /** Creates the output topics, runs the job in a local MiniCluster, and reads its output. */
+    public static Outcome runLocally(
+            JobConfig c, LocalState state, int webUiPort, Observer observer) throws Exception {
         try (TopicAdmin admin = new TopicAdmin(c.bootstrapServers())) {
             admin.ensureTopic(Topic.METRICS, c.topics().metrics(), 1);
             admin.ensureTopic(Topic.SNAPSHOTS, c.topics().snapshots(), 1);
@@ -68,10 +90,18 @@ public final class JobRunner {
         // In-process, a lost slot never comes back: fail in seconds rather than the default 5 min.
         settings.put("slot.request.timeout", "20 s");
         // Window buffers and the pass kept for epochs outgrow the JobManager's 5 MB in-memory
-        // checkpoint limit: checkpoint to a local directory, removed when the run ends.
-        Path checkpoints = Files.createTempDirectory("streamgrad-checkpoints-");
+        // checkpoint limit: checkpoint to a local directory, kept when the process stops or dies
+        // (unless temporary), so that the next run resumes from it.
+        Path checkpoints = state.checkpoints();
+        Files.createDirectories(checkpoints);
         settings.put("execution.checkpointing.storage", "filesystem");
         settings.put("execution.checkpointing.dir", checkpoints.toUri().toString());
+        settings.put(
+                "execution.checkpointing.externalized-checkpoint-retention",
+                "RETAIN_ON_CANCELLATION");
+        state.restoreFrom()
+                .ifPresent(
+                        p -> settings.put("execution.state-recovery.path", p.toUri().toString()));
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.createLocalEnvironment(Configuration.fromMap(settings));
         env.setParallelism(c.parallelism());
@@ -94,7 +124,9 @@ public final class JobRunner {
             }
         } finally {
             observer.ended();
-            deleteRecursively(checkpoints);
+            if (state.temporary()) {
+                deleteRecursively(checkpoints);
+            }
         }
         double wall = (System.nanoTime() - start) / 1e9;
         return new Outcome(

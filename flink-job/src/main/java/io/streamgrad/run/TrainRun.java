@@ -3,6 +3,8 @@ package io.streamgrad.run;
 import io.streamgrad.config.InvalidSettingException;
 import io.streamgrad.job.JobConfig;
 import io.streamgrad.kafka.TopicAdmin;
+import java.nio.file.Path;
+import java.util.Optional;
 
 /** What {@code train} does end to end: check everything it can, run the job, summarise the run. */
 public final class TrainRun {
@@ -61,12 +63,96 @@ public final class TrainRun {
     }
 
     /**
-     * Runs the job in a local MiniCluster until bounded input ends (or the calling thread is
-     * interrupted, which cancels it: {@link JobRunner.JobCancelledException}).
+     * A run ready to start: its configuration (with the run id it continues, if it resumes), its
+     * state directory and the checkpoint it resumes from.
+     *
+     * @param announcement what the run is about to do, for the first line of output
      */
-    public static RunSummary run(JobConfig c, int webUiPort, JobRunner.Observer observer)
+    public record Prepared(
+            JobConfig config,
+            StateDirectory state,
+            JobRunner.LocalState local,
+            String announcement) {}
+
+    /**
+     * Opens the run's state directory: resumes from its newest checkpoint, or starts afresh ({@code
+     * startOver} deletes what is there and ignores the group's committed offsets).
+     *
+     * @throws InvalidSettingException when the directory holds another configuration's model, when
+     *     a bounded run of this group already finished, or when a bounded run would read nothing
+     *     because the group's offsets are at the end of the topic and there is nothing to resume
+     */
+    public static Prepared prepare(
+            JobConfig c, Path stateDir, boolean startOver, long kafkaTimeoutMs) {
+        StateDirectory state = StateDirectory.at(stateDir);
+        if (startOver) {
+            state.clear();
+            c = c.startingOver();
+        }
+        StateDirectory.Found found = state.open(c);
+        if (found.completed()) {
+            throw new InvalidSettingException(
+                    "run "
+                            + found.runId()
+                            + " of group "
+                            + c.groupId()
+                            + " already trained "
+                            + c.topics().events()
+                            + " to its end (state in "
+                            + state.path()
+                            + "): {start-over} trains a fresh model on it again, or use another"
+                            + " {group-id}");
+        }
+        if (found.checkpoint().isPresent()) {
+            JobConfig resumed = c.withRunId(found.runId());
+            return new Prepared(
+                    resumed,
+                    state,
+                    new JobRunner.LocalState(state.checkpoints(), found.checkpoint(), false),
+                    "resuming run "
+                            + found.runId()
+                            + " from checkpoint "
+                            + found.checkpoint().get().getFileName()
+                            + " in "
+                            + state.path()
+                            + " (model, optimizer state, open windows and offsets)");
+        }
+        if (c.bounded() && !c.ignoreCommittedOffsets()) {
+            try (TopicAdmin admin = new TopicAdmin(c.bootstrapServers(), kafkaTimeoutMs)) {
+                if (admin.groupAtEnd(c.groupId(), c.topics().events())) {
+                    throw new InvalidSettingException(
+                            "group "
+                                    + c.groupId()
+                                    + " has already read "
+                                    + c.topics().events()
+                                    + " to its end and "
+                                    + state.path()
+                                    + " holds no checkpoint to resume: a bounded run would train"
+                                    + " nothing. {start-over} replays the topic from the"
+                                    + " beginning on a fresh model, or use another {group-id}");
+                }
+            }
+        }
+        return new Prepared(
+                c,
+                state,
+                new JobRunner.LocalState(state.checkpoints(), Optional.empty(), false),
+                "starting run " + c.runId() + " afresh; state kept in " + state.path());
+    }
+
+    /**
+     * Runs a prepared job in a local MiniCluster until bounded input ends (or the calling thread is
+     * interrupted, which cancels it: {@link JobRunner.JobCancelledException}); a finished bounded
+     * run is marked complete in its state directory.
+     */
+    public static RunSummary run(Prepared p, int webUiPort, JobRunner.Observer observer)
             throws Exception {
-        JobRunner.Outcome outcome = JobRunner.runLocally(c, webUiPort, observer);
+        JobConfig c = p.config();
+        p.state().begin(c);
+        JobRunner.Outcome outcome = JobRunner.runLocally(c, p.local(), webUiPort, observer);
+        if (c.bounded()) {
+            p.state().complete(c);
+        }
         return RunSummary.of(
                 c.runId(),
                 c.training(),

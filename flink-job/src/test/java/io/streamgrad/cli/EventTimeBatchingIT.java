@@ -128,6 +128,8 @@ class EventTimeBatchingIT {
                 new ArrayList<>(
                         List.of(
                                 "train",
+                                "--state-dir",
+                                StateDirs.fresh(),
                                 "--bootstrap-servers",
                                 broker.bootstrapServers(),
                                 "--events-topic",
@@ -226,6 +228,8 @@ class EventTimeBatchingIT {
                     Streamgrad.execute(
                             new String[] {
                                 "train",
+                                "--state-dir",
+                                StateDirs.fresh(),
                                 "--bootstrap-servers",
                                 broker.bootstrapServers(),
                                 "--events-topic",

@@ -56,6 +56,8 @@ class LiveTrainingIT {
                                         Streamgrad.execute(
                                                 new String[] {
                                                     "train",
+                                                    "--state-dir",
+                                                    StateDirs.fresh(),
                                                     "--bootstrap-servers",
                                                     broker.bootstrapServers(),
                                                     "--events-topic",

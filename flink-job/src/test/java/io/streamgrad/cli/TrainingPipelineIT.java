@@ -99,6 +99,8 @@ class TrainingPipelineIT {
                 Streamgrad.execute(
                         new String[] {
                             "train",
+                            "--state-dir",
+                            StateDirs.fresh(),
                             "--bootstrap-servers",
                             bootstrap,
                             "--events-topic",
@@ -256,6 +258,8 @@ class TrainingPipelineIT {
                 Streamgrad.execute(
                         new String[] {
                             "train",
+                            "--state-dir",
+                            StateDirs.fresh(),
                             "--bootstrap-servers",
                             bootstrap,
                             "--events-topic",
@@ -318,6 +322,8 @@ class TrainingPipelineIT {
                 Streamgrad.execute(
                         new String[] {
                             "train",
+                            "--state-dir",
+                            StateDirs.fresh(),
                             "--bootstrap-servers",
                             bootstrap,
                             "--events-topic",

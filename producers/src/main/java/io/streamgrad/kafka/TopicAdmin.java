@@ -250,6 +250,44 @@ public final class TopicAdmin implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether a consumer group has committed offsets at or past the end of every partition of a
+     * non-empty topic: a bounded run of that group would read nothing.
+     */
+    public boolean groupAtEnd(String group, String topic) {
+        try {
+            Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> committed =
+                    admin.listConsumerGroupOffsets(group)
+                            .partitionsToOffsetAndMetadata()
+                            .get(timeoutMs, TimeUnit.MILLISECONDS);
+            int partitions = partitionCount(topic);
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            for (int p = 0; p < partitions; p++) {
+                latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
+            }
+            var end = admin.listOffsets(latest).all().get(timeoutMs, TimeUnit.MILLISECONDS);
+            long total = 0;
+            for (TopicPartition tp : latest.keySet()) {
+                long e = end.get(tp).offset();
+                total += e;
+                var c = committed.get(tp);
+                if (c == null || c.offset() < e) {
+                    return false;
+                }
+            }
+            return total > 0;
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(
+                    "cannot read the offsets of group " + group + ": " + e.getCause().getMessage(),
+                    e);
+        } catch (TimeoutException e) {
+            throw new KafkaUnreachableException(bootstrapServers, timeoutMs);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     @Override
     public void close() {
         admin.close(Duration.ofSeconds(5));

@@ -66,8 +66,12 @@ public final class TrainJobOptions {
             throw new InvalidSettingException(
                     "{parallelism} must be at least 1, got " + parallelism);
         }
-        if (checkpointIntervalMs < 100) {
-            throw new InvalidSettingException("{checkpoint-interval-ms} must be at least 100");
+        if (checkpointIntervalMs < 100 || checkpointIntervalMs > 300_000) {
+            throw new InvalidSettingException(
+                    "{checkpoint-interval-ms} must be between 100 and 300000 (5 min: outputs are"
+                            + " committed at checkpoints, in Kafka transactions that must end"
+                            + " within the broker's 15 min), got "
+                            + checkpointIntervalMs);
         }
         return new JobConfig(
                 kafka.bootstrapServers,

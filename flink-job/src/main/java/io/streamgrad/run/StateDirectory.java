@@ -1,0 +1,225 @@
+package io.streamgrad.run;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.streamgrad.config.InvalidSettingException;
+import io.streamgrad.job.JobConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+/**
+ * Where a local {@code train} keeps what it cannot re-read from Kafka, so that it survives its own
+ * death: Flink's checkpoints (the model, optimizer state, feature statistics, open windows,
+ * counters and source offsets, all of one consistent moment), plus {@code run.json}, the run id and
+ * the settings that shaped the model. Started again for the same consumer group, {@code train}
+ * resumes from the newest completed checkpoint under {@code checkpoints/<job
+ * id>/chk-<n>/_metadata}; starting over is explicit ({@link #clear}).
+ *
+ * <p>Layout: {@code <dir>/run.json} and {@code <dir>/checkpoints/}; the default {@code dir} is
+ * {@code ~/.streamgrad/state/<group id>}.
+ */
+public final class StateDirectory {
+    /** The default root: {@code ~/.streamgrad/state}. */
+    public static Path defaultRoot() {
+        return Path.of(System.getProperty("user.home"), ".streamgrad", "state");
+    }
+
+    private static final ObjectMapper JSON =
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private final Path dir;
+
+    private StateDirectory(Path dir) {
+        this.dir = dir;
+    }
+
+    /** The default state directory of a consumer group: {@code <root>/<group id>}. */
+    public static Path defaultFor(String groupId) {
+        return defaultRoot().resolve(groupId.replaceAll("[^A-Za-z0-9._-]", "_"));
+    }
+
+    /** The state directory at {@code dir}. */
+    public static StateDirectory at(Path dir) {
+        return new StateDirectory(dir);
+    }
+
+    public Path path() {
+        return dir;
+    }
+
+    /** Where Flink writes this group's checkpoints. */
+    public Path checkpoints() {
+        return dir.resolve("checkpoints");
+    }
+
+    /**
+     * What a run found in its state directory.
+     *
+     * @param runId the run to continue (the stored one), or the new run's
+     * @param checkpoint the newest completed checkpoint to restore, empty when starting afresh
+     * @param completed a bounded run of this group already finished
+     */
+    public record Found(String runId, Optional<Path> checkpoint, boolean completed) {}
+
+    /**
+     * Reads the state directory for a run about to start with configuration {@code c}.
+     *
+     * @throws InvalidSettingException when the directory was written by a configuration that trains
+     *     a different model (naming the differences), or is unreadable (naming the path)
+     */
+    public Found open(JobConfig c) {
+        Path runFile = dir.resolve("run.json");
+        if (!Files.exists(runFile)) {
+            return new Found(c.runId(), Optional.empty(), false);
+        }
+        Map<String, String> stored;
+        try {
+            stored = JSON.readValue(runFile.toFile(), new TypeReference<Map<String, String>>() {});
+        } catch (IOException e) {
+            throw new InvalidSettingException(
+                    "the state directory "
+                            + dir
+                            + " is damaged ("
+                            + runFile.getFileName()
+                            + ": "
+                            + e.getMessage().lines().findFirst().orElse("")
+                            + "): {start-over} trains afresh, or point {state-dir} elsewhere");
+        }
+        List<String> differences = differences(stored, modelSettings(c));
+        if (!differences.isEmpty()) {
+            throw new InvalidSettingException(
+                    "the state directory "
+                            + dir
+                            + " holds a model trained with other settings ("
+                            + String.join("; ", differences)
+                            + "): use the same settings to resume, {start-over} to train afresh,"
+                            + " or another {group-id}");
+        }
+        return new Found(
+                stored.getOrDefault("run_id", c.runId()),
+                latestCheckpoint(),
+                Boolean.parseBoolean(stored.get("completed")));
+    }
+
+    /** Records the run id and the model's settings, before the job starts. */
+    public void begin(JobConfig c) {
+        write(c, false);
+    }
+
+    /** Marks a bounded run as finished: running it again would train nothing new. */
+    public void complete(JobConfig c) {
+        write(c, true);
+    }
+
+    /** Deletes everything: the next run trains a fresh model. */
+    public void clear() {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete the state directory " + dir, e);
+        }
+    }
+
+    /**
+     * The newest checkpoint whose metadata was written completely ({@code _metadata} exists; a
+     * checkpoint cut short by a crash has none and is skipped).
+     */
+    public Optional<Path> latestCheckpoint() {
+        // Flink deletes subsumed checkpoints while a job runs: anything may vanish mid-listing.
+        Path best = null;
+        long bestTime = Long.MIN_VALUE;
+        for (Path job : list(checkpoints())) {
+            for (Path chk : list(job)) {
+                if (!chk.getFileName().toString().startsWith("chk-")) {
+                    continue;
+                }
+                long t = modified(chk.resolve("_metadata"));
+                if (t > bestTime) {
+                    best = chk;
+                    bestTime = t;
+                }
+            }
+        }
+        return Optional.ofNullable(best);
+    }
+
+    private static List<Path> list(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.toList();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    private static long modified(Path p) {
+        try {
+            return Files.getLastModifiedTime(p).toMillis();
+        } catch (IOException e) {
+            return Long.MIN_VALUE;
+        }
+    }
+
+    private void write(JobConfig c, boolean completed) {
+        Map<String, String> record = new TreeMap<>(modelSettings(c));
+        record.put("run_id", c.runId());
+        record.put("completed", Boolean.toString(completed));
+        try {
+            Files.createDirectories(dir);
+            Path tmp = dir.resolve("run.json.tmp");
+            JSON.writeValue(tmp.toFile(), record);
+            // Atomic, so a crash never leaves a half-written run.json.
+            Files.move(
+                    tmp,
+                    dir.resolve("run.json"),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write to the state directory " + dir, e);
+        }
+    }
+
+    /**
+     * The settings that make a checkpoint's model what it is: the training configuration and the
+     * events topic. Where the job runs (servers, parallelism, checkpoint interval) may change.
+     */
+    static Map<String, String> modelSettings(JobConfig c) {
+        Map<String, String> all = c.provenance();
+        Map<String, String> kept = new TreeMap<>();
+        all.forEach(
+                (k, v) -> {
+                    if (k.startsWith("training.") || k.equals("topics.events")) {
+                        kept.put(k, v);
+                    }
+                });
+        return kept;
+    }
+
+    private static List<String> differences(Map<String, String> stored, Map<String, String> now) {
+        List<String> out = new ArrayList<>();
+        for (Map.Entry<String, String> e : now.entrySet()) {
+            String before = stored.get(e.getKey());
+            if (before != null && !before.equals(e.getValue())) {
+                out.add(e.getKey() + " was " + before + ", now " + e.getValue());
+            }
+        }
+        return out;
+    }
+}
