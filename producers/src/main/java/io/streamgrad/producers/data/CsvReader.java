@@ -296,31 +296,34 @@ public final class CsvReader {
         return new Table(header, rows, lines);
     }
 
-    /** Comma, unless the first non-blank line has none and has a tab or a semicolon. */
+    /** How much of the file's start the separator is guessed from. */
+    private static final int SNIFF_CHARS = 1 << 16;
+
+    /**
+     * Comma, unless the first non-blank line (or its first 64 Ki characters) has none and has a tab
+     * or a semicolon.
+     */
     private static char delimiter(BufferedReader r) throws IOException {
-        r.mark(1 << 16);
-        String line;
-        char d = ',';
-        try {
-            do {
-                line = r.readLine();
-            } while (line != null && line.isBlank());
-            if (line != null && line.indexOf(',') < 0) {
-                if (line.indexOf('\t') >= 0) {
-                    d = '\t';
-                } else if (line.indexOf(';') >= 0) {
-                    d = ';';
-                }
+        r.mark(SNIFF_CHARS);
+        char[] buf = new char[SNIFF_CHARS];
+        int n = 0;
+        int got;
+        while (n < buf.length && (got = r.read(buf, n, buf.length - n)) > 0) {
+            n += got;
+        }
+        r.reset();
+        String start = new String(buf, 0, n).stripLeading();
+        int eol = start.indexOf('\n');
+        String line = eol < 0 ? start : start.substring(0, eol);
+        if (line.indexOf(',') < 0) {
+            if (line.indexOf('\t') >= 0) {
+                return '\t';
             }
-        } finally {
-            try {
-                r.reset();
-            } catch (IOException e) {
-                // A first line longer than 64 KiB without a comma: read it as comma-separated.
-                throw new IOException("the first line is longer than 64 KiB", e);
+            if (line.indexOf(';') >= 0) {
+                return ';';
             }
         }
-        return d;
+        return ',';
     }
 
     private static int newlines(String[] fields) {

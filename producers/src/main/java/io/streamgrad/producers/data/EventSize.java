@@ -45,12 +45,19 @@ public final class EventSize {
         if (events.size() == 0) {
             return;
         }
-        int bytes =
-                Math.max(
-                        recordBytes(events.event(0), key),
-                        recordBytes(events.event(events.size() - 1), key));
+        requireFits(events.event(0), key, limitBytes);
+        requireFits(events.event(events.size() - 1), key, limitBytes);
+    }
+
+    /**
+     * Refuses an event (e.g. a synthetic stream's first) bigger than {@code limitBytes}.
+     *
+     * @throws IllegalArgumentException with the size, the limit and what to do
+     */
+    public static void requireFits(LabeledEvent event, String key, int limitBytes) {
+        int bytes = recordBytes(event, key);
         if (bytes > limitBytes) {
-            int features = events.event(0).getFeatures().size();
+            int features = event.getFeatures().size();
             throw new IllegalArgumentException(
                     String.format(
                             "an event of %,d features is %,d bytes, over the %,d bytes a Kafka"

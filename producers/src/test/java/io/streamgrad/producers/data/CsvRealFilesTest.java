@@ -306,4 +306,18 @@ class CsvRealFilesTest {
                 CsvReader.read(file(dir, "s.csv", "a;b;l\n1.5;2;x\n"), CsvOptions.guess(null));
         assertArrayEquals(new float[] {1.5f, 2}, semi.features()[0]);
     }
+
+    @Test
+    void rowsLongerThanTheSeparatorSniffAreRead(@TempDir Path dir) throws IOException {
+        StringBuilder b = new StringBuilder();
+        for (int row = 0; row < 2; row++) {
+            for (int j = 0; j < 30_000; j++) {
+                b.append("0.125,");
+            }
+            b.append(row).append('\n');
+        }
+        Dataset d = CsvReader.read(file(dir, "wide.csv", b.toString()), CsvOptions.guess(null));
+        assertEquals(30_000, d.featureCount());
+        assertEquals(0.125f, d.features()[1][29_999]);
+    }
 }
