@@ -3,6 +3,7 @@ package io.streamgrad.run;
 import io.streamgrad.config.InvalidSettingException;
 import io.streamgrad.job.JobConfig;
 import io.streamgrad.kafka.TopicAdmin;
+import io.streamgrad.schema.DeadLetter;
 
 /** What {@code train} does end to end: check everything it can, run the job, summarise the run. */
 public final class TrainRun {
@@ -63,10 +64,24 @@ public final class TrainRun {
     /**
      * Runs the job in a local MiniCluster until bounded input ends (or the calling thread is
      * interrupted, which cancels it: {@link JobRunner.JobCancelledException}).
+     *
+     * @throws InvalidSettingException when a bounded run emitted no snapshot: the message gives the
+     *     top dead-letter reasons and the fix ({@link DeadLetterReport})
      */
     public static RunSummary run(JobConfig c, int webUiPort, JobRunner.Observer observer)
             throws Exception {
+        long startMs = System.currentTimeMillis();
         JobRunner.Outcome outcome = JobRunner.runLocally(c, webUiPort, observer);
+        if (c.bounded() && outcome.snapshots().isEmpty()) {
+            // The dead-letter topic may be shared: the letters written since this run started.
+            throw new InvalidSettingException(
+                    DeadLetterReport.explain(
+                            TopicReader.readAll(
+                                    c.bootstrapServers(),
+                                    c.topics().deadLetter(),
+                                    DeadLetter.class,
+                                    d -> d.getFailedAt() >= startMs)));
+        }
         return RunSummary.of(
                 c.runId(),
                 c.training(),

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamgrad.kafka.EmbeddedKafkaBroker;
 import io.streamgrad.kafka.RecordWriter;
+import io.streamgrad.kafka.Topic;
 import io.streamgrad.kafka.TopicAdmin;
 import io.streamgrad.schema.AvroSerde;
 import io.streamgrad.schema.LabeledEvent;
@@ -80,7 +81,7 @@ class EventSizeTest {
         byte[] key = "demo".getBytes(StandardCharsets.UTF_8);
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
             try (TopicAdmin admin = new TopicAdmin(broker.bootstrapServers())) {
-                admin.ensureTopic("events", 1, TopicAdmin.Retention.UNLIMITED);
+                admin.ensureTopic(Topic.EVENTS, "events", 1);
             }
             try (RecordWriter w = RecordWriter.to(broker.bootstrapServers(), "size-test")) {
                 w.send(new ProducerRecord<>("events", key, serde.serialize(events(fits).event(1))));
