@@ -58,6 +58,11 @@ public final class DemoCommand implements Callable<Integer> {
                 training.optimizer().name(),
                 training.optimizer().learningRate(),
                 training.seed());
+        if (plan.data().skippedRows() > 0) {
+            System.out.printf(
+                    "  skipped %,d rows with a missing label (--skip-missing-labels)%n",
+                    plan.data().skippedRows());
+        }
         DemoRun.Result result =
                 DemoRun.run(
                         plan,

@@ -3,11 +3,14 @@ package io.streamgrad.cli;
 import io.streamgrad.config.InvalidSettingException;
 import io.streamgrad.producers.SyntheticConfig;
 import io.streamgrad.producers.SyntheticEvents;
+import io.streamgrad.producers.data.CsvOptions;
 import io.streamgrad.producers.data.CsvReader;
 import io.streamgrad.producers.data.Dataset;
 import io.streamgrad.producers.data.DatasetEvents;
 import io.streamgrad.producers.data.IdxReader;
+import io.streamgrad.producers.data.LabelKind;
 import io.streamgrad.run.Datasets;
+import io.streamgrad.run.Preflight;
 import io.streamgrad.schema.Task;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -113,6 +116,8 @@ public final class ProduceCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw new InvalidSettingException(e.getMessage());
             }
+            Preflight.requireEventFits(
+                    new SyntheticEvents(config).event(config.firstIndex()), out.modelKey);
             out.produce(
                     config.firstIndex(), config.events(), new SyntheticEvents(config)::event, task);
             return 0;
@@ -144,6 +149,8 @@ public final class ProduceCommand implements Callable<Integer> {
         @Override
         public Integer call() {
             Dataset d = Datasets.load(() -> IdxReader.readSplit(dir, split));
+            Preflight.requireEventFits(
+                    new DatasetEvents(d, out.modelKey, "idx-" + split).event(0), out.modelKey);
             out.produce(
                     0, d.size(), new DatasetEvents(d, out.modelKey, "idx-" + split)::event, "idx");
             printTrainingFlags(d);
@@ -155,9 +162,11 @@ public final class ProduceCommand implements Callable<Integer> {
             name = "csv",
             mixinStandardHelpOptions = true,
             description = {
-                "A CSV file (or .csv.gz) of numeric features and a label column. Header optional;"
-                        + " whole-number labels are class indices, other numbers regression"
-                        + " targets, names are classes mapped to indices in sorted order."
+                "A CSV file (gzip recognised by content) of numeric features and a label column."
+                        + " Header optional; whole numbers and names are classes mapped to"
+                        + " indices 0..K-1 in sorted order (-1/+1 become 0/1), other numbers"
+                        + " regression targets (--regression: all numbers are). See the README's"
+                        + " Real data for what is refused."
             })
     static final class Csv implements Callable<Integer> {
         @Mixin EventTopicOptions out = new EventTopicOptions();
@@ -175,9 +184,31 @@ public final class ProduceCommand implements Callable<Integer> {
                 description = "Labels are numeric targets, whole numbers included")
         boolean regression;
 
+        @Option(
+                names = "--skip-missing-labels",
+                description =
+                        "Skip and count rows whose label is missing (empty, NA, N/A, NaN, null, ?)"
+                                + " instead of refusing the file")
+        boolean skipMissingLabels;
+
         @Override
         public Integer call() {
-            Dataset d = Datasets.load(() -> CsvReader.read(file, labelColumn, null, regression));
+            Dataset d =
+                    Datasets.load(
+                            () ->
+                                    CsvReader.read(
+                                            file,
+                                            new CsvOptions(
+                                                    labelColumn,
+                                                    regression
+                                                            ? LabelKind.TARGETS
+                                                            : LabelKind.GUESS,
+                                                    skipMissingLabels)));
+            Preflight.requireEventFits(
+                    new DatasetEvents(d, out.modelKey, "csv").event(0), out.modelKey);
+            if (d.skippedRows() > 0) {
+                System.out.printf("  skipped %,d rows with a missing label%n", d.skippedRows());
+            }
             out.produce(0, d.size(), new DatasetEvents(d, out.modelKey, "csv")::event, "csv");
             printTrainingFlags(d);
             return 0;

@@ -67,6 +67,11 @@ final class RunSummaryOutput {
                             : String.format("%.4f", s.holdoutAccuracy()),
                     s.holdoutEvents());
         }
+        if (s.holdoutUnscored() > 0) {
+            out.printf(
+                    "  holdout unscored  %,d events the model could not score (left out above)%n",
+                    s.holdoutUnscored());
+        }
         out.printf(
                 "  snapshots         %d emitted, last version %s, checksum %s%n",
                 s.snapshotsEmitted(),

@@ -3,15 +3,17 @@ package io.streamgrad.run;
 import io.streamgrad.config.InvalidSettingException;
 import io.streamgrad.producers.SyntheticConfig;
 import io.streamgrad.producers.SyntheticEvents;
-import io.streamgrad.producers.data.CsvReader;
+import io.streamgrad.producers.data.CsvOptions;
+import io.streamgrad.producers.data.DataFileException;
 import io.streamgrad.producers.data.Dataset;
 import io.streamgrad.producers.data.DatasetEvents;
-import io.streamgrad.producers.data.IdxReader;
+import io.streamgrad.producers.data.EventSize;
+import io.streamgrad.producers.data.TaskFit;
+import io.streamgrad.producers.data.TrainTest;
 import io.streamgrad.schema.LabeledEvent;
-import java.nio.file.Path;
+import io.streamgrad.schema.Task;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.function.LongFunction;
 
 /**
@@ -25,6 +27,7 @@ import java.util.function.LongFunction;
  * @param features feature count of the data (null: the flags decide, as for synthetic data)
  * @param classNames class names of a classification data set (empty for regression), null for
  *     synthetic data
+ * @param skippedRows data rows left out for a missing label ({@code skip-missing-labels})
  */
 public record DemoData(
         String name,
@@ -32,7 +35,8 @@ public record DemoData(
         LongFunction<LabeledEvent> trainEvent,
         List<LabeledEvent> holdout,
         Integer features,
-        List<String> classNames) {
+        List<String> classNames,
+        int skippedRows) {
 
     static final String USAGE = "synthetic, idx:DIR or csv:TRAIN[,TEST]";
 
@@ -43,77 +47,47 @@ public record DemoData(
                 new SyntheticEvents(c)::event,
                 new SyntheticEvents(c.withRange(events, holdoutEvents)).all(),
                 null,
-                null);
+                null,
+                0);
     }
 
     /**
      * Loads {@code idx:DIR} (train and test splits) or {@code csv:TRAIN[,TEST]} (without TEST, a
-     * share {@code holdoutFraction} of the rows, drawn with the seed, is held out); with {@code
-     * regression} CSV labels are numeric targets even when they are whole numbers.
+     * share {@code holdoutFraction} of the rows, drawn with the seed, is held out), and checks
+     * everything that can be checked before Kafka starts: the data ({@link TrainTest}), the labels
+     * against the model's task ({@link TaskFit}) and the events against Kafka's record limit
+     * ({@link EventSize}), the last before the held-out events are made.
+     *
+     * @param csv how to read CSV labels (see {@link
+     *     io.streamgrad.producers.data.LabelKind#forTraining})
+     * @param task the model's task
+     * @param modelName the model's shorthand, for messages
+     * @throws InvalidSettingException naming the file, place and setting
      */
     public static DemoData load(
             String spec,
             String model,
-            String labelColumn,
+            CsvOptions csv,
             double holdoutFraction,
             long seed,
-            boolean regression) {
-        if (spec.startsWith("idx:")) {
-            Path dir = Path.of(spec.substring(4));
-            Dataset train = Datasets.load(() -> IdxReader.readSplit(dir, "train"));
-            Dataset test = Datasets.load(() -> IdxReader.readSplit(dir, "test"));
-            return of(spec, model, train, test);
-        }
-        if (spec.startsWith("csv:")) {
-            String[] files = spec.substring(4).split(",");
-            if (files.length > 2 || files[0].isBlank()) {
-                throw new InvalidSettingException(
-                        "{dataset} " + spec + ": use csv:TRAIN or csv:TRAIN,TEST");
-            }
-            Dataset all =
-                    Datasets.load(
-                            () -> CsvReader.read(Path.of(files[0]), labelColumn, null, regression));
-            if (files.length == 2) {
-                Dataset test =
-                        Datasets.load(
-                                () ->
-                                        CsvReader.read(
-                                                Path.of(files[1]),
-                                                labelColumn,
-                                                all.classification() ? all.classNames() : null,
-                                                regression));
-                return of(spec, model, all, test);
-            }
-            if (!(holdoutFraction > 0 && holdoutFraction < 1)) {
-                throw new InvalidSettingException(
-                        "{holdout-fraction} must be between 0 and 1, got " + holdoutFraction);
-            }
-            Dataset shuffled = shuffle(all, seed);
-            int held = (int) Math.max(1, Math.round(all.size() * holdoutFraction));
-            if (held >= all.size()) {
-                throw new InvalidSettingException(
-                        all.name() + " has " + all.size() + " rows: too few to hold some out");
-            }
-            return of(
-                    spec,
+            Task task,
+            String modelName) {
+        TrainTest tt;
+        try {
+            tt = TrainTest.load(spec, csv, holdoutFraction, seed);
+            TaskFit.require(tt.train(), task, modelName);
+            EventSize.requireFits(
+                    new DatasetEvents(tt.train(), model, "train"),
                     model,
-                    shuffled.slice(0, all.size() - held),
-                    shuffled.slice(all.size() - held, all.size()));
+                    io.streamgrad.kafka.Topic.EVENTS.maxRecordBytes());
+        } catch (DataFileException | IllegalArgumentException e) {
+            throw new InvalidSettingException(e.getMessage());
         }
-        throw new InvalidSettingException("unknown {dataset} '" + spec + "': use " + USAGE);
+        return of(spec, model, tt.train(), tt.test(), tt.skippedRows());
     }
 
-    private static DemoData of(String spec, String model, Dataset train, Dataset test) {
-        if (train.featureCount() != test.featureCount()) {
-            throw new InvalidSettingException(
-                    test.name()
-                            + " has "
-                            + test.featureCount()
-                            + " features but "
-                            + train.name()
-                            + " has "
-                            + train.featureCount());
-        }
+    private static DemoData of(
+            String spec, String model, Dataset train, Dataset test, int skippedRows) {
         DatasetEvents trainEvents = new DatasetEvents(train, model, "train");
         DatasetEvents testEvents = new DatasetEvents(test, model, "test");
         List<LabeledEvent> holdout = new ArrayList<>(test.size());
@@ -126,29 +100,7 @@ public record DemoData(
                 trainEvents::event,
                 holdout,
                 train.featureCount(),
-                train.classNames());
-    }
-
-    /** The rows in an order drawn from the seed (Fisher–Yates). */
-    private static Dataset shuffle(Dataset d, long seed) {
-        int n = d.size();
-        int[] order = new int[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
-        SplittableRandom rng = new SplittableRandom(seed);
-        for (int i = n - 1; i > 0; i--) {
-            int j = rng.nextInt(i + 1);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
-        float[][] x = new float[n][];
-        double[] y = new double[n];
-        for (int i = 0; i < n; i++) {
-            x[i] = d.features()[order[i]];
-            y[i] = d.labels()[order[i]];
-        }
-        return new Dataset(d.name(), x, y, d.classNames(), d.classification());
+                train.classNames(),
+                skippedRows);
     }
 }

@@ -6,13 +6,19 @@ import io.streamgrad.kafka.EmbeddedKafkaBroker;
 import io.streamgrad.kafka.RecordWriter;
 import io.streamgrad.kafka.Topic;
 import io.streamgrad.kafka.TopicAdmin;
+import io.streamgrad.model.Activation;
 import io.streamgrad.model.ModelSpec;
 import io.streamgrad.producers.EventProducer;
 import io.streamgrad.producers.SyntheticConfig;
+import io.streamgrad.producers.SyntheticEvents;
+import io.streamgrad.producers.data.CsvOptions;
+import io.streamgrad.producers.data.LabelKind;
 import io.streamgrad.run.flags.DemoOptions;
 import io.streamgrad.schema.AvroSerde;
+import io.streamgrad.schema.DeadLetter;
 import io.streamgrad.schema.LabeledEvent;
 import io.streamgrad.schema.ModelSnapshot;
+import io.streamgrad.schema.Task;
 import io.streamgrad.schema.TrainingMetric;
 import io.streamgrad.train.Snapshots;
 import io.streamgrad.train.TrainingConfig;
@@ -65,10 +71,14 @@ public final class DemoRun {
                         : DemoData.load(
                                 o.dataset,
                                 MODEL_KEY,
-                                o.labelColumn,
+                                new CsvOptions(
+                                        o.labelColumn,
+                                        LabelKind.forTraining(o.model.task, o.model.model),
+                                        o.skipMissingLabels),
                                 o.holdoutFraction,
                                 o.model.seed,
-                                "regression".equals(o.model.task));
+                                modelTask(o),
+                                o.model.model);
         if (data != null) {
             adaptModelTo(o, data);
         }
@@ -78,7 +88,11 @@ public final class DemoRun {
             if (o.holdoutEvents < 1) {
                 throw new InvalidSettingException("{holdout-events} must be at least 1");
             }
-            data = DemoData.synthetic(syntheticConfig(o, spec), o.events, o.holdoutEvents);
+            SyntheticConfig synthetic = syntheticConfig(o, spec);
+            // before the held-out events are made: they are many and as wide
+            Preflight.requireEventFits(
+                    new SyntheticEvents(synthetic).event(Math.max(0, o.events - 1)), MODEL_KEY);
+            data = DemoData.synthetic(synthetic, o.events, o.holdoutEvents);
         }
         Preflight.requireFullBatchFits(training.batching(), data.trainEvents());
         Preflight.requireWindowHoldsABatch(
@@ -151,9 +165,24 @@ public final class DemoRun {
             ModelSnapshot last =
                     outcome.snapshots().stream()
                             .max(Comparator.comparingLong(ModelSnapshot::getVersion))
-                            .orElseThrow(
-                                    () -> new IllegalStateException("the job emitted no snapshot"));
+                            .orElse(null);
+            if (last == null) {
+                // Every event dead-lettered (the demo's topics are its own: all letters are ours).
+                throw new InvalidSettingException(
+                        DeadLetterReport.explain(
+                                TopicReader.readAll(
+                                        bootstrap,
+                                        topics.deadLetter(),
+                                        DeadLetter.class,
+                                        d -> true)));
+            }
             Holdout holdout = Holdout.evaluate(Snapshots.rebuild(last), p.data().holdout());
+            if (holdout.unscored() > 0) {
+                status.accept(
+                        String.format(
+                                "%,d held-out events could not be scored, e.g. %s",
+                                holdout.unscored(), holdout.firstUnscored()));
+            }
             RunSummary summary =
                     RunSummary.of(
                             p.runId(),
@@ -163,7 +192,8 @@ public final class DemoRun {
                             outcome.snapshots(),
                             holdout.loss(),
                             holdout.accuracy(),
-                            p.data().holdout().size(),
+                            holdout.scored(),
+                            holdout.unscored(),
                             (System.nanoTime() - start) / 1e9,
                             outcome.wallSeconds());
             return new Result(summary, outcome.metrics());
@@ -171,30 +201,33 @@ public final class DemoRun {
     }
 
     /**
-     * A data set decides the input size and, for classification, the classes; a model whose task
-     * cannot fit the labels is refused.
+     * A data set decides the input size and, for classification, the classes (whether its labels
+     * fit the model's task was checked when it was loaded).
      */
     private static void adaptModelTo(DemoOptions o, DemoData data) {
         o.model.features = data.features();
-        if (data.classNames().isEmpty()) {
-            if (o.model.task == null && !o.model.model.equals("linear")) {
-                throw new InvalidSettingException(
-                        data.name()
-                                + " has a numeric target: use {model} linear or {task} regression"
-                                + " with {model} mlp:H");
-            }
-            return;
+        if (!data.classNames().isEmpty()) {
+            o.model.classes = data.classNames().size();
+            o.model.classNames = data.classNames();
         }
-        int k = data.classNames().size();
-        o.model.classes = k;
-        o.model.classNames = data.classNames();
-        if (o.model.model.equals("logistic") && k > 2) {
-            throw new InvalidSettingException(
-                    data.name()
-                            + " has "
-                            + k
-                            + " classes; {model} logistic is binary: use {model} softmax or"
-                            + " mlp:H");
+    }
+
+    /** The model's task: {task}, else the model's own (linear regression, logistic binary...). */
+    private static Task modelTask(DemoOptions o) {
+        try {
+            return ModelSpec.parse(
+                            o.model.model,
+                            o.model.task == null ? null : Task.fromWireName(o.model.task),
+                            1,
+                            2,
+                            Activation.RELU,
+                            null,
+                            0)
+                    .task();
+        } catch (InvalidSettingException e) {
+            throw e;
+        } catch (IllegalArgumentException e) {
+            throw new InvalidSettingException(e.getMessage());
         }
     }
 

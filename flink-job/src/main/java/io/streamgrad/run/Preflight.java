@@ -79,4 +79,21 @@ public final class Preflight {
                             + " or more, or a smaller {batch-size}");
         }
     }
+
+    /**
+     * Refuses an event larger than the events topic's records ({@link Topic#EVENTS}, Kafka's
+     * default 1 MiB), before anything is written.
+     *
+     * @param key the record key it is written with (the model key)
+     * @throws InvalidSettingException with the event's size, the limit and the feature count that
+     *     fits
+     */
+    public static void requireEventFits(io.streamgrad.schema.LabeledEvent event, String key) {
+        try {
+            io.streamgrad.producers.data.EventSize.requireFits(
+                    event, key, Topic.EVENTS.maxRecordBytes());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidSettingException(e.getMessage());
+        }
+    }
 }

@@ -47,6 +47,7 @@ public record RunSummary(
         @JsonProperty("holdout_loss") Double holdoutLoss,
         @JsonProperty("holdout_accuracy") Double holdoutAccuracy,
         @JsonProperty("holdout_events") long holdoutEvents,
+        @JsonProperty("holdout_unscored") long holdoutUnscored,
         @JsonProperty("snapshots_emitted") long snapshotsEmitted,
         @JsonProperty("last_snapshot_version") Long lastSnapshotVersion,
         @JsonProperty("model_checksum") String modelChecksum,
@@ -70,6 +71,36 @@ public record RunSummary(
             Double holdoutLoss,
             Double holdoutAccuracy,
             long holdoutEvents,
+            double wallSeconds,
+            double jobSeconds) {
+        return of(
+                runId,
+                training,
+                accumulators,
+                metrics,
+                snapshots,
+                holdoutLoss,
+                holdoutAccuracy,
+                holdoutEvents,
+                0,
+                wallSeconds,
+                jobSeconds);
+    }
+
+    /**
+     * As above; {@code holdoutUnscored} held-out events the model could not score (a bad value, a
+     * class it does not have) are left out of {@code holdoutEvents} and reported.
+     */
+    public static RunSummary of(
+            String runId,
+            TrainingConfig training,
+            Map<String, Object> accumulators,
+            List<TrainingMetric> metrics,
+            List<ModelSnapshot> snapshots,
+            Double holdoutLoss,
+            Double holdoutAccuracy,
+            long holdoutEvents,
+            long holdoutUnscored,
             double wallSeconds,
             double jobSeconds) {
         List<TrainingMetric> steps =
@@ -122,6 +153,7 @@ public record RunSummary(
                 holdoutLoss,
                 holdoutAccuracy,
                 holdoutEvents,
+                holdoutUnscored,
                 Accumulators.Counter.SNAPSHOTS.in(accumulators),
                 lastSnapshot == null ? null : lastSnapshot.getVersion(),
                 lastSnapshot == null ? null : lastSnapshot.getParametersChecksum(),

@@ -3,6 +3,7 @@ package io.streamgrad.run;
 import io.streamgrad.config.InvalidSettingException;
 import io.streamgrad.job.JobConfig;
 import io.streamgrad.kafka.TopicAdmin;
+import io.streamgrad.schema.DeadLetter;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -144,14 +145,28 @@ public final class TrainRun {
      * Runs a prepared job in a local MiniCluster until bounded input ends (or the calling thread is
      * interrupted, which cancels it: {@link JobRunner.JobCancelledException}); a finished bounded
      * run is marked complete in its state directory.
+     *
+     * @throws InvalidSettingException when a bounded run emitted no snapshot: the message gives the
+     *     top dead-letter reasons and the fix ({@link DeadLetterReport})
      */
     public static RunSummary run(Prepared p, int webUiPort, JobRunner.Observer observer)
             throws Exception {
         JobConfig c = p.config();
         p.state().begin(c);
+        long startMs = System.currentTimeMillis();
         JobRunner.Outcome outcome = JobRunner.runLocally(c, p.local(), webUiPort, observer);
         if (c.bounded()) {
             p.state().complete(c);
+        }
+        if (c.bounded() && outcome.snapshots().isEmpty()) {
+            // The dead-letter topic may be shared: the letters written since this run started.
+            throw new InvalidSettingException(
+                    DeadLetterReport.explain(
+                            TopicReader.readAll(
+                                    c.bootstrapServers(),
+                                    c.topics().deadLetter(),
+                                    DeadLetter.class,
+                                    d -> d.getFailedAt() >= startMs)));
         }
         return RunSummary.of(
                 c.runId(),

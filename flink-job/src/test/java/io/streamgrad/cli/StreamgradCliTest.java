@@ -152,7 +152,8 @@ class StreamgradCliTest {
                 "unknown --dataset 'parquet:x': use synthetic, idx:DIR or csv:TRAIN[,TEST]");
         assertOneLineUsageError(
                 run("demo", "--dataset", "csv:" + digits),
-                "has 10 classes; --model logistic is binary: use --model softmax or mlp:H");
+                "has 10 classes (0, 1, 2, 3, 4, … (10 in all)) but --model logistic (binary)"
+                        + " takes two: use --model softmax or --task multiclass");
         assertOneLineUsageError(
                 run("demo", "--dataset", "csv:" + digits, "--label-column", "99"),
                 "--label-column 99 does not exist: the file has columns 0 to 64");

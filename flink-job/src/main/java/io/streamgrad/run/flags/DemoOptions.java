@@ -23,6 +23,13 @@ public final class DemoOptions {
     public String labelColumn;
 
     @Option(
+            names = "--skip-missing-labels",
+            description =
+                    "csv: skip and count rows whose label is missing (empty, NA, N/A, NaN, null,"
+                            + " ?) instead of refusing the file")
+    public boolean skipMissingLabels;
+
+    @Option(
             names = "--holdout-fraction",
             defaultValue = "0.2",
             description =

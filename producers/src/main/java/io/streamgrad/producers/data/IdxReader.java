@@ -1,21 +1,21 @@
 package io.streamgrad.producers.data;
 
-import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.zip.GZIPInputStream;
 
 /**
  * Reads the IDX format of MNIST: a big-endian header (two zero bytes, the element type 0x08 for
  * unsigned bytes, the number of dimensions), the size of each dimension, then the elements. Images
- * are 3-dimensional (count × rows × cols), labels 1-dimensional; files may be gzipped. Pixels are
- * scaled to [0, 1] (divided by 255), as the usual references do.
+ * are 3-dimensional (count × rows × cols), labels 1-dimensional; files may be gzipped, recognised
+ * by gzip's magic bytes whatever the file name. Pixels are scaled to [0, 1] (divided by 255), as
+ * the usual references do. The classes are the labels present ({@link LabelMapping}: a set with
+ * labels 0 and 1 is binary, MNIST's 0..9 map to themselves); a test split is read with the training
+ * split's classes and a label training never saw is refused naming it.
  */
 public final class IdxReader {
     private IdxReader() {}
@@ -26,6 +26,14 @@ public final class IdxReader {
      * t10k-…} for split "test".
      */
     public static Dataset readSplit(Path dir, String split) {
+        return readSplit(dir, split, null);
+    }
+
+    /**
+     * As {@link #readSplit(Path, String)}, the labels mapped with {@code training} (the training
+     * split's classes) when it is not null.
+     */
+    public static Dataset readSplit(Path dir, String split, LabelMapping training) {
         String prefix =
                 switch (split) {
                     case "train" -> "train";
@@ -36,7 +44,7 @@ public final class IdxReader {
                 };
         Path images = find(dir, prefix + "-images-idx3-ubyte", prefix + "-images.idx3-ubyte");
         Path labels = find(dir, prefix + "-labels-idx1-ubyte", prefix + "-labels.idx1-ubyte");
-        return read(images, labels, "idx:" + dir + "/" + split);
+        return read(images, labels, "idx:" + dir + "/" + split, training);
     }
 
     private static Path find(Path dir, String... names) {
@@ -59,6 +67,17 @@ public final class IdxReader {
     }
 
     public static Dataset read(Path imagesFile, Path labelsFile, String name) {
+        return read(imagesFile, labelsFile, name, null);
+    }
+
+    /**
+     * Reads a pair of files; {@code training} (nullable) is the training split's classes, which a
+     * test split's labels must be among.
+     *
+     * @throws DataFileException naming the file and, for a label, its record number
+     */
+    public static Dataset read(
+            Path imagesFile, Path labelsFile, String name, LabelMapping training) {
         int[] imageDims;
         byte[] pixels;
         try (DataInputStream in = open(imagesFile)) {
@@ -90,27 +109,33 @@ public final class IdxReader {
         int d = imageDims[1] * imageDims[2];
         float[][] x = new float[n][d];
         double[] y = new double[n];
-        int maxLabel = 0;
         for (int i = 0; i < n; i++) {
             for (int j = 0; j < d; j++) {
                 x[i][j] = (pixels[i * d + j] & 0xff) / 255f;
             }
-            y[i] = labelBytes[i] & 0xff;
-            maxLabel = Math.max(maxLabel, (int) y[i]);
         }
-        List<String> classes = new ArrayList<>();
-        for (int k = 0; k <= Math.max(maxLabel, 9); k++) {
-            classes.add(Integer.toString(k));
+        String[] raw = new String[n];
+        for (int i = 0; i < n; i++) {
+            raw[i] = Integer.toString(labelBytes[i] & 0xff);
         }
-        return new Dataset(name, x, y, classes, true);
+        LabelMapping classes = training != null ? training : LabelMapping.fromLabels(List.of(raw));
+        for (int i = 0; i < n; i++) {
+            int k = classes.indexOf(raw[i]);
+            if (k < 0) {
+                throw new DataFileException(
+                        String.format(
+                                "%s: record %d (from 0) has class '%s', which never appeared in"
+                                        + " training (classes: %s): train on a split that has it,"
+                                        + " or remove such records",
+                                labelsFile, i, raw[i], classes));
+            }
+            y[i] = k;
+        }
+        return new Dataset(name, x, y, classes.names(), true);
     }
 
     private static DataInputStream open(Path file) throws IOException {
-        InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
-        if (file.getFileName().toString().endsWith(".gz")) {
-            raw = new GZIPInputStream(raw, 1 << 16);
-        }
-        return new DataInputStream(raw);
+        return new DataInputStream(DataFiles.open(file));
     }
 
     private static int[] header(DataInputStream in, Path file, int dims, String what)

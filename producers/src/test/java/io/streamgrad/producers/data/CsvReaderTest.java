@@ -23,7 +23,8 @@ class CsvReaderTest {
     @Test
     void headerOptionalLabelLastByDefaultWholeNumbersAreClasses(@TempDir Path dir)
             throws IOException {
-        Dataset plain = CsvReader.read(file(dir, "a.csv", "1,2,0\n3,4,2\n\n5,6,1\n"), null, null);
+        Dataset plain =
+                CsvReader.read(file(dir, "a.csv", "1,2,0\n3,4,2\n\n5,6,1\n"), (String) null, null);
         assertEquals(3, plain.size());
         assertArrayEquals(new float[] {3, 4}, plain.features()[1]);
         assertArrayEquals(new double[] {0, 2, 1}, plain.labels());
@@ -42,7 +43,8 @@ class CsvReaderTest {
         assertEquals(List.of("a", "b"), byIndex.classNames(), "sorted names");
         assertArrayEquals(new double[] {1, 0, 1}, byIndex.labels());
 
-        Dataset regression = CsvReader.read(file(dir, "d.csv", "1,2,0.5\n3,4,-1\n"), null, null);
+        Dataset regression =
+                CsvReader.read(file(dir, "d.csv", "1,2,0.5\n3,4,-1\n"), (String) null, null);
         assertFalse(regression.classification());
         assertArrayEquals(new double[] {0.5, -1}, regression.labels());
         Dataset wholeTargets =
@@ -55,12 +57,15 @@ class CsvReaderTest {
                         () ->
                                 CsvReader.read(
                                         file(dir, "w.csv", "1,2,3\n3,4,x\n"), null, null, true));
-        assertTrue(word.getMessage().endsWith("w.csv:2: regression label 'x' is not a number"));
+        assertTrue(
+                word.getMessage()
+                        .endsWith("w.csv:2: column 2 (the regression target) is 'x', not a number"),
+                word.getMessage());
     }
 
     @Test
     void aTestFileUsesTheTrainingClassesAndRefusesNewOnes(@TempDir Path dir) throws IOException {
-        Dataset train = CsvReader.read(file(dir, "t.csv", "1,cat\n2,dog\n"), null, null);
+        Dataset train = CsvReader.read(file(dir, "t.csv", "1,cat\n2,dog\n"), (String) null, null);
         Dataset test =
                 CsvReader.read(file(dir, "s.csv", "5,dog\n6,cat\n"), null, train.classNames());
         assertArrayEquals(new double[] {1, 0}, test.labels());
@@ -76,7 +81,8 @@ class CsvReaderTest {
                 unseen.getMessage()
                         .endsWith(
                                 "u.csv:2: class 'cow' never appeared in training (classes: cat,"
-                                        + " dog)"),
+                                        + " dog): remove such rows or train on data that has"
+                                        + " them"),
                 unseen.getMessage());
     }
 
@@ -87,14 +93,20 @@ class CsvReaderTest {
                         DataFileException.class,
                         () ->
                                 CsvReader.read(
-                                        file(dir, "f.csv", "x,y,l\n1,2,0\n1,2\n"), null, null));
+                                        file(dir, "f.csv", "x,y,l\n1,2,0\n1,2\n"),
+                                        (String) null,
+                                        null));
         assertTrue(
                 fields.getMessage().endsWith("f.csv:3: 2 fields, expected 3 (as in the header)"),
                 fields.getMessage());
         DataFileException notNumber =
                 assertThrows(
                         DataFileException.class,
-                        () -> CsvReader.read(file(dir, "g.csv", "1,2,0\n1,abc,0\n"), null, null));
+                        () ->
+                                CsvReader.read(
+                                        file(dir, "g.csv", "1,2,0\n1,abc,0\n"),
+                                        (String) null,
+                                        null));
         assertTrue(
                 notNumber.getMessage().endsWith("g.csv:2: column 1 is 'abc', not a number"),
                 notNumber.getMessage());

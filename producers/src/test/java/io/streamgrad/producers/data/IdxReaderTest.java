@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -59,8 +60,8 @@ class IdxReaderTest {
             assertEquals(3, d.size());
             assertEquals(4, d.featureCount());
             assertArrayEquals(new float[] {0, 1, 0.2f, 0.4f}, d.features()[0], 1e-7f);
-            assertArrayEquals(new double[] {7, 0, 9}, d.labels());
-            assertEquals(10, d.classes());
+            assertArrayEquals(new double[] {1, 0, 2}, d.labels(), "labels 7, 0, 9 as classes");
+            assertEquals(List.of("0", "7", "9"), d.classNames(), "the classes present");
             assertTrue(d.classification());
         }
     }
@@ -100,5 +101,66 @@ class IdxReaderTest {
         DataFileException count =
                 assertThrows(DataFileException.class, () -> IdxReader.readSplit(dir, "train"));
         assertTrue(count.getMessage().contains("has 2 images but"), count.getMessage());
+    }
+
+    private static void split(Path dir, String prefix, byte[] labels, boolean gzip, String suffix)
+            throws IOException {
+        int n = labels.length;
+        byte[] pixels = new byte[n * 4];
+        for (int i = 0; i < pixels.length; i++) {
+            pixels[i] = (byte) (i * 37);
+        }
+        write(
+                dir.resolve(prefix + "-images-idx3-ubyte" + suffix),
+                idx(0x803, new int[] {n, 2, 2}, pixels),
+                gzip);
+        write(
+                dir.resolve(prefix + "-labels-idx1-ubyte" + suffix),
+                idx(0x801, new int[] {n}, labels),
+                gzip);
+    }
+
+    @Test
+    void aZeroOneSetIsBinaryTheClassesAreTheLabelsPresent(@TempDir Path dir) throws IOException {
+        split(dir, "train", new byte[] {0, 1, 1, 0, 1}, false, "");
+        Dataset d = IdxReader.readSplit(dir, "train");
+        assertEquals(2, d.classes(), "binary, not padded to ten classes");
+        assertEquals(List.of("0", "1"), d.classNames());
+        assertArrayEquals(new double[] {0, 1, 1, 0, 1}, d.labels());
+    }
+
+    @Test
+    void aTestClassTrainingNeverSawIsRefusedNamingIt(@TempDir Path dir) throws IOException {
+        split(dir, "train", new byte[] {0, 1, 1, 0}, false, "");
+        split(dir, "t10k", new byte[] {1, 0, 2, 1}, false, "");
+        Dataset train = IdxReader.readSplit(dir, "train");
+        DataFileException e =
+                assertThrows(
+                        DataFileException.class,
+                        () -> IdxReader.readSplit(dir, "test", train.labelMapping()));
+        assertTrue(
+                e.getMessage()
+                        .endsWith(
+                                "t10k-labels-idx1-ubyte: record 2 (from 0) has class '2', which"
+                                        + " never appeared in training (classes: 0, 1): train on"
+                                        + " a split that has it, or remove such records"),
+                e.getMessage());
+        split(dir, "t10k", new byte[] {1, 1}, false, "");
+        Dataset test = IdxReader.readSplit(dir, "test", train.labelMapping());
+        assertEquals(List.of("0", "1"), test.classNames(), "the training classes");
+        assertArrayEquals(new double[] {1, 1}, test.labels());
+    }
+
+    @Test
+    void gzipIsRecognisedByItsMagicBytesWhateverTheName(@TempDir Path dir) throws IOException {
+        // gzip content under the raw names, raw content under .gz names
+        split(dir, "train", new byte[] {3, 5, 3}, true, "");
+        split(dir, "t10k", new byte[] {5, 3}, false, ".gz");
+        Dataset train = IdxReader.readSplit(dir, "train");
+        Dataset test = IdxReader.readSplit(dir, "test", train.labelMapping());
+        assertEquals(List.of("3", "5"), train.classNames());
+        assertArrayEquals(new double[] {0, 1, 0}, train.labels());
+        assertArrayEquals(new double[] {1, 0}, test.labels());
+        assertEquals(37 / 255f, train.features()[0][1], 1e-7f);
     }
 }
