@@ -14,9 +14,9 @@ import java.util.Locale;
  * <h2>The model of iterations</h2>
  *
  * McCandlish et al. 2018 ("An Empirical Model of Large-Batch Training", arXiv:1812.06162, §2.2 and
- * eq. 2.11) find that the steps S a run needs to reach a given loss at batch size B follow S = S_min
- * · (1 + B_noise/B): with B ≪ B_noise every example of a batch nearly counts as a step of its own,
- * with B ≫ B_noise larger batches stop paying. Written as the seed's K(b) = N_iter + C_var/b:
+ * eq. 2.11) find that the steps S a run needs to reach a given loss at batch size B follow S =
+ * S_min · (1 + B_noise/B): with B ≪ B_noise every example of a batch nearly counts as a step of its
+ * own, with B ≫ B_noise larger batches stop paying. Written as the seed's K(b) = N_iter + C_var/b:
  *
  * <pre>
  *   N_iter = S_min                    (iterations that no batch size avoids)
@@ -40,8 +40,8 @@ import java.util.Locale;
  * The configured rate is taken as tuned for the configured batch size b_0 and scaled to the
  * recommendation b. SGD and its momentum variants: McCandlish et al.'s eq. 2.6, ε_opt(B) = ε_max /
  * (1 + B_noise/B), so ε(b) = ε(b_0) · (1 + B_noise/b_0)/(1 + B_noise/b): the linear scaling rule
- * (Goyal et al. 2017, "Accurate, Large Minibatch SGD", arXiv:1706.02677) while b ≪ B_noise, leveling
- * off beyond. Adaptive optimizers (adam, adamw, rmsprop, and adagrad by extension): the
+ * (Goyal et al. 2017, "Accurate, Large Minibatch SGD", arXiv:1706.02677) while b ≪ B_noise,
+ * leveling off beyond. Adaptive optimizers (adam, adamw, rmsprop, and adagrad by extension): the
  * square-root scaling rule (Malladi et al. 2022, "On the SDEs and Scaling Rules for Adaptive
  * Gradient Algorithms", NeurIPS, arXiv:2205.10287), ε(b) = ε(b_0)·√(min(b, B_noise)/min(b_0,
  * B_noise)), likewise not scaled past the noise scale.
@@ -53,8 +53,8 @@ import java.util.Locale;
  * @param noiseScale B_noise
  * @param nIter N_iter, iterations
  * @param cVar C_var = N_iter·B_noise, iterations × examples
- * @param bOpt b_opt, examples; null when the step-time fit has no interior optimum (τ_f ≤ 0 or τ_d ≤
- *     0)
+ * @param bOpt b_opt, examples; null when the step-time fit has no interior optimum (τ_f ≤ 0 or τ_d
+ *     ≤ 0)
  * @param recommendedBatchSize the recommended power of two
  * @param largestFittingBatch the largest power of two whose step fits in memory
  * @param learningRate the configured learning rate, for batch size {@code referenceBatchSize}
@@ -152,21 +152,19 @@ public record BatchSizeAdvice(
                         "Gradient noise: tr(Σ) = %.4g, |G|² = %.4g, so B_noise = tr(Σ)/|G|² = %.1f"
                                 + " examples (the batch size at which the gradient's noise and"
                                 + " signal are about equal).",
-                        noise.traceSigma(),
-                        noise.gradNormSq(),
-                        bNoise));
+                        noise.traceSigma(), noise.gradNormSq(), bNoise));
         why.add(
                 f(
                         "Iterations: K(b) = N_iter + C_var/b with N_iter = %.1f and C_var = N_iter"
                                 + "·B_noise = %.4g (McCandlish et al. 2018, eq. 2.11).",
-                        nIter,
-                        cVar));
+                        nIter, cVar));
         why.add(
                 f(
-                        "Step time: T(b) = %.4g s + %.4g s·b (least squares, residual %.2g s RMS,"
-                                + " R² %.3f).",
+                        "Step time: T(b) = %.4g s %s %.4g s·b (least squares, residual %.2g s"
+                                + " RMS, R² %.3f).",
                         tauF,
-                        tauD,
+                        tauD < 0 ? "−" : "+",
+                        Math.abs(tauD),
                         time.rmsResidual(),
                         time.rSquared()));
         Double bOpt = null;
@@ -185,8 +183,7 @@ public record BatchSizeAdvice(
                             "K(b)·T(b) is smallest at b_opt = √(C_var·τ_f/(N_iter·τ_d)) ="
                                     + " √(B_noise·τ_f/τ_d) = %.1f; of the powers of two around it,"
                                     + " %d has the smaller predicted time.",
-                            bOpt,
-                            recommended));
+                            bOpt, recommended));
             if (recommended < below || floorPowerOfTwo(bOpt) > cap) {
                 why.add(f("Memory caps the batch at %d (the largest step that fits).", cap));
             }
@@ -225,12 +222,7 @@ public record BatchSizeAdvice(
         why.add(
                 f(
                         "Learning rate: %s %.4g was set for batch %d; for batch %d use %.4g (%s).",
-                        name,
-                        optimizer.learningRate(),
-                        b0,
-                        recommended,
-                        suggested,
-                        rule));
+                        name, optimizer.learningRate(), b0, recommended, suggested, rule));
         return new BatchSizeAdvice(
                 tauF,
                 tauD,

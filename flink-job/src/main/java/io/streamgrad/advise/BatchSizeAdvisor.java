@@ -28,8 +28,8 @@ public final class BatchSizeAdvisor {
      * @param maxBatch the largest batch size timed, also the big batch of the noise estimate and
      *     the pilot's batch
      * @param noisePairs pairs of batches averaged by the noise estimate
-     * @param warmup untimed steps per batch size
-     * @param repeats timed steps per batch size (their median is kept)
+     * @param warmup untimed rounds (one step of each batch size per round)
+     * @param repeats timed rounds (the median per size is kept)
      * @param pilotIterations the pilot's length
      * @param pilotProgress the share of the pilot's loss fall that defines its target
      * @param seed the sampler's seed
@@ -60,9 +60,12 @@ public final class BatchSizeAdvisor {
             }
         }
 
-        /** Defaults: sizes 16 to 2048, 100 noise pairs, 5 + 15 timed steps, a 200-step pilot. */
+        /**
+         * Defaults: sizes 16 to 2048, 100 noise pairs, 20 warm-up and 15 timed rounds, a 200-step
+         * pilot.
+         */
         public static Settings defaults() {
-            return new Settings(16, 2_048, 100, 5, 15, 200, 0.9, 1L);
+            return new Settings(16, 2_048, 100, 20, 15, 200, 0.9, 1L);
         }
 
         /** The timed batch sizes: every power of two from min to max. */

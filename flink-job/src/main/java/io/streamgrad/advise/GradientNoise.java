@@ -10,8 +10,8 @@ import io.streamgrad.model.DenseNetwork;
  * (arXiv:1812.06162), appendix A.1.
  *
  * <p>A mini-batch gradient g_b of b i.i.d. examples has mean G (the true gradient) and covariance
- * Σ/b, Σ the covariance of one example's gradient, so E‖g_b‖² = ‖G‖² + tr(Σ)/b. Two batch sizes
- * b_s &lt; b_b give two equations in ‖G‖² and tr(Σ), solved by
+ * Σ/b, Σ the covariance of one example's gradient, so E‖g_b‖² = ‖G‖² + tr(Σ)/b. Two batch sizes b_s
+ * &lt; b_b give two equations in ‖G‖² and tr(Σ), solved by
  *
  * <pre>
  *   |G|²   = (b_b·|g_b_b|² − b_s·|g_b_s|²) / (b_b − b_s)
@@ -84,13 +84,7 @@ public record GradientNoise(
         }
         GradientNoise n =
                 new GradientNoise(
-                        bSmall,
-                        bBig,
-                        pairs,
-                        mean(g2),
-                        stdError(g2),
-                        mean(trace),
-                        stdError(trace));
+                        bSmall, bBig, pairs, mean(g2), stdError(g2), mean(trace), stdError(trace));
         if (!(n.gradNormSq() > 0) || !(n.traceSigma() > 0)) {
             throw new UndefinedNoiseScaleException(
                     String.format(

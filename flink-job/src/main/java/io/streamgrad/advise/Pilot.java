@@ -7,8 +7,8 @@ import java.util.Locale;
 /**
  * A short pilot run that counts the iterations training needs at one (large) batch size: the model
  * trains {@code iterations} steps on batches drawn by the sampler, and the count is the first
- * iteration at which the trainer's smoothed loss (its exponential moving average, as in the metrics)
- * has made {@code progress} of the fall it makes over the whole pilot:
+ * iteration at which the trainer's smoothed loss (its exponential moving average, as in the
+ * metrics) has made {@code progress} of the fall it makes over the whole pilot:
  *
  * <pre>
  *   target = L_first − progress · (L_first − L_min)

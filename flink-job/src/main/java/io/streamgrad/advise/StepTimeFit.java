@@ -8,8 +8,8 @@ package io.streamgrad.advise;
  * @param tauF τ_f, seconds per iteration (the intercept; may come out negative from noisy points)
  * @param tauD τ_d, seconds per example (the slope)
  * @param rmsResidual root mean square of T_measured − T_fit over the points, seconds
- * @param rSquared coefficient of determination 1 − SS_res/SS_tot (1 when the points have no
- *     spread at all and the line passes through them)
+ * @param rSquared coefficient of determination 1 − SS_res/SS_tot (1 when the points have no spread
+ *     at all and the line passes through them)
  * @param points how many points were fitted
  */
 public record StepTimeFit(
@@ -31,8 +31,7 @@ public record StepTimeFit(
     public static StepTimeFit fit(double[] batchSizes, double[] seconds) {
         int n = batchSizes.length;
         if (seconds.length != n) {
-            throw new IllegalArgumentException(
-                    n + " batch sizes but " + seconds.length + " times");
+            throw new IllegalArgumentException(n + " batch sizes but " + seconds.length + " times");
         }
         double mb = 0;
         double mt = 0;

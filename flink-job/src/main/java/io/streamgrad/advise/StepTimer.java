@@ -13,7 +13,8 @@ import java.util.function.LongSupplier;
  * given batch sizes. Batches are drawn before the clock starts, so the time is the step's, not the
  * sampling's. Per size, the first {@code warmup} steps are discarded (JIT compilation, first-touch
  * allocation of ND4J buffers), then the median of {@code repeats} steps is kept: the median ignores
- * the occasional step that pays for a garbage collection or for the guard's periodic parameter copy.
+ * the occasional step that pays for a garbage collection or for the guard's periodic parameter
+ * copy.
  *
  * <p>The trainer's parameters move with every step; the time of a step does not depend on them.
  */
@@ -48,23 +49,32 @@ public final class StepTimer {
             throw new IllegalArgumentException(
                     "warm-up >= 0 and repeats >= 1, got " + warmup + " and " + repeats);
         }
-        List<Point> points = new ArrayList<>(sizes.length);
-        for (int b : sizes) {
-            Batch[] batches = new Batch[DISTINCT_BATCHES];
-            for (int i = 0; i < batches.length; i++) {
-                batches[i] = sampler.draw(b);
+        Batch[][] batches = new Batch[sizes.length][DISTINCT_BATCHES];
+        for (int k = 0; k < sizes.length; k++) {
+            for (int i = 0; i < DISTINCT_BATCHES; i++) {
+                batches[k][i] = sampler.draw(sizes[k]);
             }
-            for (int i = 0; i < warmup; i++) {
-                trainer.train(batches[i % batches.length]);
+        }
+        // Round-robin over the sizes, warm-up rounds first: a slow drift of the machine (JIT
+        // compilation settling, other processes) then affects every size alike instead of
+        // whichever size happened to be measured first.
+        for (int round = 0; round < warmup; round++) {
+            for (int k = 0; k < sizes.length; k++) {
+                trainer.train(batches[k][round % DISTINCT_BATCHES]);
             }
-            double[] seconds = new double[repeats];
-            for (int i = 0; i < repeats; i++) {
-                Batch batch = batches[i % batches.length];
+        }
+        double[][] seconds = new double[sizes.length][repeats];
+        for (int round = 0; round < repeats; round++) {
+            for (int k = 0; k < sizes.length; k++) {
+                Batch batch = batches[k][round % DISTINCT_BATCHES];
                 long start = nanoClock.getAsLong();
                 trainer.train(batch);
-                seconds[i] = (nanoClock.getAsLong() - start) / 1e9;
+                seconds[k][round] = (nanoClock.getAsLong() - start) / 1e9;
             }
-            points.add(new Point(b, median(seconds), seconds));
+        }
+        List<Point> points = new ArrayList<>(sizes.length);
+        for (int k = 0; k < sizes.length; k++) {
+            points.add(new Point(sizes[k], median(seconds[k]), seconds[k]));
         }
         return points;
     }

@@ -82,7 +82,8 @@ public record StepMemory(
     }
 
     /** The largest power of two up to {@link BatchSize#MAX} whose step fits; 0 if none does. */
-    public static int largestFitting(ModelSpec spec, OptimizerSpec optimizer, BackendMemory memory) {
+    public static int largestFitting(
+            ModelSpec spec, OptimizerSpec optimizer, BackendMemory memory) {
         int fits = 0;
         for (int b = 1; b <= BatchSize.MAX; b <<= 1) {
             if (estimate(spec, optimizer, b, Float.BYTES).total() <= memory.availableBytes()) {

@@ -10,6 +10,7 @@ import io.streamgrad.model.ModelSpec;
 import io.streamgrad.producers.EventProducer;
 import io.streamgrad.producers.SyntheticConfig;
 import io.streamgrad.run.flags.DemoOptions;
+import io.streamgrad.run.flags.ModelOptions;
 import io.streamgrad.schema.AvroSerde;
 import io.streamgrad.schema.LabeledEvent;
 import io.streamgrad.schema.ModelSnapshot;
@@ -70,7 +71,7 @@ public final class DemoRun {
                                 o.model.seed,
                                 "regression".equals(o.model.task));
         if (data != null) {
-            adaptModelTo(o, data);
+            adaptModelTo(o.model, data);
         }
         TrainingConfig training = o.model.toTrainingConfig(o.batching.toBatching());
         ModelSpec spec = training.spec();
@@ -174,10 +175,10 @@ public final class DemoRun {
      * A data set decides the input size and, for classification, the classes; a model whose task
      * cannot fit the labels is refused.
      */
-    private static void adaptModelTo(DemoOptions o, DemoData data) {
-        o.model.features = data.features();
+    static void adaptModelTo(ModelOptions m, DemoData data) {
+        m.features = data.features();
         if (data.classNames().isEmpty()) {
-            if (o.model.task == null && !o.model.model.equals("linear")) {
+            if (m.task == null && !m.model.equals("linear")) {
                 throw new InvalidSettingException(
                         data.name()
                                 + " has a numeric target: use {model} linear or {task} regression"
@@ -186,9 +187,9 @@ public final class DemoRun {
             return;
         }
         int k = data.classNames().size();
-        o.model.classes = k;
-        o.model.classNames = data.classNames();
-        if (o.model.model.equals("logistic") && k > 2) {
+        m.classes = k;
+        m.classNames = data.classNames();
+        if (m.model.equals("logistic") && k > 2) {
             throw new InvalidSettingException(
                     data.name()
                             + " has "

@@ -69,7 +69,8 @@ class BatchSizeAdviceTest {
                         new OptimizerSpec("adam", 0.01),
                         64);
         assertEquals(128, a.recommendedBatchSize());
-        assertTrue(String.join(" ", a.reasoning()).contains("Memory caps"), a.reasoning().toString());
+        assertTrue(
+                String.join(" ", a.reasoning()).contains("Memory caps"), a.reasoning().toString());
     }
 
     @Test
@@ -108,7 +109,8 @@ class BatchSizeAdviceTest {
                         new OptimizerSpec("adam", 0.01),
                         64);
         int r = adam.recommendedBatchSize();
-        assertEquals(0.01 * Math.sqrt(Math.min(r, 500) / 64.0), adam.suggestedLearningRate(), 1e-12);
+        assertEquals(
+                0.01 * Math.sqrt(Math.min(r, 500) / 64.0), adam.suggestedLearningRate(), 1e-12);
         assertTrue(adam.learningRateRule().contains("square-root"), adam.learningRateRule());
     }
 

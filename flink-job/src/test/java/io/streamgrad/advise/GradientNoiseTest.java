@@ -14,12 +14,12 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /**
- * The two-batch estimator on a problem whose gradient mean and covariance are known in closed
- * form: linear regression with squared error, Gaussian inputs and Gaussian label noise.
+ * The two-batch estimator on a problem whose gradient mean and covariance are known in closed form:
+ * linear regression with squared error, Gaussian inputs and Gaussian label noise.
  *
  * <p>The model f(x) = w·x + c with D inputs; data x ~ N(0, I_D), y = w*·x + ε, ε ~ N(0, s²). The
- * network's MSE loss per example is r² with r = f(x) − y = δ·x + c − ε, δ = w − w*, so one example's
- * gradient is g = (2r·x, 2r). With u = δ·x ~ N(0, ‖δ‖²):
+ * network's MSE loss per example is r² with r = f(x) − y = δ·x + c − ε, δ = w − w*, so one
+ * example's gradient is g = (2r·x, 2r). With u = δ·x ~ N(0, ‖δ‖²):
  *
  * <ul>
  *   <li>G = E g = (2E[(δ·x)x] + 2cE[x] − 2E[εx], 2E[r]) = (2δ, 2c), so ‖G‖² = 4(‖δ‖² + c²).
@@ -147,8 +147,7 @@ class GradientNoiseTest {
     void aZeroGradientIsACleanErrorNotADivisionByZero() {
         // Parameters all zero, labels all zero: every residual and so every gradient is 0.
         DenseNetwork net = network(new double[D], 0);
-        BatchSampler zeros =
-                b -> new Batch("m", 0, b, D, new float[b * D], new double[b], 0, 0);
+        BatchSampler zeros = b -> new Batch("m", 0, b, D, new float[b * D], new double[b], 0, 0);
         UndefinedNoiseScaleException e =
                 assertThrows(
                         UndefinedNoiseScaleException.class,
@@ -160,7 +159,9 @@ class GradientNoiseTest {
     void refusesBatchSizesInTheWrongOrder() {
         DenseNetwork net = network(teacher(), 0);
         BatchSampler s = gaussianRegression(teacher(), S, 1);
-        assertThrows(IllegalArgumentException.class, () -> GradientNoise.estimate(net, s, 8, 8, 10));
-        assertThrows(IllegalArgumentException.class, () -> GradientNoise.estimate(net, s, 8, 16, 1));
+        assertThrows(
+                IllegalArgumentException.class, () -> GradientNoise.estimate(net, s, 8, 8, 10));
+        assertThrows(
+                IllegalArgumentException.class, () -> GradientNoise.estimate(net, s, 8, 16, 1));
     }
 }
