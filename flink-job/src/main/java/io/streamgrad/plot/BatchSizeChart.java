@@ -6,20 +6,25 @@ import java.awt.Rectangle;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.text.DecimalFormat;
 import java.util.function.DoubleUnaryOperator;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.LogAxis;
+import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.axis.NumberTickUnit;
 import org.jfree.chart.plot.ValueMarker;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.chart.title.TextTitle;
+import org.jfree.chart.ui.RectangleAnchor;
+import org.jfree.chart.ui.TextAnchor;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
 import org.jfree.svg.SVGGraphics2D;
 
 /**
- * The predicted wall time of a training run against the batch size (both axes logarithmic): the
+ * The predicted wall time of a training run against the batch size (b on a logarithmic axis): the
  * model's curve K(b)·T(b), the same prediction at the measured step times K(b)·T_measured(b) as
  * points, and markers at b_opt and the recommended power of two. Rendered like {@link LossChart}.
  */
@@ -69,18 +74,28 @@ public final class BatchSizeChart {
         renderer.setSeriesShapesVisible(1, true);
         renderer.setSeriesPaint(1, new Color(210, 80, 20));
 
-        LogAxis x = new LogAxis("batch size b (examples)");
+        LogAxis x = new LogAxis("batch size b (examples, log scale)");
         x.setBase(2);
         x.setSmallestValue(0.5);
-        LogAxis y = new LogAxis("predicted time to target (s)");
+        x.setTickUnit(new NumberTickUnit(1)); // one tick per power of two
+        x.setNumberFormatOverride(new DecimalFormat("0"));
+        NumberAxis y = new NumberAxis("predicted time to target (s)");
+        y.setAutoRangeIncludesZero(false);
         XYPlot plot = new XYPlot(data, x, y, renderer);
         plot.setBackgroundPaint(Color.WHITE);
         plot.setDomainGridlinePaint(new Color(220, 220, 220));
         plot.setRangeGridlinePaint(new Color(220, 220, 220));
         if (bOpt != null) {
-            plot.addDomainMarker(marker(bOpt, String.format("b_opt %.0f", bOpt), true));
+            ValueMarker opt = marker(bOpt, String.format("b_opt %.0f", bOpt), true);
+            // Labels on either side of their lines, so that close markers stay readable.
+            opt.setLabelAnchor(RectangleAnchor.TOP_LEFT);
+            opt.setLabelTextAnchor(TextAnchor.TOP_RIGHT);
+            plot.addDomainMarker(opt);
         }
-        plot.addDomainMarker(marker(recommended, "recommended " + recommended, false));
+        ValueMarker rec = marker(recommended, "recommended " + recommended, false);
+        rec.setLabelAnchor(RectangleAnchor.BOTTOM_RIGHT);
+        rec.setLabelTextAnchor(TextAnchor.BOTTOM_LEFT);
+        plot.addDomainMarker(rec);
         JFreeChart chart = new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, plot, true);
         chart.setBackgroundPaint(Color.WHITE);
         chart.addSubtitle(
