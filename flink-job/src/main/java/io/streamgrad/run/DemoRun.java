@@ -15,6 +15,7 @@ import io.streamgrad.schema.AvroSerde;
 import io.streamgrad.schema.LabeledEvent;
 import io.streamgrad.schema.ModelSnapshot;
 import io.streamgrad.schema.TrainingMetric;
+import io.streamgrad.train.Batching;
 import io.streamgrad.train.Snapshots;
 import io.streamgrad.train.TrainingConfig;
 import java.nio.charset.StandardCharsets;
@@ -39,9 +40,11 @@ public final class DemoRun {
     /**
      * A checked demo: what to train and on what.
      *
+     * @param batchChoice what {@code --batch-size auto} chose and why (null when not auto)
      * @param data the events to stream and the held-out events
      */
     public record Plan(
+            String batchChoice,
             String runId,
             TrainingConfig training,
             DemoData data,
@@ -73,6 +76,21 @@ public final class DemoRun {
         if (data != null) {
             adaptModelTo(o.model, data);
         }
+        AutoBatchSize.Choice auto = null;
+        if (o.batching.auto()) {
+            DemoData d =
+                    data != null
+                            ? data
+                            : DemoData.synthetic(
+                                    syntheticConfig(
+                                            o,
+                                            o.model.toTrainingConfig(Batching.defaults()).spec()),
+                                    o.events,
+                                    1);
+            auto =
+                    AutoBatchSize.resolve(
+                            o.model, o.batching, d.trainEvents(), AutoBatchSize.sampleOf(d));
+        }
         TrainingConfig training = o.model.toTrainingConfig(o.batching.toBatching());
         ModelSpec spec = training.spec();
         if (data == null) {
@@ -95,6 +113,7 @@ public final class DemoRun {
             throw new InvalidSettingException("{bad-events} must be >= 0");
         }
         return new Plan(
+                auto == null ? null : auto.reason(),
                 UUID.randomUUID().toString(),
                 training,
                 data,
