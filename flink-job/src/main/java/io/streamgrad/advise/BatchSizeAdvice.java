@@ -184,7 +184,9 @@ public record BatchSizeAdvice(
                                     + " √(B_noise·τ_f/τ_d) = %.1f; of the powers of two around it,"
                                     + " %d has the smaller predicted time.",
                             bOpt, recommended));
-            if (recommended < below || floorPowerOfTwo(bOpt) > cap) {
+            if (below * 2 > cap
+                    && predicted(nIter, cVar, tauF, tauD, below * 2)
+                            < predicted(nIter, cVar, tauF, tauD, below)) {
                 why.add(f("Memory caps the batch at %d (the largest step that fits).", cap));
             }
         } else if (tauD <= 0) {

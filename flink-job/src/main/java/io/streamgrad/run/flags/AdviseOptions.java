@@ -32,7 +32,8 @@ public final class AdviseOptions {
     @Option(
             names = "--bootstrap-servers",
             description =
-                    "Read the sample from a Kafka topic on these servers instead of --dataset")
+                    "Read the sample from a Kafka topic on these servers instead of --dataset;"
+                            + " the input size is then that of its events")
     public String bootstrapServers;
 
     @Option(
