@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The layers of streamgrad point one way: {@code cli → run → job → train → {window, batch, model} →
- * schema}, with {@code producers}/{@code kafka} beside {@code job}, {@code plot} for the CLI's
+ * schema}, with {@code advise} (choosing the batch size) beside {@code train} for {@code run} and
+ * {@code cli}, {@code producers}/{@code kafka} beside {@code job}, {@code plot} for the CLI's
  * charts, and {@code config} (setting errors, provenance) usable by all. A dependency against the
  * direction, or a cycle between packages, fails the build.
  */
@@ -42,6 +43,8 @@ class ArchitectureTest {
                 .definedBy("io.streamgrad.producers..", "io.streamgrad.kafka..")
                 .layer("train")
                 .definedBy("io.streamgrad.train..")
+                .layer("advise")
+                .definedBy("io.streamgrad.advise..")
                 .layer("window")
                 .definedBy("io.streamgrad.window..")
                 .layer("batch")
@@ -63,15 +66,18 @@ class ArchitectureTest {
                 .whereLayer("producers")
                 .mayOnlyBeAccessedByLayers("run", "cli", "job")
                 .whereLayer("train")
-                .mayOnlyBeAccessedByLayers("job", "run", "cli")
+                .mayOnlyBeAccessedByLayers("job", "run", "cli", "advise")
+                .whereLayer("advise")
+                .mayOnlyBeAccessedByLayers("run", "cli")
                 .whereLayer("window")
-                .mayOnlyBeAccessedByLayers("train", "job", "run", "cli")
+                .mayOnlyBeAccessedByLayers("train", "advise", "job", "run", "cli")
                 .whereLayer("batch")
-                .mayOnlyBeAccessedByLayers("train", "job", "run", "cli")
+                .mayOnlyBeAccessedByLayers("train", "advise", "job", "run", "cli")
                 .whereLayer("model")
-                .mayOnlyBeAccessedByLayers("train", "job", "run", "cli")
+                .mayOnlyBeAccessedByLayers("train", "advise", "job", "run", "cli")
                 .whereLayer("config")
-                .mayOnlyBeAccessedByLayers("cli", "run", "job", "train", "window", "batch", "model")
+                .mayOnlyBeAccessedByLayers(
+                        "cli", "run", "job", "train", "advise", "window", "batch", "model")
                 .check(classes);
     }
 

@@ -42,6 +42,9 @@ public final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         DemoRun.Plan plan = DemoRun.plan(demo);
+        if (plan.batchChoice() != null) {
+            System.out.println("streamgrad demo: " + plan.batchChoice());
+        }
         TrainingConfig training = plan.training();
         ModelSpec spec = training.spec();
         System.out.printf(

@@ -81,6 +81,13 @@ final class RunSummaryOutput {
                 "  throughput        %,.0f examples/s trained while the job ran; %.1f s wall in"
                         + " all%n",
                 s.eventsPerSecond(), s.wallSeconds());
+        if (s.meanStepSeconds() != null && s.meanIterationSeconds() != null) {
+            out.printf(
+                    "  per iteration     %s in the training step (τ_f + τ_d·b: forward, backward,"
+                            + " update), %s of job time (with reading, decoding, windowing)%n",
+                    AdviseCommand.seconds(s.meanStepSeconds()),
+                    AdviseCommand.seconds(s.meanIterationSeconds()));
+        }
     }
 
     private static String fmtAll(List<Double> values) {

@@ -2,6 +2,7 @@ package io.streamgrad.cli;
 
 import io.streamgrad.config.InvalidSettingException;
 import io.streamgrad.job.JobConfig;
+import io.streamgrad.run.AutoBatchSize;
 import io.streamgrad.run.JobRunner;
 import io.streamgrad.run.RunSummary;
 import io.streamgrad.run.StateDirectory;
@@ -56,6 +57,10 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        AutoBatchSize.Choice auto = TrainRun.resolveAutoBatchSize(job);
+        if (auto != null) {
+            System.out.println("streamgrad train: " + auto.reason());
+        }
         JobConfig c = job.toJobConfig(UUID.randomUUID().toString());
         if (summaryJson != null && !c.bounded()) {
             throw new InvalidSettingException(

@@ -27,11 +27,15 @@ public final class Accumulators {
         /** Batches whose update the divergence guard skipped (their examples are untrained). */
         SKIPPED_UPDATES("skipped-updates"),
         /** Times the divergence guard went back to the last good parameters. */
-        DIVERGENCE_RESTORES("divergence-restores");
+        DIVERGENCE_RESTORES("divergence-restores"),
+        /**
+         * Wall time inside the model's training steps (forward, backward, update), nanoseconds
+         * summed over iterations: the measured τ_f + τ_d·b at work.
+         */
+        STEP_NANOS("step-nanos");
 
         /** The counters the trainer operator keeps. */
-        public static final Set<Counter> TRAINER =
-                EnumSet.range(DEAD_LETTERED, DIVERGENCE_RESTORES);
+        public static final Set<Counter> TRAINER = EnumSet.range(DEAD_LETTERED, STEP_NANOS);
 
         private final String accumulatorName;
 

@@ -164,6 +164,7 @@ public final class TrainKeyedProcessFunction
             public void onStep(ModelTrainer.Step s) {
                 out.collect(TrainingMetrics.ofStep(runId, s, timers.currentProcessingTime()));
                 count(Accumulators.Counter.ITERATIONS, 1);
+                count(Accumulators.Counter.STEP_NANOS, s.stepNanos());
                 if (s.applied()) {
                     count(Accumulators.Counter.EXAMPLES_TRAINED, s.batchSize());
                 } else {

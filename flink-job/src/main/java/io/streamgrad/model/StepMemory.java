@@ -63,12 +63,7 @@ public record StepMemory(
         if (need.total() <= memory.availableBytes()) {
             return;
         }
-        long fits = 0;
-        for (long b = 1; b <= BatchSize.MAX; b <<= 1) {
-            if (estimate(spec, optimizer, b, Float.BYTES).total() <= memory.availableBytes()) {
-                fits = b;
-            }
-        }
+        long fits = largestFitting(spec, optimizer, memory);
         String advice =
                 fits == 0
                         ? "even a batch of 1 does not fit: the model is too large for this backend"
@@ -84,6 +79,18 @@ public record StepMemory(
                         + memory.describe()
                         + "; "
                         + advice);
+    }
+
+    /** The largest power of two up to {@link BatchSize#MAX} whose step fits; 0 if none does. */
+    public static int largestFitting(
+            ModelSpec spec, OptimizerSpec optimizer, BackendMemory memory) {
+        int fits = 0;
+        for (int b = 1; b <= BatchSize.MAX; b <<= 1) {
+            if (estimate(spec, optimizer, b, Float.BYTES).total() <= memory.availableBytes()) {
+                fits = b;
+            }
+        }
+        return fits;
     }
 
     static String mib(long bytes) {

@@ -14,12 +14,14 @@ import io.streamgrad.producers.SyntheticEvents;
 import io.streamgrad.producers.data.CsvOptions;
 import io.streamgrad.producers.data.LabelKind;
 import io.streamgrad.run.flags.DemoOptions;
+import io.streamgrad.run.flags.ModelOptions;
 import io.streamgrad.schema.AvroSerde;
 import io.streamgrad.schema.DeadLetter;
 import io.streamgrad.schema.LabeledEvent;
 import io.streamgrad.schema.ModelSnapshot;
 import io.streamgrad.schema.Task;
 import io.streamgrad.schema.TrainingMetric;
+import io.streamgrad.train.Batching;
 import io.streamgrad.train.Snapshots;
 import io.streamgrad.train.TrainingConfig;
 import java.nio.charset.StandardCharsets;
@@ -44,9 +46,11 @@ public final class DemoRun {
     /**
      * A checked demo: what to train and on what.
      *
+     * @param batchChoice what {@code --batch-size auto} chose and why (null when not auto)
      * @param data the events to stream and the held-out events
      */
     public record Plan(
+            String batchChoice,
             String runId,
             TrainingConfig training,
             DemoData data,
@@ -77,10 +81,25 @@ public final class DemoRun {
                                         o.skipMissingLabels),
                                 o.holdoutFraction,
                                 o.model.seed,
-                                modelTask(o),
+                                modelTask(o.model),
                                 o.model.model);
         if (data != null) {
-            adaptModelTo(o, data);
+            adaptModelTo(o.model, data);
+        }
+        AutoBatchSize.Choice auto = null;
+        if (o.batching.auto()) {
+            DemoData d =
+                    data != null
+                            ? data
+                            : DemoData.synthetic(
+                                    syntheticConfig(
+                                            o,
+                                            o.model.toTrainingConfig(Batching.defaults()).spec()),
+                                    o.events,
+                                    1);
+            auto =
+                    AutoBatchSize.resolve(
+                            o.model, o.batching, d.trainEvents(), AutoBatchSize.sampleOf(d));
         }
         TrainingConfig training = o.model.toTrainingConfig(o.batching.toBatching());
         ModelSpec spec = training.spec();
@@ -108,6 +127,7 @@ public final class DemoRun {
             throw new InvalidSettingException("{bad-events} must be >= 0");
         }
         return new Plan(
+                auto == null ? null : auto.reason(),
                 UUID.randomUUID().toString(),
                 training,
                 data,
@@ -204,20 +224,20 @@ public final class DemoRun {
      * A data set decides the input size and, for classification, the classes (whether its labels
      * fit the model's task was checked when it was loaded).
      */
-    private static void adaptModelTo(DemoOptions o, DemoData data) {
-        o.model.features = data.features();
+    static void adaptModelTo(ModelOptions m, DemoData data) {
+        m.features = data.features();
         if (!data.classNames().isEmpty()) {
-            o.model.classes = data.classNames().size();
-            o.model.classNames = data.classNames();
+            m.classes = data.classNames().size();
+            m.classNames = data.classNames();
         }
     }
 
     /** The model's task: {task}, else the model's own (linear regression, logistic binary...). */
-    private static Task modelTask(DemoOptions o) {
+    static Task modelTask(ModelOptions m) {
         try {
             return ModelSpec.parse(
-                            o.model.model,
-                            o.model.task == null ? null : Task.fromWireName(o.model.task),
+                            m.model,
+                            m.task == null ? null : Task.fromWireName(m.task),
                             1,
                             2,
                             Activation.RELU,

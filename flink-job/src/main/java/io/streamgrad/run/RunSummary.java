@@ -53,6 +53,8 @@ public record RunSummary(
         @JsonProperty("model_checksum") String modelChecksum,
         @JsonProperty("wall_seconds") double wallSeconds,
         @JsonProperty("events_per_second") double eventsPerSecond,
+        @JsonProperty("mean_step_seconds") Double meanStepSeconds,
+        @JsonProperty("mean_iteration_seconds") Double meanIterationSeconds,
         @JsonProperty("backend") String backend) {
 
     /** Loss averages over this many iterations at each end of the curve. */
@@ -121,6 +123,7 @@ public record RunSummary(
         long trained = Accumulators.Counter.EVENTS_TRAINED.in(accumulators);
         long examples = Accumulators.Counter.EXAMPLES_TRAINED.in(accumulators);
         long epochs = b.epochs();
+        long iterations = Accumulators.Counter.ITERATIONS.in(accumulators);
         Map<Integer, Long> perEpoch = new TreeMap<>();
         for (TrainingMetric m : steps) {
             perEpoch.merge(m.getEpoch(), 1L, Long::sum);
@@ -145,7 +148,7 @@ public record RunSummary(
                 epochs,
                 b.fullBatch() ? 1 : trained / b.batchSize(),
                 List.copyOf(perEpoch.values()),
-                Accumulators.Counter.ITERATIONS.in(accumulators),
+                iterations,
                 meanLoss(steps.subList(0, Math.min(LOSS_WINDOW, steps.size()))),
                 meanLoss(steps.subList(Math.max(0, steps.size() - LOSS_WINDOW), steps.size())),
                 steps.isEmpty() ? null : steps.get(steps.size() - 1).getSmoothedLoss(),
@@ -159,6 +162,10 @@ public record RunSummary(
                 lastSnapshot == null ? null : lastSnapshot.getParametersChecksum(),
                 wallSeconds,
                 jobSeconds > 0 ? examples / jobSeconds : 0,
+                iterations > 0
+                        ? Accumulators.Counter.STEP_NANOS.in(accumulators) / 1e9 / iterations
+                        : null,
+                iterations > 0 && jobSeconds > 0 ? jobSeconds / iterations : null,
                 ndBackend());
     }
 

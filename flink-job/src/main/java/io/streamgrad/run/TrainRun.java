@@ -3,6 +3,7 @@ package io.streamgrad.run;
 import io.streamgrad.config.InvalidSettingException;
 import io.streamgrad.job.JobConfig;
 import io.streamgrad.kafka.TopicAdmin;
+import io.streamgrad.run.flags.TrainJobOptions;
 import io.streamgrad.schema.DeadLetter;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -61,6 +62,44 @@ public final class TrainRun {
                                     + " time)",
                             c.topics().events(), sample.sampled(), sample.eventsPerSecond()));
         }
+    }
+
+    /**
+     * Resolves {@code --batch-size auto} (see {@link AutoBatchSize}) for a bounded run over the
+     * events topic as it is now: its record count decides between the full batch and a pilot on its
+     * first events. Returns null when the batch size is not auto.
+     *
+     * @throws InvalidSettingException for a live run, or a topic that does not exist
+     */
+    public static AutoBatchSize.Choice resolveAutoBatchSize(TrainJobOptions o) {
+        if (!o.batching.auto()) {
+            return null;
+        }
+        if (!o.bounded) {
+            throw new InvalidSettingException(
+                    "{batch-size} auto needs {bounded}: a live stream has no size to choose by;"
+                            + " give a power of two (./streamgrad advise recommends one)");
+        }
+        long events;
+        try (TopicAdmin admin = o.kafka.admin()) {
+            admin.requireReachable();
+            if (!admin.topicExists(o.topics.events)) {
+                throw new InvalidSettingException(
+                        "topic "
+                                + o.topics.events
+                                + " does not exist on "
+                                + o.kafka.bootstrapServers
+                                + ": produce to it first or pass {events-topic}");
+            }
+            events = admin.recordCount(o.topics.events);
+        }
+        return AutoBatchSize.resolve(
+                o.model,
+                o.batching,
+                events,
+                () ->
+                        TopicEvents.first(
+                                o.kafka.bootstrapServers, o.topics.events, AutoBatchSize.SAMPLE));
     }
 
     /**

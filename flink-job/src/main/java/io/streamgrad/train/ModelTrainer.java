@@ -103,8 +103,10 @@ public final class ModelTrainer {
      * every {@value #GOOD_COPY_EVERY} iterations).
      */
     public Step train(Batch batch) {
+        long start = System.nanoTime();
         DenseNetwork.Evaluation before =
                 network.step(batch.x(), batch.labels(), batch.size(), iteration);
+        long stepNanos = System.nanoTime() - start;
         iteration++;
         epochIteration++;
         String alert = null;
@@ -155,7 +157,8 @@ public final class ModelTrainer {
                 batch.maxEventTime(),
                 applied,
                 restored,
-                alert);
+                alert,
+                stepNanos);
     }
 
     private String restoreLastGood() {
@@ -293,5 +296,6 @@ public final class ModelTrainer {
             long maxEventTime,
             boolean applied,
             boolean restored,
-            String alert) {}
+            String alert,
+            long stepNanos) {}
 }

@@ -147,6 +147,10 @@ class TrainingPipelineIT {
                 s.get("snapshots_emitted").asLong(),
                 "every 50 iterations (50 ... 250) and at the end (256)");
         assertEquals("CPU", s.get("backend").asText());
+        // Time per iteration: the step's share of the job's wall time (no speed asserted).
+        double step = s.get("mean_step_seconds").asDouble();
+        double iteration = s.get("mean_iteration_seconds").asDouble();
+        assertTrue(step > 0 && step < iteration, "step " + step + " within iteration " + iteration);
         double initial = s.get("initial_loss").asDouble();
         double last = s.get("final_loss").asDouble();
         assertTrue(last < 0.6 * initial, "pre-update loss falls: " + initial + " -> " + last);

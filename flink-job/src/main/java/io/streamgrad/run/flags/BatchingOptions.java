@@ -15,7 +15,9 @@ public final class BatchingOptions {
             defaultValue = "64",
             description =
                     "Mini-batch size, a power of two 1..65536; or 'full' for full-batch gradient"
-                            + " descent on a small bounded set (default: ${DEFAULT-VALUE})")
+                            + " descent on a small bounded set; or 'auto' (demo, bounded train):"
+                            + " full up to --full-batch-limit events, else the power of two a"
+                            + " short pilot of 'advise' recommends (default: ${DEFAULT-VALUE})")
     public String batchSize;
 
     @Option(
@@ -77,8 +79,18 @@ public final class BatchingOptions {
                             + " replays (default: on)")
     public boolean fullPassLoss;
 
+    /** {@code --batch-size auto}: resolved by the run before the job starts. */
+    public boolean auto() {
+        return "auto".equals(batchSize);
+    }
+
     /** Validates every flag; a bad value throws {@link InvalidSettingException} naming the fix. */
     public Batching toBatching() {
+        if (auto()) {
+            throw new InvalidSettingException(
+                    "{batch-size} auto is chosen before a bounded run starts (demo, train"
+                            + " {bounded}); here give a power of two such as 64");
+        }
         try {
             int size = BatchSize.parse(batchSize);
             return new Batching(

@@ -1,0 +1,146 @@
+package io.streamgrad.advise;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.streamgrad.model.OptimizerSpec;
+import org.junit.jupiter.api.Test;
+
+/** The seed's calculus with known τ_f, τ_d, C_var and N_iter: formula, minimum, rounding, rates. */
+class BatchSizeAdviceTest {
+    static final double TAU_F = 2e-3;
+    static final double TAU_D = 1e-5;
+
+    /** tr(Σ) = 500, ‖G‖² = 1: B_noise = 500. */
+    static GradientNoise noise(double bNoise) {
+        return new GradientNoise(16, 1024, 100, 1.0, 0.01, bNoise, 1);
+    }
+
+    static StepTimeFit time(double tauF, double tauD) {
+        return new StepTimeFit(tauF, tauD, 0, 1, 8);
+    }
+
+    @Test
+    void bOptIsTheFormulaAndTheMinimumOfThePredictedTime() {
+        double nIter = 100;
+        double bNoise = 500;
+        double cVar = nIter * bNoise;
+        // √(C_var·τ_f/(N_iter·τ_d)) = √(5e4 · 2e-3 / (100 · 1e-5)) = √1e5 ≈ 316.23
+        assertEquals(Math.sqrt(1e5), BatchSizeAdvice.optimalBatch(cVar, nIter, TAU_F, TAU_D), 1e-9);
+
+        BatchSizeAdvice a =
+                BatchSizeAdvice.of(
+                        time(TAU_F, TAU_D),
+                        noise(bNoise),
+                        nIter,
+                        65_536,
+                        2_048,
+                        new OptimizerSpec("sgd", 0.1),
+                        64);
+        assertEquals(cVar, a.cVar(), 1e-9);
+        assertEquals(Math.sqrt(1e5), a.bOpt(), 1e-9);
+        double at = a.predictedSeconds(a.bOpt());
+        assertTrue(at < a.predictedSeconds(a.bOpt() * 1.01), "minimum from above");
+        assertTrue(at < a.predictedSeconds(a.bOpt() / 1.01), "minimum from below");
+        // K(b) = N_iter + C_var/b
+        assertEquals(100 + 5e4 / 256, a.iterations(256), 1e-9);
+        // The recommendation is the best power of two of all.
+        int best = 1;
+        for (int b = 1; b <= 65_536; b <<= 1) {
+            if (a.predictedSeconds(b) < a.predictedSeconds(best)) {
+                best = b;
+            }
+        }
+        assertEquals(best, a.recommendedBatchSize());
+        assertTrue(best == 256 || best == 512, "around 316: " + best);
+    }
+
+    @Test
+    void memoryCapsTheRecommendation() {
+        BatchSizeAdvice a =
+                BatchSizeAdvice.of(
+                        time(TAU_F, TAU_D),
+                        noise(500),
+                        100,
+                        128,
+                        2_048,
+                        new OptimizerSpec("adam", 0.01),
+                        64);
+        assertEquals(128, a.recommendedBatchSize());
+        assertTrue(
+                String.join(" ", a.reasoning()).contains("Memory caps"), a.reasoning().toString());
+    }
+
+    @Test
+    void nIterTakesTheNoiseShareOutOfThePilotCount() {
+        // K(b_p) = N_iter (1 + B_noise/b_p): 150 iterations at b_p = 1024 with B_noise = 512.
+        assertEquals(100, BatchSizeAdvice.nIterFromPilot(150, 1024, 512), 1e-12);
+    }
+
+    @Test
+    void learningRateScalesLinearlyForSgdAndBySquareRootForAdam() {
+        // B_noise = 1e6 ≫ every batch: McCandlish's rule is then linear, 64 -> rec.
+        BatchSizeAdvice sgd =
+                BatchSizeAdvice.of(
+                        time(TAU_F, TAU_D),
+                        noise(1e6),
+                        100,
+                        65_536,
+                        65_536,
+                        new OptimizerSpec("sgd", 0.1),
+                        64);
+        int b = sgd.recommendedBatchSize();
+        double exact = 0.1 * (1 + 1e6 / 64) / (1 + 1e6 / b);
+        assertEquals(exact, sgd.suggestedLearningRate(), 1e-12);
+        // Linear to within (b − 64)/B_noise relative: ε(b)/ε(64) = (b/64)·(64 + B)/(b + B).
+        double linear = 0.1 * b / 64;
+        assertEquals(linear, sgd.suggestedLearningRate(), linear * (b - 64) / 1e6);
+        assertTrue(sgd.suggestedLearningRate() > 0.9 * linear, "nearly linear");
+
+        BatchSizeAdvice adam =
+                BatchSizeAdvice.of(
+                        time(TAU_F, TAU_D),
+                        noise(500),
+                        100,
+                        65_536,
+                        2_048,
+                        new OptimizerSpec("adam", 0.01),
+                        64);
+        int r = adam.recommendedBatchSize();
+        assertEquals(
+                0.01 * Math.sqrt(Math.min(r, 500) / 64.0), adam.suggestedLearningRate(), 1e-12);
+        assertTrue(adam.learningRateRule().contains("square-root"), adam.learningRateRule());
+    }
+
+    @Test
+    void noInteriorOptimumIsSaidAndStillGivesAPowerOfTwo() {
+        BatchSizeAdvice flat =
+                BatchSizeAdvice.of(
+                        time(1e-3, -1e-9),
+                        noise(500),
+                        100,
+                        65_536,
+                        1_024,
+                        new OptimizerSpec("sgd", 0.1),
+                        64);
+        assertNull(flat.bOpt());
+        assertEquals(1_024, flat.recommendedBatchSize());
+        BatchSizeAdvice noFixedCost =
+                BatchSizeAdvice.of(
+                        time(-1e-4, 1e-5),
+                        noise(500),
+                        100,
+                        65_536,
+                        1_024,
+                        new OptimizerSpec("sgd", 0.1),
+                        64);
+        assertNull(noFixedCost.bOpt());
+        assertEquals(1, noFixedCost.recommendedBatchSize());
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> BatchSizeAdvice.optimalBatch(1, 1, 0, 1e-5),
+                "τ_f = 0 has no optimum");
+    }
+}

@@ -1,0 +1,58 @@
+package io.streamgrad.advise;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import org.junit.jupiter.api.Test;
+
+class StepTimeFitTest {
+    @Test
+    void recoversTauFAndTauDFromExactPoints() {
+        double tauF = 1.2e-3;
+        double tauD = 8.6e-6;
+        double[] b = {16, 32, 64, 128, 256, 512, 1024, 2048};
+        double[] t = new double[b.length];
+        for (int i = 0; i < b.length; i++) {
+            t[i] = tauF + tauD * b[i];
+        }
+        StepTimeFit f = StepTimeFit.fit(b, t);
+        assertEquals(tauF, f.tauF(), 1e-12);
+        assertEquals(tauD, f.tauD(), 1e-15);
+        assertEquals(0, f.rmsResidual(), 1e-12);
+        assertEquals(1, f.rSquared(), 1e-12);
+        assertEquals(tauF + tauD * 100, f.predict(100), 1e-12);
+    }
+
+    @Test
+    void residualIsTheRmsOfTheDeviationsFromTheLine() {
+        // ±e alternating around a line, symmetric in b, leaves the line unchanged: residual e.
+        double e = 1e-4;
+        double[] b = {1, 2, 3, 4};
+        double[] t = new double[4];
+        double[] sign = {1, -1, -1, 1};
+        for (int i = 0; i < 4; i++) {
+            t[i] = 1e-3 + 1e-4 * b[i] + sign[i] * e;
+        }
+        StepTimeFit f = StepTimeFit.fit(b, t);
+        assertEquals(1e-4, f.tauD(), 1e-12);
+        assertEquals(1e-3, f.tauF(), 1e-12);
+        assertEquals(e, f.rmsResidual(), 1e-12);
+        // SS_tot = Σ(1e-4·(b − 2.5) ± e)² = 5e-8 + 4e-8 − cross terms; R² = 1 − 4e-8/SS_tot.
+        double ssTot = 0;
+        for (int i = 0; i < 4; i++) {
+            double d = t[i] - (1e-3 + 1e-4 * 2.5);
+            ssTot += d * d;
+        }
+        assertEquals(1 - 4 * e * e / ssTot, f.rSquared(), 1e-9);
+    }
+
+    @Test
+    void needsTwoDistinctBatchSizes() {
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> StepTimeFit.fit(new double[] {64, 64}, new double[] {1e-3, 2e-3}));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> StepTimeFit.fit(new double[] {1, 2}, new double[] {1e-3}));
+    }
+}
