@@ -34,8 +34,33 @@ public final class AvroSerde<T extends SpecificRecord> implements Serializable {
     private static final long serialVersionUID = 1L;
     private static final String HISTORY = "/io/streamgrad/schema/history/";
 
+    /**
+     * The most items an array or map may declare: a 64 MiB snapshot record holds at most 16 Mi
+     * float32 values, so no legitimate record of ours has more.
+     */
+    public static final int MAX_COLLECTION_ITEMS = 16 << 20;
+
+    /** The longest string (characters): ids, names and details are far shorter. */
+    public static final int MAX_STRING_CHARS = 1 << 20;
+
+    /** The longest bytes field: a dead letter carries a rejected record of at most 64 MiB. */
+    public static final int MAX_BYTES = 64 << 20;
+
     static {
+        // Hostile sizes (a record that declares 10^9 floats, a string of 10^8 characters) are
+        // refused before allocation: Avro checks declared lengths against these limits, which it
+        // reads once, when its SystemLimitException class loads. A -D setting of the same
+        // property wins.
+        limit("org.apache.avro.limits.collectionItems.maxLength", MAX_COLLECTION_ITEMS);
+        limit("org.apache.avro.limits.string.maxLength", MAX_STRING_CHARS);
+        limit("org.apache.avro.limits.bytes.maxLength", MAX_BYTES);
         trustGeneratedClasses();
+    }
+
+    private static void limit(String property, int value) {
+        if (System.getProperty(property) == null) {
+            System.setProperty(property, Integer.toString(value));
+        }
     }
 
     private final Class<T> type;

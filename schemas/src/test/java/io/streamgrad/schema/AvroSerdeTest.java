@@ -246,4 +246,60 @@ class AvroSerdeTest {
         assertThrows(AvroDecodeException.class, () -> serde.deserialize(truncated));
         assertThrows(AvroDecodeException.class, () -> serde.deserialize(null));
     }
+
+    /**
+     * A record that declares 10^9 floats (4 GB) or a string of 10^8 characters is refused by the
+     * declared length, before anything is allocated: a decode error, not an OutOfMemoryError.
+     */
+    @Test
+    void hostileSizesAreRefusedBeforeAllocation() throws Exception {
+        byte[] legit =
+                AvroSerde.of(LabeledEvent.class)
+                        .serialize(
+                                LabeledEvent.newBuilder()
+                                        .setModel("m")
+                                        .setEventId("e")
+                                        .setEventTime(0)
+                                        .setFeatures(List.of(1f))
+                                        .setLabel(0)
+                                        .build());
+        byte[] header = java.util.Arrays.copyOf(legit, 10); // marker + schema fingerprint
+
+        java.io.ByteArrayOutputStream hugeArray = new java.io.ByteArrayOutputStream();
+        hugeArray.write(header);
+        var enc = org.apache.avro.io.EncoderFactory.get().binaryEncoder(hugeArray, null);
+        enc.writeString("m");
+        enc.writeString("e");
+        enc.writeLong(0);
+        enc.writeArrayStart();
+        enc.setItemCount(1_000_000_000L);
+        enc.startItem();
+        enc.writeFloat(1f);
+        enc.flush();
+        AvroDecodeException arrays =
+                assertThrows(
+                        AvroDecodeException.class,
+                        () ->
+                                AvroSerde.of(LabeledEvent.class)
+                                        .deserialize(hugeArray.toByteArray()));
+        assertTrue(arrays.getMessage().contains("exceeds"), arrays.getMessage());
+
+        java.io.ByteArrayOutputStream hugeString = new java.io.ByteArrayOutputStream();
+        hugeString.write(header);
+        enc = org.apache.avro.io.EncoderFactory.get().binaryEncoder(hugeString, null);
+        // The length of the model key, 2 MiB (over the 1 MiB limit, far under Avro's own), then
+        // no characters: refused for its declared length, not for running out of bytes.
+        enc.writeLong(2L << 20);
+        enc.flush();
+        AvroDecodeException strings =
+                assertThrows(
+                        AvroDecodeException.class,
+                        () ->
+                                AvroSerde.of(LabeledEvent.class)
+                                        .deserialize(hugeString.toByteArray()));
+        assertTrue(strings.getMessage().contains("exceeds"), strings.getMessage());
+        assertEquals(
+                Integer.toString(AvroSerde.MAX_COLLECTION_ITEMS),
+                System.getProperty("org.apache.avro.limits.collectionItems.maxLength"));
+    }
 }
