@@ -10,9 +10,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The layers of streamgrad point one way: {@code cli → run → job → train → {window, batch, model} →
- * schema}, with {@code producers}/{@code kafka} beside {@code job}, {@code plot} for the CLI's
- * charts, and {@code config} (setting errors, provenance) usable by all. A dependency against the
+ * The layers of streamgrad point one way: {@code cli → run → job → train → {window, batch, model,
+ * drift} → schema}, with {@code producers}/{@code kafka}/{@code join} beside {@code job}, {@code
+ * plot} for the CLI's charts, and {@code config} (setting errors, provenance) usable by all. A dependency against the
  * direction, or a cycle between packages, fails the build.
  */
 class ArchitectureTest {
@@ -39,9 +39,14 @@ class ArchitectureTest {
                 .layer("job")
                 .definedBy("io.streamgrad.job..")
                 .layer("producers")
-                .definedBy("io.streamgrad.producers..", "io.streamgrad.kafka..")
+                .definedBy(
+                        "io.streamgrad.producers..",
+                        "io.streamgrad.kafka..",
+                        "io.streamgrad.join..")
                 .layer("train")
                 .definedBy("io.streamgrad.train..")
+                .layer("drift")
+                .definedBy("io.streamgrad.drift..")
                 .layer("window")
                 .definedBy("io.streamgrad.window..")
                 .layer("batch")
@@ -64,6 +69,8 @@ class ArchitectureTest {
                 .mayOnlyBeAccessedByLayers("run", "cli", "job")
                 .whereLayer("train")
                 .mayOnlyBeAccessedByLayers("job", "run", "cli")
+                .whereLayer("drift")
+                .mayOnlyBeAccessedByLayers("train", "job", "run", "cli")
                 .whereLayer("window")
                 .mayOnlyBeAccessedByLayers("train", "job", "run", "cli")
                 .whereLayer("batch")
