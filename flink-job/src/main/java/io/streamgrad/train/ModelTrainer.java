@@ -2,6 +2,7 @@ package io.streamgrad.train;
 
 import io.streamgrad.batch.Batch;
 import io.streamgrad.batch.TrainingExample;
+import io.streamgrad.drift.DriftMonitor;
 import io.streamgrad.model.DenseNetwork;
 import java.util.List;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -31,6 +32,8 @@ public final class ModelTrainer {
     private int skippedInARow;
     private float[] lastGoodParameters;
     private float[] lastGoodOptimizerState;
+    /** The drift detectors watching this model's prequential loss; null for none. */
+    private final DriftMonitor drift;
 
     private ModelTrainer(
             String modelKey, TrainingConfig config, DenseNetwork network, TrainerState s) {
@@ -52,6 +55,10 @@ public final class ModelTrainer {
                 s.lastGoodOptimizerState() != null
                         ? s.lastGoodOptimizerState()
                         : network.optimizerState();
+        this.drift = config.newDriftMonitor();
+        if (drift != null && s.driftState() != null) {
+            drift.restore(s.driftState());
+        }
     }
 
     /** Iterations between copies of the last good parameters kept for the divergence guard. */
@@ -80,6 +87,7 @@ public final class ModelTrainer {
                         null,
                         0,
                         null,
+                        null,
                         null));
     }
 
@@ -100,7 +108,8 @@ public final class ModelTrainer {
      * gradient is not finite is not applied (the step says so); after {@link
      * TrainingConfig#divergencePatience} such batches in a row, or at once when an update leaves a
      * parameter non-finite, the parameters and optimizer state go back to the last good copy (kept
-     * every {@value #GOOD_COPY_EVERY} iterations).
+     * every {@value #GOOD_COPY_EVERY} iterations). An applied update's loss then goes to the drift
+     * detectors, if any; their alarms are in the step.
      */
     public Step train(Batch batch) {
         DenseNetwork.Evaluation before =
@@ -140,6 +149,13 @@ public final class ModelTrainer {
                 lastGoodOptimizerState = network.optimizerState();
             }
         }
+        List<String> driftAlarms = List.of();
+        if (applied && drift != null) {
+            driftAlarms =
+                    drift.observe(iteration, before.loss()).stream()
+                            .map(DriftMonitor.Alarm::detail)
+                            .toList();
+        }
         return new Step(
                 modelKey,
                 iteration,
@@ -155,7 +171,8 @@ public final class ModelTrainer {
                 batch.maxEventTime(),
                 applied,
                 restored,
-                alert);
+                alert,
+                driftAlarms);
     }
 
     private String restoreLastGood() {
@@ -232,7 +249,8 @@ public final class ModelTrainer {
                 network.scaler().enabled() ? network.scaler().state() : null,
                 skippedInARow,
                 lastGoodParameters,
-                lastGoodOptimizerState);
+                lastGoodOptimizerState,
+                drift == null ? null : drift.state());
     }
 
     public int epoch() {
@@ -277,6 +295,8 @@ public final class ModelTrainer {
      * @param applied false when the divergence guard skipped or undid the update
      * @param restored whether the guard went back to the last good parameters
      * @param alert what the guard did, null when nothing happened
+     * @param driftAlarms what each drift detector that fired on this step's loss said; empty when
+     *     none fired (or the update was not applied)
      */
     public record Step(
             String modelKey,
@@ -293,5 +313,6 @@ public final class ModelTrainer {
             long maxEventTime,
             boolean applied,
             boolean restored,
-            String alert) {}
+            String alert,
+            List<String> driftAlarms) {}
 }
