@@ -20,6 +20,7 @@ import picocli.CommandLine.Option;
             ProduceCommand.class,
             TrainCommand.class,
             PlotCommand.class,
+            JoinCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Streamgrad {
