@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The layers of streamgrad point one way: {@code cli → run → job → train → {window, batch, model,
  * drift} → schema}, with {@code producers}/{@code kafka}/{@code join} beside {@code job}, {@code
- * plot} for the CLI's charts, and {@code config} (setting errors, provenance) usable by all. A dependency against the
- * direction, or a cycle between packages, fails the build.
+ * plot} for the CLI's charts, and {@code config} (setting errors, provenance) usable by all. A
+ * dependency against the direction, or a cycle between packages, fails the build.
  */
 class ArchitectureTest {
     private static JavaClasses classes;

@@ -1,17 +1,17 @@
 package io.streamgrad.cli;
 
-import io.streamgrad.config.InvalidSettingException;
-import io.streamgrad.kafka.Topic;
-import io.streamgrad.run.flags.KafkaOptions;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.streamgrad.window.Durations;
+import io.streamgrad.config.InvalidSettingException;
 import io.streamgrad.join.JoinConfig;
 import io.streamgrad.join.JoinCounters;
 import io.streamgrad.join.LabelJoinRunner;
 import io.streamgrad.join.MissingLabel;
+import io.streamgrad.kafka.Topic;
 import io.streamgrad.kafka.TopicAdmin;
+import io.streamgrad.run.flags.KafkaOptions;
 import io.streamgrad.schema.Task;
+import io.streamgrad.window.Durations;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;

@@ -2,8 +2,6 @@ package io.streamgrad.cli;
 
 import io.streamgrad.config.InvalidSettingException;
 import io.streamgrad.kafka.Topic;
-import io.streamgrad.run.flags.KafkaOptions;
-import io.streamgrad.window.Durations;
 import io.streamgrad.kafka.TopicAdmin;
 import io.streamgrad.producers.DelayDistribution;
 import io.streamgrad.producers.DelayedLabelProducer;
@@ -11,7 +9,9 @@ import io.streamgrad.producers.DelayedLabels;
 import io.streamgrad.producers.DriftSpec;
 import io.streamgrad.producers.SyntheticConfig;
 import io.streamgrad.producers.SyntheticEvents;
+import io.streamgrad.run.flags.KafkaOptions;
 import io.streamgrad.schema.Task;
+import io.streamgrad.window.Durations;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

@@ -32,6 +32,7 @@ public final class ModelTrainer {
     private int skippedInARow;
     private float[] lastGoodParameters;
     private float[] lastGoodOptimizerState;
+
     /** The drift detectors watching this model's prequential loss; null for none. */
     private final DriftMonitor drift;
 

@@ -17,8 +17,8 @@ import io.streamgrad.model.FeatureScaler;
  * @param lastGoodParameters parameters to go back to when the guard gives up, null: the current
  * @param lastGoodOptimizerState the optimizer state that went with them
  * @param driftState the drift detectors' state ({@link io.streamgrad.drift.DriftMonitor#state}),
- *     null when the run has none: checkpointed with the model, so a resumed run keeps watching
- *     the same loss history
+ *     null when the run has none: checkpointed with the model, so a resumed run keeps watching the
+ *     same loss history
  */
 public record TrainerState(
         float[] parameters,

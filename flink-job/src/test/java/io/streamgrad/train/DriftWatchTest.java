@@ -31,6 +31,7 @@ import org.junit.jupiter.api.Test;
 class DriftWatchTest {
     private static final int BATCH = 64;
     private static final int BATCHES = 256;
+
     /** The teacher changes at event 8,192: the first batch of the new teacher is iteration 129. */
     private static final int CHANGE_ITERATION = 128;
 
@@ -64,7 +65,8 @@ class DriftWatchTest {
     }
 
     /** Iterations at which a detector fired, as "iteration:detail". */
-    private static List<String> alarms(ModelTrainer t, List<TrainingExample> data, int from, int to) {
+    private static List<String> alarms(
+            ModelTrainer t, List<TrainingExample> data, int from, int to) {
         List<String> out = new ArrayList<>();
         for (int i = from; i < to; i++) {
             ModelTrainer.Step s = t.train(batch(data, i));
@@ -123,7 +125,21 @@ class DriftWatchTest {
     void eachAlarmIsADriftMetricAfterItsIterationMetric() {
         ModelTrainer.Step s =
                 new ModelTrainer.Step(
-                        "m", 130, 0, 130, 32, 64, 0.9, 0.4, 0.5, 8_320, 1, 2, true, false, null,
+                        "m",
+                        130,
+                        0,
+                        130,
+                        32,
+                        64,
+                        0.9,
+                        0.4,
+                        0.5,
+                        8_320,
+                        1,
+                        2,
+                        true,
+                        false,
+                        null,
                         List.of("page-hinkley fired", "adwin fired"));
         List<TrainingMetric> ms = TrainingMetrics.ofStepAndDrift("run", s, 5);
         assertEquals(3, ms.size());
@@ -138,8 +154,7 @@ class DriftWatchTest {
     @Test
     void aBadSpecIsASettingErrorNamingTheFlag() {
         InvalidSettingException e =
-                assertThrows(
-                        InvalidSettingException.class, () -> config(List.of("cusum:delta=1")));
+                assertThrows(InvalidSettingException.class, () -> config(List.of("cusum:delta=1")));
         assertEquals(List.of("drift-detector"), e.settings().subList(0, 1), e.getMessage());
     }
 }

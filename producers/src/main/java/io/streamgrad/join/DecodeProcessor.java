@@ -1,9 +1,8 @@
 package io.streamgrad.join;
 
-import io.streamgrad.schema.DeadLetterReason;
-
 import io.streamgrad.schema.AvroDecodeException;
 import io.streamgrad.schema.AvroSerde;
+import io.streamgrad.schema.DeadLetterReason;
 import io.streamgrad.schema.FeatureEvent;
 import io.streamgrad.schema.LabelEvent;
 import io.streamgrad.schema.Task;

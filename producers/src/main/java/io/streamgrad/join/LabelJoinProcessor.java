@@ -1,9 +1,8 @@
 package io.streamgrad.join;
 
-import io.streamgrad.schema.DeadLetterReason;
-
 import io.streamgrad.schema.AvroSerde;
 import io.streamgrad.schema.DeadLetter;
+import io.streamgrad.schema.DeadLetterReason;
 import io.streamgrad.schema.FeatureEvent;
 import io.streamgrad.schema.LabelEvent;
 import io.streamgrad.schema.LabeledEvent;
@@ -334,8 +333,7 @@ final class LabelJoinProcessor implements Processor<String, byte[], byte[], Rout
         forwardLetter(letter);
     }
 
-    private void deadLetter(
-            Record<String, byte[]> record, DeadLetterReason reason, String detail) {
+    private void deadLetter(Record<String, byte[]> record, DeadLetterReason reason, String detail) {
         counters.deadLettered.incrementAndGet();
         Provenance from = Provenance.readFrom(record.headers());
         forwardLetter(

@@ -1,9 +1,8 @@
 package io.streamgrad.join;
 
-import io.streamgrad.schema.DeadLetterReason;
-
 import io.streamgrad.schema.AvroSerde;
 import io.streamgrad.schema.DeadLetter;
+import io.streamgrad.schema.DeadLetterReason;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.header.Header;
@@ -72,8 +71,7 @@ final class Provenance {
     }
 
     /** An encoded DeadLetter for this record. */
-    byte[] deadLetter(
-            byte[] key, byte[] value, DeadLetterReason reason, String detail, long now) {
+    byte[] deadLetter(byte[] key, byte[] value, DeadLetterReason reason, String detail, long now) {
         return DEAD_LETTERS.serialize(
                 DeadLetter.newBuilder()
                         .setTopic(topic)

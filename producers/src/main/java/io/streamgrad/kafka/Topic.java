@@ -57,8 +57,8 @@ public enum Topic {
             TopicAdmin.Retention.UNLIMITED,
             Topic.DEFAULT_RECORD_BYTES),
     /**
-     * The label joiner's second input: labels at their label time, arriving after their events.
-     * The joiner's repartition topic of labels is of this kind.
+     * The label joiner's second input: labels at their label time, arriving after their events. The
+     * joiner's repartition topic of labels is of this kind.
      */
     LABELS(
             Names.LABELS,

@@ -16,8 +16,8 @@ public enum DeadLetterReason {
     /** The event arrived after its event-time window had closed. */
     LATE("late"),
     /**
-     * Label joiner: a label for an event whose attribution window had already closed (the event
-     * was emitted with its missing-label decision).
+     * Label joiner: a label for an event whose attribution window had already closed (the event was
+     * emitted with its missing-label decision).
      */
     LATE_LABEL("late-label"),
     /** Label joiner: a label for an event id the joiner has not seen (or no longer remembers). */

@@ -28,7 +28,9 @@ class JoinInputsTest {
         AvroSerde<LabelEvent> serde = AvroSerde.of(LabelEvent.class);
         LabelEvent classLabel = new LabelEvent("e-1", 3, 10L);
         LabelEvent target = new LabelEvent("e-2", -0.5d, 11L);
-        assertEquals(Integer.class, serde.deserialize(serde.serialize(classLabel)).getLabel().getClass());
+        assertEquals(
+                Integer.class,
+                serde.deserialize(serde.serialize(classLabel)).getLabel().getClass());
         assertEquals(-0.5d, (Double) serde.deserialize(serde.serialize(target)).getLabel());
     }
 
