@@ -10,11 +10,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The layers of streamgrad point one way: {@code cli → run → job → train → {window, batch, model} →
- * schema}, with {@code advise} (choosing the batch size) beside {@code train} for {@code run} and
- * {@code cli}, {@code producers}/{@code kafka} beside {@code job}, {@code plot} for the CLI's
- * charts, and {@code config} (setting errors, provenance) usable by all. A dependency against the
- * direction, or a cycle between packages, fails the build.
+ * The layers of streamgrad point one way: {@code cli → run → job → train → {window, batch, model,
+ * drift} → schema}, with {@code advise} (choosing the batch size) beside {@code train} for {@code
+ * run} and {@code cli}, {@code producers}/{@code kafka}/{@code join} beside {@code job}, {@code
+ * plot} for the CLI's charts, and {@code config} (setting errors, provenance) usable by all. A
+ * dependency against the direction, or a cycle between packages, fails the build.
  */
 class ArchitectureTest {
     private static JavaClasses classes;
@@ -40,11 +40,16 @@ class ArchitectureTest {
                 .layer("job")
                 .definedBy("io.streamgrad.job..")
                 .layer("producers")
-                .definedBy("io.streamgrad.producers..", "io.streamgrad.kafka..")
+                .definedBy(
+                        "io.streamgrad.producers..",
+                        "io.streamgrad.kafka..",
+                        "io.streamgrad.join..")
                 .layer("train")
                 .definedBy("io.streamgrad.train..")
                 .layer("advise")
                 .definedBy("io.streamgrad.advise..")
+                .layer("drift")
+                .definedBy("io.streamgrad.drift..")
                 .layer("window")
                 .definedBy("io.streamgrad.window..")
                 .layer("batch")
@@ -69,6 +74,8 @@ class ArchitectureTest {
                 .mayOnlyBeAccessedByLayers("job", "run", "cli", "advise")
                 .whereLayer("advise")
                 .mayOnlyBeAccessedByLayers("run", "cli")
+                .whereLayer("drift")
+                .mayOnlyBeAccessedByLayers("train", "job", "run", "cli", "advise")
                 .whereLayer("window")
                 .mayOnlyBeAccessedByLayers("train", "advise", "job", "run", "cli")
                 .whereLayer("batch")

@@ -24,13 +24,14 @@ import picocli.CommandLine.Option;
         subcommands = {
             ProduceCommand.Synthetic.class,
             ProduceCommand.Idx.class,
-            ProduceCommand.Csv.class
+            ProduceCommand.Csv.class,
+            ProduceDelayedCommand.class
         })
 public final class ProduceCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         throw new InvalidSettingException(
-                "name what to produce: ./streamgrad produce synthetic|idx|csv --help");
+                "name what to produce: ./streamgrad produce synthetic|idx|csv|delayed --help");
     }
 
     @Command(
@@ -42,6 +43,7 @@ public final class ProduceCommand implements Callable<Integer> {
             })
     static final class Synthetic implements Callable<Integer> {
         @Mixin EventTopicOptions out = new EventTopicOptions();
+        @Mixin DriftOptions drift = new DriftOptions();
 
         @Option(
                 names = "--task",
@@ -116,10 +118,16 @@ public final class ProduceCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw new InvalidSettingException(e.getMessage());
             }
-            Preflight.requireEventFits(
-                    new SyntheticEvents(config).event(config.firstIndex()), out.modelKey);
-            out.produce(
-                    config.firstIndex(), config.events(), new SyntheticEvents(config)::event, task);
+            SyntheticEvents events;
+            try {
+                events = new SyntheticEvents(config, drift.spec(seed));
+            } catch (InvalidSettingException e) {
+                throw e;
+            } catch (IllegalArgumentException e) {
+                throw new InvalidSettingException(e.getMessage());
+            }
+            Preflight.requireEventFits(events.event(config.firstIndex()), out.modelKey);
+            out.produce(config.firstIndex(), config.events(), events::event, task);
             return 0;
         }
     }

@@ -43,6 +43,8 @@ final class ProgressReporter implements JobRunner.Observer {
             printEpoch(m);
         } else if (m.getKind() == MetricKind.ALERT) {
             out.printf("  ALERT iteration %d: %s%n", m.getIteration(), m.getDetail());
+        } else if (m.getKind() == MetricKind.DRIFT) {
+            out.printf("  DRIFT iteration %d: %s%n", m.getIteration(), m.getDetail());
         } else {
             last = m;
         }

@@ -21,6 +21,7 @@ import picocli.CommandLine.Option;
             TrainCommand.class,
             PlotCommand.class,
             AdviseCommand.class,
+            JoinCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Streamgrad {

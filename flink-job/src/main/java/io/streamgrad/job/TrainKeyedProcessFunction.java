@@ -162,7 +162,10 @@ public final class TrainKeyedProcessFunction
         return new KeyedTrainer.Listener() {
             @Override
             public void onStep(ModelTrainer.Step s) {
-                out.collect(TrainingMetrics.ofStep(runId, s, timers.currentProcessingTime()));
+                for (TrainingMetric m :
+                        TrainingMetrics.ofStepAndDrift(runId, s, timers.currentProcessingTime())) {
+                    out.collect(m);
+                }
                 count(Accumulators.Counter.ITERATIONS, 1);
                 count(Accumulators.Counter.STEP_NANOS, s.stepNanos());
                 if (s.applied()) {

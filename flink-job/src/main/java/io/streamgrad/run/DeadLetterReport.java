@@ -39,6 +39,18 @@ public final class DeadLetterReport {
             case LATE ->
                     "events arrived behind the watermark: raise {max-out-of-orderness} or use"
                             + " {late-events} next-window";
+            // The label joiner writes these to the same topic by default; the fix is the join's.
+            case LATE_LABEL ->
+                    "labels arrived after their event's attribution window (the label joiner's):"
+                            + " widen 'join --window'";
+            case UNKNOWN_EVENT ->
+                    "labels name events the label joiner never saw or no longer remembers: check"
+                            + " the producers' event ids or raise 'join --closed-retention'";
+            case WRONG_LABEL_TYPE ->
+                    "labels do not fit the label joiner's task: set 'join --task' (and --classes)"
+                            + " to match the labels";
+            case DUPLICATE_EVENT ->
+                    "features for one event id came more than once: the joiner kept the first";
         };
     }
 

@@ -2,6 +2,7 @@ package io.streamgrad.train;
 
 import io.streamgrad.batch.Batch;
 import io.streamgrad.batch.TrainingExample;
+import io.streamgrad.drift.DriftMonitor;
 import io.streamgrad.model.DenseNetwork;
 import java.util.List;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -32,6 +33,9 @@ public final class ModelTrainer {
     private float[] lastGoodParameters;
     private float[] lastGoodOptimizerState;
 
+    /** The drift detectors watching this model's prequential loss; null for none. */
+    private final DriftMonitor drift;
+
     private ModelTrainer(
             String modelKey, TrainingConfig config, DenseNetwork network, TrainerState s) {
         this.modelKey = modelKey;
@@ -52,6 +56,10 @@ public final class ModelTrainer {
                 s.lastGoodOptimizerState() != null
                         ? s.lastGoodOptimizerState()
                         : network.optimizerState();
+        this.drift = config.newDriftMonitor();
+        if (drift != null && s.driftState() != null) {
+            drift.restore(s.driftState());
+        }
     }
 
     /** Iterations between copies of the last good parameters kept for the divergence guard. */
@@ -80,6 +88,7 @@ public final class ModelTrainer {
                         null,
                         0,
                         null,
+                        null,
                         null));
     }
 
@@ -100,7 +109,8 @@ public final class ModelTrainer {
      * gradient is not finite is not applied (the step says so); after {@link
      * TrainingConfig#divergencePatience} such batches in a row, or at once when an update leaves a
      * parameter non-finite, the parameters and optimizer state go back to the last good copy (kept
-     * every {@value #GOOD_COPY_EVERY} iterations).
+     * every {@value #GOOD_COPY_EVERY} iterations). An applied update's loss then goes to the drift
+     * detectors, if any; their alarms are in the step.
      */
     public Step train(Batch batch) {
         long start = System.nanoTime();
@@ -142,6 +152,13 @@ public final class ModelTrainer {
                 lastGoodOptimizerState = network.optimizerState();
             }
         }
+        List<String> driftAlarms = List.of();
+        if (applied && drift != null) {
+            driftAlarms =
+                    drift.observe(iteration, before.loss()).stream()
+                            .map(DriftMonitor.Alarm::detail)
+                            .toList();
+        }
         return new Step(
                 modelKey,
                 iteration,
@@ -158,7 +175,8 @@ public final class ModelTrainer {
                 applied,
                 restored,
                 alert,
-                stepNanos);
+                stepNanos,
+                driftAlarms);
     }
 
     private String restoreLastGood() {
@@ -235,7 +253,8 @@ public final class ModelTrainer {
                 network.scaler().enabled() ? network.scaler().state() : null,
                 skippedInARow,
                 lastGoodParameters,
-                lastGoodOptimizerState);
+                lastGoodOptimizerState,
+                drift == null ? null : drift.state());
     }
 
     public int epoch() {
@@ -280,6 +299,8 @@ public final class ModelTrainer {
      * @param applied false when the divergence guard skipped or undid the update
      * @param restored whether the guard went back to the last good parameters
      * @param alert what the guard did, null when nothing happened
+     * @param driftAlarms what each drift detector that fired on this step's loss said; empty when
+     *     none fired (or the update was not applied)
      */
     public record Step(
             String modelKey,
@@ -297,5 +318,6 @@ public final class ModelTrainer {
             boolean applied,
             boolean restored,
             String alert,
-            long stepNanos) {}
+            long stepNanos,
+            List<String> driftAlarms) {}
 }

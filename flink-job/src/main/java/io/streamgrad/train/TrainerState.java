@@ -16,6 +16,9 @@ import io.streamgrad.model.FeatureScaler;
  * @param skippedInARow updates skipped in a row by the divergence guard
  * @param lastGoodParameters parameters to go back to when the guard gives up, null: the current
  * @param lastGoodOptimizerState the optimizer state that went with them
+ * @param driftState the drift detectors' state ({@link io.streamgrad.drift.DriftMonitor#state}),
+ *     null when the run has none: checkpointed with the model, so a resumed run keeps watching the
+ *     same loss history
  */
 public record TrainerState(
         float[] parameters,
@@ -31,4 +34,5 @@ public record TrainerState(
         FeatureScaler.State scaler,
         int skippedInARow,
         float[] lastGoodParameters,
-        float[] lastGoodOptimizerState) {}
+        float[] lastGoodOptimizerState,
+        byte[] driftState) {}

@@ -1,9 +1,11 @@
 package io.streamgrad.train;
 
 import io.streamgrad.config.InvalidSettingException;
+import io.streamgrad.drift.DriftMonitor;
 import io.streamgrad.model.ModelSpec;
 import io.streamgrad.model.OptimizerSpec;
 import java.io.Serializable;
+import java.util.List;
 
 /**
  * How every model of a job trains: architecture, optimizer, batching and snapshot cadence.
@@ -12,6 +14,8 @@ import java.io.Serializable;
  * @param smoothing weight of the newest batch in the exponentially smoothed loss
  * @param divergencePatience updates the divergence guard skips in a row (non-finite loss or
  *     gradient) before it restores the last good parameters
+ * @param driftDetectors specs of the drift detectors watching each model's prequential loss (see
+ *     {@link io.streamgrad.drift.DriftDetectors}); empty for none
  */
 public record TrainingConfig(
         ModelSpec spec,
@@ -20,9 +24,30 @@ public record TrainingConfig(
         long seed,
         int snapshotEvery,
         double smoothing,
-        int divergencePatience)
+        int divergencePatience,
+        List<String> driftDetectors)
         implements Serializable {
     public static final int DEFAULT_DIVERGENCE_PATIENCE = 5;
+
+    /** Without drift detection. */
+    public TrainingConfig(
+            ModelSpec spec,
+            OptimizerSpec optimizer,
+            Batching batching,
+            long seed,
+            int snapshotEvery,
+            double smoothing,
+            int divergencePatience) {
+        this(
+                spec,
+                optimizer,
+                batching,
+                seed,
+                snapshotEvery,
+                smoothing,
+                divergencePatience,
+                List.of());
+    }
 
     /** With the default divergence patience. */
     public TrainingConfig(
@@ -53,6 +78,31 @@ public record TrainingConfig(
         }
         if (!(smoothing > 0 && smoothing <= 1)) {
             throw new InvalidSettingException("smoothing must be in (0, 1], got " + smoothing);
+        }
+        driftDetectors = List.copyOf(driftDetectors);
+        // Refused at start, not at the first batch.
+        driftMonitor(driftDetectors);
+    }
+
+    /**
+     * A fresh monitor of the configured drift detectors, null when there are none.
+     *
+     * @throws InvalidSettingException naming {@code {drift-detector}} for a bad spec
+     */
+    public DriftMonitor newDriftMonitor() {
+        return driftMonitor(driftDetectors);
+    }
+
+    private static DriftMonitor driftMonitor(List<String> specs) {
+        if (specs.isEmpty()) {
+            return null;
+        }
+        try {
+            return DriftMonitor.fromSpecs("{drift-detector}", specs);
+        } catch (InvalidSettingException e) {
+            throw e;
+        } catch (IllegalArgumentException e) {
+            throw new InvalidSettingException(e.getMessage());
         }
     }
 

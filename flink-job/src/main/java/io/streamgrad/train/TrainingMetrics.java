@@ -2,6 +2,8 @@ package io.streamgrad.train;
 
 import io.streamgrad.schema.MetricKind;
 import io.streamgrad.schema.TrainingMetric;
+import java.util.ArrayList;
+import java.util.List;
 
 /** Builds the {@link TrainingMetric} records of a run from what training measured. */
 public final class TrainingMetrics {
@@ -31,6 +33,30 @@ public final class TrainingMetrics {
                 .setBatchEventTimeMax(s.maxEventTime())
                 .setEmittedAt(emittedAt)
                 .build();
+    }
+
+    /**
+     * The metrics of one update: {@link #ofStep}, then one DRIFT metric per drift detector that
+     * fired on its loss (the iteration's fields, {@code detail} saying which detector and when).
+     *
+     * @param emittedAt processing time (ms) when the metrics were emitted
+     */
+    public static List<TrainingMetric> ofStepAndDrift(
+            String runId, ModelTrainer.Step s, long emittedAt) {
+        TrainingMetric step = ofStep(runId, s, emittedAt);
+        if (s.driftAlarms().isEmpty()) {
+            return List.of(step);
+        }
+        List<TrainingMetric> out = new ArrayList<>(1 + s.driftAlarms().size());
+        out.add(step);
+        for (String detail : s.driftAlarms()) {
+            out.add(
+                    TrainingMetric.newBuilder(step)
+                            .setKind(MetricKind.DRIFT)
+                            .setDetail(detail)
+                            .build());
+        }
+        return out;
     }
 
     /**

@@ -4,6 +4,6 @@
  * per-key state machine the operator and offline replays share ({@link
  * io.streamgrad.train.KeyedTrainer}), the configuration records, and the mapping of results to
  * records (metrics, snapshots, dead letters). May use {@code window}, {@code batch}, {@code model},
- * {@code config} and {@code schema}.
+ * {@code drift}, {@code config} and {@code schema}.
  */
 package io.streamgrad.train;

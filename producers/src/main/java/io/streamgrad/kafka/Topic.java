@@ -2,6 +2,8 @@ package io.streamgrad.kafka;
 
 import io.streamgrad.schema.AvroSerde;
 import io.streamgrad.schema.DeadLetter;
+import io.streamgrad.schema.FeatureEvent;
+import io.streamgrad.schema.LabelEvent;
 import io.streamgrad.schema.LabeledEvent;
 import io.streamgrad.schema.ModelSnapshot;
 import io.streamgrad.schema.TrainingMetric;
@@ -43,7 +45,27 @@ public enum Topic {
             "source topic/partition/offset",
             DeadLetter.class,
             TopicAdmin.Retention.BROKER_DEFAULT,
-            Topic.DEAD_LETTER_RECORD_BYTES);
+            Topic.DEAD_LETTER_RECORD_BYTES),
+    /**
+     * The label joiner's first input: unlabeled events (features at their event time), kept until
+     * deleted like {@link #EVENTS}. The joiner's repartition topic of features is of this kind.
+     */
+    FEATURES(
+            Names.FEATURES,
+            "event id",
+            FeatureEvent.class,
+            TopicAdmin.Retention.UNLIMITED,
+            Topic.DEFAULT_RECORD_BYTES),
+    /**
+     * The label joiner's second input: labels at their label time, arriving after their events. The
+     * joiner's repartition topic of labels is of this kind.
+     */
+    LABELS(
+            Names.LABELS,
+            "event id",
+            LabelEvent.class,
+            TopicAdmin.Retention.UNLIMITED,
+            Topic.DEFAULT_RECORD_BYTES);
 
     /** Default topic names, as constants so that option annotations can name them. */
     public static final class Names {
@@ -51,6 +73,8 @@ public enum Topic {
         public static final String METRICS = "streamgrad.metrics";
         public static final String SNAPSHOTS = "streamgrad.snapshots";
         public static final String DEAD_LETTER = "streamgrad.deadletter";
+        public static final String FEATURES = "streamgrad.features";
+        public static final String LABELS = "streamgrad.labels";
 
         private Names() {}
     }

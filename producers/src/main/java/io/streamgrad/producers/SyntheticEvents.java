@@ -6,17 +6,59 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 
-/** Deterministic labeled events drawn from a {@link Teacher}: event i depends on (seed, i) only. */
+/**
+ * Deterministic labeled events drawn from a {@link Teacher}: event i depends on (seed, i) only, and
+ * on a {@link DriftSpec} if one is given (without one, or with {@link DriftSpec#NONE}, the events
+ * are the same bit for bit).
+ */
 public final class SyntheticEvents {
     private final SyntheticConfig config;
     private final Teacher teacher;
+    private final DriftSpec drift;
+    private final Teacher newTeacher;
     private final String source;
 
     public SyntheticEvents(SyntheticConfig config) {
+        this(config, DriftSpec.NONE);
+    }
+
+    /**
+     * @throws IllegalArgumentException if the class weights do not have one weight per class
+     */
+    public SyntheticEvents(SyntheticConfig config, DriftSpec drift) {
         this.config = config;
+        this.drift = drift;
         this.teacher =
                 new Teacher(config.task(), config.features(), config.classes(), config.seed());
-        this.source = "synthetic:" + config.task().wireName() + ":seed=" + config.seed();
+        this.newTeacher =
+                drift.changesTeacher()
+                        ? new Teacher(
+                                config.task(),
+                                config.features(),
+                                config.classes(),
+                                drift.newTeacherSeed())
+                        : null;
+        if (drift.skewsClasses()) {
+            if (!config.task().isClassification()) {
+                throw new IllegalArgumentException(
+                        "--class-weights skew classes; a regression task has none");
+            }
+            if (drift.classWeights().length != config.classes()) {
+                throw new IllegalArgumentException(
+                        "--class-weights has "
+                                + drift.classWeights().length
+                                + " weights for "
+                                + config.classes()
+                                + " classes: give one per class");
+            }
+        }
+        String base = "synthetic:" + config.task().wireName() + ":seed=" + config.seed();
+        this.source = drift.isNone() ? base : base + ":" + drift.describe();
+    }
+
+    /** The teacher event {@code index} is drawn from. */
+    public Teacher teacherAt(long index) {
+        return drift.fromNewTeacher(config.seed(), index) ? newTeacher : teacher;
     }
 
     public Teacher teacher() {
@@ -26,7 +68,14 @@ public final class SyntheticEvents {
     public LabeledEvent event(long index) {
         SplittableRandom rng = new SplittableRandom(mix(config.seed(), index));
         float[] x = new float[config.features()];
-        double label = teacher.sample(rng, config.noise(), x);
+        Teacher t = drift.isNone() ? teacher : teacherAt(index);
+        double label = t.sample(rng, config.noise(), x);
+        if (drift.skewsClasses()) {
+            // Rejection sampling from the same stream: still a function of (seed, index).
+            while (rng.nextDouble() >= drift.keep((int) label)) {
+                label = t.sample(rng, config.noise(), x);
+            }
+        }
         List<Float> features = new ArrayList<>(x.length);
         for (float v : x) {
             features.add(v);

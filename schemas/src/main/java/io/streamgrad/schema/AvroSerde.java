@@ -91,9 +91,11 @@ public final class AvroSerde<T extends SpecificRecord> implements Serializable {
                         .add(FeatureStatistics.class)
                         .add(Tensor.class)
                         .add(DeadLetter.class)
+                        .add(FeatureEvent.class)
+                        .add(LabelEvent.class)
                         .build();
         ClassSecurityValidator.ClassSecurityPredicate current = ClassSecurityValidator.getGlobal();
-        if (current.isTrusted(LabeledEvent.class) && current.isTrusted(Tensor.class)) {
+        if (current.isTrusted(LabeledEvent.class) && current.isTrusted(LabelEvent.class)) {
             return;
         }
         ClassSecurityValidator.setGlobal(ClassSecurityValidator.composite(current, ours));

@@ -14,7 +14,18 @@ public enum DeadLetterReason {
     /** A feature is NaN or infinite. */
     NON_FINITE_FEATURE("non-finite-feature"),
     /** The event arrived after its event-time window had closed. */
-    LATE("late");
+    LATE("late"),
+    /**
+     * Label joiner: a label for an event whose attribution window had already closed (the event was
+     * emitted with its missing-label decision).
+     */
+    LATE_LABEL("late-label"),
+    /** Label joiner: a label for an event id the joiner has not seen (or no longer remembers). */
+    UNKNOWN_EVENT("unknown-event"),
+    /** Label joiner: a label of the wrong type for the task (or a class out of range). */
+    WRONG_LABEL_TYPE("wrong-label-type"),
+    /** Label joiner: features for an event id seen before; the first features are kept. */
+    DUPLICATE_EVENT("duplicate-event");
 
     private final String wireName;
 

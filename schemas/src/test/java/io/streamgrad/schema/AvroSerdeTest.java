@@ -164,7 +164,7 @@ class AvroSerdeTest {
     @Test
     void metricWrittenBeforeEpochFieldsIsReadAsAnIterationRecord() throws Exception {
         List<Schema> history = AvroSerde.historyOf(TrainingMetric.getClassSchema().getFullName());
-        assertEquals(2, history.size(), "v1 (no epochs) and v2 (no alerts)");
+        assertEquals(3, history.size(), "v1 (no epochs), v2 (no alerts), v3 (no drift)");
         Schema v1 = history.get(0);
         assertNull(v1.getField("kind"), "v1 has no 'kind' field");
         GenericRecord old = new GenericData.Record(v1);
@@ -193,6 +193,44 @@ class AvroSerdeTest {
         assertEquals(0.5, read.getLoss());
         assertEquals(7L, read.getIteration());
         assertEquals("", read.getDetail(), "the field added in v3 takes its default");
+    }
+
+    @Test
+    void aDriftRecordReadsAsAnIterationForReadersWithoutDrift() throws Exception {
+        Schema v3 = AvroSerde.historyOf(TrainingMetric.getClassSchema().getFullName()).get(2);
+        assertTrue(!v3.getField("kind").schema().getEnumSymbols().contains("DRIFT"));
+        TrainingMetric drift =
+                TrainingMetric.newBuilder()
+                        .setRunId("r")
+                        .setModel("m")
+                        .setIteration(3)
+                        .setKind(MetricKind.DRIFT)
+                        .setDetail("adwin fired")
+                        .setBatchSize(64)
+                        .setLoss(0.9)
+                        .setSmoothedLoss(0.6)
+                        .setExamplesSeen(192)
+                        .setBatchEventTimeMin(1)
+                        .setBatchEventTimeMax(2)
+                        .setEmittedAt(3)
+                        .build();
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        var encoder = org.apache.avro.io.EncoderFactory.get().binaryEncoder(out, null);
+        new org.apache.avro.specific.SpecificDatumWriter<TrainingMetric>(TrainingMetric.class)
+                .write(drift, encoder);
+        encoder.flush();
+        GenericRecord old =
+                new org.apache.avro.generic.GenericDatumReader<GenericRecord>(
+                                TrainingMetric.getClassSchema(), v3)
+                        .read(
+                                null,
+                                org.apache.avro.io.DecoderFactory.get()
+                                        .binaryDecoder(out.toByteArray(), null));
+        assertEquals("ITERATION", old.get("kind").toString(), "the enum default");
+        assertEquals(
+                drift,
+                AvroSerde.of(TrainingMetric.class)
+                        .deserialize(AvroSerde.of(TrainingMetric.class).serialize(drift)));
     }
 
     @Test

@@ -152,6 +152,15 @@ public final class ModelOptions {
                             + " (default: ${DEFAULT-VALUE})")
     public int snapshotEvery;
 
+    @Option(
+            names = "--drift-detector",
+            description =
+                    "Watch the prequential loss for drift and emit a DRIFT metric when it fires;"
+                            + " repeat for several: page-hinkley[:delta=0.01,lambda=100,"
+                            + "min-instances=30] | adwin[:delta=0.002,buckets=5,clock=32,"
+                            + "min-window=5] (values are batch losses)")
+    public java.util.List<String> driftDetectors;
+
     /**
      * Validates every flag and builds the config; a bad value throws {@link
      * InvalidSettingException}.
@@ -170,7 +179,14 @@ public final class ModelOptions {
                             .withStandardization(Standardization.parse(standardize))
                             .withClassNames(classNames == null ? java.util.List.of() : classNames);
             return new TrainingConfig(
-                    spec, optimizerSpec(), batching, seed, snapshotEvery, 0.05, divergencePatience);
+                    spec,
+                    optimizerSpec(),
+                    batching,
+                    seed,
+                    snapshotEvery,
+                    0.05,
+                    divergencePatience,
+                    driftDetectors == null ? java.util.List.of() : driftDetectors);
         } catch (InvalidSettingException e) {
             throw e;
         } catch (IllegalArgumentException e) {
