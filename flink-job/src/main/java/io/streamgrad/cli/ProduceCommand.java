@@ -11,6 +11,7 @@ import io.streamgrad.producers.data.IdxReader;
 import io.streamgrad.producers.data.LabelKind;
 import io.streamgrad.run.Datasets;
 import io.streamgrad.run.Preflight;
+import io.streamgrad.run.flags.DriftOptions;
 import io.streamgrad.schema.Task;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

@@ -9,6 +9,7 @@ import io.streamgrad.producers.DelayedLabels;
 import io.streamgrad.producers.DriftSpec;
 import io.streamgrad.producers.SyntheticConfig;
 import io.streamgrad.producers.SyntheticEvents;
+import io.streamgrad.run.flags.DriftOptions;
 import io.streamgrad.run.flags.KafkaOptions;
 import io.streamgrad.schema.Task;
 import io.streamgrad.window.Durations;

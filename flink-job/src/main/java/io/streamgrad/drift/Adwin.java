@@ -9,6 +9,8 @@ import java.util.Locale;
 /**
  * ADWIN, the adaptive sliding window: keeps the longest recent window whose mean is consistent with
  * "no change", and drops its older part whenever two sub-windows differ by more than chance allows.
+ * Used on a loss, it raises an alarm only when the newer part's mean is the higher one (the loss
+ * got worse); a falling loss is the model learning, and only shortens the window.
  *
  * <p>From A. Bifet and R. Gavaldà, "Learning from time-changing data with adaptive windowing", SIAM
  * International Conference on Data Mining (SDM), 2007. This is ADWIN2 (section 4): the window is
@@ -45,6 +47,7 @@ public final class Adwin implements DriftDetector {
     private double variance; // Σ (x − mean)² over the window
     private long count;
     private long detections;
+    private boolean lastCutRose; // the newer sub-window's mean was higher at the last cut
 
     /**
      * @param delta confidence, in (0, 1) (e.g. 0.002): smaller, fewer false alarms, longer delay
@@ -86,14 +89,16 @@ public final class Adwin implements DriftDetector {
         if (count % clock != 0) {
             return false;
         }
-        boolean cut = false;
+        // The window adapts to every change, but only a rise of the mean is an alarm: on a loss, a
+        // fall is the model learning, not the world moving.
+        boolean rise = false;
         while (cutOnce()) {
-            cut = true;
+            rise |= lastCutRose;
         }
-        if (cut) {
+        if (rise) {
             detections++;
         }
-        return cut;
+        return rise;
     }
 
     /** Values in the current window. */
@@ -162,6 +167,7 @@ public final class Adwin implements DriftDetector {
                 double m = 1 / (1.0 / n0 + 1.0 / n1);
                 double eps = Math.sqrt(2 / m * varW * lnInv) + 2 / (3 * m) * lnInv;
                 if (Math.abs(s0 / n0 - (total - s0) / n1) >= eps) {
+                    lastCutRose = (total - s0) / n1 > s0 / n0;
                     dropOldest();
                     return true;
                 }

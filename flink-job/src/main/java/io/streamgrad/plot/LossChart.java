@@ -104,6 +104,14 @@ public final class LossChart {
                                 0f));
                 end.setLabel("end of epoch " + m.getEpoch());
                 plot.addDomainMarker(end);
+            } else if (m.getKind() == MetricKind.DRIFT) {
+                // Where a drift detector fired on the prequential loss (see train
+                // --drift-detector).
+                ValueMarker drift = new ValueMarker(m.getIteration());
+                drift.setPaint(new Color(200, 30, 30));
+                drift.setStroke(new BasicStroke(1.5f));
+                drift.setLabel("drift: " + m.getDetail().split("[ (:]", 2)[0]);
+                plot.addDomainMarker(drift);
             }
         }
         JFreeChart chart = new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, plot, true);

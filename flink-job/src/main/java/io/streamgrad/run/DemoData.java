@@ -1,6 +1,7 @@
 package io.streamgrad.run;
 
 import io.streamgrad.config.InvalidSettingException;
+import io.streamgrad.producers.DriftSpec;
 import io.streamgrad.producers.SyntheticConfig;
 import io.streamgrad.producers.SyntheticEvents;
 import io.streamgrad.producers.data.CsvOptions;
@@ -41,11 +42,21 @@ public record DemoData(
     static final String USAGE = "synthetic, idx:DIR or csv:TRAIN[,TEST]";
 
     public static DemoData synthetic(SyntheticConfig c, long events, int holdoutEvents) {
+        return synthetic(c, DriftSpec.NONE, events, holdoutEvents);
+    }
+
+    /**
+     * Synthetic events from a teacher that may drift; the held-out events follow the training
+     * events (indices events.. events + holdoutEvents), so after a drift they come from the new
+     * teacher.
+     */
+    public static DemoData synthetic(
+            SyntheticConfig c, DriftSpec drift, long events, int holdoutEvents) {
         return new DemoData(
                 "synthetic " + c.task().wireName() + " teacher, seed " + c.seed(),
                 events,
-                new SyntheticEvents(c)::event,
-                new SyntheticEvents(c.withRange(events, holdoutEvents)).all(),
+                new SyntheticEvents(c, drift)::event,
+                new SyntheticEvents(c.withRange(events, holdoutEvents), drift).all(),
                 null,
                 null,
                 0);

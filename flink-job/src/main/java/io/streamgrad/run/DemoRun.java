@@ -83,6 +83,12 @@ public final class DemoRun {
                                 o.model.seed,
                                 modelTask(o.model),
                                 o.model.model);
+        if (!o.dataset.equals("synthetic") && (o.drift.at >= 0 || o.drift.classWeights != null)) {
+            throw new InvalidSettingException(
+                    "{drift-at} and {class-weights} shape synthetic data; {dataset} "
+                            + o.dataset
+                            + " is a data set as it is");
+        }
         if (data != null) {
             adaptModelTo(o.model, data);
         }
@@ -111,7 +117,9 @@ public final class DemoRun {
             // before the held-out events are made: they are many and as wide
             Preflight.requireEventFits(
                     new SyntheticEvents(synthetic).event(Math.max(0, o.events - 1)), MODEL_KEY);
-            data = DemoData.synthetic(synthetic, o.events, o.holdoutEvents);
+            data =
+                    DemoData.synthetic(
+                            synthetic, o.drift.spec(o.model.seed), o.events, o.holdoutEvents);
         }
         Preflight.requireFullBatchFits(training.batching(), data.trainEvents());
         Preflight.requireWindowHoldsABatch(

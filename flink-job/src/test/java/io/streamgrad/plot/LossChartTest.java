@@ -93,4 +93,24 @@ class LossChartTest {
                 IllegalArgumentException.class,
                 () -> LossChart.write("x", List.of(), dir.resolve("none")));
     }
+
+    @Test
+    void driftAlarmsAreMarkedWhereTheyFired() {
+        List<TrainingMetric> metrics = new java.util.ArrayList<>(twoEpochs());
+        TrainingMetric alarm = metric(MetricKind.DRIFT, 7, 1, 0.9);
+        alarm.setDetail("page-hinkley: mean loss rose");
+        metrics.add(alarm);
+        var plot = LossChart.chart("t", metrics).getXYPlot();
+        List<org.jfree.chart.plot.ValueMarker> markers = new java.util.ArrayList<>();
+        for (Object m : plot.getDomainMarkers(org.jfree.chart.ui.Layer.FOREGROUND)) {
+            markers.add((org.jfree.chart.plot.ValueMarker) m);
+        }
+        org.jfree.chart.plot.ValueMarker drift =
+                markers.stream()
+                        .filter(m -> m.getLabel().startsWith("drift"))
+                        .findFirst()
+                        .orElseThrow();
+        assertEquals("drift: page-hinkley", drift.getLabel());
+        assertEquals(7.0, drift.getValue(), "at the iteration the detector fired");
+    }
 }

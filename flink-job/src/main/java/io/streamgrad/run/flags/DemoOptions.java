@@ -9,6 +9,9 @@ public final class DemoOptions {
     @Mixin public BatchingOptions batching = new BatchingOptions();
     @Mixin public JobFileOption jobFile = new JobFileOption();
 
+    /** Synthetic data only: a teacher that changes, to watch the model follow (and drift fire). */
+    @Mixin public DriftOptions drift = new DriftOptions();
+
     @Option(
             names = "--dataset",
             defaultValue = "synthetic",

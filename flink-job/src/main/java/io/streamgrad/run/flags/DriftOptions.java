@@ -1,18 +1,18 @@
-package io.streamgrad.cli;
+package io.streamgrad.run.flags;
 
 import io.streamgrad.config.InvalidSettingException;
 import io.streamgrad.producers.DriftSpec;
 import picocli.CommandLine.Option;
 
 /** Flags that make a synthetic stream drift (see {@link DriftSpec}). */
-final class DriftOptions {
+public final class DriftOptions {
     @Option(
             names = "--drift-at",
             defaultValue = "-1",
             description =
                     "Event index where a second teacher takes over (default: none). With"
                             + " --drift-span the change is gradual")
-    long at;
+    public long at;
 
     @Option(
             names = "--drift-span",
@@ -20,12 +20,12 @@ final class DriftOptions {
             description =
                     "Events over which the new teacher's share grows from 0 to 1 (default:"
                             + " ${DEFAULT-VALUE}, an abrupt change)")
-    long span;
+    public long span;
 
     @Option(
             names = "--drift-seed",
             description = "Seed of the second teacher (default: --seed + 1)")
-    Long newTeacherSeed;
+    public Long newTeacherSeed;
 
     @Option(
             names = "--class-weights",
@@ -33,12 +33,12 @@ final class DriftOptions {
             description =
                     "Relative class frequencies, one per class, e.g. 1,9 (default: the"
                             + " teacher's own)")
-    double[] classWeights;
+    public double[] classWeights;
 
     /** The spec for a stream of this seed; usage errors name the flag. */
-    DriftSpec spec(long seed) {
+    public DriftSpec spec(long seed) {
         if (at < 0 && span > 0) {
-            throw new InvalidSettingException("--drift-span needs --drift-at");
+            throw new InvalidSettingException("{drift-span} needs {drift-at}");
         }
         try {
             return new DriftSpec(
