@@ -47,6 +47,14 @@ public final class Accumulators {
             return accumulatorName;
         }
 
+        /**
+         * The name of the same count as a live Flink metric of the operator that keeps it, e.g.
+         * {@code streamgrad_events_trained}: reporters such as Prometheus take it as it is.
+         */
+        public String metricName() {
+            return "streamgrad_" + accumulatorName.replace('-', '_');
+        }
+
         /** This counter's value among a finished job's accumulators (0 when absent). */
         public long in(java.util.Map<String, Object> accumulators) {
             Object v = accumulators.get(accumulatorName);

@@ -13,6 +13,7 @@ import io.streamgrad.train.InvalidEventException;
 import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -32,6 +33,8 @@ public final class DecodeProcessFunction extends ProcessFunction<KafkaRecord, Tr
     private final AvroSerde<LabeledEvent> serde = AvroSerde.of(LabeledEvent.class);
     private transient LongCounter consumed;
     private transient LongCounter deadLettered;
+    private transient Counter liveConsumed;
+    private transient Counter liveDeadLettered;
 
     public DecodeProcessFunction(ModelSpec spec) {
         this.spec = spec;
@@ -46,11 +49,21 @@ public final class DecodeProcessFunction extends ProcessFunction<KafkaRecord, Tr
         deadLettered =
                 getRuntimeContext()
                         .getLongCounter(Accumulators.Counter.DEAD_LETTERED.accumulatorName());
+        // Live, as Flink metrics (see TrainKeyedProcessFunction).
+        liveConsumed =
+                getRuntimeContext()
+                        .getMetricGroup()
+                        .counter(Accumulators.Counter.EVENTS_CONSUMED.metricName());
+        liveDeadLettered =
+                getRuntimeContext()
+                        .getMetricGroup()
+                        .counter(Accumulators.Counter.DEAD_LETTERED.metricName());
     }
 
     @Override
     public void processElement(KafkaRecord record, Context ctx, Collector<TrainingExample> out) {
         consumed.add(1);
+        liveConsumed.inc();
         try {
             out.collect(
                     EventValidator.validate(serde.deserialize(record.value()), spec)
@@ -64,6 +77,7 @@ public final class DecodeProcessFunction extends ProcessFunction<KafkaRecord, Tr
 
     private void deadLetter(Context ctx, KafkaRecord r, DeadLetterReason reason, String detail) {
         deadLettered.add(1);
+        liveDeadLettered.inc();
         ctx.output(
                 DEAD_LETTERS,
                 DeadLetters.of(

@@ -29,6 +29,7 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.TimeDomain;
 import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
@@ -64,6 +65,7 @@ public final class TrainKeyedProcessFunction
     private transient ListState<TrainingExample> pass;
     private transient ValueState<WindowBookkeeping> bookkeeping;
     private transient Map<Accumulators.Counter, LongCounter> counters;
+    private transient Map<Accumulators.Counter, Counter> liveCounters;
     private transient TrainerStore store;
 
     public TrainKeyedProcessFunction(
@@ -105,8 +107,12 @@ public final class TrainKeyedProcessFunction
                                 "bookkeeping", TypeInformation.of(WindowBookkeeping.class)));
         store = new KeyedStateStore();
         counters = new EnumMap<>(Accumulators.Counter.class);
+        liveCounters = new EnumMap<>(Accumulators.Counter.class);
         for (Accumulators.Counter c : Accumulators.Counter.TRAINER) {
             counters.put(c, rc.getLongCounter(c.accumulatorName()));
+            // The same count as a Flink metric: visible while the job runs (web UI, REST,
+            // reporters such as Prometheus), where accumulators appear only at the end.
+            liveCounters.put(c, rc.getMetricGroup().counter(c.metricName()));
         }
     }
 
@@ -232,6 +238,7 @@ public final class TrainKeyedProcessFunction
 
     private void count(Accumulators.Counter c, long n) {
         counters.get(c).add(n);
+        liveCounters.get(c).inc(n);
     }
 
     /** The keyed state of the current key, as {@link KeyedTrainer} sees it. */

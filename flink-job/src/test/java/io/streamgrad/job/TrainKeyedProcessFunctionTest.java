@@ -243,4 +243,65 @@ class TrainKeyedProcessFunctionTest {
     private static ModelSnapshot last(List<ModelSnapshot> snapshots) {
         return snapshots.get(snapshots.size() - 1);
     }
+
+    /**
+     * The run's counts are live Flink metrics of the operator (what the web UI, REST and reporters
+     * show while a job runs), equal to what it did.
+     */
+    @Test
+    void countsAreLiveFlinkMetrics() throws Exception {
+        TrainingConfig config = config(new WindowSpec.Count(1), LatePolicy.DEADLETTER, 0, 1_000);
+        Map<String, org.apache.flink.metrics.Metric> registered = new java.util.HashMap<>();
+        var taskMetrics =
+                new org.apache.flink.runtime.metrics.groups.UnregisteredMetricGroups
+                        .UnregisteredTaskMetricGroup() {
+                    @Override
+                    public org.apache.flink.runtime.metrics.groups.InternalOperatorMetricGroup
+                            getOrAddOperator(
+                                    org.apache.flink.runtime.jobgraph.OperatorID id,
+                                    String name,
+                                    Map<String, String> attributes) {
+                        return new org.apache.flink.runtime.metrics.groups.UnregisteredMetricGroups
+                                .UnregisteredOperatorMetricGroup() {
+                            @Override
+                            protected void addMetric(
+                                    String metricName, org.apache.flink.metrics.Metric metric) {
+                                registered.put(metricName, metric);
+                            }
+                        };
+                    }
+                };
+        var env =
+                new org.apache.flink.runtime.operators.testutils.MockEnvironmentBuilder()
+                        .setMetricGroup(taskMetrics)
+                        .build();
+        try (var h =
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        new KeyedProcessOperator<>(
+                                new TrainKeyedProcessFunction(
+                                        config, "run", "events", true, Map.of())),
+                        TrainingExample::modelKey,
+                        Types.STRING,
+                        env)) {
+            h.open();
+            for (TrainingExample e : examples(10)) {
+                h.processElement(e, e.eventTime());
+            }
+            h.processWatermark(Long.MAX_VALUE); // 10 = 4 + 4 + 2
+            assertEquals(10, count(registered, Accumulators.Counter.EVENTS_TRAINED));
+            assertEquals(10, count(registered, Accumulators.Counter.EXAMPLES_TRAINED));
+            assertEquals(3, count(registered, Accumulators.Counter.ITERATIONS));
+            assertEquals(1, count(registered, Accumulators.Counter.SNAPSHOTS));
+            assertEquals(
+                    h.extractOutputValues().size(),
+                    count(registered, Accumulators.Counter.ITERATIONS));
+        }
+    }
+
+    private static long count(
+            Map<String, org.apache.flink.metrics.Metric> registered, Accumulators.Counter c) {
+        var m = registered.get(c.metricName());
+        assertTrue(m instanceof org.apache.flink.metrics.Counter, c.metricName() + " registered");
+        return ((org.apache.flink.metrics.Counter) m).getCount();
+    }
 }
