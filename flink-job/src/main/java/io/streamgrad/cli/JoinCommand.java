@@ -40,17 +40,7 @@ import picocli.CommandLine.Option;
 final class JoinCommand implements Callable<Integer> {
     @Mixin KafkaOptions kafka = new KafkaOptions();
 
-    @Option(
-            names = "--features-topic",
-            defaultValue = Topic.Names.FEATURES,
-            description = "Input: FeatureEvents (default: ${DEFAULT-VALUE})")
-    String featuresTopic;
-
-    @Option(
-            names = "--labels-topic",
-            defaultValue = Topic.Names.LABELS,
-            description = "Input: LabelEvents (default: ${DEFAULT-VALUE})")
-    String labelsTopic;
+    @Mixin JoinTopicOptions join = new JoinTopicOptions();
 
     @Option(
             names = "--events-topic",
@@ -156,8 +146,8 @@ final class JoinCommand implements Callable<Integer> {
             config =
                     new JoinConfig(
                             applicationId,
-                            featuresTopic,
-                            labelsTopic,
+                            join.features,
+                            join.labels,
                             eventsTopic,
                             deadLetterTopic,
                             w,
@@ -191,8 +181,8 @@ final class JoinCommand implements Callable<Integer> {
             int p =
                     partitions != null
                             ? partitions
-                            : admin.topicExists(featuresTopic)
-                                    ? admin.partitionCount(featuresTopic)
+                            : admin.topicExists(join.features)
+                                    ? admin.partitionCount(join.features)
                                     : 1;
             config = config.withPartitions(p);
         }
@@ -219,8 +209,8 @@ final class JoinCommand implements Callable<Integer> {
         try {
             System.out.printf(
                     "joining %s + %s -> %s (window %s, missing label: %s%s)%n",
-                    featuresTopic,
-                    labelsTopic,
+                    join.features,
+                    join.labels,
                     eventsTopic,
                     window,
                     missingLabel,

@@ -1,7 +1,6 @@
 package io.streamgrad.cli;
 
 import io.streamgrad.config.InvalidSettingException;
-import io.streamgrad.kafka.Topic;
 import io.streamgrad.kafka.TopicAdmin;
 import io.streamgrad.producers.DelayDistribution;
 import io.streamgrad.producers.DelayedLabelProducer;
@@ -32,17 +31,7 @@ final class ProduceDelayedCommand implements Callable<Integer> {
     @Mixin KafkaOptions kafka = new KafkaOptions();
     @Mixin DriftOptions drift = new DriftOptions();
 
-    @Option(
-            names = "--features-topic",
-            defaultValue = Topic.Names.FEATURES,
-            description = "Topic of the FeatureEvents (default: ${DEFAULT-VALUE})")
-    String featuresTopic;
-
-    @Option(
-            names = "--labels-topic",
-            defaultValue = Topic.Names.LABELS,
-            description = "Topic of the LabelEvents (default: ${DEFAULT-VALUE})")
-    String labelsTopic;
+    @Mixin JoinTopicOptions join = new JoinTopicOptions();
 
     @Option(
             names = "--events",
@@ -128,7 +117,7 @@ final class ProduceDelayedCommand implements Callable<Integer> {
             int k = classes != null ? classes : (t == Task.MULTICLASS ? 3 : 2);
             config =
                     new SyntheticConfig(
-                            featuresTopic,
+                            join.features,
                             modelKey,
                             t,
                             features,
@@ -157,14 +146,14 @@ final class ProduceDelayedCommand implements Callable<Integer> {
         }
         long start = System.nanoTime();
         DelayedLabelProducer.Result r =
-                new DelayedLabelProducer(kafka.bootstrapServers, labelsTopic, plan, driftSpec)
+                new DelayedLabelProducer(kafka.bootstrapServers, join.labels, plan, driftSpec)
                         .run();
         System.out.printf(
                 "produced %,d feature events to %s and %,d labels to %s (%.1f%%) in %.1f s%n",
                 r.features(),
-                featuresTopic,
+                join.features,
                 r.labels(),
-                labelsTopic,
+                join.labels,
                 r.features() == 0 ? 0 : 100.0 * r.labels() / r.features(),
                 (System.nanoTime() - start) / 1e9);
         return 0;
