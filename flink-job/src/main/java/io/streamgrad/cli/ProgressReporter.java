@@ -45,7 +45,7 @@ final class ProgressReporter implements JobRunner.Observer {
             out.printf("  ALERT iteration %d: %s%n", m.getIteration(), m.getDetail());
         } else if (m.getKind() == MetricKind.DRIFT) {
             out.printf("  DRIFT iteration %d: %s%n", m.getIteration(), m.getDetail());
-        } else {
+        } else if (m.getKind() == MetricKind.ITERATION) {
             last = m;
         }
     }

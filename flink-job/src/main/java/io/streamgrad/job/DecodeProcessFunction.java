@@ -10,10 +10,13 @@ import io.streamgrad.schema.LabeledEvent;
 import io.streamgrad.train.DeadLetters;
 import io.streamgrad.train.EventValidator;
 import io.streamgrad.train.InvalidEventException;
-import org.apache.flink.api.common.accumulators.LongCounter;
+import java.util.Arrays;
+import java.util.EnumSet;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
-import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -21,63 +24,84 @@ import org.apache.flink.util.OutputTag;
 /**
  * Decodes and validates raw records. A record that is not a {@link LabeledEvent}, or does not fit
  * the model, goes to the dead-letter output with its bytes, reason and coordinates; the job goes
- * on.
+ * on. A record over the size limit is refused before it is decoded. The counts of consumed and
+ * dead-lettered records are operator state: they survive failover.
  */
-public final class DecodeProcessFunction extends ProcessFunction<KafkaRecord, TrainingExample> {
+public final class DecodeProcessFunction extends ProcessFunction<KafkaRecord, TrainingExample>
+        implements CheckpointedFunction {
     private static final long serialVersionUID = 1L;
 
     public static final OutputTag<DeadLetter> DEAD_LETTERS =
             new OutputTag<>("dead-letters", new AvroTypeInfo<>(DeadLetter.class));
 
     private final ModelSpec spec;
+    private final int maxRecordBytes;
     private final AvroSerde<LabeledEvent> serde = AvroSerde.of(LabeledEvent.class);
-    private transient LongCounter consumed;
-    private transient LongCounter deadLettered;
-    private transient Counter liveConsumed;
-    private transient Counter liveDeadLettered;
+    private transient CheckpointedCounters counters;
 
-    public DecodeProcessFunction(ModelSpec spec) {
+    /**
+     * @param maxRecordBytes the largest record (bytes) decoded; larger ones are dead-lettered as
+     *     {@link DeadLetterReason#RECORD_TOO_LARGE}
+     */
+    public DecodeProcessFunction(ModelSpec spec, int maxRecordBytes) {
         this.spec = spec;
+        this.maxRecordBytes = maxRecordBytes;
     }
 
     @Override
     public void open(OpenContext openContext) {
         AvroSerde.trustGeneratedClasses();
-        consumed =
-                getRuntimeContext()
-                        .getLongCounter(Accumulators.Counter.EVENTS_CONSUMED.accumulatorName());
-        deadLettered =
-                getRuntimeContext()
-                        .getLongCounter(Accumulators.Counter.DEAD_LETTERED.accumulatorName());
-        // Live, as Flink metrics (see TrainKeyedProcessFunction).
-        liveConsumed =
-                getRuntimeContext()
-                        .getMetricGroup()
-                        .counter(Accumulators.Counter.EVENTS_CONSUMED.metricName());
-        liveDeadLettered =
-                getRuntimeContext()
-                        .getMetricGroup()
-                        .counter(Accumulators.Counter.DEAD_LETTERED.metricName());
+    }
+
+    @Override
+    public void initializeState(FunctionInitializationContext context) throws Exception {
+        counters =
+                new CheckpointedCounters(
+                        EnumSet.of(
+                                Accumulators.Counter.EVENTS_CONSUMED,
+                                Accumulators.Counter.DEAD_LETTERED),
+                        "decode-counters",
+                        getRuntimeContext(),
+                        context);
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) throws Exception {
+        counters.snapshot();
     }
 
     @Override
     public void processElement(KafkaRecord record, Context ctx, Collector<TrainingExample> out) {
-        consumed.add(1);
-        liveConsumed.inc();
+        counters.add(Accumulators.Counter.EVENTS_CONSUMED, 1);
+        byte[] value = record.value();
+        if (value != null && value.length > maxRecordBytes) {
+            // Checked before decoding: Avro would allocate by the declared sizes inside it. The
+            // dead letter keeps the first bytes only, so it fits the dead-letter topic.
+            deadLetter(
+                    ctx,
+                    record,
+                    Arrays.copyOf(value, DeadLetters.TRUNCATED_VALUE_BYTES),
+                    DeadLetterReason.RECORD_TOO_LARGE,
+                    String.format(
+                            "record of %,d bytes is over the events' limit of %,d bytes; the dead"
+                                    + " letter keeps its first %,d bytes",
+                            value.length, maxRecordBytes, DeadLetters.TRUNCATED_VALUE_BYTES));
+            return;
+        }
         try {
             out.collect(
-                    EventValidator.validate(serde.deserialize(record.value()), spec)
+                    EventValidator.validate(serde.deserialize(value), spec)
                             .at(record.partition(), record.offset()));
         } catch (AvroDecodeException e) {
-            deadLetter(ctx, record, DeadLetterReason.UNDECODABLE, e.getMessage());
+            deadLetter(ctx, record, value, e.reason(), e.getMessage());
         } catch (InvalidEventException e) {
-            deadLetter(ctx, record, e.reason(), e.getMessage());
+            deadLetter(ctx, record, value, e.reason(), e.getMessage());
         }
     }
 
-    private void deadLetter(Context ctx, KafkaRecord r, DeadLetterReason reason, String detail) {
-        deadLettered.add(1);
-        liveDeadLettered.inc();
+    private void deadLetter(
+            Context ctx, KafkaRecord r, byte[] value, DeadLetterReason reason, String detail) {
+        counters.add(Accumulators.Counter.DEAD_LETTERED, 1);
         ctx.output(
                 DEAD_LETTERS,
                 DeadLetters.of(
@@ -86,7 +110,7 @@ public final class DecodeProcessFunction extends ProcessFunction<KafkaRecord, Tr
                         r.offset(),
                         r.timestamp(),
                         r.key(),
-                        r.value(),
+                        value,
                         reason,
                         detail,
                         ctx.timerService().currentProcessingTime()));

@@ -8,6 +8,7 @@ import io.streamgrad.schema.TrainingMetric;
 import io.streamgrad.train.DeadLetters;
 import io.streamgrad.train.EpochEnd;
 import io.streamgrad.train.KeyedTrainer;
+import io.streamgrad.train.ModelCounts;
 import io.streamgrad.train.ModelTrainer;
 import io.streamgrad.train.Snapshots;
 import io.streamgrad.train.TrainerState;
@@ -18,10 +19,8 @@ import io.streamgrad.train.WindowBookkeeping;
 import io.streamgrad.train.WindowedExample;
 import io.streamgrad.window.WindowSpec;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
@@ -29,22 +28,26 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
-import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.TimeDomain;
 import org.apache.flink.streaming.api.TimerService;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
  * The trainer of each model key, as a Flink operator: it owns the keyed state (the trainer state,
- * the open windows, the carried remainder, the kept pass and one bookkeeping value) and time
- * (Flink's timer service: watermarks, processing time), and delegates everything else to {@link
- * KeyedTrainer}, which offline replays use too. Steps become {@link TrainingMetric}s on the main
- * output; snapshots and late events go to side outputs.
+ * the open windows, the carried remainder, the kept pass, one bookkeeping value and the model's
+ * event accounting; in operator state, the subtask's run counters) and time (Flink's timer service:
+ * watermarks, processing time), and delegates everything else to {@link KeyedTrainer}, which
+ * offline replays use too. Steps become {@link TrainingMetric}s on the main output; snapshots and
+ * late events go to side outputs.
  */
 public final class TrainKeyedProcessFunction
-        extends KeyedProcessFunction<String, TrainingExample, TrainingMetric> {
+        extends KeyedProcessFunction<String, TrainingExample, TrainingMetric>
+        implements CheckpointedFunction {
     private static final long serialVersionUID = 1L;
 
     public static final OutputTag<ModelSnapshot> SNAPSHOTS =
@@ -64,8 +67,8 @@ public final class TrainKeyedProcessFunction
     private transient ListState<TrainingExample> carried;
     private transient ListState<TrainingExample> pass;
     private transient ValueState<WindowBookkeeping> bookkeeping;
-    private transient Map<Accumulators.Counter, LongCounter> counters;
-    private transient Map<Accumulators.Counter, Counter> liveCounters;
+    private transient ValueState<ModelCounts> modelCounts;
+    private transient CheckpointedCounters counters;
     private transient TrainerStore store;
 
     public TrainKeyedProcessFunction(
@@ -105,15 +108,26 @@ public final class TrainKeyedProcessFunction
                 rc.getState(
                         new ValueStateDescriptor<>(
                                 "bookkeeping", TypeInformation.of(WindowBookkeeping.class)));
+        modelCounts =
+                rc.getState(
+                        new ValueStateDescriptor<>(
+                                "counts", TypeInformation.of(ModelCounts.class)));
         store = new KeyedStateStore();
-        counters = new EnumMap<>(Accumulators.Counter.class);
-        liveCounters = new EnumMap<>(Accumulators.Counter.class);
-        for (Accumulators.Counter c : Accumulators.Counter.TRAINER) {
-            counters.put(c, rc.getLongCounter(c.accumulatorName()));
-            // The same count as a Flink metric: visible while the job runs (web UI, REST,
-            // reporters such as Prometheus), where accumulators appear only at the end.
-            liveCounters.put(c, rc.getMetricGroup().counter(c.metricName()));
-        }
+    }
+
+    @Override
+    public void initializeState(FunctionInitializationContext context) throws Exception {
+        counters =
+                new CheckpointedCounters(
+                        Accumulators.Counter.TRAINER,
+                        "trainer-counters",
+                        getRuntimeContext(),
+                        context);
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) throws Exception {
+        counters.snapshot();
     }
 
     @Override
@@ -233,12 +247,18 @@ public final class TrainKeyedProcessFunction
             public void onIdleFlush() {
                 count(Accumulators.Counter.IDLE_FLUSHES, 1);
             }
+
+            @Override
+            public void onCounts(String modelKey, long iteration, ModelCounts c) {
+                out.collect(
+                        TrainingMetrics.ofCounts(
+                                runId, modelKey, iteration, c, timers.currentProcessingTime()));
+            }
         };
     }
 
     private void count(Accumulators.Counter c, long n) {
-        counters.get(c).add(n);
-        liveCounters.get(c).inc(n);
+        counters.add(c, n);
     }
 
     /** The keyed state of the current key, as {@link KeyedTrainer} sees it. */
@@ -262,6 +282,17 @@ public final class TrainKeyedProcessFunction
         @Override
         public void setBookkeeping(WindowBookkeeping b) throws Exception {
             bookkeeping.update(b);
+        }
+
+        @Override
+        public ModelCounts counts() throws Exception {
+            ModelCounts c = modelCounts.value();
+            return c == null ? ModelCounts.ZERO : c;
+        }
+
+        @Override
+        public void setCounts(ModelCounts c) throws Exception {
+            modelCounts.update(c);
         }
 
         @Override

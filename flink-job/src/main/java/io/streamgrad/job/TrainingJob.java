@@ -52,7 +52,9 @@ public final class TrainingJob {
                                 watermarks(c.training().batching(), c.bounded()),
                                 "kafka: " + c.topics().events())
                         .uid("source")
-                        .process(new DecodeProcessFunction(c.training().spec()))
+                        .process(
+                                new DecodeProcessFunction(
+                                        c.training().spec(), Topic.EVENTS.maxRecordBytes()))
                         .uid("decode")
                         .name("decode + validate");
 

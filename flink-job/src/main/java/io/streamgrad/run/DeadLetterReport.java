@@ -31,6 +31,17 @@ public final class DeadLetterReport {
                     "the labels do not fit the model's task: classification takes int class"
                             + " indices 0..K-1 ({classes} K), regression doubles; set {task} and"
                             + " {model} to match the data";
+            case CLASS_OUT_OF_RANGE ->
+                    "the events carry class indices outside 0..K-1: set {classes} to the number of"
+                            + " classes in the data";
+            case NON_FINITE_LABEL ->
+                    "the events carry NaN or infinite regression labels: clean them";
+            case UNKNOWN_SCHEMA ->
+                    "the events were written with a LabeledEvent schema this version does not"
+                            + " know: upgrade streamgrad or the producer's schema";
+            case RECORD_TOO_LARGE ->
+                    "the topic holds records over the events' record limit (1 MiB): check the"
+                            + " producer";
             case WRONG_FEATURE_COUNT -> "set {features} to the events' feature count";
             case NON_FINITE_FEATURE -> "the events carry NaN or infinite features: clean them";
             case UNDECODABLE ->

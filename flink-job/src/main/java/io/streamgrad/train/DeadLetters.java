@@ -20,6 +20,12 @@ public final class DeadLetters {
 
     private DeadLetters() {}
 
+    /**
+     * How much of a record over the size limit a dead letter keeps (bytes): enough to see what it
+     * is, small enough for the dead-letter topic's record limit.
+     */
+    public static final int TRUNCATED_VALUE_BYTES = 64 * 1024;
+
     public static DeadLetter of(
             String topic,
             int partition,

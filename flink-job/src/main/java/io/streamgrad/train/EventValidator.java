@@ -46,7 +46,7 @@ public final class EventValidator {
     private static double label(LabeledEvent event, ModelSpec spec) {
         Object label = event.getLabel();
         if (spec.task() == Task.REGRESSION) {
-            if (!(label instanceof Double d) || !Double.isFinite(d)) {
+            if (!(label instanceof Double d)) {
                 throw new InvalidEventException(
                         DeadLetterReason.BAD_LABEL,
                         "event "
@@ -54,11 +54,18 @@ public final class EventValidator {
                                 + ": regression needs a finite double label, got "
                                 + describe(label));
             }
+            if (!Double.isFinite(d)) {
+                throw new InvalidEventException(
+                        DeadLetterReason.NON_FINITE_LABEL,
+                        "event " + event.getEventId() + ": the label is " + d);
+            }
             return d;
         }
         if (!(label instanceof Integer k) || k < 0 || k >= spec.classes()) {
             throw new InvalidEventException(
-                    DeadLetterReason.BAD_LABEL,
+                    label instanceof Integer
+                            ? DeadLetterReason.CLASS_OUT_OF_RANGE
+                            : DeadLetterReason.BAD_LABEL,
                     "event "
                             + event.getEventId()
                             + ": "

@@ -8,6 +8,7 @@ import java.util.List;
 public final class InMemoryTrainerStore implements TrainerStore {
     private TrainerState trainerState;
     private WindowBookkeeping bookkeeping = WindowBookkeeping.INITIAL;
+    private ModelCounts counts = ModelCounts.ZERO;
     private List<WindowedExample> open = new ArrayList<>();
     private List<TrainingExample> carried = new ArrayList<>();
     private final List<TrainingExample> pass = new ArrayList<>();
@@ -30,6 +31,16 @@ public final class InMemoryTrainerStore implements TrainerStore {
     @Override
     public void setBookkeeping(WindowBookkeeping bookkeeping) {
         this.bookkeeping = bookkeeping;
+    }
+
+    @Override
+    public ModelCounts counts() {
+        return counts;
+    }
+
+    @Override
+    public void setCounts(ModelCounts counts) {
+        this.counts = counts;
     }
 
     @Override

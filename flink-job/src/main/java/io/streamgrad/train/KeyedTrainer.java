@@ -76,6 +76,13 @@ public final class KeyedTrainer implements Serializable {
 
         /** The idle timeout trained what had arrived. */
         void onIdleFlush();
+
+        /**
+         * The model's accounting after a window closed, an idle flush or the end of input.
+         *
+         * @param iteration the model's update count then
+         */
+        void onCounts(String modelKey, long iteration, ModelCounts counts);
     }
 
     /** One call's view of a key: its state, Flink's timers and where results go. */
@@ -100,12 +107,14 @@ public final class KeyedTrainer implements Serializable {
                         .onLate(e, timestamp, spec.windowOf(timestamp), watermark, a.deadLetter());
             }
             if (a.deadLetter()) {
+                s.store().setCounts(s.store().counts().arrivedAndDeadLettered());
                 return;
             }
             window = a.window();
             s.timers().registerEventTimeTimer(spec.lastMillisOf(window));
         }
         s.listener().onAccepted(e);
+        s.store().setCounts(s.store().counts().arrived());
         // Fires only with the final watermark, i.e. at the end of bounded input (registering the
         // same timer again is a no-op).
         s.timers().registerEventTimeTimer(END_OF_INPUT);
@@ -186,6 +195,7 @@ public final class KeyedTrainer implements Serializable {
         s.store().setCarried(List.of());
         s.store().setBookkeeping(b.withOpenCount(0));
         s.store().setTrainerState(trainer.state());
+        settle(s, trainer, 0);
     }
 
     /** Trains the open windows up to {@code lastWindow}, in window order. */
@@ -216,6 +226,7 @@ public final class KeyedTrainer implements Serializable {
         s.store().setCarried(carry);
         s.store().setBookkeeping(b.withOpenCount(later.size()));
         s.store().setTrainerState(trainer.state());
+        settle(s, trainer, later.size() + carry.size());
     }
 
     private void endOfInput(Scope s) throws Exception {
@@ -231,6 +242,19 @@ public final class KeyedTrainer implements Serializable {
         s.store().clearPass();
         s.store().setBookkeeping(s.store().bookkeeping().withOpenCount(0).withPassCount(0));
         s.store().setTrainerState(trainer.state());
+        settle(s, trainer, 0);
+    }
+
+    /**
+     * Training took buffered events: whatever is no longer buffered was trained. Reported so the
+     * metrics topic carries the accounting.
+     *
+     * @param buffered the events still in open windows and the carried remainder
+     */
+    private static void settle(Scope s, ModelTrainer trainer, long buffered) throws Exception {
+        ModelCounts c = s.store().counts().settled(buffered);
+        s.store().setCounts(c);
+        s.listener().onCounts(s.modelKey(), trainer.iteration(), c);
     }
 
     /** The key's trainer, restored from its state, or a fresh one. */

@@ -89,6 +89,9 @@ public final class OfflineReplay {
 
             @Override
             public void onIdleFlush() {}
+
+            @Override
+            public void onCounts(String modelKey, long iteration, ModelCounts counts) {}
         };
     }
 

@@ -19,6 +19,11 @@ public interface TrainerStore {
 
     void setBookkeeping(WindowBookkeeping bookkeeping) throws Exception;
 
+    /** Never null: {@link ModelCounts#ZERO} for a new key. */
+    ModelCounts counts() throws Exception;
+
+    void setCounts(ModelCounts counts) throws Exception;
+
     /** Examples in open windows, in arrival order. */
     List<WindowedExample> openWindows() throws Exception;
 

@@ -1,5 +1,6 @@
 package io.streamgrad.train;
 
+import io.streamgrad.schema.EventCounts;
 import io.streamgrad.schema.MetricKind;
 import io.streamgrad.schema.TrainingMetric;
 import java.util.ArrayList;
@@ -57,6 +58,30 @@ public final class TrainingMetrics {
                             .build());
         }
         return out;
+    }
+
+    /**
+     * A model's event accounting (kind COUNTS): {@code counts} set, {@code batch_size} and {@code
+     * examples_seen} 0, losses NaN, {@code iteration} the model's update count.
+     */
+    public static TrainingMetric ofCounts(
+            String runId, String modelKey, long iteration, ModelCounts c, long emittedAt) {
+        return TrainingMetric.newBuilder()
+                .setRunId(runId)
+                .setModel(modelKey)
+                .setIteration(iteration)
+                .setKind(MetricKind.COUNTS)
+                .setWindow(-1)
+                .setBatchSize(0)
+                .setLoss(Double.NaN)
+                .setSmoothedLoss(Double.NaN)
+                .setExamplesSeen(0)
+                .setBatchEventTimeMin(0)
+                .setBatchEventTimeMax(0)
+                .setEmittedAt(emittedAt)
+                .setCounts(
+                        new EventCounts(c.consumed(), c.trained(), c.deadLettered(), c.pending()))
+                .build();
     }
 
     /**

@@ -11,7 +11,9 @@ import io.streamgrad.model.OptimizerSpec;
 import io.streamgrad.producers.SyntheticConfig;
 import io.streamgrad.producers.SyntheticEvents;
 import io.streamgrad.schema.DeadLetter;
+import io.streamgrad.schema.EventCounts;
 import io.streamgrad.schema.LabeledEvent;
+import io.streamgrad.schema.MetricKind;
 import io.streamgrad.schema.ModelSnapshot;
 import io.streamgrad.schema.Task;
 import io.streamgrad.schema.TrainingMetric;
@@ -53,10 +55,11 @@ class TrainKeyedProcessFunctionTest {
             for (int i = 0; i < 8; i++) {
                 h.processElement(examples.get(i), 100L * i); // window 0: [0, 1000)
             }
-            assertEquals(0, h.extractOutputValues().size(), "the window is open until 999");
+            assertEquals(0, steps(h).size(), "the window is open until 999");
             h.processWatermark(999);
-            List<TrainingMetric> metrics = h.extractOutputValues();
+            List<TrainingMetric> metrics = steps(h);
             assertEquals(2, metrics.size(), "8 events at batch 4 are 2 iterations");
+            assertEquals(List.of(new EventCounts(8L, 8L, 0L, 0L)), counts(h));
             assertEquals(List.of(1L, 2L), metrics.stream().map(m -> m.getIteration()).toList());
             assertEquals(List.of(4L, 8L), metrics.stream().map(m -> m.getExamplesSeen()).toList());
             List<ModelSnapshot> snapshots =
@@ -72,13 +75,18 @@ class TrainKeyedProcessFunctionTest {
 
             // Window 0 has closed: an event of it is late, and goes to the dead letters.
             h.processElement(examples.get(8).at(3, 42), 500);
-            assertEquals(2, h.extractOutputValues().size(), "a late event trains nothing");
+            assertEquals(2, steps(h).size(), "a late event trains nothing");
             List<DeadLetter> late = values(h.getSideOutput(TrainKeyedProcessFunction.LATE_EVENTS));
             assertEquals(1, late.size());
             assertEquals("late", late.get(0).getReason());
             assertEquals(3, late.get(0).getPartition());
             assertEquals(42, late.get(0).getOffset());
             assertTrue(late.get(0).getDetail().contains("watermark"), late.get(0).getDetail());
+            h.processWatermark(Long.MAX_VALUE);
+            assertEquals(
+                    new EventCounts(9L, 8L, 1L, 0L),
+                    last(counts(h)),
+                    "the late event is consumed and dead-lettered, not trained");
         }
     }
 
@@ -92,7 +100,7 @@ class TrainKeyedProcessFunctionTest {
                 h.processElement(examples.get(i), 100L * i);
             }
             h.processWatermark(999);
-            assertEquals(1, h.extractOutputValues().size());
+            assertEquals(1, steps(h).size());
             h.processElement(examples.get(4), 900); // late: window 0 closed
             for (int i = 5; i < 8; i++) {
                 h.processElement(examples.get(i), 1_000 + 100L * i);
@@ -103,7 +111,7 @@ class TrainKeyedProcessFunctionTest {
                             ? 0
                             : h.getSideOutput(TrainKeyedProcessFunction.LATE_EVENTS).size());
             h.processWatermark(1_999);
-            List<TrainingMetric> metrics = h.extractOutputValues();
+            List<TrainingMetric> metrics = steps(h);
             assertEquals(2, metrics.size(), "the late event filled window 1's batch");
             assertEquals(8, metrics.get(1).getExamplesSeen());
         }
@@ -119,9 +127,9 @@ class TrainKeyedProcessFunctionTest {
                 h.processElement(e, e.eventTime());
             }
             h.setProcessingTime(1_999);
-            assertEquals(0, h.extractOutputValues().size(), "not idle yet");
+            assertEquals(0, steps(h).size(), "not idle yet");
             h.setProcessingTime(2_000);
-            List<TrainingMetric> metrics = h.extractOutputValues();
+            List<TrainingMetric> metrics = steps(h);
             assertEquals(List.of(4, 2), metrics.stream().map(m -> m.getBatchSize()).toList());
             assertEquals(2_000, metrics.get(0).getEmittedAt(), "time from the timer service");
             List<ModelSnapshot> snapshots =
@@ -129,6 +137,7 @@ class TrainKeyedProcessFunctionTest {
             assertEquals(1, snapshots.size());
             assertEquals(2, snapshots.get(0).getVersion());
             assertEquals(2_000, snapshots.get(0).getCreatedAt());
+            assertEquals(List.of(new EventCounts(6L, 6L, 0L, 0L)), counts(h));
         }
     }
 
@@ -144,7 +153,7 @@ class TrainKeyedProcessFunctionTest {
                 h.processElement(e, e.eventTime());
             }
             h.processWatermark(Long.MAX_VALUE);
-            uninterrupted = h.extractOutputValues();
+            uninterrupted = steps(h);
             uninterruptedFinal = last(values(h.getSideOutput(TrainKeyedProcessFunction.SNAPSHOTS)));
         }
 
@@ -154,17 +163,16 @@ class TrainKeyedProcessFunctionTest {
             for (TrainingExample e : examples.subList(0, 6)) {
                 h.processElement(e, e.eventTime());
             }
-            before = h.extractOutputValues();
+            before = steps(h);
+            assertEquals(
+                    List.of(new EventCounts(4L, 4L, 0L, 0L)),
+                    counts(h),
+                    "the first count window (4 events) closed");
             state = h.snapshot(1, 0);
         }
         assertEquals(1, before.size(), "one window closed, 2 examples open");
-        try (var h =
-                new KeyedOneInputStreamOperatorTestHarness<>(
-                        new KeyedProcessOperator<>(
-                                new TrainKeyedProcessFunction(
-                                        config, "run", "events", true, Map.of())),
-                        TrainingExample::modelKey,
-                        Types.STRING)) {
+        Map<String, org.apache.flink.metrics.Metric> registered = new java.util.HashMap<>();
+        try (var h = harnessWithMetrics(config, registered)) {
             h.initializeState(state);
             h.open();
             for (TrainingExample e : examples.subList(6, 11)) {
@@ -172,7 +180,7 @@ class TrainKeyedProcessFunctionTest {
             }
             h.processWatermark(Long.MAX_VALUE);
             List<TrainingMetric> after = new ArrayList<>(before);
-            after.addAll(h.extractOutputValues());
+            after.addAll(steps(h));
             assertEquals(
                     uninterrupted.stream().map(TrainingMetric::getLoss).toList(),
                     after.stream().map(TrainingMetric::getLoss).toList(),
@@ -183,6 +191,11 @@ class TrainKeyedProcessFunctionTest {
             assertEquals(
                     uninterruptedFinal.getParametersChecksum(),
                     restoredFinal.getParametersChecksum());
+            // The model's accounting and the subtask's counters came back with the state: the
+            // final counts cover all 11 events, the metrics every iteration of the run.
+            assertEquals(new EventCounts(11L, 11L, 0L, 0L), last(counts(h)));
+            assertEquals(uninterrupted.size(), count(registered, Accumulators.Counter.ITERATIONS));
+            assertEquals(11, count(registered, Accumulators.Counter.EVENTS_TRAINED));
         }
     }
 
@@ -240,10 +253,6 @@ class TrainKeyedProcessFunctionTest {
         return out;
     }
 
-    private static ModelSnapshot last(List<ModelSnapshot> snapshots) {
-        return snapshots.get(snapshots.size() - 1);
-    }
-
     /**
      * The run's counts are live Flink metrics of the operator (what the web UI, REST and reporters
      * show while a job runs), equal to what it did.
@@ -252,6 +261,28 @@ class TrainKeyedProcessFunctionTest {
     void countsAreLiveFlinkMetrics() throws Exception {
         TrainingConfig config = config(new WindowSpec.Count(1), LatePolicy.DEADLETTER, 0, 1_000);
         Map<String, org.apache.flink.metrics.Metric> registered = new java.util.HashMap<>();
+        try (var h = harnessWithMetrics(config, registered)) {
+            h.open();
+            for (TrainingExample e : examples(10)) {
+                h.processElement(e, e.eventTime());
+            }
+            h.processWatermark(Long.MAX_VALUE); // 10 = 4 + 4 + 2
+            assertEquals(10, count(registered, Accumulators.Counter.EVENTS_TRAINED));
+            assertEquals(10, count(registered, Accumulators.Counter.EXAMPLES_TRAINED));
+            assertEquals(3, count(registered, Accumulators.Counter.ITERATIONS));
+            assertEquals(1, count(registered, Accumulators.Counter.SNAPSHOTS));
+            assertEquals(steps(h).size(), count(registered, Accumulators.Counter.ITERATIONS));
+        }
+    }
+
+    /**
+     * A harness of a bounded trainer whose operator metrics land in {@code registered} (the default
+     * harness's metric group keeps nothing).
+     */
+    private static KeyedOneInputStreamOperatorTestHarness<String, TrainingExample, TrainingMetric>
+            harnessWithMetrics(
+                    TrainingConfig config, Map<String, org.apache.flink.metrics.Metric> registered)
+                    throws Exception {
         var taskMetrics =
                 new org.apache.flink.runtime.metrics.groups.UnregisteredMetricGroups
                         .UnregisteredTaskMetricGroup() {
@@ -275,27 +306,33 @@ class TrainKeyedProcessFunctionTest {
                 new org.apache.flink.runtime.operators.testutils.MockEnvironmentBuilder()
                         .setMetricGroup(taskMetrics)
                         .build();
-        try (var h =
-                new KeyedOneInputStreamOperatorTestHarness<>(
-                        new KeyedProcessOperator<>(
-                                new TrainKeyedProcessFunction(
-                                        config, "run", "events", true, Map.of())),
-                        TrainingExample::modelKey,
-                        Types.STRING,
-                        env)) {
-            h.open();
-            for (TrainingExample e : examples(10)) {
-                h.processElement(e, e.eventTime());
-            }
-            h.processWatermark(Long.MAX_VALUE); // 10 = 4 + 4 + 2
-            assertEquals(10, count(registered, Accumulators.Counter.EVENTS_TRAINED));
-            assertEquals(10, count(registered, Accumulators.Counter.EXAMPLES_TRAINED));
-            assertEquals(3, count(registered, Accumulators.Counter.ITERATIONS));
-            assertEquals(1, count(registered, Accumulators.Counter.SNAPSHOTS));
-            assertEquals(
-                    h.extractOutputValues().size(),
-                    count(registered, Accumulators.Counter.ITERATIONS));
-        }
+        return new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(
+                        new TrainKeyedProcessFunction(config, "run", "events", true, Map.of())),
+                TrainingExample::modelKey,
+                Types.STRING,
+                env);
+    }
+
+    /** The main output's update metrics (ITERATION and ALERT), without the COUNTS records. */
+    private static List<TrainingMetric> steps(
+            KeyedOneInputStreamOperatorTestHarness<String, TrainingExample, TrainingMetric> h) {
+        return h.extractOutputValues().stream()
+                .filter(m -> m.getKind() != MetricKind.COUNTS)
+                .toList();
+    }
+
+    /** The accounting of every COUNTS record on the main output, in order. */
+    private static List<EventCounts> counts(
+            KeyedOneInputStreamOperatorTestHarness<String, TrainingExample, TrainingMetric> h) {
+        return h.extractOutputValues().stream()
+                .filter(m -> m.getKind() == MetricKind.COUNTS)
+                .map(TrainingMetric::getCounts)
+                .toList();
+    }
+
+    private static <T> T last(List<T> list) {
+        return list.get(list.size() - 1);
     }
 
     private static long count(

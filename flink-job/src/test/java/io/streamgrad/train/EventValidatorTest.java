@@ -38,11 +38,14 @@ class EventValidatorTest {
     void eachDefectHasItsReason() {
         assertEquals("wrong-feature-count", reason(event(List.of(1f), 0), SOFTMAX));
         assertEquals("non-finite-feature", reason(event(List.of(1f, Float.NaN), 0), SOFTMAX));
-        assertEquals("bad-label", reason(event(List.of(1f, 2f), 3), SOFTMAX));
-        assertEquals("bad-label", reason(event(List.of(1f, 2f), -1), SOFTMAX));
+        assertEquals("class-out-of-range", reason(event(List.of(1f, 2f), 3), SOFTMAX));
+        assertEquals("class-out-of-range", reason(event(List.of(1f, 2f), -1), SOFTMAX));
         assertEquals("bad-label", reason(event(List.of(1f, 2f), 1.5), SOFTMAX));
         assertEquals("bad-label", reason(event(List.of(1f, 2f), 1), LINEAR));
-        assertEquals("bad-label", reason(event(List.of(1f, 2f), Double.NaN), LINEAR));
+        assertEquals("non-finite-label", reason(event(List.of(1f, 2f), Double.NaN), LINEAR));
+        assertEquals(
+                "non-finite-label",
+                reason(event(List.of(1f, 2f), Double.NEGATIVE_INFINITY), LINEAR));
         InvalidEventException e =
                 assertThrows(
                         InvalidEventException.class,

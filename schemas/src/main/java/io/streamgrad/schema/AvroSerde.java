@@ -84,6 +84,7 @@ public final class AvroSerde<T extends SpecificRecord> implements Serializable {
                 ClassSecurityValidator.builder()
                         .add(LabeledEvent.class)
                         .add(TrainingMetric.class)
+                        .add(EventCounts.class)
                         .add(MetricKind.class)
                         .add(ModelSnapshot.class)
                         .add(Architecture.class)
@@ -131,6 +132,7 @@ public final class AvroSerde<T extends SpecificRecord> implements Serializable {
             return decoder().decode(bytes);
         } catch (MissingSchemaException e) {
             throw new AvroDecodeException(
+                    DeadLetterReason.UNKNOWN_SCHEMA,
                     "written with a schema this reader does not know (fingerprint not in the "
                             + type.getSimpleName()
                             + " history): "

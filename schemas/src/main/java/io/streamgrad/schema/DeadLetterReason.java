@@ -5,12 +5,26 @@ package io.streamgrad.schema;
  * wire names are a contract with the tools that read dead letters (README, "Topics and records").
  */
 public enum DeadLetterReason {
-    /** The bytes are not a record of the expected schema (or of any schema we know). */
+    /** The bytes are not a record of the expected schema (not Avro single-object encoding). */
     UNDECODABLE("undecodable"),
+    /**
+     * Single-object encoding whose schema fingerprint is neither the current schema nor one in the
+     * bundled history: written by a newer or foreign producer.
+     */
+    UNKNOWN_SCHEMA("unknown-schema"),
+    /**
+     * The record is larger than the topic's record limit; the dead letter carries only its first
+     * bytes (the coordinates find the rest).
+     */
+    RECORD_TOO_LARGE("record-too-large"),
     /** The event has a different number of features from the model's input size. */
     WRONG_FEATURE_COUNT("wrong-feature-count"),
-    /** The label does not fit the task: missing, of the wrong type, or a class out of range. */
+    /** The label does not fit the task: missing or of the wrong type. */
     BAD_LABEL("bad-label"),
+    /** A regression label that is NaN or infinite. */
+    NON_FINITE_LABEL("non-finite-label"),
+    /** A class index outside [0, classes). */
+    CLASS_OUT_OF_RANGE("class-out-of-range"),
     /** A feature is NaN or infinite. */
     NON_FINITE_FEATURE("non-finite-feature"),
     /** The event arrived after its event-time window had closed. */

@@ -164,7 +164,8 @@ class AvroSerdeTest {
     @Test
     void metricWrittenBeforeEpochFieldsIsReadAsAnIterationRecord() throws Exception {
         List<Schema> history = AvroSerde.historyOf(TrainingMetric.getClassSchema().getFullName());
-        assertEquals(3, history.size(), "v1 (no epochs), v2 (no alerts), v3 (no drift)");
+        assertEquals(
+                4, history.size(), "v1 (no epochs), v2 (no alerts), v3 (no drift), v4 (no counts)");
         Schema v1 = history.get(0);
         assertNull(v1.getField("kind"), "v1 has no 'kind' field");
         GenericRecord old = new GenericData.Record(v1);
@@ -234,6 +235,43 @@ class AvroSerdeTest {
     }
 
     @Test
+    void countsRoundTripAndAV4RecordReadsWithNullCounts() throws Exception {
+        AvroSerde<TrainingMetric> serde = AvroSerde.of(TrainingMetric.class);
+        TrainingMetric m =
+                TrainingMetric.newBuilder()
+                        .setRunId("r")
+                        .setModel("m")
+                        .setIteration(2)
+                        .setBatchSize(4)
+                        .setLoss(0.5)
+                        .setSmoothedLoss(0.5)
+                        .setExamplesSeen(8)
+                        .setBatchEventTimeMin(1)
+                        .setBatchEventTimeMax(2)
+                        .setEmittedAt(3)
+                        .setCounts(new EventCounts(11L, 8L, 1L, 2L))
+                        .build();
+        TrainingMetric read = serde.deserialize(serde.serialize(m));
+        assertEquals(11L, read.getCounts().getConsumed());
+        assertEquals(2L, read.getCounts().getPending());
+
+        Schema v4 = AvroSerde.historyOf(TrainingMetric.getClassSchema().getFullName()).get(3);
+        assertNull(v4.getField("counts"), "v4 has no counts");
+        GenericRecord old = new GenericData.Record(v4);
+        for (Schema.Field f : v4.getFields()) {
+            old.put(f.name(), GenericData.get().deepCopy(f.schema(), m.get(f.name())));
+        }
+        old.put(
+                "kind",
+                new GenericData.EnumSymbol(v4.getField("kind").schema(), m.getKind().name()));
+        byte[] bytes =
+                new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v4).encode(old).array();
+        TrainingMetric fromV4 = serde.deserialize(bytes);
+        assertEquals(2L, fromV4.getIteration());
+        assertNull(fromV4.getCounts(), "the field added in v5 takes its default");
+    }
+
+    @Test
     void currentMetricReaderKnowsTheSchemaOfEveryHistoryEntry() {
         // Each history file parses (shared records such as Tensor resolve) and is a different
         // version from the current one, so records written with it are recognised.
@@ -259,6 +297,7 @@ class AvroSerdeTest {
                         AvroDecodeException.class,
                         () -> serde.deserialize("hello, world".getBytes()));
         assertTrue(notAvro.getMessage().contains("bad header"), notAvro.getMessage());
+        assertEquals(DeadLetterReason.UNDECODABLE, notAvro.reason());
 
         byte[] metric =
                 AvroSerde.of(TrainingMetric.class)
@@ -278,10 +317,14 @@ class AvroSerdeTest {
         AvroDecodeException wrongType =
                 assertThrows(AvroDecodeException.class, () -> serde.deserialize(metric));
         assertTrue(wrongType.getMessage().contains("does not know"), wrongType.getMessage());
+        assertEquals(DeadLetterReason.UNKNOWN_SCHEMA, wrongType.reason());
 
         byte[] good = serde.serialize(event());
         byte[] truncated = java.util.Arrays.copyOf(good, good.length - 5);
-        assertThrows(AvroDecodeException.class, () -> serde.deserialize(truncated));
+        assertEquals(
+                DeadLetterReason.UNDECODABLE,
+                assertThrows(AvroDecodeException.class, () -> serde.deserialize(truncated))
+                        .reason());
         assertThrows(AvroDecodeException.class, () -> serde.deserialize(null));
     }
 
