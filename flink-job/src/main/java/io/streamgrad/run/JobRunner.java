@@ -99,6 +99,8 @@ public final class JobRunner {
         settings.put(
                 "execution.checkpointing.externalized-checkpoint-retention",
                 "RETAIN_ON_CANCELLATION");
+        // Older checkpoints to fall back on if the newest is damaged (see TrainRun).
+        settings.put("execution.checkpointing.num-retained", "3");
         state.restoreFrom()
                 .ifPresent(
                         p -> settings.put("execution.state-recovery.path", p.toUri().toString()));

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -140,22 +141,33 @@ public final class StateDirectory {
      * checkpoint cut short by a crash has none and is skipped).
      */
     public Optional<Path> latestCheckpoint() {
+        return completeCheckpoints().stream().findFirst();
+    }
+
+    /**
+     * Every checkpoint whose metadata was written completely, newest first (Flink keeps the last
+     * few: {@code execution.checkpointing.num-retained}).
+     */
+    public List<Path> completeCheckpoints() {
         // Flink deletes subsumed checkpoints while a job runs: anything may vanish mid-listing.
-        Path best = null;
-        long bestTime = Long.MIN_VALUE;
+        Map<Path, Long> found = new HashMap<>();
         for (Path job : list(checkpoints())) {
             for (Path chk : list(job)) {
                 if (!chk.getFileName().toString().startsWith("chk-")) {
                     continue;
                 }
                 long t = modified(chk.resolve("_metadata"));
-                if (t > bestTime) {
-                    best = chk;
-                    bestTime = t;
+                if (t > Long.MIN_VALUE) {
+                    found.put(chk, t);
                 }
             }
         }
-        return Optional.ofNullable(best);
+        List<Path> newestFirst = new ArrayList<>(found.keySet());
+        newestFirst.sort(
+                Comparator.comparing((Path p) -> found.get(p))
+                        .thenComparingLong(StateDirectory::checkpointNumber)
+                        .reversed());
+        return newestFirst;
     }
 
     private static List<Path> list(Path dir) {
@@ -166,6 +178,14 @@ public final class StateDirectory {
             return s.toList();
         } catch (IOException e) {
             return List.of();
+        }
+    }
+
+    private static long checkpointNumber(Path chk) {
+        try {
+            return Long.parseLong(chk.getFileName().toString().substring("chk-".length()));
+        } catch (NumberFormatException e) {
+            return -1;
         }
     }
 

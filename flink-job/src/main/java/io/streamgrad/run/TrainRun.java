@@ -144,6 +144,7 @@ public final class TrainRun {
                             + " {group-id}");
         }
         if (found.checkpoint().isPresent()) {
+            requireReadable(found.checkpoint().get(), state);
             JobConfig resumed = c.withRunId(found.runId());
             return new Prepared(
                     resumed,
@@ -178,6 +179,42 @@ public final class TrainRun {
                 state,
                 new JobRunner.LocalState(state.checkpoints(), Optional.empty(), false),
                 "starting run " + c.runId() + " afresh; state kept in " + state.path());
+    }
+
+    /**
+     * Refuses, before anything starts, a checkpoint Flink could not restore (corrupt metadata,
+     * state files missing), with the fix: start over, or move it aside so the next older readable
+     * checkpoint is resumed.
+     */
+    private static void requireReadable(Path checkpoint, StateDirectory state) {
+        String problem = CheckpointCheck.problem(checkpoint);
+        if (problem == null) {
+            return;
+        }
+        String older =
+                state.completeCheckpoints().stream()
+                        .filter(p -> !p.equals(checkpoint))
+                        .filter(p -> CheckpointCheck.problem(p) == null)
+                        .findFirst()
+                        .map(
+                                p ->
+                                        "; or move it aside (mv "
+                                                + checkpoint
+                                                + " "
+                                                + checkpoint
+                                                + ".corrupt) to resume from the older "
+                                                + p.getFileName()
+                                                + ", which is readable")
+                        .orElse("");
+        throw new InvalidSettingException(
+                "the state directory "
+                        + state.path()
+                        + " is damaged: its newest checkpoint "
+                        + checkpoint
+                        + " cannot be restored: "
+                        + problem
+                        + ". {start-over} deletes the directory and trains a fresh model"
+                        + older);
     }
 
     /**
