@@ -133,6 +133,7 @@ public final class TrainKeyedProcessFunction
     @Override
     public void processElement(TrainingExample e, Context ctx, Collector<TrainingMetric> out)
             throws Exception {
+        FailureInjection.reached(FailureInjection.Point.RECORD);
         long time = ctx.timestamp() != null ? ctx.timestamp() : e.eventTime();
         keyedTrainer.onExample(scope(ctx.getCurrentKey(), ctx.timerService(), ctx, out), e, time);
     }
@@ -196,6 +197,7 @@ public final class TrainKeyedProcessFunction
                 if (s.restored()) {
                     count(Accumulators.Counter.DIVERGENCE_RESTORES, 1);
                 }
+                FailureInjection.reached(FailureInjection.Point.STEP);
             }
 
             @Override
@@ -210,6 +212,7 @@ public final class TrainKeyedProcessFunction
                         SNAPSHOTS,
                         Snapshots.of(t, runId, timers.currentProcessingTime(), provenance));
                 count(Accumulators.Counter.SNAPSHOTS, 1);
+                FailureInjection.reached(FailureInjection.Point.SNAPSHOT);
             }
 
             @Override

@@ -109,6 +109,10 @@ class KillAndResumeIT {
         JsonNode resumed = new ObjectMapper().readTree(summary.toFile());
         assertEquals(ref.get("last_snapshot_version"), resumed.get("last_snapshot_version"));
         assertEquals(ref.get("model_checksum"), resumed.get("model_checksum"));
+        // The counts live in checkpointed state: after three kills each record counts once.
+        for (String count : List.of("events_consumed", "events_trained", "iterations")) {
+            assertEquals(ref.get(count), resumed.get(count), count);
+        }
 
         // Exactly once on the metrics topic: every iteration of the run once, none twice.
         String runId = resumed.get("run_id").asText();
