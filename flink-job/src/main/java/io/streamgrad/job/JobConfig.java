@@ -33,31 +33,6 @@ public record JobConfig(
         boolean ignoreCommittedOffsets)
         implements Serializable {
 
-    /** A job on a plaintext cluster. */
-    public JobConfig(
-            String bootstrapServers,
-            Topics topics,
-            String groupId,
-            String runId,
-            boolean bounded,
-            boolean fromEarliest,
-            int parallelism,
-            long checkpointIntervalMs,
-            TrainingConfig training,
-            boolean ignoreCommittedOffsets) {
-        this(
-                KafkaClientConfig.plain(bootstrapServers),
-                topics,
-                groupId,
-                runId,
-                bounded,
-                fromEarliest,
-                parallelism,
-                checkpointIntervalMs,
-                training,
-                ignoreCommittedOffsets);
-    }
-
     /** A job that starts from the group's committed offsets. */
     public JobConfig(
             KafkaClientConfig kafka,
@@ -71,30 +46,6 @@ public record JobConfig(
             TrainingConfig training) {
         this(
                 kafka,
-                topics,
-                groupId,
-                runId,
-                bounded,
-                fromEarliest,
-                parallelism,
-                checkpointIntervalMs,
-                training,
-                false);
-    }
-
-    /** A job on a plaintext cluster that starts from the group's committed offsets. */
-    public JobConfig(
-            String bootstrapServers,
-            Topics topics,
-            String groupId,
-            String runId,
-            boolean bounded,
-            boolean fromEarliest,
-            int parallelism,
-            long checkpointIntervalMs,
-            TrainingConfig training) {
-        this(
-                KafkaClientConfig.plain(bootstrapServers),
                 topics,
                 groupId,
                 runId,

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 class ProvenanceTest {
     private static final JobConfig CONFIG =
             new JobConfig(
-                    "kafka:9092",
+                    KafkaClientConfig.plain("kafka:9092"),
                     JobConfig.Topics.DEFAULT,
                     "group",
                     "run-1",

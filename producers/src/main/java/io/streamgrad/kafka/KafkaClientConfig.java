@@ -169,29 +169,30 @@ public final class KafkaClientConfig implements Serializable {
 
     /** For provenance and summaries: the servers, the file and the names of its keys, no values. */
     public String describe() {
-        if (file == null && settings.isEmpty()) {
-            return bootstrapServers;
-        }
-        return bootstrapServers
-                + " with client settings "
-                + (file != null ? "from " + file + " " : "")
-                + "("
-                + String.join(", ", settings.keySet())
-                + ")";
+        return text(String.join(", ", settings.keySet()), "(", ")");
     }
 
     /** For logs: the servers, the file and its settings, secret values {@link #HIDDEN}. */
     @Override
     public String toString() {
+        return text(
+                settings.entrySet().stream()
+                        .map(e -> e.getKey() + "=" + (isSecret(e.getKey()) ? HIDDEN : e.getValue()))
+                        .collect(Collectors.joining(", ")),
+                "{",
+                "}");
+    }
+
+    private String text(String entries, String open, String close) {
         if (file == null && settings.isEmpty()) {
             return bootstrapServers;
         }
         return bootstrapServers
                 + " with client settings "
                 + (file != null ? "from " + file + " " : "")
-                + settings.entrySet().stream()
-                        .map(e -> e.getKey() + "=" + (isSecret(e.getKey()) ? HIDDEN : e.getValue()))
-                        .collect(Collectors.joining(", ", "{", "}"));
+                + open
+                + entries
+                + close;
     }
 
     @Override
