@@ -54,7 +54,7 @@ final class EventTopicOptions {
         }
         long start = System.nanoTime();
         long n =
-                new EventProducer(kafka.bootstrapServers, topic, partitions, rate)
+                new EventProducer(kafka.client(), topic, partitions, rate)
                         .run(
                                 first,
                                 count,

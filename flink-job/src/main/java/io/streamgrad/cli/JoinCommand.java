@@ -190,7 +190,7 @@ final class JoinCommand implements Callable<Integer> {
                 stateDir != null
                         ? stateDir
                         : Path.of(System.getProperty("java.io.tmpdir"), "streamgrad-join");
-        LabelJoinRunner runner = new LabelJoinRunner(kafka.bootstrapServers, config, dir);
+        LabelJoinRunner runner = new LabelJoinRunner(kafka.client(), config, dir);
         CountDownLatch finished = new CountDownLatch(1);
         Thread hook =
                 new Thread(

@@ -61,8 +61,7 @@ public final class PlotCommand implements Callable<Integer> {
             }
         }
         List<TrainingMetric> all =
-                TopicReader.readAll(
-                        kafka.bootstrapServers, metricsTopic, TrainingMetric.class, m -> true);
+                TopicReader.readAll(kafka.client(), metricsTopic, TrainingMetric.class, m -> true);
         if (all.isEmpty()) {
             throw new InvalidSettingException("no metrics on " + metricsTopic);
         }

@@ -146,8 +146,7 @@ final class ProduceDelayedCommand implements Callable<Integer> {
         }
         long start = System.nanoTime();
         DelayedLabelProducer.Result r =
-                new DelayedLabelProducer(kafka.bootstrapServers, join.labels, plan, driftSpec)
-                        .run();
+                new DelayedLabelProducer(kafka.client(), join.labels, plan, driftSpec).run();
         System.out.printf(
                 "produced %,d feature events to %s and %,d labels to %s (%.1f%%) in %.1f s%n",
                 r.features(),

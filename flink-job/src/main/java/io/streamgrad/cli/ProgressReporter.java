@@ -31,7 +31,7 @@ final class ProgressReporter implements JobRunner.Observer {
         start = System.nanoTime();
         follower =
                 new MetricsFollower(
-                        config.bootstrapServers(),
+                        config.kafka(),
                         config.topics().metrics(),
                         config.runId(),
                         this::onMetric,

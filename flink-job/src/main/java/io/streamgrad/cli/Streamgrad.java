@@ -1,6 +1,8 @@
 package io.streamgrad.cli;
 
 import io.streamgrad.config.InvalidSettingException;
+import io.streamgrad.kafka.InvalidClientConfigException;
+import io.streamgrad.kafka.KafkaAuthenticationException;
 import io.streamgrad.kafka.KafkaUnreachableException;
 import io.streamgrad.run.flags.Flags;
 import io.streamgrad.run.flags.JobFile;
@@ -62,7 +64,12 @@ public final class Streamgrad {
                         err.println("streamgrad: " + Flags.message(e));
                         return 2;
                     }
-                    if (ex instanceof KafkaUnreachableException) {
+                    if (ex instanceof InvalidClientConfigException) {
+                        err.println("streamgrad: " + ex.getMessage());
+                        return 2;
+                    }
+                    if (ex instanceof KafkaUnreachableException
+                            || ex instanceof KafkaAuthenticationException) {
                         err.println("streamgrad: " + ex.getMessage());
                         return 1;
                     }

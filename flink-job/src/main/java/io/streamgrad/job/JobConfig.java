@@ -2,6 +2,7 @@ package io.streamgrad.job;
 
 import io.streamgrad.config.InvalidSettingException;
 import io.streamgrad.config.Provenance;
+import io.streamgrad.kafka.KafkaClientConfig;
 import io.streamgrad.kafka.Topic;
 import io.streamgrad.train.Batching;
 import io.streamgrad.train.TrainingConfig;
@@ -11,6 +12,8 @@ import java.util.Map;
 /**
  * Where a training job reads and writes, and how it trains.
  *
+ * @param kafka the cluster and its client settings ({@code --command-config}), for the source and
+ *     sinks alike; provenance records only the servers, the file and its key names
  * @param bounded stop at the end offsets the topic had when the job started (replay/backfill);
  *     otherwise train on the live stream until cancelled
  * @param fromEarliest start from the earliest offsets when the group has none committed
@@ -18,7 +21,7 @@ import java.util.Map;
  *     committed (a run that starts over); a restored checkpoint's offsets still win
  */
 public record JobConfig(
-        String bootstrapServers,
+        KafkaClientConfig kafka,
         Topics topics,
         String groupId,
         String runId,
@@ -32,7 +35,7 @@ public record JobConfig(
 
     /** A job that starts from the group's committed offsets. */
     public JobConfig(
-            String bootstrapServers,
+            KafkaClientConfig kafka,
             Topics topics,
             String groupId,
             String runId,
@@ -42,7 +45,7 @@ public record JobConfig(
             long checkpointIntervalMs,
             TrainingConfig training) {
         this(
-                bootstrapServers,
+                kafka,
                 topics,
                 groupId,
                 runId,
@@ -57,7 +60,7 @@ public record JobConfig(
     /** The same job under another run id (a run resumed from its state directory keeps its id). */
     public JobConfig withRunId(String id) {
         return new JobConfig(
-                bootstrapServers,
+                kafka,
                 topics,
                 groupId,
                 id,
@@ -72,7 +75,7 @@ public record JobConfig(
     /** The same job, starting over: the group's committed offsets are not used. */
     public JobConfig startingOver() {
         return new JobConfig(
-                bootstrapServers,
+                kafka,
                 topics,
                 groupId,
                 runId,
@@ -82,6 +85,11 @@ public record JobConfig(
                 checkpointIntervalMs,
                 training,
                 true);
+    }
+
+    /** The Kafka bootstrap servers (of {@link #kafka}). */
+    public String bootstrapServers() {
+        return kafka.bootstrapServers();
     }
 
     public JobConfig {

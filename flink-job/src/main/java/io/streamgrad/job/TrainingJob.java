@@ -123,6 +123,9 @@ public final class TrainingJob {
     private static ResumableKafkaSource<KafkaRecord> source(JobConfig c) {
         var builder =
                 KafkaSource.<KafkaRecord>builder()
+                        // The cluster's client settings (SASL, SSL…) first; what the job owns
+                        // is refused in them and set below.
+                        .setProperties(c.kafka().properties(Map.of()))
                         .setBootstrapServers(c.bootstrapServers())
                         .setTopics(c.topics().events())
                         .setGroupId(c.groupId())
@@ -173,6 +176,8 @@ public final class TrainingJob {
         props.put(
                 ProducerConfig.TRANSACTION_TIMEOUT_CONFIG,
                 Long.toString(transactionTimeoutMs(c.checkpointIntervalMs())));
+        // The cluster's client settings (SASL, SSL…) over these; those the job owns are refused.
+        props.putAll(c.kafka().settings());
         return KafkaSink.<T>builder()
                 .setBootstrapServers(c.bootstrapServers())
                 .setKafkaProducerConfig(props)

@@ -11,6 +11,7 @@ import io.streamgrad.producers.SyntheticEvents;
 import io.streamgrad.producers.data.CsvOptions;
 import io.streamgrad.producers.data.LabelKind;
 import io.streamgrad.run.flags.AdviseOptions;
+import io.streamgrad.run.flags.KafkaOptions;
 import io.streamgrad.schema.LabeledEvent;
 import io.streamgrad.train.Batching;
 import io.streamgrad.train.EventValidator;
@@ -82,8 +83,16 @@ public final class AdviseRun {
         Batching batching = Batching.defaults().withBatchSize(reference);
         List<LabeledEvent> events;
         String name;
+        if (o.commandConfig != null && o.bootstrapServers == null) {
+            throw new InvalidSettingException(
+                    "{command-config} is for reading a topic: give {bootstrap-servers} too");
+        }
         if (o.bootstrapServers != null) {
-            events = TopicEvents.first(o.bootstrapServers, o.eventsTopic, o.sampleEvents);
+            events =
+                    TopicEvents.first(
+                            KafkaOptions.load(o.bootstrapServers, o.commandConfig),
+                            o.eventsTopic,
+                            o.sampleEvents);
             name = "topic " + o.eventsTopic + " (first " + events.size() + " events)";
             if (!events.isEmpty()) {
                 o.model.features = events.get(0).getFeatures().size();

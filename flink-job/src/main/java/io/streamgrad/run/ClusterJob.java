@@ -54,6 +54,9 @@ public final class ClusterJob {
         } catch (InvalidSettingException e) {
             System.err.println("streamgrad: " + Flags.message(e));
             return 2;
+        } catch (io.streamgrad.kafka.InvalidClientConfigException e) {
+            System.err.println("streamgrad: " + e.getMessage());
+            return 2;
         } catch (CommandLine.ParameterException e) {
             System.err.println("streamgrad: " + e.getMessage());
             return 2;

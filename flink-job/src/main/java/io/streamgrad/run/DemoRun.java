@@ -3,6 +3,7 @@ package io.streamgrad.run;
 import io.streamgrad.config.InvalidSettingException;
 import io.streamgrad.job.JobConfig;
 import io.streamgrad.kafka.EmbeddedKafkaBroker;
+import io.streamgrad.kafka.KafkaClientConfig;
 import io.streamgrad.kafka.RecordWriter;
 import io.streamgrad.kafka.Topic;
 import io.streamgrad.kafka.TopicAdmin;
@@ -178,7 +179,7 @@ public final class DemoRun {
             // Always bounded, so the epoch and full-batch settings checked by JobConfig are valid.
             JobConfig job =
                     new JobConfig(
-                            bootstrap,
+                            KafkaClientConfig.plain(bootstrap),
                             topics,
                             "streamgrad-demo",
                             p.runId(),

@@ -77,7 +77,7 @@ public final class JobRunner {
     /** Creates the output topics, runs the job in a local MiniCluster, and reads its output. */
     public static Outcome runLocally(
             JobConfig c, LocalState state, int webUiPort, Observer observer) throws Exception {
-        try (TopicAdmin admin = new TopicAdmin(c.bootstrapServers())) {
+        try (TopicAdmin admin = new TopicAdmin(c.kafka())) {
             admin.ensureTopic(Topic.METRICS, c.topics().metrics(), 1);
             admin.ensureTopic(Topic.SNAPSHOTS, c.topics().snapshots(), 1);
             admin.ensureTopic(Topic.DEAD_LETTER, c.topics().deadLetter(), 1);
@@ -134,12 +134,12 @@ public final class JobRunner {
         return new Outcome(
                 result.getAllAccumulatorResults(),
                 TopicReader.readAll(
-                        c.bootstrapServers(),
+                        c.kafka(),
                         c.topics().metrics(),
                         TrainingMetric.class,
                         m -> c.runId().equals(m.getRunId())),
                 TopicReader.readAll(
-                        c.bootstrapServers(),
+                        c.kafka(),
                         c.topics().snapshots(),
                         ModelSnapshot.class,
                         s -> c.runId().equals(s.getRunId())),

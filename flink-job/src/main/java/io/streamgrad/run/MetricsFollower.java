@@ -1,5 +1,6 @@
 package io.streamgrad.run;
 
+import io.streamgrad.kafka.KafkaClientConfig;
 import io.streamgrad.kafka.RawClients;
 import io.streamgrad.schema.AvroDecodeException;
 import io.streamgrad.schema.AvroSerde;
@@ -23,28 +24,28 @@ public final class MetricsFollower implements AutoCloseable {
      * @param onPoll called after each poll (about every 250 ms), e.g. to refresh a display
      */
     public MetricsFollower(
-            String bootstrapServers,
+            KafkaClientConfig kafka,
             String topic,
             String runId,
             Consumer<TrainingMetric> onMetric,
             Runnable onPoll) {
         this.thread =
                 new Thread(
-                        () -> follow(bootstrapServers, topic, runId, onMetric, onPoll),
+                        () -> follow(kafka, topic, runId, onMetric, onPoll),
                         "streamgrad-metrics-follower");
         this.thread.setDaemon(true);
         this.thread.start();
     }
 
     private void follow(
-            String bootstrapServers,
+            KafkaClientConfig kafka,
             String topic,
             String runId,
             Consumer<TrainingMetric> onMetric,
             Runnable onPoll) {
         AvroSerde<TrainingMetric> serde = AvroSerde.of(TrainingMetric.class);
-        try (KafkaConsumer<byte[], byte[]> consumer = TopicReader.consumer(bootstrapServers)) {
-            RawClients.fromBeginning(consumer, topic);
+        try (KafkaConsumer<byte[], byte[]> consumer = TopicReader.consumer(kafka)) {
+            RawClients.fromBeginning(consumer, kafka, topic);
             while (running) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(250))) {
                     try {

@@ -1,5 +1,6 @@
 package io.streamgrad.run;
 
+import io.streamgrad.kafka.KafkaClientConfig;
 import io.streamgrad.kafka.RawClients;
 import io.streamgrad.schema.AvroDecodeException;
 import io.streamgrad.schema.AvroSerde;
@@ -23,11 +24,11 @@ public final class TopicEvents {
      * Up to {@code max} decodable events, stopping early at the topic's current end; records that
      * are not LabeledEvents are skipped (the job would dead-letter them).
      */
-    public static List<LabeledEvent> first(String bootstrapServers, String topic, int max) {
+    public static List<LabeledEvent> first(KafkaClientConfig kafka, String topic, int max) {
         AvroSerde<LabeledEvent> serde = AvroSerde.of(LabeledEvent.class);
         List<LabeledEvent> out = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = TopicReader.consumer(bootstrapServers)) {
-            List<TopicPartition> partitions = RawClients.fromBeginning(consumer, topic);
+        try (KafkaConsumer<byte[], byte[]> consumer = TopicReader.consumer(kafka)) {
+            List<TopicPartition> partitions = RawClients.fromBeginning(consumer, kafka, topic);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
             long deadline = System.currentTimeMillis() + TIMEOUT_MS;
             while (out.size() < max

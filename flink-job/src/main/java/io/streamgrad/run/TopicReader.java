@@ -1,5 +1,6 @@
 package io.streamgrad.run;
 
+import io.streamgrad.kafka.KafkaClientConfig;
 import io.streamgrad.kafka.RawClients;
 import io.streamgrad.schema.AvroDecodeException;
 import io.streamgrad.schema.AvroSerde;
@@ -17,12 +18,24 @@ import org.apache.kafka.common.TopicPartition;
 public final class TopicReader {
     private TopicReader() {}
 
+    /** As {@link #readAll(KafkaClientConfig, String, Class, Predicate)} on a plaintext cluster. */
     public static <T extends SpecificRecord> List<T> readAll(
             String bootstrapServers, String topic, Class<T> type, Predicate<T> keep) {
+        return readAll(KafkaClientConfig.plain(bootstrapServers), topic, type, keep);
+    }
+
+    /**
+     * The topic's records of {@code type} that {@code keep} accepts, committed ones only.
+     *
+     * @throws io.streamgrad.kafka.KafkaAuthenticationException when the cluster refuses the
+     *     client's credentials
+     */
+    public static <T extends SpecificRecord> List<T> readAll(
+            KafkaClientConfig kafka, String topic, Class<T> type, Predicate<T> keep) {
         AvroSerde<T> serde = AvroSerde.of(type);
         List<T> out = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = consumer(bootstrapServers)) {
-            List<TopicPartition> partitions = RawClients.fromBeginning(consumer, topic);
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer(kafka)) {
+            List<TopicPartition> partitions = RawClients.fromBeginning(consumer, kafka, topic);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
             long deadline = System.currentTimeMillis() + 60_000;
             while (!reached(consumer, end) && System.currentTimeMillis() < deadline) {
@@ -50,7 +63,8 @@ public final class TopicReader {
         return true;
     }
 
-    public static KafkaConsumer<byte[], byte[]> consumer(String bootstrapServers) {
-        return RawClients.consumer(bootstrapServers, "streamgrad-reader");
+    /** A group-less, read_committed consumer of byte records. */
+    public static KafkaConsumer<byte[], byte[]> consumer(KafkaClientConfig kafka) {
+        return RawClients.consumer(kafka, "streamgrad-reader");
     }
 }

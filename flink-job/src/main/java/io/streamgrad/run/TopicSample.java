@@ -1,5 +1,6 @@
 package io.streamgrad.run;
 
+import io.streamgrad.kafka.KafkaClientConfig;
 import io.streamgrad.kafka.RawClients;
 import io.streamgrad.schema.AvroDecodeException;
 import io.streamgrad.schema.AvroSerde;
@@ -28,13 +29,13 @@ public record TopicSample(Integer featureCount, double eventsPerSecond, long sam
     static final long TIMEOUT_MS = 3_000;
 
     /** Reads up to {@link #MAX_EVENTS} events from the beginning of the topic's partitions. */
-    public static TopicSample read(String bootstrapServers, String topic) {
+    public static TopicSample read(KafkaClientConfig kafka, String topic) {
         AvroSerde<LabeledEvent> serde = AvroSerde.of(LabeledEvent.class);
         Map<Integer, long[]> spans = new HashMap<>(); // partition -> {count, min, max}
         Integer features = null;
         long sampled = 0;
-        try (KafkaConsumer<byte[], byte[]> consumer = TopicReader.consumer(bootstrapServers)) {
-            List<TopicPartition> partitions = RawClients.fromBeginning(consumer, topic);
+        try (KafkaConsumer<byte[], byte[]> consumer = TopicReader.consumer(kafka)) {
+            List<TopicPartition> partitions = RawClients.fromBeginning(consumer, kafka, topic);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
             // An equal share per partition: the rate is summed over partitions, so each must be
             // measured, however unevenly the fetches arrive.

@@ -22,7 +22,7 @@ public final class TrainRun {
     public static void preflight(JobConfig c, long kafkaTimeoutMs) {
         Preflight.requireStepFits(c.training());
         Preflight.requireSnapshotFits(c.training());
-        try (TopicAdmin admin = new TopicAdmin(c.bootstrapServers(), kafkaTimeoutMs)) {
+        try (TopicAdmin admin = new TopicAdmin(c.kafka(), kafkaTimeoutMs)) {
             admin.requireReachable();
             if (!admin.topicExists(c.topics().events())) {
                 throw new InvalidSettingException(
@@ -38,7 +38,7 @@ public final class TrainRun {
                         c.training().batching(), admin.recordCount(c.topics().events()));
             }
         }
-        TopicSample sample = TopicSample.read(c.bootstrapServers(), c.topics().events());
+        TopicSample sample = TopicSample.read(c.kafka(), c.topics().events());
         Integer seen = sample.featureCount();
         int expected = c.training().spec().inputSize();
         if (seen != null && seen != expected) {
@@ -97,9 +97,7 @@ public final class TrainRun {
                 o.model,
                 o.batching,
                 events,
-                () ->
-                        TopicEvents.first(
-                                o.kafka.bootstrapServers, o.topics.events, AutoBatchSize.SAMPLE));
+                () -> TopicEvents.first(o.kafka.client(), o.topics.events, AutoBatchSize.SAMPLE));
     }
 
     /**
@@ -159,7 +157,7 @@ public final class TrainRun {
                             + " (model, optimizer state, open windows and offsets)");
         }
         if (c.bounded() && !c.ignoreCommittedOffsets()) {
-            try (TopicAdmin admin = new TopicAdmin(c.bootstrapServers(), kafkaTimeoutMs)) {
+            try (TopicAdmin admin = new TopicAdmin(c.kafka(), kafkaTimeoutMs)) {
                 if (admin.groupAtEnd(c.groupId(), c.topics().events())) {
                     throw new InvalidSettingException(
                             "group "
@@ -239,7 +237,7 @@ public final class TrainRun {
             throw new InvalidSettingException(
                     DeadLetterReport.explain(
                             TopicReader.readAll(
-                                    c.bootstrapServers(),
+                                    c.kafka(),
                                     c.topics().deadLetter(),
                                     DeadLetter.class,
                                     d -> d.getFailedAt() >= startMs)));

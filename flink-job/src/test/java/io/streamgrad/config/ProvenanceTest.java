@@ -1,10 +1,12 @@
 package io.streamgrad.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamgrad.job.JobConfig;
+import io.streamgrad.kafka.KafkaClientConfig;
 import io.streamgrad.model.Activation;
 import io.streamgrad.model.ModelSpec;
 import io.streamgrad.model.OptimizerSpec;
@@ -19,7 +21,7 @@ import org.junit.jupiter.api.Test;
 class ProvenanceTest {
     private static final JobConfig CONFIG =
             new JobConfig(
-                    "kafka:9092",
+                    KafkaClientConfig.plain("kafka:9092"),
                     JobConfig.Topics.DEFAULT,
                     "group",
                     "run-1",
@@ -65,6 +67,44 @@ class ProvenanceTest {
         assertEquals("constant", p.get("training.optimizer.schedule"));
         assertEquals("streamgrad.events", p.get("topics.events"));
         assertNotEquals("unknown", p.get(Provenance.CODE_VERSION), "the build records a version");
+    }
+
+    @Test
+    void theKafkaClientSettingsAreRecordedByKeyNeverByValue() {
+        String secret = "pr0v-s3cret";
+        JobConfig secured =
+                new JobConfig(
+                        KafkaClientConfig.of(
+                                "kafka:9093",
+                                Map.of(
+                                        "security.protocol",
+                                        "SASL_SSL",
+                                        "sasl.jaas.config",
+                                        "org.apache.kafka.common.security.scram.ScramLoginModule"
+                                                + " required username=\"svc\" password=\""
+                                                + secret
+                                                + "\";",
+                                        "ssl.truststore.password",
+                                        secret)),
+                        CONFIG.topics(),
+                        CONFIG.groupId(),
+                        CONFIG.runId(),
+                        CONFIG.bounded(),
+                        CONFIG.fromEarliest(),
+                        CONFIG.parallelism(),
+                        CONFIG.checkpointIntervalMs(),
+                        CONFIG.training());
+        Map<String, String> p = secured.provenance();
+        assertEquals(
+                "kafka:9093 with client settings (sasl.jaas.config, security.protocol,"
+                        + " ssl.truststore.password)",
+                p.get("kafka"));
+        for (Map.Entry<String, String> e : p.entrySet()) {
+            assertFalse(e.getValue().contains(secret), e.getKey());
+            assertFalse(e.getValue().contains("svc"), e.getKey());
+        }
+        assertFalse(secured.toString().contains(secret), secured.toString());
+        assertEquals("kafka:9092", CONFIG.provenance().get("kafka"));
     }
 
     /** Record components, recursively; a component whose type has describe() is one leaf. */

@@ -1,5 +1,6 @@
 package io.streamgrad.join;
 
+import io.streamgrad.kafka.KafkaClientConfig;
 import io.streamgrad.kafka.RawClients;
 import io.streamgrad.kafka.Topic;
 import io.streamgrad.kafka.TopicAdmin;
@@ -14,7 +15,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -30,14 +30,19 @@ import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
  * commits that last output. A bounded run assumes it is the only instance of its application.
  */
 public final class LabelJoinRunner {
-    private final String bootstrapServers;
+    private final KafkaClientConfig kafka;
     private JoinConfig config;
     private final Path stateDir;
     private final JoinCounters counters = new JoinCounters();
     private final CountDownLatch stopped = new CountDownLatch(1);
 
+    /** On a plaintext cluster. */
     public LabelJoinRunner(String bootstrapServers, JoinConfig config, Path stateDir) {
-        this.bootstrapServers = bootstrapServers;
+        this(KafkaClientConfig.plain(bootstrapServers), config, stateDir);
+    }
+
+    public LabelJoinRunner(KafkaClientConfig kafka, JoinConfig config, Path stateDir) {
+        this.kafka = kafka;
         this.config = config;
         this.stateDir = stateDir;
     }
@@ -60,7 +65,7 @@ public final class LabelJoinRunner {
      */
     public JoinCounters run(boolean bounded, Duration statusEvery, Consumer<String> status) {
         Map<TopicPartition, Long> ends;
-        try (TopicAdmin admin = new TopicAdmin(bootstrapServers)) {
+        try (TopicAdmin admin = new TopicAdmin(kafka)) {
             admin.requireReachable();
             for (String t : List.of(config.featuresTopic(), config.labelsTopic())) {
                 if (!admin.topicExists(t)) {
@@ -68,7 +73,7 @@ public final class LabelJoinRunner {
                             "topic "
                                     + t
                                     + " does not exist at "
-                                    + bootstrapServers
+                                    + kafka.bootstrapServers()
                                     + ": produce to it first (e.g. ./streamgrad produce delayed)");
                 }
             }
@@ -88,7 +93,7 @@ public final class LabelJoinRunner {
             admin.ensureTopic(Topic.LABELS, repartition.get(1), config.partitions());
         }
         ends = bounded ? endOffsets() : Map.of();
-        Properties props = LabelJoinTopology.streamsProperties(bootstrapServers, config, stateDir);
+        Properties props = LabelJoinTopology.streamsProperties(kafka, config, stateDir);
         AtomicReference<Throwable> failure = new AtomicReference<>();
         try (KafkaStreams streams =
                 new KafkaStreams(LabelJoinTopology.build(config, counters), props)) {
@@ -142,7 +147,7 @@ public final class LabelJoinRunner {
 
     private Map<TopicPartition, Long> endOffsets() {
         try (KafkaConsumer<byte[], byte[]> c =
-                RawClients.consumer(bootstrapServers, "streamgrad-join-bounds")) {
+                RawClients.consumer(kafka, "streamgrad-join-bounds")) {
             Map<TopicPartition, Long> ends = new HashMap<>();
             for (String t : List.of(config.featuresTopic(), config.labelsTopic())) {
                 List<TopicPartition> ps =
@@ -179,9 +184,6 @@ public final class LabelJoinRunner {
     }
 
     private Admin admin() {
-        Properties p = new Properties();
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        p.put(AdminClientConfig.CLIENT_ID_CONFIG, "streamgrad-join-admin");
-        return Admin.create(p);
+        return Admin.create(RawClients.adminProps(kafka, "streamgrad-join-admin", 10_000));
     }
 }

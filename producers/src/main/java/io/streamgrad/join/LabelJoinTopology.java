@@ -1,6 +1,8 @@
 package io.streamgrad.join;
 
+import io.streamgrad.kafka.KafkaClientConfig;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -103,10 +105,9 @@ public final class LabelJoinTopology {
      * the application has no committed offsets, byte-array default serdes.
      */
     public static Properties streamsProperties(
-            String bootstrapServers, JoinConfig config, Path stateDir) {
-        Properties p = new Properties();
+            KafkaClientConfig kafka, JoinConfig config, Path stateDir) {
+        Map<String, Object> p = new HashMap<>();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
-        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         p.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
         p.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
@@ -116,7 +117,9 @@ public final class LabelJoinTopology {
         // LabelJoinProcessor), so tasks need not idle waiting for an empty partition to fill: with
         // the default a drained features partition slowed the labels' tail to a trickle.
         p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, StreamsConfig.MAX_TASK_IDLE_MS_DISABLED);
-        return p;
+        // The cluster's client settings apply to the Streams client's producers, consumers and
+        // admin alike (Kafka Streams passes unprefixed client settings to each).
+        return kafka.properties(p);
     }
 
     /**

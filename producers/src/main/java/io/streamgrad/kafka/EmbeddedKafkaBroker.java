@@ -9,7 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
@@ -31,21 +33,52 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private final Path logDir;
     private final int port;
     private final int controllerPort;
+    private final Map<String, String> saslUsers;
+    private final int saslPort;
     private KafkaRaftServer server;
     private boolean closed;
 
-    private EmbeddedKafkaBroker(Path logDir, int port, int controllerPort) {
+    private EmbeddedKafkaBroker(
+            Path logDir,
+            int port,
+            int controllerPort,
+            Map<String, String> saslUsers,
+            int saslPort) {
         this.logDir = logDir;
         this.port = port;
         this.controllerPort = controllerPort;
+        this.saslUsers = saslUsers;
+        this.saslPort = saslPort;
     }
 
     /** Starts a broker and returns once it accepts admin requests. */
     public static EmbeddedKafkaBroker start() {
+        return start(Map.of());
+    }
+
+    /**
+     * Starts a broker with, besides its plaintext listener, a SASL_PLAINTEXT listener that
+     * authenticates clients with the PLAIN mechanism against {@code users} ({@link
+     * #saslBootstrapServers}). The controller and inter-broker listeners stay plaintext.
+     *
+     * @param users user name to password; none for no SASL listener
+     */
+    public static EmbeddedKafkaBroker startWithSaslPlain(Map<String, String> users) {
+        if (users.isEmpty()) {
+            throw new IllegalArgumentException("a SASL listener needs at least one user");
+        }
+        return start(users);
+    }
+
+    private static EmbeddedKafkaBroker start(Map<String, String> saslUsers) {
         try {
             EmbeddedKafkaBroker broker =
                     new EmbeddedKafkaBroker(
-                            Files.createTempDirectory("streamgrad-kafka-"), freePort(), freePort());
+                            Files.createTempDirectory("streamgrad-kafka-"),
+                            freePort(),
+                            freePort(),
+                            Map.copyOf(saslUsers),
+                            saslUsers.isEmpty() ? -1 : freePort());
             broker.run();
             return broker;
         } catch (IOException e) {
@@ -53,8 +86,20 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         }
     }
 
+    /** The plaintext listener: no authentication. */
     public String bootstrapServers() {
         return "localhost:" + port;
+    }
+
+    /**
+     * The SASL_PLAINTEXT listener (mechanism PLAIN) of a broker started by {@link
+     * #startWithSaslPlain}.
+     */
+    public String saslBootstrapServers() {
+        if (saslPort < 0) {
+            throw new IllegalStateException("this broker was started without a SASL listener");
+        }
+        return "localhost:" + saslPort;
     }
 
     private void run() {
@@ -62,13 +107,27 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         props.put("process.roles", "broker,controller");
         props.put("node.id", "1");
         props.put("controller.quorum.voters", "1@localhost:" + controllerPort);
+        String sasl = saslUsers.isEmpty() ? "" : ",SASL_PLAINTEXT://localhost:" + saslPort;
         props.put(
                 "listeners",
-                "PLAINTEXT://localhost:" + port + ",CONTROLLER://localhost:" + controllerPort);
-        props.put("advertised.listeners", "PLAINTEXT://localhost:" + port);
+                "PLAINTEXT://localhost:"
+                        + port
+                        + sasl
+                        + ",CONTROLLER://localhost:"
+                        + controllerPort);
+        props.put("advertised.listeners", "PLAINTEXT://localhost:" + port + sasl);
         props.put("controller.listener.names", "CONTROLLER");
-        props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        props.put(
+                "listener.security.protocol.map",
+                "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT");
         props.put("inter.broker.listener.name", "PLAINTEXT");
+        if (!saslUsers.isEmpty()) {
+            // Kafka's per-listener form, listener.name.{listener}.{mechanism}.sasl.jaas.config
+            // (Kafka 4.2 docs, "Authentication using SASL"): the PLAIN server module checks
+            // clients against its user_NAME="PASSWORD" options.
+            props.put("sasl.enabled.mechanisms", "PLAIN");
+            props.put("listener.name.sasl_plaintext.plain.sasl.jaas.config", plainJaas(saslUsers));
+        }
         props.put("log.dirs", logDir.toString());
         // One node: every internal topic has exactly one replica.
         props.put("offsets.topic.replication.factor", "1");
@@ -108,6 +167,27 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         try (TopicAdmin admin = new TopicAdmin(bootstrapServers(), 30_000)) {
             admin.requireReachable();
         }
+    }
+
+    private static String plainJaas(Map<String, String> users) {
+        StringBuilder sb =
+                new StringBuilder(
+                        "org.apache.kafka.common.security.plain.PlainLoginModule required");
+        new TreeMap<>(users)
+                .forEach(
+                        (user, password) -> {
+                            if (!user.matches("[A-Za-z0-9_-]+") || password.contains("\"")) {
+                                throw new IllegalArgumentException(
+                                        "SASL user names are letters, digits, _ and -; passwords"
+                                                + " have no double quote");
+                            }
+                            sb.append(" user_")
+                                    .append(user)
+                                    .append("=\"")
+                                    .append(password)
+                                    .append('"');
+                        });
+        return sb.append(';').toString();
     }
 
     @Override

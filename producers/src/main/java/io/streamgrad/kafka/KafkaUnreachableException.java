@@ -11,7 +11,8 @@ public class KafkaUnreachableException extends RuntimeException {
                         + " within "
                         + timeoutMs / 1000
                         + " s: start a broker there, or pass --bootstrap-servers HOST:PORT"
-                        + " of one that is running (./streamgrad demo runs its own)");
+                        + " of one that is running (./streamgrad demo runs its own); a listener"
+                        + " that needs SASL or SSL also needs --command-config FILE");
     }
 
     /** None of the bootstrap servers' host names resolves. */

@@ -23,8 +23,13 @@ public final class RecordWriter implements AutoCloseable {
     }
 
     /** A writer with streamgrad's producer settings (idempotent, acks from all replicas). */
+    public static RecordWriter to(KafkaClientConfig kafka, String clientId) {
+        return new RecordWriter(RawClients.producerProps(kafka, clientId));
+    }
+
+    /** As {@link #to(KafkaClientConfig, String)} on a plaintext cluster. */
     public static RecordWriter to(String bootstrapServers, String clientId) {
-        return new RecordWriter(RawClients.producerProps(bootstrapServers, clientId));
+        return to(KafkaClientConfig.plain(bootstrapServers), clientId);
     }
 
     public void send(ProducerRecord<byte[], byte[]> record) {

@@ -4,13 +4,12 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
@@ -26,30 +25,73 @@ import org.apache.kafka.common.errors.TopicExistsException;
 public final class TopicAdmin implements AutoCloseable {
     public static final long DEFAULT_TIMEOUT_MS = 10_000;
 
+    private final KafkaClientConfig kafka;
     private final String bootstrapServers;
     private final Admin admin;
     private final long timeoutMs;
 
+    /** On a plaintext cluster, with the default timeout. */
     public TopicAdmin(String bootstrapServers) {
-        this(bootstrapServers, DEFAULT_TIMEOUT_MS);
+        this(KafkaClientConfig.plain(bootstrapServers), DEFAULT_TIMEOUT_MS);
     }
 
+    /** On a plaintext cluster. */
     public TopicAdmin(String bootstrapServers, long timeoutMs) {
-        this.bootstrapServers = bootstrapServers;
+        this(KafkaClientConfig.plain(bootstrapServers), timeoutMs);
+    }
+
+    public TopicAdmin(KafkaClientConfig kafka) {
+        this(kafka, DEFAULT_TIMEOUT_MS);
+    }
+
+    /**
+     * @param timeoutMs how long each request may take before Kafka counts as unreachable
+     * @throws KafkaUnreachableException when no bootstrap server's host name resolves
+     * @throws InvalidClientConfigException when the client settings are refused by the client
+     */
+    public TopicAdmin(KafkaClientConfig kafka, long timeoutMs) {
+        this.kafka = kafka;
+        this.bootstrapServers = kafka.bootstrapServers();
         this.timeoutMs = timeoutMs;
-        Properties props = new Properties();
-        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeoutMs);
-        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeoutMs);
-        props.put(AdminClientConfig.CLIENT_ID_CONFIG, "streamgrad-admin");
         try {
-            this.admin = Admin.create(props);
+            this.admin = Admin.create(RawClients.adminProps(kafka, "streamgrad-admin", timeoutMs));
         } catch (org.apache.kafka.common.KafkaException e) {
-            if (e.getCause() instanceof org.apache.kafka.common.config.ConfigException) {
-                throw new KafkaUnreachableException(bootstrapServers);
-            }
-            throw e;
+            throw creationFailure(kafka, e);
         }
+    }
+
+    /**
+     * Why a client could not be made: unresolvable servers, or settings the client refused (a
+     * security protocol without its JAAS configuration, an unknown login module…).
+     */
+    static RuntimeException creationFailure(
+            KafkaClientConfig kafka, org.apache.kafka.common.KafkaException e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String m = root.getMessage() == null ? root.toString() : root.getMessage();
+        if (root instanceof org.apache.kafka.common.config.ConfigException
+                && m.contains(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG)) {
+            return new KafkaUnreachableException(kafka.bootstrapServers());
+        }
+        return new InvalidClientConfigException(
+                "cannot make a Kafka client with "
+                        + (kafka.file() != null
+                                ? "the settings of " + kafka.file()
+                                : "no client settings")
+                        + ": "
+                        + kafka.redact(m.lines().findFirst().orElse(""))
+                        + "; fix the client properties file (--command-config)");
+    }
+
+    /** What a failed request means: refused credentials, or no answer in time. */
+    private RuntimeException failure(Exception e) {
+        var auth = KafkaAuthenticationException.find(e);
+        if (auth != null) {
+            return new KafkaAuthenticationException(kafka, auth);
+        }
+        return new KafkaUnreachableException(bootstrapServers, timeoutMs);
     }
 
     /** Fails fast with an actionable message when nothing answers at the bootstrap servers. */
@@ -57,7 +99,7 @@ public final class TopicAdmin implements AutoCloseable {
         try {
             admin.describeCluster().nodes().get(timeoutMs, TimeUnit.MILLISECONDS);
         } catch (TimeoutException | ExecutionException e) {
-            throw new KafkaUnreachableException(bootstrapServers, timeoutMs);
+            throw failure(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new KafkaUnreachableException(bootstrapServers, timeoutMs);
@@ -107,6 +149,9 @@ public final class TopicAdmin implements AutoCloseable {
         try {
             admin.createTopics(List.of(topic)).all().get(timeoutMs, TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
+            if (KafkaAuthenticationException.find(e) != null) {
+                throw failure(e);
+            }
             if (!(e.getCause() instanceof TopicExistsException)) {
                 throw new IllegalStateException(
                         "cannot create topic " + name + ": " + e.getCause().getMessage(), e);
@@ -150,6 +195,9 @@ public final class TopicAdmin implements AutoCloseable {
                     return;
                 }
             } catch (ExecutionException e) {
+                if (KafkaAuthenticationException.find(e) != null) {
+                    throw failure(e);
+                }
                 if (!(e.getCause() instanceof RetriableException)) {
                     throw new IllegalStateException(
                             "cannot describe topic " + name + ": " + e.getCause().getMessage(), e);
@@ -183,7 +231,7 @@ public final class TopicAdmin implements AutoCloseable {
                     admin.describeCluster().nodes().get(timeoutMs, TimeUnit.MILLISECONDS).size();
             return (short) Math.max(1, Math.min(3, brokers));
         } catch (TimeoutException | ExecutionException e) {
-            throw new KafkaUnreachableException(bootstrapServers, timeoutMs);
+            throw failure(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while describing the cluster", e);
@@ -198,6 +246,9 @@ public final class TopicAdmin implements AutoCloseable {
                             .get(timeoutMs, TimeUnit.MILLISECONDS);
             return d.get(name).partitions().size();
         } catch (ExecutionException e) {
+            if (KafkaAuthenticationException.find(e) != null) {
+                throw failure(e);
+            }
             throw new IllegalStateException(
                     "topic " + name + " is not readable: " + e.getCause().getMessage(), e);
         } catch (TimeoutException e) {
@@ -212,7 +263,7 @@ public final class TopicAdmin implements AutoCloseable {
         try {
             return admin.listTopics().names().get(timeoutMs, TimeUnit.MILLISECONDS).contains(name);
         } catch (TimeoutException | ExecutionException e) {
-            throw new KafkaUnreachableException(bootstrapServers, timeoutMs);
+            throw failure(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
@@ -240,6 +291,9 @@ public final class TopicAdmin implements AutoCloseable {
             }
             return n;
         } catch (ExecutionException e) {
+            if (KafkaAuthenticationException.find(e) != null) {
+                throw failure(e);
+            }
             throw new IllegalStateException(
                     "cannot read the offsets of " + name + ": " + e.getCause().getMessage(), e);
         } catch (TimeoutException e) {
@@ -277,6 +331,9 @@ public final class TopicAdmin implements AutoCloseable {
             }
             return total > 0;
         } catch (ExecutionException e) {
+            if (KafkaAuthenticationException.find(e) != null) {
+                throw failure(e);
+            }
             throw new IllegalStateException(
                     "cannot read the offsets of group " + group + ": " + e.getCause().getMessage(),
                     e);

@@ -1,5 +1,6 @@
 package io.streamgrad.producers;
 
+import io.streamgrad.kafka.KafkaClientConfig;
 import io.streamgrad.kafka.RawClients;
 import io.streamgrad.kafka.RecordWriter;
 import io.streamgrad.kafka.Topic;
@@ -21,7 +22,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * missing, with unlimited retention.
  */
 public final class DelayedLabelProducer {
-    private final String bootstrapServers;
+    private final KafkaClientConfig kafka;
     private final String labelsTopic;
     private final DelayedLabels plan;
     private final DriftSpec drift;
@@ -29,14 +30,15 @@ public final class DelayedLabelProducer {
     /** What was written. */
     public record Result(long features, long labels) {}
 
+    /** On a plaintext cluster. */
     public DelayedLabelProducer(String bootstrapServers, String labelsTopic, DelayedLabels plan) {
-        this(bootstrapServers, labelsTopic, plan, DriftSpec.NONE);
+        this(KafkaClientConfig.plain(bootstrapServers), labelsTopic, plan, DriftSpec.NONE);
     }
 
     /** With features and labels from a drifting stream. */
     public DelayedLabelProducer(
-            String bootstrapServers, String labelsTopic, DelayedLabels plan, DriftSpec drift) {
-        this.bootstrapServers = bootstrapServers;
+            KafkaClientConfig kafka, String labelsTopic, DelayedLabels plan, DriftSpec drift) {
+        this.kafka = kafka;
         this.labelsTopic = labelsTopic;
         this.plan = plan;
         this.drift = drift;
@@ -46,7 +48,7 @@ public final class DelayedLabelProducer {
         SyntheticConfig c = plan.synthetic();
         int pf;
         int pl;
-        try (TopicAdmin admin = new TopicAdmin(bootstrapServers)) {
+        try (TopicAdmin admin = new TopicAdmin(kafka)) {
             admin.requireReachable();
             admin.ensureTopic(Topic.FEATURES, c.topic(), c.partitions());
             admin.ensureTopic(Topic.LABELS, labelsTopic, c.partitions());
@@ -62,7 +64,7 @@ public final class DelayedLabelProducer {
                         (a, b) ->
                                 a[0] != b[0] ? Long.compare(a[0], b[0]) : Long.compare(a[1], b[1]));
         long labels = 0;
-        Properties props = RawClients.producerProps(bootstrapServers, "streamgrad-delayed");
+        Properties props = RawClients.producerProps(kafka, "streamgrad-delayed");
         props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
         long startNanos = System.nanoTime();
         try (RecordWriter writer = new RecordWriter(props)) {

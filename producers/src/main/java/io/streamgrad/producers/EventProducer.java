@@ -1,5 +1,6 @@
 package io.streamgrad.producers;
 
+import io.streamgrad.kafka.KafkaClientConfig;
 import io.streamgrad.kafka.RawClients;
 import io.streamgrad.kafka.RecordWriter;
 import io.streamgrad.kafka.Topic;
@@ -21,14 +22,20 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * the run fails.
  */
 public final class EventProducer {
-    private final String bootstrapServers;
+    private final KafkaClientConfig kafka;
     private final String topic;
     private final int partitions;
     private final double ratePerSecond;
 
+    /** On a plaintext cluster. */
     public EventProducer(
             String bootstrapServers, String topic, int partitions, double ratePerSecond) {
-        this.bootstrapServers = bootstrapServers;
+        this(KafkaClientConfig.plain(bootstrapServers), topic, partitions, ratePerSecond);
+    }
+
+    public EventProducer(
+            KafkaClientConfig kafka, String topic, int partitions, double ratePerSecond) {
+        this.kafka = kafka;
         this.topic = topic;
         this.partitions = partitions;
         this.ratePerSecond = ratePerSecond;
@@ -43,7 +50,7 @@ public final class EventProducer {
     public long run(
             long first, long count, LongFunction<LabeledEvent> eventAt, LongConsumer progress) {
         int p;
-        try (TopicAdmin admin = new TopicAdmin(bootstrapServers)) {
+        try (TopicAdmin admin = new TopicAdmin(kafka)) {
             admin.requireReachable();
             admin.ensureTopic(Topic.EVENTS, topic, partitions);
             p = Math.min(partitions, admin.partitionCount(topic));
@@ -88,7 +95,7 @@ public final class EventProducer {
     }
 
     private Properties producerProps() {
-        Properties props = RawClients.producerProps(bootstrapServers, "streamgrad-producer");
+        Properties props = RawClients.producerProps(kafka, "streamgrad-producer");
         props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
         props.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
         return props;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamgrad.kafka.EmbeddedKafkaBroker;
+import io.streamgrad.kafka.KafkaClientConfig;
 import io.streamgrad.kafka.RawClients;
 import io.streamgrad.kafka.RecordWriter;
 import io.streamgrad.producers.DelayDistribution;
@@ -230,7 +231,8 @@ class LabelJoinEndToEndTest {
         List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> consumer =
                 RawClients.consumer(broker.bootstrapServers(), "check-" + topic)) {
-            RawClients.fromBeginning(consumer, topic);
+            RawClients.fromBeginning(
+                    consumer, KafkaClientConfig.plain(broker.bootstrapServers()), topic);
             long deadline = System.currentTimeMillis() + 20_000;
             while (out.size() < expected && System.currentTimeMillis() < deadline) {
                 consumer.poll(Duration.ofMillis(200)).forEach(out::add);

@@ -47,7 +47,10 @@ class LabelJoinTopologyTest {
     private void start(JoinConfig config) {
         counters = new JoinCounters();
         Properties props =
-                LabelJoinTopology.streamsProperties("unused:9092", config, stateDir.resolve("s"));
+                LabelJoinTopology.streamsProperties(
+                        io.streamgrad.kafka.KafkaClientConfig.plain("unused:9092"),
+                        config,
+                        stateDir.resolve("s"));
         driver =
                 new TopologyTestDriver(
                         LabelJoinTopology.build(config, counters), props, Instant.ofEpochMilli(0));

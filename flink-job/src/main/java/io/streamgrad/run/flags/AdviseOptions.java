@@ -37,6 +37,15 @@ public final class AdviseOptions {
     public String bootstrapServers;
 
     @Option(
+            names = "--command-config",
+            paramLabel = "FILE",
+            description =
+                    "With --bootstrap-servers: Kafka client settings (security.protocol, sasl.*,"
+                            + " ssl.*, ...) as a Java properties file, as Kafka's own tools take"
+                            + " it")
+    public java.nio.file.Path commandConfig;
+
+    @Option(
             names = "--events-topic",
             defaultValue = io.streamgrad.kafka.Topic.Names.EVENTS,
             description =

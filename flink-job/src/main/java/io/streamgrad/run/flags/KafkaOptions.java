@@ -1,16 +1,32 @@
 package io.streamgrad.run.flags;
 
 import io.streamgrad.config.InvalidSettingException;
+import io.streamgrad.kafka.InvalidClientConfigException;
+import io.streamgrad.kafka.KafkaClientConfig;
 import io.streamgrad.kafka.TopicAdmin;
+import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
-/** Where Kafka is and how long to wait for it: the same two flags on every command that uses it. */
+/**
+ * Where Kafka is, how to talk to it and how long to wait for it: the same flags on every command
+ * that uses it.
+ */
 public final class KafkaOptions {
     @Option(
             names = "--bootstrap-servers",
             required = true,
             description = "Kafka bootstrap servers, HOST:PORT[,HOST:PORT...]")
     public String bootstrapServers;
+
+    @Option(
+            names = "--command-config",
+            paramLabel = "FILE",
+            description =
+                    "Kafka client settings (security.protocol, sasl.*, ssl.*, ...) as a Java"
+                            + " properties file, as Kafka's own tools take it; applied to every"
+                            + " client of this command (the job's source and sinks, producers,"
+                            + " readers, admin). Secrets in it are never printed")
+    public Path commandConfig;
 
     @Option(
             names = "--kafka-timeout-ms",
@@ -20,12 +36,49 @@ public final class KafkaOptions {
                             + " ${DEFAULT-VALUE})")
     public long timeoutMs;
 
+    private KafkaClientConfig client;
+
+    /**
+     * The servers and the client settings of {@code --command-config}, read once; keys no Kafka
+     * client knows are reported on standard error (Kafka ignores them).
+     *
+     * @throws InvalidSettingException naming {@code --command-config}, the file and line at fault
+     */
+    public KafkaClientConfig client() {
+        if (client == null) {
+            client = load(bootstrapServers, commandConfig);
+            for (String key : client.unknownKeys()) {
+                System.err.println(
+                        "streamgrad: warning: "
+                                + commandConfig
+                                + ": '"
+                                + key
+                                + "' is not a Kafka client setting; Kafka ignores it");
+            }
+        }
+        return client;
+    }
+
+    /**
+     * Reads a client properties file for these servers.
+     *
+     * @param file the file, or null for none (plaintext, no settings)
+     * @throws InvalidSettingException naming {@code --command-config}
+     */
+    public static KafkaClientConfig load(String bootstrapServers, Path file) {
+        try {
+            return KafkaClientConfig.load(bootstrapServers, file);
+        } catch (InvalidClientConfigException e) {
+            throw new InvalidSettingException("{command-config} " + e.getMessage());
+        }
+    }
+
     /** An admin client on these servers; fails fast with a usage error on a bad timeout. */
     public TopicAdmin admin() {
         if (timeoutMs < 100) {
             throw new InvalidSettingException(
                     "{kafka-timeout-ms} must be at least 100, got " + timeoutMs);
         }
-        return new TopicAdmin(bootstrapServers, timeoutMs);
+        return new TopicAdmin(client(), timeoutMs);
     }
 }

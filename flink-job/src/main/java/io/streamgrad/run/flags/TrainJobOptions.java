@@ -74,7 +74,7 @@ public final class TrainJobOptions {
                             + checkpointIntervalMs);
         }
         return new JobConfig(
-                kafka.bootstrapServers,
+                kafka.client(),
                 topics.toTopics(),
                 groupId,
                 runId,
