@@ -19,6 +19,7 @@ import picocli.CommandLine.Option;
             DemoCommand.class,
             ProduceCommand.class,
             TrainCommand.class,
+            EvaluateCommand.class,
             PlotCommand.class,
             AdviseCommand.class,
             JoinCommand.class,
