@@ -273,6 +273,276 @@ class EvaluateIT {
         }
     }
 
+    @Test
+    void multiclassWithStandardizationOnOnePartitionsOffsets(@TempDir Path dir) throws Exception {
+        SyntheticConfig multi =
+                new SyntheticConfig(
+                        "ev.multi",
+                        "multi",
+                        Task.MULTICLASS,
+                        FEATURES,
+                        3,
+                        0.5,
+                        2_048,
+                        0,
+                        2,
+                        29,
+                        0,
+                        false);
+        new SyntheticProducer(bootstrap, multi).run(n -> {});
+        train(
+                "ev.multi",
+                "ev.multi.snapshots",
+                "--model",
+                "softmax",
+                "--classes",
+                "3",
+                "--standardize",
+                "on");
+        JsonNode s =
+                evaluate(
+                        dir,
+                        "--events-topic",
+                        "ev.multi",
+                        "--snapshots-topic",
+                        "ev.multi.snapshots",
+                        "--from-offset",
+                        "0:100",
+                        "--to-offset",
+                        "0:900");
+        JsonNode parts = s.get("range").get("partitions");
+        assertEquals(1, parts.size(), "naming partition 0 scores only partition 0");
+        assertEquals(100, parts.get(0).get("from_offset").asLong());
+        assertEquals(900, parts.get(0).get("end_offset").asLong());
+        assertEquals(800, s.get("events").asLong());
+
+        ModelSnapshot snap =
+                TopicReader.readAll(bootstrap, "ev.multi.snapshots", ModelSnapshot.class, x -> true)
+                        .stream()
+                        .max(Comparator.comparingLong(ModelSnapshot::getVersion))
+                        .orElseThrow();
+        assertTrue(snap.getStandardization() != null, "the model standardizes its inputs");
+        Map<String, LabeledEvent> byId = new HashMap<>();
+        new SyntheticEvents(multi).all().forEach(e -> byId.put(e.getEventId(), e));
+
+        List<String> lines = Files.readAllLines(dir.resolve("predictions.csv"));
+        assertEquals("partition,offset,event_id,label,prediction,p0,p1,p2", lines.get(0));
+        assertEquals(801, lines.size());
+        int k = 3;
+        long[][] cm = new long[k][k];
+        double logLoss = 0;
+        double[] binConf = new double[10];
+        double[] binCorrect = new double[10];
+        long[] binCount = new long[10];
+        for (int i = 1; i < lines.size(); i++) {
+            String[] f = lines.get(i).split(",");
+            assertEquals(0, Integer.parseInt(f[0]));
+            assertEquals(99 + i, Long.parseLong(f[1]), "partition 0's offsets 100..899 in order");
+            int y = Integer.parseInt(f[3]);
+            int predicted = Integer.parseInt(f[4]);
+            double[] p = {
+                Double.parseDouble(f[5]), Double.parseDouble(f[6]), Double.parseDouble(f[7])
+            };
+            // An independent forward pass: standardize with the snapshot's statistics, W·x + b.
+            double[] expected = softmaxByHand(snap, byId.get(f[2]).getFeatures());
+            for (int c = 0; c < k; c++) {
+                assertEquals(expected[c], p[c], 1e-5, "probability " + c + " of " + f[2]);
+            }
+            cm[y][predicted]++;
+            logLoss += -Math.log(p[y]);
+            int top = p[1] > p[0] ? (p[2] > p[1] ? 2 : 1) : (p[2] > p[0] ? 2 : 0);
+            assertEquals(top, predicted);
+            int b = Math.max(0, Math.min(9, (int) Math.ceil(p[top] * 10) - 1));
+            binCount[b]++;
+            binConf[b] += p[top];
+            binCorrect[b] += top == y ? 1 : 0;
+        }
+        int n = 800;
+        assertEquals(logLoss / n, s.get("log_loss").asDouble(), TOL);
+        assertEquals(logLoss / n, s.get("loss").asDouble(), TOL);
+        long correct = 0;
+        for (int t = 0; t < k; t++) {
+            correct += cm[t][t];
+            long support = 0;
+            long predictedAs = 0;
+            for (int j = 0; j < k; j++) {
+                assertEquals(cm[t][j], s.get("confusion_matrix").get(t).get(j).asLong());
+                support += cm[t][j];
+                predictedAs += cm[j][t];
+            }
+            JsonNode c = s.get("per_class").get(t);
+            assertEquals(support, c.get("support").asLong());
+            assertEquals(cm[t][t] / (double) predictedAs, c.get("precision").asDouble(), TOL);
+            assertEquals(cm[t][t] / (double) support, c.get("recall").asDouble(), TOL);
+        }
+        assertEquals(correct / (double) n, s.get("accuracy").asDouble(), TOL);
+        double ece = 0;
+        for (int b = 0; b < 10; b++) {
+            if (binCount[b] > 0) {
+                ece +=
+                        binCount[b]
+                                / (double) n
+                                * Math.abs(binCorrect[b] / binCount[b] - binConf[b] / binCount[b]);
+            }
+        }
+        assertEquals(ece, s.get("ece").asDouble(), TOL);
+        assertTrue(s.get("roc_auc").isNull() && s.get("pr_auc").isNull(), "binary only");
+        assertTrue(s.get("accuracy").asDouble() > 0.6, "learned more than chance (1/3)");
+    }
+
+    @Test
+    void regressionOnTheLastEventsOfEachPartition(@TempDir Path dir) throws Exception {
+        SyntheticConfig reg =
+                new SyntheticConfig(
+                        "ev.reg",
+                        "reg",
+                        Task.REGRESSION,
+                        FEATURES,
+                        0,
+                        0.3,
+                        2_048,
+                        0,
+                        2,
+                        31,
+                        0,
+                        false);
+        new SyntheticProducer(bootstrap, reg).run(n -> {});
+        train("ev.reg", "ev.reg.snapshots", "--model", "linear");
+        JsonNode s =
+                evaluate(
+                        dir,
+                        "--events-topic",
+                        "ev.reg",
+                        "--snapshots-topic",
+                        "ev.reg.snapshots",
+                        "--last",
+                        "300");
+        for (JsonNode p : s.get("range").get("partitions")) {
+            assertEquals(1_024 - 300, p.get("from_offset").asLong());
+            assertEquals(1_024, p.get("end_offset").asLong());
+        }
+        List<String> lines = Files.readAllLines(dir.resolve("predictions.csv"));
+        assertEquals("partition,offset,event_id,label,prediction", lines.get(0));
+        int n = lines.size() - 1;
+        assertEquals(600, n);
+        assertEquals(600, s.get("events").asLong());
+        double[] y = new double[n];
+        double[] f = new double[n];
+        double mean = 0;
+        for (int i = 0; i < n; i++) {
+            String[] c = lines.get(i + 1).split(",");
+            y[i] = Double.parseDouble(c[3]);
+            f[i] = Double.parseDouble(c[4]);
+            mean += y[i] / n;
+        }
+        double sse = 0;
+        double sae = 0;
+        double sst = 0;
+        for (int i = 0; i < n; i++) {
+            sse += (f[i] - y[i]) * (f[i] - y[i]);
+            sae += Math.abs(f[i] - y[i]);
+            sst += (y[i] - mean) * (y[i] - mean);
+        }
+        assertEquals(sse / n, s.get("mse").asDouble(), TOL);
+        assertEquals(sae / n, s.get("mae").asDouble(), TOL);
+        assertEquals(1 - sse / sst, s.get("r2").asDouble(), TOL);
+        assertEquals(sse / n, s.get("loss").asDouble(), TOL, "the model's loss is its MSE");
+        for (String key :
+                List.of(
+                        "accuracy",
+                        "log_loss",
+                        "per_class",
+                        "confusion_matrix",
+                        "ece",
+                        "roc_auc",
+                        "pr_auc")) {
+            assertTrue(s.get(key).isNull(), key + " is null for regression");
+        }
+    }
+
+    /** Softmax of W·standardize(x) + b, from the snapshot's tensors, in double. */
+    private static double[] softmaxByHand(ModelSnapshot snap, List<Float> x) {
+        var st = snap.getStandardization();
+        int d = x.size();
+        double[] xs = new double[d];
+        for (int i = 0; i < d; i++) {
+            double sd = Math.sqrt(st.getM2().get(i) / (st.getCount() - 1));
+            xs[i] = (x.get(i) - st.getMean().get(i)) / (sd > 0 ? sd : 1);
+        }
+        float[] w = io.streamgrad.schema.Tensors.values(snap.getParameters().get(0));
+        float[] b = io.streamgrad.schema.Tensors.values(snap.getParameters().get(1));
+        int k = b.length;
+        double[] z = new double[k];
+        double max = Double.NEGATIVE_INFINITY;
+        for (int c = 0; c < k; c++) {
+            z[c] = b[c];
+            for (int i = 0; i < d; i++) {
+                z[c] += xs[i] * w[i * k + c];
+            }
+            max = Math.max(max, z[c]);
+        }
+        double sum = 0;
+        for (int c = 0; c < k; c++) {
+            z[c] = Math.exp(z[c] - max);
+            sum += z[c];
+        }
+        for (int c = 0; c < k; c++) {
+            z[c] /= sum;
+        }
+        return z;
+    }
+
+    private static void train(String topic, String snapshots, String... model) {
+        List<String> args =
+                new java.util.ArrayList<>(
+                        List.of(
+                                "train",
+                                "--state-dir",
+                                StateDirs.fresh(),
+                                "--bootstrap-servers",
+                                bootstrap,
+                                "--events-topic",
+                                topic,
+                                "--metrics-topic",
+                                topic + ".metrics",
+                                "--snapshots-topic",
+                                snapshots,
+                                "--dead-letter-topic",
+                                topic + ".dead",
+                                "--group-id",
+                                topic + "-group",
+                                "--bounded",
+                                "--features",
+                                Integer.toString(FEATURES),
+                                "--batch-size",
+                                "64",
+                                "--seed",
+                                "3",
+                                "--checkpoint-interval-ms",
+                                "1000"));
+        args.addAll(List.of(model));
+        assertEquals(0, Streamgrad.execute(args.toArray(String[]::new), System.err), "train");
+    }
+
+    /** Runs evaluate with a summary and predictions in dir; returns the summary. */
+    private static JsonNode evaluate(Path dir, String... flags) throws Exception {
+        List<String> args =
+                new java.util.ArrayList<>(
+                        List.of(
+                                "evaluate",
+                                "--bootstrap-servers",
+                                bootstrap,
+                                "--dead-letter-topic",
+                                "ev.eval.dead",
+                                "--summary-json",
+                                dir.resolve("summary.json").toString(),
+                                "--predictions-out",
+                                dir.resolve("predictions.csv").toString()));
+        args.addAll(List.of(flags));
+        assertEquals(0, Streamgrad.execute(args.toArray(String[]::new), System.err), "evaluate");
+        return new ObjectMapper().readTree(dir.resolve("summary.json").toFile());
+    }
+
     /** P(s⁺ > s⁻) + ½ P(s⁺ = s⁻) over every pair: O(n²), no sorting. */
     private static double rocAucByPairs(int[] y, double[] s) {
         double wins = 0;
