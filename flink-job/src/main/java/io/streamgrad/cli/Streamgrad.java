@@ -20,6 +20,7 @@ import picocli.CommandLine.Option;
             ProduceCommand.class,
             TrainCommand.class,
             EvaluateCommand.class,
+            SnapshotsCommand.class,
             PlotCommand.class,
             AdviseCommand.class,
             JoinCommand.class,

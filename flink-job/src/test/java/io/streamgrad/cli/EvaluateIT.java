@@ -680,6 +680,53 @@ class EvaluateIT {
         assertFalse(shape.contains("\n"), "one line: " + shape);
     }
 
+    @Test
+    void snapshotsListAndShowReadTheLineage() throws Exception {
+        String list =
+                stdout(
+                        "snapshots",
+                        "list",
+                        "--bootstrap-servers",
+                        bootstrap,
+                        "--snapshots-topic",
+                        "ev.snapshots");
+        for (int v : new int[] {16, 32, 48, 64}) {
+            assertTrue(list.matches("(?s).*\\nev-model +" + v + " .*"), v + " listed:\n" + list);
+        }
+        JsonNode show =
+                new ObjectMapper()
+                        .readTree(
+                                stdout(
+                                        "snapshots",
+                                        "show",
+                                        "--bootstrap-servers",
+                                        bootstrap,
+                                        "--snapshots-topic",
+                                        "ev.snapshots",
+                                        "--snapshot",
+                                        "32"));
+        assertEquals(32, show.get("version").asLong());
+        assertEquals(3, show.get("seed").asLong());
+        assertEquals(32 * 64, show.get("examples_seen").asLong());
+        assertEquals("[8, 1]", show.get("parameters").get(0).get("shape").asText());
+        assertFalse(show.get("parameters").get(0).has("values"), "no tensors");
+        assertEquals("ev.events", show.get("provenance").get("topics.events").asText());
+        assertTrue(show.get("provenance").has("code_version"));
+        assertEquals("adam", show.get("optimizer").get("name").asText());
+    }
+
+    private static String stdout(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream saved = System.out;
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            assertEquals(0, Streamgrad.execute(args, System.err), String.join(" ", args));
+        } finally {
+            System.setOut(saved);
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
     /** Runs a command line that must fail with a usage error; returns its message. */
     private static String fails(String[] base, String... more) {
         String[] args = new String[base.length + more.length];
