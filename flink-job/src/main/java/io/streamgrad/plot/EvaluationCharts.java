@@ -138,16 +138,13 @@ public final class EvaluationCharts {
         }
         double[] last = points.get(points.size() - 1);
         curve.add(last[0], last[1]);
-        XYSeries chance = new XYSeries("chance", false, true);
-        chance.add(0, 0);
-        chance.add(1, 1);
         JFreeChart chart =
                 unitSquare(
                         "ROC: " + title,
                         "false-positive rate",
                         "true-positive rate",
                         curve,
-                        chance,
+                        "chance",
                         false);
         chart.addSubtitle(
                 new TextTitle(
@@ -165,16 +162,13 @@ public final class EvaluationCharts {
                 curve.add(b.confidence(), b.accuracy());
             }
         }
-        XYSeries perfect = new XYSeries("perfect calibration", false, true);
-        perfect.add(0, 0);
-        perfect.add(1, 1);
         JFreeChart chart =
                 unitSquare(
                         "Reliability: " + title,
                         "confidence (probability of the predicted class)",
                         "accuracy",
                         curve,
-                        perfect,
+                        "perfect calibration",
                         true);
         chart.addSubtitle(
                 new TextTitle(
@@ -189,8 +183,12 @@ public final class EvaluationCharts {
             String xLabel,
             String yLabel,
             XYSeries curve,
-            XYSeries reference,
+            String diagonal,
             boolean shapes) {
+        // The diagonal y = x: chance for ROC, perfect calibration for reliability.
+        XYSeries reference = new XYSeries(diagonal, false, true);
+        reference.add(0, 0);
+        reference.add(1, 1);
         XYSeriesCollection data = new XYSeriesCollection();
         data.addSeries(curve);
         data.addSeries(reference);

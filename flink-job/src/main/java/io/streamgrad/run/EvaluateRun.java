@@ -26,13 +26,11 @@ import io.streamgrad.train.Snapshots;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -284,6 +282,17 @@ public final class EvaluateRun {
             Files.createDirectories(parent);
             parts = Files.createTempDirectory(parent, ".streamgrad-predictions-");
         }
+        try {
+            return run(p, progress, parts);
+        } finally {
+            if (parts != null) {
+                JobRunner.deleteRecursively(parts);
+            }
+        }
+    }
+
+    private static Result run(Plan p, Progress progress, Path parts) throws Exception {
+        Request r = p.request();
         EvaluationRange range = p.range();
         EvaluationConfig c =
                 new EvaluationConfig(
@@ -298,7 +307,7 @@ public final class EvaluateRun {
                         p.parallelism(),
                         parts == null ? null : parts.toString());
         Map<String, String> settings = EvaluationJob.settings();
-        int port = freePort();
+        int port = JobRunner.freePort();
         settings.put("rest.port", Integer.toString(port));
         settings.put("rest.bind-address", "localhost");
         settings.put("rest.address", "localhost");
@@ -326,7 +335,11 @@ public final class EvaluateRun {
                     }
                 }
             }
-            result = job.getJobExecutionResult().get();
+            try {
+                result = job.getJobExecutionResult().get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw e.getCause() instanceof Exception cause ? cause : e;
+            }
         } finally {
             progress.ended();
         }
@@ -353,7 +366,7 @@ public final class EvaluateRun {
                 wall);
     }
 
-    /** The header and each subtask's part, in subtask order; the parts are then deleted. */
+    /** The header and each subtask's part, in subtask order. */
     private static void concatenate(Path parts, int subtasks, String header, Path target)
             throws IOException {
         try (OutputStream out = Files.newOutputStream(target)) {
@@ -364,17 +377,6 @@ public final class EvaluateRun {
                     Files.copy(part, out);
                 }
             }
-        }
-        try (var paths = Files.walk(parts)) {
-            for (Path f : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(f);
-            }
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
         }
     }
 

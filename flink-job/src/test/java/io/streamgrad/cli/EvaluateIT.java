@@ -73,42 +73,17 @@ class EvaluateIT {
                         0,
                         false);
         new SyntheticProducer(bootstrap, data).run(n -> {});
-        int exit =
-                Streamgrad.execute(
-                        new String[] {
-                            "train",
-                            "--state-dir",
-                            StateDirs.fresh(),
-                            "--bootstrap-servers",
-                            bootstrap,
-                            "--events-topic",
-                            "ev.events",
-                            "--metrics-topic",
-                            "ev.metrics",
-                            "--snapshots-topic",
-                            "ev.snapshots",
-                            "--dead-letter-topic",
-                            "ev.dead",
-                            "--bounded",
-                            "--model",
-                            "logistic",
-                            "--features",
-                            Integer.toString(FEATURES),
-                            "--batch-size",
-                            "64",
-                            "--learning-rate",
-                            "0.05",
-                            "--optimizer",
-                            "adam",
-                            "--seed",
-                            "3",
-                            "--snapshot-every",
-                            "16",
-                            "--checkpoint-interval-ms",
-                            "1000"
-                        },
-                        System.err);
-        assertEquals(0, exit, "train --bounded");
+        train(
+                "ev.events",
+                "ev.snapshots",
+                "--model",
+                "logistic",
+                "--learning-rate",
+                "0.05",
+                "--optimizer",
+                "adam",
+                "--snapshot-every",
+                "16");
     }
 
     @AfterAll
