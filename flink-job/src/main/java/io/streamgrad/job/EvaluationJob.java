@@ -71,7 +71,9 @@ public final class EvaluationJob {
                                 WatermarkStrategy.noWatermarks(),
                                 "kafka: " + c.eventsTopic())
                         .uid("source")
-                        .process(new DecodeProcessFunction(Snapshots.spec(snapshot)))
+                        .process(
+                                new DecodeProcessFunction(
+                                        Snapshots.spec(snapshot), Topic.EVENTS.maxRecordBytes()))
                         .uid("decode")
                         .name("decode + validate");
         examples.getSideOutput(DecodeProcessFunction.DEAD_LETTERS)
