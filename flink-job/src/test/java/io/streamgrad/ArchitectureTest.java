@@ -46,6 +46,8 @@ class ArchitectureTest {
                         "io.streamgrad.join..")
                 .layer("train")
                 .definedBy("io.streamgrad.train..")
+                .layer("evaluate")
+                .definedBy("io.streamgrad.evaluate..")
                 .layer("advise")
                 .definedBy("io.streamgrad.advise..")
                 .layer("drift")
@@ -71,20 +73,30 @@ class ArchitectureTest {
                 .whereLayer("producers")
                 .mayOnlyBeAccessedByLayers("run", "cli", "job")
                 .whereLayer("train")
-                .mayOnlyBeAccessedByLayers("job", "run", "cli", "advise")
+                .mayOnlyBeAccessedByLayers("job", "run", "cli", "advise", "evaluate")
+                .whereLayer("evaluate")
+                .mayOnlyBeAccessedByLayers("job", "run", "cli", "plot")
                 .whereLayer("advise")
                 .mayOnlyBeAccessedByLayers("run", "cli")
                 .whereLayer("drift")
                 .mayOnlyBeAccessedByLayers("train", "job", "run", "cli", "advise")
                 .whereLayer("window")
-                .mayOnlyBeAccessedByLayers("train", "advise", "job", "run", "cli")
+                .mayOnlyBeAccessedByLayers("train", "advise", "job", "run", "cli", "evaluate")
                 .whereLayer("batch")
                 .mayOnlyBeAccessedByLayers("train", "advise", "job", "run", "cli")
                 .whereLayer("model")
-                .mayOnlyBeAccessedByLayers("train", "advise", "job", "run", "cli")
+                .mayOnlyBeAccessedByLayers("train", "advise", "job", "run", "cli", "evaluate")
                 .whereLayer("config")
                 .mayOnlyBeAccessedByLayers(
-                        "cli", "run", "job", "train", "advise", "window", "batch", "model")
+                        "cli",
+                        "run",
+                        "job",
+                        "train",
+                        "evaluate",
+                        "advise",
+                        "window",
+                        "batch",
+                        "model")
                 .check(classes);
     }
 

@@ -21,6 +21,8 @@ import picocli.CommandLine.Option;
             DemoCommand.class,
             ProduceCommand.class,
             TrainCommand.class,
+            EvaluateCommand.class,
+            SnapshotsCommand.class,
             PlotCommand.class,
             AdviseCommand.class,
             JoinCommand.class,

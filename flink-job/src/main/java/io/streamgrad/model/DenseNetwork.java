@@ -273,6 +273,16 @@ public final class DenseNetwork {
     }
 
     /**
+     * The output layer's logits for n rows (n × outputs, row-major, float32 as computed), inputs
+     * standardized exactly as in training; parameters and feature statistics untouched. What
+     * evaluation derives probabilities and per-example losses from, in double precision.
+     */
+    public float[] logits(float[] x, int n) {
+        INDArray logits = forward(inputs(x, n), null, null);
+        return logits.castTo(DataType.FLOAT).reshape(logits.length()).toFloatVector();
+    }
+
+    /**
      * The mean gradient of the loss over a batch at the current parameters, in the flat parameter
      * layout; parameters untouched. What {@link #step} hands to the optimizer.
      */

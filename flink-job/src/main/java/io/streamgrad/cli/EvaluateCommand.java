@@ -1,0 +1,242 @@
+package io.streamgrad.cli;
+
+import io.streamgrad.evaluate.EvaluationMetrics;
+import io.streamgrad.kafka.Topic;
+import io.streamgrad.plot.EvaluationCharts;
+import io.streamgrad.run.EvaluateRun;
+import io.streamgrad.run.EvaluationRange;
+import io.streamgrad.run.flags.KafkaOptions;
+import io.streamgrad.schema.Task;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(
+        name = "evaluate",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Score a model snapshot on a range of a Kafka topic of LabeledEvents, as a bounded"
+                    + " Flink job in this process (parallel scoring, one aggregation).",
+            "Classifiers: loss, accuracy, log-loss, per-class precision/recall/F1, confusion"
+                    + " matrix, expected calibration error (10 bins); binary also ROC AUC and PR"
+                    + " AUC (average precision). Regression: loss, MSE, MAE, R².",
+            "Events that do not fit the snapshot go to the dead-letter topic, not scored."
+        })
+public final class EvaluateCommand implements Callable<Integer> {
+    @Mixin KafkaOptions kafka = new KafkaOptions();
+
+    @Option(
+            names = "--events-topic",
+            defaultValue = Topic.Names.EVENTS,
+            description = "Topic of LabeledEvents to score (default: ${DEFAULT-VALUE})")
+    String eventsTopic;
+
+    @Option(
+            names = "--snapshots-topic",
+            defaultValue = Topic.Names.SNAPSHOTS,
+            description =
+                    "Topic of ModelSnapshots, read read_committed (default: ${DEFAULT-VALUE})")
+    String snapshotsTopic;
+
+    @Option(
+            names = "--dead-letter-topic",
+            defaultValue = Topic.Names.DEAD_LETTER,
+            description =
+                    "Where events that do not fit the snapshot go (default: ${DEFAULT-VALUE})")
+    String deadLetterTopic;
+
+    @Option(
+            names = "--snapshot",
+            defaultValue = "latest",
+            paramLabel = "latest|VERSION|file:PATH",
+            description =
+                    "The newest snapshot of the model key, a version (iteration) of it, or a"
+                            + " ModelSnapshot file (default: ${DEFAULT-VALUE})")
+    String snapshot;
+
+    @Option(
+            names = "--model-key",
+            paramLabel = "KEY",
+            description =
+                    "Model key of the snapshot (default: the topic's only key); events of other"
+                            + " keys are counted, not scored")
+    String modelKey;
+
+    @Option(
+            names = "--from-offset",
+            paramLabel = "P:OFFSET[,P:OFFSET...]|OFFSET",
+            description =
+                    "First offset scored, per partition or one for all (default: each"
+                            + " partition's first); naming partitions scores only those")
+    String fromOffset;
+
+    @Option(
+            names = "--to-offset",
+            paramLabel = "P:OFFSET[,P:OFFSET...]|OFFSET",
+            description =
+                    "Offset after the last one scored (exclusive, like Kafka's end offsets), per"
+                            + " partition or one for all (default: each partition's end)")
+    String toOffset;
+
+    @Option(
+            names = "--from-time",
+            paramLabel = "TIME",
+            description =
+                    "Start at the first record with a timestamp at or after TIME (ISO-8601, e.g."
+                            + " 2026-11-30T12:00:00Z, or epoch ms)")
+    String fromTime;
+
+    @Option(
+            names = "--to-time",
+            paramLabel = "TIME",
+            description = "End before the first record with a timestamp at or after TIME")
+    String toTime;
+
+    @Option(
+            names = "--last",
+            paramLabel = "N",
+            description = "The newest N records of each partition (before --to-offset/--to-time)")
+    Long last;
+
+    @Option(
+            names = "--summary-json",
+            paramLabel = "FILE",
+            description =
+                    "Write the metrics, the snapshot's version and run id, and the exact offsets"
+                            + " scored to this file")
+    Path summaryJson;
+
+    @Option(
+            names = "--predictions-out",
+            paramLabel = "FILE",
+            description =
+                    "Write every scored event to this CSV: partition,offset,event_id,label,"
+                            + "prediction,p0,p1,... (regression: no p columns); each partition's"
+                            + " rows in offset order")
+    Path predictionsOut;
+
+    @Option(
+            names = "--plot",
+            paramLabel = "PREFIX",
+            description =
+                    "Draw PREFIX-confusion, PREFIX-roc (binary) and PREFIX-reliability as .png and"
+                            + " .svg (classifiers)")
+    String plot;
+
+    @Override
+    public Integer call() throws Exception {
+        EvaluateRun.Plan plan =
+                EvaluateRun.plan(
+                        new EvaluateRun.Request(
+                                kafka.client(),
+                                kafka.timeoutMs,
+                                eventsTopic,
+                                snapshotsTopic,
+                                deadLetterTopic,
+                                snapshot,
+                                modelKey,
+                                new EvaluationRange.Request(
+                                        fromOffset, toOffset, fromTime, toTime, last),
+                                predictionsOut));
+        System.out.printf(
+                "streamgrad evaluate: model %s v%d (run %s) on %s offsets %s (%,d records), run"
+                        + " %s%n",
+                plan.snapshot().getModel(),
+                plan.snapshot().getVersion(),
+                plan.snapshot().getRunId(),
+                plan.range().topic(),
+                plan.range().describe(),
+                plan.range().records(),
+                plan.runId());
+        EvaluateRun.Result result = EvaluateRun.run(plan, new EvaluateProgress(System.err));
+        print(result, System.out);
+        if (summaryJson != null) {
+            EvaluateRun.writeSummary(result, summaryJson);
+            System.out.println("  summary           " + summaryJson);
+        }
+        if (predictionsOut != null) {
+            System.out.println("  predictions       " + predictionsOut);
+        }
+        if (plot != null) {
+            List<Path> files =
+                    EvaluationCharts.write(
+                            plot,
+                            plan.snapshot().getModel() + " v" + plan.snapshot().getVersion(),
+                            result.metrics());
+            System.out.println(
+                    files.isEmpty()
+                            ? "  plots             none (regression, or nothing scored)"
+                            : "  plots             " + files);
+        }
+        return 0;
+    }
+
+    static void print(EvaluateRun.Result r, PrintStream out) {
+        EvaluationMetrics m = r.metrics();
+        out.printf(
+                "%nevaluation %s of model %s v%d (%s)%n",
+                r.plan().runId(),
+                r.plan().snapshot().getModel(),
+                r.plan().snapshot().getVersion(),
+                m.task().wireName());
+        out.printf(
+                "  events scored     %,d (consumed %,d, dead-lettered %,d, other model keys %,d)"
+                        + " in %.1f s%n",
+                m.events(), r.eventsConsumed(), r.deadLettered(), r.otherModel(), r.wallSeconds());
+        out.printf(
+                "  loss              %s (the model's own loss, with its L2 penalty)%n",
+                f(m.loss()));
+        if (m.task() == Task.REGRESSION) {
+            out.printf("  MSE               %s%n", f(m.mse()));
+            out.printf("  MAE               %s%n", f(m.mae()));
+            out.printf("  R²                %s%n", f(m.r2()));
+            return;
+        }
+        out.printf("  accuracy          %s%n", f(m.accuracy()));
+        out.printf("  log-loss          %s%n", f(m.logLoss()));
+        out.printf("  ECE (10 bins)     %s%n", f(m.ece()));
+        if (m.task() == Task.BINARY) {
+            out.printf("  ROC AUC           %s%n", f(m.rocAuc()));
+            out.printf("  PR AUC            %s (average precision)%n", f(m.prAuc()));
+        }
+        if (m.perClass().isEmpty()) {
+            return;
+        }
+        out.printf(
+                "%n  %-8s %10s %10s %10s %10s%n", "class", "precision", "recall", "F1", "support");
+        List<String> names = r.plan().snapshot().getArchitecture().getClassNames();
+        for (EvaluationMetrics.ClassMetrics c : m.perClass()) {
+            out.printf(
+                    "  %-8s %10s %10s %10s %,10d%n",
+                    c.label() < names.size() ? names.get(c.label()) : Integer.toString(c.label()),
+                    f(c.precision()),
+                    f(c.recall()),
+                    f(c.f1()),
+                    c.support());
+        }
+        long[][] cm = m.confusionMatrix();
+        if (cm.length <= 12) {
+            out.printf("%n  confusion matrix (rows: true class, columns: predicted)%n");
+            StringBuilder head = new StringBuilder("  " + " ".repeat(8));
+            for (int p = 0; p < cm.length; p++) {
+                head.append(String.format(" %8d", p));
+            }
+            out.println(head);
+            for (int t = 0; t < cm.length; t++) {
+                StringBuilder row = new StringBuilder(String.format("  %-8d", t));
+                for (long v : cm[t]) {
+                    row.append(String.format(" %8d", v));
+                }
+                out.println(row);
+            }
+        }
+    }
+
+    private static String f(Double v) {
+        return v == null ? "n/a" : String.format("%.4f", v);
+    }
+}

@@ -1,0 +1,123 @@
+package io.streamgrad.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.streamgrad.kafka.Topic;
+import io.streamgrad.run.SnapshotCatalog;
+import io.streamgrad.run.flags.KafkaOptions;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(
+        name = "snapshots",
+        mixinStandardHelpOptions = true,
+        description = "Read model snapshots from the snapshots topic (read_committed).",
+        subcommands = {SnapshotsCommand.ListSnapshots.class, SnapshotsCommand.Show.class})
+public final class SnapshotsCommand implements Callable<Integer> {
+    @Override
+    public Integer call() {
+        System.err.println("streamgrad snapshots: choose list or show (--help for both)");
+        return 2;
+    }
+
+    /** Where the snapshots are. */
+    static final class Source {
+        @Mixin KafkaOptions kafka = new KafkaOptions();
+
+        @Option(
+                names = "--snapshots-topic",
+                defaultValue = Topic.Names.SNAPSHOTS,
+                description = "Topic of ModelSnapshots (default: ${DEFAULT-VALUE})")
+        String topic;
+
+        @Option(
+                names = "--model-key",
+                paramLabel = "KEY",
+                description = "Only this model key (show: default the topic's only key)")
+        String modelKey;
+
+        void checkKafka() {
+            try (var admin = kafka.admin()) {
+                admin.requireReachable();
+            }
+        }
+    }
+
+    @Command(
+            name = "list",
+            mixinStandardHelpOptions = true,
+            description = "One line per snapshot: key, version, time, examples seen, epoch, loss.")
+    static final class ListSnapshots implements Callable<Integer> {
+        @Mixin Source source = new Source();
+
+        @Override
+        public Integer call() {
+            source.checkKafka();
+            List<SnapshotCatalog.Entry> all =
+                    SnapshotCatalog.list(source.kafka.client(), source.topic, source.modelKey);
+            if (all.isEmpty()) {
+                System.out.println("no snapshots on " + source.topic);
+                return 0;
+            }
+            System.out.printf(
+                    "%-16s %10s  %-24s %14s %6s %10s %10s  %s%n",
+                    "model",
+                    "version",
+                    "created",
+                    "examples",
+                    "epoch",
+                    "last loss",
+                    "smoothed",
+                    "run");
+            for (SnapshotCatalog.Entry e : all) {
+                System.out.printf(
+                        "%-16s %10d  %-24s %,14d %6d %10.4f %10.4f  %s%n",
+                        e.model(),
+                        e.version(),
+                        e.createdIso(),
+                        e.examplesSeen(),
+                        e.epoch(),
+                        e.lastLoss(),
+                        e.smoothedLoss(),
+                        e.runId());
+            }
+            return 0;
+        }
+    }
+
+    @Command(
+            name = "show",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Everything a snapshot records but its tensors, as JSON: lineage (run id, seed,"
+                            + " source topic, every setting, code version), architecture,"
+                            + " optimizer, progress, tensor names and shapes.")
+    static final class Show implements Callable<Integer> {
+        @Mixin Source source = new Source();
+
+        @Option(
+                names = "--snapshot",
+                defaultValue = "latest",
+                paramLabel = "latest|VERSION|file:PATH",
+                description = "Which snapshot (default: ${DEFAULT-VALUE})")
+        String snapshot;
+
+        @Override
+        public Integer call() throws Exception {
+            if (!snapshot.startsWith("file:")) {
+                source.checkKafka();
+            }
+            var s =
+                    SnapshotCatalog.find(
+                            source.kafka.client(), source.topic, snapshot, source.modelKey);
+            System.out.println(
+                    new ObjectMapper()
+                            .enable(SerializationFeature.INDENT_OUTPUT)
+                            .writeValueAsString(SnapshotCatalog.describe(s)));
+            return 0;
+        }
+    }
+}
