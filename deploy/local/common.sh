@@ -80,7 +80,14 @@ launch() {
   local name="$1" log="$2"
   shift 2
   nohup "$@" >"$log" 2>&1 </dev/null &
-  echo $! >"$WORK/pid/$name.pid"
+  local pid=$! i
+  echo "$pid" >"$WORK/pid/$name.pid"
+  # Until the child has exec'd, its command line is this script's: wait for ours (pid_of checks it).
+  for ((i = 0; i < 100; i++)); do
+    pid_of "$name" >/dev/null && return 0
+    kill -0 "$pid" 2>/dev/null || return 0
+    sleep 0.05
+  done
 }
 
 # terminate NAME [TIMEOUT_S]: SIGTERM, then SIGKILL after the timeout; removes the PID file.
