@@ -8,12 +8,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamgrad.kafka.Topic;
 import io.streamgrad.kafka.TopicAdmin;
-import io.streamgrad.producers.SyntheticConfig;
 import io.streamgrad.producers.SyntheticProducer;
 import io.streamgrad.run.TopicReader;
 import io.streamgrad.schema.MetricKind;
 import io.streamgrad.schema.ModelSnapshot;
-import io.streamgrad.schema.Task;
 import io.streamgrad.schema.TrainingMetric;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -116,22 +114,7 @@ class LocalClusterIT {
 
     @Test
     void survivesALostTaskManagerAndLoadsNd4jOncePerTaskManager() throws Exception {
-        new SyntheticProducer(
-                        bootstrap,
-                        new SyntheticConfig(
-                                "c.events",
-                                "k",
-                                Task.BINARY,
-                                10,
-                                2,
-                                0.5,
-                                EVENTS,
-                                0,
-                                4,
-                                5,
-                                0,
-                                false))
-                .run(n -> {});
+        new SyntheticProducer(bootstrap, KillAndResumeIT.workload("c.events", EVENTS)).run(n -> {});
 
         // The reference: the same flags in a MiniCluster in this JVM, uninterrupted.
         Path reference = work.resolve("reference.json");
@@ -228,39 +211,27 @@ class LocalClusterIT {
                         + " (job 2)");
     }
 
-    /** The flags of every run here: those of KillAndResumeIT's workload, parallelism 2. */
+    /** The flags of every run here: KillAndResumeIT's run, parallelism 2, own topics. */
     private static String[] jobArgs(String name) {
-        return new String[] {
-            "--bootstrap-servers",
-            bootstrap,
-            "--events-topic",
-            "c.events",
-            "--metrics-topic",
-            name + ".metrics",
-            "--snapshots-topic",
-            name + ".snapshots",
-            "--dead-letter-topic",
-            name + ".dead",
-            "--group-id",
-            name,
-            "--bounded",
-            "--model",
-            "logistic",
-            "--features",
-            "10",
-            "--optimizer",
-            "sgd",
-            "--learning-rate",
-            "0.05",
-            "--window",
-            "event-time:5s",
-            "--checkpoint-interval-ms",
-            "1000",
-            "--snapshot-every",
-            "50",
-            "--parallelism",
-            "2"
-        };
+        List<String> args =
+                new ArrayList<>(
+                        List.of(
+                                "--bootstrap-servers",
+                                bootstrap,
+                                "--events-topic",
+                                "c.events",
+                                "--metrics-topic",
+                                name + ".metrics",
+                                "--snapshots-topic",
+                                name + ".snapshots",
+                                "--dead-letter-topic",
+                                name + ".dead",
+                                "--group-id",
+                                name,
+                                "--parallelism",
+                                "2"));
+        args.addAll(KillAndResumeIT.trainingFlags());
+        return args.toArray(String[]::new);
     }
 
     private static void assertSameModelAndExactlyOnce(JsonNode ref, String name) {
