@@ -6,12 +6,14 @@ import io.streamgrad.job.TrainingJob;
 import io.streamgrad.run.flags.Flags;
 import io.streamgrad.run.flags.JobFile;
 import io.streamgrad.run.flags.TrainJobOptions;
+import java.util.Map;
 import java.util.UUID;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * The job jar's entry point for {@code flink run}: the flags of {@code ./streamgrad train} (and
@@ -24,6 +26,15 @@ import picocli.CommandLine.Mixin;
                 "The streamgrad training job, for flink run; the flags of ./streamgrad train.")
 public final class ClusterJob {
     @Mixin TrainJobOptions options = new TrainJobOptions();
+
+    @Option(
+            names = "--restart-attempts",
+            defaultValue = "3",
+            description =
+                    "Restarts after failures before the job fails (fixed delay of 2 s). A lost"
+                            + " TaskManager costs one attempt per restart tried before a"
+                            + " replacement registers (default: ${DEFAULT-VALUE})")
+    int restartAttempts;
 
     public static void main(String[] args) {
         System.exit(run(args));
@@ -43,10 +54,17 @@ public final class ClusterJob {
                 cli.usage(System.out);
                 return 0;
             }
+            if (job.restartAttempts < 0) {
+                throw new InvalidSettingException(
+                        "{restart-attempts} must be at least 0, got " + job.restartAttempts);
+            }
             JobConfig c = job.options.toJobConfig(UUID.randomUUID().toString());
+            Map<String, String> settings = TrainingJob.settings(c);
+            settings.put(
+                    "restart-strategy.fixed-delay.attempts", Integer.toString(job.restartAttempts));
             StreamExecutionEnvironment env =
                     StreamExecutionEnvironment.getExecutionEnvironment(
-                            Configuration.fromMap(TrainingJob.settings(c)));
+                            Configuration.fromMap(settings));
             env.setParallelism(c.parallelism());
             TrainingJob.build(env, c);
             env.execute("streamgrad train " + c.runId());

@@ -50,22 +50,7 @@ class KillAndResumeIT {
     @Test
     void killedThreeTimesEndsWithTheUninterruptedModel(@TempDir Path dir) throws Exception {
         String bootstrap = broker.bootstrapServers();
-        new SyntheticProducer(
-                        bootstrap,
-                        new SyntheticConfig(
-                                "kill.events",
-                                "k",
-                                Task.BINARY,
-                                10,
-                                2,
-                                0.5,
-                                EVENTS,
-                                0,
-                                4,
-                                5,
-                                0,
-                                false))
-                .run(n -> {});
+        new SyntheticProducer(bootstrap, workload("kill.events", EVENTS)).run(n -> {});
 
         // The reference: the same run, uninterrupted, in this JVM.
         Path reference = dir.resolve("reference.json");
@@ -147,41 +132,57 @@ class KillAndResumeIT {
         assertEquals(versions.stream().distinct().count(), versions.size());
     }
 
+    /**
+     * The workload of the failure tests (also {@link LocalClusterIT}): binary events with 10
+     * features from a seeded teacher, model key k, in 4 partitions.
+     */
+    static SyntheticConfig workload(String topic, long events) {
+        return new SyntheticConfig(topic, "k", Task.BINARY, 10, 2, 0.5, events, 0, 4, 5, 0, false);
+    }
+
     private static String[] args(String bootstrap, String group, Path state, Path summary) {
-        return new String[] {
-            "train",
-            "--bootstrap-servers",
-            bootstrap,
-            "--events-topic",
-            "kill.events",
-            "--metrics-topic",
-            "kill.metrics",
-            "--snapshots-topic",
-            "kill.snapshots",
-            "--dead-letter-topic",
-            "kill.dead",
-            "--group-id",
-            group,
-            "--state-dir",
-            state.toString(),
-            "--bounded",
-            "--model",
-            "logistic",
-            "--features",
-            "10",
-            "--optimizer",
-            "sgd",
-            "--learning-rate",
-            "0.05",
-            "--window",
-            "event-time:5s",
-            "--checkpoint-interval-ms",
-            "1000",
-            "--snapshot-every",
-            "50",
-            "--summary-json",
-            summary.toString()
-        };
+        List<String> args =
+                new ArrayList<>(
+                        List.of(
+                                "train",
+                                "--bootstrap-servers",
+                                bootstrap,
+                                "--events-topic",
+                                "kill.events",
+                                "--metrics-topic",
+                                "kill.metrics",
+                                "--snapshots-topic",
+                                "kill.snapshots",
+                                "--dead-letter-topic",
+                                "kill.dead",
+                                "--group-id",
+                                group,
+                                "--state-dir",
+                                state.toString(),
+                                "--summary-json",
+                                summary.toString()));
+        args.addAll(trainingFlags());
+        return args.toArray(String[]::new);
+    }
+
+    /** The bounded run of the failure tests: logistic regression, event-time windows of 5 s. */
+    static List<String> trainingFlags() {
+        return List.of(
+                "--bounded",
+                "--model",
+                "logistic",
+                "--features",
+                "10",
+                "--optimizer",
+                "sgd",
+                "--learning-rate",
+                "0.05",
+                "--window",
+                "event-time:5s",
+                "--checkpoint-interval-ms",
+                "1000",
+                "--snapshot-every",
+                "50");
     }
 
     private static Process start(String[] args, Path log) throws Exception {

@@ -1,0 +1,459 @@
+package io.streamgrad.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.streamgrad.kafka.Topic;
+import io.streamgrad.kafka.TopicAdmin;
+import io.streamgrad.producers.SyntheticProducer;
+import io.streamgrad.run.TopicReader;
+import io.streamgrad.schema.MetricKind;
+import io.streamgrad.schema.ModelSnapshot;
+import io.streamgrad.schema.TrainingMetric;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The job on a real Flink standalone session cluster, with real processes started by the scripts of
+ * {@code deploy/local/}: a Kafka broker process, a JobManager and two TaskManagers (each its own
+ * JVM), on free ports. A TaskManager running trainer subtasks is killed with SIGKILL after a
+ * checkpoint and a new one is started; the job must recover and end with the model of an
+ * uninterrupted in-process run (event-time windows make batches a function of the data), every
+ * iteration published once and every event trained once. A second job then runs on the same
+ * TaskManagers, uninterrupted, and the JobManager's accumulators must equal the reference; ND4J
+ * must be loaded once per TaskManager (by the TaskManager's own class loader, its native library
+ * mapped from one place).
+ *
+ * <p>Runs in the {@code cluster} profile (on by default; {@code -DskipClusterTests} skips it). Logs
+ * of every process stay in {@code target/local-cluster-it-*}.
+ */
+@Tag("local-cluster")
+class LocalClusterIT {
+    private static final long EVENTS = 40_000;
+    private static final Path LOCAL = Path.of("..", "deploy", "local").toAbsolutePath().normalize();
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private static Path work;
+    private static Map<String, String> env;
+    private static String bootstrap;
+    private static String rest;
+
+    @BeforeAll
+    static void startBrokerAndCluster() throws Exception {
+        work =
+                Path.of("target")
+                        .toAbsolutePath()
+                        .resolve(
+                                "local-cluster-it-"
+                                        + LocalDateTime.now()
+                                                .format(
+                                                        DateTimeFormatter.ofPattern(
+                                                                "yyyyMMdd-HHmmss")));
+        Files.createDirectories(work);
+        int[] ports = freePorts(4);
+        env = new HashMap<>();
+        env.put("STREAMGRAD_LOCAL_DIR", work.toString());
+        env.put("STREAMGRAD_KAFKA_PORT", Integer.toString(ports[0]));
+        env.put("STREAMGRAD_KAFKA_CONTROLLER_PORT", Integer.toString(ports[1]));
+        env.put("STREAMGRAD_FLINK_REST_PORT", Integer.toString(ports[2]));
+        env.put("STREAMGRAD_FLINK_RPC_PORT", Integer.toString(ports[3]));
+        bootstrap = "localhost:" + ports[0];
+        // Whatever happens to this JVM short of SIGKILL, the processes the scripts start end.
+        Runtime.getRuntime().addShutdownHook(new Thread(LocalClusterIT::stopQuietly));
+        rest = "http://localhost:" + ports[2];
+        script(Duration.ofMinutes(3), "kafka.sh", "start");
+        long t = System.nanoTime();
+        script(Duration.ofMinutes(5), "cluster.sh", "start", "2");
+        System.out.printf(
+                "cluster of 2 TaskManagers ready in %.1f s%n", (System.nanoTime() - t) / 1e9);
+    }
+
+    @AfterAll
+    static void stopEverything() throws Exception {
+        script(Duration.ofMinutes(2), "cluster.sh", "stop");
+        script(Duration.ofMinutes(1), "kafka.sh", "stop");
+    }
+
+    private static void stopQuietly() {
+        try {
+            script(Duration.ofMinutes(2), "cluster.sh", "stop");
+            script(Duration.ofMinutes(1), "kafka.sh", "stop");
+        } catch (Exception | AssertionError e) {
+            System.err.println("stopping the local cluster: " + e);
+        }
+    }
+
+    @Test
+    void survivesALostTaskManagerAndLoadsNd4jOncePerTaskManager() throws Exception {
+        new SyntheticProducer(bootstrap, KillAndResumeIT.workload("c.events", EVENTS)).run(n -> {});
+
+        // The reference: the same flags in a MiniCluster in this JVM, uninterrupted.
+        Path reference = work.resolve("reference.json");
+        String[] refArgs =
+                Stream.concat(
+                                Stream.of("train"),
+                                Stream.concat(
+                                        Stream.of(
+                                                "--state-dir",
+                                                work.resolve("ref-state").toString(),
+                                                "--summary-json",
+                                                reference.toString()),
+                                        Stream.of(jobArgs("ref"))))
+                        .toArray(String[]::new);
+        assertEquals(0, Streamgrad.execute(refArgs, System.err));
+        JsonNode ref = JSON.readTree(reference.toFile());
+        long refIterations = ref.get("iterations").asLong();
+        assertEquals(EVENTS, ref.get("events_consumed").asLong(), ref.toString());
+        assertTrue(refIterations > 100, "enough iterations to kill mid-run: " + refIterations);
+
+        // Job 1 on the cluster: kill -9 a TaskManager running trainer subtasks after a checkpoint.
+        Path jar = jobJar();
+        String job1 = submit(jar, "c1");
+        // Kill once the trainer has state worth restoring: a tenth of the iterations done, and a
+        // checkpoint completed that was triggered after they were.
+        awaitIterations(job1, refIterations / 10);
+        awaitCheckpointTriggeredAfter(job1, System.currentTimeMillis());
+        String trainerTm = trainerTaskManager(job1);
+        assertEquals("RUNNING", job(job1).get("state").asText(), "still running when killed");
+        long t = System.nanoTime();
+        script(
+                Duration.ofMinutes(1),
+                "cluster.sh",
+                "kill-taskmanager",
+                trainerTm.substring("taskmanager-".length()));
+        script(Duration.ofMinutes(4), "cluster.sh", "add-taskmanager");
+        JsonNode end1 = awaitEnd(job1, Duration.ofMinutes(6));
+        System.out.printf("job 1 finished %.1f s after the kill%n", (System.nanoTime() - t) / 1e9);
+        assertEquals("FINISHED", end1.get("state").asText(), exceptions(job1).toString());
+        assertFalse(
+                exceptions(job1).path("exceptionHistory").path("entries").isEmpty(),
+                "a failover happened (did the job end before the kill?)");
+        assertSameModelAndExactlyOnce(ref, "c1");
+        // The counts live in checkpointed operator state: after the failover the JobManager's
+        // accumulators still count every event once (not only the restarted attempt's share,
+        // nor the replayed records twice).
+        Map<String, Long> acc1 = accumulators(job1);
+        System.out.println("job 1 accumulators after the failover: " + acc1);
+        assertEquals(EVENTS, acc1.get("events-consumed"), acc1.toString());
+        assertEquals(ref.get("events_trained").asLong(), acc1.get("events-trained"));
+        assertEquals(ref.get("examples_trained").asLong(), acc1.get("examples-trained"));
+        assertEquals(refIterations, acc1.get("iterations"));
+        assertEquals(0L, acc1.get("dead-lettered"));
+        String job1Tm = trainerTaskManager(job1);
+
+        // Job 2 on the same TaskManagers, uninterrupted: the JobManager's counts are the run's.
+        String job2 = submit(jar, "c2");
+        JsonNode end2 = awaitEnd(job2, Duration.ofMinutes(6));
+        assertEquals("FINISHED", end2.get("state").asText(), exceptions(job2).toString());
+        assertSameModelAndExactlyOnce(ref, "c2");
+        Map<String, Long> acc = accumulators(job2);
+        assertEquals(EVENTS, acc.get("events-consumed"), acc.toString());
+        assertEquals(ref.get("events_trained").asLong(), acc.get("events-trained"));
+        assertEquals(ref.get("examples_trained").asLong(), acc.get("examples-trained"));
+        assertEquals(refIterations, acc.get("iterations"));
+        assertEquals(0L, acc.get("dead-lettered"));
+
+        // ND4J once per TaskManager: Nd4j's class is the TaskManager's (application class
+        // loader), never a job's, and its JNI library is mapped from one path, the cache of the
+        // TaskManager's nd4j-native jar (a job's copy would unpack under the job jar's name).
+        int withNd4j = 0;
+        for (Path pidFile : taskManagerPids()) {
+            long pid = Long.parseLong(Files.readString(pidFile).trim());
+            Set<String> jni = mappedLibraries(pid, "libjnind4jcpu.so");
+            List<String> nd4jLoaders = loadersOf(pid, "org.nd4j.linalg.factory.Nd4j");
+            System.out.println(
+                    pidFile.getFileName() + ": Nd4j loaded by " + nd4jLoaders + ", " + jni);
+            if (jni.isEmpty()) {
+                assertTrue(nd4jLoaders.isEmpty(), pidFile + ": " + nd4jLoaders);
+                continue;
+            }
+            withNd4j++;
+            assertEquals(1, jni.size(), pidFile + " maps the JNI library once: " + jni);
+            assertTrue(
+                    jni.iterator().next().contains("/nd4j-native-"),
+                    "from the TaskManager's jar: " + jni);
+            assertEquals(List.of("app"), nd4jLoaders, pidFile.toString());
+        }
+        assertTrue(withNd4j >= 1, "a TaskManager ran the trainer");
+        String job2Tm = trainerTaskManager(job2);
+        System.out.println(
+                "trainer subtasks ran on "
+                        + trainerTm
+                        + " (job 1, killed), "
+                        + job1Tm
+                        + " (job 1 after the failover), "
+                        + job2Tm
+                        + " (job 2)");
+    }
+
+    /** The flags of every run here: KillAndResumeIT's run, parallelism 2, own topics. */
+    private static String[] jobArgs(String name) {
+        List<String> args =
+                new ArrayList<>(
+                        List.of(
+                                "--bootstrap-servers",
+                                bootstrap,
+                                "--events-topic",
+                                "c.events",
+                                "--metrics-topic",
+                                name + ".metrics",
+                                "--snapshots-topic",
+                                name + ".snapshots",
+                                "--dead-letter-topic",
+                                name + ".dead",
+                                "--group-id",
+                                name,
+                                "--parallelism",
+                                "2"));
+        args.addAll(KillAndResumeIT.trainingFlags());
+        return args.toArray(String[]::new);
+    }
+
+    private static void assertSameModelAndExactlyOnce(JsonNode ref, String name) {
+        List<ModelSnapshot> snapshots =
+                TopicReader.readAll(bootstrap, name + ".snapshots", ModelSnapshot.class, s -> true);
+        ModelSnapshot last =
+                snapshots.stream().max(Comparator.comparingLong(ModelSnapshot::getVersion)).get();
+        assertEquals(ref.get("last_snapshot_version").asLong(), last.getVersion(), name);
+        assertEquals(ref.get("model_checksum").asText(), last.getParametersChecksum(), name);
+        List<Long> versions = snapshots.stream().map(ModelSnapshot::getVersion).toList();
+        assertEquals(versions.stream().distinct().count(), versions.size(), name + " " + versions);
+
+        List<TrainingMetric> steps =
+                TopicReader.readAll(
+                                bootstrap,
+                                name + ".metrics",
+                                TrainingMetric.class,
+                                m -> m.getKind() == MetricKind.ITERATION)
+                        .stream()
+                        .sorted(Comparator.comparingLong(TrainingMetric::getIteration))
+                        .toList();
+        long n = ref.get("iterations").asLong();
+        assertEquals(n, steps.size(), name + ": one metric per iteration");
+        for (int i = 0; i < n; i++) {
+            assertEquals(i + 1, steps.get(i).getIteration(), name);
+        }
+        // Every example in exactly one committed batch: the batch sizes add up to the reference.
+        long examples = steps.stream().mapToLong(TrainingMetric::getBatchSize).sum();
+        assertEquals(ref.get("examples_trained").asLong(), examples, name + ": examples trained");
+    }
+
+    private static String submit(Path jar, String name) throws Exception {
+        List<String> args = new ArrayList<>(List.of("run", "-d", jar.toString()));
+        args.addAll(List.of(jobArgs(name)));
+        // Each restart tried while the lost TaskManager's slots are still counted uses one.
+        args.addAll(List.of("--restart-attempts", "30"));
+        try (TopicAdmin admin = new TopicAdmin(bootstrap)) {
+            admin.ensureTopic(Topic.METRICS, name + ".metrics", 1);
+            admin.ensureTopic(Topic.SNAPSHOTS, name + ".snapshots", 1);
+            admin.ensureTopic(Topic.DEAD_LETTER, name + ".dead", 1);
+        }
+        String out = script(Duration.ofMinutes(3), "flink", args.toArray(String[]::new));
+        Matcher m = Pattern.compile("JobID ([0-9a-f]{32})").matcher(out);
+        assertTrue(m.find(), out);
+        return m.group(1);
+    }
+
+    private static Path jobJar() throws IOException {
+        try (Stream<Path> files = Files.list(Path.of("target"))) {
+            return files.filter(p -> p.getFileName().toString().endsWith("-job.jar"))
+                    .findFirst()
+                    .orElseThrow(() -> new AssertionError("no job jar: run the package phase"))
+                    .toAbsolutePath();
+        }
+    }
+
+    private static JsonNode get(String path) throws Exception {
+        HttpResponse<String> r =
+                HTTP.send(
+                        HttpRequest.newBuilder(URI.create(rest + path))
+                                .timeout(Duration.ofSeconds(10))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), path + ": " + r.body());
+        return JSON.readTree(r.body());
+    }
+
+    private static JsonNode job(String id) throws Exception {
+        return get("/jobs/" + id);
+    }
+
+    private static JsonNode exceptions(String id) throws Exception {
+        return get("/jobs/" + id + "/exceptions");
+    }
+
+    /** Waits for a completed checkpoint that the JobManager triggered after this time. */
+    private static void awaitCheckpointTriggeredAfter(String id, long epochMillis)
+            throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(4);
+        while (get("/jobs/" + id + "/checkpoints")
+                        .path("latest")
+                        .path("completed")
+                        .path("trigger_timestamp")
+                        .asLong()
+                <= epochMillis) {
+            assertEquals("RUNNING", job(id).get("state").asText(), "ended before a checkpoint");
+            assertTrue(System.nanoTime() < deadline, "no checkpoint in 4 min");
+            Thread.sleep(200);
+        }
+    }
+
+    /** Waits until the running job's accumulators (as the JobManager has them) show n steps. */
+    private static void awaitIterations(String id, long n) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(4);
+        while (accumulators(id).getOrDefault("iterations", 0L) < n) {
+            assertEquals(
+                    "RUNNING", job(id).get("state").asText(), "ended before " + n + " iterations");
+            assertTrue(System.nanoTime() < deadline, "not " + n + " iterations in 4 min");
+            Thread.sleep(200);
+        }
+    }
+
+    private static JsonNode awaitEnd(String id, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            JsonNode j = job(id);
+            if (Set.of("FINISHED", "FAILED", "CANCELED").contains(j.get("state").asText())) {
+                return j;
+            }
+            assertTrue(System.nanoTime() < deadline, "job " + id + " still " + j.get("state"));
+            Thread.sleep(500);
+        }
+    }
+
+    /** The resource id (taskmanager-I) of the TaskManager running the trainer's subtasks. */
+    private static String trainerTaskManager(String id) throws Exception {
+        for (JsonNode v : job(id).get("vertices")) {
+            if (v.get("name").asText().contains("train")) {
+                for (JsonNode tm :
+                        get("/jobs/" + id + "/vertices/" + v.get("id").asText() + "/taskmanagers")
+                                .get("taskmanagers")) {
+                    if (tm.path("status-counts").path("RUNNING").asInt()
+                                    + tm.path("status-counts").path("FINISHED").asInt()
+                            > 0) {
+                        return tm.get("taskmanager-id").asText();
+                    }
+                }
+            }
+        }
+        throw new AssertionError("no trainer subtask found: " + job(id));
+    }
+
+    private static Map<String, Long> accumulators(String id) throws Exception {
+        Map<String, Long> out = new HashMap<>();
+        for (JsonNode a : get("/jobs/" + id + "/accumulators").get("user-task-accumulators")) {
+            out.put(a.get("name").asText(), a.get("value").asLong());
+        }
+        return out;
+    }
+
+    private static List<Path> taskManagerPids() throws IOException {
+        try (Stream<Path> files = Files.list(work.resolve("pid"))) {
+            return files.filter(p -> p.getFileName().toString().startsWith("taskmanager-"))
+                    .sorted()
+                    .toList();
+        }
+    }
+
+    /** Distinct paths of a native library mapped into a process. */
+    private static Set<String> mappedLibraries(long pid, String name) throws IOException {
+        Set<String> paths = new HashSet<>();
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "maps"))) {
+            if (line.endsWith("/" + name)) {
+                paths.add(line.substring(line.indexOf('/')));
+            }
+        }
+        return paths;
+    }
+
+    /**
+     * The class loaders (their names as {@code jcmd VM.classloaders} prints them) holding a class.
+     */
+    private static List<String> loadersOf(long pid, String className) throws Exception {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        Process p =
+                new ProcessBuilder(
+                                jcmd.toString(),
+                                Long.toString(pid),
+                                "VM.classloaders",
+                                "show-classes")
+                        .redirectErrorStream(true)
+                        .start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        List<String> loaders = new ArrayList<>();
+        String loader = null;
+        for (String line : out.split("\n")) {
+            Matcher m = Pattern.compile("\\+-- (?:\"([^\"]+)\", )?(\\S+)").matcher(line);
+            if (m.find()) {
+                loader = m.group(1) != null ? m.group(1) : m.group(2);
+            } else if (line.strip().endsWith(" " + className) || line.strip().equals(className)) {
+                loaders.add(loader);
+            }
+        }
+        return loaders;
+    }
+
+    /** Runs deploy/local/NAME with the test's environment; returns its output, asserts exit 0. */
+    private static String script(Duration timeout, String name, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(LOCAL.resolve(name).toString()));
+        cmd.addAll(List.of(args));
+        Path log = Files.createTempFile(work, name + "-", ".out");
+        ProcessBuilder pb =
+                new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        boolean ended = p.waitFor(timeout.toSeconds(), TimeUnit.SECONDS);
+        String out = Files.readString(log);
+        if (!ended) {
+            p.destroyForcibly();
+        }
+        assertTrue(ended, name + " " + String.join(" ", args) + " did not end: " + out);
+        assertEquals(0, p.exitValue(), name + " " + String.join(" ", args) + ": " + out);
+        System.out.print(out);
+        return out;
+    }
+
+    private static int[] freePorts(int n) throws IOException {
+        List<ServerSocket> sockets = new ArrayList<>();
+        try {
+            for (int i = 0; i < n; i++) {
+                sockets.add(new ServerSocket(0));
+            }
+            return sockets.stream().mapToInt(ServerSocket::getLocalPort).toArray();
+        } finally {
+            for (ServerSocket s : sockets) {
+                s.close();
+            }
+        }
+    }
+}
