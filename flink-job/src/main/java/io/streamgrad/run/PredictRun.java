@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -112,10 +113,19 @@ public final class PredictRun {
         if (parent != null) {
             Files.createDirectories(parent);
         }
-        if (input instanceof CsvInput c) {
-            return fromCsv(predictor, first, c, output);
+        // Written beside and moved into place at the end: a refused or failed run leaves no half
+        // file, and an older output stays as it was.
+        Path partial = output.resolveSibling(output.getFileName() + ".partial");
+        try {
+            Summary s =
+                    input instanceof CsvInput c
+                            ? fromCsv(predictor, first, c, partial)
+                            : fromTopic(predictor, first, (TopicInput) input, kafka, partial);
+            Files.move(partial, output, StandardCopyOption.REPLACE_EXISTING);
+            return s;
+        } finally {
+            Files.deleteIfExists(partial);
         }
-        return fromTopic(predictor, first, (TopicInput) input, kafka, output);
     }
 
     /** The header of the output: id columns, snapshot_version, prediction, p0..p{K-1}. */

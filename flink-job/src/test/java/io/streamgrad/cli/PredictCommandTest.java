@@ -86,6 +86,9 @@ class PredictCommandTest {
                         + " column with --id-column; every other column is a feature)",
                 noId);
 
+        assertEquals(n + 1, Files.readAllLines(out).size(), "a refused run leaves the output");
+        assertEquals(List.of("predictions.csv"), listing(out.getParent()));
+
         lines.set(3, "0.5,1.5,row-2,abc,2");
         Files.write(csv, lines);
         String bad = run(2, predict(snapshotFile, csv, out, "--id-column", "id"));
@@ -94,6 +97,13 @@ class PredictCommandTest {
                         + csv
                         + " line 4 column f2: 'abc' is not a finite number",
                 bad);
+        assertEquals(List.of("predictions.csv"), listing(out.getParent()), "no partial file");
+    }
+
+    private static List<String> listing(Path dir) throws java.io.IOException {
+        try (var files = Files.list(dir)) {
+            return files.map(f -> f.getFileName().toString()).sorted().toList();
+        }
     }
 
     private static String[] predict(Path snapshot, Path csv, Path out, String... more) {
