@@ -60,20 +60,7 @@ class PredictIT {
     static void trainAModel() {
         broker = EmbeddedKafkaBroker.start();
         bootstrap = broker.bootstrapServers();
-        SyntheticConfig data =
-                new SyntheticConfig(
-                        EVENTS_TOPIC,
-                        KEY,
-                        Task.BINARY,
-                        FEATURES,
-                        2,
-                        1.0,
-                        EVENTS,
-                        0,
-                        2,
-                        31,
-                        0,
-                        false);
+        SyntheticConfig data = data(EVENTS);
         new SyntheticProducer(bootstrap, data).run(n -> {});
         List<String> args =
                 List.of(
@@ -110,6 +97,12 @@ class PredictIT {
         assertEquals(0, Streamgrad.execute(args.toArray(String[]::new), System.err), "train");
     }
 
+    /** The first {@code events} of the teacher's binary stream. */
+    private static SyntheticConfig data(long events) {
+        return new SyntheticConfig(
+                EVENTS_TOPIC, KEY, Task.BINARY, FEATURES, 2, 1.0, events, 0, 2, 31, 0, false);
+    }
+
     @AfterAll
     static void stopBroker() {
         broker.close();
@@ -139,23 +132,7 @@ class PredictIT {
                 TopicReader.readAll(bootstrap, SNAPSHOTS, ModelSnapshot.class, s -> true).stream()
                         .max(Comparator.comparingLong(ModelSnapshot::getVersion))
                         .orElseThrow();
-        LabeledEvent event =
-                new SyntheticEvents(
-                                new SyntheticConfig(
-                                        EVENTS_TOPIC,
-                                        KEY,
-                                        Task.BINARY,
-                                        FEATURES,
-                                        2,
-                                        1.0,
-                                        1,
-                                        0,
-                                        2,
-                                        31,
-                                        0,
-                                        false))
-                        .all()
-                        .get(0);
+        LabeledEvent event = new SyntheticEvents(data(1)).all().get(0);
         float[] x = new float[FEATURES];
         for (int j = 0; j < FEATURES; j++) {
             x[j] = event.getFeatures().get(j);
@@ -228,6 +205,29 @@ class PredictIT {
             System.setOut(saved);
         }
         String report = stdout.toString(StandardCharsets.UTF_8);
+
+        // The trainer's own snapshot exported from the topic by version.
+        Path json = dir.resolve("export/m.json");
+        assertEquals(
+                0,
+                Streamgrad.execute(
+                        new String[] {
+                            "snapshots",
+                            "export",
+                            "--bootstrap-servers",
+                            bootstrap,
+                            "--snapshots-topic",
+                            SNAPSHOTS,
+                            "--snapshot",
+                            Long.toString(v),
+                            "--output",
+                            json.toString()
+                        },
+                        System.err));
+        var exported = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.toFile());
+        assertEquals(v, exported.get("version").asLong());
+        assertEquals(latest.getRunId(), exported.get("run_id").asText());
+        assertEquals(FEATURES, exported.get("parameters").get(0).get("values").size());
         assertTrue(report.contains("predicted " + EVENTS + " rows"), report);
         assertTrue(report.contains("refused 1 snapshots failing their checksum"), report);
         List<String> rows = Files.readAllLines(out);
