@@ -12,9 +12,10 @@ import org.junit.jupiter.api.Test;
 /**
  * The layers of streamgrad point one way: {@code cli → run → job → train → {window, batch, model,
  * drift} → schema}, with {@code advise} (choosing the batch size) beside {@code train} for {@code
- * run} and {@code cli}, {@code producers}/{@code kafka}/{@code join} beside {@code job}, {@code
- * plot} for the CLI's charts, and {@code config} (setting errors, provenance) usable by all. A
- * dependency against the direction, or a cycle between packages, fails the build.
+ * run} and {@code cli}, {@code serve} (prediction client) under {@code run}, {@code
+ * producers}/{@code kafka}/{@code join} beside {@code job}, {@code plot} for the CLI's charts, and
+ * {@code config} (setting errors, provenance) usable by all. A dependency against the direction, or
+ * a cycle between packages, fails the build.
  */
 class ArchitectureTest {
     private static JavaClasses classes;
@@ -44,6 +45,8 @@ class ArchitectureTest {
                         "io.streamgrad.producers..",
                         "io.streamgrad.kafka..",
                         "io.streamgrad.join..")
+                .layer("serve")
+                .definedBy("io.streamgrad.serve..")
                 .layer("train")
                 .definedBy("io.streamgrad.train..")
                 .layer("evaluate")
@@ -70,12 +73,14 @@ class ArchitectureTest {
                 .mayOnlyBeAccessedByLayers("cli")
                 .whereLayer("job")
                 .mayOnlyBeAccessedByLayers("run", "cli")
+                .whereLayer("serve")
+                .mayOnlyBeAccessedByLayers("run", "cli")
                 .whereLayer("producers")
-                .mayOnlyBeAccessedByLayers("run", "cli", "job")
+                .mayOnlyBeAccessedByLayers("run", "cli", "job", "serve")
                 .whereLayer("train")
-                .mayOnlyBeAccessedByLayers("job", "run", "cli", "advise", "evaluate")
+                .mayOnlyBeAccessedByLayers("job", "run", "cli", "advise", "evaluate", "serve")
                 .whereLayer("evaluate")
-                .mayOnlyBeAccessedByLayers("job", "run", "cli", "plot")
+                .mayOnlyBeAccessedByLayers("job", "run", "cli", "plot", "serve")
                 .whereLayer("advise")
                 .mayOnlyBeAccessedByLayers("run", "cli")
                 .whereLayer("drift")
@@ -85,7 +90,8 @@ class ArchitectureTest {
                 .whereLayer("batch")
                 .mayOnlyBeAccessedByLayers("train", "advise", "job", "run", "cli")
                 .whereLayer("model")
-                .mayOnlyBeAccessedByLayers("train", "advise", "job", "run", "cli", "evaluate")
+                .mayOnlyBeAccessedByLayers(
+                        "train", "advise", "job", "run", "cli", "evaluate", "serve")
                 .whereLayer("config")
                 .mayOnlyBeAccessedByLayers(
                         "cli",
@@ -93,6 +99,7 @@ class ArchitectureTest {
                         "job",
                         "train",
                         "evaluate",
+                        "serve",
                         "advise",
                         "window",
                         "batch",

@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.streamgrad.kafka.Topic;
 import io.streamgrad.run.SnapshotCatalog;
+import io.streamgrad.run.SnapshotExport;
 import io.streamgrad.run.flags.KafkaOptions;
+import io.streamgrad.schema.ModelSnapshot;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -15,11 +18,15 @@ import picocli.CommandLine.Option;
         name = "snapshots",
         mixinStandardHelpOptions = true,
         description = "Read model snapshots from the snapshots topic (read_committed).",
-        subcommands = {SnapshotsCommand.ListSnapshots.class, SnapshotsCommand.Show.class})
+        subcommands = {
+            SnapshotsCommand.ListSnapshots.class,
+            SnapshotsCommand.Show.class,
+            SnapshotsCommand.Export.class
+        })
 public final class SnapshotsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
-        System.err.println("streamgrad snapshots: choose list or show (--help for both)");
+        System.err.println("streamgrad snapshots: choose list, show or export (--help for each)");
         return 2;
     }
 
@@ -43,6 +50,26 @@ public final class SnapshotsCommand implements Callable<Integer> {
             try (var admin = kafka.admin()) {
                 admin.requireReachable();
             }
+        }
+    }
+
+    /** One snapshot of the topic, or of a file. */
+    static final class Choice {
+        @Mixin Source source = new Source();
+
+        @Option(
+                names = "--snapshot",
+                defaultValue = "latest",
+                paramLabel = "latest|VERSION|file:PATH",
+                description = "Which snapshot (default: ${DEFAULT-VALUE})")
+        String snapshot;
+
+        ModelSnapshot find() {
+            if (!snapshot.startsWith("file:")) {
+                source.checkKafka();
+            }
+            return SnapshotCatalog.find(
+                    source.kafka.client(), source.topic, snapshot, source.modelKey);
         }
     }
 
@@ -96,27 +123,59 @@ public final class SnapshotsCommand implements Callable<Integer> {
                             + " source topic, every setting, code version), architecture,"
                             + " optimizer, progress, tensor names and shapes.")
     static final class Show implements Callable<Integer> {
-        @Mixin Source source = new Source();
-
-        @Option(
-                names = "--snapshot",
-                defaultValue = "latest",
-                paramLabel = "latest|VERSION|file:PATH",
-                description = "Which snapshot (default: ${DEFAULT-VALUE})")
-        String snapshot;
+        @Mixin Choice choice = new Choice();
 
         @Override
         public Integer call() throws Exception {
-            if (!snapshot.startsWith("file:")) {
-                source.checkKafka();
-            }
-            var s =
-                    SnapshotCatalog.find(
-                            source.kafka.client(), source.topic, snapshot, source.modelKey);
             System.out.println(
                     new ObjectMapper()
                             .enable(SerializationFeature.INDENT_OUTPUT)
-                            .writeValueAsString(SnapshotCatalog.describe(s)));
+                            .writeValueAsString(SnapshotCatalog.describe(choice.find())));
+            return 0;
+        }
+    }
+
+    @Command(
+            name = "export",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Write a snapshot for use outside streamgrad. json: parameters (values and"
+                        + " shapes), standardization (mean, variance, scale), architecture, the"
+                        + " forward pass in words, and the snapshot's metadata and provenance (as"
+                        + " 'show' prints them).",
+                "Refuses a snapshot that fails its parameter checksum."
+            })
+    static final class Export implements Callable<Integer> {
+        @Mixin Choice choice = new Choice();
+
+        @Option(
+                names = "--format",
+                defaultValue = "json",
+                paramLabel = SnapshotExport.FORMATS,
+                description = "File format (default: ${DEFAULT-VALUE})")
+        String format;
+
+        @Option(
+                names = "--output",
+                required = true,
+                paramLabel = "FILE",
+                description = "Where to write it")
+        Path output;
+
+        @Override
+        public Integer call() throws Exception {
+            SnapshotExport.checkFormat(format);
+            ModelSnapshot s = choice.find();
+            SnapshotExport.write(s, format, output);
+            System.out.println(
+                    "wrote "
+                            + s.getModel()
+                            + " v"
+                            + s.getVersion()
+                            + " as "
+                            + format
+                            + " to "
+                            + output);
             return 0;
         }
     }

@@ -23,6 +23,7 @@ import picocli.CommandLine.Option;
             TrainCommand.class,
             EvaluateCommand.class,
             SnapshotsCommand.class,
+            PredictCommand.class,
             PlotCommand.class,
             AdviseCommand.class,
             JoinCommand.class,

@@ -71,18 +71,28 @@ public final class Scorer {
                 into.addRegression(y, z[0], loss);
                 continue;
             }
-            if (spec.task() == Task.BINARY) {
-                // Each side from its own sigmoid, so neither loses precision as 1 − the other.
-                p[0] = sigmoid(-z[0]);
-                p[1] = sigmoid(z[0]);
-            } else {
-                softmax(z, p);
-            }
+            probabilities(spec.task(), z, p);
             System.arraycopy(p, 0, probabilities, r * k, k);
             prediction[r] = EvaluationAccumulator.argMax(p);
             into.addClassified((int) y, p, loss);
         }
         return new Predictions(prediction, probabilities, k);
+    }
+
+    /**
+     * A classifier's class probabilities from its logits: binary [σ(−z), σ(z)] (each side from its
+     * own sigmoid, so neither loses precision as 1 − the other), multi-class the softmax of z.
+     *
+     * @param z the logits (1 for binary, K for multi-class)
+     * @param p receives the probabilities (2 for binary, K for multi-class)
+     */
+    public static void probabilities(Task task, double[] z, double[] p) {
+        if (task == Task.BINARY) {
+            p[0] = sigmoid(-z[0]);
+            p[1] = sigmoid(z[0]);
+        } else {
+            softmax(z, p);
+        }
     }
 
     /** One example's loss from its logits, as {@link DenseNetwork} computes a batch's mean. */

@@ -73,11 +73,7 @@ public final class FeatureScaler {
             return x;
         }
         int d = mean.length;
-        double[] scale = new double[d];
-        for (int j = 0; j < d; j++) {
-            double variance = count > 1 ? m2[j] / (count - 1) : 0;
-            scale[j] = variance > 1e-12 ? 1 / Math.sqrt(variance) : 1;
-        }
+        double[] scale = scale();
         float[] out = new float[x.length];
         for (int i = 0; i < n; i++) {
             for (int j = 0; j < d; j++) {
@@ -85,6 +81,19 @@ public final class FeatureScaler {
             }
         }
         return out;
+    }
+
+    /**
+     * Per feature the factor 1/sd applied after centring (1 for a feature with no spread yet:
+     * sample variance ≤ 1e-12), so that x ↦ (x − mean) · scale.
+     */
+    public double[] scale() {
+        double[] scale = new double[mean.length];
+        for (int j = 0; j < scale.length; j++) {
+            double variance = count > 1 ? m2[j] / (count - 1) : 0;
+            scale[j] = variance > 1e-12 ? 1 / Math.sqrt(variance) : 1;
+        }
+        return scale;
     }
 
     public State state() {

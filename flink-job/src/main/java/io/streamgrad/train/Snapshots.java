@@ -35,18 +35,7 @@ public final class Snapshots {
                 .setModel(trainer.modelKey())
                 .setVersion(trainer.iteration())
                 .setCreatedAt(createdAt)
-                .setArchitecture(
-                        Architecture.newBuilder()
-                                .setTask(spec.task().wireName())
-                                .setFamily(spec.family())
-                                .setInputSize(spec.inputSize())
-                                .setHiddenLayers(spec.hiddenLayers())
-                                .setHiddenActivation(spec.activation().wireName())
-                                .setOutputSize(spec.outputSize())
-                                .setLoss(spec.loss().wireName())
-                                .setL2(spec.l2())
-                                .setClassNames(spec.classNames())
-                                .build())
+                .setArchitecture(architecture(spec))
                 .setParameters(layerTensors(spec, params))
                 .setOptimizer(
                         OptimizerState.newBuilder()
@@ -68,6 +57,21 @@ public final class Snapshots {
                 .setParametersChecksum(Tensors.checksum(params))
                 .setStandardization(statistics(spec, trainer.network().scaler()))
                 .setProvenance(provenance)
+                .build();
+    }
+
+    /** The snapshot record's description of a model (the inverse of {@link #spec}). */
+    public static Architecture architecture(ModelSpec spec) {
+        return Architecture.newBuilder()
+                .setTask(spec.task().wireName())
+                .setFamily(spec.family())
+                .setInputSize(spec.inputSize())
+                .setHiddenLayers(spec.hiddenLayers())
+                .setHiddenActivation(spec.activation().wireName())
+                .setOutputSize(spec.outputSize())
+                .setLoss(spec.loss().wireName())
+                .setL2(spec.l2())
+                .setClassNames(spec.classNames())
                 .build();
     }
 
@@ -109,6 +113,35 @@ public final class Snapshots {
      */
     public static DenseNetwork rebuild(ModelSnapshot snapshot) {
         ModelSpec spec = spec(snapshot);
+        float[] params = checkedParameters(snapshot);
+        OptimizerState opt = snapshot.getOptimizer();
+        return DenseNetwork.restore(
+                spec,
+                OptimizerSpec.fromSettings(opt.getName(), opt.getLearningRate(), opt.getSettings()),
+                params,
+                Tensors.values(opt.getState()),
+                scalerState(snapshot.getStandardization()),
+                DataType.FLOAT);
+    }
+
+    /** The feature statistics of a snapshot as a scaler's state, or null when it has none. */
+    public static FeatureScaler.State scalerState(FeatureStatistics f) {
+        if (f == null) {
+            return null;
+        }
+        return new FeatureScaler.State(
+                f.getCount(),
+                f.getMean().stream().mapToDouble(Double::doubleValue).toArray(),
+                f.getM2().stream().mapToDouble(Double::doubleValue).toArray());
+    }
+
+    /**
+     * The parameters of a snapshot in the flat layout of {@link DenseNetwork}, checked against the
+     * checksum the trainer recorded.
+     *
+     * @throws IllegalStateException naming the snapshot and both checksums when they differ
+     */
+    public static float[] checkedParameters(ModelSnapshot snapshot) {
         float[] params = flatParameters(snapshot);
         String checksum = Tensors.checksum(params);
         if (!checksum.equals(snapshot.getParametersChecksum())) {
@@ -122,24 +155,7 @@ public final class Snapshots {
                             + " != recorded "
                             + snapshot.getParametersChecksum());
         }
-        OptimizerState opt = snapshot.getOptimizer();
-        return DenseNetwork.restore(
-                spec,
-                OptimizerSpec.fromSettings(opt.getName(), opt.getLearningRate(), opt.getSettings()),
-                params,
-                Tensors.values(opt.getState()),
-                scalerState(snapshot.getStandardization()),
-                DataType.FLOAT);
-    }
-
-    private static FeatureScaler.State scalerState(FeatureStatistics f) {
-        if (f == null) {
-            return null;
-        }
-        return new FeatureScaler.State(
-                f.getCount(),
-                f.getMean().stream().mapToDouble(Double::doubleValue).toArray(),
-                f.getM2().stream().mapToDouble(Double::doubleValue).toArray());
+        return params;
     }
 
     /** The parameters of a snapshot in the flat layout of {@link DenseNetwork}. */

@@ -1,0 +1,127 @@
+package io.streamgrad.run;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.streamgrad.config.InvalidSettingException;
+import io.streamgrad.model.FeatureScaler;
+import io.streamgrad.model.ModelSpec;
+import io.streamgrad.schema.FeatureStatistics;
+import io.streamgrad.schema.ModelSnapshot;
+import io.streamgrad.schema.Tensor;
+import io.streamgrad.schema.Tensors;
+import io.streamgrad.train.Snapshots;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * {@code snapshots export}: a snapshot as a file another program can run without streamgrad. The
+ * JSON form holds everything {@link SnapshotCatalog#describe} shows (identity, lineage and
+ * provenance, architecture, optimizer settings, progress) plus the parameters with their values and
+ * the standardization's per-feature mean and scale, and states the forward pass in words:
+ *
+ * <pre>
+ *   a₀ = (x − mean) ⊙ scale                      (skipped when standardization is null)
+ *   aₗ₊₁ = act(aₗ · Wₗ + bₗ), Wₗ of shape [in, out] row-major; no act on the last layer
+ *   binary: p₁ = σ(z), p₀ = 1 − p₁; multi-class: p = softmax(z); regression: ŷ = z
+ * </pre>
+ */
+public final class SnapshotExport {
+    /** Identifies the layout, for readers that check what they read. */
+    public static final String FORMAT = "streamgrad-model-json";
+
+    public static final int FORMAT_VERSION = 1;
+
+    private SnapshotExport() {}
+
+    /** The formats {@code --format} accepts. */
+    public static final String FORMATS = "json";
+
+    /**
+     * Writes the snapshot in {@code format} to {@code output}.
+     *
+     * @throws InvalidSettingException for a format other than json, or when the snapshot fails its
+     *     checksum (an export must not pass corrupt parameters on)
+     */
+    public static void write(ModelSnapshot snapshot, String format, Path output)
+            throws IOException {
+        checkFormat(format);
+        try {
+            Snapshots.checkedParameters(snapshot);
+        } catch (IllegalStateException e) {
+            // An export must not pass corrupt parameters on.
+            throw new InvalidSettingException(e.getMessage() + "; export another {snapshot}");
+        }
+        Path parent = output.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        new ObjectMapper()
+                .enable(SerializationFeature.INDENT_OUTPUT)
+                .writeValue(output.toFile(), json(snapshot));
+    }
+
+    /**
+     * @throws InvalidSettingException naming {@code --format} unless it is one of {@link #FORMATS}
+     */
+    public static void checkFormat(String format) {
+        if (!format.equals("json")) {
+            throw new InvalidSettingException(
+                    "{format} " + format + " is not supported; use " + FORMATS);
+        }
+    }
+
+    /** The JSON form (see the class comment). */
+    public static ObjectNode json(ModelSnapshot s) {
+        ObjectNode described = SnapshotCatalog.describe(s);
+        ObjectNode o = described.objectNode();
+        o.put("format", FORMAT);
+        o.put("format_version", FORMAT_VERSION);
+        o.setAll(described);
+        o.put(
+                "forward",
+                "a0 = (x - standardization.mean) * standardization.scale (skipped when"
+                        + " standardization is null); for each layer l: z = a_l . W_l + b_l (W_l"
+                        + " of shape [in, out], values row-major), a_{l+1} ="
+                        + " architecture.hidden_activation(z) except on the last layer, whose z"
+                        + " are the logits; binary: p1 = sigmoid(z), p0 = 1 - p1; multiclass: p ="
+                        + " softmax(z); regression: prediction = z. relu = max(z, 0), leaky-relu ="
+                        + " z if z >= 0 else 0.01 z");
+        ArrayNode tensors = o.putArray("parameters");
+        for (Tensor t : s.getParameters()) {
+            ObjectNode n = tensors.addObject();
+            n.put("name", t.getName());
+            ArrayNode shape = n.putArray("shape");
+            for (int d : Tensors.shape(t)) {
+                shape.add(d);
+            }
+            ArrayNode values = n.putArray("values");
+            for (float v : Tensors.values(t)) {
+                values.add(v);
+            }
+        }
+        FeatureStatistics f = s.getStandardization();
+        if (f != null) {
+            ModelSpec spec = Snapshots.spec(s);
+            FeatureScaler scaler = new FeatureScaler(spec.standardize(), Snapshots.scalerState(f));
+            ObjectNode st = o.putObject("standardization");
+            st.put("mode", f.getMode());
+            st.put("count", f.getCount());
+            ArrayNode mean = st.putArray("mean");
+            for (double m : scaler.mean()) {
+                mean.add(m);
+            }
+            ArrayNode variance = st.putArray("variance");
+            for (double v : scaler.variance()) {
+                variance.add(v);
+            }
+            ArrayNode scale = st.putArray("scale");
+            for (double v : scaler.scale()) {
+                scale.add(v);
+            }
+        }
+        return o;
+    }
+}
