@@ -14,6 +14,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -31,6 +32,32 @@ final class ClusterChecks {
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private ClusterChecks() {}
+
+    /**
+     * The flags of the cluster tests' runs: KillAndResumeIT's training flags on {@code
+     * eventsTopic}, parallelism 2, output topics and group named after the run.
+     */
+    static List<String> jobArgs(String bootstrap, String eventsTopic, String name) {
+        List<String> args =
+                new ArrayList<>(
+                        List.of(
+                                "--bootstrap-servers",
+                                bootstrap,
+                                "--events-topic",
+                                eventsTopic,
+                                "--metrics-topic",
+                                name + ".metrics",
+                                "--snapshots-topic",
+                                name + ".snapshots",
+                                "--dead-letter-topic",
+                                name + ".dead",
+                                "--group-id",
+                                name,
+                                "--parallelism",
+                                "2"));
+        args.addAll(KillAndResumeIT.trainingFlags());
+        return args;
+    }
 
     /** GET of the JobManager's REST API at {@code rest} (http://host:port); asserts 200. */
     static JsonNode get(String rest, String path) throws Exception {

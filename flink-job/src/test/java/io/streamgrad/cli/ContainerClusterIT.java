@@ -31,11 +31,11 @@ import org.testcontainers.utility.DockerImageName;
  * (apache/kafka, KRaft), the image of deploy/docker/Dockerfile built from the staged context, a
  * JobManager and two TaskManagers from it, the generator ({@code streamgrad produce synthetic} in
  * the image) and the job submitted with {@code flink run} inside the JobManager container, with the
- * flags of {@link LocalClusterIT}. Checks that the bounded job finished with the model and counts
- * of an uninterrupted in-process reference run on the same topic (last snapshot version and
- * parameter checksum, one metric per iteration, every event trained once, the JobManager's
- * accumulators), and that a TaskManager mapped ND4J's native library from the jar in Flink's lib/
- * (not from the job jar's copy).
+ * flags of {@link LocalClusterIT} ({@link ClusterChecks#jobArgs}). Checks that the bounded job
+ * finished with the model and counts of an uninterrupted in-process reference run on the same topic
+ * (last snapshot version and parameter checksum, one metric per iteration, every event trained
+ * once, the JobManager's accumulators), and that a TaskManager mapped ND4J's native library from
+ * the jar in Flink's lib/ (not from the job jar's copy).
  *
  * <p>Without Docker the class is skipped (reported as skipped, not passed). Nothing essential lives
  * only here: {@link LocalClusterIT} runs the same job jar and flags on a cluster of real processes
@@ -135,7 +135,7 @@ class ContainerClusterIT {
                                     work.resolve("ref-state").toString(),
                                     "--summary-json",
                                     reference.toString()));
-            refArgs.addAll(jobArgs(bootstrap, "dref"));
+            refArgs.addAll(ClusterChecks.jobArgs(bootstrap, "d.events", "dref"));
             assertEquals(0, Streamgrad.execute(refArgs.toArray(String[]::new), System.err));
             JsonNode ref = ClusterChecks.JSON.readTree(reference.toFile());
             assertEquals(EVENTS, ref.get("events_consumed").asLong(), ref.toString());
@@ -156,7 +156,7 @@ class ContainerClusterIT {
                                     "localhost:8081",
                                     "--detached",
                                     "/opt/flink/usrlib/streamgrad-flink-job.jar"));
-            submit.addAll(jobArgs("kafka:19092", "d1"));
+            submit.addAll(ClusterChecks.jobArgs("kafka:19092", "d.events", "d1"));
             ExecResult run = jobManager.execInContainer(submit.toArray(String[]::new));
             assertEquals(0, run.getExitCode(), run.getStdout() + run.getStderr());
             Matcher m = Pattern.compile("JobID ([0-9a-f]{32})").matcher(run.getStdout());
@@ -197,29 +197,6 @@ class ContainerClusterIT {
                 .withEnv("FLINK_PROPERTIES", FLINK_PROPERTIES)
                 .withEnv("OMP_NUM_THREADS", "1")
                 .withCommand(command);
-    }
-
-    /** The flags of LocalClusterIT's runs (KillAndResumeIT's workload), own output topics. */
-    private static List<String> jobArgs(String bootstrap, String name) {
-        List<String> args =
-                new ArrayList<>(
-                        List.of(
-                                "--bootstrap-servers",
-                                bootstrap,
-                                "--events-topic",
-                                "d.events",
-                                "--metrics-topic",
-                                name + ".metrics",
-                                "--snapshots-topic",
-                                name + ".snapshots",
-                                "--dead-letter-topic",
-                                name + ".dead",
-                                "--group-id",
-                                name,
-                                "--parallelism",
-                                "2"));
-        args.addAll(KillAndResumeIT.trainingFlags());
-        return args;
     }
 
     /** Stages the image's build context with deploy/docker/build.sh, as a user would. */

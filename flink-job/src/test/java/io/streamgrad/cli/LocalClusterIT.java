@@ -198,25 +198,7 @@ class LocalClusterIT {
 
     /** The flags of every run here: KillAndResumeIT's run, parallelism 2, own topics. */
     private static String[] jobArgs(String name) {
-        List<String> args =
-                new ArrayList<>(
-                        List.of(
-                                "--bootstrap-servers",
-                                bootstrap,
-                                "--events-topic",
-                                "c.events",
-                                "--metrics-topic",
-                                name + ".metrics",
-                                "--snapshots-topic",
-                                name + ".snapshots",
-                                "--dead-letter-topic",
-                                name + ".dead",
-                                "--group-id",
-                                name,
-                                "--parallelism",
-                                "2"));
-        args.addAll(KillAndResumeIT.trainingFlags());
-        return args.toArray(String[]::new);
+        return ClusterChecks.jobArgs(bootstrap, "c.events", name).toArray(String[]::new);
     }
 
     private static void assertSameModelAndExactlyOnce(JsonNode ref, String name) {
