@@ -9,23 +9,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamgrad.kafka.Topic;
 import io.streamgrad.kafka.TopicAdmin;
 import io.streamgrad.producers.SyntheticProducer;
-import io.streamgrad.run.TopicReader;
-import io.streamgrad.schema.MetricKind;
-import io.streamgrad.schema.ModelSnapshot;
-import io.streamgrad.schema.TrainingMetric;
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -60,9 +51,7 @@ class LocalClusterIT {
     // (refreshed with the TaskManagers' heartbeats, every 10 s) show the first twentieth done.
     private static final long EVENTS = 160_000;
     private static final Path LOCAL = Path.of("..", "deploy", "local").toAbsolutePath().normalize();
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP =
-            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final ObjectMapper JSON = ClusterChecks.JSON;
 
     private static Path work;
     private static Map<String, String> env;
@@ -165,11 +154,7 @@ class LocalClusterIT {
         // nor the replayed records twice).
         Map<String, Long> acc1 = accumulators(job1);
         System.out.println("job 1 accumulators after the failover: " + acc1);
-        assertEquals(EVENTS, acc1.get("events-consumed"), acc1.toString());
-        assertEquals(ref.get("events_trained").asLong(), acc1.get("events-trained"));
-        assertEquals(ref.get("examples_trained").asLong(), acc1.get("examples-trained"));
-        assertEquals(refIterations, acc1.get("iterations"));
-        assertEquals(0L, acc1.get("dead-lettered"));
+        ClusterChecks.assertReferenceCounts(ref, EVENTS, acc1);
         String job1Tm = trainerTaskManager(job1);
 
         // Job 2 on the same TaskManagers, uninterrupted: the JobManager's counts are the run's.
@@ -178,11 +163,7 @@ class LocalClusterIT {
         assertEquals("FINISHED", end2.get("state").asText(), exceptions(job2).toString());
         assertSameModelAndExactlyOnce(ref, "c2");
         Map<String, Long> acc = accumulators(job2);
-        assertEquals(EVENTS, acc.get("events-consumed"), acc.toString());
-        assertEquals(ref.get("events_trained").asLong(), acc.get("events-trained"));
-        assertEquals(ref.get("examples_trained").asLong(), acc.get("examples-trained"));
-        assertEquals(refIterations, acc.get("iterations"));
-        assertEquals(0L, acc.get("dead-lettered"));
+        ClusterChecks.assertReferenceCounts(ref, EVENTS, acc);
 
         // ND4J once per TaskManager: Nd4j's class is the TaskManager's (application class
         // loader), never a job's, and its JNI library is mapped from one path, the cache of the
@@ -219,54 +200,11 @@ class LocalClusterIT {
 
     /** The flags of every run here: KillAndResumeIT's run, parallelism 2, own topics. */
     private static String[] jobArgs(String name) {
-        List<String> args =
-                new ArrayList<>(
-                        List.of(
-                                "--bootstrap-servers",
-                                bootstrap,
-                                "--events-topic",
-                                "c.events",
-                                "--metrics-topic",
-                                name + ".metrics",
-                                "--snapshots-topic",
-                                name + ".snapshots",
-                                "--dead-letter-topic",
-                                name + ".dead",
-                                "--group-id",
-                                name,
-                                "--parallelism",
-                                "2"));
-        args.addAll(KillAndResumeIT.trainingFlags());
-        return args.toArray(String[]::new);
+        return ClusterChecks.jobArgs(bootstrap, "c.events", name).toArray(String[]::new);
     }
 
     private static void assertSameModelAndExactlyOnce(JsonNode ref, String name) {
-        List<ModelSnapshot> snapshots =
-                TopicReader.readAll(bootstrap, name + ".snapshots", ModelSnapshot.class, s -> true);
-        ModelSnapshot last =
-                snapshots.stream().max(Comparator.comparingLong(ModelSnapshot::getVersion)).get();
-        assertEquals(ref.get("last_snapshot_version").asLong(), last.getVersion(), name);
-        assertEquals(ref.get("model_checksum").asText(), last.getParametersChecksum(), name);
-        List<Long> versions = snapshots.stream().map(ModelSnapshot::getVersion).toList();
-        assertEquals(versions.stream().distinct().count(), versions.size(), name + " " + versions);
-
-        List<TrainingMetric> steps =
-                TopicReader.readAll(
-                                bootstrap,
-                                name + ".metrics",
-                                TrainingMetric.class,
-                                m -> m.getKind() == MetricKind.ITERATION)
-                        .stream()
-                        .sorted(Comparator.comparingLong(TrainingMetric::getIteration))
-                        .toList();
-        long n = ref.get("iterations").asLong();
-        assertEquals(n, steps.size(), name + ": one metric per iteration");
-        for (int i = 0; i < n; i++) {
-            assertEquals(i + 1, steps.get(i).getIteration(), name);
-        }
-        // Every example in exactly one committed batch: the batch sizes add up to the reference.
-        long examples = steps.stream().mapToLong(TrainingMetric::getBatchSize).sum();
-        assertEquals(ref.get("examples_trained").asLong(), examples, name + ": examples trained");
+        ClusterChecks.assertSameModelAndExactlyOnce(bootstrap, ref, name);
     }
 
     private static String submit(Path jar, String name) throws Exception {
@@ -295,14 +233,7 @@ class LocalClusterIT {
     }
 
     private static JsonNode get(String path) throws Exception {
-        HttpResponse<String> r =
-                HTTP.send(
-                        HttpRequest.newBuilder(URI.create(rest + path))
-                                .timeout(Duration.ofSeconds(10))
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, r.statusCode(), path + ": " + r.body());
-        return JSON.readTree(r.body());
+        return ClusterChecks.get(rest, path);
     }
 
     private static JsonNode job(String id) throws Exception {
@@ -341,15 +272,7 @@ class LocalClusterIT {
     }
 
     private static JsonNode awaitEnd(String id, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            JsonNode j = job(id);
-            if (Set.of("FINISHED", "FAILED", "CANCELED").contains(j.get("state").asText())) {
-                return j;
-            }
-            assertTrue(System.nanoTime() < deadline, "job " + id + " still " + j.get("state"));
-            Thread.sleep(500);
-        }
+        return ClusterChecks.awaitEnd(rest, id, timeout);
     }
 
     /** The resource id (taskmanager-I) of the TaskManager running the trainer's subtasks. */
@@ -371,11 +294,7 @@ class LocalClusterIT {
     }
 
     private static Map<String, Long> accumulators(String id) throws Exception {
-        Map<String, Long> out = new HashMap<>();
-        for (JsonNode a : get("/jobs/" + id + "/accumulators").get("user-task-accumulators")) {
-            out.put(a.get("name").asText(), a.get("value").asLong());
-        }
-        return out;
+        return ClusterChecks.accumulators(rest, id);
     }
 
     private static List<Path> taskManagerPids() throws IOException {
