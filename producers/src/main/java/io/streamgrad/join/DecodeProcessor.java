@@ -17,7 +17,6 @@ import org.apache.kafka.streams.processor.api.Record;
  * dead-letter branch with their coordinates.
  */
 final class DecodeProcessor implements Processor<byte[], byte[], String, Routed> {
-    static final DeadLetterReason UNDECODABLE = DeadLetterReason.UNDECODABLE;
     static final DeadLetterReason WRONG_LABEL_TYPE = DeadLetterReason.WRONG_LABEL_TYPE;
 
     private final boolean features;
@@ -67,10 +66,11 @@ final class DecodeProcessor implements Processor<byte[], byte[], String, Routed>
             }
         } catch (AvroDecodeException e) {
             counters.undecodable.incrementAndGet();
+            // undecodable bytes, or a record of another schema (unknown-schema)
             deadLetter(
                     record,
                     from,
-                    UNDECODABLE,
+                    e.reason(),
                     (features ? "not a FeatureEvent: " : "not a LabelEvent: ") + e.getMessage());
             return;
         }

@@ -262,7 +262,7 @@ class LabelJoinTopologyTest {
                         "undecodable f/0/0",
                         "wrong-label-type l/0/0",
                         "wrong-label-type l/0/1",
-                        "undecodable l/0/2",
+                        "unknown-schema l/0/2",
                         "duplicate-event f/0/2"),
                 letters.stream()
                         .map(
