@@ -27,14 +27,16 @@ public record ModelCounts(long consumed, long trained, long deadLettered, long p
     /**
      * Training took buffered events: whatever is no longer pending was trained.
      *
+     * <p>More buffered than pending happens only with state written before the accounting existed
+     * (an upgrade resuming an older checkpoint): those events are counted as consumed then, rather
+     * than failing the job on every restart.
+     *
      * @param pendingNow the events still buffered (open windows plus the carried remainder)
-     * @throws IllegalStateException if more is buffered than was pending (an accounting bug)
      */
     ModelCounts settled(long pendingNow) {
-        if (pendingNow > pending) {
-            throw new IllegalStateException(
-                    "accounting: " + pendingNow + " events buffered, " + pending + " pending");
-        }
-        return new ModelCounts(consumed, trained + pending - pendingNow, deadLettered, pendingNow);
+        long unaccounted = Math.max(0, pendingNow - pending);
+        long before = pending + unaccounted;
+        return new ModelCounts(
+                consumed + unaccounted, trained + before - pendingNow, deadLettered, pendingNow);
     }
 }
