@@ -92,6 +92,16 @@ public final class ProduceCommand implements Callable<Integer> {
         long firstIndex;
 
         @Option(
+                names = "--models",
+                defaultValue = "1",
+                description =
+                        "Spread the events round robin over this many model keys, KEY-0 to"
+                                + " KEY-(N-1) (zero-padded), each with its own teacher; one job"
+                                + " trains them side by side (default: ${DEFAULT-VALUE}: every"
+                                + " event carries --model-key)")
+        int models;
+
+        @Option(
                 names = "--live-timestamps",
                 description = "Event time = wall clock instead of one derived from the index")
         boolean liveTimestamps;
@@ -121,7 +131,7 @@ public final class ProduceCommand implements Callable<Integer> {
             }
             SyntheticEvents events;
             try {
-                events = new SyntheticEvents(config, drift.spec(seed));
+                events = new SyntheticEvents(config, drift.spec(seed), models);
             } catch (InvalidSettingException e) {
                 throw e;
             } catch (IllegalArgumentException e) {

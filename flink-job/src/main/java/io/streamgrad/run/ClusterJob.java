@@ -66,6 +66,7 @@ public final class ClusterJob {
                     StreamExecutionEnvironment.getExecutionEnvironment(
                             Configuration.fromMap(settings));
             env.setParallelism(c.parallelism());
+            SessionClusterCheck.requireRoom(env.getConfiguration(), c.parallelism(), c.training());
             TrainingJob.build(env, c);
             env.execute("streamgrad train " + c.runId());
             return 0;

@@ -13,10 +13,14 @@ public final class Preflight {
 
     /** Refuses a batch whose training step does not fit in what the ND4J backend can use. */
     public static void requireStepFits(TrainingConfig c) {
+        requireStepFits(c, BackendMemory.current());
+    }
+
+    /** Refuses a batch whose training step does not fit in {@code memory}. */
+    public static void requireStepFits(TrainingConfig c, BackendMemory memory) {
         Batching b = c.batching();
         long batch = b.fullBatch() ? b.fullBatchLimit() : b.batchSize();
-        StepMemory.requireFits(
-                c.spec(), c.optimizer(), batch, b.describeBatchSize(), BackendMemory.current());
+        StepMemory.requireFits(c.spec(), c.optimizer(), batch, b.describeBatchSize(), memory);
     }
 
     /** Refuses a model whose snapshot (parameters and optimizer state) exceeds a record. */

@@ -38,25 +38,33 @@ final class ClusterChecks {
      * eventsTopic}, parallelism 2, output topics and group named after the run.
      */
     static List<String> jobArgs(String bootstrap, String eventsTopic, String name) {
-        List<String> args =
-                new ArrayList<>(
-                        List.of(
-                                "--bootstrap-servers",
-                                bootstrap,
-                                "--events-topic",
-                                eventsTopic,
-                                "--metrics-topic",
-                                name + ".metrics",
-                                "--snapshots-topic",
-                                name + ".snapshots",
-                                "--dead-letter-topic",
-                                name + ".dead",
-                                "--group-id",
-                                name,
-                                "--parallelism",
-                                "2"));
+        List<String> args = topicArgs(bootstrap, eventsTopic, name, 2);
         args.addAll(KillAndResumeIT.trainingFlags());
         return args;
+    }
+
+    /**
+     * The Kafka flags of a run: {@code eventsTopic} in, output topics and group named after the
+     * run, at a parallelism.
+     */
+    static List<String> topicArgs(
+            String bootstrap, String eventsTopic, String name, int parallelism) {
+        return new ArrayList<>(
+                List.of(
+                        "--bootstrap-servers",
+                        bootstrap,
+                        "--events-topic",
+                        eventsTopic,
+                        "--metrics-topic",
+                        name + ".metrics",
+                        "--snapshots-topic",
+                        name + ".snapshots",
+                        "--dead-letter-topic",
+                        name + ".dead",
+                        "--group-id",
+                        name,
+                        "--parallelism",
+                        Integer.toString(parallelism)));
     }
 
     /** GET of the JobManager's REST API at {@code rest} (http://host:port); asserts 200. */

@@ -8,7 +8,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamgrad.kafka.Topic;
 import io.streamgrad.kafka.TopicAdmin;
+import io.streamgrad.producers.SyntheticConfig;
 import io.streamgrad.producers.SyntheticProducer;
+import io.streamgrad.run.TopicReader;
+import io.streamgrad.schema.ModelSnapshot;
+import io.streamgrad.schema.Task;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -198,6 +202,152 @@ class LocalClusterIT {
                         + " (job 2)");
     }
 
+    /**
+     * One job, 1,000 models: each model key gets its 32 events (its own teacher), the keyed state
+     * of the models spreads over the trainer subtasks of both TaskManagers, and every key's final
+     * snapshot is the model an in-process run trains for it. Before that, jobs the cluster cannot
+     * run are refused by the client in one line, before anything is submitted.
+     */
+    @Test
+    void aThousandModelsSpreadOverBothTaskManagers() throws Exception {
+        int models = 1000;
+        long perModel = 32;
+        SyntheticConfig events =
+                new SyntheticConfig(
+                        "c.many",
+                        "m",
+                        Task.BINARY,
+                        10,
+                        2,
+                        0.5,
+                        models * perModel,
+                        0,
+                        4,
+                        7,
+                        0,
+                        false);
+        new SyntheticProducer(bootstrap, events, models).run(n -> {});
+        Path jar = jobJar();
+
+        // More slots than the cluster has, a batch larger than a slot's share of a TaskManager:
+        // one line each from the client, exit non-zero, no job submitted.
+        Ended slots = run(Duration.ofMinutes(3), "flink", submitArgs(jar, "s", 64, manyFlags()));
+        assertTrue(slots.exit() != 0, slots.out());
+        assertTrue(
+                slots.out().contains("--parallelism 64 needs 64 task slots but the Flink cluster"),
+                slots.out());
+        List<String> huge = new ArrayList<>(manyFlags());
+        huge.set(huge.indexOf("logistic"), "mlp:2048");
+        huge.set(huge.indexOf("--batch-size") + 1, "65536");
+        Ended memory = run(Duration.ofMinutes(3), "flink", submitArgs(jar, "h", 2, huge));
+        assertTrue(memory.exit() != 0, memory.out());
+        assertTrue(memory.out().contains("--batch-size 65536 does not fit"), memory.out());
+        assertTrue(memory.out().contains("a slot's share of TaskManager"), memory.out());
+        long jobsBefore = get("/jobs/overview").get("jobs").size();
+
+        // The reference: the same flags in a MiniCluster in this JVM.
+        Path reference = work.resolve("many-reference.json");
+        List<String> refArgs = new ArrayList<>(List.of("train"));
+        refArgs.addAll(
+                List.of(
+                        "--state-dir",
+                        work.resolve("many-ref-state").toString(),
+                        "--summary-json",
+                        reference.toString()));
+        refArgs.addAll(ClusterChecks.topicArgs(bootstrap, "c.many", "many-ref", 2));
+        refArgs.addAll(manyFlags());
+        assertEquals(0, Streamgrad.execute(refArgs.toArray(String[]::new), System.err));
+        JsonNode ref = JSON.readTree(reference.toFile());
+        assertEquals(models * perModel, ref.get("events_consumed").asLong(), ref.toString());
+
+        List<String> flags = ClusterChecks.topicArgs(bootstrap, "c.many", "many", 4);
+        flags.addAll(manyFlags());
+        String id = submit(jar, "many", flags);
+        assertEquals(jobsBefore + 1, get("/jobs/overview").get("jobs").size(), "refused: none");
+        JsonNode end = awaitEnd(id, Duration.ofMinutes(6));
+        assertEquals("FINISHED", end.get("state").asText(), exceptions(id).toString());
+        ClusterChecks.assertReferenceCounts(ref, models * perModel, accumulators(id));
+
+        // Every key's final snapshot: the reference's model, trained on its share of the events.
+        Map<String, ModelSnapshot> mine = lastSnapshots("many.snapshots");
+        Map<String, ModelSnapshot> theirs = lastSnapshots("many-ref.snapshots");
+        assertEquals(models, mine.size(), "a final snapshot for every key");
+        assertEquals(theirs.keySet(), mine.keySet());
+        for (Map.Entry<String, ModelSnapshot> e : mine.entrySet()) {
+            ModelSnapshot s = e.getValue();
+            ModelSnapshot r = theirs.get(e.getKey());
+            assertEquals(perModel, s.getExamplesSeen(), e.getKey() + ": its share of the events");
+            assertEquals(r.getVersion(), s.getVersion(), e.getKey());
+            assertEquals(r.getParametersChecksum(), s.getParametersChecksum(), e.getKey());
+        }
+        // Keyed state spread: the trainer's subtasks on both TaskManagers received models' events.
+        Map<String, Long> received = trainerRecordsByTaskManager(id);
+        System.out.println("trainer records per TaskManager: " + received);
+        assertEquals(2, received.values().stream().filter(n -> n > 0).count(), received.toString());
+        assertEquals(
+                models * perModel,
+                received.values().stream().mapToLong(Long::longValue).sum(),
+                "each event reached one trainer subtask");
+    }
+
+    /** The training flags of the many-models runs: event-time windows of a minute, batch 16. */
+    private static List<String> manyFlags() {
+        return List.of(
+                "--bounded",
+                "--model",
+                "logistic",
+                "--features",
+                "10",
+                "--optimizer",
+                "sgd",
+                "--learning-rate",
+                "0.05",
+                "--batch-size",
+                "16",
+                "--window",
+                "event-time:1m",
+                "--checkpoint-interval-ms",
+                "2000",
+                "--snapshot-every",
+                "1000");
+    }
+
+    private static String[] submitArgs(Path jar, String name, int parallelism, List<String> flags) {
+        List<String> args = new ArrayList<>(List.of("run", "-d", jar.toString()));
+        args.addAll(ClusterChecks.topicArgs(bootstrap, "c.many", name, parallelism));
+        args.addAll(flags);
+        return args.toArray(String[]::new);
+    }
+
+    /** The newest snapshot of every model key on a snapshots topic (read committed). */
+    private static Map<String, ModelSnapshot> lastSnapshots(String topic) {
+        Map<String, ModelSnapshot> last = new HashMap<>();
+        for (ModelSnapshot s :
+                TopicReader.readAll(bootstrap, topic, ModelSnapshot.class, x -> true)) {
+            last.merge(
+                    s.getModel().toString(), s, (a, b) -> a.getVersion() >= b.getVersion() ? a : b);
+        }
+        return last;
+    }
+
+    /** Records the trainer vertex received, per TaskManager (the JobManager's task metrics). */
+    private static Map<String, Long> trainerRecordsByTaskManager(String id) throws Exception {
+        Map<String, Long> out = new HashMap<>();
+        for (JsonNode v : job(id).get("vertices")) {
+            if (v.get("name").asText().contains("train")) {
+                for (JsonNode tm :
+                        get("/jobs/" + id + "/vertices/" + v.get("id").asText() + "/taskmanagers")
+                                .get("taskmanagers")) {
+                    out.merge(
+                            tm.get("taskmanager-id").asText(),
+                            tm.path("metrics").path("read-records").asLong(),
+                            Long::sum);
+                }
+            }
+        }
+        return out;
+    }
+
     /** The flags of every run here: KillAndResumeIT's run, parallelism 2, own topics. */
     private static String[] jobArgs(String name) {
         return ClusterChecks.jobArgs(bootstrap, "c.events", name).toArray(String[]::new);
@@ -208,8 +358,13 @@ class LocalClusterIT {
     }
 
     private static String submit(Path jar, String name) throws Exception {
+        return submit(jar, name, List.of(jobArgs(name)));
+    }
+
+    /** Submits the job jar detached with these job flags; returns its id. */
+    private static String submit(Path jar, String name, List<String> jobFlags) throws Exception {
         List<String> args = new ArrayList<>(List.of("run", "-d", jar.toString()));
-        args.addAll(List.of(jobArgs(name)));
+        args.addAll(jobFlags);
         // Each restart tried while the lost TaskManager's slots are still counted uses one.
         args.addAll(List.of("--restart-attempts", "30"));
         try (TopicAdmin admin = new TopicAdmin(bootstrap)) {
@@ -346,6 +501,16 @@ class LocalClusterIT {
 
     /** Runs deploy/local/NAME with the test's environment; returns its output, asserts exit 0. */
     private static String script(Duration timeout, String name, String... args) throws Exception {
+        Ended r = run(timeout, name, args);
+        assertEquals(0, r.exit(), name + " " + String.join(" ", args) + ": " + r.out());
+        return r.out();
+    }
+
+    /** How a script ended: its exit status and output. */
+    private record Ended(int exit, String out) {}
+
+    /** Runs deploy/local/NAME with the test's environment; asserts it ended in time. */
+    private static Ended run(Duration timeout, String name, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(LOCAL.resolve(name).toString()));
         cmd.addAll(List.of(args));
         Path log = Files.createTempFile(work, name + "-", ".out");
@@ -359,9 +524,8 @@ class LocalClusterIT {
             p.destroyForcibly();
         }
         assertTrue(ended, name + " " + String.join(" ", args) + " did not end: " + out);
-        assertEquals(0, p.exitValue(), name + " " + String.join(" ", args) + ": " + out);
         System.out.print(out);
-        return out;
+        return new Ended(p.exitValue(), out);
     }
 
     private static int[] freePorts(int n) throws IOException {

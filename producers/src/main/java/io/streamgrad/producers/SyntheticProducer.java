@@ -10,10 +10,19 @@ import java.util.function.LongConsumer;
 public final class SyntheticProducer {
     private final String bootstrapServers;
     private final SyntheticConfig config;
+    private final int models;
 
     public SyntheticProducer(String bootstrapServers, SyntheticConfig config) {
+        this(bootstrapServers, config, 1);
+    }
+
+    /**
+     * @param models the model keys the events are spread over (see {@link SyntheticEvents})
+     */
+    public SyntheticProducer(String bootstrapServers, SyntheticConfig config, int models) {
         this.bootstrapServers = bootstrapServers;
         this.config = config;
+        this.models = models;
     }
 
     /**
@@ -23,7 +32,7 @@ public final class SyntheticProducer {
      * @return the number of events written
      */
     public long run(LongConsumer progress) {
-        SyntheticEvents events = new SyntheticEvents(config);
+        SyntheticEvents events = new SyntheticEvents(config, DriftSpec.NONE, models);
         return new EventProducer(
                         bootstrapServers,
                         config.topic(),

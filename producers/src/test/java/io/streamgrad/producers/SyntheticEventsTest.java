@@ -31,6 +31,45 @@ class SyntheticEventsTest {
     }
 
     @Test
+    void manyModelsTakeTurnsAndEachFollowsItsOwnTeacher() {
+        SyntheticConfig c = config(Task.BINARY, 2, 0.1);
+        SyntheticEvents one = new SyntheticEvents(c);
+        SyntheticEvents single = new SyntheticEvents(c, DriftSpec.NONE, 1);
+        SyntheticEvents many = new SyntheticEvents(c, DriftSpec.NONE, 1000);
+        // One model: the same events as before the option existed.
+        assertEquals(one.event(77), single.event(77));
+        assertEquals(java.util.List.of("m"), single.modelKeys());
+        // 1,000 models: keys m-000..m-999 round robin, features unchanged, ids unique per event.
+        assertEquals(1000, many.modelKeys().size());
+        assertEquals("m-000", many.event(0).getModel().toString());
+        assertEquals("m-007", many.event(2007).getModel().toString());
+        assertEquals("m-999", many.event(999).getModel().toString());
+        assertEquals(one.event(2007).getFeatures(), many.event(2007).getFeatures());
+        assertEquals(one.event(2000).getLabel(), many.event(2000).getLabel(), "model 0 = seed's");
+        // Model m's labels agree with its own teacher (noise 0.1: Bayes accuracy 0.99), and
+        // only at chance level with model 0's teacher: the models really differ.
+        int own = 0;
+        int other = 0;
+        int n = 0;
+        for (long i = 1; i < 200_000; i += 1000) { // model 1's events
+            LabeledEvent e = many.event(i);
+            assertEquals("m-001", e.getModel().toString());
+            float[] x = new float[10];
+            for (int j = 0; j < 10; j++) {
+                x[j] = e.getFeatures().get(j);
+            }
+            int y = (Integer) e.getLabel();
+            own += (many.teacherAt(i).cleanLogits(x)[0] > 0 ? 1 : 0) == y ? 1 : 0;
+            other += (many.teacher().cleanLogits(x)[0] > 0 ? 1 : 0) == y ? 1 : 0;
+            n++;
+        }
+        assertTrue(own > 0.95 * n, own + " of " + n);
+        assertTrue(other < 0.85 * n, other + " of " + n);
+        assertThrows(
+                IllegalArgumentException.class, () -> new SyntheticEvents(c, DriftSpec.NONE, 0));
+    }
+
+    @Test
     void labelTypesFollowTheTask() {
         assertEquals(
                 Double.class,
