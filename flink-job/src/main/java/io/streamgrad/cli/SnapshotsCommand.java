@@ -139,10 +139,15 @@ public final class SnapshotsCommand implements Callable<Integer> {
             name = "export",
             mixinStandardHelpOptions = true,
             description = {
-                "Write a snapshot for use outside streamgrad. json: parameters (values and"
-                        + " shapes), standardization (mean, variance, scale), architecture, the"
-                        + " forward pass in words, and the snapshot's metadata and provenance (as"
-                        + " 'show' prints them).",
+                "Write a snapshot for use outside streamgrad.",
+                "onnx: an ONNX model (IR 8, opset 17) that ONNX Runtime runs: input 'features'"
+                        + " float32 [N, F] of raw features (the standardization is in the graph);"
+                        + " outputs 'probabilities' float32 [N, C] (binary: p0, p1) and 'label'"
+                        + " int64 [N] for classifiers, 'prediction' float32 [N, 1] for regression;"
+                        + " the snapshot's identity and lineage in its metadata_props.",
+                "json: parameters (values and shapes), standardization (mean, variance, scale),"
+                        + " architecture, the forward pass in words, and the snapshot's metadata"
+                        + " and provenance (as 'show' prints them).",
                 "Refuses a snapshot that fails its parameter checksum."
             })
     static final class Export implements Callable<Integer> {
@@ -165,6 +170,7 @@ public final class SnapshotsCommand implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             SnapshotExport.checkFormat(format);
+            SnapshotExport.checkOutput(output);
             ModelSnapshot s = choice.find();
             SnapshotExport.write(s, format, output);
             System.out.println(

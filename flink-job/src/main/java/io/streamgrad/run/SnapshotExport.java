@@ -11,16 +11,20 @@ import io.streamgrad.schema.FeatureStatistics;
 import io.streamgrad.schema.ModelSnapshot;
 import io.streamgrad.schema.Tensor;
 import io.streamgrad.schema.Tensors;
+import io.streamgrad.serve.CorruptSnapshotException;
+import io.streamgrad.serve.OnnxExport;
 import io.streamgrad.train.Snapshots;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 
 /**
- * {@code snapshots export}: a snapshot as a file another program can run without streamgrad. The
- * JSON form holds everything {@link SnapshotCatalog#describe} shows (identity, lineage and
- * provenance, architecture, optimizer settings, progress) plus the parameters with their values and
- * the standardization's per-feature mean and scale, and states the forward pass in words:
+ * {@code snapshots export}: a snapshot as a file another program can run without streamgrad, as an
+ * ONNX model ({@link OnnxExport}) or as JSON. The JSON form holds everything {@link
+ * SnapshotCatalog#describe} shows (identity, lineage and provenance, architecture, optimizer
+ * settings, progress) plus the parameters with their values and the standardization's per-feature
+ * mean and scale, and states the forward pass in words:
  *
  * <pre>
  *   a₀ = (x − mean) ⊙ scale                      (skipped when standardization is null)
@@ -37,17 +41,20 @@ public final class SnapshotExport {
     private SnapshotExport() {}
 
     /** The formats {@code --format} accepts. */
-    public static final String FORMATS = "json";
+    public static final String FORMATS = "json|onnx";
 
     /**
-     * Writes the snapshot in {@code format} to {@code output}.
+     * Writes the snapshot in {@code format} to {@code output}: json as {@link #json}, onnx as
+     * {@link OnnxExport} (with everything {@link SnapshotCatalog#describe} shows as one more
+     * metadata entry, {@code snapshot_json}).
      *
-     * @throws InvalidSettingException for a format other than json, or when the snapshot fails its
-     *     checksum (an export must not pass corrupt parameters on)
+     * @throws InvalidSettingException for an unknown format, an output that cannot be written, or
+     *     when the snapshot fails its checksum (an export must not pass corrupt parameters on)
      */
     public static void write(ModelSnapshot snapshot, String format, Path output)
             throws IOException {
         checkFormat(format);
+        checkOutput(output);
         try {
             Snapshots.checkedParameters(snapshot);
         } catch (IllegalStateException e) {
@@ -58,6 +65,21 @@ public final class SnapshotExport {
         if (parent != null) {
             Files.createDirectories(parent);
         }
+        if (format.equals("onnx")) {
+            byte[] model;
+            try {
+                model =
+                        OnnxExport.bytes(
+                                snapshot,
+                                Map.of(
+                                        "snapshot_json",
+                                        SnapshotCatalog.describe(snapshot).toString()));
+            } catch (CorruptSnapshotException e) {
+                throw new InvalidSettingException(e.getMessage() + "; export another {snapshot}");
+            }
+            Files.write(output, model);
+            return;
+        }
         new ObjectMapper()
                 .enable(SerializationFeature.INDENT_OUTPUT)
                 .writeValue(output.toFile(), json(snapshot));
@@ -67,9 +89,46 @@ public final class SnapshotExport {
      * @throws InvalidSettingException naming {@code --format} unless it is one of {@link #FORMATS}
      */
     public static void checkFormat(String format) {
-        if (!format.equals("json")) {
+        if (!format.equals("json") && !format.equals("onnx")) {
             throw new InvalidSettingException(
-                    "{format} " + format + " is not supported; use " + FORMATS);
+                    "{format} " + format + " is not supported; use json or onnx");
+        }
+    }
+
+    /**
+     * Checks that {@code output} can be written, so that a command fails before it reads Kafka: it
+     * must not be a directory, its nearest existing ancestor must be a writable directory, and an
+     * existing file must be writable.
+     *
+     * @throws InvalidSettingException naming {@code --output} and the path at fault
+     */
+    public static void checkOutput(Path output) {
+        if (Files.isDirectory(output)) {
+            throw new InvalidSettingException(
+                    "{output} " + output + " is a directory; give a file name");
+        }
+        Path ancestor = output.toAbsolutePath().getParent();
+        while (ancestor != null && !Files.exists(ancestor)) {
+            ancestor = ancestor.getParent();
+        }
+        if (ancestor != null && !Files.isDirectory(ancestor)) {
+            throw new InvalidSettingException(
+                    "{output} "
+                            + output
+                            + " cannot be written: "
+                            + ancestor
+                            + " is not a directory");
+        }
+        if (ancestor != null && !Files.isWritable(ancestor)) {
+            throw new InvalidSettingException(
+                    "{output} "
+                            + output
+                            + " cannot be written: directory "
+                            + ancestor
+                            + " is not writable");
+        }
+        if (Files.exists(output) && !Files.isWritable(output)) {
+            throw new InvalidSettingException("{output} " + output + " exists and is not writable");
         }
     }
 

@@ -108,6 +108,21 @@ public final class ServingModel {
         return spec;
     }
 
+    /** The standardization applied before the first layer (for {@link OnnxExport}). */
+    FeatureScaler scaler() {
+        return scaler;
+    }
+
+    /** Layer l's weights, [sizes[l] × sizes[l+1]] row-major, widened exactly from float32. */
+    double[] weights(int l) {
+        return weights[l];
+    }
+
+    /** Layer l's biases, sizes[l+1] of them. */
+    double[] biases(int l) {
+        return biases[l];
+    }
+
     /** Whether this model is newer than {@code other}: a higher version, or equal and later. */
     boolean newerThan(ServingModel other) {
         return other == null

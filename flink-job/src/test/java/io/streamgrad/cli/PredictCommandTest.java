@@ -1,5 +1,6 @@
 package io.streamgrad.cli;
 
+import static io.streamgrad.cli.CommandLines.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,9 +9,6 @@ import io.streamgrad.model.ModelSpec;
 import io.streamgrad.schema.AvroSerde;
 import io.streamgrad.schema.ModelSnapshot;
 import io.streamgrad.serve.TestSnapshots;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -121,22 +119,5 @@ class PredictCommandTest {
                                 out.toString()));
         args.addAll(List.of(more));
         return args.toArray(String[]::new);
-    }
-
-    /** Runs a command line; returns its standard output, or its error output when it fails. */
-    private static String run(int exit, String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        PrintStream saved = System.out;
-        int code;
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            code = Streamgrad.execute(args, new PrintStream(err, true, StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(saved);
-        }
-        String e = err.toString(StandardCharsets.UTF_8).trim();
-        assertEquals(exit, code, String.join(" ", args) + " -> " + e);
-        return exit == 0 ? out.toString(StandardCharsets.UTF_8) : e;
     }
 }
