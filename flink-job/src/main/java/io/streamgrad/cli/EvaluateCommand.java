@@ -4,8 +4,8 @@ import io.streamgrad.evaluate.EvaluationMetrics;
 import io.streamgrad.kafka.Topic;
 import io.streamgrad.plot.EvaluationCharts;
 import io.streamgrad.run.EvaluateRun;
-import io.streamgrad.run.EvaluationRange;
 import io.streamgrad.run.flags.KafkaOptions;
+import io.streamgrad.run.flags.RangeOptions;
 import io.streamgrad.schema.Task;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -66,41 +66,7 @@ public final class EvaluateCommand implements Callable<Integer> {
                             + " keys are counted, not scored")
     String modelKey;
 
-    @Option(
-            names = "--from-offset",
-            paramLabel = "P:OFFSET[,P:OFFSET...]|OFFSET",
-            description =
-                    "First offset scored, per partition or one for all (default: each"
-                            + " partition's first); naming partitions scores only those")
-    String fromOffset;
-
-    @Option(
-            names = "--to-offset",
-            paramLabel = "P:OFFSET[,P:OFFSET...]|OFFSET",
-            description =
-                    "Offset after the last one scored (exclusive, like Kafka's end offsets), per"
-                            + " partition or one for all (default: each partition's end)")
-    String toOffset;
-
-    @Option(
-            names = "--from-time",
-            paramLabel = "TIME",
-            description =
-                    "Start at the first record with a timestamp at or after TIME (ISO-8601, e.g."
-                            + " 2026-11-30T12:00:00Z, or epoch ms)")
-    String fromTime;
-
-    @Option(
-            names = "--to-time",
-            paramLabel = "TIME",
-            description = "End before the first record with a timestamp at or after TIME")
-    String toTime;
-
-    @Option(
-            names = "--last",
-            paramLabel = "N",
-            description = "The newest N records of each partition (before --to-offset/--to-time)")
-    Long last;
+    @Mixin RangeOptions range = new RangeOptions();
 
     @Option(
             names = "--summary-json",
@@ -139,8 +105,7 @@ public final class EvaluateCommand implements Callable<Integer> {
                                 deadLetterTopic,
                                 snapshot,
                                 modelKey,
-                                new EvaluationRange.Request(
-                                        fromOffset, toOffset, fromTime, toTime, last),
+                                range.toRequest(),
                                 predictionsOut));
         System.out.printf(
                 "streamgrad evaluate: model %s v%d (run %s) on %s offsets %s (%,d records), run"

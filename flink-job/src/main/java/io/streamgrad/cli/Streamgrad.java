@@ -22,6 +22,7 @@ import picocli.CommandLine.Option;
             ProduceCommand.class,
             TrainCommand.class,
             EvaluateCommand.class,
+            BacktestCommand.class,
             SnapshotsCommand.class,
             PredictCommand.class,
             PlotCommand.class,

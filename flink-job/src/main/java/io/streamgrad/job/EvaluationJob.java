@@ -9,8 +9,6 @@ import io.streamgrad.train.Snapshots;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
-import java.util.stream.Collectors;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -19,13 +17,10 @@ import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
-import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.TopicPartition;
 
 /**
  * The evaluation job: Kafka (a fixed offset range) → decode + validate → score (in parallel, a
@@ -91,26 +86,8 @@ public final class EvaluationJob {
     }
 
     private static KafkaSource<KafkaRecord> source(EvaluationConfig c) {
-        Set<TopicPartition> partitions =
-                c.from().keySet().stream()
-                        .map(p -> new TopicPartition(c.eventsTopic(), p))
-                        .collect(Collectors.toSet());
-        Map<TopicPartition, Long> from = new HashMap<>();
-        Map<TopicPartition, Long> to = new HashMap<>();
-        c.from().forEach((p, o) -> from.put(new TopicPartition(c.eventsTopic(), p), o));
-        c.to().forEach((p, o) -> to.put(new TopicPartition(c.eventsTopic(), p), o));
-        return KafkaSource.<KafkaRecord>builder()
-                // The cluster's client settings (--command-config) first; the job's own after.
-                .setProperties(c.kafka().properties(Map.of()))
-                .setBootstrapServers(c.bootstrapServers())
-                .setPartitions(partitions)
-                .setGroupId("streamgrad-evaluate-" + c.runId())
-                .setStartingOffsets(OffsetsInitializer.offsets(from))
-                .setBounded(OffsetsInitializer.offsets(to))
-                .setDeserializer(new RawKafkaRecordDeserializationSchema())
-                .setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")
-                .setProperty("commit.offsets.on.checkpoint", "false")
-                .build();
+        return KafkaRanges.source(
+                c.kafka(), c.eventsTopic(), "streamgrad-evaluate-" + c.runId(), c.from(), c.to());
     }
 
     /**

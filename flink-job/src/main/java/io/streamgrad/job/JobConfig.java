@@ -72,6 +72,21 @@ public record JobConfig(
                 ignoreCommittedOffsets);
     }
 
+    /** The same job training with another configuration (a backtest variant's, for its checks). */
+    public JobConfig withTraining(TrainingConfig t) {
+        return new JobConfig(
+                kafka,
+                topics,
+                groupId,
+                runId,
+                bounded,
+                fromEarliest,
+                parallelism,
+                checkpointIntervalMs,
+                t,
+                ignoreCommittedOffsets);
+    }
+
     /** The same job, starting over: the group's committed offsets are not used. */
     public JobConfig startingOver() {
         return new JobConfig(

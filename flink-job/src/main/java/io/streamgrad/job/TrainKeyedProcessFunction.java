@@ -8,6 +8,7 @@ import io.streamgrad.schema.TrainingMetric;
 import io.streamgrad.train.DeadLetters;
 import io.streamgrad.train.EpochEnd;
 import io.streamgrad.train.KeyedTrainer;
+import io.streamgrad.train.ModelConfigs;
 import io.streamgrad.train.ModelCounts;
 import io.streamgrad.train.ModelTrainer;
 import io.streamgrad.train.Snapshots;
@@ -19,6 +20,7 @@ import io.streamgrad.train.WindowBookkeeping;
 import io.streamgrad.train.WindowedExample;
 import io.streamgrad.window.WindowSpec;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -56,8 +58,11 @@ public final class TrainKeyedProcessFunction
     public static final OutputTag<DeadLetter> LATE_EVENTS =
             new OutputTag<>("late-events", new AvroTypeInfo<>(DeadLetter.class));
 
-    private final TrainingConfig config;
-    private final KeyedTrainer keyedTrainer;
+    private final ModelConfigs configs;
+
+    /** Per variant name (a single configuration's under ""), the keys' trainer. */
+    private final Map<String, KeyedTrainer> keyedTrainers;
+
     private final String runId;
     private final String eventsTopic;
     private final Map<String, String> provenance;
@@ -77,8 +82,25 @@ public final class TrainKeyedProcessFunction
             String eventsTopic,
             boolean bounded,
             Map<String, String> provenance) {
-        this.config = config;
-        this.keyedTrainer = new KeyedTrainer(config, bounded);
+        this(ModelConfigs.of(config), runId, eventsTopic, bounded, provenance);
+    }
+
+    /**
+     * @param configs how each key trains: one configuration, or a backtest's variants (keys
+     *     KEY@VARIANT)
+     */
+    public TrainKeyedProcessFunction(
+            ModelConfigs configs,
+            String runId,
+            String eventsTopic,
+            boolean bounded,
+            Map<String, String> provenance) {
+        this.configs = configs;
+        this.keyedTrainers = new HashMap<>();
+        configs.byName()
+                .forEach(
+                        (name, c) ->
+                                keyedTrainers.put(name, new KeyedTrainer(c, bounded, configs)));
         this.runId = runId;
         this.eventsTopic = eventsTopic;
         this.provenance = Map.copyOf(provenance);
@@ -135,7 +157,8 @@ public final class TrainKeyedProcessFunction
             throws Exception {
         FailureInjection.reached(FailureInjection.Point.RECORD);
         long time = ctx.timestamp() != null ? ctx.timestamp() : e.eventTime();
-        keyedTrainer.onExample(scope(ctx.getCurrentKey(), ctx.timerService(), ctx, out), e, time);
+        trainerOf(ctx.getCurrentKey())
+                .onExample(scope(ctx.getCurrentKey(), ctx.timerService(), ctx, out), e, time);
     }
 
     @Override
@@ -143,15 +166,36 @@ public final class TrainKeyedProcessFunction
             throws Exception {
         KeyedTrainer.Scope s = scope(ctx.getCurrentKey(), ctx.timerService(), ctx, out);
         if (ctx.timeDomain() == TimeDomain.PROCESSING_TIME) {
-            keyedTrainer.onProcessingTimeTimer(s, timestamp);
+            trainerOf(ctx.getCurrentKey()).onProcessingTimeTimer(s, timestamp);
         } else {
-            keyedTrainer.onEventTimeTimer(s, timestamp);
+            trainerOf(ctx.getCurrentKey()).onEventTimeTimer(s, timestamp);
         }
     }
 
     private KeyedTrainer.Scope scope(
             String key, TimerService timers, Context ctx, Collector<TrainingMetric> out) {
-        return new KeyedTrainer.Scope(key, store, timers(timers), listener(timers, ctx, out));
+        return new KeyedTrainer.Scope(key, store, timers(timers), listener(key, timers, ctx, out));
+    }
+
+    /** The trainer of a key's configuration (its variant's in a backtest). */
+    private KeyedTrainer trainerOf(String key) {
+        ModelConfigs.Variant v = configs.variantOf(key);
+        return keyedTrainers.get(v == null ? "" : v.name());
+    }
+
+    /**
+     * The job's provenance, and for a backtest variant its name and settings: a variant's snapshot
+     * says which configuration trained it.
+     */
+    private Map<String, String> provenanceOf(String key) {
+        ModelConfigs.Variant v = configs.variantOf(key);
+        if (v == null) {
+            return provenance;
+        }
+        Map<String, String> p = new HashMap<>(provenance);
+        p.put("variant", v.name());
+        p.put("variant.settings", v.settings());
+        return p;
     }
 
     private static KeyedTrainer.Timers timers(TimerService t) {
@@ -179,7 +223,11 @@ public final class TrainKeyedProcessFunction
     }
 
     private KeyedTrainer.Listener listener(
-            TimerService timers, Context ctx, Collector<TrainingMetric> out) {
+            String key, TimerService timers, Context ctx, Collector<TrainingMetric> out) {
+        TrainingConfig config = configs.forKey(key);
+        ModelConfigs.Variant variant = configs.variantOf(key);
+        // A late event reaches every variant: it is dead-lettered once, by the first.
+        boolean deadLettersLate = variant == null || configs.isFirst(variant);
         return new KeyedTrainer.Listener() {
             @Override
             public void onStep(ModelTrainer.Step s) {
@@ -210,7 +258,7 @@ public final class TrainKeyedProcessFunction
             public void onSnapshot(ModelTrainer t) {
                 ctx.output(
                         SNAPSHOTS,
-                        Snapshots.of(t, runId, timers.currentProcessingTime(), provenance));
+                        Snapshots.of(t, runId, timers.currentProcessingTime(), provenanceOf(key)));
                 count(Accumulators.Counter.SNAPSHOTS, 1);
                 FailureInjection.reached(FailureInjection.Point.SNAPSHOT);
             }
@@ -229,6 +277,9 @@ public final class TrainKeyedProcessFunction
                     boolean deadLettered) {
                 if (!deadLettered) {
                     count(Accumulators.Counter.LATE_NEXT_WINDOW, 1);
+                    return;
+                }
+                if (!deadLettersLate) {
                     return;
                 }
                 ctx.output(

@@ -6,12 +6,15 @@ import io.streamgrad.schema.DeadLetter;
 import io.streamgrad.schema.ModelSnapshot;
 import io.streamgrad.schema.TrainingMetric;
 import io.streamgrad.train.Batching;
+import io.streamgrad.train.ModelConfigs;
+import io.streamgrad.train.TrainingConfig;
 import io.streamgrad.window.WindowSpec;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
@@ -46,23 +49,56 @@ public final class TrainingJob {
     }
 
     public static void build(StreamExecutionEnvironment env, JobConfig c) {
+        wire(env, c, source(c), ModelConfigs.of(c.training()));
+    }
+
+    /**
+     * The backtest: the training dataflow over a fixed offset range, each event trained once per
+     * variant (model keys KEY@VARIANT), in one pass over Kafka.
+     */
+    public static void build(StreamExecutionEnvironment env, BacktestConfig b) {
+        JobConfig c = b.job();
+        wire(
+                env,
+                c,
+                KafkaRanges.source(
+                        c.kafka(),
+                        c.topics().events(),
+                        "streamgrad-backtest-" + c.runId(),
+                        b.from(),
+                        b.to()),
+                b.configs());
+    }
+
+    private static void wire(
+            StreamExecutionEnvironment env,
+            JobConfig c,
+            Source<KafkaRecord, ?, ?> source,
+            ModelConfigs configs) {
+        TrainingConfig base = configs.base();
         SingleOutputStreamOperator<TrainingExample> examples =
                 env.fromSource(
-                                source(c),
-                                watermarks(c.training().batching(), c.bounded()),
+                                source,
+                                watermarks(base.batching(), c.bounded()),
                                 "kafka: " + c.topics().events())
                         .uid("source")
                         .process(
                                 new DecodeProcessFunction(
-                                        c.training().spec(), Topic.EVENTS.maxRecordBytes()))
+                                        base.spec(), Topic.EVENTS.maxRecordBytes()))
                         .uid("decode")
                         .name("decode + validate");
+        DataStream<TrainingExample> keyed =
+                configs.hasVariants()
+                        ? examples.flatMap(new VariantFanOut(configs))
+                                .uid("variants")
+                                .name("one example per variant")
+                        : examples;
 
         SingleOutputStreamOperator<TrainingMetric> metrics =
-                examples.keyBy(TrainingExample::modelKey)
+                keyed.keyBy(TrainingExample::modelKey)
                         .process(
                                 new TrainKeyedProcessFunction(
-                                        c.training(),
+                                        configs,
                                         c.runId(),
                                         c.topics().events(),
                                         c.bounded(),

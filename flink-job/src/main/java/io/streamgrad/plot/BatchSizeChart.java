@@ -81,10 +81,7 @@ public final class BatchSizeChart {
         x.setNumberFormatOverride(new DecimalFormat("0"));
         NumberAxis y = new NumberAxis("predicted time to target (s)");
         y.setAutoRangeIncludesZero(false);
-        XYPlot plot = new XYPlot(data, x, y, renderer);
-        plot.setBackgroundPaint(Color.WHITE);
-        plot.setDomainGridlinePaint(new Color(220, 220, 220));
-        plot.setRangeGridlinePaint(new Color(220, 220, 220));
+        XYPlot plot = ChartStyle.xyPlot(data, x, y, renderer);
         if (bOpt != null) {
             ValueMarker opt = marker(bOpt, String.format("b_opt %.0f", bOpt), true);
             // Labels on either side of their lines, so that close markers stay readable.
@@ -96,8 +93,7 @@ public final class BatchSizeChart {
         rec.setLabelAnchor(RectangleAnchor.BOTTOM_RIGHT);
         rec.setLabelTextAnchor(TextAnchor.BOTTOM_LEFT);
         plot.addDomainMarker(rec);
-        JFreeChart chart = new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, plot, true);
-        chart.setBackgroundPaint(Color.WHITE);
+        JFreeChart chart = ChartStyle.chart(title, plot);
         chart.addSubtitle(
                 new TextTitle("K(b) = N_iter + C_var/b iterations, T(b) = τ_f + τ_d·b per step"));
         return chart;

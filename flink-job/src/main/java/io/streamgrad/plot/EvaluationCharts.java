@@ -210,12 +210,8 @@ public final class EvaluationCharts {
         NumberAxis y = new NumberAxis(yLabel);
         x.setRange(0, 1);
         y.setRange(0, 1);
-        XYPlot plot = new XYPlot(data, x, y, renderer);
-        plot.setBackgroundPaint(Color.WHITE);
-        plot.setDomainGridlinePaint(new Color(220, 220, 220));
-        plot.setRangeGridlinePaint(new Color(220, 220, 220));
-        JFreeChart chart = new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, plot, true);
-        chart.setBackgroundPaint(Color.WHITE);
+        XYPlot plot = ChartStyle.xyPlot(data, x, y, renderer);
+        JFreeChart chart = ChartStyle.chart(title, plot);
         return chart;
     }
 }

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.NumberAxis;
@@ -86,10 +87,7 @@ public final class LossChart {
         x.setAutoRangeIncludesZero(false);
         NumberAxis y = new NumberAxis("loss");
         y.setAutoRangeIncludesZero(true);
-        XYPlot plot = new XYPlot(data, x, y, renderer);
-        plot.setBackgroundPaint(Color.WHITE);
-        plot.setDomainGridlinePaint(new Color(220, 220, 220));
-        plot.setRangeGridlinePaint(new Color(220, 220, 220));
+        XYPlot plot = ChartStyle.xyPlot(data, x, y, renderer);
         for (TrainingMetric m : ordered) {
             if (m.getKind() == MetricKind.EPOCH) {
                 ValueMarker end = new ValueMarker(m.getIteration());
@@ -114,8 +112,7 @@ public final class LossChart {
                 plot.addDomainMarker(drift);
             }
         }
-        JFreeChart chart = new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, plot, true);
-        chart.setBackgroundPaint(Color.WHITE);
+        JFreeChart chart = ChartStyle.chart(title, plot);
         chart.addSubtitle(
                 new TextTitle(
                         batch.getItemCount()
@@ -132,11 +129,50 @@ public final class LossChart {
         if (metrics.stream().noneMatch(m -> m.getKind() == MetricKind.ITERATION)) {
             throw new IllegalArgumentException("no iteration metrics to plot");
         }
+        return save(chart(title, metrics), output);
+    }
+
+    /**
+     * The smoothed prequential loss of several models (a backtest's variants) on one chart, against
+     * the examples each has trained on (variants with other batch sizes make other numbers of
+     * iterations over the same events).
+     *
+     * @param byName per curve name, its models' ITERATION metrics (other kinds are ignored)
+     */
+    public static JFreeChart comparison(String title, Map<String, List<TrainingMetric>> byName) {
+        XYSeriesCollection data = new XYSeriesCollection();
+        for (Map.Entry<String, List<TrainingMetric>> e : byName.entrySet()) {
+            XYSeries curve = new XYSeries(e.getKey(), false, true);
+            e.getValue().stream()
+                    .filter(m -> m.getKind() == MetricKind.ITERATION)
+                    .sorted(Comparator.comparingLong(TrainingMetric::getIteration))
+                    .forEach(m -> curve.add(m.getExamplesSeen(), m.getSmoothedLoss()));
+            data.addSeries(curve);
+        }
+        XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, false);
+        for (int i = 0; i < data.getSeriesCount(); i++) {
+            renderer.setSeriesStroke(i, new BasicStroke(2f));
+        }
+        NumberAxis x = new NumberAxis("examples trained");
+        NumberAxis y = new NumberAxis("smoothed prequential loss (before each update)");
+        y.setAutoRangeIncludesZero(true);
+        XYPlot plot = ChartStyle.xyPlot(data, x, y, renderer);
+        JFreeChart chart = ChartStyle.chart(title, plot);
+        return chart;
+    }
+
+    /** Writes {@link #comparison} as PNG and SVG. */
+    public static Files2 writeComparison(
+            String title, Map<String, List<TrainingMetric>> byName, Path output)
+            throws IOException {
+        return save(comparison(title, byName), output);
+    }
+
+    private static Files2 save(JFreeChart chart, Path output) throws IOException {
         Files2 out = targets(output);
         if (out.png().getParent() != null) {
             Files.createDirectories(out.png().getParent());
         }
-        JFreeChart chart = chart(title, metrics);
         ChartUtils.saveChartAsPNG(out.png().toFile(), chart, WIDTH, HEIGHT);
         SVGGraphics2D svg = new SVGGraphics2D(WIDTH, HEIGHT);
         chart.draw(svg, new Rectangle(0, 0, WIDTH, HEIGHT));

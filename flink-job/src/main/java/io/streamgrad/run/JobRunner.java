@@ -1,5 +1,6 @@
 package io.streamgrad.run;
 
+import io.streamgrad.job.BacktestConfig;
 import io.streamgrad.job.JobConfig;
 import io.streamgrad.job.TrainingJob;
 import io.streamgrad.kafka.Topic;
@@ -16,6 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
@@ -77,6 +79,29 @@ public final class JobRunner {
     /** Creates the output topics, runs the job in a local MiniCluster, and reads its output. */
     public static Outcome runLocally(
             JobConfig c, LocalState state, int webUiPort, Observer observer) throws Exception {
+        return runLocally(c, state, webUiPort, observer, env -> TrainingJob.build(env, c));
+    }
+
+    /**
+     * A backtest in a local MiniCluster with temporary checkpoints (a stopped backtest is run
+     * again: its range is fixed); its output as for training.
+     */
+    public static Outcome runLocally(BacktestConfig b, Observer observer) throws Exception {
+        return runLocally(
+                b.job(),
+                LocalState.inTemporaryDirectory(),
+                0,
+                observer,
+                env -> TrainingJob.build(env, b));
+    }
+
+    private static Outcome runLocally(
+            JobConfig c,
+            LocalState state,
+            int webUiPort,
+            Observer observer,
+            Consumer<StreamExecutionEnvironment> dataflow)
+            throws Exception {
         try (TopicAdmin admin = new TopicAdmin(c.kafka())) {
             admin.ensureTopic(Topic.METRICS, c.topics().metrics(), 1);
             admin.ensureTopic(Topic.SNAPSHOTS, c.topics().snapshots(), 1);
@@ -107,7 +132,7 @@ public final class JobRunner {
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.createLocalEnvironment(Configuration.fromMap(settings));
         env.setParallelism(c.parallelism());
-        TrainingJob.build(env, c);
+        dataflow.accept(env);
 
         long start = System.nanoTime();
         JobExecutionResult result;

@@ -37,14 +37,24 @@ public final class KeyedTrainer implements Serializable {
     private final TrainingConfig config;
     private final Batching batching;
     private final boolean bounded;
+    private final ModelConfigs configs;
 
     /**
      * @param bounded whether input ends (a replayed range): epochs and the kept pass apply
      */
     public KeyedTrainer(TrainingConfig config, boolean bounded) {
+        this(config, bounded, ModelConfigs.of(config));
+    }
+
+    /**
+     * The trainer of the keys of one configuration of {@code configs} (a backtest variant's): its
+     * models shuffle as the model keys whose events they train on ({@link ModelConfigs#sourceKey}).
+     */
+    public KeyedTrainer(TrainingConfig config, boolean bounded, ModelConfigs configs) {
         this.config = config;
         this.batching = config.batching();
         this.bounded = bounded;
+        this.configs = configs;
     }
 
     /** Flink's timer service as the trainer needs it. */
@@ -261,9 +271,12 @@ public final class KeyedTrainer implements Serializable {
     public ModelTrainer trainer(Scope s) throws Exception {
         TrainerState state = s.store().trainerState();
         if (state != null) {
-            return ModelTrainer.restore(s.modelKey(), config, state);
+            return ModelTrainer.restore(s.modelKey(), config, state)
+                    .shuffleAs(configs.sourceKey(s.modelKey()));
         }
-        ModelTrainer t = ModelTrainer.create(s.modelKey(), config);
+        ModelTrainer t =
+                ModelTrainer.create(s.modelKey(), config)
+                        .shuffleAs(configs.sourceKey(s.modelKey()));
         if (bounded) {
             t.startEpoch(1);
         }

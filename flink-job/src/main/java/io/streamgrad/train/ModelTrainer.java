@@ -19,6 +19,7 @@ public final class ModelTrainer {
     static final int FULL_PASS_CHUNK = 4_096;
 
     private final String modelKey;
+    private String shuffleKey;
     private final TrainingConfig config;
     private final DenseNetwork network;
     private long iteration;
@@ -39,6 +40,7 @@ public final class ModelTrainer {
     private ModelTrainer(
             String modelKey, TrainingConfig config, DenseNetwork network, TrainerState s) {
         this.modelKey = modelKey;
+        this.shuffleKey = modelKey;
         this.config = config;
         this.network = network;
         this.iteration = s.iteration();
@@ -271,6 +273,21 @@ public final class ModelTrainer {
 
     public String modelKey() {
         return modelKey;
+    }
+
+    /**
+     * The key that seeds this model's shuffles (see {@link io.streamgrad.batch.MiniBatcher}): its
+     * own, or for a backtest variant {@code K@V} the key K whose events it trains on, so that the
+     * variant batches exactly as a run training K would.
+     */
+    public String shuffleKey() {
+        return shuffleKey;
+    }
+
+    /** Shuffles as model key {@code key} would; see {@link #shuffleKey}. */
+    public ModelTrainer shuffleAs(String key) {
+        this.shuffleKey = key;
+        return this;
     }
 
     public TrainingConfig config() {

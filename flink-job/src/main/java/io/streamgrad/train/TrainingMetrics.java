@@ -33,6 +33,7 @@ public final class TrainingMetrics {
                 .setBatchEventTimeMin(s.minEventTime())
                 .setBatchEventTimeMax(s.maxEventTime())
                 .setEmittedAt(emittedAt)
+                .setStepSeconds(s.stepNanos() / 1e9)
                 .build();
     }
 

@@ -33,7 +33,7 @@ public final class WindowTrainer {
         TrainingConfig c = trainer.config();
         MiniBatcher.Cut cut =
                 MiniBatcher.cut(
-                        trainer.modelKey(),
+                        trainer.shuffleKey(),
                         trainer.epoch(),
                         trainer.nextShuffleIndex(),
                         examples,
@@ -57,7 +57,7 @@ public final class WindowTrainer {
         train(
                 trainer,
                 MiniBatcher.cutFinal(
-                        trainer.modelKey(),
+                        trainer.shuffleKey(),
                         trainer.epoch(),
                         trainer.nextShuffleIndex(),
                         examples,
@@ -93,7 +93,9 @@ public final class WindowTrainer {
                             trainer,
                             List.of(
                                     MiniBatcher.whole(
-                                            trainer.modelKey(), trainer.nextShuffleIndex(), pass)),
+                                            trainer.shuffleKey(),
+                                            trainer.nextShuffleIndex(),
+                                            pass)),
                             listener);
                 }
                 endEpoch(trainer, pass, listener);
@@ -113,7 +115,7 @@ public final class WindowTrainer {
                         train(
                                 trainer,
                                 MiniBatcher.cutFinal(
-                                        trainer.modelKey(),
+                                        trainer.shuffleKey(),
                                         e,
                                         trainer.nextShuffleIndex(),
                                         carry,

@@ -165,7 +165,9 @@ class AvroSerdeTest {
     void metricWrittenBeforeEpochFieldsIsReadAsAnIterationRecord() throws Exception {
         List<Schema> history = AvroSerde.historyOf(TrainingMetric.getClassSchema().getFullName());
         assertEquals(
-                4, history.size(), "v1 (no epochs), v2 (no alerts), v3 (no drift), v4 (no counts)");
+                5,
+                history.size(),
+                "v1 (no epochs), v2 (no alerts), v3 (no drift), v4 (no counts), v5 (no step time)");
         Schema v1 = history.get(0);
         assertNull(v1.getField("kind"), "v1 has no 'kind' field");
         GenericRecord old = new GenericData.Record(v1);
