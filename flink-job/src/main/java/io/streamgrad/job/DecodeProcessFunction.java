@@ -7,6 +7,7 @@ import io.streamgrad.schema.AvroSerde;
 import io.streamgrad.schema.DeadLetter;
 import io.streamgrad.schema.DeadLetterReason;
 import io.streamgrad.schema.LabeledEvent;
+import io.streamgrad.schema.LabeledEventDecoder;
 import io.streamgrad.train.DeadLetters;
 import io.streamgrad.train.EventValidator;
 import io.streamgrad.train.InvalidEventException;
@@ -36,7 +37,7 @@ public final class DecodeProcessFunction extends ProcessFunction<KafkaRecord, Tr
 
     private final ModelSpec spec;
     private final int maxRecordBytes;
-    private final AvroSerde<LabeledEvent> serde = AvroSerde.of(LabeledEvent.class);
+    private final LabeledEventDecoder decoder = new LabeledEventDecoder();
     private transient CheckpointedCounters counters;
 
     /**
@@ -90,7 +91,7 @@ public final class DecodeProcessFunction extends ProcessFunction<KafkaRecord, Tr
         }
         try {
             out.collect(
-                    EventValidator.validate(serde.deserialize(value), spec)
+                    EventValidator.validate(decoder.decode(value), spec)
                             .at(record.partition(), record.offset()));
         } catch (AvroDecodeException e) {
             deadLetter(ctx, record, value, e.reason(), e.getMessage());

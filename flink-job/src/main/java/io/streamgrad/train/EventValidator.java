@@ -4,60 +4,67 @@ import io.streamgrad.batch.TrainingExample;
 import io.streamgrad.model.ModelSpec;
 import io.streamgrad.schema.DeadLetterReason;
 import io.streamgrad.schema.LabeledEvent;
+import io.streamgrad.schema.LabeledEventDecoder;
 import io.streamgrad.schema.Task;
-import java.util.List;
 
 /** Checks a decoded event against the model it trains and turns it into a training example. */
 public final class EventValidator {
     private EventValidator() {}
 
     public static TrainingExample validate(LabeledEvent event, ModelSpec spec) {
-        List<Float> f = event.getFeatures();
-        if (f.size() != spec.inputSize()) {
+        return validate(LabeledEventDecoder.of(event), spec);
+    }
+
+    /**
+     * @param event as {@link LabeledEventDecoder} decodes it (its features array becomes the
+     *     example's, not copied)
+     * @throws InvalidEventException with the dead-letter reason, for an event the model cannot
+     *     train on
+     */
+    public static TrainingExample validate(LabeledEventDecoder.Event event, ModelSpec spec) {
+        float[] features = event.features();
+        if (features.length != spec.inputSize()) {
             throw new InvalidEventException(
                     DeadLetterReason.WRONG_FEATURE_COUNT,
                     "event "
-                            + event.getEventId()
+                            + event.eventId()
                             + " has "
-                            + f.size()
+                            + features.length
                             + " features, the model expects "
                             + spec.inputSize());
         }
-        float[] features = new float[f.size()];
         for (int i = 0; i < features.length; i++) {
-            float v = f.get(i);
-            if (!Float.isFinite(v)) {
+            if (!Float.isFinite(features[i])) {
                 throw new InvalidEventException(
                         DeadLetterReason.NON_FINITE_FEATURE,
-                        "event " + event.getEventId() + " feature " + i + " is " + v);
+                        "event " + event.eventId() + " feature " + i + " is " + features[i]);
             }
-            features[i] = v;
         }
         return new TrainingExample(
-                event.getModel(),
-                event.getEventId(),
-                event.getEventTime(),
+                event.model(),
+                event.eventId(),
+                event.eventTime(),
                 features,
                 label(event, spec),
                 -1,
                 -1);
     }
 
-    private static double label(LabeledEvent event, ModelSpec spec) {
-        Object label = event.getLabel();
+    private static double label(LabeledEventDecoder.Event event, ModelSpec spec) {
+        Object label = event.label();
         if (spec.task() == Task.REGRESSION) {
             if (!(label instanceof Double d)) {
                 throw new InvalidEventException(
                         DeadLetterReason.BAD_LABEL,
                         "event "
-                                + event.getEventId()
+                                + event.eventId()
                                 + ": regression needs a finite double label, got "
                                 + describe(label));
             }
             if (!Double.isFinite(d)) {
                 throw new InvalidEventException(
                         DeadLetterReason.NON_FINITE_LABEL,
-                        "event " + event.getEventId() + ": the label is " + d);
+                        "event " + event.eventId() + ": the label is " + d);
             }
             return d;
         }
@@ -67,7 +74,7 @@ public final class EventValidator {
                             ? DeadLetterReason.CLASS_OUT_OF_RANGE
                             : DeadLetterReason.BAD_LABEL,
                     "event "
-                            + event.getEventId()
+                            + event.eventId()
                             + ": "
                             + spec.task().wireName()
                             + " needs an int class index in [0, "

@@ -1,0 +1,114 @@
+package io.streamgrad.schema;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.message.BinaryMessageEncoder;
+import org.junit.jupiter.api.Test;
+
+/** The fast path decodes exactly what Avro's own reader decodes, and refuses what it refuses. */
+class LabeledEventDecoderTest {
+    private final LabeledEventDecoder decoder = new LabeledEventDecoder();
+    private final AvroSerde<LabeledEvent> serde = AvroSerde.of(LabeledEvent.class);
+
+    @Test
+    void equalsAvrosOwnReaderOnRandomEvents() {
+        SplittableRandom rng = new SplittableRandom(3);
+        for (int i = 0; i < 2_000; i++) {
+            int n = rng.nextInt(0, 300);
+            List<Float> f = new ArrayList<>(n);
+            for (int j = 0; j < n; j++) {
+                // Every bit pattern, NaNs and infinities included: decoding must not change one.
+                f.add(Float.intBitsToFloat(rng.nextInt()));
+            }
+            LabeledEvent e =
+                    LabeledEvent.newBuilder()
+                            .setModel("m-" + rng.nextInt(100) + "-ü")
+                            .setEventId("id-" + i)
+                            .setEventTime(rng.nextLong())
+                            .setFeatures(f)
+                            .setLabel(rng.nextBoolean() ? (Object) rng.nextInt() : rng.nextDouble())
+                            .setSource(rng.nextBoolean() ? null : "src-" + i)
+                            .build();
+            LabeledEventDecoder.Event fast = decoder.decode(serde.serialize(e));
+            LabeledEventDecoder.Event slow = LabeledEventDecoder.of(e);
+            assertEquals(slow.model(), fast.model());
+            assertEquals(slow.eventId(), fast.eventId());
+            assertEquals(slow.eventTime(), fast.eventTime());
+            assertEquals(slow.label(), fast.label());
+            assertEquals(slow.source(), fast.source());
+            int[] a = new int[n];
+            int[] b = new int[n];
+            for (int j = 0; j < n; j++) {
+                a[j] = Float.floatToRawIntBits(slow.features()[j]);
+                b[j] = Float.floatToRawIntBits(fast.features()[j]);
+            }
+            assertArrayEquals(a, b);
+        }
+    }
+
+    @Test
+    void anEventOfAnEarlierVersionTakesTheResolvingPath() throws Exception {
+        Schema v1 = AvroSerde.historyOf(LabeledEvent.getClassSchema().getFullName()).get(0);
+        GenericRecord old = new GenericData.Record(v1);
+        old.put("model", "legacy");
+        old.put("event_id", "old-1");
+        old.put("event_time", 42L);
+        old.put("features", List.of(1f, 2f));
+        old.put("label", 1);
+        byte[] bytes =
+                new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v1).encode(old).array();
+        LabeledEventDecoder.Event e = decoder.decode(bytes);
+        assertEquals("legacy", e.model());
+        assertArrayEquals(new float[] {1f, 2f}, e.features());
+        assertEquals(1, e.label());
+        assertNull(e.source());
+    }
+
+    @Test
+    void malformedBytesAreRefusedWithAReason() {
+        byte[] good =
+                serde.serialize(
+                        LabeledEvent.newBuilder()
+                                .setModel("m")
+                                .setEventId("e")
+                                .setEventTime(1)
+                                .setFeatures(List.of(1f, 2f, 3f))
+                                .setLabel(0)
+                                .build());
+        // Cut short: the header says current schema, the body ends inside the features.
+        AvroDecodeException cut =
+                assertThrows(
+                        AvroDecodeException.class,
+                        () -> decoder.decode(Arrays.copyOf(good, good.length - 6)));
+        assertEquals(DeadLetterReason.UNDECODABLE, cut.reason());
+        // A features array declaring more items than any record of ours holds: no allocation.
+        byte[] huge = Arrays.copyOf(good, good.length);
+        int arrayStart = 10 + 2 + 2 + 1; // header, "m", "e", time 1 (zig-zag: one byte each)
+        byte[] big = {(byte) 0xFE, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x0F}; // 2^31-1
+        byte[] withBig = new byte[huge.length + big.length - 1];
+        System.arraycopy(huge, 0, withBig, 0, arrayStart);
+        System.arraycopy(big, 0, withBig, arrayStart, big.length);
+        System.arraycopy(
+                huge,
+                arrayStart + 1,
+                withBig,
+                arrayStart + big.length,
+                huge.length - arrayStart - 1);
+        assertThrows(AvroDecodeException.class, () -> decoder.decode(withBig));
+        assertEquals(
+                DeadLetterReason.UNDECODABLE,
+                assertThrows(AvroDecodeException.class, () -> decoder.decode(new byte[3]))
+                        .reason());
+        assertThrows(AvroDecodeException.class, () -> decoder.decode(null));
+    }
+}
