@@ -68,6 +68,10 @@ public final class TrainCommand implements Callable<Integer> {
         }
         job.kafka.admin().close(); // checks --kafka-timeout-ms
         TrainRun.preflight(c, job.kafka.timeoutMs);
+        TrainRun.StartPoint start =
+                TrainRun.resolveStart(
+                        c, job.warmStart, job.modelKey, job.fromOffset, job.kafka.timeoutMs);
+        c = start.config();
         TrainRun.Prepared prepared =
                 TrainRun.prepare(
                         c,
@@ -76,6 +80,9 @@ public final class TrainCommand implements Callable<Integer> {
                         job.kafka.timeoutMs);
         c = prepared.config();
         System.out.println("streamgrad train: " + prepared.announcement());
+        if (start.announcement() != null) {
+            System.out.println("streamgrad train: " + start.announcement());
+        }
         System.out.printf(
                 "streamgrad train: %s on %s (batch %s, window %s, %s), run %s%n",
                 c.training().spec().shorthand(),

@@ -15,6 +15,7 @@ import io.streamgrad.train.TrainerState;
 import io.streamgrad.train.TrainerStore;
 import io.streamgrad.train.TrainingConfig;
 import io.streamgrad.train.TrainingMetrics;
+import io.streamgrad.train.WarmStart;
 import io.streamgrad.train.WindowBookkeeping;
 import io.streamgrad.train.WindowedExample;
 import io.streamgrad.window.WindowSpec;
@@ -77,8 +78,21 @@ public final class TrainKeyedProcessFunction
             String eventsTopic,
             boolean bounded,
             Map<String, String> provenance) {
+        this(config, runId, eventsTopic, bounded, provenance, null);
+    }
+
+    /**
+     * @param warmStart the snapshot its model key starts from, null for fresh models only
+     */
+    public TrainKeyedProcessFunction(
+            TrainingConfig config,
+            String runId,
+            String eventsTopic,
+            boolean bounded,
+            Map<String, String> provenance,
+            WarmStart warmStart) {
         this.config = config;
-        this.keyedTrainer = new KeyedTrainer(config, bounded);
+        this.keyedTrainer = new KeyedTrainer(config, bounded, warmStart);
         this.runId = runId;
         this.eventsTopic = eventsTopic;
         this.provenance = Map.copyOf(provenance);
@@ -210,7 +224,8 @@ public final class TrainKeyedProcessFunction
             public void onSnapshot(ModelTrainer t) {
                 ctx.output(
                         SNAPSHOTS,
-                        Snapshots.of(t, runId, timers.currentProcessingTime(), provenance));
+                        Snapshots.of(
+                                t, runId, timers.currentProcessingTime(), provenance, eventsTopic));
                 count(Accumulators.Counter.SNAPSHOTS, 1);
                 FailureInjection.reached(FailureInjection.Point.SNAPSHOT);
             }

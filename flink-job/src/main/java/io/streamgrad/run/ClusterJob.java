@@ -59,6 +59,17 @@ public final class ClusterJob {
                         "{restart-attempts} must be at least 0, got " + job.restartAttempts);
             }
             JobConfig c = job.options.toJobConfig(UUID.randomUUID().toString());
+            TrainRun.StartPoint start =
+                    TrainRun.resolveStart(
+                            c,
+                            job.options.warmStart,
+                            job.options.modelKey,
+                            job.options.fromOffset,
+                            job.options.kafka.timeoutMs);
+            c = start.config();
+            if (start.announcement() != null) {
+                System.out.println("streamgrad: " + start.announcement());
+            }
             Map<String, String> settings = TrainingJob.settings(c);
             settings.put(
                     "restart-strategy.fixed-delay.attempts", Integer.toString(job.restartAttempts));

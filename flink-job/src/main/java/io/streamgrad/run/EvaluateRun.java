@@ -137,7 +137,11 @@ public final class EvaluateRun {
         }
         EvaluationRange range;
         try (KafkaConsumer<byte[], byte[]> consumer = TopicReader.consumer(r.kafka())) {
-            range = EvaluationRange.resolve(r.eventsTopic(), r.range(), offsets(consumer, r));
+            range =
+                    EvaluationRange.resolve(
+                            r.eventsTopic(),
+                            r.range(),
+                            offsets(consumer, r.eventsTopic(), r.kafkaTimeoutMs()));
             checkSample(r.eventsTopic(), snapshot, sample(consumer, range));
         }
         int parallelism =
@@ -149,11 +153,12 @@ public final class EvaluateRun {
         return new Plan(r, UUID.randomUUID().toString(), snapshot, range, parallelism);
     }
 
-    private static EvaluationRange.Offsets offsets(KafkaConsumer<?, ?> consumer, Request r) {
+    /** What the consumer can tell about the topic's partitions (also for train's warm start). */
+    static EvaluationRange.Offsets offsets(
+            KafkaConsumer<?, ?> consumer, String topic, long kafkaTimeoutMs) {
         List<TopicPartition> partitions = new ArrayList<>();
-        for (PartitionInfo p :
-                consumer.partitionsFor(r.eventsTopic(), Duration.ofMillis(r.kafkaTimeoutMs()))) {
-            partitions.add(new TopicPartition(r.eventsTopic(), p.partition()));
+        for (PartitionInfo p : consumer.partitionsFor(topic, Duration.ofMillis(kafkaTimeoutMs))) {
+            partitions.add(new TopicPartition(topic, p.partition()));
         }
         return new EvaluationRange.Offsets() {
             @Override

@@ -32,6 +32,7 @@ public final class ModelTrainer {
     private int skippedInARow;
     private float[] lastGoodParameters;
     private float[] lastGoodOptimizerState;
+    private ModelLineage lineage;
 
     /** The drift detectors watching this model's prequential loss; null for none. */
     private final DriftMonitor drift;
@@ -56,6 +57,7 @@ public final class ModelTrainer {
                 s.lastGoodOptimizerState() != null
                         ? s.lastGoodOptimizerState()
                         : network.optimizerState();
+        this.lineage = s.lineage() != null ? s.lineage() : ModelLineage.ADOPTED;
         this.drift = config.newDriftMonitor();
         if (drift != null && s.driftState() != null) {
             drift.restore(s.driftState());
@@ -89,7 +91,8 @@ public final class ModelTrainer {
                         0,
                         null,
                         null,
-                        null));
+                        null,
+                        ModelLineage.FRESH));
     }
 
     public static ModelTrainer restore(String modelKey, TrainingConfig config, TrainerState state) {
@@ -117,6 +120,7 @@ public final class ModelTrainer {
         DenseNetwork.Evaluation before =
                 network.step(batch.x(), batch.labels(), batch.size(), iteration);
         long stepNanos = System.nanoTime() - start;
+        lineage = lineage.trainedAlso(batch.partitions(), batch.offsets());
         iteration++;
         epochIteration++;
         String alert = null;
@@ -234,6 +238,16 @@ public final class ModelTrainer {
         return iteration > 0 && lastSnapshotVersion != iteration;
     }
 
+    /** The iteration of the last snapshot emitted (or warm-started from), -1 if none. */
+    public long lastSnapshotVersion() {
+        return lastSnapshotVersion;
+    }
+
+    /** The offsets this model trained and its warm-start parent. */
+    public ModelLineage lineage() {
+        return lineage;
+    }
+
     public void markSnapshot() {
         lastSnapshotVersion = iteration;
     }
@@ -254,7 +268,8 @@ public final class ModelTrainer {
                 skippedInARow,
                 lastGoodParameters,
                 lastGoodOptimizerState,
-                drift == null ? null : drift.state());
+                drift == null ? null : drift.state(),
+                lineage);
     }
 
     public int epoch() {
