@@ -32,21 +32,12 @@ public final class OfflineReplay {
             WarmStart warmStart,
             List<TrainingExample> arrivals,
             TrainingListener listener) {
-        KeyedTrainer keyed = new KeyedTrainer(config, true, warmStart);
-        KeyedTrainer.Scope scope =
-                new KeyedTrainer.Scope(
-                        modelKey, new InMemoryTrainerStore(), NO_TIMERS, forward(listener));
-        try {
-            for (TrainingExample e : arrivals) {
-                keyed.onExample(scope, e, e.eventTime());
-            }
-            keyed.onEventTimeTimer(scope, KeyedTrainer.END_OF_INPUT);
-            return keyed.trainer(scope);
-        } catch (RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        return run(
+                new KeyedTrainer(config, true, warmStart),
+                modelKey,
+                arrivals,
+                listener,
+                (keyed, scope) -> keyed.onEventTimeTimer(scope, KeyedTrainer.END_OF_INPUT));
     }
 
     /**
@@ -67,7 +58,27 @@ public final class OfflineReplay {
         if (config.batching().idleTimeoutMs() <= 0) {
             throw new IllegalArgumentException("a quiet live stream needs an idle timeout");
         }
-        KeyedTrainer keyed = new KeyedTrainer(config, false, warmStart);
+        // Every arrival happened at processing time 0: the idle timer is due.
+        return run(
+                new KeyedTrainer(config, false, warmStart),
+                modelKey,
+                arrivals,
+                listener,
+                (keyed, scope) ->
+                        keyed.onProcessingTimeTimer(scope, config.batching().idleTimeoutMs()));
+    }
+
+    /** What ends a replay once every example has arrived. */
+    private interface End {
+        void after(KeyedTrainer keyed, KeyedTrainer.Scope scope) throws Exception;
+    }
+
+    private static ModelTrainer run(
+            KeyedTrainer keyed,
+            String modelKey,
+            List<TrainingExample> arrivals,
+            TrainingListener listener,
+            End end) {
         KeyedTrainer.Scope scope =
                 new KeyedTrainer.Scope(
                         modelKey, new InMemoryTrainerStore(), NO_TIMERS, forward(listener));
@@ -75,8 +86,7 @@ public final class OfflineReplay {
             for (TrainingExample e : arrivals) {
                 keyed.onExample(scope, e, e.eventTime());
             }
-            // Every arrival happened at processing time 0: the idle timer is due.
-            keyed.onProcessingTimeTimer(scope, config.batching().idleTimeoutMs());
+            end.after(keyed, scope);
             return keyed.trainer(scope);
         } catch (RuntimeException e) {
             throw e;
