@@ -76,7 +76,9 @@ public final class SnapshotsCommand implements Callable<Integer> {
     @Command(
             name = "list",
             mixinStandardHelpOptions = true,
-            description = "One line per snapshot: key, version, time, examples seen, epoch, loss.")
+            description =
+                    "One line per snapshot: key, version, time, examples seen, epoch, loss, run and"
+                            + " parent snapshot (RUN vVERSION; - none, ? written before lineage).")
     static final class ListSnapshots implements Callable<Integer> {
         @Mixin Source source = new Source();
 
@@ -90,7 +92,7 @@ public final class SnapshotsCommand implements Callable<Integer> {
                 return 0;
             }
             System.out.printf(
-                    "%-16s %10s  %-24s %14s %6s %10s %10s  %s%n",
+                    "%-16s %10s  %-24s %14s %6s %10s %10s  %-36s  %s%n",
                     "model",
                     "version",
                     "created",
@@ -98,10 +100,11 @@ public final class SnapshotsCommand implements Callable<Integer> {
                     "epoch",
                     "last loss",
                     "smoothed",
-                    "run");
+                    "run",
+                    "parent");
             for (SnapshotCatalog.Entry e : all) {
                 System.out.printf(
-                        "%-16s %10d  %-24s %,14d %6d %10.4f %10.4f  %s%n",
+                        "%-16s %10d  %-24s %,14d %6d %10.4f %10.4f  %-36s  %s%n",
                         e.model(),
                         e.version(),
                         e.createdIso(),
@@ -109,7 +112,8 @@ public final class SnapshotsCommand implements Callable<Integer> {
                         e.epoch(),
                         e.lastLoss(),
                         e.smoothedLoss(),
-                        e.runId());
+                        e.runId(),
+                        e.parent());
             }
             return 0;
         }
@@ -119,9 +123,11 @@ public final class SnapshotsCommand implements Callable<Integer> {
             name = "show",
             mixinStandardHelpOptions = true,
             description =
-                    "Everything a snapshot records but its tensors, as JSON: lineage (run id, seed,"
-                            + " source topic, every setting, code version), architecture,"
-                            + " optimizer, progress, tensor names and shapes.")
+                    "Everything a snapshot records but its tensors, as JSON: lineage (source topic,"
+                            + " offset ranges trained per partition in its run and inherited"
+                            + " through warm starts, parent snapshot, code version and git"
+                            + " commit, ND4J backend and device), run id, seed, every setting,"
+                            + " architecture, optimizer, progress, tensor names and shapes.")
     static final class Show implements Callable<Integer> {
         @Mixin Choice choice = new Choice();
 

@@ -7,6 +7,7 @@ import io.streamgrad.run.JobRunner;
 import io.streamgrad.run.RunSummary;
 import io.streamgrad.run.StateDirectory;
 import io.streamgrad.run.TrainRun;
+import io.streamgrad.run.flags.StartOptions;
 import io.streamgrad.run.flags.TrainJobOptions;
 import java.nio.file.Path;
 import java.util.UUID;
@@ -25,6 +26,7 @@ import picocli.CommandLine.Option;
         })
 public final class TrainCommand implements Callable<Integer> {
     @Mixin TrainJobOptions job = new TrainJobOptions();
+    @Mixin StartOptions startFlags = new StartOptions();
 
     @Option(
             names = "--web-ui-port",
@@ -68,6 +70,14 @@ public final class TrainCommand implements Callable<Integer> {
         }
         job.kafka.admin().close(); // checks --kafka-timeout-ms
         TrainRun.preflight(c, job.kafka.timeoutMs);
+        TrainRun.StartPoint start =
+                TrainRun.resolveStart(
+                        c,
+                        startFlags.warmStart,
+                        startFlags.modelKey,
+                        startFlags.fromOffset,
+                        job.kafka.timeoutMs);
+        c = start.config();
         TrainRun.Prepared prepared =
                 TrainRun.prepare(
                         c,
@@ -76,6 +86,9 @@ public final class TrainCommand implements Callable<Integer> {
                         job.kafka.timeoutMs);
         c = prepared.config();
         System.out.println("streamgrad train: " + prepared.announcement());
+        if (start.announcement() != null) {
+            System.out.println("streamgrad train: " + start.announcement());
+        }
         System.out.printf(
                 "streamgrad train: %s on %s (batch %s, window %s, %s), run %s%n",
                 c.training().spec().shorthand(),

@@ -87,13 +87,27 @@ public final class Provenance {
 
     /** The version of streamgrad that was built (from the build), or "unknown" when run unbuilt. */
     public static String codeVersion() {
+        return buildProperty("version");
+    }
+
+    /**
+     * The git commit the code was built from ({@code git describe --always --dirty} at build time:
+     * a hash, with {@code -dirty} for uncommitted changes), or "unknown" when built outside git.
+     */
+    public static String gitCommit() {
+        return buildProperty("git.commit");
+    }
+
+    private static String buildProperty(String key) {
         try (InputStream in = Provenance.class.getResourceAsStream("build.properties")) {
             if (in == null) {
                 return "unknown";
             }
             Properties p = new Properties();
             p.load(in);
-            return p.getProperty("version", "unknown");
+            String v = p.getProperty(key, "unknown").strip();
+            // An unfiltered placeholder: the build did not set it.
+            return v.isEmpty() || v.startsWith("${") ? "unknown" : v;
         } catch (IOException e) {
             return "unknown";
         }

@@ -6,6 +6,7 @@ import io.streamgrad.kafka.KafkaClientConfig;
 import io.streamgrad.kafka.Topic;
 import io.streamgrad.train.Batching;
 import io.streamgrad.train.TrainingConfig;
+import io.streamgrad.train.WarmStart;
 import java.io.Serializable;
 import java.util.Map;
 
@@ -19,6 +20,10 @@ import java.util.Map;
  * @param fromEarliest start from the earliest offsets when the group has none committed
  * @param ignoreCommittedOffsets start from {@code fromEarliest}'s end whatever the group has
  *     committed (a run that starts over); a restored checkpoint's offsets still win
+ * @param warmStart the snapshot a model key starts from instead of a fresh model, null for none
+ * @param startOffsets where to start reading each partition (partition → offset; partitions not
+ *     named follow {@code fromEarliest}), whatever the group committed; null: the group's offsets.
+ *     A restored checkpoint's offsets still win
  */
 public record JobConfig(
         KafkaClientConfig kafka,
@@ -30,7 +35,9 @@ public record JobConfig(
         int parallelism,
         long checkpointIntervalMs,
         TrainingConfig training,
-        boolean ignoreCommittedOffsets)
+        boolean ignoreCommittedOffsets,
+        WarmStart warmStart,
+        Map<Integer, Long> startOffsets)
         implements Serializable {
 
     /** A job that starts from the group's committed offsets. */
@@ -54,7 +61,9 @@ public record JobConfig(
                 parallelism,
                 checkpointIntervalMs,
                 training,
-                false);
+                false,
+                null,
+                null);
     }
 
     /** The same job under another run id (a run resumed from its state directory keeps its id). */
@@ -69,7 +78,9 @@ public record JobConfig(
                 parallelism,
                 checkpointIntervalMs,
                 training,
-                ignoreCommittedOffsets);
+                ignoreCommittedOffsets,
+                warmStart,
+                startOffsets);
     }
 
     /** The same job training with another configuration (a backtest variant's, for its checks). */
@@ -84,7 +95,9 @@ public record JobConfig(
                 parallelism,
                 checkpointIntervalMs,
                 t,
-                ignoreCommittedOffsets);
+                ignoreCommittedOffsets,
+                warmStart,
+                startOffsets);
     }
 
     /** The same job, starting over: the group's committed offsets are not used. */
@@ -99,7 +112,33 @@ public record JobConfig(
                 parallelism,
                 checkpointIntervalMs,
                 training,
-                true);
+                true,
+                warmStart,
+                startOffsets);
+    }
+
+    /**
+     * The same job, its model key starting from a snapshot and reading from explicit offsets.
+     *
+     * @param startOffsets partition → first offset to read, null for the group's offsets
+     */
+    public JobConfig warmStarting(WarmStart warm, Map<Integer, Long> startOffsets) {
+        return new JobConfig(
+                kafka,
+                topics,
+                groupId,
+                runId,
+                bounded,
+                fromEarliest,
+                parallelism,
+                checkpointIntervalMs,
+                training,
+                ignoreCommittedOffsets,
+                warm,
+                startOffsets == null
+                        ? null
+                        : java.util.Collections.unmodifiableMap(
+                                new java.util.TreeMap<>(startOffsets)));
     }
 
     /** The Kafka bootstrap servers (of {@link #kafka}). */

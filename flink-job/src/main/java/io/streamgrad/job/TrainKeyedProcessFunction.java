@@ -16,6 +16,7 @@ import io.streamgrad.train.TrainerState;
 import io.streamgrad.train.TrainerStore;
 import io.streamgrad.train.TrainingConfig;
 import io.streamgrad.train.TrainingMetrics;
+import io.streamgrad.train.WarmStart;
 import io.streamgrad.train.WindowBookkeeping;
 import io.streamgrad.train.WindowedExample;
 import io.streamgrad.window.WindowSpec;
@@ -82,25 +83,28 @@ public final class TrainKeyedProcessFunction
             String eventsTopic,
             boolean bounded,
             Map<String, String> provenance) {
-        this(ModelConfigs.of(config), runId, eventsTopic, bounded, provenance);
+        this(ModelConfigs.of(config), runId, eventsTopic, bounded, provenance, null);
     }
 
     /**
      * @param configs how each key trains: one configuration, or a backtest's variants (keys
      *     KEY@VARIANT)
+     * @param warmStart the snapshot its model key starts from, null for fresh models only
      */
     public TrainKeyedProcessFunction(
             ModelConfigs configs,
             String runId,
             String eventsTopic,
             boolean bounded,
-            Map<String, String> provenance) {
+            Map<String, String> provenance,
+            WarmStart warmStart) {
         this.configs = configs;
         this.keyedTrainers = new HashMap<>();
         configs.byName()
                 .forEach(
                         (name, c) ->
-                                keyedTrainers.put(name, new KeyedTrainer(c, bounded, configs)));
+                                keyedTrainers.put(
+                                        name, new KeyedTrainer(c, bounded, configs, warmStart)));
         this.runId = runId;
         this.eventsTopic = eventsTopic;
         this.provenance = Map.copyOf(provenance);
@@ -258,7 +262,12 @@ public final class TrainKeyedProcessFunction
             public void onSnapshot(ModelTrainer t) {
                 ctx.output(
                         SNAPSHOTS,
-                        Snapshots.of(t, runId, timers.currentProcessingTime(), provenanceOf(key)));
+                        Snapshots.of(
+                                t,
+                                runId,
+                                timers.currentProcessingTime(),
+                                provenanceOf(key),
+                                eventsTopic));
                 count(Accumulators.Counter.SNAPSHOTS, 1);
                 FailureInjection.reached(FailureInjection.Point.SNAPSHOT);
             }

@@ -102,7 +102,8 @@ public final class TrainingJob {
                                         c.runId(),
                                         c.topics().events(),
                                         c.bounded(),
-                                        c.provenance()))
+                                        c.provenance(),
+                                        c.warmStart()))
                         .returns(new AvroTypeInfo<>(TrainingMetric.class))
                         .uid("train")
                         .name("window + shuffle + mini-batch + train (ND4J)");
@@ -145,10 +146,25 @@ public final class TrainingJob {
 
     /**
      * Where reading starts when no checkpoint is restored (a restored checkpoint's offsets always
-     * win): the group's committed offsets, else the earliest or latest; or, for a run that starts
-     * over, the earliest or latest whatever the group committed.
+     * win): explicit per-partition offsets (a warm start continues where its snapshot's lineage
+     * ends); else the group's committed offsets, else the earliest or latest; or, for a run that
+     * starts over, the earliest or latest whatever the group committed.
      */
     private static OffsetsInitializer startingOffsets(JobConfig c) {
+        if (c.startOffsets() != null) {
+            // Partitions not named start from the earliest (or latest) offset.
+            Map<org.apache.kafka.common.TopicPartition, Long> offsets = new HashMap<>();
+            c.startOffsets()
+                    .forEach(
+                            (p, o) ->
+                                    offsets.put(
+                                            new org.apache.kafka.common.TopicPartition(
+                                                    c.topics().events(), p),
+                                            o));
+            return OffsetsInitializer.offsets(
+                    offsets,
+                    c.fromEarliest() ? OffsetResetStrategy.EARLIEST : OffsetResetStrategy.LATEST);
+        }
         if (c.ignoreCommittedOffsets()) {
             return c.fromEarliest() ? OffsetsInitializer.earliest() : OffsetsInitializer.latest();
         }

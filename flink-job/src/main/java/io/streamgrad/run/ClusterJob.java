@@ -5,6 +5,7 @@ import io.streamgrad.job.JobConfig;
 import io.streamgrad.job.TrainingJob;
 import io.streamgrad.run.flags.Flags;
 import io.streamgrad.run.flags.JobFile;
+import io.streamgrad.run.flags.StartOptions;
 import io.streamgrad.run.flags.TrainJobOptions;
 import java.util.Map;
 import java.util.UUID;
@@ -26,6 +27,7 @@ import picocli.CommandLine.Option;
                 "The streamgrad training job, for flink run; the flags of ./streamgrad train.")
 public final class ClusterJob {
     @Mixin TrainJobOptions options = new TrainJobOptions();
+    @Mixin StartOptions startFlags = new StartOptions();
 
     @Option(
             names = "--restart-attempts",
@@ -59,6 +61,17 @@ public final class ClusterJob {
                         "{restart-attempts} must be at least 0, got " + job.restartAttempts);
             }
             JobConfig c = job.options.toJobConfig(UUID.randomUUID().toString());
+            TrainRun.StartPoint start =
+                    TrainRun.resolveStart(
+                            c,
+                            job.startFlags.warmStart,
+                            job.startFlags.modelKey,
+                            job.startFlags.fromOffset,
+                            job.options.kafka.timeoutMs);
+            c = start.config();
+            if (start.announcement() != null) {
+                System.out.println("streamgrad: " + start.announcement());
+            }
             Map<String, String> settings = TrainingJob.settings(c);
             settings.put(
                     "restart-strategy.fixed-delay.attempts", Integer.toString(job.restartAttempts));

@@ -153,7 +153,7 @@ public final class EvaluateRun {
         return new Plan(r, UUID.randomUUID().toString(), snapshot, range, parallelism);
     }
 
-    /** A topic's offsets as {@link EvaluationRange#resolve} asks for them, from a consumer. */
+    /** What the consumer can tell about a topic's partitions (evaluate, backtest, warm start). */
     static EvaluationRange.Offsets offsets(
             KafkaConsumer<?, ?> consumer, String topic, long kafkaTimeoutMs) {
         List<TopicPartition> partitions = new ArrayList<>();

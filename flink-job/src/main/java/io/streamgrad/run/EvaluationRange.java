@@ -176,7 +176,7 @@ public record EvaluationRange(String topic, SortedMap<Integer, long[]> offsets) 
     }
 
     /** "partition 0 offsets 0-1000, partition 1 offsets 0-998 (end exclusive)". */
-    static String holds(SortedMap<Integer, long[]> bounds) {
+    public static String holds(SortedMap<Integer, long[]> bounds) {
         return bounds.entrySet().stream()
                         .map(
                                 e ->
@@ -190,7 +190,13 @@ public record EvaluationRange(String topic, SortedMap<Integer, long[]> offsets) 
                 + " (end exclusive)";
     }
 
-    private static void parseOffsets(
+    /**
+     * Parses {@code P:OFFSET[,P:OFFSET...]} or one offset for every partition, naming {@code flag}
+     * in errors.
+     *
+     * @param named receives the partitions named explicitly
+     */
+    static void parseOffsets(
             String flag,
             String spec,
             SortedMap<Integer, long[]> bounds,

@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streamgrad.kafka.KafkaClientConfig;
 import io.streamgrad.schema.Architecture;
 import io.streamgrad.schema.FeatureStatistics;
+import io.streamgrad.schema.Lineage;
 import io.streamgrad.schema.ModelSnapshot;
+import io.streamgrad.schema.OffsetRange;
 import io.streamgrad.schema.Tensor;
 import io.streamgrad.schema.Tensors;
 import java.time.Instant;
@@ -32,10 +34,20 @@ public final class SnapshotCatalog {
             int epoch,
             double lastLoss,
             double smoothedLoss,
-            String runId) {
+            String runId,
+            String parent) {
         public String createdIso() {
             return Instant.ofEpochMilli(createdAt).toString();
         }
+    }
+
+    /** {@code RUN vVERSION} of a snapshot's parent; "-" for none, "?" without lineage. */
+    static String parentOf(ModelSnapshot s) {
+        Lineage l = s.getLineage();
+        if (l == null) {
+            return "?";
+        }
+        return l.getParentRunId() == null ? "-" : l.getParentRunId() + " v" + l.getParentVersion();
     }
 
     /** Every snapshot on the topic (of one key when given), by key, then version, then time. */
@@ -56,7 +68,8 @@ public final class SnapshotCatalog {
                                         s.getEpoch(),
                                         s.getLastLoss(),
                                         s.getSmoothedLoss(),
-                                        s.getRunId()))
+                                        s.getRunId(),
+                                        parentOf(s)))
                 .sorted(
                         Comparator.comparing(Entry::model)
                                 .thenComparingLong(Entry::version)
@@ -77,10 +90,12 @@ public final class SnapshotCatalog {
     }
 
     /**
-     * Everything a snapshot records but its tensors: identity, lineage (run, seed, source and
-     * settings from its provenance, code version), architecture, optimizer settings, training
-     * progress, and for each tensor its name and shape only. The feature statistics are given by
-     * mode and count (their per-feature vectors are model data, like the tensors).
+     * Everything a snapshot records but its tensors: identity, lineage (offset ranges trained in
+     * its run and inherited through warm starts, parent snapshot, code version and commit, backend
+     * and device; null for snapshots written before v5), run, seed, every setting (provenance),
+     * architecture, optimizer settings, training progress, and for each tensor its name and shape
+     * only. The feature statistics are given by mode and count (their per-feature vectors are model
+     * data, like the tensors).
      */
     public static ObjectNode describe(ModelSnapshot s) {
         ObjectMapper json = new ObjectMapper();
@@ -131,10 +146,42 @@ public final class SnapshotCatalog {
             st.put("count", f.getCount());
             st.put("features", f.getMean().size());
         }
+        Lineage l = s.getLineage();
+        if (l == null) {
+            o.putNull("lineage");
+        } else {
+            ObjectNode lin = o.putObject("lineage");
+            lin.put("source_topic", l.getSourceTopic());
+            ranges(lin.putArray("trained_offsets"), l.getTrainedOffsets());
+            ranges(lin.putArray("inherited_offsets"), l.getInheritedOffsets());
+            lin.put("offsets_complete", l.getOffsetsComplete());
+            if (l.getParentRunId() == null) {
+                lin.putNull("parent");
+            } else {
+                ObjectNode parent = lin.putObject("parent");
+                parent.put("run_id", l.getParentRunId());
+                parent.put("version", l.getParentVersion());
+            }
+            lin.put("code_version", l.getCodeVersion());
+            lin.put("git_commit", l.getGitCommit());
+            lin.put("backend", l.getBackend());
+            lin.put("device", l.getDevice());
+            lin.put("device_memory_bytes", l.getDeviceMemoryBytes());
+        }
         ObjectNode provenance = o.putObject("provenance");
         for (Map.Entry<String, String> e : new TreeMap<>(s.getProvenance()).entrySet()) {
             provenance.put(e.getKey(), e.getValue());
         }
         return o;
+    }
+
+    private static void ranges(ArrayNode into, java.util.List<OffsetRange> ranges) {
+        for (OffsetRange r : ranges) {
+            ObjectNode n = into.addObject();
+            n.put("partition", r.getPartition());
+            n.put("first", r.getFirst());
+            n.put("last", r.getLast());
+            n.put("examples", r.getExamples());
+        }
     }
 }

@@ -5,8 +5,19 @@ import io.streamgrad.job.JobConfig;
 import io.streamgrad.kafka.TopicAdmin;
 import io.streamgrad.run.flags.TrainJobOptions;
 import io.streamgrad.schema.DeadLetter;
+import io.streamgrad.schema.Lineage;
+import io.streamgrad.schema.ModelSnapshot;
+import io.streamgrad.train.OffsetRanges;
+import io.streamgrad.train.Snapshots;
+import io.streamgrad.train.WarmStart;
 import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Map;
 import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 
 /** What {@code train} does end to end: check everything it can, run the job, summarise the run. */
 public final class TrainRun {
@@ -101,6 +112,167 @@ public final class TrainRun {
     }
 
     /**
+     * A job configuration with its warm start and start offsets resolved, and what to tell the user
+     * about them (null when there is nothing to say).
+     */
+    public record StartPoint(JobConfig config, String announcement) {}
+
+    /**
+     * Resolves {@code --warm-start} and {@code --from-offset} against the snapshots and events
+     * topics before the job starts. A warm start reads from right after the last offset of each
+     * partition its snapshot's lineage (ancestors included) says was trained, unless {@code
+     * fromOffset} names offsets; partitions the lineage does not name start as {@code --from} says.
+     *
+     * @param warmStartSpec {@code latest|VERSION|file:PATH}, or null for a fresh model
+     * @param modelKey the snapshot's model key, null for the topic's only key
+     * @param fromOffset {@code P:OFFSET[,...]} or one offset for all partitions, or null
+     * @throws InvalidSettingException for a snapshot that does not exist or does not fit the flags
+     *     (architecture, features, classes, optimizer), one without lineage offsets (written before
+     *     v5) or from another topic when no {@code --from-offset} is given, or offsets outside what
+     *     the topic holds
+     */
+    public static StartPoint resolveStart(
+            JobConfig c,
+            String warmStartSpec,
+            String modelKey,
+            String fromOffset,
+            long kafkaTimeoutMs) {
+        if (warmStartSpec == null && modelKey != null) {
+            throw new InvalidSettingException(
+                    "{model-key} chooses a {warm-start} snapshot: give both");
+        }
+        if (warmStartSpec == null && fromOffset == null) {
+            return new StartPoint(c, null);
+        }
+        String topic = c.topics().events();
+        SortedMap<Integer, long[]> bounds;
+        try (KafkaConsumer<byte[], byte[]> consumer = TopicReader.consumer(c.kafka())) {
+            bounds = EvaluateRun.offsets(consumer, topic, kafkaTimeoutMs).bounds();
+        }
+        Map<Integer, Long> explicit = null;
+        if (fromOffset != null) {
+            explicit = new TreeMap<>();
+            EvaluationRange.parseOffsets(
+                    "from-offset", fromOffset, bounds, explicit, new HashSet<>());
+            requireWithin("from-offset", explicit, bounds, topic);
+        }
+        if (warmStartSpec == null) {
+            return new StartPoint(
+                    c.warmStarting(null, explicit),
+                    "reading " + topic + " from " + describe(explicit) + " (--from-offset)");
+        }
+        ModelSnapshot s = warmStartSnapshot(c, warmStartSpec, modelKey);
+        String name = s.getModel() + " v" + s.getVersion() + " of run " + s.getRunId();
+        try {
+            Snapshots.warmStartState(s, c.training(), 0); // fits the flags, checksum
+        } catch (IllegalStateException e) {
+            throw new InvalidSettingException(
+                    "{warm-start} " + warmStartSpec + ": " + e.getMessage());
+        }
+        WarmStart warm = WarmStart.of(s);
+        if (explicit != null) {
+            return new StartPoint(
+                    c.warmStarting(warm, explicit),
+                    "warm start from "
+                            + name
+                            + "; reading "
+                            + topic
+                            + " from "
+                            + describe(explicit)
+                            + " (--from-offset)");
+        }
+        Lineage lineage = s.getLineage();
+        OffsetRanges trained = Snapshots.allTrained(s);
+        if (trained == null || !lineage.getOffsetsComplete() && trained.isEmpty()) {
+            throw new InvalidSettingException(
+                    "{warm-start} snapshot "
+                            + name
+                            + " records no trained offsets (written before snapshots kept their"
+                            + " lineage): give {from-offset} to say where to continue reading "
+                            + topic
+                            + " ("
+                            + EvaluationRange.holds(bounds)
+                            + ")");
+        }
+        if (!lineage.getSourceTopic().equals(topic)) {
+            throw new InvalidSettingException(
+                    "{warm-start} snapshot "
+                            + name
+                            + " trained on "
+                            + lineage.getSourceTopic()
+                            + ", not {events-topic} "
+                            + topic
+                            + ": its offsets say nothing about this topic; give {from-offset}");
+        }
+        Map<Integer, Long> next = new TreeMap<>(trained.nextOffsets());
+        next.keySet().retainAll(bounds.keySet());
+        requireWithin("warm-start", next, bounds, topic);
+        String others =
+                bounds.keySet().stream()
+                        .filter(p -> !next.containsKey(p))
+                        .map(String::valueOf)
+                        .collect(Collectors.joining(","));
+        return new StartPoint(
+                c.warmStarting(warm, next),
+                "warm start from "
+                        + name
+                        + "; reading "
+                        + topic
+                        + " right after the offsets it trained: "
+                        + describe(next)
+                        + (others.isEmpty()
+                                ? ""
+                                : "; partitions it never trained ("
+                                        + others
+                                        + ") from the "
+                                        + (c.fromEarliest() ? "earliest" : "latest")));
+    }
+
+    private static ModelSnapshot warmStartSnapshot(JobConfig c, String spec, String modelKey) {
+        try {
+            return SnapshotCatalog.find(c.kafka(), c.topics().snapshots(), spec, modelKey);
+        } catch (InvalidSettingException e) {
+            // SnapshotChoice names its flag as evaluate spells it.
+            throw new InvalidSettingException(
+                    e.render(n -> n.equals("snapshot") ? "{warm-start}" : "{" + n + "}"));
+        }
+    }
+
+    /** Each start offset must be one the topic holds now (its end: nothing there yet). */
+    private static void requireWithin(
+            String flag,
+            Map<Integer, Long> start,
+            SortedMap<Integer, long[]> bounds,
+            String topic) {
+        for (Map.Entry<Integer, Long> e : start.entrySet()) {
+            long[] b = bounds.get(e.getKey());
+            if (e.getValue() < b[0] || e.getValue() > b[1]) {
+                throw new InvalidSettingException(
+                        "{"
+                                + flag
+                                + "} starts partition "
+                                + e.getKey()
+                                + " at offset "
+                                + e.getValue()
+                                + ", outside what "
+                                + topic
+                                + " holds: "
+                                + EvaluationRange.holds(bounds)
+                                + (e.getValue() < b[0]
+                                        ? " (the events before were deleted: training would skip"
+                                                + " them; give {from-offset} to accept the gap)"
+                                        : ""));
+            }
+        }
+    }
+
+    private static String describe(Map<Integer, Long> offsets) {
+        return offsets.entrySet().stream()
+                .map(e -> "partition " + e.getKey() + " offset " + e.getValue())
+                .collect(Collectors.joining(", "));
+    }
+
+    /**
      * A run ready to start: its configuration (with the run id it continues, if it resumes), its
      * state directory and the checkpoint it resumes from.
      *
@@ -128,6 +300,18 @@ public final class TrainRun {
             c = c.startingOver();
         }
         StateDirectory.Found found = state.open(c);
+        if (c.warmStart() != null && found.checkpoint().isPresent()) {
+            // The checkpoint already holds a model (and its offsets): starting it from a snapshot
+            // too would be two starting points for one run.
+            throw new InvalidSettingException(
+                    "{warm-start} and the checkpoint of run "
+                            + found.runId()
+                            + " in "
+                            + state.path()
+                            + " both say where the model starts: leave out {warm-start} to resume"
+                            + " that run (it keeps its warm start), or {start-over} to warm-start"
+                            + " afresh");
+        }
         if (found.completed()) {
             throw new InvalidSettingException(
                     "run "
@@ -156,7 +340,7 @@ public final class TrainRun {
                             + state.path()
                             + " (model, optimizer state, open windows and offsets)");
         }
-        if (c.bounded() && !c.ignoreCommittedOffsets()) {
+        if (c.bounded() && !c.ignoreCommittedOffsets() && c.startOffsets() == null) {
             try (TopicAdmin admin = new TopicAdmin(c.kafka(), kafkaTimeoutMs)) {
                 if (admin.groupAtEnd(c.groupId(), c.topics().events())) {
                     throw new InvalidSettingException(

@@ -38,23 +38,29 @@ public final class KeyedTrainer implements Serializable {
     private final Batching batching;
     private final boolean bounded;
     private final ModelConfigs configs;
+    private final WarmStart warmStart;
 
     /**
      * @param bounded whether input ends (a replayed range): epochs and the kept pass apply
      */
     public KeyedTrainer(TrainingConfig config, boolean bounded) {
-        this(config, bounded, ModelConfigs.of(config));
+        this(config, bounded, ModelConfigs.of(config), null);
     }
 
     /**
-     * The trainer of the keys of one configuration of {@code configs} (a backtest variant's): its
-     * models shuffle as the model keys whose events they train on ({@link ModelConfigs#sourceKey}).
+     * @param configs all configurations of the job: the keys of a backtest variant (this one's
+     *     configuration) shuffle as the model keys whose events they train on ({@link
+     *     ModelConfigs#sourceKey})
+     * @param warmStart the snapshot its model key starts from instead of a fresh model, null for
+     *     none
      */
-    public KeyedTrainer(TrainingConfig config, boolean bounded, ModelConfigs configs) {
+    public KeyedTrainer(
+            TrainingConfig config, boolean bounded, ModelConfigs configs, WarmStart warmStart) {
         this.config = config;
         this.batching = config.batching();
         this.bounded = bounded;
         this.configs = configs;
+        this.warmStart = warmStart;
     }
 
     /** Flink's timer service as the trainer needs it. */
@@ -105,6 +111,14 @@ public final class KeyedTrainer implements Serializable {
      *     time): what the watermarks track, so windows are assigned by it too
      */
     public void onExample(Scope s, TrainingExample e, long timestamp) throws Exception {
+        if (warmStart != null
+                && s.store().counts().consumed() == 0
+                && warmStart.modelKey().equals(s.modelKey())
+                && s.store().trainerState() == null) {
+            // Into keyed state with the key's first event, so every checkpoint that holds any of
+            // its events holds the warm-started model too.
+            s.store().setTrainerState(warmStart.state(config, bounded ? 1 : 0));
+        }
         WindowBookkeeping b = s.store().bookkeeping();
         long window = 0;
         if (batching.window() instanceof WindowSpec.EventTime spec && !batching.fullBatch()) {

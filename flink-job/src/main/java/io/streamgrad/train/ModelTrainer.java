@@ -33,6 +33,7 @@ public final class ModelTrainer {
     private int skippedInARow;
     private float[] lastGoodParameters;
     private float[] lastGoodOptimizerState;
+    private ModelLineage lineage;
 
     /** The drift detectors watching this model's prequential loss; null for none. */
     private final DriftMonitor drift;
@@ -58,6 +59,7 @@ public final class ModelTrainer {
                 s.lastGoodOptimizerState() != null
                         ? s.lastGoodOptimizerState()
                         : network.optimizerState();
+        this.lineage = s.lineage() != null ? s.lineage() : ModelLineage.ADOPTED;
         this.drift = config.newDriftMonitor();
         if (drift != null && s.driftState() != null) {
             drift.restore(s.driftState());
@@ -91,7 +93,8 @@ public final class ModelTrainer {
                         0,
                         null,
                         null,
-                        null));
+                        null,
+                        ModelLineage.FRESH));
     }
 
     public static ModelTrainer restore(String modelKey, TrainingConfig config, TrainerState state) {
@@ -119,6 +122,7 @@ public final class ModelTrainer {
         DenseNetwork.Evaluation before =
                 network.step(batch.x(), batch.labels(), batch.size(), iteration);
         long stepNanos = System.nanoTime() - start;
+        lineage = lineage.trainedAlso(batch.partitions(), batch.offsets());
         iteration++;
         epochIteration++;
         String alert = null;
@@ -236,6 +240,16 @@ public final class ModelTrainer {
         return iteration > 0 && lastSnapshotVersion != iteration;
     }
 
+    /** The iteration of the last snapshot emitted (or warm-started from), -1 if none. */
+    public long lastSnapshotVersion() {
+        return lastSnapshotVersion;
+    }
+
+    /** The offsets this model trained and its warm-start parent. */
+    public ModelLineage lineage() {
+        return lineage;
+    }
+
     public void markSnapshot() {
         lastSnapshotVersion = iteration;
     }
@@ -256,7 +270,8 @@ public final class ModelTrainer {
                 skippedInARow,
                 lastGoodParameters,
                 lastGoodOptimizerState,
-                drift == null ? null : drift.state());
+                drift == null ? null : drift.state(),
+                lineage);
     }
 
     public int epoch() {

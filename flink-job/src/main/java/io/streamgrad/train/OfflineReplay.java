@@ -17,7 +17,68 @@ public final class OfflineReplay {
             TrainingConfig config,
             List<TrainingExample> arrivals,
             TrainingListener listener) {
-        KeyedTrainer keyed = new KeyedTrainer(config, true);
+        return replay(modelKey, config, null, arrivals, listener);
+    }
+
+    /**
+     * As {@link #replay(String, TrainingConfig, List, TrainingListener)}, the key's model starting
+     * from a snapshot.
+     *
+     * @param warmStart the snapshot to start from, null for a fresh model
+     */
+    public static ModelTrainer replay(
+            String modelKey,
+            TrainingConfig config,
+            WarmStart warmStart,
+            List<TrainingExample> arrivals,
+            TrainingListener listener) {
+        return run(
+                new KeyedTrainer(config, true, ModelConfigs.of(config), warmStart),
+                modelKey,
+                arrivals,
+                listener,
+                (keyed, scope) -> keyed.onEventTimeTimer(scope, KeyedTrainer.END_OF_INPUT));
+    }
+
+    /**
+     * Trains examples as a live job does when they all arrive, in event-time windows no watermark
+     * closes, and the stream then goes quiet: one idle flush trains them all (the remainder in
+     * decreasing power-of-two pieces) and publishes a snapshot. The result does not depend on the
+     * arrival order (a flush orders its examples canonically before its seeded shuffle), so a live
+     * job's model can be recomputed bit for bit. Count windows close as they fill, as in the job.
+     *
+     * @param warmStart the snapshot to start from, null for a fresh model
+     */
+    public static ModelTrainer replayQuietLive(
+            String modelKey,
+            TrainingConfig config,
+            WarmStart warmStart,
+            List<TrainingExample> arrivals,
+            TrainingListener listener) {
+        if (config.batching().idleTimeoutMs() <= 0) {
+            throw new IllegalArgumentException("a quiet live stream needs an idle timeout");
+        }
+        // Every arrival happened at processing time 0: the idle timer is due.
+        return run(
+                new KeyedTrainer(config, false, ModelConfigs.of(config), warmStart),
+                modelKey,
+                arrivals,
+                listener,
+                (keyed, scope) ->
+                        keyed.onProcessingTimeTimer(scope, config.batching().idleTimeoutMs()));
+    }
+
+    /** What ends a replay once every example has arrived. */
+    private interface End {
+        void after(KeyedTrainer keyed, KeyedTrainer.Scope scope) throws Exception;
+    }
+
+    private static ModelTrainer run(
+            KeyedTrainer keyed,
+            String modelKey,
+            List<TrainingExample> arrivals,
+            TrainingListener listener,
+            End end) {
         KeyedTrainer.Scope scope =
                 new KeyedTrainer.Scope(
                         modelKey, new InMemoryTrainerStore(), NO_TIMERS, forward(listener));
@@ -25,7 +86,7 @@ public final class OfflineReplay {
             for (TrainingExample e : arrivals) {
                 keyed.onExample(scope, e, e.eventTime());
             }
-            keyed.onEventTimeTimer(scope, KeyedTrainer.END_OF_INPUT);
+            end.after(keyed, scope);
             return keyed.trainer(scope);
         } catch (RuntimeException e) {
             throw e;

@@ -1,6 +1,9 @@
 package io.streamgrad.train;
 
+import io.streamgrad.config.InvalidSettingException;
+import io.streamgrad.config.Provenance;
 import io.streamgrad.model.Activation;
+import io.streamgrad.model.BackendInfo;
 import io.streamgrad.model.DenseNetwork;
 import io.streamgrad.model.FeatureScaler;
 import io.streamgrad.model.Loss;
@@ -9,7 +12,9 @@ import io.streamgrad.model.OptimizerSpec;
 import io.streamgrad.model.Standardization;
 import io.streamgrad.schema.Architecture;
 import io.streamgrad.schema.FeatureStatistics;
+import io.streamgrad.schema.Lineage;
 import io.streamgrad.schema.ModelSnapshot;
+import io.streamgrad.schema.OffsetRange;
 import io.streamgrad.schema.OptimizerState;
 import io.streamgrad.schema.Task;
 import io.streamgrad.schema.Tensor;
@@ -24,8 +29,29 @@ import org.nd4j.linalg.api.buffer.DataType;
 public final class Snapshots {
     private Snapshots() {}
 
+    /** A snapshot whose lineage names the events topic of its provenance. */
     public static ModelSnapshot of(
             ModelTrainer trainer, String runId, long createdAt, Map<String, String> provenance) {
+        return of(
+                trainer,
+                runId,
+                createdAt,
+                provenance,
+                provenance.getOrDefault("topics.events", ""));
+    }
+
+    /**
+     * The trainer's model as a snapshot record, with its lineage: the offsets it trained on {@code
+     * sourceTopic} (this run's and its ancestors'), its parent (the previous snapshot of this run,
+     * else the one it was warm-started from), the code version and commit, and this JVM's ND4J
+     * backend and device.
+     */
+    public static ModelSnapshot of(
+            ModelTrainer trainer,
+            String runId,
+            long createdAt,
+            Map<String, String> provenance,
+            String sourceTopic) {
         TrainingConfig config = trainer.config();
         ModelSpec spec = config.spec();
         float[] params = trainer.network().parameters();
@@ -57,7 +83,165 @@ public final class Snapshots {
                 .setParametersChecksum(Tensors.checksum(params))
                 .setStandardization(statistics(spec, trainer.network().scaler()))
                 .setProvenance(provenance)
+                .setLineage(lineage(trainer, runId, sourceTopic))
                 .build();
+    }
+
+    private static Lineage lineage(ModelTrainer trainer, String runId, String sourceTopic) {
+        ModelLineage l = trainer.lineage();
+        String parentRun = null;
+        Long parentVersion = null;
+        if (trainer.lastSnapshotVersion() >= 0 && trainer.lastSnapshotVersion() != l.parentVersion()
+                || l.parentRunId() == null && trainer.lastSnapshotVersion() >= 0) {
+            // An earlier snapshot of this run.
+            parentRun = runId;
+            parentVersion = trainer.lastSnapshotVersion();
+        } else if (l.parentRunId() != null) {
+            parentRun = l.parentRunId();
+            parentVersion = l.parentVersion();
+        }
+        BackendInfo backend = BackendInfo.current();
+        return Lineage.newBuilder()
+                .setSourceTopic(sourceTopic)
+                .setTrainedOffsets(ranges(l.trained()))
+                .setInheritedOffsets(ranges(l.inherited()))
+                .setOffsetsComplete(l.complete())
+                .setParentRunId(parentRun)
+                .setParentVersion(parentVersion)
+                .setCodeVersion(Provenance.codeVersion())
+                .setGitCommit(Provenance.gitCommit())
+                .setBackend(backend.backend())
+                .setDevice(backend.device())
+                .setDeviceMemoryBytes(backend.memoryBytes())
+                .build();
+    }
+
+    private static List<OffsetRange> ranges(OffsetRanges r) {
+        List<OffsetRange> out = new ArrayList<>(r.size());
+        for (int i = 0; i < r.size(); i++) {
+            out.add(new OffsetRange(r.partitions()[i], r.first()[i], r.last()[i], r.examples()[i]));
+        }
+        return out;
+    }
+
+    /** The offset ranges of a snapshot's lineage record. */
+    public static OffsetRanges ranges(List<OffsetRange> ranges) {
+        int n = ranges.size();
+        int[] p = new int[n];
+        long[] f = new long[n];
+        long[] l = new long[n];
+        long[] e = new long[n];
+        for (int i = 0; i < n; i++) {
+            OffsetRange r = ranges.get(i);
+            p[i] = r.getPartition();
+            f[i] = r.getFirst();
+            l[i] = r.getLast();
+            e[i] = r.getExamples();
+        }
+        return new OffsetRanges(p, f, l, e);
+    }
+
+    /**
+     * Everything a snapshot's model trained, ancestors included (inherited ranges followed by its
+     * run's), or null when the snapshot has no lineage (written before v5).
+     */
+    public static OffsetRanges allTrained(ModelSnapshot s) {
+        Lineage l = s.getLineage();
+        return l == null
+                ? null
+                : ranges(l.getInheritedOffsets()).followedBy(ranges(l.getTrainedOffsets()));
+    }
+
+    /**
+     * Why a snapshot's model cannot continue training under {@code config}: its architecture
+     * (family, task, features, hidden layers, activation, classes, loss, L2, standardization, class
+     * names) or optimizer differ, each difference as {@code name snapshot-value vs flag-value};
+     * empty when it can.
+     */
+    public static List<String> mismatches(ModelSnapshot s, TrainingConfig config) {
+        ModelSpec a = spec(s);
+        ModelSpec b = config.spec();
+        List<String> out = new ArrayList<>();
+        differ(out, "{model}", a.family(), b.family());
+        differ(out, "task", a.task().wireName(), b.task().wireName());
+        differ(out, "{features}", a.inputSize(), b.inputSize());
+        differ(out, "{hidden}", a.hiddenLayers(), b.hiddenLayers());
+        if (!a.hiddenLayers().isEmpty()) {
+            differ(out, "{activation}", a.activation().wireName(), b.activation().wireName());
+        }
+        differ(out, "outputs ({classes})", a.outputSize(), b.outputSize());
+        differ(out, "{loss}", a.loss().wireName(), b.loss().wireName());
+        differ(out, "{l2}", a.l2(), b.l2());
+        differ(out, "{standardize}", a.standardize().describe(), b.standardize().describe());
+        differ(out, "{class-names}", a.classNames(), b.classNames());
+        differ(out, "{optimizer}", s.getOptimizer().getName(), config.optimizer().name());
+        return out;
+    }
+
+    private static void differ(List<String> out, String name, Object snapshot, Object flags) {
+        if (!snapshot.equals(flags)) {
+            out.add(name + " " + snapshot + " vs " + flags);
+        }
+    }
+
+    /**
+     * The trainer state a warm start from {@code s} begins with: its parameters (checksum checked),
+     * optimizer state, feature statistics, iteration (the version, which numbering continues from),
+     * examples seen and losses; the snapshot becomes the parent of the next one, and what it
+     * trained the model's inheritance. Not in a snapshot, so they start afresh: the shuffle index,
+     * the divergence guard's history and the drift detectors.
+     *
+     * @param epoch 1 for bounded input, 0 for a live stream
+     * @throws InvalidSettingException when the snapshot does not fit {@code config} ({@link
+     *     #mismatches})
+     * @throws IllegalStateException when the parameters fail their checksum
+     */
+    public static TrainerState warmStartState(ModelSnapshot s, TrainingConfig config, int epoch) {
+        List<String> differences = mismatches(s, config);
+        if (!differences.isEmpty()) {
+            throw new InvalidSettingException(
+                    "{warm-start} snapshot "
+                            + s.getModel()
+                            + " v"
+                            + s.getVersion()
+                            + " does not fit the flags: "
+                            + String.join("; ", differences)
+                            + " (snapshot vs flags): pass the snapshot's settings");
+        }
+        float[] params = checkedParameters(s);
+        float[] optimizerState = Tensors.values(s.getOptimizer().getState());
+        Lineage l = s.getLineage();
+        ModelLineage lineage =
+                l == null
+                        ? new ModelLineage(
+                                s.getRunId(),
+                                s.getVersion(),
+                                OffsetRanges.NONE,
+                                OffsetRanges.NONE,
+                                false)
+                        : ModelLineage.warmStart(
+                                s.getRunId(),
+                                s.getVersion(),
+                                ranges(l.getInheritedOffsets()),
+                                ranges(l.getTrainedOffsets()),
+                                l.getOffsetsComplete());
+        return new TrainerState(
+                params,
+                optimizerState,
+                s.getVersion(),
+                s.getExamplesSeen(),
+                0,
+                s.getLastLoss(),
+                s.getSmoothedLoss(),
+                s.getVersion(),
+                epoch,
+                0,
+                scalerState(s.getStandardization()),
+                0,
+                null,
+                null,
+                null,
+                lineage);
     }
 
     /** The snapshot record's description of a model (the inverse of {@link #spec}). */

@@ -19,6 +19,8 @@ import io.streamgrad.model.FeatureScaler;
  * @param driftState the drift detectors' state ({@link io.streamgrad.drift.DriftMonitor#state}),
  *     null when the run has none: checkpointed with the model, so a resumed run keeps watching the
  *     same loss history
+ * @param lineage the offsets trained and the warm-start parent ({@link ModelLineage}); null in
+ *     state written before lineage was kept, adopted as {@link ModelLineage#ADOPTED}
  */
 public record TrainerState(
         float[] parameters,
@@ -35,4 +37,5 @@ public record TrainerState(
         int skippedInARow,
         float[] lastGoodParameters,
         float[] lastGoodOptimizerState,
-        byte[] driftState) {}
+        byte[] driftState,
+        ModelLineage lineage) {}

@@ -142,6 +142,30 @@ class FailoverIT {
                         .map(ModelSnapshot::getVersion)
                         .toList();
         assertEquals(versions.stream().sorted().distinct().toList(), versions, "never backwards");
+
+        // The offsets in the model's keyed state survived the restarts: the lineage of the last
+        // snapshot is the uninterrupted run's, every event counted once.
+        String refId = ref.get("run_id").asText();
+        ModelSnapshot refLast = lastSnapshot(bootstrap, refId);
+        ModelSnapshot runLast = lastSnapshot(bootstrap, runId);
+        assertEquals(
+                refLast.getLineage().getTrainedOffsets(), runLast.getLineage().getTrainedOffsets());
+        assertEquals(
+                EVENTS,
+                runLast.getLineage().getTrainedOffsets().stream()
+                        .mapToLong(r -> r.getExamples())
+                        .sum());
+    }
+
+    private static ModelSnapshot lastSnapshot(String bootstrap, String runId) {
+        return TopicReader.readAll(
+                        bootstrap,
+                        "failover.snapshots",
+                        ModelSnapshot.class,
+                        s -> runId.equals(s.getRunId()))
+                .stream()
+                .max(java.util.Comparator.comparingLong(ModelSnapshot::getVersion))
+                .orElseThrow();
     }
 
     private static String[] args(String bootstrap, String group, Path dir, Path summary) {

@@ -90,6 +90,8 @@ public final class AvroSerde<T extends SpecificRecord> implements Serializable {
                         .add(Architecture.class)
                         .add(OptimizerState.class)
                         .add(FeatureStatistics.class)
+                        .add(Lineage.class)
+                        .add(OffsetRange.class)
                         .add(Tensor.class)
                         .add(DeadLetter.class)
                         .add(FeatureEvent.class)

@@ -288,7 +288,124 @@ class AvroSerdeTest {
                         type.getSimpleName() + ": a history entry equal to the current schema");
             }
         }
-        assertEquals(2, AvroSerde.historyOf(ModelSnapshot.getClassSchema().getFullName()).size());
+        assertEquals(4, AvroSerde.historyOf(ModelSnapshot.getClassSchema().getFullName()).size());
+    }
+
+    private static ModelSnapshot.Builder snapshotWithoutLineage() {
+        float[] w = {1f, 2f};
+        return ModelSnapshot.newBuilder()
+                .setRunId("r")
+                .setModel("m")
+                .setVersion(10)
+                .setCreatedAt(5)
+                .setArchitecture(
+                        Architecture.newBuilder()
+                                .setTask("binary")
+                                .setFamily("logistic")
+                                .setInputSize(2)
+                                .setHiddenLayers(List.of())
+                                .setHiddenActivation("identity")
+                                .setOutputSize(1)
+                                .setClassNames(List.of())
+                                .build())
+                .setParameters(List.of(Tensors.of("W0", new int[] {2, 1}, w)))
+                .setOptimizer(
+                        OptimizerState.newBuilder()
+                                .setName("sgd")
+                                .setLearningRate(0.1)
+                                .setState(Tensors.of("sgd", new int[] {0}, new float[0]))
+                                .build())
+                .setExamplesSeen(640)
+                .setSeed(42)
+                .setBatchSize(64)
+                .setLastLoss(0.1)
+                .setSmoothedLoss(0.2)
+                .setParametersChecksum(Tensors.checksum(w))
+                .setStandardization(
+                        FeatureStatistics.newBuilder()
+                                .setMode("on")
+                                .setCount(640)
+                                .setMean(List.of(0.5, -0.5))
+                                .setM2(List.of(1.0, 2.0))
+                                .build())
+                .setProvenance(Map.of("topics.events", "t"));
+    }
+
+    @Test
+    void snapshotLineageRoundTrips() {
+        ModelSnapshot s =
+                snapshotWithoutLineage()
+                        .setLineage(
+                                Lineage.newBuilder()
+                                        .setSourceTopic("events")
+                                        .setTrainedOffsets(
+                                                List.of(
+                                                        new OffsetRange(0, 100L, 199L, 100L),
+                                                        new OffsetRange(1, 90L, 180L, 91L)))
+                                        .setInheritedOffsets(
+                                                List.of(new OffsetRange(0, 0L, 99L, 100L)))
+                                        .setOffsetsComplete(true)
+                                        .setParentRunId("r0")
+                                        .setParentVersion(7L)
+                                        .setCodeVersion("0.1.0")
+                                        .setGitCommit("abc123")
+                                        .setBackend("CPU (CpuBackend)")
+                                        .setDevice("host")
+                                        .setDeviceMemoryBytes(1L << 30)
+                                        .build())
+                        .build();
+        AvroSerde<ModelSnapshot> serde = AvroSerde.of(ModelSnapshot.class);
+        ModelSnapshot back = serde.deserialize(serde.serialize(s));
+        assertEquals(s, back);
+        assertEquals(199L, back.getLineage().getTrainedOffsets().get(0).getLast());
+        assertEquals(7L, back.getLineage().getParentVersion());
+    }
+
+    /**
+     * v3 (standardization, no class names) was written by the code between the commits that added
+     * standardization and class names; v4 (class names, no lineage) until lineage: both stay
+     * readable, with the fields added since at their defaults.
+     */
+    @Test
+    void snapshotsWrittenBeforeLineageReadWithNone() throws Exception {
+        List<Schema> history = AvroSerde.historyOf(ModelSnapshot.getClassSchema().getFullName());
+        Schema v3 = history.get(2);
+        Schema v4 = history.get(3);
+        assertNull(v3.getField("architecture").schema().getField("class_names"));
+        assertTrue(v3.getField("standardization") != null, "v3 has standardization");
+        assertNull(v4.getField("lineage"), "v4 has no lineage");
+        ModelSnapshot current = snapshotWithoutLineage().build();
+        AvroSerde<ModelSnapshot> serde = AvroSerde.of(ModelSnapshot.class);
+        for (Schema old : List.of(v3, v4)) {
+            // The same snapshot as the old code wrote it: projected onto the old schema.
+            GenericRecord written =
+                    new org.apache.avro.generic.GenericDatumReader<GenericRecord>(
+                                    current.getSchema(), old)
+                            .read(
+                                    null,
+                                    org.apache.avro.io.DecoderFactory.get()
+                                            .binaryDecoder(bytesOf(current), null));
+            byte[] bytes =
+                    new BinaryMessageEncoder<GenericRecord>(GenericData.get(), old)
+                            .encode(written)
+                            .array();
+            ModelSnapshot read = serde.deserialize(bytes);
+            assertNull(read.getLineage(), "the field added in v5 takes its default");
+            assertEquals(640L, read.getStandardization().getCount());
+            assertEquals(current.getParametersChecksum(), read.getParametersChecksum());
+            assertEquals(List.of(), read.getArchitecture().getClassNames());
+        }
+    }
+
+    /** The record's Avro binary body (no single-object header). */
+    private static byte[] bytesOf(ModelSnapshot s) throws java.io.IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        org.apache.avro.io.BinaryEncoder enc =
+                org.apache.avro.io.EncoderFactory.get().binaryEncoder(out, null);
+        new org.apache.avro.specific.SpecificDatumWriter<ModelSnapshot>(s.getSchema())
+                .write(s, enc);
+        enc.flush();
+        return out.toByteArray();
     }
 
     @Test
