@@ -1,5 +1,6 @@
 package io.streamgrad.run;
 
+import io.streamgrad.job.Accumulators;
 import io.streamgrad.job.JobConfig;
 import io.streamgrad.job.TrainingJob;
 import io.streamgrad.kafka.Topic;
@@ -11,6 +12,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -37,7 +39,10 @@ public final class JobRunner {
         }
     }
 
-    /** What a finished run produced. */
+    /**
+     * What a finished run produced; the accumulators include {@link
+     * Accumulators#JOB_SUBMITTED_MILLIS}.
+     */
     public record Outcome(
             Map<String, Object> accumulators,
             List<TrainingMetric> metrics,
@@ -110,6 +115,7 @@ public final class JobRunner {
         TrainingJob.build(env, c);
 
         long start = System.nanoTime();
+        long submittedMillis = System.currentTimeMillis();
         JobExecutionResult result;
         observer.started(c, "http://localhost:" + port);
         try {
@@ -131,8 +137,10 @@ public final class JobRunner {
             }
         }
         double wall = (System.nanoTime() - start) / 1e9;
+        Map<String, Object> accumulators = new HashMap<>(result.getAllAccumulatorResults());
+        accumulators.put(Accumulators.JOB_SUBMITTED_MILLIS, submittedMillis);
         return new Outcome(
-                result.getAllAccumulatorResults(),
+                accumulators,
                 TopicReader.readAll(
                         c.kafka(),
                         c.topics().metrics(),
