@@ -78,9 +78,16 @@ final class RunSummaryOutput {
                 s.lastSnapshotVersion() == null ? "none" : s.lastSnapshotVersion().toString(),
                 s.modelChecksum());
         out.printf(
-                "  throughput        %,.0f examples/s trained while the job ran; %.1f s wall in"
-                        + " all%n",
-                s.eventsPerSecond(), s.wallSeconds());
+                "  throughput        %,.0f examples/s from the first record to the last update"
+                        + " (%s); start-up %s; %.1f s wall in all%n",
+                s.eventsPerSecond(),
+                s.rateSpanSeconds() == null
+                        ? "no update"
+                        : String.format("%.1f s", s.rateSpanSeconds()),
+                s.startupSeconds() == null
+                        ? "unknown"
+                        : String.format("%.1f s", s.startupSeconds()),
+                s.wallSeconds());
         if (s.meanStepSeconds() != null && s.meanIterationSeconds() != null) {
             out.printf(
                     "  per iteration     %s in the training step (τ_f + τ_d·b: forward, backward,"

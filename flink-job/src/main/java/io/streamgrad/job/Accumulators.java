@@ -7,6 +7,20 @@ import java.util.Set;
 public final class Accumulators {
     private Accumulators() {}
 
+    /**
+     * Wall-clock epoch milliseconds when the decode operator received its first record: a Flink
+     * {@code LongMinimum} over subtasks (Long.MAX_VALUE when no record came). Where a run's rate
+     * span begins (run.RateSpan).
+     */
+    public static final String FIRST_RECORD_MILLIS = "first-record-millis";
+
+    /**
+     * Wall-clock epoch milliseconds when a local run submitted the job: not a Flink accumulator but
+     * added to the finished job's accumulators by the runner, so that the summary can tell start-up
+     * (submit to first record) from the run.
+     */
+    public static final String JOB_SUBMITTED_MILLIS = "job-submitted-millis";
+
     /** One accumulator each; {@link #accumulatorName} is how Flink reports it. */
     public enum Counter {
         EVENTS_CONSUMED("events-consumed"),

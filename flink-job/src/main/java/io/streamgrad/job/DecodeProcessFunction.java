@@ -13,6 +13,7 @@ import io.streamgrad.train.EventValidator;
 import io.streamgrad.train.InvalidEventException;
 import java.util.Arrays;
 import java.util.EnumSet;
+import org.apache.flink.api.common.accumulators.LongMinimum;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
@@ -39,6 +40,8 @@ public final class DecodeProcessFunction extends ProcessFunction<KafkaRecord, Tr
     private final int maxRecordBytes;
     private final LabeledEventDecoder decoder = new LabeledEventDecoder();
     private transient CheckpointedCounters counters;
+    private transient LongMinimum firstRecordMillis;
+    private transient boolean receivedRecord;
 
     /**
      * @param maxRecordBytes the largest record (bytes) decoded; larger ones are dead-lettered as
@@ -52,6 +55,8 @@ public final class DecodeProcessFunction extends ProcessFunction<KafkaRecord, Tr
     @Override
     public void open(OpenContext openContext) {
         AvroSerde.trustGeneratedClasses();
+        firstRecordMillis = new LongMinimum();
+        getRuntimeContext().addAccumulator(Accumulators.FIRST_RECORD_MILLIS, firstRecordMillis);
     }
 
     @Override
@@ -73,6 +78,11 @@ public final class DecodeProcessFunction extends ProcessFunction<KafkaRecord, Tr
 
     @Override
     public void processElement(KafkaRecord record, Context ctx, Collector<TrainingExample> out) {
+        if (!receivedRecord) {
+            // Where the summary's rate span begins: start-up is everything before it.
+            receivedRecord = true;
+            firstRecordMillis.add(ctx.timerService().currentProcessingTime());
+        }
         counters.add(Accumulators.Counter.EVENTS_CONSUMED, 1);
         byte[] value = record.value();
         if (value != null && value.length > maxRecordBytes) {

@@ -1,5 +1,6 @@
 package io.streamgrad.run;
 
+import io.streamgrad.job.Accumulators;
 import io.streamgrad.job.BacktestConfig;
 import io.streamgrad.job.JobConfig;
 import io.streamgrad.job.TrainingJob;
@@ -12,6 +13,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -39,7 +41,10 @@ public final class JobRunner {
         }
     }
 
-    /** What a finished run produced. */
+    /**
+     * What a finished run produced; the accumulators include {@link
+     * Accumulators#JOB_SUBMITTED_MILLIS}.
+     */
     public record Outcome(
             Map<String, Object> accumulators,
             List<TrainingMetric> metrics,
@@ -135,6 +140,7 @@ public final class JobRunner {
         dataflow.accept(env);
 
         long start = System.nanoTime();
+        long submittedMillis = System.currentTimeMillis();
         JobExecutionResult result;
         observer.started(c, "http://localhost:" + port);
         try {
@@ -156,8 +162,10 @@ public final class JobRunner {
             }
         }
         double wall = (System.nanoTime() - start) / 1e9;
+        Map<String, Object> accumulators = new HashMap<>(result.getAllAccumulatorResults());
+        accumulators.put(Accumulators.JOB_SUBMITTED_MILLIS, submittedMillis);
         return new Outcome(
-                result.getAllAccumulatorResults(),
+                accumulators,
                 TopicReader.readAll(
                         c.kafka(),
                         c.topics().metrics(),

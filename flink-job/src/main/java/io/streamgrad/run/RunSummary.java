@@ -53,6 +53,8 @@ public record RunSummary(
         @JsonProperty("model_checksum") String modelChecksum,
         @JsonProperty("wall_seconds") double wallSeconds,
         @JsonProperty("events_per_second") double eventsPerSecond,
+        @JsonProperty("rate_span_seconds") Double rateSpanSeconds,
+        @JsonProperty("startup_seconds") Double startupSeconds,
         @JsonProperty("mean_step_seconds") Double meanStepSeconds,
         @JsonProperty("mean_iteration_seconds") Double meanIterationSeconds,
         @JsonProperty("backend") String backend) {
@@ -124,6 +126,7 @@ public record RunSummary(
         long examples = Accumulators.Counter.EXAMPLES_TRAINED.in(accumulators);
         long epochs = b.epochs();
         long iterations = Accumulators.Counter.ITERATIONS.in(accumulators);
+        RateSpan span = RateSpan.of(accumulators, metrics);
         Map<Integer, Long> perEpoch = new TreeMap<>();
         for (TrainingMetric m : steps) {
             perEpoch.merge(m.getEpoch(), 1L, Long::sum);
@@ -161,7 +164,9 @@ public record RunSummary(
                 lastSnapshot == null ? null : lastSnapshot.getVersion(),
                 lastSnapshot == null ? null : lastSnapshot.getParametersChecksum(),
                 wallSeconds,
-                jobSeconds > 0 ? examples / jobSeconds : 0,
+                span.eventsPerSecond(examples),
+                span.spanSeconds(),
+                span.startupSeconds(),
                 iterations > 0
                         ? Accumulators.Counter.STEP_NANOS.in(accumulators) / 1e9 / iterations
                         : null,

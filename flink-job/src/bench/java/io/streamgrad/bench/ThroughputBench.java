@@ -1,0 +1,391 @@
+package io.streamgrad.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.streamgrad.advise.BatchSampler;
+import io.streamgrad.advise.StepTimeFit;
+import io.streamgrad.advise.StepTimer;
+import io.streamgrad.batch.Batch;
+import io.streamgrad.batch.TrainingExample;
+import io.streamgrad.run.flags.BatchingOptions;
+import io.streamgrad.run.flags.ModelOptions;
+import io.streamgrad.schema.AvroSerde;
+import io.streamgrad.schema.LabeledEvent;
+import io.streamgrad.train.EventValidator;
+import io.streamgrad.train.ModelTrainer;
+import io.streamgrad.train.TrainingConfig;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import picocli.CommandLine;
+import picocli.CommandLine.Mixin;
+
+/**
+ * The throughput benchmark of issue 9, run by {@code scripts/bench-throughput.sh} against a Kafka
+ * broker process that script started and filled. Per workload, in this order and in the same run:
+ *
+ * <ol>
+ *   <li><b>raw</b>: a plain {@link KafkaConsumer} (byte arrays, default fetch settings) reads the
+ *       topic from its beginning to its end offsets; rate = records / (last record − first record
+ *       received).
+ *   <li><b>decode</b>: the same, decoding each record as the job does ({@link AvroSerde} into a
+ *       {@link LabeledEvent}, then {@link EventValidator} into a {@code float[]} example).
+ *   <li><b>in-memory</b>: the product's own {@link ModelTrainer#train} over batches cut before the
+ *       clock starts from the decoded examples (up to {@link #IN_MEMORY_BYTES} of features, cycled
+ *       for at least {@link #IN_MEMORY_MIN_SECONDS}); rate = examples / time.
+ *   <li><b>T(b)</b>: {@link StepTimer} at batch sizes 8…512 and the line T(b) = τ_f + τ_d·b through
+ *       the medians ({@link StepTimeFit}), the model's fixed cost per update.
+ *   <li><b>streamgrad</b>: {@code ./streamgrad train --bounded} as a child process (one pass, the
+ *       workload's flags, a fresh state directory); its {@code --summary-json} gives {@code
+ *       events_per_second} (first record → last update) and {@code startup_seconds}; this JVM
+ *       samples the child's peak resident memory ({@code VmHWM} of /proc/PID/status) and the Flink
+ *       checkpoint statistics from the job's REST API while it runs.
+ * </ol>
+ *
+ * Usage: {@code ThroughputBench --bootstrap-servers H:P --launcher ./streamgrad --out DIR
+ * --workloads logistic,softmax,mlp}. Prints the table and writes it to DIR/bench.md and
+ * DIR/bench.json.
+ */
+public final class ThroughputBench {
+    static final long IN_MEMORY_BYTES = 128L << 20;
+    static final double IN_MEMORY_MIN_SECONDS = 3;
+    static final int[] STEP_SIZES = {8, 16, 32, 64, 128, 256, 512};
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** A workload: the topic it reads and the flags of its model (those of {@code train}). */
+    record Workload(String name, String topic, List<String> modelFlags) {}
+
+    static final Map<String, Workload> WORKLOADS = new LinkedHashMap<>();
+
+    static {
+        WORKLOADS.put(
+                "logistic",
+                new Workload(
+                        "logistic",
+                        "bench.logistic",
+                        List.of(
+                                "--model",
+                                "logistic",
+                                "--features",
+                                "100",
+                                "--batch-size",
+                                "256",
+                                "--optimizer",
+                                "sgd")));
+        WORKLOADS.put(
+                "softmax",
+                new Workload(
+                        "softmax",
+                        "bench.mnist",
+                        List.of(
+                                "--model",
+                                "softmax",
+                                "--features",
+                                "784",
+                                "--classes",
+                                "10",
+                                "--batch-size",
+                                "128",
+                                "--optimizer",
+                                "sgd")));
+        WORKLOADS.put(
+                "mlp",
+                new Workload(
+                        "mlp",
+                        "bench.mnist",
+                        List.of(
+                                "--model",
+                                "mlp:128",
+                                "--features",
+                                "784",
+                                "--classes",
+                                "10",
+                                "--batch-size",
+                                "128",
+                                "--optimizer",
+                                "adam")));
+    }
+
+    /** The model flags parsed exactly as {@code train} parses them. */
+    @CommandLine.Command(name = "model")
+    static final class ModelFlags {
+        @Mixin ModelOptions model = new ModelOptions();
+        @Mixin BatchingOptions batching = new BatchingOptions();
+
+        static TrainingConfig parse(List<String> flags) {
+            ModelFlags f = new ModelFlags();
+            new CommandLine(f).parseArgs(flags.toArray(String[]::new));
+            return f.model.toTrainingConfig(f.batching.toBatching());
+        }
+    }
+
+    /** One read of a topic. */
+    record Read(long records, long bytes, double seconds) {
+        double rate() {
+            return records / seconds;
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> a = new LinkedHashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            a.put(args[i], args[i + 1]);
+        }
+        String servers = required(a, "--bootstrap-servers");
+        Path launcher = Path.of(required(a, "--launcher"));
+        Path out = Path.of(required(a, "--out"));
+        List<String> names = Arrays.asList(a.getOrDefault("--workloads", "logistic").split(","));
+        Files.createDirectories(out);
+        AvroSerde.trustGeneratedClasses();
+
+        ObjectNode report = JSON.createObjectNode();
+        report.put("machine", Machine.describe());
+        report.put("load_before", Machine.loadAverage());
+        ObjectNode rows = report.putObject("workloads");
+        for (String name : names) {
+            Workload w = WORKLOADS.get(name.trim());
+            if (w == null) {
+                throw new IllegalArgumentException(
+                        "unknown workload '" + name + "': use " + WORKLOADS.keySet());
+            }
+            rows.set(w.name(), measure(w, servers, launcher, out));
+        }
+        report.put("load_after", Machine.loadAverage());
+        Files.writeString(
+                out.resolve("bench.json"),
+                JSON.writerWithDefaultPrettyPrinter().writeValueAsString(report));
+        String table = BenchTable.render(report);
+        Files.writeString(out.resolve("bench.md"), table);
+        System.out.print(table);
+    }
+
+    private static ObjectNode measure(Workload w, String servers, Path launcher, Path out)
+            throws Exception {
+        log("%s: topic %s, flags %s", w.name(), w.topic(), String.join(" ", w.modelFlags()));
+        TrainingConfig config = ModelFlags.parse(w.modelFlags());
+        ObjectNode r = JSON.createObjectNode();
+        r.put("topic", w.topic());
+        r.put("flags", String.join(" ", w.modelFlags()));
+
+        Read raw = read(servers, w.topic(), rec -> {});
+        log("%s: raw consumer %,d records, %.0f records/s", w.name(), raw.records(), raw.rate());
+        r.put("events", raw.records());
+        r.put("bytes", raw.bytes());
+        r.put("raw_per_second", raw.rate());
+
+        AvroSerde<LabeledEvent> serde = AvroSerde.of(LabeledEvent.class);
+        int features = config.spec().inputSize();
+        long keep = Math.max(config.batchSize(), IN_MEMORY_BYTES / (4L * features));
+        List<TrainingExample> kept = new ArrayList<>();
+        Read decoded =
+                read(
+                        servers,
+                        w.topic(),
+                        rec -> {
+                            TrainingExample e =
+                                    EventValidator.validate(
+                                            serde.deserialize(rec.value()), config.spec());
+                            if (kept.size() < keep) {
+                                kept.add(e);
+                            }
+                        });
+        log("%s: decoding consumer %.0f records/s", w.name(), decoded.rate());
+        r.put("decode_per_second", decoded.rate());
+
+        r.put("in_memory_per_second", inMemory(config, kept));
+        log(
+                "%s: in-memory trainer %.0f examples/s",
+                w.name(), r.get("in_memory_per_second").asDouble());
+
+        StepTimeFit fit = stepTimes(config, kept);
+        r.put("tau_f_seconds", fit.tauF());
+        r.put("tau_d_seconds", fit.tauD());
+        r.put("step_fit_r_squared", fit.rSquared());
+        log(
+                "%s: T(b) = %.1f µs + %.3f µs·b (R² %.3f)",
+                w.name(), fit.tauF() * 1e6, fit.tauD() * 1e6, fit.rSquared());
+        kept.clear();
+
+        r.setAll(TrainChild.run(w, servers, launcher, out));
+        return r;
+    }
+
+    /** Reads {@code topic} from its beginning to the end offsets it has now. */
+    static Read read(String servers, String topic, Consumer<ConsumerRecord<byte[], byte[]>> each) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+                ByteArrayDeserializer.class.getName());
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
+            List<TopicPartition> parts = new ArrayList<>();
+            for (PartitionInfo i : c.partitionsFor(topic, Duration.ofSeconds(30))) {
+                parts.add(new TopicPartition(topic, i.partition()));
+            }
+            c.assign(parts);
+            c.seekToBeginning(parts);
+            Map<TopicPartition, Long> end = c.endOffsets(parts);
+            long total = 0;
+            for (TopicPartition tp : parts) {
+                total += end.get(tp) - c.beginningOffsets(List.of(tp)).get(tp);
+            }
+            long records = 0;
+            long bytes = 0;
+            long first = 0;
+            long last = 0;
+            while (records < total) {
+                ConsumerRecords<byte[], byte[]> polled = c.poll(Duration.ofSeconds(5));
+                if (polled.isEmpty()) {
+                    if (parts.stream().allMatch(tp -> c.position(tp) >= end.get(tp))) {
+                        break;
+                    }
+                    continue;
+                }
+                if (first == 0) {
+                    first = System.nanoTime();
+                }
+                for (ConsumerRecord<byte[], byte[]> rec : polled) {
+                    each.accept(rec);
+                    bytes += rec.serializedValueSize() + Math.max(0, rec.serializedKeySize());
+                    records++;
+                }
+                last = System.nanoTime();
+            }
+            return new Read(records, bytes, Math.max(1, last - first) / 1e9);
+        }
+    }
+
+    /** Examples per second of {@link ModelTrainer#train} over batches already in memory. */
+    static double inMemory(TrainingConfig config, List<TrainingExample> kept) {
+        int b = config.batchSize();
+        List<Batch> batches = new ArrayList<>();
+        for (int i = 0; i + b <= kept.size(); i += b) {
+            batches.add(Batch.of("bench", i / b, kept.subList(i, i + b)));
+        }
+        if (batches.isEmpty()) {
+            throw new IllegalStateException("fewer than one batch of events in the topic");
+        }
+        ModelTrainer trainer = ModelTrainer.create("bench", config);
+        // Warm-up: JIT compilation and ND4J's first allocations are start-up, not throughput.
+        for (int i = 0; i < 50; i++) {
+            trainer.train(batches.get(i % batches.size()));
+        }
+        long examples = 0;
+        long start = System.nanoTime();
+        int i = 0;
+        while (i < batches.size() || (System.nanoTime() - start) / 1e9 < IN_MEMORY_MIN_SECONDS) {
+            trainer.train(batches.get(i % batches.size()));
+            examples += b;
+            i++;
+        }
+        return examples / ((System.nanoTime() - start) / 1e9);
+    }
+
+    /** τ_f and τ_d of the workload's model, from step times at {@link #STEP_SIZES}. */
+    static StepTimeFit stepTimes(TrainingConfig config, List<TrainingExample> kept) {
+        List<StepTimer.Point> points =
+                StepTimer.measure(
+                        ModelTrainer.create("bench", config),
+                        BatchSampler.withReplacement(kept, 7),
+                        STEP_SIZES,
+                        20,
+                        40);
+        double[] b = points.stream().mapToDouble(StepTimer.Point::batchSize).toArray();
+        double[] t = points.stream().mapToDouble(StepTimer.Point::medianSeconds).toArray();
+        return StepTimeFit.fit(b, t);
+    }
+
+    static String required(Map<String, String> a, String name) {
+        String v = a.get(name);
+        if (v == null) {
+            throw new IllegalArgumentException("missing " + name);
+        }
+        return v;
+    }
+
+    static void log(String format, Object... args) {
+        System.err.printf("bench: " + format + "%n", args);
+    }
+
+    /** The machine the numbers were measured on. */
+    static final class Machine {
+        static String describe() throws IOException {
+            String cpu;
+            try (Stream<String> lines = Files.lines(Path.of("/proc/cpuinfo"))) {
+                cpu =
+                        lines.filter(l -> l.startsWith("model name"))
+                                .findFirst()
+                                .map(l -> l.substring(l.indexOf(':') + 1).trim())
+                                .orElse("unknown CPU");
+            }
+            return String.format(
+                    "%d cores (%s), %s, Java %s, OMP_NUM_THREADS=%s",
+                    Runtime.getRuntime().availableProcessors(),
+                    cpu,
+                    memTotal(),
+                    System.getProperty("java.version"),
+                    System.getenv().getOrDefault("OMP_NUM_THREADS", "unset"));
+        }
+
+        static String loadAverage() throws IOException {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return f[0] + " " + f[1] + " " + f[2];
+        }
+
+        private static String memTotal() throws IOException {
+            try (Stream<String> lines = Files.lines(Path.of("/proc/meminfo"))) {
+                return lines.filter(l -> l.startsWith("MemTotal"))
+                        .findFirst()
+                        .map(
+                                l ->
+                                        Long.parseLong(l.replaceAll("\\D", "")) / 1024 / 1024
+                                                + " GiB RAM")
+                        .orElse("? RAM");
+            }
+        }
+    }
+
+    /**
+     * GET a Flink REST path; null when the job (or the MiniCluster) is not there (yet, or any
+     * more).
+     */
+    static JsonNode rest(HttpClient http, int port, String path) {
+        try {
+            HttpResponse<String> res =
+                    http.send(
+                            HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                                    .timeout(Duration.ofSeconds(2))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
+            return res.statusCode() == 200 ? JSON.readTree(res.body()) : null;
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+}

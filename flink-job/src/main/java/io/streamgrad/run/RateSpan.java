@@ -1,0 +1,86 @@
+package io.streamgrad.run;
+
+import io.streamgrad.job.Accumulators;
+import io.streamgrad.schema.MetricKind;
+import io.streamgrad.schema.TrainingMetric;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+
+/**
+ * The span a run's throughput is measured over, so that one run of {@code train} compares with a
+ * plain Kafka consumer reading the same topic: from the first record the job read to its last model
+ * update. Start-up (building the job graph, starting the MiniCluster, the Kafka source finding its
+ * offsets) comes before the first record and is reported apart; the tail after the last update
+ * (final snapshot, committing the sinks, shutting down) is not counted at all.
+ *
+ * <p>All three instants are wall-clock epoch milliseconds of the same machine: the runner's clock
+ * when it submitted the job, the decode operator's processing time when it received its first
+ * record (the minimum over subtasks), and the {@code emitted_at} processing time of the last {@link
+ * MetricKind#ITERATION} metric, which every update emits right after it.
+ *
+ * @param submittedMillis when the job was submitted; absent when the runner did not record it
+ * @param firstRecordMillis when the job read its first record; absent when it read none
+ * @param lastUpdateMillis when the job made its last update; absent when it made none
+ */
+public record RateSpan(
+        OptionalLong submittedMillis,
+        OptionalLong firstRecordMillis,
+        OptionalLong lastUpdateMillis) {
+
+    /**
+     * The span of a finished local run: the submit time and first record from its accumulators
+     * ({@link Accumulators#JOB_SUBMITTED_MILLIS}, {@link Accumulators#FIRST_RECORD_MILLIS}), the
+     * last update from its metrics.
+     */
+    public static RateSpan of(Map<String, Object> accumulators, List<TrainingMetric> metrics) {
+        OptionalLong last =
+                metrics.stream()
+                        .filter(m -> m.getKind() == MetricKind.ITERATION)
+                        .mapToLong(TrainingMetric::getEmittedAt)
+                        .max();
+        return new RateSpan(
+                instant(accumulators.get(Accumulators.JOB_SUBMITTED_MILLIS)),
+                instant(accumulators.get(Accumulators.FIRST_RECORD_MILLIS)),
+                last);
+    }
+
+    /** Seconds from submitting the job to its first record; null when either is unknown. */
+    public Double startupSeconds() {
+        if (submittedMillis.isEmpty() || firstRecordMillis.isEmpty()) {
+            return null;
+        }
+        return Math.max(0, firstRecordMillis.getAsLong() - submittedMillis.getAsLong()) / 1e3;
+    }
+
+    /**
+     * Seconds from the first record to the last update, at least one millisecond (the clocks'
+     * resolution) when both are known; null otherwise.
+     */
+    public Double spanSeconds() {
+        if (firstRecordMillis.isEmpty() || lastUpdateMillis.isEmpty()) {
+            return null;
+        }
+        return Math.max(1, lastUpdateMillis.getAsLong() - firstRecordMillis.getAsLong()) / 1e3;
+    }
+
+    /**
+     * {@code examples} per second of {@link #spanSeconds}; 0 when the span is unknown (no record
+     * read or no update made).
+     */
+    public double eventsPerSecond(long examples) {
+        Double span = spanSeconds();
+        return span == null ? 0 : examples / span;
+    }
+
+    /**
+     * A Flink {@code LongMinimum} that no subtask added to keeps its start value, Long.MAX_VALUE:
+     * that, like a missing accumulator, means "never happened".
+     */
+    private static OptionalLong instant(Object v) {
+        if (v instanceof Number n && n.longValue() > 0 && n.longValue() != Long.MAX_VALUE) {
+            return OptionalLong.of(n.longValue());
+        }
+        return OptionalLong.empty();
+    }
+}

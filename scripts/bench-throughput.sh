@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# The throughput benchmark of issue 9: a real Kafka broker process, the data sets produced by the
+# product's own producers, and per workload streamgrad's end-to-end rate next to references
+# measured in the same run (plain consumer, consumer + decoding, the trainer on in-memory batches),
+# τ_f, peak resident memory and checkpoint statistics. See README "Benchmark".
+#
+#   scripts/bench-throughput.sh [--scale F] [--workloads logistic,softmax,mlp] [--out DIR] [--keep-data]
+#
+#   --scale F      fraction of the 2,000,000 logistic events (default 1; e.g. 0.05 while developing).
+#                  MNIST (softmax, mlp) is always its 60,000 training images.
+#   --workloads    comma-separated subset of logistic,softmax,mlp (default: all three)
+#   --out DIR      where the report, logs, summaries and the broker's data go
+#                  (default target/bench/<date-time>)
+#   --keep-data    keep the broker's log directory afterwards (default: deleted, it is ~1 GB)
+#
+# Environment: OMP_NUM_THREADS (default 1, as ./streamgrad runs), STREAMGRAD_BENCH_HEAP (the
+# reference JVM's -Xmx, default 2g). Stops the broker it started on exit, failure or Ctrl-C.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+JOB="$ROOT/flink-job"
+SCALE=1
+WORKLOADS=logistic,softmax,mlp
+OUT=""
+KEEP=0
+
+die() { echo "bench-throughput: $*" >&2; exit 1; }
+say() { echo "bench-throughput: $*" >&2; }
+
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --scale) SCALE="${2:?--scale needs a number}"; shift 2 ;;
+    --workloads) WORKLOADS="${2:?--workloads needs a list}"; shift 2 ;;
+    --out) OUT="${2:?--out needs a directory}"; shift 2 ;;
+    --keep-data) KEEP=1; shift ;;
+    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) die "unknown argument '$1' (see --help)" ;;
+  esac
+done
+[[ "$SCALE" =~ ^[0-9]*\.?[0-9]+$ ]] || die "--scale must be a positive number, got '$SCALE'"
+LOGISTIC_EVENTS="$(awk -v s="$SCALE" 'BEGIN { printf "%d", 2000000 * s }')"
+[ "$LOGISTIC_EVENTS" -ge 1024 ] || die "--scale $SCALE gives $LOGISTIC_EVENTS logistic events; use at least 0.001"
+for w in ${WORKLOADS//,/ }; do
+  case "$w" in logistic|softmax|mlp) ;; *) die "unknown workload '$w': use logistic, softmax, mlp" ;; esac
+done
+OUT="${OUT:-$ROOT/target/bench/$(date +%Y%m%d-%H%M%S)}"
+mkdir -p "$OUT"
+OUT="$(cd "$OUT" && pwd)"
+export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}"
+
+# One build with the bench sources (target/test-classes) and the launcher's classpath.
+say "building (-Pbench, tests skipped)..."
+if ! "$ROOT/mvnw" -o -q -B -Pbench -DskipTests -Dspotless.check.skip=true -f "$ROOT/pom.xml" package \
+    >"$OUT/build.log" 2>&1 &&
+  ! "$ROOT/mvnw" -q -B -Pbench -DskipTests -Dspotless.check.skip=true -f "$ROOT/pom.xml" package \
+    >"$OUT/build.log" 2>&1; then
+  die "the build failed (see $OUT/build.log)"
+fi
+# The build is current: tell ./streamgrad so (it rebuilds when a source is newer than its classpath
+# file, and that build, without -Pbench, would drop the bench classes).
+touch "$JOB/target/classpath.txt"
+
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+free_port() {
+  local p i
+  for ((i = 0; i < 100; i++)); do
+    p=$((20000 + RANDOM % 30000))
+    port_in_use "$p" || { echo "$p"; return 0; }
+  done
+  die "found no free port"
+}
+export STREAMGRAD_LOCAL_DIR="$OUT/local"
+export STREAMGRAD_KAFKA_PORT
+STREAMGRAD_KAFKA_PORT="$(free_port)"
+export STREAMGRAD_KAFKA_CONTROLLER_PORT
+STREAMGRAD_KAFKA_CONTROLLER_PORT="$(free_port)"
+[ "$STREAMGRAD_KAFKA_PORT" != "$STREAMGRAD_KAFKA_CONTROLLER_PORT" ] || die "port clash, run again"
+SERVERS="localhost:$STREAMGRAD_KAFKA_PORT"
+
+BENCH_PID=""
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  if [ -n "$BENCH_PID" ] && kill -0 "$BENCH_PID" 2>/dev/null; then
+    kill "$BENCH_PID" 2>/dev/null || true # its shutdown hook stops the train child it started
+    wait "$BENCH_PID" 2>/dev/null || true
+  fi
+  "$ROOT/deploy/local/kafka.sh" stop || true
+  if [ "$KEEP" = 0 ]; then rm -rf "$STREAMGRAD_LOCAL_DIR/kafka/data" "$OUT"/state-*; fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+"$ROOT/deploy/local/kafka.sh" start
+
+produce() { # NAME ARGS...: one producer run, timed, its output in $OUT/produce-NAME.log
+  local name="$1" start
+  shift
+  start=$(date +%s)
+  say "producing $name..."
+  "$ROOT/streamgrad" produce "$@" --bootstrap-servers "$SERVERS" >"$OUT/produce-$name.log" 2>&1 ||
+    die "producing $name failed: $(tail -n 1 "$OUT/produce-$name.log") (see $OUT/produce-$name.log)"
+  say "produced $name in $(($(date +%s) - start)) s"
+}
+if [[ ",$WORKLOADS," == *",logistic,"* ]]; then
+  produce logistic synthetic --topic bench.logistic --events "$LOGISTIC_EVENTS" --features 100 --task binary
+fi
+if [[ ",$WORKLOADS," == *",softmax,"* || ",$WORKLOADS," == *",mlp,"* ]]; then
+  "$ROOT/scripts/fetch-mnist.sh" >&2
+  produce mnist idx --topic bench.mnist --dir "$ROOT/data/mnist" --split train
+fi
+
+CP="$JOB/target/test-classes:$JOB/target/classes:$(cat "$JOB/target/classpath.txt")"
+"${JAVA_HOME:+$JAVA_HOME/bin/}java" -Xmx"${STREAMGRAD_BENCH_HEAP:-2g}" \
+  -Dlog4j2.configurationFile="$JOB/src/main/cli/log4j2-cli.properties" \
+  -Dorg.apache.avro.SERIALIZABLE_PACKAGES=io.streamgrad.schema \
+  -cp "$CP" io.streamgrad.bench.ThroughputBench \
+  --bootstrap-servers "$SERVERS" --launcher "$ROOT/streamgrad" --out "$OUT" --workloads "$WORKLOADS" &
+BENCH_PID=$!
+wait "$BENCH_PID"
+BENCH_PID=""
+say "report: $OUT/bench.md, $OUT/bench.json; per-run logs and summaries in $OUT"
