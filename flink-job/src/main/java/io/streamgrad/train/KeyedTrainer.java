@@ -5,7 +5,9 @@ import io.streamgrad.window.EventTimeAssigner;
 import io.streamgrad.window.WindowSpec;
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
 
 /**
@@ -39,6 +41,22 @@ public final class KeyedTrainer implements Serializable {
     private final boolean bounded;
     private final ModelConfigs configs;
     private final WarmStart warmStart;
+
+    /**
+     * The live trainers of recently trained keys, each with the state object it last wrote. A
+     * window's close would otherwise rebuild the model from its state (new ND4J buffers, a new
+     * updater) every time: several times the cost of a small model's update. A cached trainer is
+     * used only while the key's state is still the very object it wrote (heap state returns what
+     * was stored); a restored checkpoint, another backend's copy or an evicted entry means a
+     * rebuild, which gives the same model (its state is a deep copy: parameters, optimizer state,
+     * statistics, detectors).
+     */
+    private transient Map<String, Cached> cache;
+
+    private record Cached(TrainerState state, ModelTrainer trainer) {}
+
+    /** Floats the cached trainers may hold in all (1 GiB): parameters, optimizer state, copies. */
+    static final long CACHE_FLOATS = 256L << 20;
 
     /**
      * @param bounded whether input ends (a replayed range): epochs and the kept pass apply
@@ -218,7 +236,7 @@ public final class KeyedTrainer implements Serializable {
         s.store().setOpenWindows(List.of());
         s.store().setCarried(List.of());
         s.store().setBookkeeping(b.withOpenCount(0));
-        s.store().setTrainerState(trainer.state());
+        store(s, trainer);
         settle(s, trainer, 0);
     }
 
@@ -249,7 +267,7 @@ public final class KeyedTrainer implements Serializable {
         s.store().setOpenWindows(later);
         s.store().setCarried(carry);
         s.store().setBookkeeping(b.withOpenCount(later.size()));
-        s.store().setTrainerState(trainer.state());
+        store(s, trainer);
         settle(s, trainer, later.size() + carry.size());
     }
 
@@ -265,7 +283,7 @@ public final class KeyedTrainer implements Serializable {
         s.store().setCarried(List.of());
         s.store().clearPass();
         s.store().setBookkeeping(s.store().bookkeeping().withOpenCount(0).withPassCount(0));
-        s.store().setTrainerState(trainer.state());
+        store(s, trainer);
         settle(s, trainer, 0);
     }
 
@@ -281,10 +299,36 @@ public final class KeyedTrainer implements Serializable {
         s.listener().onCounts(s.modelKey(), trainer.iteration(), c);
     }
 
-    /** The key's trainer, restored from its state, or a fresh one. */
+    /** Writes the key's trainer to its state, and keeps it live for the key's next window. */
+    private void store(Scope s, ModelTrainer trainer) throws Exception {
+        TrainerState state = trainer.state();
+        s.store().setTrainerState(state);
+        cache().put(s.modelKey(), new Cached(state, trainer));
+    }
+
+    private Map<String, Cached> cache() {
+        if (cache == null) {
+            long perModel = Math.max(1, 4 * config.spec().parameterCount());
+            int entries = (int) Math.max(1, Math.min(100_000, CACHE_FLOATS / perModel));
+            cache =
+                    new LinkedHashMap<>(16, 0.75f, true) {
+                        @Override
+                        protected boolean removeEldestEntry(Map.Entry<String, Cached> eldest) {
+                            return size() > entries;
+                        }
+                    };
+        }
+        return cache;
+    }
+
+    /** The key's trainer: live from the cache, restored from its state, or a fresh one. */
     public ModelTrainer trainer(Scope s) throws Exception {
         TrainerState state = s.store().trainerState();
         if (state != null) {
+            Cached c = cache().get(s.modelKey());
+            if (c != null && c.state() == state) {
+                return c.trainer();
+            }
             return ModelTrainer.restore(s.modelKey(), config, state)
                     .shuffleAs(configs.sourceKey(s.modelKey()));
         }
