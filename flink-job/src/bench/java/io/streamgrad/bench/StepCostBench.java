@@ -20,60 +20,20 @@ import java.util.SplittableRandom;
 public final class StepCostBench {
     record Model(String name, int examples, List<String> flags) {}
 
+    /** ThroughputBench's workloads, plus its logistic workload with Adam. */
     static final List<Model> MODELS =
             List.of(
-                    new Model(
-                            "logistic-100 sgd b256",
-                            200_000,
-                            List.of(
-                                    "--model",
-                                    "logistic",
-                                    "--features",
-                                    "100",
-                                    "--batch-size",
-                                    "256",
-                                    "--optimizer",
-                                    "sgd")),
-                    new Model(
-                            "logistic-100 adam b256",
-                            200_000,
-                            List.of(
-                                    "--model",
-                                    "logistic",
-                                    "--features",
-                                    "100",
-                                    "--batch-size",
-                                    "256",
-                                    "--optimizer",
-                                    "adam")),
-                    new Model(
-                            "softmax 784-10 sgd b128",
-                            20_000,
-                            List.of(
-                                    "--model",
-                                    "softmax",
-                                    "--features",
-                                    "784",
-                                    "--classes",
-                                    "10",
-                                    "--batch-size",
-                                    "128",
-                                    "--optimizer",
-                                    "sgd")),
-                    new Model(
-                            "mlp 784-128-10 adam b128",
-                            20_000,
-                            List.of(
-                                    "--model",
-                                    "mlp:128",
-                                    "--features",
-                                    "784",
-                                    "--classes",
-                                    "10",
-                                    "--batch-size",
-                                    "128",
-                                    "--optimizer",
-                                    "adam")));
+                    new Model("logistic-100 sgd b256", 200_000, flags("logistic", "sgd")),
+                    new Model("logistic-100 adam b256", 200_000, flags("logistic", "adam")),
+                    new Model("softmax 784-10 sgd b128", 20_000, flags("softmax", "sgd")),
+                    new Model("mlp 784-128-10 adam b128", 20_000, flags("mlp", "adam")));
+
+    /** A workload's flags with the optimizer replaced. */
+    static List<String> flags(String workload, String optimizer) {
+        List<String> f = new ArrayList<>(ThroughputBench.WORKLOADS.get(workload).modelFlags());
+        f.set(f.indexOf("--optimizer") + 1, optimizer);
+        return f;
+    }
 
     public static void main(String[] args) {
         String label = args.length > 0 ? args[0] : "";
