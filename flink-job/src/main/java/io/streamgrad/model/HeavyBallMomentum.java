@@ -23,6 +23,11 @@ final class HeavyBallMomentum implements IUpdater {
         this.momentum = momentum;
     }
 
+    /** μ. */
+    double momentum() {
+        return momentum;
+    }
+
     @Override
     public long stateSize(long numParams) {
         return numParams;

@@ -1,5 +1,6 @@
 /**
- * The maths, free of Flink: dense networks on ND4J (forward, loss, backward, updaters), model and
+ * The maths, free of Flink: dense networks (forward, loss, backward, updaters) on ND4J, or in plain
+ * Java for small models on the CPU backend ({@link io.streamgrad.model.ComputePath}), model and
  * optimizer specifications, feature standardization, memory estimates. May use {@code config} and
  * {@code schema}.
  */

@@ -21,41 +21,38 @@ class DenseNetworkTest {
 
     /**
      * Every hidden activation with every loss (one hidden layer of 6, with and without an L2
-     * penalty), every loss without a hidden layer, and a two-hidden-layer network.
+     * penalty), every loss without a hidden layer, and a two-hidden-layer network; each on both
+     * compute paths.
      */
     static Stream<Arguments> everyLossAndActivation() {
-        List<Arguments> cases = new java.util.ArrayList<>();
+        return specs().flatMap(
+                        spec ->
+                                Stream.of(ComputePath.values())
+                                        .map(path -> Arguments.of(spec, path)));
+    }
+
+    static Stream<ModelSpec> specs() {
+        List<ModelSpec> cases = new java.util.ArrayList<>();
         for (Loss loss : Loss.values()) {
             Task task = loss.task();
             int outputs = task == Task.MULTICLASS ? 3 : 1;
             cases.add(
-                    Arguments.of(
-                            new ModelSpec(
-                                    "linear",
-                                    task,
-                                    5,
-                                    List.of(),
-                                    Activation.RELU,
-                                    outputs,
-                                    loss,
-                                    0.0)));
+                    new ModelSpec(
+                            "linear", task, 5, List.of(), Activation.RELU, outputs, loss, 0.0));
             for (Activation a : Activation.values()) {
                 for (double l2 : new double[] {0, 0.3}) {
-                    cases.add(
-                            Arguments.of(
-                                    new ModelSpec(
-                                            "mlp", task, 5, List.of(6), a, outputs, loss, l2)));
+                    cases.add(new ModelSpec("mlp", task, 5, List.of(6), a, outputs, loss, l2));
                 }
             }
         }
-        cases.add(Arguments.of(ModelSpec.parse("mlp:7,6", 5, 3, Activation.TANH)));
+        cases.add(ModelSpec.parse("mlp:7,6", 5, 3, Activation.TANH));
         return cases.stream();
     }
 
     /** Central finite differences in double precision against the analytic gradient. */
-    @ParameterizedTest(name = "{0}")
+    @ParameterizedTest(name = "{0} {1}")
     @MethodSource("everyLossAndActivation")
-    void analyticGradientMatchesFiniteDifferences(ModelSpec spec) {
+    void analyticGradientMatchesFiniteDifferences(ModelSpec spec, ComputePath path) {
         int n = 8;
         SplittableRandom rng = new SplittableRandom(11);
         float[] x = new float[n * spec.inputSize()];
@@ -69,7 +66,7 @@ class DenseNetworkTest {
                             ? rng.nextDouble() * 6 - 3
                             : rng.nextInt(spec.classes());
         }
-        DenseNetwork net = DenseNetwork.create(spec, SGD, 3, DataType.DOUBLE);
+        DenseNetwork net = DenseNetwork.create(spec, SGD, 3, DataType.DOUBLE, path);
         // The public gradient, the one the gradient-noise estimator (advise) reads.
         double[] analytic = net.gradientOf(x, y, n);
         double eps = 1e-6;

@@ -1,0 +1,247 @@
+package io.streamgrad.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.streamgrad.schema.Task;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.GradientUpdater;
+import org.nd4j.linalg.learning.config.IUpdater;
+
+/**
+ * The plain-Java path ({@link JavaDenseCompute}, {@link JavaUpdater}) against ND4J: each update
+ * rule against ND4J's own updater on the same gradients, whole training runs of both paths for
+ * every optimizer, loss and activation, and the plain-Java path's bit-for-bit determinism.
+ */
+class ComputePathsAgreeTest {
+    private static final int N = 16;
+
+    static Stream<String> optimizers() {
+        return OptimizerSpec.NAMES.stream();
+    }
+
+    /** ND4J's updater and {@link JavaUpdater} given the same gradients for ten iterations. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("optimizers")
+    void everyRuleIsNd4jsUpdaterOnTheSameGradients(String name) {
+        int n = 37;
+        OptimizerSpec spec =
+                new OptimizerSpec(name, 0.05, 0.8, 0.01, 0, LrSchedule.parse("step:3:0.5", 2));
+        IUpdater config = spec.toUpdater();
+        int size = (int) config.stateSize(n);
+        INDArray nd4jState = Nd4j.zeros(DataType.DOUBLE, Math.max(size, 1));
+        GradientUpdater<?> nd4j = config.instantiate(size == 0 ? (INDArray) null : nd4jState, true);
+        JavaUpdater java = new JavaUpdater(config);
+        double[] javaState = java.freshState(n);
+        assertArrayEquals(nd4jState.toDoubleVector(), size == 0 ? new double[1] : javaState);
+        SplittableRandom rng = new SplittableRandom(5);
+        for (int t = 0; t < 10; t++) {
+            double[] g = new double[n];
+            for (int i = 0; i < n; i++) {
+                g[i] = rng.nextGaussian() * (i % 5 == 0 ? 10 : 0.1);
+            }
+            INDArray expected = Nd4j.createFromArray(g.clone());
+            nd4j.applyUpdater(expected, t, 0);
+            java.apply(g, n, javaState, t, false);
+            assertArrayEquals(expected.toDoubleVector(), g, 1e-12, name + " update, t=" + t);
+            if (size > 0) {
+                assertArrayEquals(
+                        nd4jState.toDoubleVector(), javaState, 1e-12, name + " state, t=" + t);
+            }
+        }
+    }
+
+    /** Models for the whole-run comparison: every loss, every activation, two hidden layers. */
+    static Stream<Arguments> models() {
+        List<Arguments> cases = new ArrayList<>();
+        for (Loss loss : Loss.values()) {
+            Task task = loss.task();
+            int outputs = task == Task.MULTICLASS ? 4 : 1;
+            cases.add(
+                    Arguments.of(
+                            new ModelSpec(
+                                    "linear",
+                                    task,
+                                    6,
+                                    List.of(),
+                                    Activation.RELU,
+                                    outputs,
+                                    loss,
+                                    0.0)));
+            for (Activation a : Activation.values()) {
+                cases.add(
+                        Arguments.of(
+                                new ModelSpec(
+                                        "mlp", task, 6, List.of(5, 3), a, outputs, loss, 0.02)));
+            }
+        }
+        return cases.stream();
+    }
+
+    /**
+     * Both paths, double precision, the same batches: every optimizer (adam also clipped) gives the
+     * same losses, accuracies, parameters and optimizer state (same layout) after 12 steps.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("models")
+    void bothPathsTrainTheSameModelWithEveryOptimizer(ModelSpec model) {
+        List<OptimizerSpec> optimizers = new ArrayList<>();
+        for (String name : OptimizerSpec.NAMES) {
+            optimizers.add(new OptimizerSpec(name, 0.05, 0.9, 0.05, 0, LrSchedule.CONSTANT));
+        }
+        optimizers.add(new OptimizerSpec("adam", 0.05, 0.9, 0.05, 0.5, LrSchedule.CONSTANT));
+        for (OptimizerSpec o : optimizers) {
+            DenseNetwork java = DenseNetwork.create(model, o, 3, DataType.DOUBLE, ComputePath.JAVA);
+            DenseNetwork nd4j = DenseNetwork.create(model, o, 3, DataType.DOUBLE, ComputePath.ND4J);
+            SplittableRandom rng = new SplittableRandom(8);
+            for (int t = 0; t < 12; t++) {
+                float[] x = features(rng, N * model.inputSize());
+                double[] y = labels(rng, model, N);
+                DenseNetwork.Evaluation a = java.step(x, y, N, t);
+                DenseNetwork.Evaluation b = nd4j.step(x, y, N, t);
+                String at = model + " " + o.name() + " clip " + o.clipNorm() + " step " + t;
+                assertEquals(b.loss(), a.loss(), 1e-9 * Math.max(1, Math.abs(b.loss())), at);
+                assertEquals(b.accuracy(), a.accuracy(), at);
+                assertEquals(b.applied(), a.applied(), at);
+            }
+            String what = model + " " + o.name();
+            assertArrayEquals(nd4j.parameters(), java.parameters(), 1e-5f, what);
+            assertArrayEquals(nd4j.optimizerState(), java.optimizerState(), 1e-5f, what);
+            float[] x = features(rng, N * model.inputSize());
+            assertArrayEquals(nd4j.predict(x, N), java.predict(x, N), 1e-5f, what);
+            assertArrayEquals(nd4j.logits(x, N), java.logits(x, N), 1e-5f, what);
+        }
+    }
+
+    /**
+     * Float32, as the job trains: the paths round differently (ND4J computes in float32, the Java
+     * path in double and stores float32), so they agree to float32 precision, not bit for bit.
+     */
+    @Test
+    void float32PathsAgreeToFloatPrecision() {
+        ModelSpec logistic = ModelSpec.parse("logistic", 20, 0, Activation.RELU);
+        OptimizerSpec adam = new OptimizerSpec("adam", 0.01);
+        DenseNetwork java =
+                DenseNetwork.create(logistic, adam, 1, DataType.FLOAT, ComputePath.JAVA);
+        DenseNetwork nd4j =
+                DenseNetwork.create(logistic, adam, 1, DataType.FLOAT, ComputePath.ND4J);
+        SplittableRandom rng = new SplittableRandom(2);
+        for (int t = 0; t < 50; t++) {
+            float[] x = features(rng, 64 * 20);
+            double[] y = labels(rng, logistic, 64);
+            double a = java.step(x, y, 64, t).loss();
+            double b = nd4j.step(x, y, 64, t).loss();
+            assertEquals(b, a, 1e-5, "step " + t);
+        }
+        assertArrayEquals(nd4j.parameters(), java.parameters(), 1e-4f);
+    }
+
+    /**
+     * Same inputs, bit-identical parameters; and a network restored from a float32 snapshot taken
+     * mid-run continues bit for bit as the one that was not interrupted.
+     */
+    @Test
+    void javaPathIsDeterministicAndRestoresBitForBit() {
+        ModelSpec mlp = ModelSpec.parse("mlp:8", 10, 3, Activation.TANH);
+        OptimizerSpec adamw = new OptimizerSpec("adamw", 0.01);
+        DenseNetwork first = DenseNetwork.create(mlp, adamw, 4, DataType.FLOAT, ComputePath.JAVA);
+        DenseNetwork second = DenseNetwork.create(mlp, adamw, 4, DataType.FLOAT, ComputePath.JAVA);
+        SplittableRandom rng = new SplittableRandom(6);
+        DenseNetwork restored = null;
+        for (int t = 0; t < 40; t++) {
+            int n = 1 + rng.nextInt(32);
+            float[] x = features(rng, n * 10);
+            double[] y = labels(rng, mlp, n);
+            first.step(x, y, n, t);
+            second.step(x, y, n, t);
+            if (restored != null) {
+                restored.step(x, y, n, t);
+            }
+            if (t == 19) {
+                restored =
+                        DenseNetwork.restore(
+                                mlp,
+                                adamw,
+                                first.parameters(),
+                                first.optimizerState(),
+                                DataType.FLOAT,
+                                ComputePath.JAVA);
+            }
+        }
+        assertArrayEquals(first.parameters(), second.parameters());
+        assertArrayEquals(first.optimizerState(), second.optimizerState());
+        assertArrayEquals(first.parameters(), restored.parameters());
+        assertArrayEquals(first.optimizerState(), restored.optimizerState());
+    }
+
+    @Test
+    void nonFiniteGradientSkipsTheUpdateOnTheJavaPath() {
+        ModelSpec linear = ModelSpec.parse("linear", 2, 0, Activation.RELU);
+        DenseNetwork net =
+                DenseNetwork.create(
+                        linear, new OptimizerSpec("sgd", 0.1), 1, DataType.FLOAT, ComputePath.JAVA);
+        float[] before = net.parameters();
+        DenseNetwork.Evaluation e = net.step(new float[] {Float.NaN, 1}, new double[] {1}, 1, 0);
+        assertTrue(!e.applied());
+        assertArrayEquals(before, net.parameters());
+        assertTrue(net.parametersFinite());
+        net.load(new float[] {Float.POSITIVE_INFINITY, 0, 0}, new float[0]);
+        assertTrue(!net.parametersFinite());
+    }
+
+    @Test
+    void smallModelsComputeInJavaOnTheCpuOnly() {
+        ModelSpec logistic = ModelSpec.parse("logistic", 100, 0, Activation.RELU);
+        ModelSpec mlp = ModelSpec.parse("mlp:128", 784, 10, Activation.RELU);
+        assertEquals(ComputePath.JAVA, ComputePath.choose(logistic, true, "auto"));
+        assertEquals(ComputePath.ND4J, ComputePath.choose(mlp, true, "auto"));
+        assertEquals(ComputePath.ND4J, ComputePath.choose(logistic, false, "auto"));
+        assertEquals(ComputePath.ND4J, ComputePath.choose(logistic, false, "java"));
+        assertEquals(ComputePath.ND4J, ComputePath.choose(logistic, true, "nd4j"));
+        assertEquals(ComputePath.JAVA, ComputePath.choose(mlp, true, "java"));
+        assertThrows(IllegalArgumentException.class, () -> ComputePath.choose(mlp, true, "gpu"));
+    }
+
+    @Test
+    void aLabelThatIsNoClassIndexIsRefused() {
+        ModelSpec softmax = ModelSpec.parse("softmax", 2, 3, Activation.RELU);
+        DenseNetwork net =
+                DenseNetwork.create(softmax, new OptimizerSpec("sgd", 0.1), 1, DataType.FLOAT);
+        IllegalArgumentException e =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () -> net.step(new float[] {1, 2, 3, 4}, new double[] {0, 3}, 2, 0));
+        assertTrue(e.getMessage().contains("row 1: label 3.0"), e.getMessage());
+    }
+
+    private static float[] features(SplittableRandom rng, int count) {
+        float[] x = new float[count];
+        for (int i = 0; i < count; i++) {
+            x[i] = (float) (rng.nextGaussian() * 1.5);
+        }
+        return x;
+    }
+
+    private static double[] labels(SplittableRandom rng, ModelSpec spec, int n) {
+        double[] y = new double[n];
+        for (int i = 0; i < n; i++) {
+            y[i] =
+                    spec.task() == Task.REGRESSION
+                            ? rng.nextGaussian() * 3
+                            : rng.nextInt(spec.classes());
+        }
+        return y;
+    }
+}
