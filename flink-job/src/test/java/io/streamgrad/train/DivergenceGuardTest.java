@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamgrad.batch.Batch;
 import io.streamgrad.batch.TrainingExample;
+import io.streamgrad.model.Activation;
+import io.streamgrad.model.ModelSpec;
 import io.streamgrad.model.OptimizerSpec;
 import io.streamgrad.window.WindowSpec;
 import java.util.List;
@@ -15,7 +17,10 @@ class DivergenceGuardTest {
     void anAbsurdLearningRateEndsWithFiniteParametersAndCountedSkips() {
         TrainingConfig config =
                 new TrainingConfig(
-                        TestData.logistic(),
+                        // Hidden layers: the gradient grows with the weights, so huge steps
+                        // overflow float32 on either compute path (a logistic regression's
+                        // gradient is bounded, and in double its weights stay finite).
+                        ModelSpec.parse("mlp:8", TestData.FEATURES, 2, Activation.RELU),
                         new OptimizerSpec("sgd", 1e30),
                         TestData.batching(64, new WindowSpec.Count(4), 1),
                         7,
