@@ -11,7 +11,7 @@ import io.streamgrad.batch.TrainingExample;
 import io.streamgrad.run.flags.BatchingOptions;
 import io.streamgrad.run.flags.ModelOptions;
 import io.streamgrad.schema.AvroSerde;
-import io.streamgrad.schema.LabeledEvent;
+import io.streamgrad.schema.LabeledEventDecoder;
 import io.streamgrad.train.EventValidator;
 import io.streamgrad.train.ModelTrainer;
 import io.streamgrad.train.TrainingConfig;
@@ -49,8 +49,8 @@ import picocli.CommandLine.Mixin;
  *   <li><b>raw</b>: a plain {@link KafkaConsumer} (byte arrays, default fetch settings) reads the
  *       topic from its beginning to its end offsets; rate = records / (last record − first record
  *       received).
- *   <li><b>decode</b>: the same, decoding each record as the job does ({@link AvroSerde} into a
- *       {@link LabeledEvent}, then {@link EventValidator} into a {@code float[]} example).
+ *   <li><b>decode</b>: the same, decoding each record as the job does ({@link LabeledEventDecoder}
+ *       straight into a {@code float[]}, then {@link EventValidator} into an example).
  *   <li><b>in-memory</b>: the product's own {@link ModelTrainer#train} over batches cut before the
  *       clock starts from the decoded examples (up to {@link #IN_MEMORY_BYTES} of features, cycled
  *       for at least {@link #IN_MEMORY_MIN_SECONDS}); rate = examples / time.
@@ -194,7 +194,7 @@ public final class ThroughputBench {
         r.put("bytes", raw.bytes());
         r.put("raw_per_second", raw.rate());
 
-        AvroSerde<LabeledEvent> serde = AvroSerde.of(LabeledEvent.class);
+        LabeledEventDecoder decoder = new LabeledEventDecoder();
         int features = config.spec().inputSize();
         long keep = Math.max(config.batchSize(), IN_MEMORY_BYTES / (4L * features));
         List<TrainingExample> kept = new ArrayList<>();
@@ -205,7 +205,7 @@ public final class ThroughputBench {
                         rec -> {
                             TrainingExample e =
                                     EventValidator.validate(
-                                            serde.deserialize(rec.value()), config.spec());
+                                            decoder.decode(rec.value()), config.spec());
                             if (kept.size() < keep) {
                                 kept.add(e);
                             }
