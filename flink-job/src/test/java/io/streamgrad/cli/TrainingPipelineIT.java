@@ -277,6 +277,12 @@ class TrainingPipelineIT {
                             "--bounded",
                             "--features",
                             "10",
+                            // Hidden layers: the gradient grows with the weights, so huge steps
+                            // overflow float32 whichever compute path runs the model.
+                            "--model",
+                            "mlp:8",
+                            "--task",
+                            "binary",
                             "--optimizer",
                             "sgd",
                             "--learning-rate",
