@@ -9,6 +9,7 @@ import io.streamgrad.job.JobConfig;
 import io.streamgrad.plot.LossChart;
 import io.streamgrad.run.BacktestReport;
 import io.streamgrad.run.BacktestRun;
+import io.streamgrad.run.SnapshotExport;
 import io.streamgrad.run.flags.RangeOptions;
 import io.streamgrad.run.flags.TrainJobOptions;
 import io.streamgrad.run.flags.VariantOptions;
@@ -62,6 +63,15 @@ public final class BacktestCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // Checked before the job: a path that cannot be written would throw the run away.
+        if (summaryJson != null) {
+            SnapshotExport.checkOutput("summary-json", summaryJson);
+        }
+        if (plot != null) {
+            LossChart.Files2 f = LossChart.targets(plot);
+            SnapshotExport.checkOutput("plot", f.png());
+            SnapshotExport.checkOutput("plot", f.svg());
+        }
         job.bounded = true; // a range ends
         String runId = UUID.randomUUID().toString();
         if (!spec.commandLine().getParseResult().hasMatchedOption("--group-id")) {

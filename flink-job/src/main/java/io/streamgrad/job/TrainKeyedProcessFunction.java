@@ -230,8 +230,9 @@ public final class TrainKeyedProcessFunction
             String key, TimerService timers, Context ctx, Collector<TrainingMetric> out) {
         TrainingConfig config = configs.forKey(key);
         ModelConfigs.Variant variant = configs.variantOf(key);
-        // A late event reaches every variant: it is dead-lettered once, by the first.
-        boolean deadLettersLate = variant == null || configs.isFirst(variant);
+        // An event reaches every variant: it is counted (and a late one dead-lettered) once, by
+        // the first.
+        boolean firstVariant = variant == null || configs.isFirst(variant);
         return new KeyedTrainer.Listener() {
             @Override
             public void onStep(ModelTrainer.Step s) {
@@ -274,7 +275,9 @@ public final class TrainKeyedProcessFunction
 
             @Override
             public void onAccepted(TrainingExample e) {
-                count(Accumulators.Counter.EVENTS_TRAINED, 1);
+                if (firstVariant) {
+                    count(Accumulators.Counter.EVENTS_TRAINED, 1);
+                }
             }
 
             @Override
@@ -284,11 +287,11 @@ public final class TrainKeyedProcessFunction
                     long ownWindow,
                     long watermark,
                     boolean deadLettered) {
-                if (!deadLettered) {
-                    count(Accumulators.Counter.LATE_NEXT_WINDOW, 1);
+                if (!firstVariant) {
                     return;
                 }
-                if (!deadLettersLate) {
+                if (!deadLettered) {
+                    count(Accumulators.Counter.LATE_NEXT_WINDOW, 1);
                     return;
                 }
                 ctx.output(

@@ -46,15 +46,16 @@ public final class SessionClusterCheck {
                 "http://" + flink.get(RestOptions.ADDRESS) + ":" + flink.get(RestOptions.PORT);
         JsonNode overview = get(rest, "/overview");
         int slots = overview.path("slots-total").asInt();
+        int free = overview.path("slots-available").asInt(slots);
         int taskManagers = overview.path("taskmanagers").asInt();
-        if (parallelism > slots) {
+        if (parallelism > free) {
             throw new InvalidSettingException(
                     String.format(
                             "{parallelism} %d needs %d task slots but the Flink cluster at %s has"
-                                    + " %d (%d TaskManagers): lower {parallelism} to at most %d,"
-                                    + " or add TaskManagers (deploy/local/cluster.sh"
-                                    + " add-taskmanager)",
-                            parallelism, parallelism, rest, slots, taskManagers, slots));
+                                    + " %d free of %d (%d TaskManagers; other jobs hold the rest):"
+                                    + " lower {parallelism} to at most %d, stop a job, or add"
+                                    + " TaskManagers (deploy/local/cluster.sh add-taskmanager)",
+                            parallelism, parallelism, rest, free, slots, taskManagers, free));
         }
         for (JsonNode tm : get(rest, "/taskmanagers").path("taskmanagers")) {
             requireStepFits(tm, training, rest);

@@ -103,9 +103,18 @@ public final class SnapshotExport {
      * @throws InvalidSettingException naming {@code --output} and the path at fault
      */
     public static void checkOutput(Path output) {
+        checkOutput("output", output);
+    }
+
+    /**
+     * Refuses a file that cannot be written, before anything runs.
+     *
+     * @param setting the flag naming the file, without dashes
+     */
+    public static void checkOutput(String setting, Path output) {
         if (Files.isDirectory(output)) {
             throw new InvalidSettingException(
-                    "{output} " + output + " is a directory; give a file name");
+                    "{" + setting + "} " + output + " is a directory; give a file name");
         }
         Path ancestor = output.toAbsolutePath().getParent();
         while (ancestor != null && !Files.exists(ancestor)) {
@@ -113,7 +122,9 @@ public final class SnapshotExport {
         }
         if (ancestor != null && !Files.isDirectory(ancestor)) {
             throw new InvalidSettingException(
-                    "{output} "
+                    "{"
+                            + setting
+                            + "} "
                             + output
                             + " cannot be written: "
                             + ancestor
@@ -121,14 +132,17 @@ public final class SnapshotExport {
         }
         if (ancestor != null && !Files.isWritable(ancestor)) {
             throw new InvalidSettingException(
-                    "{output} "
+                    "{"
+                            + setting
+                            + "} "
                             + output
                             + " cannot be written: directory "
                             + ancestor
                             + " is not writable");
         }
         if (Files.exists(output) && !Files.isWritable(output)) {
-            throw new InvalidSettingException("{output} " + output + " exists and is not writable");
+            throw new InvalidSettingException(
+                    "{" + setting + "} " + output + " exists and is not writable");
         }
     }
 

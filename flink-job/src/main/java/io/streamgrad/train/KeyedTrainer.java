@@ -308,8 +308,11 @@ public final class KeyedTrainer implements Serializable {
 
     private Map<String, Cached> cache() {
         if (cache == null) {
+            // Four copies of the parameters (live, state, last good, optimizer state, roughly);
+            // the budget is shared by the variants' trainers of this operator.
             long perModel = Math.max(1, 4 * config.spec().parameterCount());
-            int entries = (int) Math.max(1, Math.min(100_000, CACHE_FLOATS / perModel));
+            long budget = CACHE_FLOATS / configs.byName().size();
+            int entries = (int) Math.max(1, Math.min(100_000, budget / perModel));
             cache =
                     new LinkedHashMap<>(16, 0.75f, true) {
                         @Override

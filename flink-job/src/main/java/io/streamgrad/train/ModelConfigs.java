@@ -86,6 +86,24 @@ public final class ModelConfigs implements Serializable {
                                 first.config().spec().inputSize()));
             }
         }
+        for (Variant v : variants) {
+            Batching a = first.config().batching();
+            Batching b = v.config().batching();
+            if (!a.window().equals(b.window())
+                    || a.maxOutOfOrdernessMs() != b.maxOutOfOrdernessMs()
+                    || a.latePolicy() != b.latePolicy()
+                    || a.idleTimeoutMs() != b.idleTimeoutMs()) {
+                // One watermark and one dead-letter stream serve every variant.
+                throw new InvalidSettingException(
+                        "{variant} "
+                                + v.name()
+                                + " sets the window, --max-out-of-orderness, --late-events or"
+                                + " --idle-timeout differently from "
+                                + first.name()
+                                + ": event time is the job's, shared by every variant; give"
+                                + " them once, outside --variant");
+            }
+        }
         return new ModelConfigs(null, byName);
     }
 

@@ -241,7 +241,8 @@ class LocalClusterIT {
         Ended slots = run(Duration.ofMinutes(3), "flink", submitArgs(jar, "s", 64, manyFlags()));
         assertTrue(slots.exit() != 0, slots.out());
         assertTrue(
-                slots.out().contains("--parallelism 64 needs 64 task slots but the Flink cluster"),
+                slots.out().contains("--parallelism 64 needs 64 task slots but the Flink cluster")
+                        && slots.out().contains(" free of "),
                 slots.out());
         List<String> huge = new ArrayList<>(manyFlags());
         huge.set(huge.indexOf("logistic"), "mlp:2048");

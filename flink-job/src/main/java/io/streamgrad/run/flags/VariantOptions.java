@@ -53,14 +53,14 @@ public final class VariantOptions {
             if (probe.getCommandSpec().findOption(o.longestName()) == null) {
                 continue;
             }
+            if (o.arity().max() == 0) {
+                // A switch: replayed as given, --no-X included (its value is false).
+                base.add(switchFlag(o, Boolean.TRUE.equals(o.getValue())));
+                continue;
+            }
             for (String v : o.originalStringValues()) {
                 base.add(o.longestName());
-                if (o.arity().max() > 0) {
-                    base.add(v);
-                }
-            }
-            if (o.originalStringValues().isEmpty()) {
-                base.add(o.longestName());
+                base.add(v);
             }
         }
         List<String> specs = variants.isEmpty() ? List.of("name=base") : variants;
@@ -110,8 +110,28 @@ public final class VariantOptions {
                                 + "; a variant sets "
                                 + String.join(", ", known));
             }
-            args.add(flag);
-            if (o.arity().max() > 0) {
+            if (o.arity().max() == 0) {
+                String value = s.getValue().toLowerCase(java.util.Locale.ROOT);
+                if (!value.equals("true") && !value.equals("false")) {
+                    throw new InvalidSettingException(
+                            "{variant} "
+                                    + name
+                                    + ": "
+                                    + s.getKey()
+                                    + " is on or off: give "
+                                    + s.getKey()
+                                    + "=true or "
+                                    + s.getKey()
+                                    + "=false, got '"
+                                    + s.getValue()
+                                    + "'");
+                }
+                if (value.equals("false") && !o.negatable()) {
+                    continue; // off is its default
+                }
+                args.add(switchFlag(o, value.equals("true")));
+            } else {
+                args.add(flag);
                 args.add(s.getValue());
             }
             own.append(own.length() == 0 ? "" : ",")
@@ -133,6 +153,11 @@ public final class VariantOptions {
             throw new InvalidSettingException(
                     "{variant} " + name + ": " + e.render(n -> "{" + n + "}"));
         }
+    }
+
+    /** A switch on ({@code --X}) or off ({@code --no-X}, for a negatable one). */
+    private static String switchFlag(OptionSpec o, boolean on) {
+        return on ? o.longestName() : "--no-" + o.longestName().substring(2);
     }
 
     /**
