@@ -228,8 +228,8 @@ public final class TrainKeyedProcessFunction
 
     private KeyedTrainer.Listener listener(
             String key, TimerService timers, Context ctx, Collector<TrainingMetric> out) {
-        TrainingConfig config = configs.forKey(key);
         ModelConfigs.Variant variant = configs.variantOf(key);
+        TrainingConfig config = variant == null ? configs.base() : variant.config();
         // An event reaches every variant: it is counted (and a late one dead-lettered) once, by
         // the first.
         boolean firstVariant = variant == null || configs.isFirst(variant);

@@ -99,7 +99,7 @@ public final class OfflineReplay {
      * No watermark (every event is on time) and no processing time: windows close by count, or all
      * at the end of input in window order.
      */
-    private static final KeyedTrainer.Timers NO_TIMERS =
+    static final KeyedTrainer.Timers NO_TIMERS =
             new KeyedTrainer.Timers() {
                 @Override
                 public long currentWatermark() {

@@ -42,7 +42,8 @@ class TrainerCacheTest {
         int[] copies = {0};
         TrainerStore store = copying ? new CopyingStore(memory, copies) : memory;
         List<Double> losses = new ArrayList<>();
-        KeyedTrainer.Scope scope = new KeyedTrainer.Scope("m", store, TIMERS, listener(losses));
+        KeyedTrainer.Scope scope =
+                new KeyedTrainer.Scope("m", store, OfflineReplay.NO_TIMERS, listener(losses));
         for (TrainingExample e : data) {
             keyed.onExample(scope, e, e.eventTime());
         }
@@ -134,25 +135,6 @@ class TrainerCacheTest {
             in.clearPass();
         }
     }
-
-    private static final KeyedTrainer.Timers TIMERS =
-            new KeyedTrainer.Timers() {
-                @Override
-                public long currentWatermark() {
-                    return Long.MIN_VALUE;
-                }
-
-                @Override
-                public long currentProcessingTime() {
-                    return 0;
-                }
-
-                @Override
-                public void registerEventTimeTimer(long time) {}
-
-                @Override
-                public void registerProcessingTimeTimer(long time) {}
-            };
 
     private static KeyedTrainer.Listener listener(List<Double> losses) {
         return new KeyedTrainer.Listener() {
