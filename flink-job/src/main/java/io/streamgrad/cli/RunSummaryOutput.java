@@ -26,7 +26,8 @@ final class RunSummaryOutput {
 
     static void print(RunSummary s, PrintStream out) {
         out.printf(
-                "%nsummary of run %s (model %s, backend %s)%n", s.runId(), s.model(), s.backend());
+                "%nsummary of run %s (model %s, backend %s, device %s)%n",
+                s.runId(), s.model(), s.backend(), s.device());
         out.printf(
                 "  events consumed   %,d (trained %,d, dead-lettered %,d)%n",
                 s.eventsConsumed(), s.eventsTrained(), s.deadLettered());

@@ -2,6 +2,7 @@ package io.streamgrad.cli;
 
 import io.streamgrad.config.InvalidSettingException;
 import io.streamgrad.job.JobConfig;
+import io.streamgrad.model.BackendInfo;
 import io.streamgrad.run.AutoBatchSize;
 import io.streamgrad.run.JobRunner;
 import io.streamgrad.run.RunSummary;
@@ -97,6 +98,8 @@ public final class TrainCommand implements Callable<Integer> {
                 c.training().batching().window().describe(),
                 c.bounded() ? "bounded" : "live",
                 c.runId());
+        // The preflight has loaded ND4J already; where it computes is worth a line before it does.
+        System.out.println("streamgrad train: " + BackendInfo.current().describe());
         RunSummary summary;
         try {
             summary = TrainRun.run(prepared, webUiPort, new ProgressReporter(System.out));

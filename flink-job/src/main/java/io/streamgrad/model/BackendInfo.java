@@ -1,17 +1,21 @@
 package io.streamgrad.model;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
 import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.factory.Nd4j;
+import org.slf4j.LoggerFactory;
 
 /**
  * The ND4J backend and the device this thread computes on, as the loaded backend itself reports
  * them ({@code OpExecutioner.getEnvironmentInformation()}, which every backend fills, and the
  * affinity manager's device of the current thread), recorded in each snapshot's lineage. Nothing
  * here assumes a CPU: a CUDA backend lists its devices with their names and memory; a backend that
- * lists none is described by its host (cores, BLAS vendor, physical memory).
+ * lists none is described by its host (cores, BLAS vendor, physical memory). The first read in a
+ * JVM (per device) logs it (INFO), so a job's TaskManager log says where it trains.
  *
  * @param backend the backend's name and class, e.g. {@code CPU (CpuBackend)}
  * @param device the device's name, e.g. {@code cuda:0 NVIDIA A100} or {@code host: 8 cores,
@@ -19,32 +23,51 @@ import org.nd4j.linalg.factory.Nd4j;
  * @param memoryBytes the device's total memory, -1 when the backend does not say
  */
 public record BackendInfo(String backend, String device, long memoryBytes) {
-    private static volatile BackendInfo current;
+    /** By device: ND4J binds each thread to one device, round robin on a multi-GPU host. */
+    private static final Map<Integer, BackendInfo> BY_DEVICE = new ConcurrentHashMap<>();
 
-    /** The backend of this JVM (read once: it cannot change while ND4J is loaded). */
+    /**
+     * The backend of this JVM and the device of the calling thread (read once per device: neither
+     * changes while ND4J is loaded).
+     */
     public static BackendInfo current() {
-        BackendInfo b = current;
-        if (b == null) {
-            b = read();
-            current = b;
-        }
-        return b;
+        Integer id = Nd4j.getAffinityManager().getDeviceForCurrentThread();
+        return BY_DEVICE.computeIfAbsent(id == null ? 0 : id, BackendInfo::read);
     }
 
-    private static BackendInfo read() {
-        Properties env = Nd4j.getExecutioner().getEnvironmentInformation();
+    private static BackendInfo read(int device) {
+        Integer devices = Nd4j.getAffinityManager().getNumberOfDevices();
+        BackendInfo info =
+                of(
+                        Nd4j.getExecutioner().getEnvironmentInformation(),
+                        Nd4j.getBackend().getClass().getSimpleName(),
+                        device,
+                        devices == null ? 1 : devices,
+                        Pointer.totalPhysicalBytes());
+        // Once per device and JVM, so a TaskManager's log says what it trains on.
+        LoggerFactory.getLogger(BackendInfo.class)
+                .info("streamgrad computes on {}", info.describe());
+        return info;
+    }
+
+    /**
+     * Reads a backend's own description, without loading one: a CUDA backend's {@code
+     * cuda.devicesInformation} names the thread's device and its total memory; a backend without
+     * that list is described by its host.
+     *
+     * @param env {@code OpExecutioner.getEnvironmentInformation()}
+     * @param backendClass the simple name of the {@code Nd4jBackend} class, e.g. {@code
+     *     JCublasBackend}
+     * @param device the device of the current thread (0 on a single-device backend)
+     * @param devices how many devices the backend sees
+     * @param physicalBytes the host's physical memory, 0 or less when unknown
+     */
+    static BackendInfo of(
+            Properties env, String backendClass, int device, int devices, long physicalBytes) {
         Object name = env.get("backend");
-        String backend =
-                (name == null ? "unknown" : name.toString())
-                        + " ("
-                        + Nd4j.getBackend().getClass().getSimpleName()
-                        + ")";
-        Integer id = Nd4j.getAffinityManager().getDeviceForCurrentThread();
-        int device = id == null ? 0 : id;
-        Object devices = env.get("cuda.devicesInformation");
-        if (devices instanceof List<?> list && device < list.size()) {
-            Object info = list.get(device);
-            if (info instanceof Map<?, ?> m) {
+        String backend = (name == null ? "unknown" : name.toString()) + " (" + backendClass + ")";
+        if (env.get("cuda.devicesInformation") instanceof List<?> list && device < list.size()) {
+            if (list.get(device) instanceof Map<?, ?> m) {
                 Object deviceName = m.get("cuda.deviceName");
                 return new BackendInfo(
                         backend,
@@ -52,21 +75,33 @@ public record BackendInfo(String backend, String device, long memoryBytes) {
                         asLong(m.get("cuda.totalMemory")));
             }
         }
-        Object cores = env.get("cores");
-        Object blas = env.get("blas.vendor");
-        long physical = Pointer.totalPhysicalBytes();
+        List<String> about = new ArrayList<>();
+        if (env.get("cores") != null) {
+            about.add(env.get("cores") + " cores");
+        }
+        if (env.get("blas.vendor") != null) {
+            about.add(env.get("blas.vendor").toString());
+        }
         return new BackendInfo(
                 backend,
                 "host"
-                        + (devicesOf() > 1 ? " device " + device : "")
-                        + (cores == null ? "" : ": " + cores + " cores")
-                        + (blas == null ? "" : ", " + blas),
-                physical > 0 ? physical : -1);
+                        + (devices > 1 ? " device " + device : "")
+                        + (about.isEmpty() ? "" : ": " + String.join(", ", about)),
+                physicalBytes > 0 ? physicalBytes : -1);
     }
 
-    private static int devicesOf() {
-        Integer n = Nd4j.getAffinityManager().getNumberOfDevices();
-        return n == null ? 1 : n;
+    /**
+     * One line for people, e.g. {@code ND4J backend CUDA (JCublasBackend), device cuda:0 NVIDIA
+     * A100, 40,960 MiB}.
+     */
+    public String describe() {
+        return "ND4J backend "
+                + backend
+                + ", device "
+                + device
+                + (memoryBytes < 0
+                        ? " (memory unknown)"
+                        : String.format(", %,d MiB", memoryBytes >> 20));
     }
 
     private static long asLong(Object v) {

@@ -19,7 +19,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * </ul>
  *
  * The system property {@value #PROPERTY} ({@code auto}, {@code nd4j} or {@code java}) overrides the
- * choice, for benchmarks; {@code java} is still refused on a non-CPU backend.
+ * choice, for benchmarks; on a non-CPU backend {@code java} is ignored (ND4J computes), and an
+ * unknown value is refused on every backend.
  */
 public enum ComputePath {
     ND4J,
@@ -36,17 +37,17 @@ public enum ComputePath {
     }
 
     static ComputePath choose(ModelSpec spec, boolean cpu, String override) {
-        if (!cpu) {
-            return ND4J;
-        }
-        return switch (override) {
-            case "nd4j" -> ND4J;
-            case "java" -> JAVA;
-            case "auto" -> multiplyAdds(spec) <= JAVA_MAX_MULTIPLY_ADDS ? JAVA : ND4J;
-            default ->
-                    throw new IllegalArgumentException(
-                            "-D" + PROPERTY + "=" + override + ": use auto, nd4j or java");
-        };
+        // The value is checked on every backend, so a typo fails on a laptop, not first on a GPU.
+        ComputePath onCpu =
+                switch (override) {
+                    case "nd4j" -> ND4J;
+                    case "java" -> JAVA;
+                    case "auto" -> multiplyAdds(spec) <= JAVA_MAX_MULTIPLY_ADDS ? JAVA : ND4J;
+                    default ->
+                            throw new IllegalArgumentException(
+                                    "-D" + PROPERTY + "=" + override + ": use auto, nd4j or java");
+                };
+        return cpu ? onCpu : ND4J;
     }
 
     /** Multiply-adds of one example's forward pass: the number of weights. */

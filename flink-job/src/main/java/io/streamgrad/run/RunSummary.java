@@ -2,6 +2,7 @@ package io.streamgrad.run;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.streamgrad.job.Accumulators;
+import io.streamgrad.model.BackendInfo;
 import io.streamgrad.schema.MetricKind;
 import io.streamgrad.schema.ModelSnapshot;
 import io.streamgrad.schema.TrainingMetric;
@@ -17,7 +18,9 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * What a run did, as the CLI prints it and {@code --summary-json} writes it: the job's own
  * accounting (accumulators), the loss curve from the metrics it emitted, its snapshots, and
- * held-out quality.
+ * held-out quality. {@code backend}, {@code device} and {@code device_memory_bytes} (-1: not
+ * reported) say where it trained, as {@link BackendInfo} reads them in this JVM, where a local run
+ * trains.
  */
 public record RunSummary(
         @JsonProperty("run_id") String runId,
@@ -57,7 +60,9 @@ public record RunSummary(
         @JsonProperty("startup_seconds") Double startupSeconds,
         @JsonProperty("mean_step_seconds") Double meanStepSeconds,
         @JsonProperty("mean_iteration_seconds") Double meanIterationSeconds,
-        @JsonProperty("backend") String backend) {
+        @JsonProperty("backend") String backend,
+        @JsonProperty("device") String device,
+        @JsonProperty("device_memory_bytes") long deviceMemoryBytes) {
 
     /** Loss averages over this many iterations at each end of the curve. */
     public static final int LOSS_WINDOW = 10;
@@ -171,7 +176,9 @@ public record RunSummary(
                         ? Accumulators.Counter.STEP_NANOS.in(accumulators) / 1e9 / iterations
                         : null,
                 iterations > 0 && jobSeconds > 0 ? jobSeconds / iterations : null,
-                ndBackend());
+                ndBackend(),
+                BackendInfo.current().device(),
+                BackendInfo.current().memoryBytes());
     }
 
     public static String ndBackend() {

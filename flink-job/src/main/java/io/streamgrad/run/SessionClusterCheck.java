@@ -65,7 +65,9 @@ public final class SessionClusterCheck {
     /**
      * ND4J's CPU backend allocates through JavaCPP, whose allowance defaults to the JVM's max heap
      * (framework + task heap); every slot of the TaskManager may run a training step at once, so
-     * each gets its share.
+     * each gets its share. This is the CPU backend's limit only: with the CUDA backend (a job jar
+     * built with {@code -Pcuda}) a step's arrays live in device memory, which the JobManager does
+     * not report, so a step too large for the GPU is not caught here.
      */
     static void requireStepFits(JsonNode tm, TrainingConfig training, String rest) {
         JsonNode memory = tm.path("memoryConfiguration");

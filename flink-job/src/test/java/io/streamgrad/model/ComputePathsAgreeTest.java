@@ -212,6 +212,7 @@ class ComputePathsAgreeTest {
         assertEquals(ComputePath.ND4J, ComputePath.choose(logistic, true, "nd4j"));
         assertEquals(ComputePath.JAVA, ComputePath.choose(mlp, true, "java"));
         assertThrows(IllegalArgumentException.class, () -> ComputePath.choose(mlp, true, "gpu"));
+        assertThrows(IllegalArgumentException.class, () -> ComputePath.choose(mlp, false, "gpu"));
     }
 
     @Test
