@@ -11,6 +11,7 @@ import io.streamgrad.schema.LabeledEventDecoder;
 import io.streamgrad.train.DeadLetters;
 import io.streamgrad.train.EventValidator;
 import io.streamgrad.train.InvalidEventException;
+import io.streamgrad.train.ReplayPlan;
 import java.util.Arrays;
 import java.util.EnumSet;
 import org.apache.flink.api.common.accumulators.LongMinimum;
@@ -38,6 +39,7 @@ public final class DecodeProcessFunction extends ProcessFunction<KafkaRecord, Tr
 
     private final ModelSpec spec;
     private final int maxRecordBytes;
+    private final ReplayPlan replay;
     private final LabeledEventDecoder decoder = new LabeledEventDecoder();
     private transient CheckpointedCounters counters;
     private transient LongMinimum firstRecordMillis;
@@ -48,8 +50,18 @@ public final class DecodeProcessFunction extends ProcessFunction<KafkaRecord, Tr
      *     {@link DeadLetterReason#RECORD_TOO_LARGE}
      */
     public DecodeProcessFunction(ModelSpec spec, int maxRecordBytes) {
+        this(spec, maxRecordBytes, null);
+    }
+
+    /**
+     * @param replay the passes of a range read once per epoch and full-pass loss ({@link
+     *     ReplaySource}): records are counted and dead-lettered in the first pass only; null when
+     *     records arrive once
+     */
+    public DecodeProcessFunction(ModelSpec spec, int maxRecordBytes, ReplayPlan replay) {
         this.spec = spec;
         this.maxRecordBytes = maxRecordBytes;
+        this.replay = replay;
     }
 
     @Override
@@ -83,9 +95,15 @@ public final class DecodeProcessFunction extends ProcessFunction<KafkaRecord, Tr
             receivedRecord = true;
             firstRecordMillis.add(ctx.timerService().currentProcessingTime());
         }
-        counters.add(Accumulators.Counter.EVENTS_CONSUMED, 1);
+        boolean firstPass = replay == null || replay.passOf(record.timestamp()) == 0;
+        if (firstPass) {
+            counters.add(Accumulators.Counter.EVENTS_CONSUMED, 1);
+        }
         byte[] value = record.value();
         if (value != null && value.length > maxRecordBytes) {
+            if (!firstPass) {
+                return;
+            }
             // Checked before decoding: Avro would allocate by the declared sizes inside it. The
             // dead letter keeps the first bytes only, so it fits the dead-letter topic.
             deadLetter(
@@ -104,9 +122,13 @@ public final class DecodeProcessFunction extends ProcessFunction<KafkaRecord, Tr
                     EventValidator.validate(decoder.decode(value), spec)
                             .at(record.partition(), record.offset()));
         } catch (AvroDecodeException e) {
-            deadLetter(ctx, record, value, e.reason(), e.getMessage());
+            if (firstPass) {
+                deadLetter(ctx, record, value, e.reason(), e.getMessage());
+            }
         } catch (InvalidEventException e) {
-            deadLetter(ctx, record, value, e.reason(), e.getMessage());
+            if (firstPass) {
+                deadLetter(ctx, record, value, e.reason(), e.getMessage());
+            }
         }
     }
 

@@ -11,6 +11,7 @@ import io.streamgrad.train.KeyedTrainer;
 import io.streamgrad.train.ModelConfigs;
 import io.streamgrad.train.ModelCounts;
 import io.streamgrad.train.ModelTrainer;
+import io.streamgrad.train.ReplayPlan;
 import io.streamgrad.train.Snapshots;
 import io.streamgrad.train.TrainerState;
 import io.streamgrad.train.TrainerStore;
@@ -98,13 +99,29 @@ public final class TrainKeyedProcessFunction
             boolean bounded,
             Map<String, String> provenance,
             WarmStart warmStart) {
+        this(configs, runId, eventsTopic, bounded, provenance, warmStart, null);
+    }
+
+    /**
+     * @param replay the passes of a range that {@link ReplaySource} reads once per epoch and
+     *     full-pass loss, null when the input arrives once
+     */
+    public TrainKeyedProcessFunction(
+            ModelConfigs configs,
+            String runId,
+            String eventsTopic,
+            boolean bounded,
+            Map<String, String> provenance,
+            WarmStart warmStart,
+            ReplayPlan replay) {
         this.configs = configs;
         this.keyedTrainers = new HashMap<>();
         configs.byName()
                 .forEach(
                         (name, c) ->
                                 keyedTrainers.put(
-                                        name, new KeyedTrainer(c, bounded, configs, warmStart)));
+                                        name,
+                                        new KeyedTrainer(c, bounded, configs, warmStart, replay)));
         this.runId = runId;
         this.eventsTopic = eventsTopic;
         this.provenance = Map.copyOf(provenance);

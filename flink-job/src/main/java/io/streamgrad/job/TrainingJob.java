@@ -7,6 +7,7 @@ import io.streamgrad.schema.ModelSnapshot;
 import io.streamgrad.schema.TrainingMetric;
 import io.streamgrad.train.Batching;
 import io.streamgrad.train.ModelConfigs;
+import io.streamgrad.train.ReplayPlan;
 import io.streamgrad.train.TrainingConfig;
 import io.streamgrad.window.WindowSpec;
 import java.time.Duration;
@@ -21,6 +22,7 @@ import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.DataStreamSource;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
@@ -49,7 +51,14 @@ public final class TrainingJob {
     }
 
     public static void build(StreamExecutionEnvironment env, JobConfig c) {
-        wire(env, c, source(c), ModelConfigs.of(c.training()));
+        Batching b = c.training().batching();
+        if (c.bounded() && b.rereadsKafka()) {
+            // Kafka is the data set: every epoch and full-pass loss reads the range again.
+            ReplayPlan plan = ReplayPlan.of(b, c.training().seed());
+            wire(env, c, replaySource(c, plan), ModelConfigs.of(c.training()), plan);
+        } else {
+            wire(env, c, source(c), ModelConfigs.of(c.training()), null);
+        }
     }
 
     /**
@@ -67,26 +76,34 @@ public final class TrainingJob {
                         "streamgrad-backtest-" + c.runId(),
                         b.from(),
                         b.to()),
-                b.configs());
+                b.configs(),
+                null);
     }
 
     private static void wire(
             StreamExecutionEnvironment env,
             JobConfig c,
             Source<KafkaRecord, ?, ?> source,
-            ModelConfigs configs) {
+            ModelConfigs configs,
+            ReplayPlan replay) {
         TrainingConfig base = configs.base();
-        SingleOutputStreamOperator<TrainingExample> examples =
+        DataStreamSource<KafkaRecord> records =
                 env.fromSource(
-                                source,
-                                watermarks(base.batching(), c.bounded()),
-                                "kafka: " + c.topics().events())
-                        .uid("source")
+                        source,
+                        watermarks(base.batching(), c.bounded()),
+                        "kafka: " + c.topics().events());
+        SingleOutputStreamOperator<TrainingExample> examples =
+                records.uid("source")
                         .process(
                                 new DecodeProcessFunction(
-                                        base.spec(), Topic.EVENTS.maxRecordBytes()))
+                                        base.spec(), Topic.EVENTS.maxRecordBytes(), replay))
                         .uid("decode")
                         .name("decode + validate");
+        if (replay != null) {
+            // One reader, and decoding chained to it, so a key's passes arrive in order.
+            records.setParallelism(1).name("kafka (replay): " + c.topics().events());
+            examples.setParallelism(1);
+        }
         DataStream<TrainingExample> keyed =
                 configs.hasVariants()
                         ? examples.flatMap(new VariantFanOut(configs))
@@ -103,7 +120,8 @@ public final class TrainingJob {
                                         c.topics().events(),
                                         c.bounded(),
                                         c.provenance(),
-                                        c.warmStart()))
+                                        c.warmStart(),
+                                        replay))
                         .returns(new AvroTypeInfo<>(TrainingMetric.class))
                         .uid("train")
                         .name("window + shuffle + mini-batch + train (ND4J)");
@@ -170,6 +188,18 @@ public final class TrainingJob {
         }
         return OffsetsInitializer.committedOffsets(
                 c.fromEarliest() ? OffsetResetStrategy.EARLIEST : OffsetResetStrategy.LATEST);
+    }
+
+    /** The range of a bounded run, read once per pass of {@code plan}. */
+    private static ReplaySource replaySource(JobConfig c, ReplayPlan plan) {
+        return new ReplaySource(
+                c.kafka(),
+                c.topics().events(),
+                c.groupId(),
+                plan,
+                !c.ignoreCommittedOffsets() && c.startOffsets() == null,
+                c.fromEarliest(),
+                c.startOffsets());
     }
 
     private static ResumableKafkaSource<KafkaRecord> source(JobConfig c) {

@@ -41,6 +41,69 @@ public final class Preflight {
         }
     }
 
+    /**
+     * Heap bytes one example takes kept in Flink's heap state: its float features, the record and
+     * its two strings, the list's slot (measured with a heap histogram: about 200 bytes besides the
+     * features).
+     */
+    static long keptExampleBytes(int features) {
+        return 4L * features + 200;
+    }
+
+    /** Bytes one raw record of a group takes in the replay reader: the value and the record. */
+    static long rawRecordBytes(int features) {
+        return 4L * features + 150;
+    }
+
+    /**
+     * Refuses, before a bounded run starts, a shuffle that does not fit in half the heap: a pass
+     * kept in state ({@code --shuffle pass}) or a group of blocks ({@code --shuffle blocks}),
+     * naming the largest block size that fits.
+     *
+     * @param events the records the run will read (an upper bound: the topic's)
+     * @param heapBytes the heap of the JVM that trains
+     */
+    public static void requireShuffleFits(Batching b, int features, long events, long heapBytes) {
+        long budget = heapBytes / 2;
+        long perRecord = rawRecordBytes(features);
+        long largestBlock = Math.max(0, budget / perRecord / b.groupBlocks());
+        if (!b.rereadsKafka() && b.keepsPass() && !b.fullBatch()) {
+            long bytes = events * keptExampleBytes(features);
+            if (bytes > budget) {
+                throw new InvalidSettingException(
+                        String.format(
+                                "{shuffle} pass keeps all %,d events of %d features in state,"
+                                        + " about %,d MiB, more than half the %,d MiB heap: use"
+                                        + " {shuffle} blocks, which reads each epoch again from"
+                                        + " Kafka (with {shuffle-group} %d, a {shuffle-block} of"
+                                        + " up to %,d offsets fits)",
+                                events,
+                                features,
+                                bytes >> 20,
+                                heapBytes >> 20,
+                                b.groupBlocks(),
+                                largestBlock));
+            }
+        }
+        if (b.rereadsKafka() && b.shuffle() == io.streamgrad.train.ShuffleMode.BLOCKS) {
+            long bytes = (long) b.groupBlocks() * b.blockOffsets() * perRecord;
+            if (bytes > budget) {
+                throw new InvalidSettingException(
+                        String.format(
+                                "{shuffle} blocks holds a group of %d blocks of %,d records of"
+                                        + " %d features, about %,d MiB, more than half the %,d MiB"
+                                        + " heap: lower {shuffle-block} to at most %,d (or"
+                                        + " {shuffle-group})",
+                                b.groupBlocks(),
+                                b.blockOffsets(),
+                                features,
+                                bytes >> 20,
+                                heapBytes >> 20,
+                                largestBlock));
+            }
+        }
+    }
+
     /** Full-batch gradient descent is for small sets: refuses more events than the limit. */
     public static void requireFullBatchFits(Batching b, long events) {
         if (b.fullBatch() && events > b.fullBatchLimit()) {

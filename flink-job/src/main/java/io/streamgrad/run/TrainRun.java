@@ -48,6 +48,14 @@ public final class TrainRun {
                 Preflight.requireFullBatchFits(
                         c.training().batching(), admin.recordCount(c.topics().events()));
             }
+            if (c.bounded()) {
+                // A local run trains in this JVM.
+                Preflight.requireShuffleFits(
+                        c.training().batching(),
+                        c.training().spec().inputSize(),
+                        admin.recordCount(c.topics().events()),
+                        Runtime.getRuntime().maxMemory());
+            }
         }
         TopicSample sample = TopicSample.read(c.kafka(), c.topics().events());
         Integer seen = sample.featureCount();

@@ -20,8 +20,12 @@ import java.io.Serializable;
  * @param latePolicy what happens to events whose event-time window has closed
  * @param epochs passes over bounded input; 1 for live streams
  * @param fullBatchLimit the most events full-batch gradient descent accepts
- * @param fullPassLoss in bounded runs, keep the pass in state and emit the loss over all of it at
- *     the end of each epoch (always on when {@code epochs > 1} or {@code fullBatch})
+ * @param fullPassLoss in bounded runs, emit the loss over the whole pass at the end of each epoch
+ *     (always on with {@code fullBatch})
+ * @param shuffle how bounded runs order examples before the windows' shuffle, and whether later
+ *     epochs read Kafka again or a pass kept in state
+ * @param blockOffsets {@link ShuffleMode#BLOCKS}: consecutive offsets of a partition in one block
+ * @param groupBlocks {@link ShuffleMode#BLOCKS}: blocks read and interleaved together
  */
 public record Batching(
         int batchSize,
@@ -32,8 +36,14 @@ public record Batching(
         LatePolicy latePolicy,
         int epochs,
         int fullBatchLimit,
-        boolean fullPassLoss)
+        boolean fullPassLoss,
+        ShuffleMode shuffle,
+        int blockOffsets,
+        int groupBlocks)
         implements Serializable {
+
+    public static final int DEFAULT_BLOCK_OFFSETS = 1_024;
+    public static final int DEFAULT_GROUP_BLOCKS = 16;
 
     public static final int DEFAULT_FULL_BATCH_LIMIT = 2_000;
 
@@ -54,6 +64,27 @@ public record Batching(
             throw new InvalidSettingException(
                     "{full-batch-limit} must be at least 1, got " + fullBatchLimit);
         }
+        if (blockOffsets < 1 || groupBlocks < 1) {
+            throw new InvalidSettingException(
+                    "{shuffle-block} and {shuffle-group} must be at least 1, got "
+                            + blockOffsets
+                            + " and "
+                            + groupBlocks);
+        }
+        if (shuffle == ShuffleMode.BLOCKS && window instanceof WindowSpec.EventTime) {
+            throw new InvalidSettingException(
+                    "{shuffle} blocks reads offsets out of event-time order, so event-time"
+                            + " windows would see most events late: use {shuffle} window (or"
+                            + " pass) with {window} event-time:…");
+        }
+    }
+
+    /**
+     * The shuffle mode a run gets when it names none: blocks for count windows (breaks the source
+     * order), window for event-time windows (keeps it).
+     */
+    public static ShuffleMode defaultShuffle(WindowSpec window) {
+        return window instanceof WindowSpec.EventTime ? ShuffleMode.WINDOW : ShuffleMode.BLOCKS;
     }
 
     /** Count windows of 4 batches of 64, the defaults of the CLI. */
@@ -67,7 +98,10 @@ public record Batching(
                 LatePolicy.DEADLETTER,
                 1,
                 DEFAULT_FULL_BATCH_LIMIT,
-                true);
+                true,
+                ShuffleMode.BLOCKS,
+                DEFAULT_BLOCK_OFFSETS,
+                DEFAULT_GROUP_BLOCKS);
     }
 
     public Batching withBatchSize(int size) {
@@ -80,10 +114,18 @@ public record Batching(
                 latePolicy,
                 epochs,
                 fullBatchLimit,
-                fullPassLoss);
+                fullPassLoss,
+                shuffle,
+                blockOffsets,
+                groupBlocks);
     }
 
+    /** The same batching with window {@code w}; a default blocks shuffle follows it to window. */
     public Batching withWindow(WindowSpec w) {
+        ShuffleMode mode =
+                shuffle == ShuffleMode.BLOCKS && w instanceof WindowSpec.EventTime
+                        ? ShuffleMode.WINDOW
+                        : shuffle;
         return new Batching(
                 batchSize,
                 fullBatch,
@@ -93,7 +135,10 @@ public record Batching(
                 latePolicy,
                 epochs,
                 fullBatchLimit,
-                fullPassLoss);
+                fullPassLoss,
+                mode,
+                blockOffsets,
+                groupBlocks);
     }
 
     public Batching withEpochs(int e) {
@@ -106,7 +151,10 @@ public record Batching(
                 latePolicy,
                 e,
                 fullBatchLimit,
-                fullPassLoss);
+                fullPassLoss,
+                shuffle,
+                blockOffsets,
+                groupBlocks);
     }
 
     /** Examples a count window holds before it closes. */
@@ -114,7 +162,49 @@ public record Batching(
         return window instanceof WindowSpec.Count c ? (long) batchSize * c.batches() : 0;
     }
 
-    /** Whether a bounded run keeps every example of the pass in state. */
+    public Batching withShuffle(ShuffleMode mode) {
+        return new Batching(
+                batchSize,
+                fullBatch,
+                window,
+                maxOutOfOrdernessMs,
+                idleTimeoutMs,
+                latePolicy,
+                epochs,
+                fullBatchLimit,
+                fullPassLoss,
+                mode,
+                blockOffsets,
+                groupBlocks);
+    }
+
+    /** The same batching with {@link ShuffleMode#BLOCKS}' block size and blocks per group. */
+    public Batching withBlocks(int offsets, int blocks) {
+        return new Batching(
+                batchSize,
+                fullBatch,
+                window,
+                maxOutOfOrdernessMs,
+                idleTimeoutMs,
+                latePolicy,
+                epochs,
+                fullBatchLimit,
+                fullPassLoss,
+                shuffle,
+                offsets,
+                blocks);
+    }
+
+    /**
+     * Whether a bounded run reads Kafka again for its later epochs and full-pass losses (a replay,
+     * see {@link ReplayPlan}); else it keeps the pass in state when it needs it ({@link
+     * #keepsPass}).
+     */
+    public boolean rereadsKafka() {
+        return !fullBatch && shuffle != ShuffleMode.PASS;
+    }
+
+    /** Whether a bounded run read once keeps every example of the pass in state. */
     public boolean keepsPass() {
         return epochs > 1 || fullBatch || fullPassLoss;
     }

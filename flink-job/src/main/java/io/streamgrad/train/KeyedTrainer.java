@@ -23,8 +23,12 @@ import java.util.TreeMap;
  *   <li>Live streams: after the idle timeout without events (a processing-time timer), everything
  *       that has arrived is trained, the remainder in power-of-two pieces, and a snapshot is
  *       published.
- *   <li>Bounded input ends with the final watermark (a timer at {@link Long#MAX_VALUE}): the first
- *       epoch is finished, further epochs run over the kept pass, and a final snapshot is emitted.
+ *   <li>Bounded input ends with the final watermark (a timer at {@link Long#MAX_VALUE}), and a
+ *       final snapshot is emitted. A replayed range ({@link ReplayPlan}) arrives once per epoch and
+ *       once per full-pass loss, each pass in its own stretch of event time: the first example of a
+ *       pass ends the key's previous pass (its windows close; an evaluation pass reports the
+ *       epoch's full-pass loss). Otherwise the first epoch ends there, and further epochs run over
+ *       the pass kept in state.
  * </ul>
  *
  * Each closed window's examples, with the carried remainder, are shuffled and cut into batches by
@@ -41,6 +45,7 @@ public final class KeyedTrainer implements Serializable {
     private final boolean bounded;
     private final ModelConfigs configs;
     private final WarmStart warmStart;
+    private final ReplayPlan replay;
 
     /**
      * The live trainers of recently trained keys, each with the state object it last wrote. A
@@ -62,7 +67,7 @@ public final class KeyedTrainer implements Serializable {
      * @param bounded whether input ends (a replayed range): epochs and the kept pass apply
      */
     public KeyedTrainer(TrainingConfig config, boolean bounded) {
-        this(config, bounded, ModelConfigs.of(config), null);
+        this(config, bounded, ModelConfigs.of(config), null, null);
     }
 
     /**
@@ -71,14 +76,24 @@ public final class KeyedTrainer implements Serializable {
      *     ModelConfigs#sourceKey})
      * @param warmStart the snapshot its model key starts from instead of a fresh model, null for
      *     none
+     * @param replay the passes of a range read again from Kafka for every epoch and full-pass loss,
+     *     null when the input arrives once
      */
     public KeyedTrainer(
-            TrainingConfig config, boolean bounded, ModelConfigs configs, WarmStart warmStart) {
+            TrainingConfig config,
+            boolean bounded,
+            ModelConfigs configs,
+            WarmStart warmStart,
+            ReplayPlan replay) {
+        if (replay != null && !bounded) {
+            throw new IllegalArgumentException("only bounded input is replayed");
+        }
         this.config = config;
         this.batching = config.batching();
         this.bounded = bounded;
         this.configs = configs;
         this.warmStart = warmStart;
+        this.replay = replay;
     }
 
     /** Flink's timer service as the trainer needs it. */
@@ -129,6 +144,23 @@ public final class KeyedTrainer implements Serializable {
      *     time): what the watermarks track, so windows are assigned by it too
      */
     public void onExample(Scope s, TrainingExample e, long timestamp) throws Exception {
+        int pass = 0;
+        if (replay != null) {
+            pass = replay.passOf(timestamp);
+            int current = s.store().bookkeeping().pass();
+            if (pass < current) {
+                throw new IllegalStateException(
+                        "an example of pass " + pass + " arrived in pass " + current);
+            }
+            advance(s, pass);
+            if (replay.evaluates(pass)) {
+                evaluate(s, e);
+                return;
+            }
+        }
+        // Later passes of a replay read the same events again: they are counted, dead-lettered and
+        // traced to their offsets once, in the first.
+        boolean firstPass = pass == 0;
         if (warmStart != null
                 && s.store().counts().consumed() == 0
                 && warmStart.modelKey().equals(s.modelKey())
@@ -144,23 +176,27 @@ public final class KeyedTrainer implements Serializable {
             EventTimeAssigner.Assignment a =
                     EventTimeAssigner.assign(
                             spec, timestamp, watermark, b.closedThrough(), batching.latePolicy());
-            if (a.late()) {
+            if (a.late() && firstPass) {
                 s.listener()
                         .onLate(e, timestamp, spec.windowOf(timestamp), watermark, a.deadLetter());
             }
             if (a.deadLetter()) {
-                s.store().setCounts(s.store().counts().arrivedAndDeadLettered());
+                if (firstPass) {
+                    s.store().setCounts(s.store().counts().arrivedAndDeadLettered());
+                }
                 return;
             }
             window = a.window();
             s.timers().registerEventTimeTimer(spec.lastMillisOf(window));
         }
-        s.listener().onAccepted(e);
-        s.store().setCounts(s.store().counts().arrived());
+        if (firstPass) {
+            s.listener().onAccepted(e);
+            s.store().setCounts(s.store().counts().arrived());
+        }
         // Fires only with the final watermark, i.e. at the end of bounded input (registering the
         // same timer again is a no-op).
         s.timers().registerEventTimeTimer(END_OF_INPUT);
-        if (bounded && batching.keepsPass()) {
+        if (keepsPass()) {
             long kept = b.passCount() + 1;
             if (batching.fullBatch() && kept > batching.fullBatchLimit()) {
                 throw new IllegalStateException(
@@ -197,6 +233,14 @@ public final class KeyedTrainer implements Serializable {
 
     /** An event-time timer fired: a window's end, or the end of bounded input. */
     public void onEventTimeTimer(Scope s, long timestamp) throws Exception {
+        if (replay != null && timestamp == END_OF_INPUT) {
+            endOfReplay(s);
+            return;
+        }
+        if (replay != null && replay.evaluates(s.store().bookkeeping().pass())) {
+            // A window timer of the training pass before: its windows closed when this pass began.
+            return;
+        }
         if (batching.window() instanceof WindowSpec.EventTime spec && !batching.fullBatch()) {
             // At the end of input every window closes, in window order. In Flink their own timers
             // have already fired by then (timers fire in time order); an offline replay, which has
@@ -277,7 +321,7 @@ public final class KeyedTrainer implements Serializable {
         for (WindowedExample w : s.store().openWindows()) {
             remainder.add(w.example());
         }
-        List<TrainingExample> kept = bounded && batching.keepsPass() ? s.store().pass() : null;
+        List<TrainingExample> kept = keepsPass() ? s.store().pass() : null;
         WindowTrainer.finish(trainer, remainder, kept, s.listener());
         s.store().setOpenWindows(List.of());
         s.store().setCarried(List.of());
@@ -294,9 +338,121 @@ public final class KeyedTrainer implements Serializable {
      * @param buffered the events still in open windows and the carried remainder
      */
     private static void settle(Scope s, ModelTrainer trainer, long buffered) throws Exception {
-        ModelCounts c = s.store().counts().settled(buffered);
-        s.store().setCounts(c);
+        ModelCounts c = s.store().counts();
+        if (s.store().bookkeeping().pass() == 0) {
+            // Later passes of a replay train events counted in the first.
+            c = c.settled(buffered);
+            s.store().setCounts(c);
+        }
         s.listener().onCounts(s.modelKey(), trainer.iteration(), c);
+    }
+
+    /** Whether this key keeps its pass in state for later epochs and the full-pass loss. */
+    private boolean keepsPass() {
+        return bounded && replay == null && batching.keepsPass();
+    }
+
+    /**
+     * Ends the key's passes before {@code pass}: training passes close their windows (the last
+     * epoch's also trains its remainder), evaluation passes report their epoch's full-pass loss;
+     * the model enters the epoch of each training pass it starts.
+     */
+    private void advance(Scope s, int pass) throws Exception {
+        for (int p = s.store().bookkeeping().pass(); p < pass; p++) {
+            finishPass(s, p);
+            int next = p + 1;
+            s.store().setBookkeeping(s.store().bookkeeping().withPass(next));
+            if (next < replay.passes() && !replay.evaluates(next)) {
+                ModelTrainer trainer = trainer(s);
+                trainer.startEpoch(replay.epochOf(next));
+                store(s, trainer);
+            }
+        }
+    }
+
+    private void finishPass(Scope s, int pass) throws Exception {
+        ModelTrainer trainer = trainer(s);
+        if (replay.evaluates(pass)) {
+            evaluateBuffered(s, trainer);
+            WindowBookkeeping b = s.store().bookkeeping();
+            long n = b.evaluated();
+            s.listener()
+                    .onEpochEnd(
+                            new EpochEnd(
+                                    trainer.modelKey(),
+                                    trainer.epoch(),
+                                    trainer.iteration(),
+                                    trainer.epochIteration(),
+                                    n == 0 ? Double.NaN : b.evaluatedLoss() / n,
+                                    Double.isNaN(b.evaluatedCorrect()) || n == 0
+                                            ? null
+                                            : b.evaluatedCorrect() / n,
+                                    (int) n,
+                                    trainer.smoothedLoss(),
+                                    trainer.examplesSeen()));
+            s.store().setBookkeeping(b.withEvaluated(0, 0, 0));
+            return;
+        }
+        // Every window of the pass closes, in window order; what does not fill a batch is carried
+        // into the next epoch, or, after the last, trained in decreasing power-of-two pieces.
+        closeWindowsThrough(s, Long.MAX_VALUE);
+        trainer = trainer(s);
+        if (replay.epochOf(pass) == replay.epochs()) {
+            List<TrainingExample> carry = s.store().carried();
+            WindowTrainer.trainRemainder(trainer, carry, s.listener());
+            s.store().setCarried(List.of());
+            store(s, trainer);
+        }
+        if (pass == 0) {
+            // The remainder carried into epoch 2 is trained there: counted as trained now.
+            settle(s, trainer, 0);
+        }
+    }
+
+    /** An example of an evaluation pass: scored with the model as its epoch left it. */
+    private void evaluate(Scope s, TrainingExample e) throws Exception {
+        s.store().addToOpenWindows(new WindowedExample(Long.MIN_VALUE, e));
+        WindowBookkeeping b = s.store().bookkeeping();
+        b = b.withOpenCount(b.openCount() + 1);
+        s.store().setBookkeeping(b);
+        if (b.openCount() >= config.batchSize()) {
+            evaluateBuffered(s, trainer(s));
+        }
+    }
+
+    /** Scores the buffered examples of an evaluation pass and adds them to its sums. */
+    private void evaluateBuffered(Scope s, ModelTrainer trainer) throws Exception {
+        List<TrainingExample> examples = new ArrayList<>();
+        for (WindowedExample w : s.store().openWindows()) {
+            examples.add(w.example());
+        }
+        WindowBookkeeping b = s.store().bookkeeping();
+        if (!examples.isEmpty()) {
+            var ev = trainer.fullPass(examples);
+            double correct =
+                    ev.accuracy() == null
+                            ? Double.NaN
+                            : b.evaluatedCorrect() + ev.accuracy() * ev.examples();
+            b =
+                    b.withEvaluated(
+                            b.evaluatedLoss() + ev.loss() * ev.examples(),
+                            correct,
+                            b.evaluated() + ev.examples());
+        }
+        s.store().setOpenWindows(List.of());
+        s.store().setBookkeeping(b.withOpenCount(0));
+    }
+
+    /** The end of a replayed range: every pass ends, and the final model is published. */
+    private void endOfReplay(Scope s) throws Exception {
+        advance(s, replay.passes());
+        ModelTrainer trainer = trainer(s);
+        if (trainer.hasUnsnapshottedUpdates()) {
+            s.listener().onSnapshot(trainer);
+            trainer.markSnapshot();
+        }
+        store(s, trainer);
+        settle(s, trainer, 0);
     }
 
     /** Writes the key's trainer to its state, and keeps it live for the key's next window. */

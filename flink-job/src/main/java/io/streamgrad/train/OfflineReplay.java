@@ -33,11 +33,48 @@ public final class OfflineReplay {
             List<TrainingExample> arrivals,
             TrainingListener listener) {
         return run(
-                new KeyedTrainer(config, true, ModelConfigs.of(config), warmStart),
+                new KeyedTrainer(config, true, ModelConfigs.of(config), warmStart, null),
                 modelKey,
                 arrivals,
                 listener,
                 (keyed, scope) -> keyed.onEventTimeTimer(scope, KeyedTrainer.END_OF_INPUT));
+    }
+
+    /**
+     * Trains a range as a job that reads it from Kafka once per pass does ({@link ReplayPlan}):
+     * each pass's examples in the order the replay source reads them, every event on time.
+     *
+     * @param examples the key's examples of the range, with their Kafka partitions and offsets
+     * @param range per partition, the range's first offset and the offset after its last (it may
+     *     hold records that are not examples, such as dead letters); null for the examples' own
+     * @param warmStart the snapshot to start from, null for a fresh model
+     */
+    public static ModelTrainer replayPasses(
+            String modelKey,
+            TrainingConfig config,
+            WarmStart warmStart,
+            List<TrainingExample> examples,
+            java.util.Map<Integer, long[]> range,
+            TrainingListener listener) {
+        ReplayPlan plan = ReplayPlan.of(config.batching(), config.seed());
+        KeyedTrainer keyed =
+                new KeyedTrainer(config, true, ModelConfigs.of(config), warmStart, plan);
+        KeyedTrainer.Scope scope =
+                new KeyedTrainer.Scope(
+                        modelKey, new InMemoryTrainerStore(), NO_TIMERS, forward(listener));
+        try {
+            for (int p = 0; p < plan.passes(); p++) {
+                for (TrainingExample e : plan.order(p, examples, range)) {
+                    keyed.onExample(scope, e, Math.max(0, e.eventTime()) + plan.shift(p));
+                }
+            }
+            keyed.onEventTimeTimer(scope, KeyedTrainer.END_OF_INPUT);
+            return keyed.trainer(scope);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /**
@@ -60,7 +97,7 @@ public final class OfflineReplay {
         }
         // Every arrival happened at processing time 0: the idle timer is due.
         return run(
-                new KeyedTrainer(config, false, ModelConfigs.of(config), warmStart),
+                new KeyedTrainer(config, false, ModelConfigs.of(config), warmStart, null),
                 modelKey,
                 arrivals,
                 listener,

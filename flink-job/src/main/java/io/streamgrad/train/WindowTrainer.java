@@ -53,6 +53,22 @@ public final class WindowTrainer {
         if (examples.isEmpty()) {
             return;
         }
+        trainRemainder(trainer, examples, listener);
+        if (trainer.hasUnsnapshottedUpdates()) {
+            listener.onSnapshot(trainer);
+            trainer.markSnapshot();
+        }
+    }
+
+    /**
+     * The end of a replayed range's last epoch: trains the remainder carried from its windows in
+     * decreasing power-of-two pieces, so every event of the epoch is trained.
+     */
+    public static void trainRemainder(
+            ModelTrainer trainer, List<TrainingExample> remainder, TrainingListener listener) {
+        if (remainder.isEmpty()) {
+            return;
+        }
         TrainingConfig c = trainer.config();
         train(
                 trainer,
@@ -60,14 +76,10 @@ public final class WindowTrainer {
                         trainer.shuffleKey(),
                         trainer.epoch(),
                         trainer.nextShuffleIndex(),
-                        examples,
+                        remainder,
                         c.batchSize(),
                         c.seed()),
                 listener);
-        if (trainer.hasUnsnapshottedUpdates()) {
-            listener.onSnapshot(trainer);
-            trainer.markSnapshot();
-        }
     }
 
     /**

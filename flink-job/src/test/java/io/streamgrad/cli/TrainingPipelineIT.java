@@ -370,11 +370,20 @@ class TrainingPipelineIT {
                         5,
                         50,
                         0.05);
-        List<TrainingExample> arrivals = new ArrayList<>();
+        // The events at offsets 0… of the topic's one partition, read again for each epoch and
+        // full-pass loss in the replay's block order.
+        List<TrainingExample> range = new ArrayList<>();
         for (LabeledEvent e : new SyntheticEvents(data).all()) {
-            arrivals.add(EventValidator.validate(e, config.spec()));
+            range.add(EventValidator.validate(e, config.spec()).at(0, range.size()));
         }
-        return OfflineReplay.replay("it-model", config, arrivals, OfflineReplay.ignoring());
+        // The topic's range also holds the four bad records after the events: their block counts.
+        return OfflineReplay.replayPasses(
+                "it-model",
+                config,
+                null,
+                range,
+                Map.of(0, new long[] {0, EVENTS + 4}),
+                OfflineReplay.ignoring());
     }
 
     /** Two records that are not Avro, then two events with one feature too many. */

@@ -224,7 +224,10 @@ class TrainKeyedProcessFunctionTest {
                         late,
                         1,
                         Batching.DEFAULT_FULL_BATCH_LIMIT,
-                        false);
+                        false,
+                        io.streamgrad.train.ShuffleMode.WINDOW,
+                        io.streamgrad.train.Batching.DEFAULT_BLOCK_OFFSETS,
+                        io.streamgrad.train.Batching.DEFAULT_GROUP_BLOCKS);
         return new TrainingConfig(
                 ModelSpec.parse("logistic", FEATURES, 2, Activation.RELU),
                 new OptimizerSpec("sgd", 0.1),

@@ -52,7 +52,10 @@ class LineageTest {
                         b.latePolicy(),
                         b.epochs(),
                         b.fullBatchLimit(),
-                        b.fullPassLoss()),
+                        b.fullPassLoss(),
+                        io.streamgrad.train.ShuffleMode.WINDOW,
+                        io.streamgrad.train.Batching.DEFAULT_BLOCK_OFFSETS,
+                        io.streamgrad.train.Batching.DEFAULT_GROUP_BLOCKS),
                 7,
                 5,
                 0.05);

@@ -45,7 +45,10 @@ final class TestData {
                 LatePolicy.DEADLETTER,
                 epochs,
                 Batching.DEFAULT_FULL_BATCH_LIMIT,
-                true);
+                true,
+                io.streamgrad.train.ShuffleMode.WINDOW,
+                io.streamgrad.train.Batching.DEFAULT_BLOCK_OFFSETS,
+                io.streamgrad.train.Batching.DEFAULT_GROUP_BLOCKS);
     }
 
     static TrainingConfig config(Batching b, String optimizer, double lr) {

@@ -3,6 +3,7 @@ package io.streamgrad.run.flags;
 import io.streamgrad.batch.BatchSize;
 import io.streamgrad.config.InvalidSettingException;
 import io.streamgrad.train.Batching;
+import io.streamgrad.train.ShuffleMode;
 import io.streamgrad.window.Durations;
 import io.streamgrad.window.LatePolicy;
 import io.streamgrad.window.WindowSpec;
@@ -74,10 +75,40 @@ public final class BatchingOptions {
             defaultValue = "true",
             fallbackValue = "true",
             description =
-                    "Bounded runs: keep the pass in state and emit the loss over all of it after"
-                            + " each epoch; --no-full-pass-loss saves the memory on large one-pass"
-                            + " replays (default: on)")
+                    "Bounded runs: after each epoch, emit the loss over the whole pass (one more"
+                            + " read of the range; with --shuffle pass, from the pass kept in"
+                            + " state); --no-full-pass-loss skips it (default: on)")
     public boolean fullPassLoss;
+
+    @Option(
+            names = "--shuffle",
+            defaultValue = "auto",
+            description =
+                    "Bounded runs, order of each epoch before the window shuffle: 'blocks' reads"
+                            + " the range from Kafka again in blocks of offsets in a seeded random"
+                            + " order (memory: one group of blocks); 'window' reads it in source"
+                            + " order (memory: one window; the one for event-time windows);"
+                            + " 'pass' keeps the whole pass in state and reshuffles all of it each"
+                            + " epoch (memory and checkpoints grow with the pass; refused when it"
+                            + " does not fit); 'auto': blocks for count windows, window for"
+                            + " event-time windows (default: ${DEFAULT-VALUE})")
+    public String shuffle;
+
+    @Option(
+            names = "--shuffle-block",
+            defaultValue = "" + Batching.DEFAULT_BLOCK_OFFSETS,
+            description =
+                    "--shuffle blocks: consecutive offsets of a partition in one block (default:"
+                            + " ${DEFAULT-VALUE})")
+    public int shuffleBlock;
+
+    @Option(
+            names = "--shuffle-group",
+            defaultValue = "" + Batching.DEFAULT_GROUP_BLOCKS,
+            description =
+                    "--shuffle blocks: blocks read together, their records interleaved at random"
+                            + " (memory: this many blocks of records) (default: ${DEFAULT-VALUE})")
+    public int shuffleGroup;
 
     /** {@code --batch-size auto}: resolved by the run before the job starts. */
     public boolean auto() {
@@ -93,16 +124,22 @@ public final class BatchingOptions {
         }
         try {
             int size = BatchSize.parse(batchSize);
+            WindowSpec w = WindowSpec.parse(window);
             return new Batching(
                     size,
                     size == 0,
-                    WindowSpec.parse(window),
+                    w,
                     Durations.parseMillis("{max-out-of-orderness}", maxOutOfOrderness),
                     Durations.parseMillis("{idle-timeout}", idleTimeout),
                     LatePolicy.fromWireName(lateEvents),
                     epochs,
                     fullBatchLimit,
-                    fullPassLoss);
+                    fullPassLoss,
+                    "auto".equals(shuffle)
+                            ? Batching.defaultShuffle(w)
+                            : ShuffleMode.fromWireName(shuffle),
+                    shuffleBlock,
+                    shuffleGroup);
         } catch (InvalidSettingException e) {
             throw e;
         } catch (IllegalArgumentException e) {

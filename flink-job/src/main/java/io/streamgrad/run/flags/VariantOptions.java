@@ -2,6 +2,7 @@ package io.streamgrad.run.flags;
 
 import io.streamgrad.config.InvalidSettingException;
 import io.streamgrad.train.ModelConfigs;
+import io.streamgrad.train.ShuffleMode;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -144,7 +145,9 @@ public final class VariantOptions {
             return new ModelConfigs.Variant(
                     name,
                     own.toString(),
-                    flags.model.toTrainingConfig(flags.batching.toBatching()));
+                    // One read of the range serves every variant: each keeps its pass in state.
+                    flags.model.toTrainingConfig(
+                            flags.batching.toBatching().withShuffle(ShuffleMode.PASS)));
         } catch (CommandLine.ParameterException e) {
             throw new InvalidSettingException("{variant} " + name + ": " + e.getMessage());
         } catch (InvalidSettingException e) {

@@ -1,0 +1,249 @@
+package io.streamgrad.job;
+
+import io.streamgrad.kafka.KafkaClientConfig;
+import io.streamgrad.train.ReplayPlan;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.connector.source.Boundedness;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.api.connector.source.SourceReader;
+import org.apache.flink.api.connector.source.SourceReaderContext;
+import org.apache.flink.api.connector.source.SplitEnumerator;
+import org.apache.flink.api.connector.source.SplitEnumeratorContext;
+import org.apache.flink.api.java.typeutils.ResultTypeQueryable;
+import org.apache.flink.core.io.SimpleVersionedSerializer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * The source of a bounded run that reads its range from Kafka once per pass ({@link ReplayPlan}):
+ * every epoch and every full-pass loss reads the events again, so Flink state holds the model, open
+ * windows and this source's position, never the pass.
+ *
+ * <p>The range is fixed when the job first starts (the group's committed offsets, or the earliest
+ * or latest, or a warm start's offsets, up to the end offsets then) and kept in the checkpoint, so
+ * a restored run reads the same records. One reader reads the whole range (the source runs with
+ * parallelism 1): what reaches each model key is then in one deterministic order, the same after
+ * any failover, and a key's events of one pass all arrive before any of the next pass. When the
+ * first pass is complete in a checkpoint, the range's end is committed to the group.
+ */
+public final class ReplaySource
+        implements Source<KafkaRecord, ReplaySplit, List<ReplaySplit>>,
+                ResultTypeQueryable<KafkaRecord> {
+    private static final long serialVersionUID = 1L;
+
+    private final KafkaClientConfig kafka;
+    private final String topic;
+    private final String groupId;
+    private final ReplayPlan plan;
+    private final boolean useCommittedOffsets;
+    private final boolean fromEarliest;
+    private final Map<Integer, Long> startOffsets;
+
+    /**
+     * @param useCommittedOffsets start where the group's committed offsets are, where it has any
+     * @param fromEarliest partitions without a start offset start at the earliest offset (else the
+     *     latest: nothing)
+     * @param startOffsets explicit per-partition start offsets (a warm start), null for none
+     */
+    public ReplaySource(
+            KafkaClientConfig kafka,
+            String topic,
+            String groupId,
+            ReplayPlan plan,
+            boolean useCommittedOffsets,
+            boolean fromEarliest,
+            Map<Integer, Long> startOffsets) {
+        this.kafka = kafka;
+        this.topic = topic;
+        this.groupId = groupId;
+        this.plan = plan;
+        this.useCommittedOffsets = useCommittedOffsets;
+        this.fromEarliest = fromEarliest;
+        this.startOffsets = startOffsets == null ? null : new HashMap<>(startOffsets);
+    }
+
+    @Override
+    public Boundedness getBoundedness() {
+        return Boundedness.BOUNDED;
+    }
+
+    @Override
+    public SourceReader<KafkaRecord, ReplaySplit> createReader(SourceReaderContext ctx) {
+        return new ReplayReader(consumerProperties(), topic, plan);
+    }
+
+    @Override
+    public SplitEnumerator<ReplaySplit, List<ReplaySplit>> createEnumerator(
+            SplitEnumeratorContext<ReplaySplit> ctx) {
+        return new Enumerator(ctx, null);
+    }
+
+    @Override
+    public SplitEnumerator<ReplaySplit, List<ReplaySplit>> restoreEnumerator(
+            SplitEnumeratorContext<ReplaySplit> ctx, List<ReplaySplit> pending) {
+        return new Enumerator(ctx, new ArrayList<>(pending));
+    }
+
+    @Override
+    public SimpleVersionedSerializer<ReplaySplit> getSplitSerializer() {
+        return new ReplaySplit.Serializer();
+    }
+
+    @Override
+    public SimpleVersionedSerializer<List<ReplaySplit>> getEnumeratorCheckpointSerializer() {
+        return new PendingSerializer();
+    }
+
+    @Override
+    public TypeInformation<KafkaRecord> getProducedType() {
+        return TypeInformation.of(KafkaRecord.class);
+    }
+
+    /** Per partition, the first offset and the offset after the last: fixed at the first start. */
+    Map<Integer, long[]> resolveRange() {
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(consumerProperties())) {
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (PartitionInfo p : c.partitionsFor(topic)) {
+                partitions.add(new TopicPartition(topic, p.partition()));
+            }
+            Map<TopicPartition, Long> beginning = c.beginningOffsets(partitions);
+            Map<TopicPartition, Long> end = c.endOffsets(partitions);
+            Map<TopicPartition, OffsetAndMetadata> committed =
+                    useCommittedOffsets
+                            ? c.committed(new java.util.HashSet<>(partitions))
+                            : Map.of();
+            Map<Integer, long[]> range = new TreeMap<>();
+            for (TopicPartition tp : partitions) {
+                long to = end.get(tp);
+                long from;
+                if (startOffsets != null && startOffsets.containsKey(tp.partition())) {
+                    from = startOffsets.get(tp.partition());
+                } else if (committed.get(tp) != null) {
+                    from = committed.get(tp).offset();
+                } else {
+                    from = fromEarliest ? beginning.get(tp) : to;
+                }
+                range.put(tp.partition(), new long[] {Math.min(from, to), to});
+            }
+            return range;
+        }
+    }
+
+    private Properties consumerProperties() {
+        Properties p = kafka.properties(Map.of());
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+                ByteArrayDeserializer.class.getName());
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        // Deleted offsets must stop the run, never be skipped silently.
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
+        return p;
+    }
+
+    /** Hands the one split to the one reader, then tells it no more will come. */
+    private final class Enumerator implements SplitEnumerator<ReplaySplit, List<ReplaySplit>> {
+        private final SplitEnumeratorContext<ReplaySplit> ctx;
+        private List<ReplaySplit> pending;
+
+        Enumerator(SplitEnumeratorContext<ReplaySplit> ctx, List<ReplaySplit> pending) {
+            this.ctx = ctx;
+            this.pending = pending;
+        }
+
+        @Override
+        public void start() {
+            if (pending == null) {
+                ReplaySplit first = new ReplaySplit(resolveRange(), 0, 0, 0, Map.of());
+                pending = new ArrayList<>(List.of(first.atPass(0)));
+            }
+        }
+
+        @Override
+        public void handleSplitRequest(int subtaskId, String requesterHostname) {
+            assign(subtaskId);
+        }
+
+        @Override
+        public void addSplitsBack(List<ReplaySplit> splits, int subtaskId) {
+            pending.addAll(splits);
+        }
+
+        @Override
+        public void addReader(int subtaskId) {
+            assign(subtaskId);
+        }
+
+        private void assign(int subtaskId) {
+            if (!pending.isEmpty() && ctx.registeredReaders().containsKey(subtaskId)) {
+                ctx.assignSplit(pending.remove(0), subtaskId);
+            }
+            ctx.signalNoMoreSplits(subtaskId);
+        }
+
+        @Override
+        public List<ReplaySplit> snapshotState(long checkpointId) {
+            return new ArrayList<>(pending);
+        }
+
+        @Override
+        public void close() {}
+    }
+
+    /** The enumerator's checkpoint: the split not yet handed out, if any. */
+    private static final class PendingSerializer
+            implements SimpleVersionedSerializer<List<ReplaySplit>> {
+        private final ReplaySplit.Serializer split = new ReplaySplit.Serializer();
+
+        @Override
+        public int getVersion() {
+            return 1;
+        }
+
+        @Override
+        public byte[] serialize(List<ReplaySplit> pending) throws IOException {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            try (DataOutputStream out = new DataOutputStream(bytes)) {
+                out.writeInt(pending.size());
+                for (ReplaySplit s : pending) {
+                    byte[] b = split.serialize(s);
+                    out.writeInt(b.length);
+                    out.write(b);
+                }
+            }
+            return bytes.toByteArray();
+        }
+
+        @Override
+        public List<ReplaySplit> deserialize(int version, byte[] serialized) throws IOException {
+            try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(serialized))) {
+                int n = in.readInt();
+                List<ReplaySplit> pending = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    byte[] b = new byte[in.readInt()];
+                    in.readFully(b);
+                    pending.add(split.deserialize(split.getVersion(), b));
+                }
+                return pending;
+            }
+        }
+    }
+}

@@ -1,0 +1,270 @@
+package io.streamgrad.job;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.streamgrad.batch.TrainingExample;
+import io.streamgrad.kafka.EmbeddedKafkaBroker;
+import io.streamgrad.kafka.KafkaClientConfig;
+import io.streamgrad.producers.SyntheticConfig;
+import io.streamgrad.producers.SyntheticProducer;
+import io.streamgrad.schema.LabeledEventDecoder;
+import io.streamgrad.schema.Task;
+import io.streamgrad.train.Batching;
+import io.streamgrad.train.ReplayPlan;
+import io.streamgrad.train.ShuffleMode;
+import io.streamgrad.window.WindowSpec;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.flink.api.common.eventtime.Watermark;
+import org.apache.flink.api.connector.source.ReaderOutput;
+import org.apache.flink.api.connector.source.SourceOutput;
+import org.apache.flink.core.io.InputStatus;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.RecordsToDelete;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The replay source's reader against a real broker: every pass reads every record of the range
+ * once, in the plan's order, with its pass's timestamp shift; a reader restored from a checkpoint
+ * taken mid-pass emits exactly the rest; a range whose head retention deleted stops the run naming
+ * the lost offsets.
+ */
+class ReplaySourceIT {
+    private static final int EVENTS = 3_000;
+    private static EmbeddedKafkaBroker broker;
+
+    @BeforeAll
+    static void startBroker() {
+        broker = EmbeddedKafkaBroker.start();
+    }
+
+    @AfterAll
+    static void stopBroker() {
+        broker.close();
+    }
+
+    private static ReplayPlan plan(ShuffleMode mode) {
+        Batching b =
+                Batching.defaults()
+                        .withWindow(new WindowSpec.Count(4))
+                        .withEpochs(2)
+                        .withShuffle(mode)
+                        .withBlocks(128, 3);
+        return ReplayPlan.of(b, 17);
+    }
+
+    private static ReplaySource source(String topic, ReplayPlan plan) {
+        return new ReplaySource(
+                KafkaClientConfig.plain(broker.bootstrapServers()),
+                topic,
+                "replay-it",
+                plan,
+                true,
+                true,
+                null);
+    }
+
+    private static void produce(String topic) {
+        new SyntheticProducer(
+                        broker.bootstrapServers(),
+                        new SyntheticConfig(
+                                topic, "m", Task.BINARY, 4, 2, 0.5, EVENTS, 0, 3, 5, 0, false))
+                .run(n -> {});
+    }
+
+    @Test
+    void everyPassReadsTheRangeOnceInThePlansOrderAndAReaderRestoredMidPassEmitsTheRest()
+            throws Exception {
+        String topic = "replay.blocks";
+        produce(topic);
+        ReplayPlan plan = plan(ShuffleMode.BLOCKS);
+        ReplaySource source = source(topic, plan);
+        Map<Integer, long[]> range = source.resolveRange();
+        assertEquals(EVENTS, range.values().stream().mapToLong(r -> r[1] - r[0]).sum());
+
+        List<KafkaRecord> all = readAll(source, range, plan, -1, null);
+        assertEquals(plan.passes() * EVENTS, all.size());
+        LabeledEventDecoder decoder = new LabeledEventDecoder();
+        for (int pass = 0; pass < plan.passes(); pass++) {
+            List<KafkaRecord> records = all.subList(pass * EVENTS, (pass + 1) * EVENTS);
+            HashSet<String> seen = new HashSet<>();
+            List<TrainingExample> examples = new ArrayList<>();
+            for (KafkaRecord r : records) {
+                assertEquals(pass, plan.passOf(r.timestamp()), "shifted into its pass");
+                assertTrue(seen.add(r.partition() + ":" + r.offset()), "read once in a pass");
+                var e = decoder.decode(r.value());
+                examples.add(
+                        new TrainingExample(
+                                "m",
+                                e.eventId(),
+                                r.timestamp() - plan.shift(pass),
+                                new float[0],
+                                0,
+                                r.partition(),
+                                r.offset()));
+            }
+            // The offline order of the same examples is the reader's.
+            assertEquals(
+                    plan.order(pass, examples).stream().map(TrainingExample::eventId).toList(),
+                    examples.stream().map(TrainingExample::eventId).toList(),
+                    "pass " + pass);
+        }
+        assertNotEquals(
+                all.subList(0, EVENTS).stream().map(KafkaRecord::offset).toList(),
+                all.subList(2 * EVENTS, 3 * EVENTS).stream().map(KafkaRecord::offset).toList(),
+                "epoch 2 reads its blocks in another order");
+
+        // A checkpoint in the middle of pass 2, inside a group of blocks: a new reader from it
+        // emits exactly what the first had not.
+        List<ReplaySplit> checkpoint = new ArrayList<>();
+        List<KafkaRecord> before = readAll(source, range, plan, 2 * EVENTS + 1_000, checkpoint);
+        int cut = before.size();
+        assertTrue(cut > 2 * EVENTS + 1_000 && cut < 3 * EVENTS, "inside pass 2: " + cut);
+        assertEquals(coordinates(all.subList(0, cut)), coordinates(before));
+        List<KafkaRecord> after = readFrom(source, checkpoint.get(0));
+        assertEquals(coordinates(all.subList(cut, all.size())), coordinates(after));
+    }
+
+    @Test
+    void mergeOrderIsEachPartitionInOffsetOrderAndARestoredReaderEmitsTheRest() throws Exception {
+        String topic = "replay.window";
+        produce(topic);
+        ReplayPlan plan = plan(ShuffleMode.WINDOW);
+        ReplaySource source = source(topic, plan);
+        Map<Integer, long[]> range = source.resolveRange();
+        List<KafkaRecord> all = readAll(source, range, plan, -1, null);
+        assertEquals(plan.passes() * EVENTS, all.size());
+        for (int pass = 0; pass < plan.passes(); pass++) {
+            List<KafkaRecord> records = all.subList(pass * EVENTS, (pass + 1) * EVENTS);
+            for (int p = 0; p < 3; p++) {
+                int partition = p;
+                List<Long> offsets =
+                        records.stream()
+                                .filter(r -> r.partition() == partition)
+                                .map(KafkaRecord::offset)
+                                .toList();
+                assertEquals(offsets.stream().sorted().toList(), offsets);
+            }
+            for (int i = 1; i < records.size(); i++) {
+                // Synthetic events are produced in time order: the merge keeps it.
+                assertTrue(records.get(i - 1).timestamp() <= records.get(i).timestamp());
+            }
+        }
+        List<ReplaySplit> checkpoint = new ArrayList<>();
+        int cut = readAll(source, range, plan, EVENTS + 1_234, checkpoint).size();
+        assertTrue(cut > EVENTS && cut < 2 * EVENTS, "inside pass 1: " + cut);
+        List<KafkaRecord> after = readFrom(source, checkpoint.get(0));
+        assertEquals(coordinates(all.subList(cut, all.size())), coordinates(after));
+    }
+
+    @Test
+    void aRangeWhoseHeadRetentionDeletedStopsNamingTheLostOffsets() throws Exception {
+        String topic = "replay.retention";
+        produce(topic);
+        ReplayPlan plan = plan(ShuffleMode.BLOCKS);
+        ReplaySource source = source(topic, plan);
+        Map<Integer, long[]> range = source.resolveRange();
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        try (Admin admin = Admin.create(p)) {
+            admin.deleteRecords(
+                            Map.of(new TopicPartition(topic, 1), RecordsToDelete.beforeOffset(100)))
+                    .all()
+                    .get();
+        }
+        IllegalStateException e =
+                assertThrows(
+                        IllegalStateException.class, () -> readAll(source, range, plan, -1, null));
+        assertTrue(
+                e.getMessage()
+                        .contains("partition 1: offsets 0-99 of this run's range were deleted"),
+                e.getMessage());
+        assertTrue(e.getMessage().contains("retention.ms"), e.getMessage());
+    }
+
+    /**
+     * Reads from the start; with {@code stopAfter >= 0}, stops at the first call to the reader that
+     * ends past that many records and adds the reader's checkpoint then to {@code checkpoint}.
+     */
+    private static List<KafkaRecord> readAll(
+            ReplaySource source,
+            Map<Integer, long[]> range,
+            ReplayPlan plan,
+            int stopAfter,
+            List<ReplaySplit> checkpoint)
+            throws Exception {
+        ReplaySplit start = new ReplaySplit(range, 0, 0, 0, Map.of()).atPass(0);
+        if (stopAfter < 0) {
+            return readFrom(source, start);
+        }
+        try (ReplayReader reader = (ReplayReader) source.createReader(null)) {
+            reader.addSplits(List.of(start));
+            reader.notifyNoMoreSplits();
+            Collect out = new Collect();
+            while (out.records.size() <= stopAfter
+                    && reader.pollNext(out) != InputStatus.END_OF_INPUT) {}
+            checkpoint.addAll(reader.snapshotState(1));
+            return out.records;
+        }
+    }
+
+    private static List<KafkaRecord> readFrom(ReplaySource source, ReplaySplit split)
+            throws Exception {
+        try (ReplayReader reader = (ReplayReader) source.createReader(null)) {
+            reader.addSplits(List.of(split));
+            reader.notifyNoMoreSplits();
+            Collect out = new Collect();
+            while (reader.pollNext(out) != InputStatus.END_OF_INPUT) {}
+            return out.records;
+        }
+    }
+
+    private static List<String> coordinates(List<KafkaRecord> records) {
+        return records.stream()
+                .map(r -> r.partition() + ":" + r.offset() + "@" + r.timestamp())
+                .toList();
+    }
+
+    /** Keeps what the reader emits. */
+    private static final class Collect implements ReaderOutput<KafkaRecord> {
+        final List<KafkaRecord> records = new ArrayList<>();
+
+        @Override
+        public void collect(KafkaRecord record) {
+            throw new IllegalStateException("the replay always gives a timestamp");
+        }
+
+        @Override
+        public void collect(KafkaRecord record, long timestamp) {
+            assertEquals(record.timestamp(), timestamp);
+            records.add(record);
+        }
+
+        @Override
+        public void emitWatermark(Watermark watermark) {}
+
+        @Override
+        public void markIdle() {}
+
+        @Override
+        public void markActive() {}
+
+        @Override
+        public SourceOutput<KafkaRecord> createOutputForSplit(String splitId) {
+            return this;
+        }
+
+        @Override
+        public void releaseOutputForSplit(String splitId) {}
+    }
+}

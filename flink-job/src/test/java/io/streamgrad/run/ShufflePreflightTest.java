@@ -1,0 +1,48 @@
+package io.streamgrad.run;
+
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.streamgrad.config.InvalidSettingException;
+import io.streamgrad.train.Batching;
+import io.streamgrad.train.ShuffleMode;
+import org.junit.jupiter.api.Test;
+
+class ShufflePreflightTest {
+    private static final long HEAP = 768L << 20;
+
+    @Test
+    void aPassKeptInStateIsRefusedWhenItDoesNotFitInHalfTheHeapNamingTheBlockSizeThatDoes() {
+        Batching pass = Batching.defaults().withEpochs(3).withShuffle(ShuffleMode.PASS);
+        // 4 M events of 100 features: 1.6 GB of features alone.
+        InvalidSettingException e =
+                assertThrows(
+                        InvalidSettingException.class,
+                        () -> Preflight.requireShuffleFits(pass, 100, 4_000_000, HEAP));
+        String m = e.getMessage();
+        assertTrue(m.contains("4,000,000 events"), m);
+        assertTrue(m.contains("shuffle blocks"), m);
+        // Half of 768 MiB over 16 blocks of 550-byte records.
+        long largest = (HEAP / 2) / 550 / 16;
+        assertTrue(m.contains(String.format("%,d offsets fits", largest)), m);
+        assertDoesNotThrow(() -> Preflight.requireShuffleFits(pass, 100, 100_000, HEAP));
+        // The same range read again from Kafka fits.
+        assertDoesNotThrow(
+                () ->
+                        Preflight.requireShuffleFits(
+                                pass.withShuffle(ShuffleMode.BLOCKS), 100, 4_000_000, HEAP));
+    }
+
+    @Test
+    void aGroupOfBlocksThatDoesNotFitIsRefusedNamingTheLargestBlock() {
+        Batching blocks = Batching.defaults().withBlocks(1_000_000, 16);
+        InvalidSettingException e =
+                assertThrows(
+                        InvalidSettingException.class,
+                        () -> Preflight.requireShuffleFits(blocks, 784, 60_000, HEAP));
+        assertTrue(e.getMessage().contains("lower shuffle-block to at most"), e.getMessage());
+        assertDoesNotThrow(
+                () -> Preflight.requireShuffleFits(Batching.defaults(), 784, 60_000_000, HEAP));
+    }
+}
