@@ -1,6 +1,7 @@
 package io.streamgrad.model;
 
 import io.streamgrad.schema.Task;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.nd4j.linalg.activations.IActivation;
@@ -72,9 +73,6 @@ final class Nd4jDenseCompute implements DenseCompute {
 
     /** The arrays of the largest training batch; the other sizes' are views into them. */
     private Workspace full;
-
-    /** The staging array of the one-hot targets, n·classes values. */
-    private float[] oneHot = new float[0];
 
     /**
      * @param initialParams checked to have the model's parameter count
@@ -440,6 +438,9 @@ final class Nd4jDenseCompute implements DenseCompute {
         /** n: per row, the index of the largest logit. */
         final INDArray predicted;
 
+        /** The one-hot targets staged in Java (n · classes; setData copies all of it). */
+        private float[] oneHot;
+
         /** Allocates the arrays for n rows. */
         Workspace(int n) {
             this.n = n;
@@ -504,16 +505,15 @@ final class Nd4jDenseCompute implements DenseCompute {
                 return y;
             }
             int k = spec.outputSize();
-            int length = n * k;
-            if (oneHot.length < length) {
-                oneHot = new float[length];
+            if (oneHot == null) {
+                oneHot = new float[n * k];
+            } else {
+                Arrays.fill(oneHot, 0f);
             }
-            float[] values = oneHot.length == length ? oneHot : new float[length];
-            java.util.Arrays.fill(values, 0f);
             for (int i = 0; i < n; i++) {
-                values[i * k + (int) labels[i]] = 1f;
+                oneHot[i * k + (int) labels[i]] = 1f;
             }
-            y.data().setData(values);
+            y.data().setData(oneHot);
             return y;
         }
 
