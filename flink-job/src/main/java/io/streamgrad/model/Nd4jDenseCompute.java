@@ -40,6 +40,9 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * on any backend.
  */
 final class Nd4jDenseCompute implements DenseCompute {
+    /** At most this many batch sizes keep their views (views only: the arrays are shared). */
+    private static final int MAX_CACHED_SIZES = 16;
+
     private final ModelSpec spec;
     private final OptimizerSpec optimizerSpec;
     private final DataType dtype;
@@ -64,9 +67,6 @@ final class Nd4jDenseCompute implements DenseCompute {
 
     /** Views of the step arrays per batch size, most recently used last. */
     private final Map<Integer, Workspace> workspaces = new LinkedHashMap<>(16, 0.75f, true);
-
-    /** At most this many batch sizes keep their views. */
-    private static final int MAX_CACHED_SIZES = 16;
 
     /** Rows of {@link #full}, the largest training batch so far. */
     private int capacity;
