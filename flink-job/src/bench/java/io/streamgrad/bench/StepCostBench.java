@@ -1,5 +1,8 @@
 package io.streamgrad.bench;
 
+import io.streamgrad.advise.BatchSampler;
+import io.streamgrad.advise.StepTimeFit;
+import io.streamgrad.advise.StepTimer;
 import io.streamgrad.batch.TrainingExample;
 import io.streamgrad.model.DenseNetwork;
 import io.streamgrad.train.ModelTrainer;
@@ -16,6 +19,11 @@ import java.util.SplittableRandom;
  * Gaussian, the MNIST-shaped ones uniform in [0, 1) with four pixels in five zero, as MNIST's).
  * Prints one Markdown row per model. Run with OMP_NUM_THREADS=1 (as the product runs); to compare
  * two builds in one run, run it once per build's classes back to back (see README "Benchmarks").
+ *
+ * <p>Arguments: {@code LABEL [MODELS]}, MODELS a comma-separated list of substrings of the model
+ * names (e.g. {@code softmax,mlp}; default all). With {@code -Dbench.batch=B} the in-memory rate
+ * uses batches of B instead of the workload's. After each row, the median step time at each of
+ * {@link ThroughputBench#STEP_SIZES} is printed on standard error.
  */
 public final class StepCostBench {
     record Model(String name, int examples, List<String> flags) {}
@@ -37,15 +45,40 @@ public final class StepCostBench {
 
     public static void main(String[] args) {
         String label = args.length > 0 ? args[0] : "";
+        List<String> only = args.length > 1 ? List.of(args[1].split(",")) : List.of("");
+        String batch = System.getProperty("bench.batch");
         for (Model m : MODELS) {
-            TrainingConfig config = ThroughputBench.ModelFlags.parse(m.flags());
+            if (only.stream().noneMatch(m.name()::contains)) {
+                continue;
+            }
+            List<String> flags = new ArrayList<>(m.flags());
+            if (batch != null) {
+                flags.set(flags.indexOf("--batch-size") + 1, batch);
+            }
+            TrainingConfig config = ThroughputBench.ModelFlags.parse(flags);
             List<TrainingExample> examples = examples(config, m.examples());
             double rate = ThroughputBench.inMemory(config, examples);
-            var fit = ThroughputBench.stepTimes(config, examples);
+            // As ThroughputBench.stepTimes, keeping the points to print them.
+            List<StepTimer.Point> points =
+                    StepTimer.measure(
+                            ModelTrainer.create("bench", config),
+                            BatchSampler.withReplacement(examples, 7),
+                            ThroughputBench.STEP_SIZES,
+                            20,
+                            40);
+            var fit =
+                    StepTimeFit.fit(
+                            points.stream().mapToDouble(StepTimer.Point::batchSize).toArray(),
+                            points.stream().mapToDouble(StepTimer.Point::medianSeconds).toArray());
             String path = pathOf(ModelTrainer.create("probe", config).network());
             System.out.printf(
                     "| %s | %s | %s | %.1f | %.3f | %,.0f |%n",
                     label, m.name(), path, fit.tauF() * 1e6, fit.tauD() * 1e6, rate);
+            StringBuilder t = new StringBuilder("  step medians (µs):");
+            for (StepTimer.Point p : points) {
+                t.append(String.format(" b%d=%.0f", p.batchSize(), p.medianSeconds() * 1e6));
+            }
+            System.err.println(t);
         }
     }
 

@@ -1,9 +1,16 @@
 package io.streamgrad.model;
 
 import io.streamgrad.schema.Task;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.indexaccum.custom.ArgMax;
+import org.nd4j.linalg.api.ops.impl.reduce.same.Max;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Exp;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.GradientUpdater;
@@ -21,8 +28,21 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * one call on the whole vector, and exporting the parameters is one copy. Hidden layers use ND4J's
  * activation functions; the loss is computed from the logits in its numerically stable form, plus
  * ND4J's L2 penalty on the weights.
+ *
+ * <p>The arrays of a step (inputs, targets, pre-activations, activations, loss temporaries, deltas)
+ * are allocated once and reused: every ND4J op pays a fixed cost per call and per array it
+ * allocates, which dominated the step of a small batch. They are the first n rows of arrays sized
+ * for the largest training batch seen so far ({@link Workspace}), so memory stays what {@link
+ * StepMemory} estimates for that batch; products go straight into them ({@code mmul(other,
+ * result)}, {@link Nd4j#gemm}) and element-wise ops run in place, the same ops as allocating ones.
+ * Each step overwrites everything it reads before reading it, so no state passes from one step to
+ * the next through them. Everything goes through ND4J's API (no pointer access), so the path runs
+ * on any backend.
  */
 final class Nd4jDenseCompute implements DenseCompute {
+    /** At most this many batch sizes keep their views (views only: the arrays are shared). */
+    private static final int MAX_CACHED_SIZES = 16;
+
     private final ModelSpec spec;
     private final OptimizerSpec optimizerSpec;
     private final DataType dtype;
@@ -33,6 +53,10 @@ final class Nd4jDenseCompute implements DenseCompute {
     private final INDArray[] biases;
     private final INDArray[] weightGrads;
     private final INDArray[] biasGrads;
+
+    /** Wᵀ per layer: transposed views of {@link #weights}, made once. */
+    private final INDArray[] transposedWeights;
+
     private final INDArray optimizerState;
     private final long stateSize;
     private final IUpdater updaterConfig;
@@ -40,6 +64,15 @@ final class Nd4jDenseCompute implements DenseCompute {
     private final IActivation hidden;
     private final L2Regularization l2;
     private final WeightDecay decoupledDecay;
+
+    /** Views of the step arrays per batch size, most recently used last. */
+    private final Map<Integer, Workspace> workspaces = new LinkedHashMap<>(16, 0.75f, true);
+
+    /** Rows of {@link #full}, the largest training batch so far. */
+    private int capacity;
+
+    /** The arrays of the largest training batch; the other sizes' are views into them. */
+    private Workspace full;
 
     /**
      * @param initialParams checked to have the model's parameter count
@@ -63,11 +96,13 @@ final class Nd4jDenseCompute implements DenseCompute {
         this.biases = new INDArray[layers];
         this.weightGrads = new INDArray[layers];
         this.biasGrads = new INDArray[layers];
+        this.transposedWeights = new INDArray[layers];
         long offset = 0;
         for (int l = 0; l < layers; l++) {
             int in = sizes[l];
             int out = sizes[l + 1];
             weights[l] = view(params, offset, in, out);
+            transposedWeights[l] = weights[l].transpose();
             weightGrads[l] = view(grads, offset, in, out);
             offset += (long) in * out;
             biases[l] = view(params, offset, 1, out);
@@ -152,7 +187,7 @@ final class Nd4jDenseCompute implements DenseCompute {
 
     @Override
     public float[] predict(float[] x, int n) {
-        INDArray logits = forward(inputs(x, n), null, null);
+        INDArray logits = forward(inputs(x, n));
         INDArray out =
                 switch (spec.task()) {
                     case REGRESSION -> logits;
@@ -164,7 +199,7 @@ final class Nd4jDenseCompute implements DenseCompute {
 
     @Override
     public float[] logits(float[] x, int n) {
-        INDArray logits = forward(inputs(x, n), null, null);
+        INDArray logits = forward(inputs(x, n));
         return logits.castTo(DataType.FLOAT).reshape(logits.length()).toFloatVector();
     }
 
@@ -186,15 +221,28 @@ final class Nd4jDenseCompute implements DenseCompute {
     @Override
     public DenseNetwork.Evaluation lossAndGradient(
             float[] features, double[] labels, int batch, boolean withGradient) {
-        INDArray x = inputs(features, batch);
-        INDArray y = targets(labels, batch);
+        Workspace ws = workspace(batch, withGradient);
+        INDArray x = ws.inputs(features);
+        INDArray y = ws.targets(labels);
         int layers = sizes.length - 1;
-        INDArray[] preActivations = new INDArray[layers];
-        INDArray[] activations = new INDArray[layers];
-        INDArray logits = forward(x, preActivations, activations);
-        long n = x.rows();
+        INDArray logits = forward(ws, x);
+        long n = batch;
         double loss;
         INDArray dz;
+        Double accuracy =
+                switch (spec.task()) {
+                    case REGRESSION -> null;
+                    case BINARY ->
+                            logits.gt(0.0)
+                                            .castTo(dtype)
+                                            .eq(y)
+                                            .castTo(DataType.DOUBLE)
+                                            .sumNumber()
+                                            .doubleValue()
+                                    / n;
+                    // Before the loss, which overwrites the logits.
+                    case MULTICLASS -> ws.accuracy(logits, labels);
+                };
         switch (spec.loss()) {
             case MSE -> {
                 INDArray diff = logits.sub(y);
@@ -234,30 +282,14 @@ final class Nd4jDenseCompute implements DenseCompute {
                 dz = Transforms.sigmoid(logits, true).subi(y).muli(1.0 / n);
             }
             default -> {
-                INDArray logProbabilities = logSoftmax(logits);
-                loss = -logProbabilities.mul(y).sumNumber().doubleValue() / n;
-                dz = Transforms.exp(logProbabilities, true).subi(y).muli(1.0 / n);
+                // log softmax in place of the logits: z − max − log Σ exp(z − max).
+                INDArray logProbabilities = ws.logSoftmaxInPlace(logits);
+                Nd4j.getExecutioner().exec(new MulOp(logProbabilities, y, ws.scratch));
+                loss = -ws.scratch.sumNumber().doubleValue() / n;
+                Nd4j.getExecutioner().exec(new Exp(logProbabilities, ws.delta));
+                dz = ws.delta.subi(y).muli(1.0 / n);
             }
         }
-        Double accuracy =
-                switch (spec.task()) {
-                    case REGRESSION -> null;
-                    case BINARY ->
-                            logits.gt(0.0)
-                                            .castTo(dtype)
-                                            .eq(y)
-                                            .castTo(DataType.DOUBLE)
-                                            .sumNumber()
-                                            .doubleValue()
-                                    / n;
-                    case MULTICLASS ->
-                            Nd4j.argMax(logits, 1)
-                                            .eq(Nd4j.argMax(y, 1))
-                                            .castTo(DataType.DOUBLE)
-                                            .sumNumber()
-                                            .doubleValue()
-                                    / n;
-                };
         if (l2 != null) {
             for (INDArray w : weights) {
                 loss += l2.score(w, 0, 0);
@@ -265,16 +297,18 @@ final class Nd4jDenseCompute implements DenseCompute {
         }
         if (withGradient) {
             for (int l = layers - 1; l >= 0; l--) {
-                INDArray input = l == 0 ? x : activations[l - 1];
+                INDArray input = l == 0 ? x : ws.activations[l - 1];
                 // Xᵀ·dz straight into the gradient's view, no temporary (as DL4J's layers do).
                 Nd4j.gemm(input, dz, weightGrads[l], true, false, 1.0, 0.0);
-                biasGrads[l].assign(dz.sum(true, 0));
+                dz.sum(biasGrads[l], true, 0);
                 if (l2 != null) {
                     l2.apply(weights[l], weightGrads[l], 0, 0, 0);
                 }
                 if (l > 0) {
-                    INDArray upstream = dz.mmul(weights[l].transpose());
-                    dz = hidden.backprop(preActivations[l - 1].dup(), upstream).getFirst();
+                    INDArray upstream = ws.upstream[l];
+                    product(dz, transposedWeights[l], upstream);
+                    // The pre-activation is not needed after this: its derivative goes in place.
+                    dz = hidden.backprop(ws.preActivations[l - 1], upstream).getFirst();
                 }
             }
         }
@@ -282,10 +316,38 @@ final class Nd4jDenseCompute implements DenseCompute {
     }
 
     /**
-     * Forward pass to the output logits; hidden pre-activations and activations go to the arrays
-     * when given.
+     * Forward pass to the output logits (the workspace's last pre-activation); hidden
+     * pre-activations and activations stay in the workspace for the backward pass.
      */
-    private INDArray forward(INDArray x, INDArray[] preActivations, INDArray[] activations) {
+    private INDArray forward(Workspace ws, INDArray x) {
+        INDArray a = x;
+        int layers = sizes.length - 1;
+        for (int l = 0; l < layers; l++) {
+            INDArray z = ws.preActivations[l];
+            product(a, weights[l], z).addiRowVector(biases[l]);
+            if (l == layers - 1) {
+                return z;
+            }
+            a = hidden.getActivation(ws.activations[l].assign(z), true);
+            ws.activations[l] = a;
+        }
+        throw new IllegalStateException("a network has at least one layer");
+    }
+
+    /**
+     * a·b into {@code out}, bit for bit what {@code a.mmul(b)} gives: mmul into a given array is
+     * the same op, except that mmul computes a 1×1 product as a dot product (Nd4j.gemm's alpha/beta
+     * form rounds float32 differently again).
+     */
+    private static INDArray product(INDArray a, INDArray b, INDArray out) {
+        return out.length() == 1 ? out.assign(a.mmul(b)) : a.mmul(b, out);
+    }
+
+    /**
+     * Forward pass to the output logits in arrays of its own (predictions come in batches of any
+     * size, and are not the training loop's cost).
+     */
+    private INDArray forward(INDArray x) {
         INDArray a = x;
         int layers = sizes.length - 1;
         for (int l = 0; l < layers; l++) {
@@ -293,15 +355,13 @@ final class Nd4jDenseCompute implements DenseCompute {
             if (l == layers - 1) {
                 return z;
             }
-            if (preActivations != null) {
-                preActivations[l] = z;
-            }
-            a = hidden.getActivation(z.dup(), true);
-            if (activations != null) {
-                activations[l] = a;
-            }
+            a = hidden.getActivation(z, true);
         }
         throw new IllegalStateException("a network has at least one layer");
+    }
+
+    private INDArray inputs(float[] x, int n) {
+        return Nd4j.create(x, new long[] {n, spec.inputSize()}, 'c').castTo(dtype);
     }
 
     private static INDArray logSoftmax(INDArray logits) {
@@ -310,20 +370,178 @@ final class Nd4jDenseCompute implements DenseCompute {
         return shifted.subiColumnVector(logSumExp);
     }
 
-    private INDArray inputs(float[] x, int n) {
-        return Nd4j.create(x, new long[] {n, spec.inputSize()}, 'c').castTo(dtype);
+    /**
+     * The step arrays for a batch of n. A training step (grow) gets views of the first n rows of
+     * arrays sized for the largest training batch seen, cached per batch size (few sizes occur: the
+     * configured one and partial ones). An evaluation larger than that gets arrays of its own,
+     * dropped afterwards, so that memory stays that of the training batch.
+     */
+    private Workspace workspace(int n, boolean grow) {
+        Workspace ws = workspaces.get(n);
+        if (ws != null) {
+            return ws;
+        }
+        if (n > capacity) {
+            if (!grow) {
+                return new Workspace(n);
+            }
+            capacity = n;
+            workspaces.clear();
+            full = new Workspace(n);
+            ws = full;
+        } else {
+            if (workspaces.size() >= MAX_CACHED_SIZES) {
+                // Views only: dropping the least recently used costs only its re-creation.
+                workspaces.remove(workspaces.keySet().iterator().next());
+            }
+            ws = new Workspace(n, full);
+        }
+        workspaces.put(n, ws);
+        return ws;
     }
 
-    private INDArray targets(double[] labels, int n) {
-        if (spec.task() != Task.MULTICLASS) {
-            return Nd4j.create(labels, new long[] {n, 1}, 'c').castTo(dtype);
+    /** The first n rows of an array. */
+    private static INDArray rows(INDArray array, int n) {
+        if (n == array.size(0)) {
+            return array;
         }
-        int k = spec.outputSize();
-        double[] oneHot = new double[n * k];
-        for (int i = 0; i < n; i++) {
-            oneHot[i * k + (int) labels[i]] = 1.0;
+        return array.rank() == 1
+                ? array.get(NDArrayIndex.interval(0, n))
+                : array.get(NDArrayIndex.interval(0, n), NDArrayIndex.all());
+    }
+
+    /** The arrays of one step on a batch of n rows. */
+    private final class Workspace {
+        final int n;
+        final INDArray x;
+        final INDArray y;
+
+        /** Per layer l: X·W + b of its outputs, n × sizes[l+1]; the last are the logits. */
+        final INDArray[] preActivations;
+
+        /** Per hidden layer l: its activation, n × sizes[l+1] (null for the output layer). */
+        final INDArray[] activations;
+
+        /** Per layer l &gt; 0: dz·Wᵀ, the gradient at its input, n × sizes[l] (null for 0). */
+        final INDArray[] upstream;
+
+        /** n × outputs: a loss temporary, and the output layer's delta. */
+        final INDArray scratch;
+
+        final INDArray delta;
+
+        /** n × 1: per row, the largest logit, then the log of Σ exp(z − max). */
+        final INDArray rowMax;
+
+        final INDArray rowLogSumExp;
+
+        /** n: per row, the index of the largest logit. */
+        final INDArray predicted;
+
+        /** The one-hot targets staged in Java (n · classes; setData copies all of it). */
+        private float[] oneHot;
+
+        /** Allocates the arrays for n rows. */
+        Workspace(int n) {
+            this.n = n;
+            int layers = sizes.length - 1;
+            int out = spec.outputSize();
+            this.x = Nd4j.create(dtype, n, sizes[0]);
+            this.preActivations = new INDArray[layers];
+            this.activations = new INDArray[layers];
+            this.upstream = new INDArray[layers];
+            for (int l = 0; l < layers; l++) {
+                preActivations[l] = Nd4j.create(dtype, n, sizes[l + 1]);
+                if (l < layers - 1) {
+                    activations[l] = Nd4j.create(dtype, n, sizes[l + 1]);
+                }
+                if (l > 0) {
+                    upstream[l] = Nd4j.create(dtype, n, sizes[l]);
+                }
+            }
+            this.y = Nd4j.create(dtype, n, out);
+            this.scratch = Nd4j.create(dtype, n, out);
+            this.delta = Nd4j.create(dtype, n, out);
+            this.rowMax = Nd4j.create(dtype, n, 1);
+            this.rowLogSumExp = Nd4j.create(dtype, n, 1);
+            this.predicted = Nd4j.create(DataType.LONG, n);
         }
-        return Nd4j.create(oneHot, new long[] {n, k}, 'c').castTo(dtype);
+
+        /** Views of the first n rows of {@code full}'s arrays. */
+        Workspace(int n, Workspace full) {
+            this.n = n;
+            int layers = sizes.length - 1;
+            this.x = rows(full.x, n);
+            this.preActivations = new INDArray[layers];
+            this.activations = new INDArray[layers];
+            this.upstream = new INDArray[layers];
+            for (int l = 0; l < layers; l++) {
+                preActivations[l] = rows(full.preActivations[l], n);
+                if (l < layers - 1) {
+                    activations[l] = rows(full.activations[l], n);
+                }
+                if (l > 0) {
+                    upstream[l] = rows(full.upstream[l], n);
+                }
+            }
+            this.y = rows(full.y, n);
+            this.scratch = rows(full.scratch, n);
+            this.delta = rows(full.delta, n);
+            this.rowMax = rows(full.rowMax, n);
+            this.rowLogSumExp = rows(full.rowLogSumExp, n);
+            this.predicted = rows(full.predicted, n);
+        }
+
+        /** Copies the batch's features in (as float32, cast to the network's type on the way). */
+        INDArray inputs(float[] features) {
+            x.data().setData(features);
+            return x;
+        }
+
+        /** The targets: n × 1, or n × classes one-hot for a multi-class model. */
+        INDArray targets(double[] labels) {
+            if (spec.task() != Task.MULTICLASS) {
+                y.data().setData(labels);
+                return y;
+            }
+            int k = spec.outputSize();
+            if (oneHot == null) {
+                oneHot = new float[n * k];
+            } else {
+                Arrays.fill(oneHot, 0f);
+            }
+            for (int i = 0; i < n; i++) {
+                oneHot[i * k + (int) labels[i]] = 1f;
+            }
+            y.data().setData(oneHot);
+            return y;
+        }
+
+        /** The fraction of rows whose largest logit is at the label (first of ties, as argmax). */
+        double accuracy(INDArray logits, double[] labels) {
+            Nd4j.getExecutioner()
+                    .exec(
+                            new ArgMax(
+                                    new INDArray[] {logits}, new INDArray[] {predicted}, false, 1));
+            long[] classes = predicted.toLongVector();
+            int hits = 0;
+            for (int i = 0; i < n; i++) {
+                if (classes[i] == (long) labels[i]) {
+                    hits++;
+                }
+            }
+            return (double) hits / n;
+        }
+
+        /** log softmax over each row, in place: the ops of {@link #logSoftmax}, no allocation. */
+        INDArray logSoftmaxInPlace(INDArray logits) {
+            Nd4j.getExecutioner().exec(new Max(logits, rowMax, true, 1));
+            logits.subiColumnVector(rowMax);
+            Nd4j.getExecutioner().exec(new Exp(logits, scratch));
+            scratch.sum(rowLogSumExp, true, 1);
+            Transforms.log(rowLogSumExp, false);
+            return logits.subiColumnVector(rowLogSumExp);
+        }
     }
 
     private static INDArray view(INDArray flat, long offset, int rows, int cols) {

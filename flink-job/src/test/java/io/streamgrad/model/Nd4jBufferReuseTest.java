@@ -1,0 +1,115 @@
+package io.streamgrad.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.streamgrad.schema.Task;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/**
+ * {@link Nd4jDenseCompute} reuses its step arrays across steps and batch sizes: no state may pass
+ * from one step to the next through them. A network that keeps its arrays over steps of changing
+ * batch sizes (the largest growing mid-run, a batch of one, evaluations larger and smaller than the
+ * training batch in between) must match, bit for bit, a network rebuilt from the float32 snapshot
+ * before every step, whose arrays are all new.
+ */
+class Nd4jBufferReuseTest {
+    private static final int[] BATCHES = {128, 128, 64, 128, 3, 200, 64, 1, 128, 200, 7};
+
+    static Stream<ModelSpec> models() {
+        return Stream.of(
+                ModelSpec.parse("softmax", 30, 10, Activation.RELU),
+                new ModelSpec(
+                        "mlp",
+                        Task.MULTICLASS,
+                        30,
+                        List.of(16),
+                        Activation.RELU,
+                        10,
+                        Loss.SOFTMAX_CROSS_ENTROPY,
+                        0.01),
+                new ModelSpec(
+                        "mlp",
+                        Task.BINARY,
+                        30,
+                        List.of(12, 5),
+                        Activation.SIGMOID,
+                        1,
+                        Loss.BINARY_CROSS_ENTROPY,
+                        0.0),
+                new ModelSpec(
+                        "mlp", Task.REGRESSION, 30, List.of(9), Activation.TANH, 1, Loss.MSE, 0.0),
+                new ModelSpec(
+                        "mlp",
+                        Task.REGRESSION,
+                        30,
+                        List.of(9),
+                        Activation.LEAKY_RELU,
+                        1,
+                        Loss.HUBER,
+                        0.0));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("models")
+    void reusedArraysGiveWhatFreshArraysGive(ModelSpec spec) {
+        OptimizerSpec adam = new OptimizerSpec("adam", 0.01);
+        DenseNetwork reused = DenseNetwork.create(spec, adam, 5, DataType.FLOAT, ComputePath.ND4J);
+        float[] parameters = reused.parameters();
+        float[] state = reused.optimizerState();
+        SplittableRandom rng = new SplittableRandom(12);
+        for (int t = 0; t < BATCHES.length; t++) {
+            int n = BATCHES[t];
+            float[] x = features(rng, n * spec.inputSize());
+            double[] y = labels(rng, spec, n);
+            DenseNetwork fresh =
+                    DenseNetwork.restore(
+                            spec, adam, parameters, state, DataType.FLOAT, ComputePath.ND4J);
+            DenseNetwork.Evaluation a = reused.step(x, y, n, t);
+            DenseNetwork.Evaluation b = fresh.step(x, y, n, t);
+            String at = spec.shorthand() + " step " + t + ", batch " + n;
+            assertEquals(b.loss(), a.loss(), at);
+            assertEquals(b.accuracy(), a.accuracy(), at);
+            parameters = fresh.parameters();
+            state = fresh.optimizerState();
+            assertArrayEquals(parameters, reused.parameters(), at);
+            assertArrayEquals(state, reused.optimizerState(), at);
+            // Evaluations between steps, larger and smaller than any training batch so far.
+            for (int m : new int[] {n + 77, Math.max(1, n / 2)}) {
+                float[] ex = features(rng, m * spec.inputSize());
+                double[] ey = labels(rng, spec, m);
+                DenseNetwork check =
+                        DenseNetwork.restore(
+                                spec, adam, parameters, state, DataType.FLOAT, ComputePath.ND4J);
+                assertEquals(check.evaluate(ex, ey, m), reused.evaluate(ex, ey, m), at);
+                assertArrayEquals(check.predict(ex, m), reused.predict(ex, m), at);
+            }
+        }
+    }
+
+    static float[] features(SplittableRandom rng, int count) {
+        float[] x = new float[count];
+        for (int i = 0; i < count; i++) {
+            x[i] = (float) rng.nextGaussian();
+        }
+        return x;
+    }
+
+    static double[] labels(SplittableRandom rng, ModelSpec spec, int n) {
+        double[] y = new double[n];
+        for (int i = 0; i < n; i++) {
+            y[i] =
+                    switch (spec.task()) {
+                        case REGRESSION -> rng.nextGaussian();
+                        case BINARY -> rng.nextInt(2);
+                        case MULTICLASS -> rng.nextInt(spec.outputSize());
+                    };
+        }
+        return y;
+    }
+}
