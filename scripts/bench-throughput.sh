@@ -4,11 +4,15 @@
 # measured in the same run (plain consumer, consumer + decoding, the trainer on in-memory batches),
 # τ_f, peak resident memory and checkpoint statistics. See README "Benchmark".
 #
-#   scripts/bench-throughput.sh [--scale F] [--workloads logistic,softmax,mlp] [--out DIR] [--keep-data]
+#   scripts/bench-throughput.sh [--scale F] [--workloads logistic,softmax,mlp,memory] [--out DIR] [--keep-data]
 #
-#   --scale F      fraction of the 2,000,000 logistic events (default 1; e.g. 0.05 while developing).
+#   --scale F      fraction of the 2,000,000 logistic events, and of the memory workload's
+#                  1, 4 and 8 million (default 1; e.g. 0.05 while developing).
 #                  MNIST (softmax, mlp) is always its 60,000 training images.
-#   --workloads    comma-separated subset of logistic,softmax,mlp (default: all three)
+#   --workloads    comma-separated subset of logistic,softmax,mlp,memory (default: the first three).
+#                  memory: train --bounded (logistic, 100 features) over 1 M and 8 M events with 1
+#                  and 3 epochs, and 3 epochs over 4 M with the heap capped at 768 MB: peak resident
+#                  memory against the 1 M run's, checkpoint sizes and durations (memory.md)
 #   --out DIR      where the report, logs, summaries and the broker's data go
 #                  (default target/bench/<date-time>)
 #   --keep-data    keep the broker's log directory afterwards (default: deleted, it is ~1 GB)
@@ -40,7 +44,7 @@ done
 LOGISTIC_EVENTS="$(awk -v s="$SCALE" 'BEGIN { printf "%d", 2000000 * s }')"
 [ "$LOGISTIC_EVENTS" -ge 1024 ] || die "--scale $SCALE gives $LOGISTIC_EVENTS logistic events; use at least 0.001"
 for w in ${WORKLOADS//,/ }; do
-  case "$w" in logistic|softmax|mlp) ;; *) die "unknown workload '$w': use logistic, softmax, mlp" ;; esac
+  case "$w" in logistic|softmax|mlp|memory) ;; *) die "unknown workload '$w': use logistic, softmax, mlp, memory" ;; esac
 done
 OUT="${OUT:-$ROOT/target/bench/$(date +%Y%m%d-%H%M%S)}"
 mkdir -p "$OUT"
@@ -111,13 +115,34 @@ if [[ ",$WORKLOADS," == *",softmax,"* || ",$WORKLOADS," == *",mlp,"* ]]; then
   produce mnist idx --topic bench.mnist --dir "$ROOT/data/mnist" --split train
 fi
 
+MEM_1="$(awk -v s="$SCALE" 'BEGIN { printf "%d", 1000000 * s }')"
+MEM_4="$(awk -v s="$SCALE" 'BEGIN { printf "%d", 4000000 * s }')"
+MEM_8="$(awk -v s="$SCALE" 'BEGIN { printf "%d", 8000000 * s }')"
+if [[ ",$WORKLOADS," == *",memory,"* ]]; then
+  for n in "$MEM_1" "$MEM_4" "$MEM_8"; do
+    produce "memory-$n" synthetic --topic "bench.mem.$n" --events "$n" --features 100 --task binary
+  done
+fi
+
 CP="$JOB/target/test-classes:$JOB/target/classes:$(cat "$JOB/target/classpath.txt")"
-"${JAVA_HOME:+$JAVA_HOME/bin/}java" -Xmx"${STREAMGRAD_BENCH_HEAP:-2g}" \
-  -Dlog4j2.configurationFile="$JOB/src/main/cli/log4j2-cli.properties" \
-  -Dorg.apache.avro.SERIALIZABLE_PACKAGES=io.streamgrad.schema \
-  -cp "$CP" io.streamgrad.bench.ThroughputBench \
-  --bootstrap-servers "$SERVERS" --launcher "$ROOT/streamgrad" --out "$OUT" --workloads "$WORKLOADS" &
-BENCH_PID=$!
-wait "$BENCH_PID"
-BENCH_PID=""
-say "report: $OUT/bench.md, $OUT/bench.json; per-run logs and summaries in $OUT"
+bench() { # MAIN ARGS...: one benchmark JVM, stopped with this script
+  "${JAVA_HOME:+$JAVA_HOME/bin/}java" -Xmx"${STREAMGRAD_BENCH_HEAP:-2g}" \
+    -Dlog4j2.configurationFile="$JOB/src/main/cli/log4j2-cli.properties" \
+    -Dorg.apache.avro.SERIALIZABLE_PACKAGES=io.streamgrad.schema \
+    -cp "$CP" "$@" &
+  BENCH_PID=$!
+  wait "$BENCH_PID"
+  BENCH_PID=""
+}
+THROUGHPUT="$(echo ",$WORKLOADS," | sed 's/,memory,/,/; s/^,//; s/,$//')"
+if [ -n "$THROUGHPUT" ]; then
+  bench io.streamgrad.bench.ThroughputBench \
+    --bootstrap-servers "$SERVERS" --launcher "$ROOT/streamgrad" --out "$OUT" --workloads "$THROUGHPUT"
+  say "report: $OUT/bench.md, $OUT/bench.json; per-run logs and summaries in $OUT"
+fi
+if [[ ",$WORKLOADS," == *",memory,"* ]]; then
+  bench io.streamgrad.bench.MemoryBench \
+    --bootstrap-servers "$SERVERS" --launcher "$ROOT/streamgrad" --out "$OUT" \
+    --cases "$MEM_1:1,$MEM_8:1,$MEM_1:3,$MEM_8:3,$MEM_4:3:768m"
+  say "memory report: $OUT/memory.md, $OUT/memory.json"
+fi

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -28,6 +29,20 @@ final class TrainChild {
     private TrainChild() {}
 
     static ObjectNode run(ThroughputBench.Workload w, String servers, Path launcher, Path out)
+            throws Exception {
+        return run(w, servers, launcher, out, Map.of());
+    }
+
+    /**
+     * @param env environment of the child on top of this process's (e.g. {@code
+     *     STREAMGRAD_JAVA_OPTS=-Xmx768m})
+     */
+    static ObjectNode run(
+            ThroughputBench.Workload w,
+            String servers,
+            Path launcher,
+            Path out,
+            Map<String, String> env)
             throws Exception {
         int port = freePort();
         Path summary = out.resolve(w.name() + "-summary.json");
@@ -55,11 +70,10 @@ final class TrainChild {
                         summary.toString()));
         cmd.addAll(w.modelFlags());
         ThroughputBench.log("%s: %s", w.name(), String.join(" ", cmd));
-        Process p =
-                new ProcessBuilder(cmd)
-                        .redirectErrorStream(true)
-                        .redirectOutput(log.toFile())
-                        .start();
+        ProcessBuilder builder =
+                new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().putAll(env);
+        Process p = builder.start();
         // If the benchmark is stopped (Ctrl-C, SIGTERM from the script), so is its child.
         Thread stopChild = new Thread(p::destroy);
         Runtime.getRuntime().addShutdownHook(stopChild);

@@ -19,7 +19,10 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads a {@link ReplaySplit}'s range pass after pass with a plain consumer (assigned partitions,
@@ -59,10 +62,14 @@ final class ReplayReader implements SourceReader<KafkaRecord, ReplaySplit> {
             new TreeMap<>();
     private final Set<Integer> exhausted = new HashSet<>();
     private boolean passOpen;
+    private long lastPositions = -1;
 
     // Commits once the first pass is covered by a completed checkpoint.
     private final Map<Long, Boolean> firstPassDoneAt = new TreeMap<>();
     private boolean committed;
+    private boolean warnedTimestamp;
+
+    private static final Logger LOG = LoggerFactory.getLogger(ReplayReader.class);
 
     ReplayReader(Properties properties, String topic, ReplayPlan plan) {
         this.properties = properties;
@@ -115,7 +122,7 @@ final class ReplayReader implements SourceReader<KafkaRecord, ReplaySplit> {
                 startPass(pass + 1);
                 continue;
             }
-            long shifted = Math.max(0, r.timestamp()) + plan.shift(pass);
+            long shifted = timestampOf(r) + plan.shift(pass);
             output.collect(
                     new KafkaRecord(
                             r.topic(), r.partition(), r.offset(), shifted, r.key(), r.value()),
@@ -123,6 +130,29 @@ final class ReplayReader implements SourceReader<KafkaRecord, ReplaySplit> {
             n++;
         }
         return InputStatus.MORE_AVAILABLE;
+    }
+
+    /**
+     * A record's timestamp within its pass: a timestamp before 1970 or from 2109 on (a producer
+     * writing microseconds, say) is clamped into the pass, so it cannot pose as another pass's.
+     */
+    private long timestampOf(ConsumerRecord<byte[], byte[]> r) {
+        long t = r.timestamp();
+        if (t >= 0 && t < plan.unitMs()) {
+            return t;
+        }
+        if (!warnedTimestamp) {
+            warnedTimestamp = true;
+            LOG.warn(
+                    "{} partition {} offset {} has timestamp {}, outside 1970…2109 (ms): such"
+                            + " timestamps are clamped into the pass; event-time windows over them"
+                            + " are meaningless",
+                    r.topic(),
+                    r.partition(),
+                    r.offset(),
+                    t);
+        }
+        return Math.min(Math.max(0, t), plan.unitMs() - 1);
     }
 
     private void startPass(int p) {
@@ -167,13 +197,13 @@ final class ReplayReader implements SourceReader<KafkaRecord, ReplaySplit> {
             consumer.seek(tp, b.from());
             long since = System.currentTimeMillis();
             while (consumer.position(tp) < b.to()) {
-                int before = records.size();
+                long before = records.size() + consumer.position(tp);
                 for (ConsumerRecord<byte[], byte[]> r : poll().records(tp)) {
                     if (r.offset() >= b.from() && r.offset() < b.to()) {
                         records.add(r);
                     }
                 }
-                since = stalled(records.size() > before, since, tp, b.to());
+                since = stalled(records.size() + consumer.position(tp) > before, since, tp, b.to());
             }
         }
         int p = pass;
@@ -253,8 +283,10 @@ final class ReplayReader implements SourceReader<KafkaRecord, ReplaySplit> {
         }
         List<TopicPartition> pause = new ArrayList<>();
         List<TopicPartition> resume = new ArrayList<>();
+        long positions = 0;
         for (TopicPartition tp : consumer.assignment()) {
             int p = tp.partition();
+            positions += consumer.position(tp);
             if (!exhausted.contains(p) && consumer.position(tp) >= range.get(p)[1]) {
                 // Read committed: transaction markers leave gaps, so the position tells the end.
                 exhausted.add(p);
@@ -264,6 +296,9 @@ final class ReplayReader implements SourceReader<KafkaRecord, ReplaySplit> {
         }
         consumer.pause(pause);
         consumer.resume(resume);
+        // Aborted transactions move the position without returning records: progress too.
+        got |= positions != lastPositions;
+        lastPositions = positions;
         return got;
     }
 
@@ -343,8 +378,14 @@ final class ReplayReader implements SourceReader<KafkaRecord, ReplaySplit> {
                     new TreeMap<>(Comparator.comparing(TopicPartition::partition));
             range.forEach(
                     (p, r) -> ends.put(new TopicPartition(topic, p), new OffsetAndMetadata(r[1])));
-            consumer.commitSync(ends);
-            committed = true;
+            try {
+                consumer.commitSync(ends);
+                committed = true;
+            } catch (KafkaException e) {
+                // The group's position is a convenience for the next run, not the job's state
+                // (that is the checkpoint): retried at the next checkpoint, never fatal.
+                LOG.warn("could not commit the end of the range to the group; will retry", e);
+            }
         }
     }
 

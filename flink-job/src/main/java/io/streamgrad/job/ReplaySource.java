@@ -134,7 +134,9 @@ public final class ReplaySource
                 if (startOffsets != null && startOffsets.containsKey(tp.partition())) {
                     from = startOffsets.get(tp.partition());
                 } else if (committed.get(tp) != null) {
-                    from = committed.get(tp).offset();
+                    // Retention may have deleted past the group's position: what is left is read,
+                    // as Kafka's own reset to the earliest would.
+                    from = Math.max(committed.get(tp).offset(), beginning.get(tp));
                 } else {
                     from = fromEarliest ? beginning.get(tp) : to;
                 }

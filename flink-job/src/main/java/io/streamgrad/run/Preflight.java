@@ -73,16 +73,20 @@ public final class Preflight {
                 throw new InvalidSettingException(
                         String.format(
                                 "{shuffle} pass keeps all %,d events of %d features in state,"
-                                        + " about %,d MiB, more than half the %,d MiB heap: use"
-                                        + " {shuffle} blocks, which reads each epoch again from"
-                                        + " Kafka (with {shuffle-group} %d, a {shuffle-block} of"
-                                        + " up to %,d offsets fits)",
+                                        + " about %,d MiB, more than half the %,d MiB heap: %s",
                                 events,
                                 features,
                                 bytes >> 20,
                                 heapBytes >> 20,
-                                b.groupBlocks(),
-                                largestBlock));
+                                b.window() instanceof io.streamgrad.window.WindowSpec.EventTime
+                                        ? "use {shuffle} window, which reads each epoch again"
+                                                + " from Kafka in event-time order"
+                                        : String.format(
+                                                "use {shuffle} blocks, which reads each epoch"
+                                                        + " again from Kafka (with {shuffle-group}"
+                                                        + " %d, a {shuffle-block} of up to %,d"
+                                                        + " offsets fits)",
+                                                b.groupBlocks(), largestBlock)));
             }
         }
         if (b.rereadsKafka() && b.shuffle() == io.streamgrad.train.ShuffleMode.BLOCKS) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.streamgrad.config.InvalidSettingException;
 import io.streamgrad.job.JobConfig;
+import io.streamgrad.train.ShuffleMode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -232,10 +233,17 @@ public final class StateDirectory {
         return kept;
     }
 
+    /**
+     * Settings added after state directories were first written, with the value their runs had: a
+     * run that kept its pass in state cannot resume as one that reads Kafka again.
+     */
+    private static final Map<String, String> BEFORE_THE_SETTING =
+            Map.of("training.batching.shuffle", ShuffleMode.PASS.wireName());
+
     private static List<String> differences(Map<String, String> stored, Map<String, String> now) {
         List<String> out = new ArrayList<>();
         for (Map.Entry<String, String> e : now.entrySet()) {
-            String before = stored.get(e.getKey());
+            String before = stored.getOrDefault(e.getKey(), BEFORE_THE_SETTING.get(e.getKey()));
             if (before != null && !before.equals(e.getValue())) {
                 out.add(e.getKey() + " was " + before + ", now " + e.getValue());
             }

@@ -154,7 +154,9 @@ public final class KeyedTrainer implements Serializable {
             }
             advance(s, pass);
             if (replay.evaluates(pass)) {
-                evaluate(s, e);
+                if (!lateDeadLetter(s, timestamp)) {
+                    evaluate(s, e);
+                }
                 return;
             }
         }
@@ -407,6 +409,16 @@ public final class KeyedTrainer implements Serializable {
             // The remainder carried into epoch 2 is trained there: counted as trained now.
             settle(s, trainer, 0);
         }
+    }
+
+    /**
+     * Whether training would have dead-lettered an event that arrives now as late: the full-pass
+     * loss covers what training accepts, as the kept pass of {@link ShuffleMode#PASS} does.
+     */
+    private boolean lateDeadLetter(Scope s, long timestamp) {
+        return batching.window() instanceof WindowSpec.EventTime spec
+                && batching.latePolicy() == io.streamgrad.window.LatePolicy.DEADLETTER
+                && spec.lastMillisOf(spec.windowOf(timestamp)) <= s.timers().currentWatermark();
     }
 
     /** An example of an evaluation pass: scored with the model as its epoch left it. */

@@ -80,6 +80,9 @@ class DriftTrainingIT {
                                 "--dead-letter-topic",
                                 "drift.dead",
                                 "--bounded",
+                                // Source order: the change happens at one iteration.
+                                "--shuffle",
+                                "window",
                                 "--features",
                                 "10",
                                 "--batch-size",

@@ -292,10 +292,11 @@ class LocalClusterIT {
         Map<String, Long> received = trainerRecordsByTaskManager(id);
         System.out.println("trainer records per TaskManager: " + received);
         assertEquals(2, received.values().stream().filter(n -> n > 0).count(), received.toString());
+        // Twice: the range is read once to train and once more for the full-pass loss.
         assertEquals(
-                models * perModel,
+                2L * models * perModel,
                 received.values().stream().mapToLong(Long::longValue).sum(),
-                "each event reached one trainer subtask");
+                "each event reached one trainer subtask once per pass");
     }
 
     /** The training flags of the many-models runs: event-time windows of a minute, batch 16. */

@@ -29,6 +29,8 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -190,6 +192,68 @@ class ReplaySourceIT {
                         .contains("partition 1: offsets 0-99 of this run's range were deleted"),
                 e.getMessage());
         assertTrue(e.getMessage().contains("retention.ms"), e.getMessage());
+
+        // A run fixing its range now starts partition 1 where retention left it, even from a
+        // committed position retention deleted.
+        try (var consumer =
+                new org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]>(
+                        Map.of(
+                                "bootstrap.servers", broker.bootstrapServers(),
+                                "group.id", "replay-it",
+                                "key.deserializer", ByteArrayDeserializer.class.getName(),
+                                "value.deserializer", ByteArrayDeserializer.class.getName()))) {
+            consumer.commitSync(
+                    Map.of(
+                            new TopicPartition(topic, 1),
+                            new org.apache.kafka.clients.consumer.OffsetAndMetadata(5)));
+        }
+        Map<Integer, long[]> now = source.resolveRange();
+        assertEquals(100, now.get(1)[0]);
+        assertEquals(range.get(1)[1], now.get(1)[1]);
+        assertEquals(0, now.get(0)[0]);
+        assertEquals(EVENTS - 100, readAll(source, now, plan, -1, null).size() / plan.passes());
+    }
+
+    @Test
+    void aTimestampBeyondThePassUnitIsClampedIntoItsPass() throws Exception {
+        String topic = "replay.micros";
+        Properties admin = new Properties();
+        admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        try (Admin a = Admin.create(admin)) {
+            // Kafka 4 refuses timestamps over an hour ahead unless the topic allows them.
+            a.createTopics(
+                            List.of(
+                                    new org.apache.kafka.clients.admin.NewTopic(topic, 1, (short) 1)
+                                            .configs(
+                                                    Map.of(
+                                                            "message.timestamp.after.max.ms",
+                                                            Long.toString(Long.MAX_VALUE)))))
+                    .all()
+                    .get();
+        }
+        try (var producer =
+                new org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]>(
+                        Map.of(
+                                "bootstrap.servers", broker.bootstrapServers(),
+                                "key.serializer", ByteArraySerializer.class.getName(),
+                                "value.serializer", ByteArraySerializer.class.getName()))) {
+            long micros = 1_767_225_600_000_000L; // 2026 in microseconds
+            for (int i = 0; i < 10; i++) {
+                producer.send(
+                                new org.apache.kafka.clients.producer.ProducerRecord<>(
+                                        topic, 0, micros + i, null, new byte[] {(byte) i}))
+                        .get();
+            }
+        }
+        ReplayPlan plan = plan(ShuffleMode.WINDOW);
+        ReplaySource source = source(topic, plan);
+        List<KafkaRecord> all = readAll(source, source.resolveRange(), plan, -1, null);
+        assertEquals(10 * plan.passes(), all.size());
+        for (int i = 0; i < all.size(); i++) {
+            int pass = i / 10;
+            assertEquals(pass, plan.passOf(all.get(i).timestamp()), "record " + i);
+            assertEquals(plan.shift(pass) + plan.unitMs() - 1, all.get(i).timestamp());
+        }
     }
 
     /**

@@ -1,0 +1,116 @@
+package io.streamgrad.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Whether a bounded run's memory depends on the stream's length (issue 9, item 3): {@code train
+ * --bounded} over topics of different lengths, with 1 and 3 epochs, each a child process watched by
+ * {@link TrainChild} (peak resident memory, checkpoint size and duration), and optionally with the
+ * JVM heap capped. Prints a table with the ratio of each run's peak resident memory to that of the
+ * shortest topic with the same epochs, measured in the same run.
+ *
+ * <p>Arguments: {@code --bootstrap-servers S --launcher PATH --out DIR --cases
+ * EVENTS:EPOCHS[:HEAP],...}; each case reads topic {@code bench.mem.EVENTS} (the script produces
+ * them: logistic regression data, 100 features).
+ */
+public final class MemoryBench {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private MemoryBench() {}
+
+    record Case(long events, int epochs, String heap) {
+        String name() {
+            return "mem-" + events + "-e" + epochs + (heap.isEmpty() ? "" : "-" + heap);
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> a = new HashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            a.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+        }
+        String servers = ThroughputBench.required(a, "bootstrap-servers");
+        Path launcher = Path.of(ThroughputBench.required(a, "launcher"));
+        Path out = Path.of(ThroughputBench.required(a, "out"));
+        List<Case> cases = new ArrayList<>();
+        for (String c : ThroughputBench.required(a, "cases").split(",")) {
+            String[] f = c.split(":");
+            cases.add(
+                    new Case(
+                            Long.parseLong(f[0]),
+                            Integer.parseInt(f[1]),
+                            f.length > 2 ? f[2] : ""));
+        }
+        ArrayNode rows = JSON.createArrayNode();
+        Map<Integer, Long> shortest = new HashMap<>();
+        Map<Integer, Long> shortestRss = new HashMap<>();
+        StringBuilder table = new StringBuilder();
+        table.append("machine: ").append(ThroughputBench.Machine.describe()).append("\n\n");
+        table.append(
+                "| events | epochs | heap cap | peak RSS (MiB) | × shortest | events/s | wall (s) |"
+                        + " checkpoints | largest (KiB) | mean duration (ms) |\n");
+        table.append("|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (Case c : cases) {
+            ThroughputBench.Workload w =
+                    new ThroughputBench.Workload(
+                            c.name(),
+                            "bench.mem." + c.events(),
+                            List.of(
+                                    "--model",
+                                    "logistic",
+                                    "--features",
+                                    "100",
+                                    "--batch-size",
+                                    "256",
+                                    "--optimizer",
+                                    "sgd",
+                                    "--epochs",
+                                    Integer.toString(c.epochs())));
+            Map<String, String> env =
+                    c.heap().isEmpty()
+                            ? Map.of()
+                            : Map.of("STREAMGRAD_JAVA_OPTS", "-Xmx" + c.heap());
+            ThroughputBench.log("%s: load %s", c.name(), ThroughputBench.Machine.loadAverage());
+            ObjectNode r = TrainChild.run(w, servers, launcher, out, env);
+            r.put("case", c.name());
+            r.put("events", c.events());
+            r.put("epochs", c.epochs());
+            r.put("heap", c.heap());
+            long rss = r.get("peak_rss_bytes").asLong();
+            if (c.heap().isEmpty()
+                    && (!shortest.containsKey(c.epochs())
+                            || c.events() < shortest.get(c.epochs()))) {
+                shortest.put(c.epochs(), c.events());
+                shortestRss.put(c.epochs(), rss);
+            }
+            Long base = c.heap().isEmpty() ? shortestRss.get(c.epochs()) : null;
+            double ratio = base == null ? Double.NaN : (double) rss / base;
+            r.put("rss_ratio_to_shortest", ratio);
+            rows.add(r);
+            table.append(
+                    String.format(
+                            "| %,d | %d | %s | %,.0f | %s | %,.0f | %.1f | %d | %,.0f | %,.0f |%n",
+                            c.events(),
+                            c.epochs(),
+                            c.heap().isEmpty() ? "-" : c.heap(),
+                            rss / 1048576.0,
+                            Double.isNaN(ratio) ? "-" : String.format("%.2f", ratio),
+                            r.get("streamgrad_per_second").asDouble(),
+                            r.get("wall_seconds").asDouble(),
+                            r.path("checkpoints_completed").asLong(),
+                            r.path("checkpoint_size_max_bytes").asLong() / 1024.0,
+                            r.path("checkpoint_duration_avg_ms").asDouble(Double.NaN)));
+        }
+        Files.writeString(out.resolve("memory.md"), table.toString());
+        JSON.writerWithDefaultPrettyPrinter().writeValue(out.resolve("memory.json").toFile(), rows);
+        System.out.print(table);
+    }
+}

@@ -1,0 +1,67 @@
+package io.streamgrad.run;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.streamgrad.config.InvalidSettingException;
+import io.streamgrad.job.JobConfig;
+import io.streamgrad.kafka.KafkaClientConfig;
+import io.streamgrad.model.Activation;
+import io.streamgrad.model.ModelSpec;
+import io.streamgrad.model.OptimizerSpec;
+import io.streamgrad.train.Batching;
+import io.streamgrad.train.ShuffleMode;
+import io.streamgrad.train.TrainingConfig;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class StateDirectoryTest {
+    private static JobConfig job(ShuffleMode shuffle) {
+        TrainingConfig training =
+                new TrainingConfig(
+                        ModelSpec.parse("logistic", 4, 0, Activation.RELU),
+                        new OptimizerSpec("sgd", 0.1),
+                        Batching.defaults().withShuffle(shuffle),
+                        7,
+                        1_000,
+                        0.05);
+        return new JobConfig(
+                KafkaClientConfig.plain("localhost:9092"),
+                JobConfig.Topics.DEFAULT,
+                "g",
+                "run-1",
+                true,
+                true,
+                1,
+                1_000,
+                training);
+    }
+
+    @Test
+    void aRunWrittenBeforeShuffleModesKeptItsPassAndResumesOnlyAsSuch(@TempDir Path dir)
+            throws Exception {
+        StateDirectory state = StateDirectory.at(dir);
+        state.begin(job(ShuffleMode.PASS));
+        // A run.json written before the setting existed.
+        ObjectMapper json = new ObjectMapper();
+        Map<String, String> stored =
+                json.readValue(
+                        dir.resolve("run.json").toFile(),
+                        new TypeReference<Map<String, String>>() {});
+        assertEquals("pass", stored.remove("training.batching.shuffle"));
+        json.writeValue(dir.resolve("run.json").toFile(), stored);
+
+        InvalidSettingException e =
+                assertThrows(
+                        InvalidSettingException.class, () -> state.open(job(ShuffleMode.BLOCKS)));
+        assertTrue(
+                e.getMessage().contains("training.batching.shuffle was pass, now blocks"),
+                e.getMessage());
+        assertEquals("run-1", state.open(job(ShuffleMode.PASS)).runId());
+    }
+}
