@@ -242,8 +242,14 @@ public final class StateDirectory {
 
     private static List<String> differences(Map<String, String> stored, Map<String, String> now) {
         List<String> out = new ArrayList<>();
+        // Only a record of a run's settings says what the run had before a setting existed.
+        boolean settingsRecorded =
+                stored.keySet().stream().anyMatch(k -> k.startsWith("training."));
         for (Map.Entry<String, String> e : now.entrySet()) {
-            String before = stored.getOrDefault(e.getKey(), BEFORE_THE_SETTING.get(e.getKey()));
+            String before =
+                    stored.getOrDefault(
+                            e.getKey(),
+                            settingsRecorded ? BEFORE_THE_SETTING.get(e.getKey()) : null);
             if (before != null && !before.equals(e.getValue())) {
                 out.add(e.getKey() + " was " + before + ", now " + e.getValue());
             }
