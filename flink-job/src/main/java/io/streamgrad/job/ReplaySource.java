@@ -158,6 +158,9 @@ public final class ReplaySource
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         // Deleted offsets must stop the run, never be skipped silently.
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
+        // A block ends where its partition has more data: a fetch still waiting there for more
+        // would hold up the seek to the next block.
+        p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "10");
         return p;
     }
 
