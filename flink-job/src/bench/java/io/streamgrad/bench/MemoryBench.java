@@ -59,21 +59,12 @@ public final class MemoryBench {
                         + " checkpoints | largest (KiB) | mean duration (ms) |\n");
         table.append("|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Case c : cases) {
+            // The throughput benchmark's logistic workload, over this case's topic and epochs.
+            List<String> flags =
+                    new ArrayList<>(ThroughputBench.WORKLOADS.get("logistic").modelFlags());
+            flags.addAll(List.of("--epochs", Integer.toString(c.epochs())));
             ThroughputBench.Workload w =
-                    new ThroughputBench.Workload(
-                            c.name(),
-                            "bench.mem." + c.events(),
-                            List.of(
-                                    "--model",
-                                    "logistic",
-                                    "--features",
-                                    "100",
-                                    "--batch-size",
-                                    "256",
-                                    "--optimizer",
-                                    "sgd",
-                                    "--epochs",
-                                    Integer.toString(c.epochs())));
+                    new ThroughputBench.Workload(c.name(), "bench.mem." + c.events(), flags);
             Map<String, String> env =
                     c.heap().isEmpty()
                             ? Map.of()
