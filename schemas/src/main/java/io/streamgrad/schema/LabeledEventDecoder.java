@@ -1,24 +1,29 @@
 package io.streamgrad.schema;
 
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.Serializable;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.avro.SchemaNormalization;
-import org.apache.avro.io.BinaryDecoder;
-import org.apache.avro.io.DecoderFactory;
 
 /**
  * Decodes {@link LabeledEvent}s straight into a float array. The generic path (Avro's specific
  * reader, {@link AvroSerde}) boxes every feature into a {@code List<Float>}: a quarter of the job's
  * time on small models. Records written with the current schema (the single-object header's
- * fingerprint says so) are read field by field with Avro's own {@link BinaryDecoder} in the
- * schema's field order; records of an earlier schema version take the generic path, which resolves
- * them, and give the same result.
+ * fingerprint says so) are read field by field in the schema's field order; records of an earlier
+ * schema version take the generic path, which resolves them, and give the same result. The fast
+ * path reads the bytes directly (Avro's {@code BinaryDecoder} reads a float at a time): features
+ * are copied out with one little-endian view per item, and a model key equal to the previous
+ * record's is returned as the same String.
  *
- * <p>Not thread-safe (it reuses its decoder); one per operator instance. Serializable: its state is
- * rebuilt lazily.
+ * <p>Not thread-safe (it keeps the previous record's strings); one per operator instance.
+ * Serializable: its state is rebuilt lazily.
  */
 public final class LabeledEventDecoder implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -39,7 +44,9 @@ public final class LabeledEventDecoder implements Serializable {
             SchemaNormalization.parsingFingerprint64(LabeledEvent.getClassSchema());
 
     private final AvroSerde<LabeledEvent> generic = AvroSerde.of(LabeledEvent.class);
-    private transient BinaryDecoder decoder;
+    // The previous record's strings: most records repeat them, and a reused String keeps its hash.
+    private transient String lastModel;
+    private transient String lastSource;
 
     /**
      * @throws AvroDecodeException for bytes that are not a LabeledEvent of a known schema version
@@ -53,25 +60,22 @@ public final class LabeledEventDecoder implements Serializable {
                         != CURRENT) {
             return of(generic.deserialize(bytes)); // earlier versions, and the errors' wording
         }
-        decoder = DecoderFactory.get().binaryDecoder(bytes, HEADER, bytes.length - HEADER, decoder);
+        Cursor in = new Cursor(bytes, HEADER);
         try {
-            String model = decoder.readString();
-            String eventId = decoder.readString();
-            long eventTime = decoder.readLong();
-            float[] features = readFloats();
+            String model = lastModel = in.readString(lastModel);
+            String eventId = in.readString(null);
+            long eventTime = in.readLong();
+            float[] features = in.readFloats();
             Object label =
-                    switch (decoder.readIndex()) {
-                        case 0 -> decoder.readDouble();
-                        case 1 -> decoder.readInt();
+                    switch (in.readIndex()) {
+                        case 0 -> in.readDouble();
+                        case 1 -> (int) in.readLong();
                         default -> throw new IOException("label union branch out of range");
                     };
             String source =
-                    switch (decoder.readIndex()) {
-                        case 0 -> {
-                            decoder.readNull();
-                            yield null;
-                        }
-                        case 1 -> decoder.readString();
+                    switch (in.readIndex()) {
+                        case 0 -> null;
+                        case 1 -> lastSource = in.readString(lastSource);
                         default -> throw new IOException("source union branch out of range");
                     };
             return new Event(model, eventId, eventTime, features, label, source);
@@ -86,29 +90,116 @@ public final class LabeledEventDecoder implements Serializable {
         }
     }
 
-    /** An array of floats in Avro's blocked encoding, its declared sizes checked before use. */
-    private float[] readFloats() throws IOException {
-        long n = decoder.readArrayStart();
-        float[] out = new float[0];
-        int filled = 0;
-        while (n != 0) {
-            if (n < 0 || filled + n > AvroSerde.MAX_COLLECTION_ITEMS) {
-                throw new IOException(
-                        "the features array declares "
-                                + (filled + n)
-                                + " items, more than "
-                                + AvroSerde.MAX_COLLECTION_ITEMS);
-            }
-            out =
-                    out.length == 0
-                            ? new float[(int) n]
-                            : java.util.Arrays.copyOf(out, filled + (int) n);
-            for (long i = 0; i < n; i++) {
-                out[filled++] = decoder.readFloat();
-            }
-            n = decoder.arrayNext();
+    private static final VarHandle FLOAT_LE =
+            MethodHandles.byteArrayViewVarHandle(float[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle DOUBLE_LE =
+            MethodHandles.byteArrayViewVarHandle(double[].class, ByteOrder.LITTLE_ENDIAN);
+
+    /**
+     * Avro's binary encoding (specification, "Binary Encoding") read from a byte array: zig-zag
+     * varints for int and long, length-prefixed UTF-8 strings, little-endian IEEE 754 floats and
+     * doubles, arrays as blocks of items ended by a zero count. Every length is checked against the
+     * bytes left before anything is allocated.
+     */
+    private static final class Cursor {
+        private final byte[] b;
+        private int pos;
+
+        Cursor(byte[] b, int pos) {
+            this.b = b;
+            this.pos = pos;
         }
-        return out;
+
+        long readLong() throws IOException {
+            long raw = 0;
+            for (int shift = 0; shift < 64; shift += 7) {
+                need(1);
+                byte x = b[pos++];
+                raw |= (long) (x & 0x7F) << shift;
+                if (x >= 0) {
+                    return (raw >>> 1) ^ -(raw & 1);
+                }
+            }
+            throw new IOException("invalid long encoding");
+        }
+
+        int readIndex() throws IOException {
+            long i = readLong();
+            return i < 0 || i > Integer.MAX_VALUE ? -1 : (int) i;
+        }
+
+        double readDouble() throws IOException {
+            need(8);
+            double d = (double) DOUBLE_LE.get(b, pos);
+            pos += 8;
+            return d;
+        }
+
+        /** A string; {@code same} itself when its bytes are equal (its hash stays cached). */
+        String readString(String same) throws IOException {
+            long n = readLong();
+            if (n < 0) {
+                throw new IOException("negative string length " + n);
+            }
+            need(n);
+            int len = (int) n;
+            String s;
+            if (same != null && same.length() == len && isAscii(same) && equalsAscii(same, len)) {
+                s = same;
+            } else {
+                s = new String(b, pos, len, StandardCharsets.UTF_8);
+            }
+            pos += len;
+            return s;
+        }
+
+        private static boolean isAscii(String s) {
+            for (int i = 0; i < s.length(); i++) {
+                if (s.charAt(i) >= 0x80) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private boolean equalsAscii(String s, int len) {
+            for (int i = 0; i < len; i++) {
+                if (b[pos + i] != (byte) s.charAt(i)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        float[] readFloats() throws IOException {
+            float[] out = new float[0];
+            int filled = 0;
+            for (long n = readLong(); n != 0; n = readLong()) {
+                if (n < 0) {
+                    n = -n;
+                    readLong(); // a negative count is followed by the block's size in bytes
+                }
+                if (filled + n > AvroSerde.MAX_COLLECTION_ITEMS) {
+                    throw new IOException(
+                            "the features array declares "
+                                    + (filled + n)
+                                    + " items, more than "
+                                    + AvroSerde.MAX_COLLECTION_ITEMS);
+                }
+                need(4 * n);
+                out = filled == 0 ? new float[(int) n] : Arrays.copyOf(out, filled + (int) n);
+                for (int i = 0; i < n; i++, pos += 4) {
+                    out[filled++] = (float) FLOAT_LE.get(b, pos);
+                }
+            }
+            return out;
+        }
+
+        private void need(long n) throws IOException {
+            if (n > b.length - pos) {
+                throw new EOFException("needs " + n + " more bytes at " + pos + " of " + b.length);
+            }
+        }
     }
 
     /** The same event from Avro's generic (specific-record) reader. */

@@ -57,6 +57,59 @@ class LabeledEventDecoderTest {
     }
 
     @Test
+    void readsArraysWrittenInBlocksWithByteSizes() throws Exception {
+        // Avro's blocking encoder writes negative block counts followed by the block's byte size,
+        // as writers buffering large arrays do; small buffers force several blocks.
+        List<Float> f = new ArrayList<>();
+        for (int j = 0; j < 1_000; j++) {
+            f.add(j * 0.5f - 7f);
+        }
+        LabeledEvent e =
+                LabeledEvent.newBuilder()
+                        .setModel("m")
+                        .setEventId("e")
+                        .setEventTime(-5)
+                        .setFeatures(f)
+                        .setLabel(2.5)
+                        .build();
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        byte[] header = Arrays.copyOf(serde.serialize(e), 10);
+        out.write(header);
+        org.apache.avro.io.BinaryEncoder enc =
+                new org.apache.avro.io.EncoderFactory()
+                        .configureBlockSize(64)
+                        .blockingBinaryEncoder(out, null);
+        new org.apache.avro.specific.SpecificDatumWriter<>(LabeledEvent.class).write(e, enc);
+        enc.flush();
+        byte[] blocked = out.toByteArray();
+        // The blocked encoding differs from the plain one (so the test tests something).
+        org.junit.jupiter.api.Assertions.assertFalse(Arrays.equals(serde.serialize(e), blocked));
+        assertEquals(e, serde.deserialize(blocked));
+        LabeledEventDecoder.Event d = decoder.decode(blocked);
+        assertEquals(1_000, d.features().length);
+        for (int j = 0; j < 1_000; j++) {
+            assertEquals(j * 0.5f - 7f, d.features()[j]);
+        }
+        assertEquals(2.5, d.label());
+        assertEquals(-5, d.eventTime());
+    }
+
+    @Test
+    void aRepeatedModelKeyIsTheSameStringSoItsHashIsComputedOnce() {
+        LabeledEvent.Builder b =
+                LabeledEvent.newBuilder()
+                        .setEventId("e")
+                        .setEventTime(1)
+                        .setFeatures(List.of(1f))
+                        .setLabel(0);
+        String first = decoder.decode(serde.serialize(b.setModel("churn-eu").build())).model();
+        String again = decoder.decode(serde.serialize(b.setModel("churn-eu").build())).model();
+        String other = decoder.decode(serde.serialize(b.setModel("churn-us").build())).model();
+        org.junit.jupiter.api.Assertions.assertSame(first, again);
+        assertEquals("churn-us", other);
+    }
+
+    @Test
     void anEventOfAnEarlierVersionTakesTheResolvingPath() throws Exception {
         Schema v1 = AvroSerde.historyOf(LabeledEvent.getClassSchema().getFullName()).get(0);
         GenericRecord old = new GenericData.Record(v1);
