@@ -187,6 +187,8 @@ final class ReplayReader implements SourceReader<KafkaRecord, ReplaySplit> {
         return groupRecords.get((int) emitted++);
     }
 
+    private record Keyed(long key, ConsumerRecord<byte[], byte[]> record) {}
+
     private List<ConsumerRecord<byte[], byte[]>> readGroup(List<ReplayPlan.Block> blocks) {
         List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
         for (ReplayPlan.Block b : blocks) {
@@ -206,11 +208,14 @@ final class ReplayReader implements SourceReader<KafkaRecord, ReplaySplit> {
                 since = stalled(records.size() + consumer.position(tp) > before, since, tp, b.to());
             }
         }
-        int p = pass;
-        records.sort(
-                Comparator.comparingLong(
-                        (ConsumerRecord<byte[], byte[]> r) ->
-                                plan.recordKey(p, r.partition(), r.offset())));
+        // Each record's key is computed once, not once per comparison.
+        List<Keyed> keyed = new ArrayList<>(records.size());
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+            keyed.add(new Keyed(plan.recordKey(pass, r.partition(), r.offset()), r));
+        }
+        keyed.sort(Comparator.comparingLong(Keyed::key));
+        records.clear();
+        keyed.forEach(k -> records.add(k.record()));
         return records;
     }
 

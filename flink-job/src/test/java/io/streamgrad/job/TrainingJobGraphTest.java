@@ -1,0 +1,90 @@
+package io.streamgrad.job;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.streamgrad.kafka.KafkaClientConfig;
+import io.streamgrad.model.Activation;
+import io.streamgrad.model.ModelSpec;
+import io.streamgrad.model.OptimizerSpec;
+import io.streamgrad.train.Batching;
+import io.streamgrad.train.TrainingConfig;
+import java.util.List;
+import java.util.stream.StreamSupport;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.runtime.jobgraph.JobGraph;
+import org.apache.flink.runtime.jobgraph.JobVertex;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The shape of the training dataflow as Flink will run it: which operators share a task (and so a
+ * thread, with no serialization between them) and which are split by a network exchange.
+ */
+class TrainingJobGraphTest {
+
+    private static JobConfig config(boolean bounded, int parallelism) {
+        return new JobConfig(
+                KafkaClientConfig.plain("localhost:9092"),
+                JobConfig.Topics.DEFAULT,
+                "group",
+                "run-1",
+                bounded,
+                true,
+                parallelism,
+                10_000,
+                new TrainingConfig(
+                        ModelSpec.parse("logistic", 4, 2, Activation.TANH),
+                        new OptimizerSpec("sgd", 0.1),
+                        Batching.defaults(),
+                        1,
+                        100,
+                        0.05,
+                        7));
+    }
+
+    private static List<String> vertices(JobConfig c) {
+        Configuration settings = Configuration.fromMap(TrainingJob.settings(c));
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(settings);
+        env.setParallelism(c.parallelism());
+        TrainingJob.build(env, c);
+        JobGraph graph = env.getStreamGraph().getJobGraph();
+        return StreamSupport.stream(graph.getVertices().spliterator(), false)
+                .map(JobVertex::getName)
+                .toList();
+    }
+
+    private static String vertexWith(List<String> names, String operator) {
+        return names.stream()
+                .filter(n -> n.contains(operator))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError(operator + " in none of " + names));
+    }
+
+    @Test
+    void aReplayAtParallelismOneReadsDecodesAndTrainsInOneTask() {
+        List<String> names = vertices(config(true, 1));
+        String reader = vertexWith(names, "kafka (replay)");
+        assertTrue(reader.contains("decode + validate"), reader);
+        assertTrue(reader.contains("mini-batch + train"), reader);
+    }
+
+    @Test
+    void aReplayOverSeveralTrainersHashesByModelKey() {
+        List<String> names = vertices(config(true, 2));
+        String reader = vertexWith(names, "kafka (replay)");
+        assertTrue(reader.contains("decode + validate"), reader);
+        assertTrue(!reader.contains("mini-batch + train"), reader);
+    }
+
+    @Test
+    void aLiveStreamHashesByModelKeyWhateverTheParallelism() {
+        // The live Kafka source may run with several readers: only a hash partitioning puts a
+        // model key's examples on the subtask that owns its key group.
+        List<String> names = vertices(config(false, 1));
+        String reader = vertexWith(names, "decode + validate");
+        assertTrue(!reader.contains("mini-batch + train"), reader);
+        assertEquals(1, names.stream().filter(n -> n.contains("mini-batch + train")).count());
+    }
+}
