@@ -46,6 +46,12 @@ public final class ReplaySource
                 ResultTypeQueryable<KafkaRecord> {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * Groups of blocks a pass read as blocks holds in memory at once: one being read ahead on the
+     * fetcher thread, one queued, one being emitted.
+     */
+    public static final int GROUPS_HELD = ReplayReader.QUEUE_CAPACITY + 2;
+
     private final KafkaClientConfig kafka;
     private final String topic;
     private final String groupId;
@@ -84,7 +90,7 @@ public final class ReplaySource
 
     @Override
     public SourceReader<KafkaRecord, ReplaySplit> createReader(SourceReaderContext ctx) {
-        return new ReplayReader(consumerProperties(), topic, plan);
+        return new ReplayReader(consumerProperties(), topic, plan, ctx);
     }
 
     @Override

@@ -66,7 +66,8 @@ public final class Preflight {
     public static void requireShuffleFits(Batching b, int features, long events, long heapBytes) {
         long budget = heapBytes / 2;
         long perRecord = rawRecordBytes(features);
-        long largestBlock = Math.max(0, budget / perRecord / b.groupBlocks());
+        int held = io.streamgrad.job.ReplaySource.GROUPS_HELD;
+        long largestBlock = Math.max(0, budget / perRecord / b.groupBlocks() / held);
         if (!b.rereadsKafka() && b.keepsPass() && !b.fullBatch()) {
             long bytes = events * keptExampleBytes(features);
             if (bytes > budget) {
@@ -90,14 +91,16 @@ public final class Preflight {
             }
         }
         if (b.rereadsKafka() && b.shuffle() == io.streamgrad.train.ShuffleMode.BLOCKS) {
-            long bytes = (long) b.groupBlocks() * b.blockOffsets() * perRecord;
+            long bytes = (long) held * b.groupBlocks() * b.blockOffsets() * perRecord;
             if (bytes > budget) {
                 throw new InvalidSettingException(
                         String.format(
-                                "{shuffle} blocks holds a group of %d blocks of %,d records of"
-                                        + " %d features, about %,d MiB, more than half the %,d MiB"
-                                        + " heap: lower {shuffle-block} to at most %,d (or"
-                                        + " {shuffle-group})",
+                                "{shuffle} blocks holds %d groups (one read ahead, one"
+                                        + " queued, one being trained on) of %d blocks of %,d"
+                                        + " records of %d features, about %,d MiB, more than half"
+                                        + " the %,d MiB heap: lower {shuffle-block} to at most %,d"
+                                        + " (or {shuffle-group})",
+                                held,
                                 b.groupBlocks(),
                                 b.blockOffsets(),
                                 features,

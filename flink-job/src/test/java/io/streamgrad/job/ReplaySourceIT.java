@@ -271,12 +271,12 @@ class ReplaySourceIT {
         if (stopAfter < 0) {
             return readFrom(source, start);
         }
-        try (ReplayReader reader = (ReplayReader) source.createReader(null)) {
+        try (ReplayReader reader = (ReplayReader) source.createReader(new Context())) {
+            reader.start();
             reader.addSplits(List.of(start));
             reader.notifyNoMoreSplits();
             Collect out = new Collect();
-            while (out.records.size() <= stopAfter
-                    && reader.pollNext(out) != InputStatus.END_OF_INPUT) {}
+            while (out.records.size() <= stopAfter && poll(reader, out)) {}
             checkpoint.addAll(reader.snapshotState(1));
             return out.records;
         }
@@ -284,12 +284,75 @@ class ReplaySourceIT {
 
     private static List<KafkaRecord> readFrom(ReplaySource source, ReplaySplit split)
             throws Exception {
-        try (ReplayReader reader = (ReplayReader) source.createReader(null)) {
+        try (ReplayReader reader = (ReplayReader) source.createReader(new Context())) {
+            reader.start();
             reader.addSplits(List.of(split));
             reader.notifyNoMoreSplits();
             Collect out = new Collect();
-            while (reader.pollNext(out) != InputStatus.END_OF_INPUT) {}
+            while (poll(reader, out)) {}
             return out.records;
+        }
+    }
+
+    /**
+     * One call to the reader as the task thread makes it, waiting (as the task's mailbox does) for
+     * the fetcher when nothing is there yet; false at the end of input. The fetcher's failure comes
+     * out as its cause, as the job reports it.
+     */
+    private static boolean poll(ReplayReader reader, Collect out) throws Exception {
+        InputStatus status;
+        try {
+            status = reader.pollNext(out);
+        } catch (RuntimeException e) {
+            Throwable cause = e;
+            while (cause.getCause() != null) {
+                cause = cause.getCause();
+            }
+            if (cause instanceof IllegalStateException ise) {
+                throw ise;
+            }
+            throw e;
+        }
+        if (status == InputStatus.NOTHING_AVAILABLE) {
+            reader.isAvailable().get(2, java.util.concurrent.TimeUnit.MINUTES);
+        }
+        return status != InputStatus.END_OF_INPUT;
+    }
+
+    /** What a reader needs of its task: metrics that go nowhere, one subtask. */
+    private static final class Context
+            implements org.apache.flink.api.connector.source.SourceReaderContext {
+        @Override
+        public org.apache.flink.metrics.groups.SourceReaderMetricGroup metricGroup() {
+            return org.apache.flink.metrics.groups.UnregisteredMetricsGroup
+                    .createSourceReaderMetricGroup();
+        }
+
+        @Override
+        public org.apache.flink.configuration.Configuration getConfiguration() {
+            return new org.apache.flink.configuration.Configuration();
+        }
+
+        @Override
+        public String getLocalHostName() {
+            return "localhost";
+        }
+
+        @Override
+        public int getIndexOfSubtask() {
+            return 0;
+        }
+
+        @Override
+        public void sendSplitRequest() {}
+
+        @Override
+        public void sendSourceEventToCoordinator(
+                org.apache.flink.api.connector.source.SourceEvent event) {}
+
+        @Override
+        public org.apache.flink.util.UserCodeClassLoader getUserCodeClassLoader() {
+            throw new UnsupportedOperationException();
         }
     }
 

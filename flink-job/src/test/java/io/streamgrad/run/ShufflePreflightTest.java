@@ -23,8 +23,9 @@ class ShufflePreflightTest {
         String m = e.getMessage();
         assertTrue(m.contains("4,000,000 events"), m);
         assertTrue(m.contains("shuffle blocks"), m);
-        // Half of 768 MiB over 16 blocks of 550-byte records.
-        long largest = (HEAP / 2) / 550 / 16;
+        // Half of 768 MiB over three groups (read ahead, queued, emitted) of 16 blocks of
+        // 550-byte records.
+        long largest = (HEAP / 2) / 550 / 16 / 3;
         assertTrue(m.contains(String.format("%,d offsets fits", largest)), m);
         assertDoesNotThrow(() -> Preflight.requireShuffleFits(pass, 100, 100_000, HEAP));
         // The same range read again from Kafka fits.
@@ -42,6 +43,25 @@ class ShufflePreflightTest {
                         InvalidSettingException.class,
                         () -> Preflight.requireShuffleFits(blocks, 784, 60_000, HEAP));
         assertTrue(e.getMessage().contains("lower shuffle-block to at most"), e.getMessage());
+        assertTrue(e.getMessage().contains("holds 3 groups"), e.getMessage());
+        // The largest block it names fits; one more offset does not.
+        long largest = (HEAP / 2) / (4 * 784 + 150) / 16 / 3;
+        assertTrue(e.getMessage().contains(String.format("at most %,d", largest)), e.getMessage());
+        assertDoesNotThrow(
+                () ->
+                        Preflight.requireShuffleFits(
+                                Batching.defaults().withBlocks((int) largest, 16),
+                                784,
+                                60_000,
+                                HEAP));
+        assertThrows(
+                InvalidSettingException.class,
+                () ->
+                        Preflight.requireShuffleFits(
+                                Batching.defaults().withBlocks((int) largest + 1, 16),
+                                784,
+                                60_000,
+                                HEAP));
         assertDoesNotThrow(
                 () -> Preflight.requireShuffleFits(Batching.defaults(), 784, 60_000_000, HEAP));
     }

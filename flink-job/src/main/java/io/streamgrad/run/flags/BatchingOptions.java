@@ -107,7 +107,8 @@ public final class BatchingOptions {
             defaultValue = "" + Batching.DEFAULT_GROUP_BLOCKS,
             description =
                     "--shuffle blocks: blocks read together, their records interleaved at random"
-                            + " (memory: this many blocks of records) (default: ${DEFAULT-VALUE})")
+                        + " (memory: three such groups of records, one read ahead, one queued, one"
+                        + " trained on) (default: ${DEFAULT-VALUE})")
     public int shuffleGroup;
 
     /** {@code --batch-size auto}: resolved by the run before the job starts. */

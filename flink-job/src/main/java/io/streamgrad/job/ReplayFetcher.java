@@ -1,0 +1,449 @@
+package io.streamgrad.job;
+
+import io.streamgrad.train.ReplayPlan;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import org.apache.flink.connector.base.source.reader.RecordsBySplits;
+import org.apache.flink.connector.base.source.reader.RecordsWithSplitIds;
+import org.apache.flink.connector.base.source.reader.splitreader.SplitReader;
+import org.apache.flink.connector.base.source.reader.splitreader.SplitsAddition;
+import org.apache.flink.connector.base.source.reader.splitreader.SplitsChange;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads a {@link ReplaySplit}'s range pass after pass with a plain consumer (assigned partitions,
+ * read committed), on the source's fetcher thread: while the task thread decodes and trains one
+ * batch of records, this thread reads and orders the next. Each {@link #fetch} returns, in the
+ * pass's order, the records tagged with where they are in it ({@link Fetched}), so the reader's
+ * position can advance per emitted record and a checkpoint restores to exactly the next one.
+ *
+ * <p>A pass read as blocks returns one group of blocks per fetch, read whole and sorted by each
+ * record's seeded key; a pass read in merge order returns up to {@value #MERGE_BATCH} records per
+ * fetch, the smallest timestamp among the partitions' heads first (ties to the lower partition).
+ * Memory: one group of raw records being read here (merge order: at most {@value #PAUSE_ABOVE}
+ * records per partition; fuller partitions are paused), plus what the reader's queue holds.
+ */
+final class ReplayFetcher implements SplitReader<ReplayFetcher.Fetched, ReplaySplit> {
+    static final int PAUSE_ABOVE = 2_048;
+    static final int MERGE_BATCH = 2_048;
+    private static final Duration POLL = Duration.ofMillis(200);
+    private static final long STALL_MS = 120_000;
+    private static final Logger LOG = LoggerFactory.getLogger(ReplayFetcher.class);
+
+    /**
+     * A record read, with its place in the replay.
+     *
+     * @param record the record, its timestamp already shifted into its pass
+     * @param pass the pass it belongs to
+     * @param group in a pass read as blocks, its group; 0 in merge order
+     * @param index in a pass read as blocks, its index within the group (sorted); -1 in merge order
+     */
+    record Fetched(KafkaRecord record, int pass, int group, long index) {}
+
+    private final Properties properties;
+    private final String topic;
+    private final ReplayPlan plan;
+    private KafkaConsumer<byte[], byte[]> consumer;
+
+    // Where the next fetch reads: ahead of what the task thread has emitted.
+    private Map<Integer, long[]> range;
+    private int pass;
+    private int group;
+    private long skip;
+    private final Map<Integer, Long> next = new TreeMap<>();
+
+    // A pass read as blocks.
+    private List<List<ReplayPlan.Block>> groups;
+
+    // A pass read in merge order.
+    private final Map<Integer, ArrayDeque<ConsumerRecord<byte[], byte[]>>> buffers =
+            new TreeMap<>();
+    private final Set<Integer> exhausted = new HashSet<>();
+    private boolean passOpen;
+    private long lastPositions = -1;
+    private long waitingSince = -1;
+    private boolean warnedTimestamp;
+
+    ReplayFetcher(Properties properties, String topic, ReplayPlan plan) {
+        this.properties = properties;
+        this.topic = topic;
+        this.plan = plan;
+    }
+
+    @Override
+    public void handleSplitsChanges(SplitsChange<ReplaySplit> change) {
+        if (!(change instanceof SplitsAddition)) {
+            throw new UnsupportedOperationException("a replay only adds splits: " + change);
+        }
+        List<ReplaySplit> splits = change.splits();
+        if (splits.size() != 1 || range != null) {
+            throw new IllegalStateException("a replay reads one split, got " + splits.size());
+        }
+        ReplaySplit s = splits.get(0);
+        range = s.range();
+        pass = s.pass();
+        group = s.group();
+        skip = s.emitted();
+        range.forEach((p, r) -> next.put(p, s.next().getOrDefault(p, r[0])));
+        consumer = new KafkaConsumer<>(properties);
+    }
+
+    @Override
+    public RecordsWithSplitIds<Fetched> fetch() {
+        RecordsBySplits.Builder<Fetched> out = new RecordsBySplits.Builder<>();
+        if (range == null) {
+            return out.build();
+        }
+        try {
+            while (pass < plan.passes()) {
+                List<Fetched> records =
+                        plan.readsBlocks(pass) ? nextGroup() : nextMerged(MERGE_BATCH);
+                if (records == null) {
+                    startPass(pass + 1);
+                    continue;
+                }
+                out.addAll(ReplaySplit.ID, records);
+                return out.build();
+            }
+            out.addFinishedSplit(ReplaySplit.ID);
+        } catch (WakeupException e) {
+            // Woken to return (a new split, a pause, closing): a group half read is read again.
+        }
+        return out.build();
+    }
+
+    @Override
+    public void wakeUp() {
+        if (consumer != null) {
+            consumer.wakeup();
+        }
+    }
+
+    @Override
+    public void close() {
+        if (consumer != null) {
+            consumer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    private void startPass(int p) {
+        pass = p;
+        group = 0;
+        skip = 0;
+        range.forEach((partition, r) -> next.put(partition, r[0]));
+        groups = null;
+        buffers.clear();
+        exhausted.clear();
+        passOpen = false;
+    }
+
+    /** The next group of a pass read as blocks, sorted; null at the pass's end. */
+    private List<Fetched> nextGroup() {
+        if (groups == null) {
+            checkRetained();
+            groups = plan.groups(pass, range);
+            // Every partition stays assigned for the pass, and a block reads its own by pausing
+            // the others: assigning one partition per block would register and drop the
+            // consumer's per-partition metrics (JMX beans) at every block.
+            List<TopicPartition> all = new ArrayList<>();
+            range.keySet().forEach(p -> all.add(new TopicPartition(topic, p)));
+            consumer.assign(all);
+            // Paused partitions need a position too (the consumer has no reset policy).
+            all.forEach(tp -> consumer.seek(tp, range.get(tp.partition())[0]));
+        }
+        while (group < groups.size()) {
+            List<Fetched> records = readGroup(group, groups.get(group));
+            long from = skip;
+            skip = 0;
+            group++;
+            if (from < records.size()) {
+                return from == 0 ? records : records.subList((int) from, records.size());
+            }
+        }
+        return null;
+    }
+
+    private record Keyed(long key, ConsumerRecord<byte[], byte[]> record) {}
+
+    /**
+     * Reads a group's blocks, every partition's at once: the order blocks are read in does not
+     * matter (the group is sorted afterwards), so each partition reads its blocks in offset order,
+     * and one poll fetches from all of them instead of a round trip per block.
+     */
+    private List<Fetched> readGroup(int g, List<ReplayPlan.Block> blocks) {
+        Map<TopicPartition, ArrayDeque<ReplayPlan.Block>> todo = new java.util.HashMap<>();
+        blocks.stream()
+                .sorted(Comparator.comparingLong(ReplayPlan.Block::from))
+                .forEach(
+                        b ->
+                                todo.computeIfAbsent(
+                                                new TopicPartition(topic, b.partition()),
+                                                tp -> new ArrayDeque<>())
+                                        .addLast(b));
+        consumer.pause(consumer.assignment());
+        todo.forEach((tp, q) -> consumer.seek(tp, q.peekFirst().from()));
+        consumer.resume(todo.keySet());
+        List<Keyed> keyed = new ArrayList<>();
+        long since = System.currentTimeMillis();
+        while (!todo.isEmpty()) {
+            long before = keyed.size() + positions(todo.keySet());
+            var polled = poll();
+            for (TopicPartition tp : polled.partitions()) {
+                ArrayDeque<ReplayPlan.Block> q = todo.get(tp);
+                for (ConsumerRecord<byte[], byte[]> r : polled.records(tp)) {
+                    while (q != null && !q.isEmpty() && q.peekFirst().to() <= r.offset()) {
+                        q.pollFirst();
+                    }
+                    if (q != null && !q.isEmpty() && r.offset() >= q.peekFirst().from()) {
+                        // Each record's key is computed once, not once per comparison.
+                        keyed.add(new Keyed(plan.recordKey(pass, r.partition(), r.offset()), r));
+                    }
+                }
+            }
+            long after = keyed.size() + positions(todo.keySet());
+            ReplayPlan.Block waitingFor = null;
+            for (var it = todo.entrySet().iterator(); it.hasNext(); ) {
+                var e = it.next();
+                long position = consumer.position(e.getKey());
+                ArrayDeque<ReplayPlan.Block> q = e.getValue();
+                // Read committed: transaction markers leave gaps, so the position tells the end.
+                while (!q.isEmpty() && q.peekFirst().to() <= position) {
+                    q.pollFirst();
+                }
+                if (q.isEmpty()) {
+                    consumer.pause(List.of(e.getKey()));
+                    it.remove();
+                } else {
+                    waitingFor = q.peekFirst();
+                    if (position < q.peekFirst().from()) {
+                        consumer.seek(e.getKey(), q.peekFirst().from());
+                    }
+                }
+            }
+            if (waitingFor != null) {
+                since =
+                        stalled(
+                                after > before,
+                                since,
+                                new TopicPartition(topic, waitingFor.partition()),
+                                waitingFor.to());
+            }
+        }
+        keyed.sort(Comparator.comparingLong(Keyed::key));
+        List<Fetched> records = new ArrayList<>(keyed.size());
+        for (int i = 0; i < keyed.size(); i++) {
+            records.add(new Fetched(shifted(keyed.get(i).record()), pass, g, i));
+        }
+        return records;
+    }
+
+    private long positions(java.util.Collection<TopicPartition> partitions) {
+        long sum = 0;
+        for (TopicPartition tp : partitions) {
+            sum += consumer.position(tp);
+        }
+        return sum;
+    }
+
+    /**
+     * Up to {@code max} records of a pass read in merge order; null at its end. Returns early with
+     * what it has when a partition's buffer runs dry, so the task thread never waits for a full
+     * batch.
+     */
+    private List<Fetched> nextMerged(int max) {
+        if (!passOpen) {
+            openMerge();
+        }
+        List<Fetched> out = new ArrayList<>();
+        while (out.size() < max) {
+            ConsumerRecord<byte[], byte[]> best = null;
+            boolean waiting = false;
+            for (var b : buffers.entrySet()) {
+                ConsumerRecord<byte[], byte[]> head = b.getValue().peekFirst();
+                if (head == null) {
+                    if (!exhausted.contains(b.getKey())) {
+                        waiting = true;
+                        break;
+                    }
+                } else if (best == null || head.timestamp() < best.timestamp()) {
+                    best = head;
+                }
+            }
+            if (waiting) {
+                if (!out.isEmpty()) {
+                    return out;
+                }
+                waitingSince = waitingSince < 0 ? System.currentTimeMillis() : waitingSince;
+                if (fetchMerged()) {
+                    waitingSince = -1;
+                } else {
+                    stalled(false, waitingSince, null, -1);
+                }
+                continue;
+            }
+            if (best == null) {
+                return out.isEmpty() ? null : out;
+            }
+            waitingSince = -1;
+            buffers.get(best.partition()).pollFirst();
+            next.put(best.partition(), best.offset() + 1);
+            out.add(new Fetched(shifted(best), pass, 0, -1));
+        }
+        return out;
+    }
+
+    private void openMerge() {
+        checkRetained();
+        List<TopicPartition> reading = new ArrayList<>();
+        for (var r : range.entrySet()) {
+            buffers.put(r.getKey(), new ArrayDeque<>());
+            if (next.get(r.getKey()) >= r.getValue()[1]) {
+                exhausted.add(r.getKey());
+            } else {
+                reading.add(new TopicPartition(topic, r.getKey()));
+            }
+        }
+        consumer.assign(reading);
+        consumer.resume(reading);
+        for (TopicPartition tp : reading) {
+            consumer.seek(tp, next.get(tp.partition()));
+        }
+        passOpen = true;
+        waitingSince = -1;
+    }
+
+    /** One fetch for the merge; whether it brought anything. */
+    private boolean fetchMerged() {
+        boolean got = false;
+        var records = poll();
+        for (TopicPartition tp : records.partitions()) {
+            long to = range.get(tp.partition())[1];
+            ArrayDeque<ConsumerRecord<byte[], byte[]>> buffer = buffers.get(tp.partition());
+            for (ConsumerRecord<byte[], byte[]> r : records.records(tp)) {
+                if (r.offset() < to) {
+                    buffer.addLast(r);
+                    got = true;
+                }
+            }
+        }
+        List<TopicPartition> pause = new ArrayList<>();
+        List<TopicPartition> resume = new ArrayList<>();
+        long positions = 0;
+        for (TopicPartition tp : consumer.assignment()) {
+            int p = tp.partition();
+            positions += consumer.position(tp);
+            if (!exhausted.contains(p) && consumer.position(tp) >= range.get(p)[1]) {
+                // Read committed: transaction markers leave gaps, so the position tells the end.
+                exhausted.add(p);
+                got = true;
+            }
+            (exhausted.contains(p) || buffers.get(p).size() > PAUSE_ABOVE ? pause : resume).add(tp);
+        }
+        consumer.pause(pause);
+        consumer.resume(resume);
+        // Aborted transactions move the position without returning records: progress too.
+        got |= positions != lastPositions;
+        lastPositions = positions;
+        return got;
+    }
+
+    /** The record as the job sees it: its timestamp shifted into the current pass. */
+    private KafkaRecord shifted(ConsumerRecord<byte[], byte[]> r) {
+        long t = timestampOf(r) + plan.shift(pass);
+        return new KafkaRecord(r.topic(), r.partition(), r.offset(), t, r.key(), r.value());
+    }
+
+    /**
+     * A record's timestamp within its pass: a timestamp before 1970 or from 2109 on (a producer
+     * writing microseconds, say) is clamped into the pass, so it cannot pose as another pass's.
+     */
+    private long timestampOf(ConsumerRecord<byte[], byte[]> r) {
+        long t = r.timestamp();
+        if (t >= 0 && t < plan.unitMs()) {
+            return t;
+        }
+        if (!warnedTimestamp) {
+            warnedTimestamp = true;
+            LOG.warn(
+                    "{} partition {} offset {} has timestamp {}, outside 1970…2109 (ms): such"
+                            + " timestamps are clamped into the pass; event-time windows over them"
+                            + " are meaningless",
+                    r.topic(),
+                    r.partition(),
+                    r.offset(),
+                    t);
+        }
+        return Math.min(Math.max(0, t), plan.unitMs() - 1);
+    }
+
+    private ConsumerRecords<byte[], byte[]> poll() {
+        try {
+            return consumer.poll(POLL);
+        } catch (OffsetOutOfRangeException e) {
+            checkRetained();
+            throw e;
+        }
+    }
+
+    /** Stops a read that has made no progress for two minutes, naming where it waits. */
+    private long stalled(boolean progressed, long since, TopicPartition tp, long to) {
+        long now = System.currentTimeMillis();
+        if (progressed) {
+            return now;
+        }
+        if (now - since > STALL_MS) {
+            throw new IllegalStateException(
+                    String.format(
+                            "replay of %s pass %d read nothing for %d s%s: is the broker up?",
+                            topic,
+                            pass,
+                            STALL_MS / 1000,
+                            tp == null
+                                    ? ""
+                                    : " at partition " + tp.partition() + " before offset " + to));
+        }
+        return since;
+    }
+
+    /** Refuses a range whose head retention has deleted since the run fixed it. */
+    private void checkRetained() {
+        List<TopicPartition> partitions = new ArrayList<>();
+        range.keySet().forEach(p -> partitions.add(new TopicPartition(topic, p)));
+        Map<TopicPartition, Long> beginning = consumer.beginningOffsets(partitions);
+        for (TopicPartition tp : partitions) {
+            long first = range.get(tp.partition())[0];
+            long last = range.get(tp.partition())[1] - 1;
+            long begins = beginning.getOrDefault(tp, 0L);
+            if (last >= first && begins > first) {
+                throw new IllegalStateException(
+                        String.format(
+                                "topic %s partition %d: offsets %d-%d of this run's range were"
+                                        + " deleted (retention) after the run fixed it; the"
+                                        + " partition now begins at %d. Epoch %d would be"
+                                        + " shorter, so the run stops: raise the topic's"
+                                        + " retention.ms, or train on a range still retained",
+                                topic,
+                                tp.partition(),
+                                first,
+                                Math.min(last, begins - 1),
+                                begins,
+                                plan.epochOf(pass)));
+            }
+        }
+    }
+}
