@@ -58,7 +58,8 @@ final class ReplayFetcher implements SplitReader<ReplayFetcher.Fetched, ReplaySp
     private final Properties properties;
     private final String topic;
     private final ReplayPlan plan;
-    private KafkaConsumer<byte[], byte[]> consumer;
+    // Written on the fetcher thread; wakeUp reads it from the task thread.
+    private volatile KafkaConsumer<byte[], byte[]> consumer;
 
     // Where the next fetch reads: ahead of what the task thread has emitted.
     private Map<Integer, long[]> range;
@@ -244,7 +245,11 @@ final class ReplayFetcher implements SplitReader<ReplayFetcher.Fetched, ReplaySp
                                 waitingFor.to());
             }
         }
-        keyed.sort(Comparator.comparingLong(Keyed::key));
+        // Ties (practically never) go to the lower partition and offset, as ReplayPlan.order.
+        keyed.sort(
+                Comparator.comparingLong(Keyed::key)
+                        .thenComparingInt(k -> k.record().partition())
+                        .thenComparingLong(k -> k.record().offset()));
         List<Fetched> records = new ArrayList<>(keyed.size());
         for (int i = 0; i < keyed.size(); i++) {
             records.add(new Fetched(shifted(keyed.get(i).record()), pass, g, i));

@@ -37,6 +37,7 @@ final class ReplayReader
 
     private final Properties properties;
     private final String topic;
+    private final int passes;
     private Map<Integer, long[]> range;
     private boolean finished;
 
@@ -93,6 +94,7 @@ final class ReplayReader
                 context);
         this.properties = properties;
         this.topic = topic;
+        this.passes = plan.passes();
     }
 
     private static Configuration queueConfig() {
@@ -128,6 +130,11 @@ final class ReplayReader
     @Override
     public List<ReplaySplit> snapshotState(long checkpointId) {
         List<ReplaySplit> splits = super.snapshotState(checkpointId);
+        if (splits.isEmpty() && finished) {
+            // A finished split leaves the base reader's state; kept here (past the last pass) so
+            // a run restored from this checkpoint still commits the range's end to the group.
+            splits = List.of(new ReplaySplit(range, passes, 0, 0, Map.of()));
+        }
         if (range != null) {
             firstPassDoneAt.put(
                     checkpointId, splits.isEmpty() ? finished : splits.get(0).pass() > 0);

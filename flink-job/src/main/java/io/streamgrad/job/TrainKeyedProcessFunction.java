@@ -65,6 +65,8 @@ public final class TrainKeyedProcessFunction
     /** Per variant name (a single configuration's under ""), the keys' trainer. */
     private final Map<String, KeyedTrainer> keyedTrainers;
 
+    private boolean oneSubtaskOnly;
+
     private final String runId;
     private final String eventsTopic;
     private final Map<String, String> provenance;
@@ -106,6 +108,16 @@ public final class TrainKeyedProcessFunction
      * @param replay the passes of a range that {@link ReplaySource} reads once per epoch and
      *     full-pass loss, null when the input arrives once
      */
+    /**
+     * This function, refusing to open on more than one subtask: for a stream declared keyed as it
+     * is read ({@code DataStreamUtils.reinterpretAsKeyedStream} after one reader), where only one
+     * trainer owns every key group.
+     */
+    public TrainKeyedProcessFunction oneSubtaskOnly() {
+        oneSubtaskOnly = true;
+        return this;
+    }
+
     public TrainKeyedProcessFunction(
             ModelConfigs configs,
             String runId,
@@ -131,6 +143,17 @@ public final class TrainKeyedProcessFunction
     public void open(OpenContext openContext) {
         AvroSerde.trustGeneratedClasses();
         var rc = getRuntimeContext();
+        int subtasks = rc.getTaskInfo().getNumberOfParallelSubtasks();
+        if (oneSubtaskOnly && subtasks > 1) {
+            throw new IllegalStateException(
+                    "this job chains the replay's one reader to its trainer (it was built with"
+                            + " --parallelism 1), so the trainer cannot run on "
+                            + subtasks
+                            + " subtasks (reactive or adaptive rescaling): restart it from its"
+                            + " checkpoint with --parallelism "
+                            + subtasks
+                            + " instead");
+        }
         trainerState =
                 rc.getState(
                         new ValueStateDescriptor<>(

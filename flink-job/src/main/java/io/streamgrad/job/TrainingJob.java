@@ -117,17 +117,19 @@ public final class TrainingJob {
                                 .name("one example per variant")
                         : examples;
 
+        boolean chained = replay != null && c.parallelism() == 1;
+        TrainKeyedProcessFunction train =
+                new TrainKeyedProcessFunction(
+                        configs,
+                        c.runId(),
+                        c.topics().events(),
+                        c.bounded(),
+                        c.provenance(),
+                        c.warmStart(),
+                        replay);
         SingleOutputStreamOperator<TrainingMetric> metrics =
-                byModel(keyed, replay != null && c.parallelism() == 1)
-                        .process(
-                                new TrainKeyedProcessFunction(
-                                        configs,
-                                        c.runId(),
-                                        c.topics().events(),
-                                        c.bounded(),
-                                        c.provenance(),
-                                        c.warmStart(),
-                                        replay))
+                byModel(keyed, chained)
+                        .process(chained ? train.oneSubtaskOnly() : train)
                         .returns(new AvroTypeInfo<>(TrainingMetric.class))
                         .uid("train")
                         .name("window + shuffle + mini-batch + train (ND4J)");

@@ -197,7 +197,10 @@ public record ReplayPlan(
             }
             records.sort(
                     Comparator.comparingLong(
-                            (TrainingExample e) -> recordKey(pass, e.partition(), e.offset())));
+                                    (TrainingExample e) ->
+                                            recordKey(pass, e.partition(), e.offset()))
+                            .thenComparingInt(TrainingExample::partition)
+                            .thenComparingLong(TrainingExample::offset));
             out.addAll(records);
         }
         return out;

@@ -135,6 +135,14 @@ class ReplaySourceIT {
         assertEquals(coordinates(all.subList(0, cut)), coordinates(before));
         List<KafkaRecord> after = readFrom(source, checkpoint.get(0));
         assertEquals(coordinates(all.subList(cut, all.size())), coordinates(after));
+
+        // A checkpoint after the last pass keeps the split, past the last pass (so a restored run
+        // still commits the range's end), and restores to nothing more.
+        List<ReplaySplit> end = new ArrayList<>();
+        assertEquals(all.size(), readAll(source, range, plan, Integer.MAX_VALUE - 1, end).size());
+        assertEquals(1, end.size());
+        assertEquals(plan.passes(), end.get(0).pass());
+        assertEquals(List.of(), readFrom(source, end.get(0)));
     }
 
     @Test

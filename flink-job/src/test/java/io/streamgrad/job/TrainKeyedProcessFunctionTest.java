@@ -46,6 +46,59 @@ class TrainKeyedProcessFunctionTest {
     private static final String KEY = "m";
 
     @Test
+    void aTrainerChainedToTheReplaysOneReaderRefusesToOpenOnSeveralSubtasks() throws Exception {
+        TrainingConfig config = config(new WindowSpec.Count(4), LatePolicy.DEADLETTER, 0, 2);
+        // Max parallelism 128, two subtasks: rescaled in place, as reactive mode would.
+        var twoSubtasks =
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        new KeyedProcessOperator<>(
+                                new TrainKeyedProcessFunction(
+                                                config, "run", "events", true, Map.of())
+                                        .oneSubtaskOnly()),
+                        TrainingExample::modelKey,
+                        Types.STRING,
+                        128,
+                        2,
+                        0);
+        Exception e =
+                org.junit.jupiter.api.Assertions.assertThrows(Exception.class, twoSubtasks::open);
+        Throwable cause = e;
+        while (!(cause instanceof IllegalStateException) && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        assertTrue(
+                cause.getMessage().contains("restart it from its checkpoint with --parallelism 2"),
+                cause.getMessage());
+        twoSubtasks.close();
+        // The same function keyed by hash opens on two subtasks; chained, on one.
+        try (var hashed =
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        new KeyedProcessOperator<>(
+                                new TrainKeyedProcessFunction(
+                                        config, "run", "events", true, Map.of())),
+                        TrainingExample::modelKey,
+                        Types.STRING,
+                        128,
+                        2,
+                        0)) {
+            hashed.open();
+        }
+        try (var one =
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        new KeyedProcessOperator<>(
+                                new TrainKeyedProcessFunction(
+                                                config, "run", "events", true, Map.of())
+                                        .oneSubtaskOnly()),
+                        TrainingExample::modelKey,
+                        Types.STRING,
+                        128,
+                        1,
+                        0)) {
+            one.open();
+        }
+    }
+
+    @Test
     void eventTimeWindowsCloseOnTheWatermarkAndLateEventsAreDeadLettered() throws Exception {
         TrainingConfig config =
                 config(new WindowSpec.EventTime(1_000), LatePolicy.DEADLETTER, 0, 2);

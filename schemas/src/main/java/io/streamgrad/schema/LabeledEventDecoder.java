@@ -69,7 +69,7 @@ public final class LabeledEventDecoder implements Serializable {
             Object label =
                     switch (in.readIndex()) {
                         case 0 -> in.readDouble();
-                        case 1 -> (int) in.readLong();
+                        case 1 -> in.readInt();
                         default -> throw new IOException("label union branch out of range");
                     };
             String source =
@@ -123,9 +123,22 @@ public final class LabeledEventDecoder implements Serializable {
             throw new IOException("invalid long encoding");
         }
 
+        /** As Avro's readInt: at most five bytes, bits past 32 dropped. */
+        int readInt() throws IOException {
+            int raw = 0;
+            for (int shift = 0; shift < 35; shift += 7) {
+                need(1);
+                byte x = b[pos++];
+                raw |= (x & 0x7F) << shift;
+                if (x >= 0) {
+                    return (raw >>> 1) ^ -(raw & 1);
+                }
+            }
+            throw new IOException("invalid int encoding");
+        }
+
         int readIndex() throws IOException {
-            long i = readLong();
-            return i < 0 || i > Integer.MAX_VALUE ? -1 : (int) i;
+            return readInt();
         }
 
         double readDouble() throws IOException {
@@ -178,6 +191,9 @@ public final class LabeledEventDecoder implements Serializable {
                 if (n < 0) {
                     n = -n;
                     readLong(); // a negative count is followed by the block's size in bytes
+                    if (n <= 0) {
+                        throw new IOException("malformed data: block count " + n);
+                    }
                 }
                 if (filled + n > AvroSerde.MAX_COLLECTION_ITEMS) {
                     throw new IOException(
@@ -187,12 +203,15 @@ public final class LabeledEventDecoder implements Serializable {
                                     + AvroSerde.MAX_COLLECTION_ITEMS);
                 }
                 need(4 * n);
-                out = filled == 0 ? new float[(int) n] : Arrays.copyOf(out, filled + (int) n);
+                if (filled + n > out.length) {
+                    // Doubling: many small blocks cost linear time, not quadratic.
+                    out = Arrays.copyOf(out, (int) Math.max(filled + n, 2L * out.length));
+                }
                 for (int i = 0; i < n; i++, pos += 4) {
                     out[filled++] = (float) FLOAT_LE.get(b, pos);
                 }
             }
-            return out;
+            return filled == out.length ? out : Arrays.copyOf(out, filled);
         }
 
         private void need(long n) throws IOException {

@@ -110,6 +110,55 @@ class LabeledEventDecoderTest {
     }
 
     @Test
+    void labelsAndBlockCountsAvroRefusesAreRefusedToo() {
+        byte[] good =
+                serde.serialize(
+                        LabeledEvent.newBuilder()
+                                .setModel("m")
+                                .setEventId("e")
+                                .setEventTime(1)
+                                .setFeatures(List.of(1f))
+                                .setLabel(1)
+                                .build());
+        // The int label is the last but one byte (the source union index, 0 = null, is last):
+        // rewritten as a six-byte varint, an int encoding Avro refuses.
+        byte[] head = Arrays.copyOf(good, good.length - 2);
+        byte[] longLabel = new byte[head.length + 7];
+        System.arraycopy(head, 0, longLabel, 0, head.length);
+        byte[] six = {(byte) 0x82, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x01};
+        System.arraycopy(six, 0, longLabel, head.length, six.length);
+        longLabel[longLabel.length - 1] = 0;
+        assertThrows(AvroDecodeException.class, () -> serde.deserialize(longLabel));
+        assertThrows(AvroDecodeException.class, () -> decoder.decode(longLabel));
+        // A five-byte int whose value needs 33 bits: Avro keeps the low 32, and so does the reader.
+        byte[] wide = Arrays.copyOf(longLabel, longLabel.length - 1);
+        byte[] five = {(byte) 0x82, (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x10};
+        System.arraycopy(five, 0, wide, head.length, five.length);
+        wide[wide.length - 1] = 0;
+        assertEquals(serde.deserialize(wide).getLabel(), decoder.decode(wide).label());
+
+        // A block count of Long.MIN_VALUE (negative: a byte size follows) is malformed.
+        int arrayStart = 10 + 2 + 2 + 1;
+        byte[] minCount = {
+            (byte) 0xFF,
+            (byte) 0xFF,
+            (byte) 0xFF,
+            (byte) 0xFF,
+            (byte) 0xFF,
+            (byte) 0xFF,
+            (byte) 0xFF,
+            (byte) 0xFF,
+            (byte) 0xFF,
+            0x01,
+            0x00
+        };
+        byte[] bad = new byte[arrayStart + minCount.length + 4];
+        System.arraycopy(good, 0, bad, 0, arrayStart);
+        System.arraycopy(minCount, 0, bad, arrayStart, minCount.length);
+        assertThrows(AvroDecodeException.class, () -> decoder.decode(bad));
+    }
+
+    @Test
     void anEventOfAnEarlierVersionTakesTheResolvingPath() throws Exception {
         Schema v1 = AvroSerde.historyOf(LabeledEvent.getClassSchema().getFullName()).get(0);
         GenericRecord old = new GenericData.Record(v1);
