@@ -49,17 +49,7 @@ class TrainKeyedProcessFunctionTest {
     void aTrainerChainedToTheReplaysOneReaderRefusesToOpenOnSeveralSubtasks() throws Exception {
         TrainingConfig config = config(new WindowSpec.Count(4), LatePolicy.DEADLETTER, 0, 2);
         // Max parallelism 128, two subtasks: rescaled in place, as reactive mode would.
-        var twoSubtasks =
-                new KeyedOneInputStreamOperatorTestHarness<>(
-                        new KeyedProcessOperator<>(
-                                new TrainKeyedProcessFunction(
-                                                config, "run", "events", true, Map.of())
-                                        .oneSubtaskOnly()),
-                        TrainingExample::modelKey,
-                        Types.STRING,
-                        128,
-                        2,
-                        0);
+        var twoSubtasks = subtask(config, true, 2);
         Exception e =
                 org.junit.jupiter.api.Assertions.assertThrows(Exception.class, twoSubtasks::open);
         Throwable cause = e;
@@ -71,31 +61,26 @@ class TrainKeyedProcessFunctionTest {
                 cause.getMessage());
         twoSubtasks.close();
         // The same function keyed by hash opens on two subtasks; chained, on one.
-        try (var hashed =
-                new KeyedOneInputStreamOperatorTestHarness<>(
-                        new KeyedProcessOperator<>(
-                                new TrainKeyedProcessFunction(
-                                        config, "run", "events", true, Map.of())),
-                        TrainingExample::modelKey,
-                        Types.STRING,
-                        128,
-                        2,
-                        0)) {
+        try (var hashed = subtask(config, false, 2)) {
             hashed.open();
         }
-        try (var one =
-                new KeyedOneInputStreamOperatorTestHarness<>(
-                        new KeyedProcessOperator<>(
-                                new TrainKeyedProcessFunction(
-                                                config, "run", "events", true, Map.of())
-                                        .oneSubtaskOnly()),
-                        TrainingExample::modelKey,
-                        Types.STRING,
-                        128,
-                        1,
-                        0)) {
+        try (var one = subtask(config, true, 1)) {
             one.open();
         }
+    }
+
+    /** Subtask 0 of {@code subtasks}, max parallelism 128. */
+    private static KeyedOneInputStreamOperatorTestHarness<String, TrainingExample, TrainingMetric>
+            subtask(TrainingConfig config, boolean oneSubtaskOnly, int subtasks) throws Exception {
+        TrainKeyedProcessFunction f =
+                new TrainKeyedProcessFunction(config, "run", "events", true, Map.of());
+        return new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(oneSubtaskOnly ? f.oneSubtaskOnly() : f),
+                TrainingExample::modelKey,
+                Types.STRING,
+                128,
+                subtasks,
+                0);
     }
 
     @Test
