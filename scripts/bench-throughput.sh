@@ -59,6 +59,16 @@ if ! "$ROOT/mvnw" -o -q -B -Pbench -DskipTests -Dspotless.check.skip=true -f "$R
     >"$OUT/build.log" 2>&1; then
   die "the build failed (see $OUT/build.log)"
 fi
+# A build without -Pbench since the last bench build recompiles the test classes without the bench
+# sources, and Maven's incremental check then sees nothing to recompile: compile them afresh.
+if [ ! -f "$JOB/target/test-classes/io/streamgrad/bench/ThroughputBench.class" ]; then
+  say "the bench classes are missing from $JOB/target/test-classes: compiling the test classes afresh..."
+  rm -rf "$JOB/target/test-classes"
+  "$ROOT/mvnw" -o -q -B -Pbench -DskipTests -Dspotless.check.skip=true -f "$ROOT/pom.xml" package \
+    >>"$OUT/build.log" 2>&1 || die "the build failed (see $OUT/build.log)"
+  [ -f "$JOB/target/test-classes/io/streamgrad/bench/ThroughputBench.class" ] ||
+    die "the -Pbench build produced no bench classes (see $OUT/build.log)"
+fi
 # The build is current: tell ./streamgrad so (it rebuilds when a source is newer than its classpath
 # file, and that build, without -Pbench, would drop the bench classes).
 touch "$JOB/target/classpath.txt"
