@@ -40,7 +40,9 @@ final class CheckpointedCounters {
             RuntimeContext rc,
             FunctionInitializationContext context)
             throws Exception {
-        this.kept = Set.copyOf(kept);
+        // An EnumSet: add() checks membership per record, and a bit test beats hashing an enum.
+        this.kept = java.util.EnumSet.noneOf(Accumulators.Counter.class);
+        this.kept.addAll(kept);
         this.totals = new EnumMap<>(Accumulators.Counter.class);
         this.accumulators = new EnumMap<>(Accumulators.Counter.class);
         this.metrics = new EnumMap<>(Accumulators.Counter.class);
