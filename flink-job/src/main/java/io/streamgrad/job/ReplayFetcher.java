@@ -4,7 +4,9 @@ import io.streamgrad.train.ReplayPlan;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -100,7 +102,7 @@ final class ReplayFetcher implements SplitReader<ReplayFetcher.Fetched, ReplaySp
         pass = s.pass();
         group = s.group();
         skip = s.emitted();
-        range.forEach((p, r) -> next.put(p, s.next().getOrDefault(p, r[0])));
+        next.putAll(s.nextOffsets());
         consumer = new KafkaConsumer<>(properties);
     }
 
@@ -146,7 +148,7 @@ final class ReplayFetcher implements SplitReader<ReplayFetcher.Fetched, ReplaySp
         pass = p;
         group = 0;
         skip = 0;
-        range.forEach((partition, r) -> next.put(partition, r[0]));
+        next.putAll(ReplaySplit.starts(range));
         groups = null;
         buffers.clear();
         exhausted.clear();
@@ -187,7 +189,7 @@ final class ReplayFetcher implements SplitReader<ReplayFetcher.Fetched, ReplaySp
      * and one poll fetches from all of them instead of a round trip per block.
      */
     private List<Fetched> readGroup(int g, List<ReplayPlan.Block> blocks) {
-        Map<TopicPartition, ArrayDeque<ReplayPlan.Block>> todo = new java.util.HashMap<>();
+        Map<TopicPartition, ArrayDeque<ReplayPlan.Block>> todo = new HashMap<>();
         blocks.stream()
                 .sorted(Comparator.comparingLong(ReplayPlan.Block::from))
                 .forEach(
@@ -257,7 +259,7 @@ final class ReplayFetcher implements SplitReader<ReplayFetcher.Fetched, ReplaySp
         return records;
     }
 
-    private long positions(java.util.Collection<TopicPartition> partitions) {
+    private long positions(Collection<TopicPartition> partitions) {
         long sum = 0;
         for (TopicPartition tp : partitions) {
             sum += consumer.position(tp);

@@ -59,7 +59,7 @@ final class ReplayReader
             pass = s.pass();
             group = s.group();
             emitted = s.emitted();
-            range.forEach((p, r) -> next.put(p, s.next().getOrDefault(p, r[0])));
+            next.putAll(s.nextOffsets());
         }
 
         void advance(ReplayFetcher.Fetched f) {
@@ -67,7 +67,7 @@ final class ReplayReader
                 pass = f.pass();
                 group = 0;
                 emitted = 0;
-                range.forEach((p, r) -> next.put(p, r[0]));
+                next.putAll(ReplaySplit.starts(range));
             }
             if (f.index() >= 0) {
                 group = f.group();

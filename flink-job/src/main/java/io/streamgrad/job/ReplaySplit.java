@@ -34,9 +34,21 @@ public record ReplaySplit(
 
     /** The start of pass {@code p}. */
     ReplaySplit atPass(int p) {
+        return new ReplaySplit(range, p, 0, 0, starts(range));
+    }
+
+    /** Per partition of {@code range}, its first offset: where every pass starts. */
+    static Map<Integer, Long> starts(Map<Integer, long[]> range) {
         Map<Integer, Long> starts = new TreeMap<>();
         range.forEach((partition, r) -> starts.put(partition, r[0]));
-        return new ReplaySplit(range, p, 0, 0, starts);
+        return starts;
+    }
+
+    /** {@link #next}, with every partition of the range in it (its start when not read yet). */
+    Map<Integer, Long> nextOffsets() {
+        Map<Integer, Long> offsets = starts(range);
+        offsets.putAll(next);
+        return offsets;
     }
 
     /** Reads and writes splits (and the enumerator's pending one) as plain data. */

@@ -67,13 +67,13 @@ public final class LabeledEventDecoder implements Serializable {
             long eventTime = in.readLong();
             float[] features = in.readFloats();
             Object label =
-                    switch (in.readIndex()) {
+                    switch (in.readInt()) {
                         case 0 -> in.readDouble();
                         case 1 -> in.readInt();
                         default -> throw new IOException("label union branch out of range");
                     };
             String source =
-                    switch (in.readIndex()) {
+                    switch (in.readInt()) {
                         case 0 -> null;
                         case 1 -> lastSource = in.readString(lastSource);
                         default -> throw new IOException("source union branch out of range");
@@ -135,10 +135,6 @@ public final class LabeledEventDecoder implements Serializable {
                 }
             }
             throw new IOException("invalid int encoding");
-        }
-
-        int readIndex() throws IOException {
-            return readInt();
         }
 
         double readDouble() throws IOException {

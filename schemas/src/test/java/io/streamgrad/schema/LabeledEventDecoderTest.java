@@ -18,6 +18,22 @@ import org.junit.jupiter.api.Test;
 /** The fast path decodes exactly what Avro's own reader decodes, and refuses what it refuses. */
 class LabeledEventDecoderTest {
     private final LabeledEventDecoder decoder = new LabeledEventDecoder();
+
+    /** Where {@link #minimal}'s features array starts: header, "m", "e", time 1 (a byte each). */
+    private static final int ARRAY_START = 10 + 2 + 2 + 1;
+
+    /** The bytes of an event with model "m", id "e", event time 1, and these features and label. */
+    private byte[] minimal(List<Float> features, int label) {
+        return serde.serialize(
+                LabeledEvent.newBuilder()
+                        .setModel("m")
+                        .setEventId("e")
+                        .setEventTime(1)
+                        .setFeatures(features)
+                        .setLabel(label)
+                        .build());
+    }
+
     private final AvroSerde<LabeledEvent> serde = AvroSerde.of(LabeledEvent.class);
 
     @Test
@@ -111,15 +127,7 @@ class LabeledEventDecoderTest {
 
     @Test
     void labelsAndBlockCountsAvroRefusesAreRefusedToo() {
-        byte[] good =
-                serde.serialize(
-                        LabeledEvent.newBuilder()
-                                .setModel("m")
-                                .setEventId("e")
-                                .setEventTime(1)
-                                .setFeatures(List.of(1f))
-                                .setLabel(1)
-                                .build());
+        byte[] good = minimal(List.of(1f), 1);
         // The int label is the last but one byte (the source union index, 0 = null, is last):
         // rewritten as a six-byte varint, an int encoding Avro refuses.
         byte[] head = Arrays.copyOf(good, good.length - 2);
@@ -138,7 +146,7 @@ class LabeledEventDecoderTest {
         assertEquals(serde.deserialize(wide).getLabel(), decoder.decode(wide).label());
 
         // A block count of Long.MIN_VALUE (negative: a byte size follows) is malformed.
-        int arrayStart = 10 + 2 + 2 + 1;
+        int arrayStart = ARRAY_START;
         byte[] minCount = {
             (byte) 0xFF,
             (byte) 0xFF,
@@ -178,15 +186,7 @@ class LabeledEventDecoderTest {
 
     @Test
     void malformedBytesAreRefusedWithAReason() {
-        byte[] good =
-                serde.serialize(
-                        LabeledEvent.newBuilder()
-                                .setModel("m")
-                                .setEventId("e")
-                                .setEventTime(1)
-                                .setFeatures(List.of(1f, 2f, 3f))
-                                .setLabel(0)
-                                .build());
+        byte[] good = minimal(List.of(1f, 2f, 3f), 0);
         // Cut short: the header says current schema, the body ends inside the features.
         AvroDecodeException cut =
                 assertThrows(
@@ -195,7 +195,7 @@ class LabeledEventDecoderTest {
         assertEquals(DeadLetterReason.UNDECODABLE, cut.reason());
         // A features array declaring more items than any record of ours holds: no allocation.
         byte[] huge = Arrays.copyOf(good, good.length);
-        int arrayStart = 10 + 2 + 2 + 1; // header, "m", "e", time 1 (zig-zag: one byte each)
+        int arrayStart = ARRAY_START;
         byte[] big = {(byte) 0xFE, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x0F}; // 2^31-1
         byte[] withBig = new byte[huge.length + big.length - 1];
         System.arraycopy(huge, 0, withBig, 0, arrayStart);
