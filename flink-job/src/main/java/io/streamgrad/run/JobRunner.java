@@ -114,7 +114,6 @@ public final class JobRunner {
         }
         Map<String, String> settings = TrainingJob.settings(c);
         int port = webUiPort > 0 ? webUiPort : freePort();
-        settings.put("rest.port", Integer.toString(port));
         settings.put("rest.bind-address", "localhost");
         settings.put("rest.address", "localhost");
         // In-process, a lost slot never comes back: fail in seconds rather than the default 5 min.
@@ -134,17 +133,35 @@ public final class JobRunner {
         state.restoreFrom()
                 .ifPresent(
                         p -> settings.put("execution.state-recovery.path", p.toUri().toString()));
-        StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.createLocalEnvironment(Configuration.fromMap(settings));
-        env.setParallelism(c.parallelism());
-        dataflow.accept(env);
-
         long start = System.nanoTime();
         long submittedMillis = System.currentTimeMillis();
         JobExecutionResult result;
+        JobClient job;
+        for (int attempt = 1; ; attempt++) {
+            settings.put("rest.port", Integer.toString(port));
+            StreamExecutionEnvironment env =
+                    StreamExecutionEnvironment.createLocalEnvironment(
+                            Configuration.fromMap(settings));
+            env.setParallelism(c.parallelism());
+            dataflow.accept(env);
+            try {
+                job = env.executeAsync("streamgrad train " + c.runId());
+                break;
+            } catch (Exception e) {
+                // A port found free can be taken (by any outgoing connection) before the
+                // MiniCluster binds it: a port chosen here is chosen again; one the user chose is
+                // theirs to free.
+                if (webUiPort > 0 || attempt == BIND_ATTEMPTS || !causedByBindFailure(e)) {
+                    if (state.temporary()) {
+                        deleteRecursively(checkpoints);
+                    }
+                    throw e;
+                }
+                port = freePort();
+            }
+        }
         observer.started(c, "http://localhost:" + port);
         try {
-            JobClient job = env.executeAsync("streamgrad train " + c.runId());
             try {
                 result = job.getJobExecutionResult().get();
             } catch (InterruptedException e) {
@@ -185,6 +202,18 @@ public final class JobRunner {
                 Files.deleteIfExists(p);
             }
         }
+    }
+
+    /** Web UI ports a run tries when it chooses them itself. */
+    static final int BIND_ATTEMPTS = 3;
+
+    static boolean causedByBindFailure(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.net.BindException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static int freePort() throws IOException {
