@@ -18,9 +18,9 @@ import org.apache.avro.SchemaNormalization;
  * time on small models. Records written with the current schema (the single-object header's
  * fingerprint says so) are read field by field in the schema's field order; records of an earlier
  * schema version take the generic path, which resolves them, and give the same result. The fast
- * path reads the bytes directly (Avro's {@code BinaryDecoder} reads a float at a time): features
- * are copied out with one little-endian view per item, and a model key equal to the previous
- * record's is returned as the same String.
+ * path reads the bytes directly (Avro's {@code BinaryDecoder} reads a float at a time): each block
+ * of features is one bulk copy out of a little-endian view, and a model key (or source) whose bytes
+ * equal the previous record's is returned as the same String.
  *
  * <p>Not thread-safe (it keeps the previous record's strings); one per operator instance.
  * Serializable: its state is rebuilt lazily.
@@ -45,8 +45,8 @@ public final class LabeledEventDecoder implements Serializable {
 
     private final AvroSerde<LabeledEvent> generic = AvroSerde.of(LabeledEvent.class);
     // The previous record's strings: most records repeat them, and a reused String keeps its hash.
-    private transient String lastModel;
-    private transient String lastSource;
+    private transient Repeated model;
+    private transient Repeated source;
 
     /**
      * @throws AvroDecodeException for bytes that are not a LabeledEvent of a known schema version
@@ -60,10 +60,14 @@ public final class LabeledEventDecoder implements Serializable {
                         != CURRENT) {
             return of(generic.deserialize(bytes)); // earlier versions, and the errors' wording
         }
+        if (model == null) {
+            model = new Repeated();
+            source = new Repeated();
+        }
         Cursor in = new Cursor(bytes, HEADER);
         try {
-            String model = lastModel = in.readString(lastModel);
-            String eventId = in.readString(null);
+            String model = this.model.read(in);
+            String eventId = in.readString();
             long eventTime = in.readLong();
             float[] features = in.readFloats();
             Object label =
@@ -75,7 +79,7 @@ public final class LabeledEventDecoder implements Serializable {
             String source =
                     switch (in.readInt()) {
                         case 0 -> null;
-                        case 1 -> lastSource = in.readString(lastSource);
+                        case 1 -> this.source.read(in);
                         default -> throw new IOException("source union branch out of range");
                     };
             return new Event(model, eventId, eventTime, features, label, source);
@@ -90,8 +94,6 @@ public final class LabeledEventDecoder implements Serializable {
         }
     }
 
-    private static final VarHandle FLOAT_LE =
-            MethodHandles.byteArrayViewVarHandle(float[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle DOUBLE_LE =
             MethodHandles.byteArrayViewVarHandle(double[].class, ByteOrder.LITTLE_ENDIAN);
 
@@ -144,40 +146,21 @@ public final class LabeledEventDecoder implements Serializable {
             return d;
         }
 
-        /** A string; {@code same} itself when its bytes are equal (its hash stays cached). */
-        String readString(String same) throws IOException {
+        /** The length of the string that follows, checked against the bytes left. */
+        int readStringLength() throws IOException {
             long n = readLong();
             if (n < 0) {
                 throw new IOException("negative string length " + n);
             }
             need(n);
-            int len = (int) n;
-            String s;
-            if (same != null && same.length() == len && isAscii(same) && equalsAscii(same, len)) {
-                s = same;
-            } else {
-                s = new String(b, pos, len, StandardCharsets.UTF_8);
-            }
+            return (int) n;
+        }
+
+        String readString() throws IOException {
+            int len = readStringLength();
+            String s = new String(b, pos, len, StandardCharsets.UTF_8);
             pos += len;
             return s;
-        }
-
-        private static boolean isAscii(String s) {
-            for (int i = 0; i < s.length(); i++) {
-                if (s.charAt(i) >= 0x80) {
-                    return false;
-                }
-            }
-            return true;
-        }
-
-        private boolean equalsAscii(String s, int len) {
-            for (int i = 0; i < len; i++) {
-                if (b[pos + i] != (byte) s.charAt(i)) {
-                    return false;
-                }
-            }
-            return true;
         }
 
         float[] readFloats() throws IOException {
@@ -203,9 +186,15 @@ public final class LabeledEventDecoder implements Serializable {
                     // Doubling: many small blocks cost linear time, not quadratic.
                     out = Arrays.copyOf(out, (int) Math.max(filled + n, 2L * out.length));
                 }
-                for (int i = 0; i < n; i++, pos += 4) {
-                    out[filled++] = (float) FLOAT_LE.get(b, pos);
-                }
+                // One bulk copy per block (a memory copy, byte-swapped only on big-endian
+                // hardware), not a read per float: fast from the first record, before the JIT has
+                // compiled this loop.
+                ByteBuffer.wrap(b, pos, 4 * (int) n)
+                        .order(ByteOrder.LITTLE_ENDIAN)
+                        .asFloatBuffer()
+                        .get(out, filled, (int) n);
+                filled += (int) n;
+                pos += 4 * (int) n;
             }
             return filled == out.length ? out : Arrays.copyOf(out, filled);
         }
@@ -214,6 +203,26 @@ public final class LabeledEventDecoder implements Serializable {
             if (n > b.length - pos) {
                 throw new EOFException("needs " + n + " more bytes at " + pos + " of " + b.length);
             }
+        }
+    }
+
+    /**
+     * A string field whose value usually repeats from record to record (the model key, the source):
+     * its UTF-8 bytes are compared with the previous value's, and equal bytes return the previous
+     * String itself.
+     */
+    private static final class Repeated {
+        private String value;
+        private byte[] utf8 = new byte[0];
+
+        String read(Cursor in) throws IOException {
+            int len = in.readStringLength();
+            if (value == null || !Arrays.equals(in.b, in.pos, in.pos + len, utf8, 0, utf8.length)) {
+                utf8 = Arrays.copyOfRange(in.b, in.pos, in.pos + len);
+                value = new String(utf8, StandardCharsets.UTF_8);
+            }
+            in.pos += len;
+            return value;
         }
     }
 

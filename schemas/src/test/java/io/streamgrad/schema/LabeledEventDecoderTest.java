@@ -123,6 +123,17 @@ class LabeledEventDecoderTest {
         String other = decoder.decode(serde.serialize(b.setModel("churn-us").build())).model();
         org.junit.jupiter.api.Assertions.assertSame(first, again);
         assertEquals("churn-us", other);
+        // Compared as UTF-8 bytes: a key outside ASCII repeats as the same String too, and so
+        // does the source; a key of equal length that differs in one byte does not.
+        b.setModel("zürich").setSource("feed-ö");
+        LabeledEventDecoder.Event one = decoder.decode(serde.serialize(b.build()));
+        LabeledEventDecoder.Event two = decoder.decode(serde.serialize(b.build()));
+        org.junit.jupiter.api.Assertions.assertSame(one.model(), two.model());
+        org.junit.jupiter.api.Assertions.assertSame(one.source(), two.source());
+        assertEquals("zürich", two.model());
+        assertEquals("feed-ö", two.source());
+        assertEquals(
+                "zürici", decoder.decode(serde.serialize(b.setModel("zürici").build())).model());
     }
 
     @Test
