@@ -46,6 +46,10 @@ final class Nd4jDenseCompute implements DenseCompute {
     private final ModelSpec spec;
     private final OptimizerSpec optimizerSpec;
     private final DataType dtype;
+
+    /** Whether arrays live in host memory (ND4J's CPU backend): see {@link #copyInto}. */
+    private final boolean hostMemory = ComputePath.cpuBackend();
+
     private final int[] sizes;
     private final INDArray params;
     private final INDArray grads;
@@ -494,7 +498,7 @@ final class Nd4jDenseCompute implements DenseCompute {
 
         /** Copies the batch's features in (as float32, cast to the network's type on the way). */
         INDArray inputs(float[] features) {
-            x.data().setData(features);
+            copyInto(x, features, hostMemory);
             return x;
         }
 
@@ -513,7 +517,7 @@ final class Nd4jDenseCompute implements DenseCompute {
             for (int i = 0; i < n; i++) {
                 oneHot[i * k + (int) labels[i]] = 1f;
             }
-            y.data().setData(oneHot);
+            copyInto(y, oneHot, hostMemory);
             return y;
         }
 
@@ -541,6 +545,24 @@ final class Nd4jDenseCompute implements DenseCompute {
             scratch.sum(rowLogSumExp, true, 1);
             Transforms.log(rowLogSumExp, false);
             return logits.subiColumnVector(rowLogSumExp);
+        }
+    }
+
+    /**
+     * Copies {@code values} into the first {@code values.length} elements of {@code target}'s
+     * buffer (a c-order array or its first rows). On the CPU backend, for float32, that is one bulk
+     * copy into the buffer's host memory. Elsewhere ND4J's {@code setData} writes element by
+     * element (converting to the array's type), through the API every backend implements: it cost
+     * about 10 ns per element, most of softmax 784→10's time per example (README, "The cost of one
+     * update").
+     *
+     * @param hostMemory whether the backend keeps arrays in host memory (its CPU backend)
+     */
+    static void copyInto(INDArray target, float[] values, boolean hostMemory) {
+        if (hostMemory && target.dataType() == DataType.FLOAT) {
+            target.data().asNioFloat().put(values);
+        } else {
+            target.data().setData(values);
         }
     }
 

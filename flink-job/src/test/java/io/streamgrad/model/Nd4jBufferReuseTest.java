@@ -112,4 +112,39 @@ class Nd4jBufferReuseTest {
         }
         return y;
     }
+
+    /**
+     * The input copy writes the first rows of a larger array, as the step's views are, by either
+     * route: the bulk copy into host memory (float32 on the CPU backend) and ND4J's element-wise
+     * {@code setData} (any other backend or type), and leaves the rows after them alone.
+     */
+    @ParameterizedTest(name = "{0}, host copy {1}")
+    @org.junit.jupiter.params.provider.CsvSource({
+        "FLOAT, true",
+        "FLOAT, false",
+        "DOUBLE, true",
+        "DOUBLE, false"
+    })
+    void theInputCopyFillsTheFirstRowsOnly(DataType type, boolean hostMemory) {
+        org.nd4j.linalg.api.ndarray.INDArray full =
+                org.nd4j.linalg.factory.Nd4j.valueArrayOf(new long[] {5, 4}, -1.0, type);
+        org.nd4j.linalg.api.ndarray.INDArray firstRows =
+                full.get(
+                        org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 3),
+                        org.nd4j.linalg.indexing.NDArrayIndex.all());
+        float[] values = new float[12];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = 0.25f * i - 1.5f;
+        }
+        Nd4jDenseCompute.copyInto(firstRows, values, hostMemory);
+        for (int r = 0; r < 5; r++) {
+            for (int c = 0; c < 4; c++) {
+                double expected = r < 3 ? values[r * 4 + c] : -1.0;
+                assertEquals(expected, full.getDouble(r, c), 0.0, "row " + r + " column " + c);
+                if (r < 3) {
+                    assertEquals(expected, firstRows.getDouble(r, c), 0.0);
+                }
+            }
+        }
+    }
 }
