@@ -26,8 +26,7 @@ final class ProgressReporter implements JobRunner.Observer {
     }
 
     @Override
-    public void started(JobConfig config, String webUiUrl) {
-        out.printf("  Flink MiniCluster web UI: %s%n", webUiUrl);
+    public void submitting(JobConfig config) {
         start = System.nanoTime();
         follower =
                 new MetricsFollower(
@@ -36,6 +35,12 @@ final class ProgressReporter implements JobRunner.Observer {
                         config.runId(),
                         this::onMetric,
                         this::refresh);
+    }
+
+    @Override
+    public void started(JobConfig config, String webUiUrl) {
+        out.printf("  Flink MiniCluster web UI: %s%n", webUiUrl);
+        start = System.nanoTime();
     }
 
     private void onMetric(TrainingMetric m) {

@@ -53,6 +53,12 @@ public final class JobRunner {
 
     /** What a caller sees of a local run while it runs. */
     public interface Observer {
+        /**
+         * The job is about to be submitted (its topics exist): what must see the job's first output
+         * starts here.
+         */
+        default void submitting(JobConfig job) {}
+
         /** The job was submitted to the MiniCluster, whose web UI is at this address. */
         void started(JobConfig job, String webUiUrl);
 
@@ -133,6 +139,7 @@ public final class JobRunner {
         state.restoreFrom()
                 .ifPresent(
                         p -> settings.put("execution.state-recovery.path", p.toUri().toString()));
+        observer.submitting(c);
         long start = System.nanoTime();
         long submittedMillis = System.currentTimeMillis();
         JobExecutionResult result;

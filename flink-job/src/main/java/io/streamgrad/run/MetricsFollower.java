@@ -6,20 +6,27 @@ import io.streamgrad.schema.AvroDecodeException;
 import io.streamgrad.schema.AvroSerde;
 import io.streamgrad.schema.TrainingMetric;
 import java.time.Duration;
+import java.util.List;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 
 /**
  * Follows a run's metrics on the metrics topic while its job runs, in a daemon thread, handing each
- * of the run's metrics to a callback (a progress line, for example). Best effort: the job's own
- * result decides a run's outcome, not this reader.
+ * of the run's metrics to a callback (a progress line, for example). It reads from the topic's end
+ * as of its construction, so create it before the job is submitted: the metrics of earlier runs (on
+ * a shared topic, any number of them) are neither read nor decoded while this run trains. Best
+ * effort: the job's own result decides a run's outcome, not this reader.
  */
 public final class MetricsFollower implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
 
     /**
+     * Looks up the topic's end offsets before returning (a round trip to the cluster), then follows
+     * from them.
+     *
      * @param onMetric called in the follower's thread, in topic order, with each metric of the run
      * @param onPoll called after each poll (about every 250 ms), e.g. to refresh a display
      */
@@ -29,23 +36,35 @@ public final class MetricsFollower implements AutoCloseable {
             String runId,
             Consumer<TrainingMetric> onMetric,
             Runnable onPoll) {
+        KafkaConsumer<byte[], byte[]> consumer = TopicReader.consumer(kafka);
+        try {
+            List<TopicPartition> partitions = RawClients.fromBeginning(consumer, kafka, topic);
+            consumer.endOffsets(partitions).forEach(consumer::seek);
+        } catch (RuntimeException e) {
+            // Progress is a convenience: without it the run goes on, silently.
+            consumer.close(Duration.ZERO);
+            consumer = null;
+        }
+        KafkaConsumer<byte[], byte[]> from = consumer;
         this.thread =
                 new Thread(
-                        () -> follow(kafka, topic, runId, onMetric, onPoll),
+                        () -> {
+                            if (from != null) {
+                                follow(from, runId, onMetric, onPoll);
+                            }
+                        },
                         "streamgrad-metrics-follower");
         this.thread.setDaemon(true);
         this.thread.start();
     }
 
     private void follow(
-            KafkaClientConfig kafka,
-            String topic,
+            KafkaConsumer<byte[], byte[]> consumer,
             String runId,
             Consumer<TrainingMetric> onMetric,
             Runnable onPoll) {
         AvroSerde<TrainingMetric> serde = AvroSerde.of(TrainingMetric.class);
-        try (KafkaConsumer<byte[], byte[]> consumer = TopicReader.consumer(kafka)) {
-            RawClients.fromBeginning(consumer, kafka, topic);
+        try (consumer) {
             while (running) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(250))) {
                     try {
