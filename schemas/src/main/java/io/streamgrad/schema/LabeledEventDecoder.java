@@ -127,6 +127,11 @@ public final class LabeledEventDecoder implements Serializable {
 
         /** As Avro's readInt: at most five bytes, bits past 32 dropped. */
         int readInt() throws IOException {
+            if (pos < b.length && b[pos] >= 0) {
+                // One byte, as union indexes and small class labels are.
+                int raw = b[pos++];
+                return (raw >>> 1) ^ -(raw & 1);
+            }
             int raw = 0;
             for (int shift = 0; shift < 35; shift += 7) {
                 need(1);
@@ -217,12 +222,25 @@ public final class LabeledEventDecoder implements Serializable {
 
         String read(Cursor in) throws IOException {
             int len = in.readStringLength();
-            if (value == null || !Arrays.equals(in.b, in.pos, in.pos + len, utf8, 0, utf8.length)) {
+            if (value == null || !sameBytes(in.b, in.pos, len)) {
                 utf8 = Arrays.copyOfRange(in.b, in.pos, in.pos + len);
                 value = new String(utf8, StandardCharsets.UTF_8);
             }
             in.pos += len;
             return value;
+        }
+
+        // A plain loop: these strings are short, and it is fast before the JIT compiles it too.
+        private boolean sameBytes(byte[] b, int from, int len) {
+            if (len != utf8.length) {
+                return false;
+            }
+            for (int i = 0; i < len; i++) {
+                if (b[from + i] != utf8[i]) {
+                    return false;
+                }
+            }
+            return true;
         }
     }
 
