@@ -154,7 +154,7 @@ final class Nd4jDenseCompute implements DenseCompute {
 
     @Override
     public float[] parameters() {
-        return params.castTo(DataType.FLOAT).toFloatVector();
+        return copyOut(params, hostMemory);
     }
 
     @Override
@@ -162,10 +162,11 @@ final class Nd4jDenseCompute implements DenseCompute {
         if (stateSize == 0) {
             return new float[0];
         }
-        return optimizerState
-                .get(NDArrayIndex.interval(0, stateSize))
-                .castTo(DataType.FLOAT)
-                .toFloatVector();
+        return copyOut(
+                optimizerState.length() == stateSize
+                        ? optimizerState
+                        : optimizerState.get(NDArrayIndex.interval(0, stateSize)),
+                hostMemory);
     }
 
     @Override
@@ -564,6 +565,26 @@ final class Nd4jDenseCompute implements DenseCompute {
         } else {
             target.data().setData(values);
         }
+    }
+
+    /**
+     * The elements of a vector as float32. On the CPU backend, for a float32 vector that owns its
+     * whole buffer in order (the parameters, the optimizer state), one bulk copy out of host
+     * memory; otherwise ND4J's cast and {@code toFloatVector}, which reads element by element. The
+     * divergence guard copies parameters and optimizer state every few updates; snapshots and
+     * checkpoints copy them too.
+     */
+    static float[] copyOut(INDArray v, boolean hostMemory) {
+        if (hostMemory
+                && v.dataType() == DataType.FLOAT
+                && v.offset() == 0
+                && v.data().length() == v.length()
+                && v.elementWiseStride() == 1) {
+            float[] out = new float[(int) v.length()];
+            v.data().asNioFloat().get(out);
+            return out;
+        }
+        return v.castTo(DataType.FLOAT).toFloatVector();
     }
 
     private static INDArray view(INDArray flat, long offset, int rows, int cols) {

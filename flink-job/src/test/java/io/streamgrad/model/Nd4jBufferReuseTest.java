@@ -147,4 +147,31 @@ class Nd4jBufferReuseTest {
             }
         }
     }
+
+    /**
+     * Reading parameters and optimizer state out: the bulk copy (float32 on the CPU backend) and
+     * ND4J's element-wise route give the same floats, for vectors of either type and for a view
+     * (which always takes ND4J's route).
+     */
+    @ParameterizedTest(name = "{0}, host copy {1}")
+    @org.junit.jupiter.params.provider.CsvSource({
+        "FLOAT, true",
+        "FLOAT, false",
+        "DOUBLE, true",
+        "DOUBLE, false"
+    })
+    void theOutputCopyReadsEveryElementInOrder(DataType type, boolean hostMemory) {
+        float[] values = new float[1_000];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (float) Math.sin(i) * 100f;
+        }
+        org.nd4j.linalg.api.ndarray.INDArray v =
+                org.nd4j.linalg.factory.Nd4j.createFromArray(values).castTo(type);
+        assertArrayEquals(values, Nd4jDenseCompute.copyOut(v, hostMemory));
+        org.nd4j.linalg.api.ndarray.INDArray tail =
+                v.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(10, 1_000));
+        assertArrayEquals(
+                java.util.Arrays.copyOfRange(values, 10, 1_000),
+                Nd4jDenseCompute.copyOut(tail, hostMemory));
+    }
 }
