@@ -135,8 +135,11 @@ if [[ ",$WORKLOADS," == *",memory,"* ]]; then
 fi
 
 CP="$JOB/target/test-classes:$JOB/target/classes:$(cat "$JOB/target/classpath.txt")"
+# The launcher's JIT flags, so that the references run as the measured train JVM does.
+JVM_OPTIONS="$JOB/src/main/cli/jit.options"
+mapfile -t JIT < <(grep -v '^#' "$JVM_OPTIONS" | grep -v '^[[:space:]]*$')
 bench() { # MAIN ARGS...: one benchmark JVM, stopped with this script
-  "${JAVA_HOME:+$JAVA_HOME/bin/}java" -Xmx"${STREAMGRAD_BENCH_HEAP:-2g}" \
+  "${JAVA_HOME:+$JAVA_HOME/bin/}java" "${JIT[@]}" -Xmx"${STREAMGRAD_BENCH_HEAP:-2g}" \
     -Dlog4j2.configurationFile="$JOB/src/main/cli/log4j2-cli.properties" \
     -Dorg.apache.avro.SERIALIZABLE_PACKAGES=io.streamgrad.schema \
     -cp "$CP" "$@" &
@@ -147,7 +150,8 @@ bench() { # MAIN ARGS...: one benchmark JVM, stopped with this script
 THROUGHPUT="$(echo ",$WORKLOADS," | sed 's/,memory,/,/; s/^,//; s/,$//')"
 if [ -n "$THROUGHPUT" ]; then
   bench io.streamgrad.bench.ThroughputBench \
-    --bootstrap-servers "$SERVERS" --launcher "$ROOT/streamgrad" --out "$OUT" --workloads "$THROUGHPUT"
+    --bootstrap-servers "$SERVERS" --launcher "$ROOT/streamgrad" --out "$OUT" --workloads "$THROUGHPUT" \
+    --jvm-options "$JVM_OPTIONS"
   say "report: $OUT/bench.md, $OUT/bench.json; per-run logs and summaries in $OUT"
 fi
 if [[ ",$WORKLOADS," == *",memory,"* ]]; then

@@ -54,6 +54,9 @@ import picocli.CommandLine.Mixin;
  *   <li><b>in-memory</b>: the product's own {@link ModelTrainer#train} over batches cut before the
  *       clock starts from the decoded examples (up to {@link #IN_MEMORY_BYTES} of features, cycled
  *       for at least {@link #IN_MEMORY_MIN_SECONDS}); rate = examples / time.
+ *   <li><b>cold pass</b>: {@link ColdPass} in a fresh JVM: the same trainer, one pass over the
+ *       topic's examples in memory, timed from its first step with no warm-up (as a run meets its
+ *       model); rate = examples / time.
  *   <li><b>T(b)</b>: {@link StepTimer} at batch sizes 8…512 and the line T(b) = τ_f + τ_d·b through
  *       the medians ({@link StepTimeFit}), the model's fixed cost per update.
  *   <li><b>streamgrad</b>: {@code ./streamgrad train --bounded} as a child process (one pass, the
@@ -64,8 +67,8 @@ import picocli.CommandLine.Mixin;
  * </ol>
  *
  * Usage: {@code ThroughputBench --bootstrap-servers H:P --launcher ./streamgrad --out DIR
- * --workloads logistic,softmax,mlp}. Prints the table and writes it to DIR/bench.md and
- * DIR/bench.json.
+ * --workloads logistic,softmax,mlp --jvm-options flink-job/src/main/cli/jit.options}. Prints the
+ * table and writes it to DIR/bench.md and DIR/bench.json.
  */
 public final class ThroughputBench {
     static final long IN_MEMORY_BYTES = 128L << 20;
@@ -156,6 +159,7 @@ public final class ThroughputBench {
         Path launcher = Path.of(required(a, "--launcher"));
         Path out = Path.of(required(a, "--out"));
         List<String> names = Arrays.asList(a.getOrDefault("--workloads", "logistic").split(","));
+        List<String> jvmOptions = jvmOptions(Path.of(required(a, "--jvm-options")));
         Files.createDirectories(out);
         AvroSerde.trustGeneratedClasses();
 
@@ -169,7 +173,7 @@ public final class ThroughputBench {
                 throw new IllegalArgumentException(
                         "unknown workload '" + name + "': use " + WORKLOADS.keySet());
             }
-            rows.set(w.name(), measure(w, servers, launcher, out));
+            rows.set(w.name(), measure(w, servers, launcher, out, jvmOptions));
         }
         report.put("load_after", Machine.loadAverage());
         Files.writeString(
@@ -180,7 +184,8 @@ public final class ThroughputBench {
         System.out.print(table);
     }
 
-    private static ObjectNode measure(Workload w, String servers, Path launcher, Path out)
+    private static ObjectNode measure(
+            Workload w, String servers, Path launcher, Path out, List<String> jvmOptions)
             throws Exception {
         log("%s: topic %s, flags %s", w.name(), w.topic(), String.join(" ", w.modelFlags()));
         TrainingConfig config = ModelFlags.parse(w.modelFlags());
@@ -217,6 +222,12 @@ public final class ThroughputBench {
         log(
                 "%s: in-memory trainer %.0f examples/s",
                 w.name(), r.get("in_memory_per_second").asDouble());
+        double[] cold = coldPass(w, servers, jvmOptions);
+        r.put("cold_pass_examples", (long) cold[0]);
+        r.put("cold_pass_per_second", cold[0] / cold[1]);
+        log(
+                "%s: in-memory trainer, one cold pass over %,d examples: %.0f examples/s",
+                w.name(), (long) cold[0], cold[0] / cold[1]);
 
         StepTimeFit fit = stepTimes(config, kept);
         r.put("tau_f_seconds", fit.tauF());
@@ -229,6 +240,41 @@ public final class ThroughputBench {
 
         r.setAll(TrainChild.run(w, servers, launcher, out));
         return r;
+    }
+
+    /** The flags of a JVM options file: one per line, '#' lines and blank lines skipped. */
+    static List<String> jvmOptions(Path file) throws IOException {
+        return Files.readAllLines(file).stream()
+                .map(String::trim)
+                .filter(l -> !l.isEmpty() && !l.startsWith("#"))
+                .toList();
+    }
+
+    /**
+     * {@link ColdPass} in a child JVM (this JVM's java, class path and heap limit, the launcher's
+     * JVM flags): {examples, seconds}.
+     */
+    static double[] coldPass(Workload w, String servers, List<String> jvmOptions)
+            throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(jvmOptions);
+        cmd.add("-Xmx" + (Runtime.getRuntime().maxMemory() >> 20) + "m");
+        cmd.add("-Dlog4j2.level=warn");
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path")));
+        cmd.add(ColdPass.class.getName());
+        cmd.add(servers);
+        cmd.add(w.topic());
+        cmd.addAll(w.modelFlags());
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String outText = new String(p.getInputStream().readAllBytes());
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException(
+                    "the cold pass of " + w.name() + " exited with " + p.exitValue());
+        }
+        String[] lines = outText.strip().split("\\R");
+        String[] f = lines[lines.length - 1].trim().split(" ");
+        return new double[] {Double.parseDouble(f[0]), Double.parseDouble(f[1])};
     }
 
     /** Reads {@code topic} from its beginning to the end offsets it has now. */
