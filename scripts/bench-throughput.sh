@@ -63,7 +63,9 @@ fi
 # sources, and Maven's incremental check then sees nothing to recompile: compile them afresh.
 if [ ! -f "$JOB/target/test-classes/io/streamgrad/bench/ThroughputBench.class" ]; then
   say "the bench classes are missing from $JOB/target/test-classes: compiling the test classes afresh..."
-  rm -rf "$JOB/target/test-classes"
+  # The unpack markers go too: they would stop the next build from unpacking the operator CRDs
+  # into the new test-classes (K8sManifestsTest needs them).
+  rm -rf "$JOB/target/test-classes" "$JOB/target/dependency-maven-plugin-markers"
   "$ROOT/mvnw" -o -q -B -Pbench -DskipTests -Dspotless.check.skip=true -f "$ROOT/pom.xml" package \
     >>"$OUT/build.log" 2>&1 || die "the build failed (see $OUT/build.log)"
   [ -f "$JOB/target/test-classes/io/streamgrad/bench/ThroughputBench.class" ] ||
