@@ -36,13 +36,16 @@ public final class MetricsFollower implements AutoCloseable {
             String runId,
             Consumer<TrainingMetric> onMetric,
             Runnable onPoll) {
-        KafkaConsumer<byte[], byte[]> consumer = TopicReader.consumer(kafka);
+        KafkaConsumer<byte[], byte[]> consumer = null;
         try {
+            consumer = TopicReader.consumer(kafka);
             List<TopicPartition> partitions = RawClients.fromBeginning(consumer, kafka, topic);
             consumer.endOffsets(partitions).forEach(consumer::seek);
         } catch (RuntimeException e) {
             // Progress is a convenience: without it the run goes on, silently.
-            consumer.close(Duration.ZERO);
+            if (consumer != null) {
+                consumer.close(Duration.ZERO);
+            }
             consumer = null;
         }
         KafkaConsumer<byte[], byte[]> from = consumer;
