@@ -4,12 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.streamgrad.schema.Task;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * {@link Nd4jDenseCompute} reuses its step arrays across steps and batch sizes: no state may pass
@@ -118,20 +123,20 @@ class Nd4jBufferReuseTest {
      * route: the bulk copy into host memory (float32 on the CPU backend) and ND4J's element-wise
      * {@code setData} (any other backend or type), and leaves the rows after them alone.
      */
+    /** Both copy routes (bulk into host memory, ND4J's element-wise one) for both types. */
+    static Stream<Arguments> copyRoutes() {
+        return Stream.of(
+                Arguments.of(DataType.FLOAT, true),
+                Arguments.of(DataType.FLOAT, false),
+                Arguments.of(DataType.DOUBLE, true),
+                Arguments.of(DataType.DOUBLE, false));
+    }
+
     @ParameterizedTest(name = "{0}, host copy {1}")
-    @org.junit.jupiter.params.provider.CsvSource({
-        "FLOAT, true",
-        "FLOAT, false",
-        "DOUBLE, true",
-        "DOUBLE, false"
-    })
+    @MethodSource("copyRoutes")
     void theInputCopyFillsTheFirstRowsOnly(DataType type, boolean hostMemory) {
-        org.nd4j.linalg.api.ndarray.INDArray full =
-                org.nd4j.linalg.factory.Nd4j.valueArrayOf(new long[] {5, 4}, -1.0, type);
-        org.nd4j.linalg.api.ndarray.INDArray firstRows =
-                full.get(
-                        org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 3),
-                        org.nd4j.linalg.indexing.NDArrayIndex.all());
+        INDArray full = Nd4j.valueArrayOf(new long[] {5, 4}, -1.0, type);
+        INDArray firstRows = full.get(NDArrayIndex.interval(0, 3), NDArrayIndex.all());
         float[] values = new float[12];
         for (int i = 0; i < values.length; i++) {
             values[i] = 0.25f * i - 1.5f;
@@ -154,24 +159,16 @@ class Nd4jBufferReuseTest {
      * (which always takes ND4J's route).
      */
     @ParameterizedTest(name = "{0}, host copy {1}")
-    @org.junit.jupiter.params.provider.CsvSource({
-        "FLOAT, true",
-        "FLOAT, false",
-        "DOUBLE, true",
-        "DOUBLE, false"
-    })
+    @MethodSource("copyRoutes")
     void theOutputCopyReadsEveryElementInOrder(DataType type, boolean hostMemory) {
         float[] values = new float[1_000];
         for (int i = 0; i < values.length; i++) {
             values[i] = (float) Math.sin(i) * 100f;
         }
-        org.nd4j.linalg.api.ndarray.INDArray v =
-                org.nd4j.linalg.factory.Nd4j.createFromArray(values).castTo(type);
+        INDArray v = Nd4j.createFromArray(values).castTo(type);
         assertArrayEquals(values, Nd4jDenseCompute.copyOut(v, hostMemory));
-        org.nd4j.linalg.api.ndarray.INDArray tail =
-                v.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(10, 1_000));
+        INDArray tail = v.get(NDArrayIndex.interval(10, 1_000));
         assertArrayEquals(
-                java.util.Arrays.copyOfRange(values, 10, 1_000),
-                Nd4jDenseCompute.copyOut(tail, hostMemory));
+                Arrays.copyOfRange(values, 10, 1_000), Nd4jDenseCompute.copyOut(tail, hostMemory));
     }
 }
