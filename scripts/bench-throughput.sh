@@ -11,8 +11,9 @@
 #                  MNIST (softmax, mlp) is always its 60,000 training images.
 #   --workloads    comma-separated subset of logistic,softmax,mlp,memory (default: the first three).
 #                  memory: train --bounded (logistic, 100 features) over 1 M and 8 M events with 1
-#                  and 3 epochs, and 3 epochs over 4 M with the heap capped at 768 MB: peak resident
-#                  memory against the 1 M run's, checkpoint sizes and durations (memory.md)
+#                  and 3 epochs (the launcher's heap), and 3 epochs over 4 M with a 768 MB heap:
+#                  peak resident memory against the 1 M run's, checkpoint sizes and durations
+#                  (memory.md)
 #   --out DIR      where the report, logs, summaries and the broker's data go
 #                  (default target/bench/<date-time>)
 #   --keep-data    keep the broker's log directory afterwards (default: deleted, it is ~1 GB)

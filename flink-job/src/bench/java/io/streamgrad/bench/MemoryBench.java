@@ -13,9 +13,10 @@ import java.util.Map;
 /**
  * Whether a bounded run's memory depends on the stream's length (issue 9, item 3): {@code train
  * --bounded} over topics of different lengths, with 1 and 3 epochs, each a child process watched by
- * {@link TrainChild} (peak resident memory, checkpoint size and duration), and optionally with the
- * JVM heap capped. Prints a table with the ratio of each run's peak resident memory to that of the
- * shortest topic with the same epochs, measured in the same run.
+ * {@link TrainChild} (peak resident memory, checkpoint size and duration; the JSON also has the GC
+ * log's largest heap after a collection), with the launcher's heap or another ({@code
+ * STREAMGRAD_HEAP}). Prints a table with the ratio of each run's peak resident memory to that of
+ * the shortest topic with the same epochs and heap, measured in the same run.
  *
  * <p>Arguments: {@code --bootstrap-servers S --launcher PATH --out DIR --cases
  * EVENTS:EPOCHS[:HEAP],...}; each case reads topic {@code bench.mem.EVENTS} (the script produces
@@ -50,14 +51,16 @@ public final class MemoryBench {
                             f.length > 2 ? f[2] : ""));
         }
         ArrayNode rows = JSON.createArrayNode();
-        Map<Integer, Long> shortest = new HashMap<>();
-        Map<Integer, Long> shortestRss = new HashMap<>();
+        // Keyed by epochs and heap: the runs a longer run is compared with.
+        Map<String, Case> shortest = new HashMap<>();
         StringBuilder table = new StringBuilder();
         table.append("machine: ").append(ThroughputBench.Machine.describe()).append("\n\n");
         table.append(
-                "| events | epochs | heap cap | peak RSS (MiB) | × shortest | events/s | wall (s) |"
-                        + " checkpoints | largest (KiB) | mean duration (ms) |\n");
-        table.append("|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|\n");
+                "| events | epochs | heap | peak RSS (MiB) | × shortest | heap after GC, max (MiB)"
+                        + " | × shortest | events/s | wall (s) | checkpoints | largest (KiB) | mean"
+                        + " duration (ms) |\n");
+        table.append("|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        Map<Case, ObjectNode> results = new HashMap<>();
         for (Case c : cases) {
             // The throughput benchmark's logistic workload, over this case's topic and epochs.
             List<String> flags =
@@ -66,34 +69,30 @@ public final class MemoryBench {
             ThroughputBench.Workload w =
                     new ThroughputBench.Workload(c.name(), "bench.mem." + c.events(), flags);
             Map<String, String> env =
-                    c.heap().isEmpty()
-                            ? Map.of()
-                            : Map.of("STREAMGRAD_JAVA_OPTS", "-Xmx" + c.heap());
+                    c.heap().isEmpty() ? Map.of() : Map.of("STREAMGRAD_HEAP", c.heap());
             ThroughputBench.log("%s: load %s", c.name(), ThroughputBench.Machine.loadAverage());
             ObjectNode r = TrainChild.run(w, servers, launcher, out, env);
             r.put("case", c.name());
             r.put("events", c.events());
             r.put("epochs", c.epochs());
             r.put("heap", c.heap());
-            long rss = r.get("peak_rss_bytes").asLong();
-            if (c.heap().isEmpty()
-                    && (!shortest.containsKey(c.epochs())
-                            || c.events() < shortest.get(c.epochs()))) {
-                shortest.put(c.epochs(), c.events());
-                shortestRss.put(c.epochs(), rss);
-            }
-            Long base = c.heap().isEmpty() ? shortestRss.get(c.epochs()) : null;
-            double ratio = base == null ? Double.NaN : (double) rss / base;
-            r.put("rss_ratio_to_shortest", ratio);
+            results.put(c, r);
+            String group = c.epochs() + "/" + c.heap();
+            shortest.merge(group, c, (x, y) -> x.events() <= y.events() ? x : y);
+            ObjectNode base = results.get(shortest.get(group));
+            double rssRatio =
+                    (double) r.get("peak_rss_bytes").asLong() / base.get("peak_rss_bytes").asLong();
+            r.put("rss_ratio_to_shortest", rssRatio);
             rows.add(r);
             table.append(
                     String.format(
-                            "| %,d | %d | %s | %,.0f | %s | %,.0f | %.1f | %d | %,.0f | %,.0f |%n",
+                            "| %,d | %d | %s | %,.0f | %.2f | %,.0f | %.1f | %d | %,.0f | %,.0f"
+                                    + " |%n",
                             c.events(),
                             c.epochs(),
-                            c.heap().isEmpty() ? "-" : c.heap(),
-                            rss / 1048576.0,
-                            Double.isNaN(ratio) ? "-" : String.format("%.2f", ratio),
+                            c.heap().isEmpty() ? "launcher's" : c.heap(),
+                            r.get("peak_rss_bytes").asLong() / 1048576.0,
+                            rssRatio,
                             r.get("streamgrad_per_second").asDouble(),
                             r.get("wall_seconds").asDouble(),
                             r.path("checkpoints_completed").asLong(),

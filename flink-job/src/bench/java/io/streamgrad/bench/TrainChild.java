@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -19,7 +21,8 @@ import java.util.stream.Stream;
  * it runs, since it is gone once the process has exited), the Flink checkpoint statistics of its
  * job (the MiniCluster's REST API, polled; the last answer before the job ended is kept) and the
  * largest size its state directory reached (a finished bounded run's checkpoints are gone at the
- * end).
+ * end), and from its GC log the largest heap occupancy left after a collection (what the run holds,
+ * which resident memory shows only through what the collector chose to commit).
  */
 final class TrainChild {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -35,7 +38,7 @@ final class TrainChild {
 
     /**
      * @param env environment of the child on top of this process's (e.g. {@code
-     *     STREAMGRAD_JAVA_OPTS=-Xmx768m})
+     *     STREAMGRAD_HEAP=768m}); a GC log flag is appended to its {@code STREAMGRAD_JAVA_OPTS}
      */
     static ObjectNode run(
             ThroughputBench.Workload w,
@@ -48,7 +51,9 @@ final class TrainChild {
         Path summary = out.resolve(w.name() + "-summary.json");
         Path state = out.resolve("state-" + w.name());
         Path log = out.resolve(w.name() + "-train.log");
+        Path gcLog = out.resolve(w.name() + "-gc.log");
         Files.deleteIfExists(summary);
+        Files.deleteIfExists(gcLog);
         List<String> cmd = new ArrayList<>();
         cmd.add(launcher.toString());
         cmd.addAll(
@@ -73,6 +78,8 @@ final class TrainChild {
         ProcessBuilder builder =
                 new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().putAll(env);
+        builder.environment()
+                .merge("STREAMGRAD_JAVA_OPTS", "-Xlog:gc:file=" + gcLog, (a, b) -> a + " " + b);
         Process p = builder.start();
         // If the benchmark is stopped (Ctrl-C, SIGTERM from the script), so is its child.
         Thread stopChild = new Thread(p::destroy);
@@ -123,6 +130,10 @@ final class TrainChild {
         r.put("mean_step_seconds", s.path("mean_step_seconds").asDouble(Double.NaN));
         r.put("peak_rss_bytes", hwmKb * 1024);
         r.put("state_dir_peak_bytes", stateBytes);
+        GcLog gc = GcLog.read(gcLog);
+        r.put("heap_after_gc_max_bytes", gc.afterMaxBytes());
+        r.put("heap_committed_max_bytes", gc.committedMaxBytes());
+        r.put("gc_pauses", gc.pauses());
         if (checkpoints != null) {
             JsonNode sum = checkpoints.path("summary");
             r.put("checkpoints_completed", checkpoints.path("counts").path("completed").asLong());
@@ -135,6 +146,55 @@ final class TrainChild {
                     sum.path("end_to_end_duration").path("max").asLong());
         }
         return r;
+    }
+
+    /**
+     * A unified JVM log of {@code -Xlog:gc}: per pause a line ending {@code
+     * BEFORE->AFTER(COMMITTED) TIME}, sizes with a unit (K, M, G). Zeros when the log is missing.
+     *
+     * @param afterMaxBytes the largest heap occupancy right after a collection, bytes
+     * @param committedMaxBytes the largest committed heap, bytes
+     * @param pauses the number of pauses logged
+     */
+    record GcLog(long afterMaxBytes, long committedMaxBytes, int pauses) {
+        private static final Pattern PAUSE =
+                Pattern.compile(
+                        "GC\\(\\d+\\) Pause .* (\\d+)([KMG])->(\\d+)([KMG])\\((\\d+)([KMG])\\)"
+                                + " [\\d.]+ms$");
+
+        static GcLog read(Path log) throws IOException {
+            if (!Files.exists(log)) {
+                return new GcLog(0, 0, 0);
+            }
+            try (Stream<String> lines = Files.lines(log)) {
+                return parse(lines.toList());
+            }
+        }
+
+        static GcLog parse(List<String> lines) {
+            long after = 0;
+            long committed = 0;
+            int pauses = 0;
+            for (String line : lines) {
+                Matcher m = PAUSE.matcher(line);
+                if (m.find()) {
+                    pauses++;
+                    after = Math.max(after, bytes(m.group(3), m.group(4)));
+                    committed = Math.max(committed, bytes(m.group(5), m.group(6)));
+                }
+            }
+            return new GcLog(after, committed, pauses);
+        }
+
+        private static long bytes(String n, String unit) {
+            int shift =
+                    switch (unit) {
+                        case "K" -> 10;
+                        case "M" -> 20;
+                        default -> 30;
+                    };
+            return Long.parseLong(n) << shift;
+        }
     }
 
     /** The checkpoint statistics of the (one) job of the MiniCluster at {@code port}, or null. */
