@@ -200,8 +200,9 @@ public final class DemoRun {
                 throw new InvalidSettingException(
                         DeadLetterReport.explain(
                                 TopicReader.readAll(
-                                        bootstrap,
+                                        KafkaClientConfig.plain(bootstrap),
                                         topics.deadLetter(),
+                                        outcome.outputStart().deadLetters(),
                                         DeadLetter.class,
                                         d -> true)));
             }

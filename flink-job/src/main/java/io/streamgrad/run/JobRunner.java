@@ -44,11 +44,16 @@ public final class JobRunner {
     /**
      * What a finished run produced; the accumulators include {@link
      * Accumulators#JOB_SUBMITTED_MILLIS}.
+     *
+     * @param metrics the run's metrics, read from {@code outputStart} on
+     * @param snapshots the run's snapshots, read from {@code outputStart} on
+     * @param outputStart where the run's outputs begin (the dead letters too)
      */
     public record Outcome(
             Map<String, Object> accumulators,
             List<TrainingMetric> metrics,
             List<ModelSnapshot> snapshots,
+            OutputStart outputStart,
             double wallSeconds) {}
 
     /** What a caller sees of a local run while it runs. */
@@ -72,12 +77,26 @@ public final class JobRunner {
      * @param checkpoints the directory Flink checkpoints to
      * @param restoreFrom a completed checkpoint to resume from
      * @param temporary delete the checkpoints when the run ends (the demo's)
+     * @param outputStart where the run's outputs begin, from which its outcome is read; empty: the
+     *     output topics' ends just before the job is submitted
      */
-    public record LocalState(Path checkpoints, Optional<Path> restoreFrom, boolean temporary) {
+    public record LocalState(
+            Path checkpoints,
+            Optional<Path> restoreFrom,
+            boolean temporary,
+            Optional<OutputStart> outputStart) {
         /** A fresh temporary directory, deleted when the run ends. */
         public static LocalState inTemporaryDirectory() throws IOException {
             return new LocalState(
-                    Files.createTempDirectory("streamgrad-checkpoints-"), Optional.empty(), true);
+                    Files.createTempDirectory("streamgrad-checkpoints-"),
+                    Optional.empty(),
+                    true,
+                    Optional.empty());
+        }
+
+        /** The same, with the outputs read from {@code start}. */
+        public LocalState withOutputStart(OutputStart start) {
+            return new LocalState(checkpoints, restoreFrom, temporary, Optional.of(start));
         }
     }
 
@@ -113,10 +132,12 @@ public final class JobRunner {
             Observer observer,
             Consumer<StreamExecutionEnvironment> dataflow)
             throws Exception {
+        OutputStart outputs;
         try (TopicAdmin admin = new TopicAdmin(c.kafka())) {
             admin.ensureTopic(Topic.METRICS, c.topics().metrics(), 1);
             admin.ensureTopic(Topic.SNAPSHOTS, c.topics().snapshots(), 1);
             admin.ensureTopic(Topic.DEAD_LETTER, c.topics().deadLetter(), 1);
+            outputs = state.outputStart().orElseGet(() -> OutputStart.now(admin, c.topics()));
         }
         Map<String, String> settings = TrainingJob.settings(c);
         int port = webUiPort > 0 ? webUiPort : freePort();
@@ -193,13 +214,16 @@ public final class JobRunner {
                 TopicReader.readAll(
                         c.kafka(),
                         c.topics().metrics(),
+                        outputs.metrics(),
                         TrainingMetric.class,
                         m -> c.runId().equals(m.getRunId())),
                 TopicReader.readAll(
                         c.kafka(),
                         c.topics().snapshots(),
+                        outputs.snapshots(),
                         ModelSnapshot.class,
                         s -> c.runId().equals(s.getRunId())),
+                outputs,
                 wall);
     }
 

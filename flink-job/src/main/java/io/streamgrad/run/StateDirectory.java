@@ -22,10 +22,11 @@ import java.util.stream.Stream;
 /**
  * Where a local {@code train} keeps what it cannot re-read from Kafka, so that it survives its own
  * death: Flink's checkpoints (the model, optimizer state, feature statistics, open windows,
- * counters and source offsets, all of one consistent moment), plus {@code run.json}, the run id and
- * the settings that shaped the model. Started again for the same consumer group, {@code train}
- * resumes from the newest completed checkpoint under {@code checkpoints/<job
- * id>/chk-<n>/_metadata}; starting over is explicit ({@link #clear}).
+ * counters and source offsets, all of one consistent moment), plus {@code run.json}, the run id,
+ * the settings that shaped the model and where the run's outputs begin ({@link OutputStart}).
+ * Started again for the same consumer group, {@code train} resumes from the newest completed
+ * checkpoint under {@code checkpoints/<job id>/chk-<n>/_metadata}; starting over is explicit
+ * ({@link #clear}).
  *
  * <p>Layout: {@code <dir>/run.json} and {@code <dir>/checkpoints/}; the default {@code dir} is
  * {@code ~/.streamgrad/state/<group id>}.
@@ -70,8 +71,11 @@ public final class StateDirectory {
      * @param runId the run to continue (the stored one), or the new run's
      * @param checkpoint the newest completed checkpoint to restore, empty when starting afresh
      * @param completed a bounded run of this group already finished
+     * @param outputStart where the stored run's outputs begin ({@link OutputStart#BEGINNING} when
+     *     there is no stored run, or it was recorded before the start was)
      */
-    public record Found(String runId, Optional<Path> checkpoint, boolean completed) {}
+    public record Found(
+            String runId, Optional<Path> checkpoint, boolean completed, OutputStart outputStart) {}
 
     /**
      * Reads the state directory for a run about to start with configuration {@code c}.
@@ -82,21 +86,9 @@ public final class StateDirectory {
     public Found open(JobConfig c) {
         Path runFile = dir.resolve("run.json");
         if (!Files.exists(runFile)) {
-            return new Found(c.runId(), Optional.empty(), false);
+            return new Found(c.runId(), Optional.empty(), false, OutputStart.BEGINNING);
         }
-        Map<String, String> stored;
-        try {
-            stored = JSON.readValue(runFile.toFile(), new TypeReference<Map<String, String>>() {});
-        } catch (IOException e) {
-            throw new InvalidSettingException(
-                    "the state directory "
-                            + dir
-                            + " is damaged ("
-                            + runFile.getFileName()
-                            + ": "
-                            + e.getMessage().lines().findFirst().orElse("")
-                            + "): {start-over} trains afresh, or point {state-dir} elsewhere");
-        }
+        Map<String, String> stored = stored();
         List<String> differences = differences(stored, modelSettings(c));
         if (!differences.isEmpty()) {
             throw new InvalidSettingException(
@@ -110,17 +102,59 @@ public final class StateDirectory {
         return new Found(
                 stored.getOrDefault("run_id", c.runId()),
                 latestCheckpoint(),
-                Boolean.parseBoolean(stored.get("completed")));
+                Boolean.parseBoolean(stored.get("completed")),
+                outputStart(stored));
     }
 
-    /** Records the run id and the model's settings, before the job starts. */
-    public void begin(JobConfig c) {
-        write(c, false);
+    /**
+     * Records the run id, the model's settings and where its outputs begin, before the job starts.
+     */
+    public void begin(JobConfig c, OutputStart outputs) {
+        write(c, false, outputs);
     }
 
-    /** Marks a bounded run as finished: running it again would train nothing new. */
+    /**
+     * Marks a bounded run as finished (running it again would train nothing new), keeping what
+     * {@link #begin} recorded.
+     */
     public void complete(JobConfig c) {
-        write(c, true);
+        write(c, true, outputStart(stored()));
+    }
+
+    private static final String METRICS_FROM = "outputs_from.metrics";
+    private static final String SNAPSHOTS_FROM = "outputs_from.snapshots";
+    private static final String DEAD_LETTERS_FROM = "outputs_from.dead_letters";
+
+    private OutputStart outputStart(Map<String, String> stored) {
+        if (!stored.containsKey(METRICS_FROM)) {
+            return OutputStart.BEGINNING;
+        }
+        String where = dir.resolve("run.json").toString();
+        return new OutputStart(
+                OutputStart.decode(stored.get(METRICS_FROM), where),
+                OutputStart.decode(stored.getOrDefault(SNAPSHOTS_FROM, ""), where),
+                OutputStart.decode(stored.getOrDefault(DEAD_LETTERS_FROM, ""), where));
+    }
+
+    /**
+     * {@code run.json} as written.
+     *
+     * @throws InvalidSettingException naming the file when it cannot be read
+     */
+    private Map<String, String> stored() {
+        Path runFile = dir.resolve("run.json");
+        try {
+            return JSON.readValue(runFile.toFile(), new TypeReference<Map<String, String>>() {});
+        } catch (IOException e) {
+            throw new InvalidSettingException(
+                    "the state directory "
+                            + dir
+                            + " is damaged ("
+                            + runFile.getFileName()
+                            + ": "
+                            + e.getMessage().lines().findFirst().orElse("")
+                            + "): {start-over} trains afresh, or point {state-dir} elsewhere");
+        }
     }
 
     /** Deletes everything: the next run trains a fresh model. */
@@ -198,10 +232,13 @@ public final class StateDirectory {
         }
     }
 
-    private void write(JobConfig c, boolean completed) {
+    private void write(JobConfig c, boolean completed, OutputStart outputs) {
         Map<String, String> record = new TreeMap<>(modelSettings(c));
         record.put("run_id", c.runId());
         record.put("completed", Boolean.toString(completed));
+        record.put(METRICS_FROM, OutputStart.encode(outputs.metrics()));
+        record.put(SNAPSHOTS_FROM, OutputStart.encode(outputs.snapshots()));
+        record.put(DEAD_LETTERS_FROM, OutputStart.encode(outputs.deadLetters()));
         try {
             Files.createDirectories(dir);
             Path tmp = dir.resolve("run.json.tmp");

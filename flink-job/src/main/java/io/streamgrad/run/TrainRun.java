@@ -339,7 +339,11 @@ public final class TrainRun {
             return new Prepared(
                     resumed,
                     state,
-                    new JobRunner.LocalState(state.checkpoints(), found.checkpoint(), false),
+                    new JobRunner.LocalState(
+                            state.checkpoints(),
+                            found.checkpoint(),
+                            false,
+                            Optional.of(found.outputStart())),
                     "resuming run "
                             + found.runId()
                             + " from checkpoint "
@@ -367,7 +371,8 @@ public final class TrainRun {
         return new Prepared(
                 c,
                 state,
-                new JobRunner.LocalState(state.checkpoints(), Optional.empty(), false),
+                new JobRunner.LocalState(
+                        state.checkpoints(), Optional.empty(), false, Optional.empty()),
                 "starting run " + c.runId() + " afresh; state kept in " + state.path());
     }
 
@@ -418,9 +423,17 @@ public final class TrainRun {
     public static RunSummary run(Prepared p, int webUiPort, JobRunner.Observer observer)
             throws Exception {
         JobConfig c = p.config();
-        p.state().begin(c);
+        JobRunner.LocalState local = p.local();
+        if (local.outputStart().isEmpty()) {
+            // A fresh run's outputs begin at the topics' ends now; recorded, so that a resumed
+            // attempt reads the first attempt's outputs too.
+            try (TopicAdmin admin = new TopicAdmin(c.kafka())) {
+                local = local.withOutputStart(OutputStart.now(admin, c.topics()));
+            }
+        }
+        p.state().begin(c, local.outputStart().get());
         long startMs = System.currentTimeMillis();
-        JobRunner.Outcome outcome = JobRunner.runLocally(c, p.local(), webUiPort, observer);
+        JobRunner.Outcome outcome = JobRunner.runLocally(c, local, webUiPort, observer);
         if (c.bounded()) {
             p.state().complete(c);
         }
@@ -431,6 +444,7 @@ public final class TrainRun {
                             TopicReader.readAll(
                                     c.kafka(),
                                     c.topics().deadLetter(),
+                                    outcome.outputStart().deadLetters(),
                                     DeadLetter.class,
                                     d -> d.getFailedAt() >= startMs)));
         }

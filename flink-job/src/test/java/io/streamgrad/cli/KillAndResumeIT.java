@@ -98,6 +98,10 @@ class KillAndResumeIT {
         for (String count : List.of("events_consumed", "events_trained", "iterations")) {
             assertEquals(ref.get(count), resumed.get(count), count);
         }
+        // The summary reads the metrics from where the first attempt began, not where the last
+        // one did: the first iterations' losses are the first attempt's.
+        assertEquals(ref.get("initial_loss"), resumed.get("initial_loss"));
+        assertEquals(ref.get("epoch_losses"), resumed.get("epoch_losses"));
 
         // Exactly once on the metrics topic: every iteration of the run once, none twice.
         String runId = resumed.get("run_id").asText();

@@ -11,6 +11,7 @@ import io.streamgrad.schema.AvroSerde;
 import io.streamgrad.schema.MetricKind;
 import io.streamgrad.schema.TrainingMetric;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -20,12 +21,15 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The progress follower reads a shared metrics topic from where it stood when the follower was
- * created: earlier runs' metrics (and anything written before it) are skipped, not decoded, and the
- * run's own later metrics arrive in order. A real broker (in-process KRaft).
+ * A run's readers of a shared metrics topic start where the run began, never at the topic's
+ * history: the progress follower from the topic's end when it was created (earlier runs' metrics,
+ * and anything written before it, are skipped, not decoded; the run's own later metrics arrive in
+ * order), and the outcome reader from a recorded {@link OutputStart}. A real broker (in-process
+ * KRaft).
  */
-class MetricsFollowerIT {
+class RunOutputReadersIT {
     private static final String TOPIC = "metrics-follower-it";
+    private static final String SHARED = "run-outputs-it";
     private static EmbeddedKafkaBroker broker;
 
     @BeforeAll
@@ -33,6 +37,7 @@ class MetricsFollowerIT {
         broker = EmbeddedKafkaBroker.start();
         try (TopicAdmin admin = new TopicAdmin(broker.bootstrapServers())) {
             admin.ensureTopic(Topic.METRICS, TOPIC, 1);
+            admin.ensureTopic(Topic.METRICS, SHARED, 2);
         }
     }
 
@@ -58,11 +63,68 @@ class MetricsFollowerIT {
     }
 
     private static void write(KafkaProducer<byte[], byte[]> producer, TrainingMetric... metrics) {
+        write(producer, TOPIC, 0, metrics);
+    }
+
+    private static void write(
+            KafkaProducer<byte[], byte[]> producer,
+            String topic,
+            int partition,
+            TrainingMetric... metrics) {
         AvroSerde<TrainingMetric> serde = AvroSerde.of(TrainingMetric.class);
         for (TrainingMetric m : metrics) {
-            producer.send(new ProducerRecord<>(TOPIC, serde.serialize(m)));
+            producer.send(new ProducerRecord<>(topic, partition, null, serde.serialize(m)));
         }
         producer.flush();
+    }
+
+    private static KafkaProducer<byte[], byte[]> producer() {
+        var props = RawClients.producerProps(broker.bootstrapServers(), "run-outputs-it");
+        props.put("key.serializer", ByteArraySerializer.class.getName());
+        props.put("value.serializer", ByteArraySerializer.class.getName());
+        return new KafkaProducer<>(props);
+    }
+
+    @Test
+    void theOutcomeIsReadFromWhereTheRunsOutputsBegan() {
+        KafkaClientConfig kafka = KafkaClientConfig.plain(broker.bootstrapServers());
+        Map<Integer, Long> start;
+        try (KafkaProducer<byte[], byte[]> producer = producer();
+                TopicAdmin admin = new TopicAdmin(broker.bootstrapServers())) {
+            assertEquals(Map.of(), admin.endOffsets("no-such-topic"));
+            // History on both partitions, this run id's too (an earlier attempt that started over).
+            write(producer, SHARED, 0, metric("old", 1), metric("r2", 1), metric("old", 2));
+            write(producer, SHARED, 1, metric("old", 3));
+            start = admin.endOffsets(SHARED);
+            assertEquals(Map.of(0, 3L, 1, 1L), start);
+            write(producer, SHARED, 1, metric("r2", 2), metric("other", 1));
+            write(producer, SHARED, 0, metric("r2", 3));
+        }
+        List<Long> read =
+                TopicReader.readAll(
+                                kafka,
+                                SHARED,
+                                start,
+                                TrainingMetric.class,
+                                m -> "r2".equals(m.getRunId()))
+                        .stream()
+                        .map(TrainingMetric::getIteration)
+                        .sorted()
+                        .toList();
+        assertEquals(List.of(2L, 3L), read);
+        // A partition not named is read from its beginning: r2's first metric is on partition 0.
+        assertEquals(
+                List.of(1L, 2L, 3L),
+                TopicReader.readAll(
+                                kafka,
+                                SHARED,
+                                Map.of(1, 1L),
+                                TrainingMetric.class,
+                                m -> "r2".equals(m.getRunId()))
+                        .stream()
+                        .map(TrainingMetric::getIteration)
+                        .sorted()
+                        .toList());
     }
 
     @Test

@@ -17,6 +17,7 @@ import io.streamgrad.train.ShuffleMode;
 import io.streamgrad.train.TrainingConfig;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -46,15 +47,10 @@ class StateDirectoryTest {
     void aRunWrittenBeforeShuffleModesKeptItsPassAndResumesOnlyAsSuch(@TempDir Path dir)
             throws Exception {
         StateDirectory state = StateDirectory.at(dir);
-        state.begin(job(ShuffleMode.PASS));
+        state.begin(job(ShuffleMode.PASS), OutputStart.BEGINNING);
         // A run.json written before the setting existed.
-        ObjectMapper json = new ObjectMapper();
-        Map<String, String> stored =
-                json.readValue(
-                        dir.resolve("run.json").toFile(),
-                        new TypeReference<Map<String, String>>() {});
-        assertEquals("pass", stored.remove("training.batching.shuffle"));
-        json.writeValue(dir.resolve("run.json").toFile(), stored);
+        editRunFile(
+                dir, stored -> assertEquals("pass", stored.remove("training.batching.shuffle")));
 
         InvalidSettingException e =
                 assertThrows(
@@ -63,5 +59,40 @@ class StateDirectoryTest {
                 e.getMessage().contains("training.batching.shuffle was pass, now blocks"),
                 e.getMessage());
         assertEquals("run-1", state.open(job(ShuffleMode.PASS)).runId());
+    }
+
+    @Test
+    void whereTheRunsOutputsBeganIsKeptUntilItCompletes(@TempDir Path dir) {
+        StateDirectory state = StateDirectory.at(dir);
+        assertEquals(OutputStart.BEGINNING, state.open(job(ShuffleMode.BLOCKS)).outputStart());
+        OutputStart start = new OutputStart(Map.of(0, 12L, 3, 7L), Map.of(0, 4L), Map.of());
+        state.begin(job(ShuffleMode.BLOCKS), start);
+        assertEquals(start, state.open(job(ShuffleMode.BLOCKS)).outputStart());
+        state.complete(job(ShuffleMode.BLOCKS));
+        StateDirectory.Found found = state.open(job(ShuffleMode.BLOCKS));
+        assertTrue(found.completed());
+        assertEquals(start, found.outputStart());
+    }
+
+    @Test
+    void aDamagedOutputStartIsRefusedNamingTheFile(@TempDir Path dir) throws Exception {
+        StateDirectory state = StateDirectory.at(dir);
+        state.begin(job(ShuffleMode.BLOCKS), OutputStart.BEGINNING);
+        editRunFile(dir, stored -> stored.put("outputs_from.metrics", "0=12,1"));
+        InvalidSettingException e =
+                assertThrows(
+                        InvalidSettingException.class, () -> state.open(job(ShuffleMode.BLOCKS)));
+        assertTrue(e.getMessage().contains("run.json has '0=12,1'"), e.getMessage());
+    }
+
+    /** Rewrites the state directory's run.json as {@code edit} changes it. */
+    private static void editRunFile(Path dir, Consumer<Map<String, String>> edit) throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        Map<String, String> stored =
+                json.readValue(
+                        dir.resolve("run.json").toFile(),
+                        new TypeReference<Map<String, String>>() {});
+        edit.accept(stored);
+        json.writeValue(dir.resolve("run.json").toFile(), stored);
     }
 }

@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -275,33 +276,20 @@ public final class TopicAdmin implements AutoCloseable {
      * (an upper bound when the topic holds transaction markers).
      */
     public long recordCount(String name) {
-        try {
-            int partitions = partitionCount(name);
-            Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
-            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-            for (int p = 0; p < partitions; p++) {
-                earliest.put(new TopicPartition(name, p), OffsetSpec.earliest());
-                latest.put(new TopicPartition(name, p), OffsetSpec.latest());
-            }
-            var start = admin.listOffsets(earliest).all().get(timeoutMs, TimeUnit.MILLISECONDS);
-            var end = admin.listOffsets(latest).all().get(timeoutMs, TimeUnit.MILLISECONDS);
-            long n = 0;
-            for (TopicPartition tp : latest.keySet()) {
-                n += end.get(tp).offset() - start.get(tp).offset();
-            }
-            return n;
-        } catch (ExecutionException e) {
-            if (KafkaAuthenticationException.find(e) != null) {
-                throw failure(e);
-            }
-            throw new IllegalStateException(
-                    "cannot read the offsets of " + name + ": " + e.getCause().getMessage(), e);
-        } catch (TimeoutException e) {
-            throw new KafkaUnreachableException(bootstrapServers, timeoutMs);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
+        Map<Integer, Long> start = offsets(name, OffsetSpec.earliest());
+        long n = 0;
+        for (Map.Entry<Integer, Long> end : offsets(name, OffsetSpec.latest()).entrySet()) {
+            n += end.getValue() - start.get(end.getKey());
         }
+        return n;
+    }
+
+    /**
+     * The end offset of each partition of the topic (partition → offset), empty when the topic does
+     * not exist: where a reader that wants only what is written from now on starts.
+     */
+    public Map<Integer, Long> endOffsets(String name) {
+        return topicExists(name) ? offsets(name, OffsetSpec.latest()) : Map.of();
     }
 
     /**
@@ -309,27 +297,12 @@ public final class TopicAdmin implements AutoCloseable {
      * non-empty topic: a bounded run of that group would read nothing.
      */
     public boolean groupAtEnd(String group, String topic) {
+        Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> committed;
         try {
-            Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> committed =
+            committed =
                     admin.listConsumerGroupOffsets(group)
                             .partitionsToOffsetAndMetadata()
                             .get(timeoutMs, TimeUnit.MILLISECONDS);
-            int partitions = partitionCount(topic);
-            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-            for (int p = 0; p < partitions; p++) {
-                latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
-            }
-            var end = admin.listOffsets(latest).all().get(timeoutMs, TimeUnit.MILLISECONDS);
-            long total = 0;
-            for (TopicPartition tp : latest.keySet()) {
-                long e = end.get(tp).offset();
-                total += e;
-                var c = committed.get(tp);
-                if (c == null || c.offset() < e) {
-                    return false;
-                }
-            }
-            return total > 0;
         } catch (ExecutionException e) {
             if (KafkaAuthenticationException.find(e) != null) {
                 throw failure(e);
@@ -337,6 +310,41 @@ public final class TopicAdmin implements AutoCloseable {
             throw new IllegalStateException(
                     "cannot read the offsets of group " + group + ": " + e.getCause().getMessage(),
                     e);
+        } catch (TimeoutException e) {
+            throw new KafkaUnreachableException(bootstrapServers, timeoutMs);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        long total = 0;
+        for (Map.Entry<Integer, Long> end : offsets(topic, OffsetSpec.latest()).entrySet()) {
+            total += end.getValue();
+            var c = committed.get(new TopicPartition(topic, end.getKey()));
+            if (c == null || c.offset() < end.getValue()) {
+                return false;
+            }
+        }
+        return total > 0;
+    }
+
+    /** Each partition's offset of one kind (earliest, latest), partition → offset. */
+    private Map<Integer, Long> offsets(String name, OffsetSpec spec) {
+        try {
+            int partitions = partitionCount(name);
+            Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+            for (int p = 0; p < partitions; p++) {
+                request.put(new TopicPartition(name, p), spec);
+            }
+            var answer = admin.listOffsets(request).all().get(timeoutMs, TimeUnit.MILLISECONDS);
+            Map<Integer, Long> out = new TreeMap<>();
+            answer.forEach((tp, o) -> out.put(tp.partition(), o.offset()));
+            return out;
+        } catch (ExecutionException e) {
+            if (KafkaAuthenticationException.find(e) != null) {
+                throw failure(e);
+            }
+            throw new IllegalStateException(
+                    "cannot read the offsets of " + name + ": " + e.getCause().getMessage(), e);
         } catch (TimeoutException e) {
             throw new KafkaUnreachableException(bootstrapServers, timeoutMs);
         } catch (InterruptedException e) {
