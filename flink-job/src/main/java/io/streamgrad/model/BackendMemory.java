@@ -29,7 +29,9 @@ public record BackendMemory(String backend, long availableBytes, String source) 
         return new BackendMemory(
                 backend,
                 offHeap,
-                "ND4J's off-heap allowance left (raise it with -Dorg.bytedeco.javacpp.maxBytes)");
+                "ND4J's off-heap allowance left; it follows the JVM's max heap: raise that"
+                        + " (STREAMGRAD_HEAP for ./streamgrad) or set"
+                        + " -Dorg.bytedeco.javacpp.maxBytes");
     }
 
     String describe() {

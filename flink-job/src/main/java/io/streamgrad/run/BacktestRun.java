@@ -50,6 +50,11 @@ public final class BacktestRun {
                             range,
                             EvaluateRun.offsets(consumer, job.topics().events(), kafkaTimeoutMs));
         }
+        Preflight.requireBacktestFits(
+                variants.stream().map(v -> v.config().batching()).toList(),
+                variants.get(0).config().spec().inputSize(),
+                r.records(),
+                Runtime.getRuntime().maxMemory());
         return new Plan(new BacktestConfig(job, configs, r.from(), r.to()), r);
     }
 

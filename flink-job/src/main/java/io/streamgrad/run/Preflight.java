@@ -6,6 +6,7 @@ import io.streamgrad.model.BackendMemory;
 import io.streamgrad.model.StepMemory;
 import io.streamgrad.train.Batching;
 import io.streamgrad.train.TrainingConfig;
+import java.util.List;
 
 /** Checks that commands make before a job starts, each failing with the fix in its message. */
 public final class Preflight {
@@ -74,7 +75,9 @@ public final class Preflight {
                 throw new InvalidSettingException(
                         String.format(
                                 "{shuffle} pass keeps all %,d events of %d features in state,"
-                                        + " about %,d MiB, more than half the %,d MiB heap: %s",
+                                        + " about %,d MiB, more than half the %,d MiB heap: %s;"
+                                        + " or give the JVM more: "
+                                        + MORE_HEAP,
                                 events,
                                 features,
                                 bytes >> 20,
@@ -99,7 +102,8 @@ public final class Preflight {
                                         + " queued, one being trained on) of %d blocks of %,d"
                                         + " records of %d features, about %,d MiB, more than half"
                                         + " the %,d MiB heap: lower {shuffle-block} to at most %,d"
-                                        + " (or {shuffle-group})",
+                                        + " (or {shuffle-group}); or give the JVM more: "
+                                        + MORE_HEAP,
                                 held,
                                 b.groupBlocks(),
                                 b.blockOffsets(),
@@ -109,6 +113,46 @@ public final class Preflight {
                                 largestBlock));
             }
         }
+    }
+
+    /** How a local run gets a larger heap (the launcher's setting, README "Memory"). */
+    static final String MORE_HEAP = "STREAMGRAD_HEAP=4g ./streamgrad ...";
+
+    /**
+     * Refuses, before a backtest starts, a range its variants cannot keep: a backtest reads its
+     * range once, and every variant that trains more than one epoch or reports the full-pass loss
+     * keeps the whole range in state ({@link Batching#keepsPass}), each its own copy.
+     *
+     * @param variants each variant's batching
+     * @param events the records of the range
+     * @param heapBytes the heap of the JVM that runs the backtest
+     * @throws InvalidSettingException when the kept copies need more than half the heap, naming how
+     *     many events of the range fit and the ways out
+     */
+    public static void requireBacktestFits(
+            List<Batching> variants, int features, long events, long heapBytes) {
+        long keeping = variants.stream().filter(Batching::keepsPass).count();
+        long budget = heapBytes / 2;
+        long bytes = keeping * events * keptExampleBytes(features);
+        if (keeping == 0 || bytes <= budget) {
+            return;
+        }
+        throw new InvalidSettingException(
+                String.format(
+                        "the backtest keeps its range of %,d events of %d features in state once"
+                                + " for each of its %d variants with more than one {epochs} or"
+                                + " {full-pass-loss}, about %,d MiB, more than half the %,d MiB"
+                                + " heap: a range of at most %,d events fits ({last} or"
+                                + " {from-offset}/{to-offset}), or fewer such variants (one epoch"
+                                + " and {no-full-pass-loss} keep nothing); or give the JVM"
+                                + " more: "
+                                + MORE_HEAP,
+                        events,
+                        features,
+                        keeping,
+                        bytes >> 20,
+                        heapBytes >> 20,
+                        budget / keeping / keptExampleBytes(features)));
     }
 
     /** Full-batch gradient descent is for small sets: refuses more events than the limit. */

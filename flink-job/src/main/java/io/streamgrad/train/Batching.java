@@ -157,6 +157,22 @@ public record Batching(
                 groupBlocks);
     }
 
+    public Batching withFullPassLoss(boolean on) {
+        return new Batching(
+                batchSize,
+                fullBatch,
+                window,
+                maxOutOfOrdernessMs,
+                idleTimeoutMs,
+                latePolicy,
+                epochs,
+                fullBatchLimit,
+                on,
+                shuffle,
+                blockOffsets,
+                groupBlocks);
+    }
+
     /** Examples a count window holds before it closes. */
     public long countWindowSize() {
         return window instanceof WindowSpec.Count c ? (long) batchSize * c.batches() : 0;

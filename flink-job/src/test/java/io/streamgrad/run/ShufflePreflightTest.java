@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.streamgrad.config.InvalidSettingException;
 import io.streamgrad.train.Batching;
 import io.streamgrad.train.ShuffleMode;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ShufflePreflightTest {
@@ -64,5 +65,34 @@ class ShufflePreflightTest {
                                 HEAP));
         assertDoesNotThrow(
                 () -> Preflight.requireShuffleFits(Batching.defaults(), 784, 60_000_000, HEAP));
+    }
+
+    @Test
+    void aBacktestWhoseVariantsCannotKeepTheRangeIsRefusedNamingTheRangeThatFits() {
+        Batching keeps = Batching.defaults(); // the full-pass loss is on by default
+        Batching keepsNothing = Batching.defaults().withFullPassLoss(false);
+        InvalidSettingException e =
+                assertThrows(
+                        InvalidSettingException.class,
+                        () ->
+                                Preflight.requireBacktestFits(
+                                        List.of(keeps, keeps.withEpochs(3), keepsNothing),
+                                        100,
+                                        1_000_000,
+                                        HEAP));
+        String m = e.getMessage();
+        assertTrue(m.contains("1,000,000 events of 100 features"), m);
+        assertTrue(m.contains("each of its 2 variants"), m);
+        // Half of 768 MiB over two copies of 600-byte kept examples.
+        assertTrue(m.contains(String.format("at most %,d events fits", (HEAP / 2) / 2 / 600)), m);
+        assertTrue(m.contains("STREAMGRAD_HEAP"), m);
+        assertDoesNotThrow(
+                () ->
+                        Preflight.requireBacktestFits(
+                                List.of(keeps, keeps), 100, (HEAP / 2) / 2 / 600, HEAP));
+        assertDoesNotThrow(
+                () ->
+                        Preflight.requireBacktestFits(
+                                List.of(keepsNothing, keepsNothing), 100, 1_000_000_000, HEAP));
     }
 }
