@@ -56,11 +56,13 @@ public final class MemoryBench {
         StringBuilder table = new StringBuilder();
         table.append("machine: ").append(ThroughputBench.Machine.describe()).append("\n\n");
         table.append(
-                "| events | epochs | heap | peak RSS (MiB) | × shortest | heap after GC, max (MiB)"
-                        + " | × shortest | events/s | wall (s) | checkpoints | largest (KiB) | mean"
-                        + " duration (ms) |\n");
-        table.append("|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                "| events | epochs | heap | peak RSS (MiB) | × shortest | events/s | wall (s) |"
+                        + " checkpoints | largest (KiB) | mean duration (ms) |\n");
+        table.append("|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|\n");
         Map<Case, ObjectNode> results = new HashMap<>();
+        // A case alone in its group (epochs and heap) has nothing to be compared with.
+        Map<String, Long> groupSizes = new HashMap<>();
+        cases.forEach(c -> groupSizes.merge(c.epochs() + "/" + c.heap(), 1L, Long::sum));
         for (Case c : cases) {
             // The throughput benchmark's logistic workload, over this case's topic and epochs.
             List<String> flags =
@@ -86,13 +88,13 @@ public final class MemoryBench {
             rows.add(r);
             table.append(
                     String.format(
-                            "| %,d | %d | %s | %,.0f | %.2f | %,.0f | %.1f | %d | %,.0f | %,.0f"
+                            "| %,d | %d | %s | %,.0f | %s | %,.0f | %.1f | %d | %,.0f | %,.0f"
                                     + " |%n",
                             c.events(),
                             c.epochs(),
                             c.heap().isEmpty() ? "launcher's" : c.heap(),
                             r.get("peak_rss_bytes").asLong() / 1048576.0,
-                            rssRatio,
+                            groupSizes.get(group) > 1 ? String.format("%.2f", rssRatio) : "-",
                             r.get("streamgrad_per_second").asDouble(),
                             r.get("wall_seconds").asDouble(),
                             r.path("checkpoints_completed").asLong(),

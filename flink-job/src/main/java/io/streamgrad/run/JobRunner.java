@@ -134,9 +134,7 @@ public final class JobRunner {
             throws Exception {
         OutputStart outputs;
         try (TopicAdmin admin = new TopicAdmin(c.kafka())) {
-            admin.ensureTopic(Topic.METRICS, c.topics().metrics(), 1);
-            admin.ensureTopic(Topic.SNAPSHOTS, c.topics().snapshots(), 1);
-            admin.ensureTopic(Topic.DEAD_LETTER, c.topics().deadLetter(), 1);
+            ensureOutputTopics(admin, c.topics());
             outputs = state.outputStart().orElseGet(() -> OutputStart.now(admin, c.topics()));
         }
         Map<String, String> settings = TrainingJob.settings(c);
@@ -225,6 +223,13 @@ public final class JobRunner {
                         s -> c.runId().equals(s.getRunId())),
                 outputs,
                 wall);
+    }
+
+    /** Creates the job's metrics, snapshots and dead-letter topics where they do not exist. */
+    static void ensureOutputTopics(TopicAdmin admin, JobConfig.Topics topics) {
+        admin.ensureTopic(Topic.METRICS, topics.metrics(), 1);
+        admin.ensureTopic(Topic.SNAPSHOTS, topics.snapshots(), 1);
+        admin.ensureTopic(Topic.DEAD_LETTER, topics.deadLetter(), 1);
     }
 
     static void deleteRecursively(Path dir) throws IOException {

@@ -129,11 +129,14 @@ public final class StateDirectory {
         if (!stored.containsKey(METRICS_FROM)) {
             return OutputStart.BEGINNING;
         }
-        String where = dir.resolve("run.json").toString();
+        Path where = dir.resolve("run.json");
         return new OutputStart(
-                OutputStart.decode(stored.get(METRICS_FROM), where),
-                OutputStart.decode(stored.getOrDefault(SNAPSHOTS_FROM, ""), where),
-                OutputStart.decode(stored.getOrDefault(DEAD_LETTERS_FROM, ""), where));
+                OutputStart.decode(stored.get(METRICS_FROM), where + " " + METRICS_FROM),
+                OutputStart.decode(
+                        stored.getOrDefault(SNAPSHOTS_FROM, ""), where + " " + SNAPSHOTS_FROM),
+                OutputStart.decode(
+                        stored.getOrDefault(DEAD_LETTERS_FROM, ""),
+                        where + " " + DEAD_LETTERS_FROM));
     }
 
     /**

@@ -6,6 +6,7 @@ import io.streamgrad.schema.AvroDecodeException;
 import io.streamgrad.schema.AvroSerde;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
@@ -28,10 +29,13 @@ public final class TopicReader {
     }
 
     /**
-     * The topic's records of {@code type} that {@code keep} accepts, committed ones only.
+     * The topic's records of {@code type} that {@code keep} accepts, committed ones only, from its
+     * beginning to the end offsets it has now.
      *
      * @throws io.streamgrad.kafka.KafkaAuthenticationException when the cluster refuses the
      *     client's credentials
+     * @throws IllegalStateException when the read makes no progress for {@link #STALL_MS} short of
+     *     the end, naming the topic and how far it got
      */
     public static <T extends SpecificRecord> List<T> readAll(
             KafkaClientConfig kafka, String topic, Class<T> type, Predicate<T> keep) {
@@ -39,14 +43,10 @@ public final class TopicReader {
     }
 
     /**
-     * The topic's records of {@code type} that {@code keep} accepts, committed ones only, from
-     * {@code from} (partition → offset; a partition not named from its beginning) to the end
-     * offsets the topic has now.
-     *
-     * @throws io.streamgrad.kafka.KafkaAuthenticationException when the cluster refuses the
-     *     client's credentials
-     * @throws IllegalStateException when the records are not all read within {@link #DEADLINE_MS},
-     *     naming the topic and how far the reader got
+     * As {@link #readAll(KafkaClientConfig, String, Class, Predicate)}, from {@code from}
+     * (partition → offset; a partition not named from its beginning). An offset the topic no longer
+     * has (retention deleted it, or the topic was deleted and created again since it was recorded)
+     * reads the partition from its beginning: what is there is newer than the offset.
      */
     public static <T extends SpecificRecord> List<T> readAll(
             KafkaClientConfig kafka,
@@ -58,27 +58,17 @@ public final class TopicReader {
         List<T> out = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> consumer = consumer(kafka)) {
             List<TopicPartition> partitions = RawClients.fromBeginning(consumer, kafka, topic);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            Map<TopicPartition, Long> first = consumer.beginningOffsets(partitions);
             for (TopicPartition tp : partitions) {
                 Long offset = from.get(tp.partition());
-                if (offset != null) {
+                if (offset != null && offset >= first.get(tp) && offset <= end.get(tp)) {
                     consumer.seek(tp, offset);
                 }
             }
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            long deadline = System.currentTimeMillis() + DEADLINE_MS;
+            long progressed = System.currentTimeMillis();
+            long at = positions(consumer, partitions);
             while (!reached(consumer, end)) {
-                if (System.currentTimeMillis() > deadline) {
-                    // A partial read would be a silently wrong summary.
-                    throw new IllegalStateException(
-                            String.format(
-                                    "read %,d records of %s in %d s and had not reached its end"
-                                            + " offsets %s (at %s): is the cluster overloaded?",
-                                    out.size(),
-                                    topic,
-                                    DEADLINE_MS / 1000,
-                                    end,
-                                    positions(consumer, partitions)));
-                }
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                     try {
                         T value = serde.deserialize(r.value());
@@ -89,21 +79,37 @@ public final class TopicReader {
                         // Someone else's record on a shared topic: not ours to count.
                     }
                 }
+                long now = System.currentTimeMillis();
+                long position = positions(consumer, partitions);
+                if (position != at) {
+                    at = position;
+                    progressed = now;
+                } else if (now - progressed > STALL_MS) {
+                    // A partial read would be a silently wrong answer.
+                    Map<TopicPartition, Long> where = new LinkedHashMap<>();
+                    partitions.forEach(tp -> where.put(tp, consumer.position(tp)));
+                    throw new IllegalStateException(
+                            String.format(
+                                    "reading %s made no progress for %d s at offsets %s, short of"
+                                            + " its end offsets %s: check that every partition"
+                                            + " has a leader and the brokers answer"
+                                            + " (kafka-topics.sh --describe --topic %s)",
+                                    topic, STALL_MS / 1000, where, end, topic));
+                }
             }
         }
         return out;
     }
 
-    /**
-     * How long {@link #readAll} may take: its reads are one run's records, not a topic's history.
-     */
-    static final long DEADLINE_MS = 120_000;
+    /** How long a read may go without progress before it fails. */
+    static final long STALL_MS = 60_000;
 
-    private static Map<TopicPartition, Long> positions(
-            KafkaConsumer<?, ?> consumer, List<TopicPartition> partitions) {
-        Map<TopicPartition, Long> at = new java.util.LinkedHashMap<>();
-        partitions.forEach(tp -> at.put(tp, consumer.position(tp)));
-        return at;
+    private static long positions(KafkaConsumer<?, ?> consumer, List<TopicPartition> partitions) {
+        long sum = 0;
+        for (TopicPartition tp : partitions) {
+            sum += consumer.position(tp);
+        }
+        return sum;
     }
 
     private static boolean reached(KafkaConsumer<?, ?> consumer, Map<TopicPartition, Long> end) {

@@ -428,6 +428,7 @@ public final class TrainRun {
             // A fresh run's outputs begin at the topics' ends now; recorded, so that a resumed
             // attempt reads the first attempt's outputs too.
             try (TopicAdmin admin = new TopicAdmin(c.kafka())) {
+                JobRunner.ensureOutputTopics(admin, c.topics());
                 local = local.withOutputStart(OutputStart.now(admin, c.topics()));
             }
         }
@@ -438,7 +439,10 @@ public final class TrainRun {
             p.state().complete(c);
         }
         if (c.bounded() && outcome.snapshots().isEmpty()) {
-            // The dead-letter topic may be shared: the letters written since this run started.
+            // The dead-letter topic may be shared: the letters written since the run first
+            // started (its earlier attempts' too: their events are behind the checkpoint). A run
+            // recorded before its outputs' start was has only this attempt's start time.
+            boolean recorded = !OutputStart.BEGINNING.equals(outcome.outputStart());
             throw new InvalidSettingException(
                     DeadLetterReport.explain(
                             TopicReader.readAll(
@@ -446,7 +450,7 @@ public final class TrainRun {
                                     c.topics().deadLetter(),
                                     outcome.outputStart().deadLetters(),
                                     DeadLetter.class,
-                                    d -> d.getFailedAt() >= startMs)));
+                                    d -> recorded || d.getFailedAt() >= startMs)));
         }
         return RunSummary.of(
                 c.runId(),

@@ -100,31 +100,22 @@ class RunOutputReadersIT {
             write(producer, SHARED, 1, metric("r2", 2), metric("other", 1));
             write(producer, SHARED, 0, metric("r2", 3));
         }
-        List<Long> read =
-                TopicReader.readAll(
-                                kafka,
-                                SHARED,
-                                start,
-                                TrainingMetric.class,
-                                m -> "r2".equals(m.getRunId()))
-                        .stream()
-                        .map(TrainingMetric::getIteration)
-                        .sorted()
-                        .toList();
-        assertEquals(List.of(2L, 3L), read);
+        assertEquals(List.of(2L, 3L), r2Iterations(kafka, start));
         // A partition not named is read from its beginning: r2's first metric is on partition 0.
-        assertEquals(
-                List.of(1L, 2L, 3L),
-                TopicReader.readAll(
-                                kafka,
-                                SHARED,
-                                Map.of(1, 1L),
-                                TrainingMetric.class,
-                                m -> "r2".equals(m.getRunId()))
-                        .stream()
-                        .map(TrainingMetric::getIteration)
-                        .sorted()
-                        .toList());
+        assertEquals(List.of(1L, 2L, 3L), r2Iterations(kafka, Map.of(1, 1L)));
+        // An offset the topic no longer has (past its end, as after the topic was deleted and
+        // created again) reads that partition from its start.
+        assertEquals(List.of(1L, 2L, 3L), r2Iterations(kafka, Map.of(0, 1_000L, 1, 1L)));
+    }
+
+    /** The iterations of run r2's metrics on the shared topic, read from {@code from}, sorted. */
+    private static List<Long> r2Iterations(KafkaClientConfig kafka, Map<Integer, Long> from) {
+        return TopicReader.readAll(
+                        kafka, SHARED, from, TrainingMetric.class, m -> "r2".equals(m.getRunId()))
+                .stream()
+                .map(TrainingMetric::getIteration)
+                .sorted()
+                .toList();
     }
 
     @Test

@@ -82,7 +82,9 @@ class StateDirectoryTest {
         InvalidSettingException e =
                 assertThrows(
                         InvalidSettingException.class, () -> state.open(job(ShuffleMode.BLOCKS)));
-        assertTrue(e.getMessage().contains("run.json has '0=12,1'"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("run.json outputs_from.metrics has '0=12,1'"),
+                e.getMessage());
     }
 
     /** Rewrites the state directory's run.json as {@code edit} changes it. */
