@@ -17,6 +17,14 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         version = "streamgrad 0.1.0",
         description = "Online mini-batch learning on Kafka streams with Apache Flink and ND4J.",
+        footerHeading =
+                "%nEnvironment, read by the ./streamgrad launcher (README: Memory, Threads):%n",
+        footer = {
+            "  STREAMGRAD_HEAP       fixed JVM heap (-Xms = -Xmx), 512m or more; default 1g",
+            "  STREAMGRAD_JAVA_OPTS  more JVM flags (a heap size there wins)",
+            "  OMP_NUM_THREADS       ND4J's CPU threads, default 1",
+            "  JAVA_HOME             the Java (17 or later) to run"
+        },
         subcommands = {
             DemoCommand.class,
             ProduceCommand.class,

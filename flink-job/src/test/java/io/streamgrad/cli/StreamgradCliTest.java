@@ -7,8 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** Bad input stops a command with one line that says what to do, and no stack trace. */
@@ -26,6 +30,20 @@ class StreamgradCliTest {
         assertEquals(2, r.exit(), r.err());
         assertTrue(r.err().contains(expected), r.err());
         assertFalse(r.err().contains("\tat "), "no stack trace without --verbose: " + r.err());
+    }
+
+    @Test
+    void helpNamesTheLaunchersEnvironmentWithTheDefaultsItApplies() throws Exception {
+        String help = new picocli.CommandLine(new Streamgrad()).getUsageMessage();
+        // The launcher (the project's root, one up from this module) is what applies them.
+        String launcher = Files.readString(Path.of("..", "streamgrad"));
+        Matcher heap = Pattern.compile("\\$\\{STREAMGRAD_HEAP:-(\\w+)}").matcher(launcher);
+        Matcher omp = Pattern.compile("\\$\\{OMP_NUM_THREADS:-(\\w+)}").matcher(launcher);
+        assertTrue(heap.find() && omp.find(), "the launcher's defaults");
+        assertTrue(help.contains("STREAMGRAD_HEAP"), help);
+        assertTrue(help.contains("default " + heap.group(1)), help);
+        assertTrue(help.contains("ND4J's CPU threads, default " + omp.group(1)), help);
+        assertTrue(help.contains("STREAMGRAD_JAVA_OPTS"), help);
     }
 
     @Test
