@@ -4,7 +4,7 @@
 # measured in the same run (plain consumer, consumer + decoding, the trainer on in-memory batches),
 # τ_f, peak resident memory and checkpoint statistics. See README "Benchmark".
 #
-#   scripts/bench-throughput.sh [--scale F] [--workloads logistic,softmax,mlp,memory] [--out DIR] [--keep-data]
+#   scripts/bench-throughput.sh [--scale F] [--workloads logistic,softmax,mlp,memory] [--repeat N] [--out DIR] [--keep-data]
 #
 #   --scale F      fraction of the 2,000,000 logistic events, and of the memory workload's
 #                  1, 4 and 8 million (default 1; e.g. 0.05 while developing).
@@ -14,6 +14,8 @@
 #                  and 3 epochs (the launcher's heap), and 3 epochs over 4 M with a 768 MB heap:
 #                  peak resident memory against the 1 M run's, checkpoint sizes and durations
 #                  (memory.md)
+#   --repeat N     runs of the end-to-end job and of the raw consumer per workload, alternating
+#                  (default 3): the report gives medians, and each ratio's lowest and highest run
 #   --out DIR      where the report, logs, summaries and the broker's data go
 #                  (default target/bench/<date-time>)
 #   --keep-data    keep the broker's log directory afterwards (default: deleted, it is ~1 GB)
@@ -27,6 +29,7 @@ SCALE=1
 WORKLOADS=logistic,softmax,mlp
 OUT=""
 KEEP=0
+REPEAT=3
 
 die() { echo "bench-throughput: $*" >&2; exit 1; }
 say() { echo "bench-throughput: $*" >&2; }
@@ -36,11 +39,13 @@ while [ $# -gt 0 ]; do
     --scale) SCALE="${2:?--scale needs a number}"; shift 2 ;;
     --workloads) WORKLOADS="${2:?--workloads needs a list}"; shift 2 ;;
     --out) OUT="${2:?--out needs a directory}"; shift 2 ;;
+    --repeat) REPEAT="${2:?--repeat needs a number}"; shift 2 ;;
     --keep-data) KEEP=1; shift ;;
-    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument '$1' (see --help)" ;;
   esac
 done
+[[ "$REPEAT" =~ ^[1-9][0-9]?$ ]] || die "--repeat must be a whole number from 1 to 99, got '$REPEAT'"
 [[ "$SCALE" =~ ^[0-9]*\.?[0-9]+$ ]] || die "--scale must be a positive number, got '$SCALE'"
 LOGISTIC_EVENTS="$(awk -v s="$SCALE" 'BEGIN { printf "%d", 2000000 * s }')"
 [ "$LOGISTIC_EVENTS" -ge 1024 ] || die "--scale $SCALE gives $LOGISTIC_EVENTS logistic events; use at least 0.001"
@@ -154,7 +159,7 @@ THROUGHPUT="$(echo ",$WORKLOADS," | sed 's/,memory,/,/; s/^,//; s/,$//')"
 if [ -n "$THROUGHPUT" ]; then
   bench io.streamgrad.bench.ThroughputBench \
     --bootstrap-servers "$SERVERS" --launcher "$ROOT/streamgrad" --out "$OUT" --workloads "$THROUGHPUT" \
-    --jvm-options "$JVM_OPTIONS"
+    --jvm-options "$JVM_OPTIONS" --repeat "$REPEAT"
   say "report: $OUT/bench.md, $OUT/bench.json; per-run logs and summaries in $OUT"
 fi
 if [[ ",$WORKLOADS," == *",memory,"* ]]; then
