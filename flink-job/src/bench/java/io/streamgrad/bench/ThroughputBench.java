@@ -48,11 +48,13 @@ import picocli.CommandLine.Mixin;
  * broker process that script started and filled. Per workload, in this order and in the same run:
  *
  * <ol>
- *   <li><b>raw</b>: a plain {@link KafkaConsumer} (byte arrays, default fetch settings) reads the
- *       topic from its beginning to its end offsets; rate = records / (last record − first record
- *       received).
- *   <li><b>decode</b>: the same, decoding each record as the job does ({@link LabeledEventDecoder}
- *       straight into a {@code float[]}, then {@link EventValidator} into an example).
+ *   <li><b>raw</b>: a plain {@link KafkaConsumer} (byte arrays, default fetch settings) in a fresh
+ *       JVM ({@link ColdRead}) reads the topic from its beginning to its end offsets; rate =
+ *       records / (last record − first record received). Measured {@code --repeat} times,
+ *       alternating with the end-to-end runs below.
+ *   <li><b>decode</b>: a plain consumer in this JVM, decoding each record as the job does ({@link
+ *       LabeledEventDecoder} straight into a {@code float[]}, then {@link EventValidator} into an
+ *       example).
  *   <li><b>in-memory</b>: the product's own {@link ModelTrainer#train} over batches cut before the
  *       clock starts from the decoded examples (up to {@link #IN_MEMORY_BYTES} of features, cycled
  *       for at least {@link #IN_MEMORY_MIN_SECONDS}); rate = examples / time.
@@ -65,12 +67,12 @@ import picocli.CommandLine.Mixin;
  *       workload's flags, a fresh state directory); its {@code --summary-json} gives {@code
  *       events_per_second} (first record → last update) and {@code startup_seconds}; this JVM
  *       samples the child's peak resident memory ({@code VmHWM} of /proc/PID/status) and the Flink
- *       checkpoint statistics from the job's REST API while it runs.
+ *       checkpoint statistics from the job's REST API while it runs. Run {@code --repeat} times.
  * </ol>
  *
  * Usage: {@code ThroughputBench --bootstrap-servers H:P --launcher ./streamgrad --out DIR
- * --workloads logistic,softmax,mlp --jvm-options flink-job/src/main/cli/jit.options}. Prints the
- * table and writes it to DIR/bench.md and DIR/bench.json.
+ * --workloads logistic,softmax,mlp --jvm-options flink-job/src/main/cli/jit.options [--repeat N]}.
+ * Prints the table and writes it to DIR/bench.md and DIR/bench.json.
  */
 public final class ThroughputBench {
     static final long IN_MEMORY_BYTES = 128L << 20;
