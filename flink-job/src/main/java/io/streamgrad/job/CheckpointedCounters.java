@@ -1,6 +1,5 @@
 package io.streamgrad.job;
 
-import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
@@ -23,10 +22,12 @@ import org.apache.flink.runtime.state.FunctionInitializationContext;
  * the maps among the new subtasks; each adds up what it gets, so the sum over subtasks is kept.
  */
 final class CheckpointedCounters {
-    private final Set<Accumulators.Counter> kept;
-    private final Map<Accumulators.Counter, Long> totals;
-    private final Map<Accumulators.Counter, LongCounter> accumulators;
-    private final Map<Accumulators.Counter, Counter> metrics;
+    // Indexed by Counter.ordinal(): add() runs for every record, and arrays need no boxed Long
+    // per call and no map lookups.
+    private final boolean[] kept;
+    private final long[] totals;
+    private final LongCounter[] accumulators;
+    private final Counter[] metrics;
     private final ListState<Map<String, Long>> state;
 
     /**
@@ -40,55 +41,64 @@ final class CheckpointedCounters {
             RuntimeContext rc,
             FunctionInitializationContext context)
             throws Exception {
-        // An EnumSet: add() checks membership per record, and a bit test beats hashing an enum.
-        this.kept = java.util.EnumSet.noneOf(Accumulators.Counter.class);
-        this.kept.addAll(kept);
-        this.totals = new EnumMap<>(Accumulators.Counter.class);
-        this.accumulators = new EnumMap<>(Accumulators.Counter.class);
-        this.metrics = new EnumMap<>(Accumulators.Counter.class);
+        int n = Accumulators.Counter.values().length;
+        this.kept = new boolean[n];
+        this.totals = new long[n];
+        this.accumulators = new LongCounter[n];
+        this.metrics = new Counter[n];
         this.state =
                 context.getOperatorStateStore()
                         .getListState(
                                 new ListStateDescriptor<>(
                                         stateName, Types.MAP(Types.STRING, Types.LONG)));
         for (Accumulators.Counter c : kept) {
-            totals.put(c, 0L);
-            accumulators.put(c, rc.getLongCounter(c.accumulatorName()));
+            int i = c.ordinal();
+            this.kept[i] = true;
+            accumulators[i] = rc.getLongCounter(c.accumulatorName());
             // The same count as a Flink metric: visible while the job runs (web UI, REST,
             // reporters such as Prometheus), where accumulators appear only at the end.
-            metrics.put(c, rc.getMetricGroup().counter(c.metricName()));
+            metrics[i] = rc.getMetricGroup().counter(c.metricName());
         }
         if (context.isRestored()) {
             for (Map<String, Long> share : state.get()) {
                 for (Accumulators.Counter c : kept) {
-                    Long n = share.get(c.accumulatorName());
-                    if (n != null) {
-                        add(c, n);
+                    Long restored = share.get(c.accumulatorName());
+                    if (restored != null) {
+                        add(c, restored);
                     }
                 }
             }
         }
     }
 
-    /** Counts {@code n} more. */
+    /**
+     * Counts {@code n} more.
+     *
+     * @throws IllegalArgumentException if this operator does not keep {@code c}
+     */
     void add(Accumulators.Counter c, long n) {
-        if (!kept.contains(c)) {
+        int i = c.ordinal();
+        if (!kept[i]) {
             throw new IllegalArgumentException(c + " is not kept by this operator");
         }
-        totals.merge(c, n, Long::sum);
-        accumulators.get(c).add(n);
-        metrics.get(c).inc(n);
+        totals[i] += n;
+        accumulators[i].add(n);
+        metrics[i].inc(n);
     }
 
     /** This subtask's total of {@code c} since the run began (restores included). */
     long total(Accumulators.Counter c) {
-        return totals.getOrDefault(c, 0L);
+        return totals[c.ordinal()];
     }
 
     /** Writes this subtask's totals into the checkpoint. */
     void snapshot() throws Exception {
         Map<String, Long> share = new HashMap<>();
-        totals.forEach((c, n) -> share.put(c.accumulatorName(), n));
+        for (Accumulators.Counter c : Accumulators.Counter.values()) {
+            if (kept[c.ordinal()]) {
+                share.put(c.accumulatorName(), totals[c.ordinal()]);
+            }
+        }
         state.update(java.util.List.of(share));
     }
 }

@@ -43,13 +43,20 @@ public record OffsetRanges(int[] partitions, long[] first, long[] last, long[] e
     public OffsetRanges including(int[] examplePartitions, long[] exampleOffsets) {
         TreeMap<Integer, long[]> byPartition = byPartition();
         boolean changed = false;
+        // Consecutive examples often share a partition (always, on a one-partition topic): the
+        // previous example's entry is reused instead of a boxed map lookup per example.
+        int previous = -1;
+        long[] r = null;
         for (int i = 0; i < examplePartitions.length; i++) {
             int p = examplePartitions[i];
             if (p < 0) {
                 continue;
             }
             long o = exampleOffsets[i];
-            long[] r = byPartition.computeIfAbsent(p, k -> new long[] {o, o, 0});
+            if (p != previous) {
+                r = byPartition.computeIfAbsent(p, k -> new long[] {o, o, 0});
+                previous = p;
+            }
             r[0] = Math.min(r[0], o);
             r[1] = Math.max(r[1], o);
             r[2]++;

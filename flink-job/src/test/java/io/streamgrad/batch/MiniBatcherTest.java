@@ -125,6 +125,31 @@ class MiniBatcherTest {
     }
 
     @Test
+    void canonicalOrderEqualsAStableSortByTimeThenId() {
+        Random random = new Random(5);
+        // Ties on time (3 distinct times), ties on time and id (duplicates keep arrival order),
+        // negative times, and spans too wide for the primitive keys (the comparator's path).
+        long[][] times = {
+            {1000, 1001, 1002}, {-5, 0, 7}, {Long.MIN_VALUE, 0, Long.MAX_VALUE}, {0, 1L << 60, 3}
+        };
+        for (long[] pool : times) {
+            for (int n : new int[] {0, 1, 2, 3, 100, 2048, 2049}) {
+                List<TrainingExample> window = new ArrayList<>();
+                for (int i = 0; i < n; i++) {
+                    long t = pool[random.nextInt(pool.length)];
+                    // The offset tells duplicates apart: equal (time, id) must keep their order.
+                    window.add(
+                            new TrainingExample(
+                                    "m", "e" + random.nextInt(20), t, new float[] {i}, i, 0, i));
+                }
+                List<TrainingExample> expected = new ArrayList<>(window);
+                expected.sort(MiniBatcher.CANONICAL);
+                assertEquals(expected, MiniBatcher.canonical(window), n + " examples");
+            }
+        }
+    }
+
+    @Test
     void batchSizesThatAreNotPowersOfTwoAreRefusedWithTheNearest() {
         assertEquals(64, BatchSize.require(64));
         assertEquals(1, BatchSize.require(1));

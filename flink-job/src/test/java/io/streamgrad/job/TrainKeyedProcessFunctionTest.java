@@ -190,7 +190,12 @@ class TrainKeyedProcessFunctionTest {
             for (TrainingExample e : examples) {
                 h.processElement(e, e.eventTime());
             }
+            assertEquals(
+                    1,
+                    h.numEventTimeTimers(),
+                    "one end-of-input timer for the key, however many events arrived");
             h.processWatermark(Long.MAX_VALUE);
+            assertEquals(0, h.numEventTimeTimers(), "the final watermark fired it");
             uninterrupted = steps(h);
             uninterruptedFinal = last(values(h.getSideOutput(TrainKeyedProcessFunction.SNAPSHOTS)));
         }
@@ -213,9 +218,11 @@ class TrainKeyedProcessFunctionTest {
         try (var h = harnessWithMetrics(config, registered)) {
             h.initializeState(state);
             h.open();
+            assertEquals(1, h.numEventTimeTimers(), "the end-of-input timer is restored");
             for (TrainingExample e : examples.subList(6, 11)) {
                 h.processElement(e, e.eventTime());
             }
+            assertEquals(1, h.numEventTimeTimers());
             h.processWatermark(Long.MAX_VALUE);
             List<TrainingMetric> after = new ArrayList<>(before);
             after.addAll(steps(h));
