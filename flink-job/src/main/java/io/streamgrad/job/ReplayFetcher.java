@@ -4,6 +4,7 @@ import io.streamgrad.train.ReplayPlan;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -181,22 +182,61 @@ final class ReplayFetcher implements SplitReader<ReplayFetcher.Fetched, ReplaySp
         return null;
     }
 
-    /** A record of a group and its seeded sort key. */
-    private record Keyed(long key, KafkaRecord record) {}
-
     /**
-     * The group's order: by key; ties (practically never) to the lower partition and offset, as
-     * {@link ReplayPlan#order}. One comparison method, not a chain of composed comparators.
+     * The order of a group's records: by seeded key; ties (practically never) to the lower
+     * partition and offset, as {@link ReplayPlan#order}.
+     *
+     * <p>The keys are sorted as primitives: each key's low {@code b} bits are replaced by the
+     * record's index ({@code b} bits hold {@code n - 1}), the longs are sorted, and the rare runs
+     * that agree in the remaining bits are ordered by the full key, partition and offset. Sorting
+     * record objects with a comparator read two of them per comparison, in random memory order: 9 %
+     * of the fetcher thread's samples in a bounded logistic run.
+     *
+     * @param keys the records' seeded keys, at least {@code n}
+     * @param partitions the records' partitions, at least {@code n}
+     * @param offsets the records' offsets, at least {@code n}
+     * @param n the number of records
+     * @return the records' indexes in group order, {@code n} of them
      */
-    private static final Comparator<Keyed> GROUP_ORDER =
-            (a, b) -> {
-                int c = Long.compare(a.key(), b.key());
-                if (c != 0) {
-                    return c;
+    static int[] groupOrder(long[] keys, int[] partitions, long[] offsets, int n) {
+        int bits = 32 - Integer.numberOfLeadingZeros(Math.max(1, n - 1));
+        long low = (1L << bits) - 1;
+        long[] packed = new long[n];
+        for (int i = 0; i < n; i++) {
+            packed[i] = (keys[i] & ~low) | i;
+        }
+        Arrays.sort(packed);
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = (int) (packed[i] & low);
+        }
+        int run = 0;
+        for (int i = 1; i <= n; i++) {
+            if (i == n || (packed[i] & ~low) != (packed[run] & ~low)) {
+                if (i - run > 1) {
+                    Integer[] tied = new Integer[i - run];
+                    for (int j = run; j < i; j++) {
+                        tied[j - run] = order[j];
+                    }
+                    Arrays.sort(
+                            tied,
+                            (x, y) -> {
+                                int c = Long.compare(keys[x], keys[y]);
+                                if (c != 0) {
+                                    return c;
+                                }
+                                c = Integer.compare(partitions[x], partitions[y]);
+                                return c != 0 ? c : Long.compare(offsets[x], offsets[y]);
+                            });
+                    for (int j = run; j < i; j++) {
+                        order[j] = tied[j - run];
+                    }
                 }
-                c = Integer.compare(a.record().partition(), b.record().partition());
-                return c != 0 ? c : Long.compare(a.record().offset(), b.record().offset());
-            };
+                run = i;
+            }
+        }
+        return order;
+    }
 
     /**
      * Reads a group's blocks, every partition's at once: the order blocks are read in does not
@@ -216,10 +256,14 @@ final class ReplayFetcher implements SplitReader<ReplayFetcher.Fetched, ReplaySp
         consumer.pause(consumer.assignment());
         todo.forEach((tp, q) -> consumer.seek(tp, q.peekFirst().from()));
         consumer.resume(todo.keySet());
-        List<Keyed> keyed = new ArrayList<>();
+        // The group's records and their sort keys, in arrival order.
+        List<KafkaRecord> read = new ArrayList<>();
+        long[] keys = new long[1024];
+        int[] partitions = new int[1024];
+        long[] offsets = new long[1024];
         long since = System.currentTimeMillis();
         while (!todo.isEmpty()) {
-            long before = keyed.size() + positions(todo.keySet());
+            long before = read.size() + positions(todo.keySet());
             var polled = poll();
             for (TopicPartition tp : polled.partitions()) {
                 ArrayDeque<ReplayPlan.Block> q = todo.get(tp);
@@ -230,14 +274,20 @@ final class ReplayFetcher implements SplitReader<ReplayFetcher.Fetched, ReplaySp
                     if (q != null && !q.isEmpty() && r.offset() >= q.peekFirst().from()) {
                         // Each record's key is computed once, not once per comparison; the
                         // job's record is made here, in arrival order, while its bytes are warm.
-                        keyed.add(
-                                new Keyed(
-                                        plan.recordKey(pass, r.partition(), r.offset()),
-                                        shifted(r)));
+                        int i = read.size();
+                        if (i == keys.length) {
+                            keys = Arrays.copyOf(keys, 2 * i);
+                            partitions = Arrays.copyOf(partitions, 2 * i);
+                            offsets = Arrays.copyOf(offsets, 2 * i);
+                        }
+                        keys[i] = plan.recordKey(pass, r.partition(), r.offset());
+                        partitions[i] = r.partition();
+                        offsets[i] = r.offset();
+                        read.add(shifted(r));
                     }
                 }
             }
-            long after = keyed.size() + positions(todo.keySet());
+            long after = read.size() + positions(todo.keySet());
             ReplayPlan.Block waitingFor = null;
             for (var it = todo.entrySet().iterator(); it.hasNext(); ) {
                 var e = it.next();
@@ -266,10 +316,11 @@ final class ReplayFetcher implements SplitReader<ReplayFetcher.Fetched, ReplaySp
                                 waitingFor.to());
             }
         }
-        keyed.sort(GROUP_ORDER);
-        List<Fetched> records = new ArrayList<>(keyed.size());
-        for (int i = 0; i < keyed.size(); i++) {
-            records.add(new Fetched(keyed.get(i).record(), pass, g, i));
+        int n = read.size();
+        int[] order = groupOrder(keys, partitions, offsets, n);
+        List<Fetched> records = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            records.add(new Fetched(read.get(order[i]), pass, g, i));
         }
         return records;
     }

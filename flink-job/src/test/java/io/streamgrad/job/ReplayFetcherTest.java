@@ -1,0 +1,46 @@
+package io.streamgrad.job;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** The fetcher's group order, against the comparator it replaced. */
+class ReplayFetcherTest {
+
+    @Test
+    void groupOrderSortsByKeyThenPartitionThenOffset() {
+        Random random = new Random(3);
+        for (int n : new int[] {0, 1, 2, 3, 1_000, 16_384, 16_385}) {
+            // Random 64-bit keys (the real case), keys equal but for their low bits (the packed
+            // sort's runs), and whole keys equal (ties to partition, then offset).
+            long[][] cases = {new long[n], new long[n], new long[n]};
+            for (int i = 0; i < n; i++) {
+                cases[0][i] = random.nextLong();
+                cases[1][i] = (random.nextInt(4) - 2L) << 40 | random.nextInt(1 << 20);
+                cases[2][i] = random.nextInt(3) - 1L;
+            }
+            int[] partitions = new int[n];
+            long[] offsets = new long[n];
+            for (int i = 0; i < n; i++) {
+                partitions[i] = random.nextInt(4);
+                offsets[i] = random.nextInt(1_000_000);
+            }
+            for (long[] keys : cases) {
+                Integer[] expected = new Integer[n];
+                Arrays.setAll(expected, i -> i);
+                Arrays.sort(
+                        expected,
+                        Comparator.<Integer>comparingLong(i -> keys[i])
+                                .thenComparingInt(i -> partitions[i])
+                                .thenComparingLong(i -> offsets[i]));
+                assertArrayEquals(
+                        Arrays.stream(expected).mapToInt(Integer::intValue).toArray(),
+                        ReplayFetcher.groupOrder(keys, partitions, offsets, n),
+                        n + " records");
+            }
+        }
+    }
+}
