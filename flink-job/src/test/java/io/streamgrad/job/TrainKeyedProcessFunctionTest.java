@@ -193,7 +193,7 @@ class TrainKeyedProcessFunctionTest {
             assertEquals(
                     1,
                     h.numEventTimeTimers(),
-                    "one end-of-input timer for the key, however many events arrived");
+                    "the key's end-of-input timer (registered once: EndOfInputTimerTest)");
             h.processWatermark(Long.MAX_VALUE);
             assertEquals(0, h.numEventTimeTimers(), "the final watermark fired it");
             uninterrupted = steps(h);

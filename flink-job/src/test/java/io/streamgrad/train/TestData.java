@@ -76,4 +76,39 @@ final class TestData {
             snapshots++;
         }
     }
+
+    /** A keyed trainer's listener that records each step's and epoch end's loss, nothing else. */
+    static KeyedTrainer.Listener lossListener(List<Double> losses) {
+        return new KeyedTrainer.Listener() {
+            @Override
+            public void onStep(ModelTrainer.Step step) {
+                losses.add(step.loss());
+            }
+
+            @Override
+            public void onEpochEnd(EpochEnd end) {
+                losses.add(end.loss());
+            }
+
+            @Override
+            public void onSnapshot(ModelTrainer trainer) {}
+
+            @Override
+            public void onAccepted(TrainingExample e) {}
+
+            @Override
+            public void onLate(
+                    TrainingExample e,
+                    long time,
+                    long ownWindow,
+                    long watermark,
+                    boolean deadLettered) {}
+
+            @Override
+            public void onIdleFlush() {}
+
+            @Override
+            public void onCounts(String modelKey, long iteration, ModelCounts counts) {}
+        };
+    }
 }

@@ -43,7 +43,8 @@ class TrainerCacheTest {
         TrainerStore store = copying ? new CopyingStore(memory, copies) : memory;
         List<Double> losses = new ArrayList<>();
         KeyedTrainer.Scope scope =
-                new KeyedTrainer.Scope("m", store, OfflineReplay.NO_TIMERS, listener(losses));
+                new KeyedTrainer.Scope(
+                        "m", store, OfflineReplay.NO_TIMERS, TestData.lossListener(losses));
         for (TrainingExample e : data) {
             keyed.onExample(scope, e, e.eventTime());
         }
@@ -134,39 +135,5 @@ class TrainerCacheTest {
         public void clearPass() {
             in.clearPass();
         }
-    }
-
-    private static KeyedTrainer.Listener listener(List<Double> losses) {
-        return new KeyedTrainer.Listener() {
-            @Override
-            public void onStep(ModelTrainer.Step step) {
-                losses.add(step.loss());
-            }
-
-            @Override
-            public void onEpochEnd(EpochEnd end) {
-                losses.add(end.loss());
-            }
-
-            @Override
-            public void onSnapshot(ModelTrainer trainer) {}
-
-            @Override
-            public void onAccepted(TrainingExample e) {}
-
-            @Override
-            public void onLate(
-                    TrainingExample e,
-                    long time,
-                    long ownWindow,
-                    long watermark,
-                    boolean deadLettered) {}
-
-            @Override
-            public void onIdleFlush() {}
-
-            @Override
-            public void onCounts(String modelKey, long iteration, ModelCounts counts) {}
-        };
     }
 }
