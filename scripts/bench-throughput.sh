@@ -2,7 +2,8 @@
 # The throughput benchmark of issue 9: a real Kafka broker process, the data sets produced by the
 # product's own producers, and per workload streamgrad's end-to-end rate next to references
 # measured in the same run (plain consumer, consumer + decoding, the trainer on in-memory batches),
-# τ_f, peak resident memory and checkpoint statistics. See README "Benchmark".
+# τ_f, peak resident memory, checkpoint statistics, and the CPU the train JVM's threads and the
+# broker used during the measured span. See README "Benchmark".
 #
 #   scripts/bench-throughput.sh [--scale F] [--workloads logistic,softmax,mlp,memory] [--repeat N] [--out DIR] [--keep-data]
 #

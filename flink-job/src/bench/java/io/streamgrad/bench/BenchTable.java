@@ -95,7 +95,33 @@ final class BenchTable {
                                                 r.path("checkpoint_duration_max_ms").asLong())
                                         : "n/a",
                                 r.path("state_dir_peak_bytes").asDouble() / (1 << 20)));
+        s.append(
+                "\nCPU seconds used during the run's rate span (its first record to its last"
+                        + " update), by the train JVM's threads and by the broker; cores busy is"
+                        + " their sum over the span.\n\n");
+        s.append(
+                "| workload | span (s) | task thread | fetcher | JIT compilers | GC + VM thread |"
+                        + " other JVM threads | broker | cores busy |\n");
+        s.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        rows(s, report, BenchTable::cpuRow);
         return s.toString();
+    }
+
+    /** A workload's CPU by role in the rate's span; n/a where the run did not record it. */
+    static String cpuRow(String name, JsonNode r) {
+        JsonNode c = r.path("cpu_seconds_in_span");
+        double span = r.path("rate_span_seconds").asDouble(Double.NaN);
+        if (c.isMissingNode() || !(span > 0)) {
+            return String.format("| %s | n/a | n/a | n/a | n/a | n/a | n/a | n/a | n/a |%n", name);
+        }
+        StringBuilder line = new StringBuilder(String.format("| %s | %.1f |", name, span));
+        double total = 0;
+        for (ThreadCpu.Role role : ThreadCpu.Role.values()) {
+            double v = c.path(role.key).asDouble();
+            total += v;
+            line.append(String.format(" %.1f |", v));
+        }
+        return line.append(String.format(" %.2f |%n", total / span)).toString();
     }
 
     /**

@@ -21,8 +21,9 @@ import java.util.stream.Stream;
  * it runs, since it is gone once the process has exited), the Flink checkpoint statistics of its
  * job (the MiniCluster's REST API, polled; the last answer before the job ended is kept) and the
  * largest size its state directory reached (a finished bounded run's checkpoints are gone at the
- * end), and from its GC log the largest heap occupancy left after a collection (what the run holds,
- * which resident memory shows only through what the collector chose to commit).
+ * end), from its GC log the largest heap occupancy left after a collection (what the run holds,
+ * which resident memory shows only through what the collector chose to commit), and the CPU its
+ * threads and the broker used during the rate's span ({@link ThreadCpu}).
  */
 final class TrainChild {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -85,6 +86,7 @@ final class TrainChild {
         Thread stopChild = new Thread(p::destroy);
         Runtime.getRuntime().addShutdownHook(stopChild);
         HttpClient http = HttpClient.newHttpClient();
+        ThreadCpu cpu = new ThreadCpu(p.pid(), brokerPidFile());
         long hwmKb = 0;
         long stateBytes = 0;
         JsonNode checkpoints = null;
@@ -92,6 +94,7 @@ final class TrainChild {
         try {
             while (p.isAlive()) {
                 hwmKb = Math.max(hwmKb, vmHwmKb(p.pid()));
+                cpu.sample();
                 long now = System.currentTimeMillis();
                 if (now >= nextRest) {
                     nextRest = now + REST_EVERY_MS;
@@ -130,6 +133,18 @@ final class TrainChild {
         r.put("mean_step_seconds", s.path("mean_step_seconds").asDouble(Double.NaN));
         r.put("peak_rss_bytes", hwmKb * 1024);
         r.put("state_dir_peak_bytes", stateBytes);
+        JsonNode from = s.path("first_record_at_ms");
+        JsonNode to = s.path("last_update_at_ms");
+        double[] inSpan =
+                from.isIntegralNumber() && to.isIntegralNumber()
+                        ? cpu.within(from.asLong(), to.asLong())
+                        : null;
+        if (inSpan != null) {
+            ObjectNode c = r.putObject("cpu_seconds_in_span");
+            for (ThreadCpu.Role role : ThreadCpu.Role.values()) {
+                c.put(role.key, inSpan[role.ordinal()]);
+            }
+        }
         GcLog gc = GcLog.read(gcLog);
         r.put("heap_after_gc_max_bytes", gc.afterMaxBytes());
         r.put("heap_committed_max_bytes", gc.committedMaxBytes());
@@ -195,6 +210,15 @@ final class TrainChild {
                     };
             return Long.parseLong(n) << shift;
         }
+    }
+
+    /**
+     * The broker's pid file as {@code deploy/local/kafka.sh} writes it under {@code
+     * STREAMGRAD_LOCAL_DIR} (scripts/bench-throughput.sh sets it); null when it is not set.
+     */
+    private static Path brokerPidFile() {
+        String dir = System.getenv("STREAMGRAD_LOCAL_DIR");
+        return dir == null ? null : Path.of(dir, "pid", "kafka.pid");
     }
 
     /** The checkpoint statistics of the (one) job of the MiniCluster at {@code port}, or null. */

@@ -20,7 +20,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * accounting (accumulators), the loss curve from the metrics it emitted, its snapshots, and
  * held-out quality. {@code backend}, {@code device} and {@code device_memory_bytes} (-1: not
  * reported) say where it trained, as {@link BackendInfo} reads them in this JVM, where a local run
- * trains.
+ * trains. {@code first_record_at_ms} and {@code last_update_at_ms} (wall clock, ms since the epoch;
+ * null when unknown) bound the span {@code events_per_second} is measured over ({@link RateSpan}),
+ * so what else was measured outside the job (CPU of its threads, of the broker) can be cut to it.
  */
 public record RunSummary(
         @JsonProperty("run_id") String runId,
@@ -58,6 +60,8 @@ public record RunSummary(
         @JsonProperty("events_per_second") double eventsPerSecond,
         @JsonProperty("rate_span_seconds") Double rateSpanSeconds,
         @JsonProperty("startup_seconds") Double startupSeconds,
+        @JsonProperty("first_record_at_ms") Long firstRecordAtMs,
+        @JsonProperty("last_update_at_ms") Long lastUpdateAtMs,
         @JsonProperty("mean_step_seconds") Double meanStepSeconds,
         @JsonProperty("mean_iteration_seconds") Double meanIterationSeconds,
         @JsonProperty("backend") String backend,
@@ -172,6 +176,8 @@ public record RunSummary(
                 span.eventsPerSecond(examples),
                 span.spanSeconds(),
                 span.startupSeconds(),
+                span.firstRecordMillis().isPresent() ? span.firstRecordMillis().getAsLong() : null,
+                span.lastUpdateMillis().isPresent() ? span.lastUpdateMillis().getAsLong() : null,
                 iterations > 0
                         ? Accumulators.Counter.STEP_NANOS.in(accumulators) / 1e9 / iterations
                         : null,

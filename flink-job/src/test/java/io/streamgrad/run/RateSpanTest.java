@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 class RateSpanTest {
 
-    private static TrainingMetric metric(MetricKind kind, long emittedAt) {
+    static TrainingMetric metric(MetricKind kind, long emittedAt) {
         return TrainingMetric.newBuilder()
                 .setRunId("r")
                 .setModel("m")
