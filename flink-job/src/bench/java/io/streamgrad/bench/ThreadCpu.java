@@ -31,7 +31,7 @@ final class ThreadCpu {
         TASK("task"),
         /** The replay's fetcher thread: the Kafka consumer and the group's order. */
         FETCHER("fetcher"),
-        /** The C1 and C2 compiler threads. */
+        /** The C1 and C2 compiler threads, and the code cache's sweeper. */
         JIT("jit"),
         /** The garbage collector's threads and the VM thread (safepoints). */
         GC("gc"),
@@ -53,7 +53,9 @@ final class ThreadCpu {
             if (threadName.startsWith("Source: ")) {
                 return TASK;
             }
-            if (threadName.startsWith("C1 Compiler") || threadName.startsWith("C2 Compiler")) {
+            if (threadName.startsWith("C1 Compiler")
+                    || threadName.startsWith("C2 Compiler")
+                    || threadName.equals("Sweeper thread")) {
                 return JIT;
             }
             if (threadName.startsWith("GC Thread")
@@ -74,6 +76,7 @@ final class ThreadCpu {
     private final Map<String, Role> roles = new HashMap<>();
     private final Map<String, Long> ticks = new HashMap<>();
     private long brokerStart = -1;
+    private double brokerSeconds;
     private final List<Sample> samples = new ArrayList<>();
 
     /**
@@ -95,9 +98,9 @@ final class ThreadCpu {
                 if (s == null) {
                     continue;
                 }
-                if (!roles.containsKey(tid)) {
-                    roles.put(tid, Role.of(name(t)));
-                }
+                // Read every time: a new thread carries its creator's name until it names
+                // itself, and a sample may fall in between.
+                roles.put(tid, Role.of(name(t)));
                 ticks.put(tid, s[0]);
             }
         } catch (IOException | RuntimeException e) {
@@ -110,8 +113,10 @@ final class ThreadCpu {
             if (brokerStart < 0) {
                 brokerStart = broker;
             }
-            seconds[Role.BROKER.ordinal()] = (broker - brokerStart) / TICKS_PER_SECOND;
+            brokerSeconds = (broker - brokerStart) / TICKS_PER_SECOND;
         }
+        // A failed read keeps the last value rather than dropping to 0 for one sample.
+        seconds[Role.BROKER.ordinal()] = brokerSeconds;
         samples.add(new Sample(System.currentTimeMillis(), seconds));
     }
 

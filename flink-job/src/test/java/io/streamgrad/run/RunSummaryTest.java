@@ -79,6 +79,21 @@ class RunSummaryTest {
     }
 
     @Test
+    void aRunThatReadButMadeNoUpdateHasOnlyItsFirstRecord() throws Exception {
+        JsonNode json =
+                summary(
+                        Map.of(
+                                Accumulators.JOB_SUBMITTED_MILLIS, 1_000L,
+                                Accumulators.FIRST_RECORD_MILLIS, 4_500L),
+                        List.of(RateSpanTest.metric(MetricKind.COUNTS, 21_000L)));
+        assertEquals(4_500L, json.path("first_record_at_ms").asLong());
+        assertTrue(json.path("last_update_at_ms").isNull(), json.toString());
+        assertTrue(json.path("rate_span_seconds").isNull(), json.toString());
+        assertEquals(3.5, json.path("startup_seconds").asDouble(), 1e-12);
+        assertEquals(0.0, json.path("events_per_second").asDouble());
+    }
+
+    @Test
     void theSummaryNamesTheBackendTheDeviceAndItsMemory() throws Exception {
         JsonNode json = summary(Map.of(), List.of());
 
