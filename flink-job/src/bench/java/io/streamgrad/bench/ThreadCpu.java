@@ -94,14 +94,14 @@ final class ThreadCpu {
         try (DirectoryStream<Path> threads = Files.newDirectoryStream(tasks)) {
             for (Path t : threads) {
                 String tid = t.getFileName().toString();
-                long[] s = stat(t.resolve("stat"));
-                if (s == null) {
+                long n = ticks(t.resolve("stat"));
+                if (n < 0) {
                     continue;
                 }
                 // Read every time: a new thread carries its creator's name until it names
                 // itself, and a sample may fall in between.
                 roles.put(tid, Role.of(name(t)));
-                ticks.put(tid, s[0]);
+                ticks.put(tid, n);
             }
         } catch (IOException | RuntimeException e) {
             return; // the process has exited
@@ -171,28 +171,26 @@ final class ThreadCpu {
         }
         try {
             String brokerPid = Files.readString(brokerPidFile).trim();
-            long[] s = stat(Path.of("/proc/" + brokerPid + "/stat"));
-            return s == null ? -1 : s[0];
+            return ticks(Path.of("/proc/" + brokerPid + "/stat"));
         } catch (IOException | RuntimeException e) {
             return -1;
         }
     }
 
-    /**
-     * {utime + stime} in ticks from a /proc stat line, or null when it is gone. The name in
-     * parentheses may hold spaces and parentheses, so the fields are counted from the last ')':
-     * state is the first after it, utime the 12th and stime the 13th (proc(5)).
-     */
-    static long[] stat(Path file) {
-        String line;
+    /** utime + stime in ticks from a /proc stat file ({@link #parseTicks}); -1 when it is gone. */
+    static long ticks(Path file) {
         try {
-            line = Files.readString(file);
+            return parseTicks(Files.readString(file));
         } catch (IOException e) {
-            return null;
+            return -1;
         }
-        return new long[] {parseTicks(line)};
     }
 
+    /**
+     * utime + stime in ticks from a /proc stat line. The name in parentheses may hold spaces and
+     * parentheses, so the fields are counted from the last ')': state is the first after it, utime
+     * the 12th and stime the 13th (proc(5)).
+     */
     static long parseTicks(String statLine) {
         String[] f = statLine.substring(statLine.lastIndexOf(')') + 2).trim().split(" ");
         return Long.parseLong(f[11]) + Long.parseLong(f[12]);

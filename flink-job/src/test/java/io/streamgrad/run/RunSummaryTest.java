@@ -32,6 +32,12 @@ class RunSummaryTest {
                     1_000,
                     0.05);
 
+    /** Submitted at 1,000 ms, first record at 4,500 ms. */
+    private static final Map<String, Object> SUBMITTED_THEN_FIRST_RECORD =
+            Map.of(
+                    Accumulators.JOB_SUBMITTED_MILLIS, 1_000L,
+                    Accumulators.FIRST_RECORD_MILLIS, 4_500L);
+
     private static JsonNode summary(Map<String, Object> accumulators, List<TrainingMetric> metrics)
             throws Exception {
         RunSummary s =
@@ -53,9 +59,7 @@ class RunSummaryTest {
     void theSpanIsGivenAsItsFirstRecordAndLastUpdateInstants() throws Exception {
         JsonNode json =
                 summary(
-                        Map.of(
-                                Accumulators.JOB_SUBMITTED_MILLIS, 1_000L,
-                                Accumulators.FIRST_RECORD_MILLIS, 4_500L),
+                        SUBMITTED_THEN_FIRST_RECORD,
                         List.of(
                                 RateSpanTest.metric(MetricKind.ITERATION, 14_500L),
                                 RateSpanTest.metric(MetricKind.ITERATION, 9_000L),
@@ -82,9 +86,7 @@ class RunSummaryTest {
     void aRunThatReadButMadeNoUpdateHasOnlyItsFirstRecord() throws Exception {
         JsonNode json =
                 summary(
-                        Map.of(
-                                Accumulators.JOB_SUBMITTED_MILLIS, 1_000L,
-                                Accumulators.FIRST_RECORD_MILLIS, 4_500L),
+                        SUBMITTED_THEN_FIRST_RECORD,
                         List.of(RateSpanTest.metric(MetricKind.COUNTS, 21_000L)));
         assertEquals(4_500L, json.path("first_record_at_ms").asLong());
         assertTrue(json.path("last_update_at_ms").isNull(), json.toString());
