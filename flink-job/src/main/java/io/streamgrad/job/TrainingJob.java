@@ -221,7 +221,8 @@ public final class TrainingJob {
                 plan,
                 !c.ignoreCommittedOffsets() && c.startOffsets() == null,
                 c.fromEarliest(),
-                c.startOffsets());
+                c.startOffsets(),
+                c.training().spec().inputSize());
     }
 
     private static ResumableKafkaSource<KafkaRecord> source(JobConfig c) {

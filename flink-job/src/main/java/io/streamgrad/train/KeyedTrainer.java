@@ -71,6 +71,10 @@ public final class KeyedTrainer implements Serializable {
      */
     private transient Set<String> endOfInputRegistered;
 
+    // The key registered last: consecutive examples of one key skip the set (a hash of a fresh
+    // key string each time: 3.8 % of the task thread's samples in a bounded logistic run).
+    private transient String lastRegistered;
+
     /** Floats the cached trainers may hold in all (1 GiB): parameters, optimizer state, copies. */
     static final long CACHE_FLOATS = 256L << 20;
 
@@ -210,8 +214,11 @@ public final class KeyedTrainer implements Serializable {
         if (endOfInputRegistered == null) {
             endOfInputRegistered = new HashSet<>();
         }
-        if (endOfInputRegistered.add(s.modelKey())) {
-            s.timers().registerEventTimeTimer(END_OF_INPUT);
+        if (!s.modelKey().equals(lastRegistered)) {
+            if (endOfInputRegistered.add(s.modelKey())) {
+                s.timers().registerEventTimeTimer(END_OF_INPUT);
+            }
+            lastRegistered = s.modelKey();
         }
         if (keepsPass()) {
             long kept = b.passCount() + 1;

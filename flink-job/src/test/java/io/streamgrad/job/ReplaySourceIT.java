@@ -28,6 +28,7 @@ import org.apache.flink.core.io.InputStatus;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.RecordsToDelete;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -43,6 +44,7 @@ import org.junit.jupiter.api.Test;
  */
 class ReplaySourceIT {
     private static final int EVENTS = 3_000;
+    private static final int FEATURES = 4;
     private static EmbeddedKafkaBroker broker;
 
     @BeforeAll
@@ -66,14 +68,11 @@ class ReplaySourceIT {
     }
 
     private static ReplaySource source(String topic, ReplayPlan plan) {
-        return new ReplaySource(
-                KafkaClientConfig.plain(broker.bootstrapServers()),
-                topic,
-                "replay-it",
-                plan,
-                true,
-                true,
-                null);
+        return source(KafkaClientConfig.plain(broker.bootstrapServers()), topic, plan);
+    }
+
+    private static ReplaySource source(KafkaClientConfig kafka, String topic, ReplayPlan plan) {
+        return new ReplaySource(kafka, topic, "replay-it", plan, true, true, null, FEATURES);
     }
 
     private static void produce(String topic) {
@@ -143,6 +142,26 @@ class ReplaySourceIT {
         assertEquals(1, end.size());
         assertEquals(plan.passes(), end.get(0).pass());
         assertEquals(List.of(), readFrom(source, end.get(0)));
+    }
+
+    @Test
+    void fetchesSmallerThanABlockStillReadEveryBlockWholeInThePlansOrder() throws Exception {
+        String topic = "replay.small-fetches";
+        produce(topic);
+        ReplayPlan plan = plan(ShuffleMode.BLOCKS);
+        // One producer batch per partition and fetch: a block of 128 events takes several polls.
+        ReplaySource small =
+                source(
+                        KafkaClientConfig.of(
+                                broker.bootstrapServers(),
+                                Map.of(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, "1024")),
+                        topic,
+                        plan);
+        ReplaySource usual = source(topic, plan);
+        Map<Integer, long[]> range = small.resolveRange();
+        List<KafkaRecord> read = readAll(small, range, plan, -1, null);
+        assertEquals(plan.passes() * EVENTS, read.size());
+        assertEquals(coordinates(readAll(usual, range, plan, -1, null)), coordinates(read));
     }
 
     @Test
