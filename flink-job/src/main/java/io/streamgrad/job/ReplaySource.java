@@ -2,7 +2,6 @@ package io.streamgrad.job;
 
 import io.streamgrad.kafka.KafkaClientConfig;
 import io.streamgrad.train.ReplayPlan;
-import io.streamgrad.train.ShuffleMode;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -60,15 +59,12 @@ public final class ReplaySource
     private final boolean useCommittedOffsets;
     private final boolean fromEarliest;
     private final Map<Integer, Long> startOffsets;
-    private final int featuresPerEvent;
 
     /**
      * @param useCommittedOffsets start where the group's committed offsets are, where it has any
      * @param fromEarliest partitions without a start offset start at the earliest offset (else the
      *     latest: nothing)
      * @param startOffsets explicit per-partition start offsets (a warm start), null for none
-     * @param featuresPerEvent the model's input size D: how many floats an event carries, which
-     *     sizes the fetches of a pass read as blocks ({@link #blockFetchBytes})
      */
     public ReplaySource(
             KafkaClientConfig kafka,
@@ -77,8 +73,7 @@ public final class ReplaySource
             ReplayPlan plan,
             boolean useCommittedOffsets,
             boolean fromEarliest,
-            Map<Integer, Long> startOffsets,
-            int featuresPerEvent) {
+            Map<Integer, Long> startOffsets) {
         this.kafka = kafka;
         this.topic = topic;
         this.groupId = groupId;
@@ -86,31 +81,6 @@ public final class ReplaySource
         this.useCommittedOffsets = useCommittedOffsets;
         this.fromEarliest = fromEarliest;
         this.startOffsets = startOffsets == null ? null : new HashMap<>(startOffsets);
-        this.featuresPerEvent = featuresPerEvent;
-    }
-
-    /**
-     * Bytes a fetch asks of each partition ({@code max.partition.fetch.bytes}) when the plan reads
-     * blocks: about one block of events, {@code blockOffsets × (4 D + 128)} (the floats, and 128
-     * bytes for the event's strings, label, time and the record's header; 466 bytes per event were
-     * measured for D = 100), between 64 KiB and Kafka's default of 1 MiB.
-     *
-     * <p>Why: a block's next block in the same partition is practically never adjacent, so what a
-     * fetch returns past the block is thrown away after the seek. With the default 1 MiB and blocks
-     * of 1,024 events of 100 features (477 KB), more than half of every fetch was received,
-     * allocated and zeroed by the consumer only to be dropped. An estimate too small costs a second
-     * fetch for the block's tail; too large, what the default costs.
-     *
-     * @param blockOffsets offsets per block ({@code --shuffle-block})
-     * @param featuresPerEvent the model's input size D
-     * @return bytes, 65,536 to 1,048,576
-     */
-    static int blockFetchBytes(int blockOffsets, int featuresPerEvent) {
-        long estimate = (long) blockOffsets * (4L * featuresPerEvent + 128);
-        return (int)
-                Math.max(
-                        64 << 10,
-                        Math.min(ConsumerConfig.DEFAULT_MAX_PARTITION_FETCH_BYTES, estimate));
     }
 
     @Override
@@ -182,8 +152,7 @@ public final class ReplaySource
         }
     }
 
-    /** The consumer settings of the reader and of the range lookup. */
-    Properties consumerProperties() {
+    private Properties consumerProperties() {
         Properties p = kafka.properties(Map.of());
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
@@ -198,12 +167,6 @@ public final class ReplaySource
         // A block ends where its partition has more data: a fetch still waiting there for more
         // would hold up the seek to the next block.
         p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "10");
-        if (plan.order() == ShuffleMode.BLOCKS) {
-            // A setting of the user's (--command-config) wins.
-            p.putIfAbsent(
-                    ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG,
-                    String.valueOf(blockFetchBytes(plan.blockOffsets(), featuresPerEvent)));
-        }
         return p;
     }
 

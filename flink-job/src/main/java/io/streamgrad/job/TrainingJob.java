@@ -221,8 +221,7 @@ public final class TrainingJob {
                 plan,
                 !c.ignoreCommittedOffsets() && c.startOffsets() == null,
                 c.fromEarliest(),
-                c.startOffsets(),
-                c.training().spec().inputSize());
+                c.startOffsets());
     }
 
     private static ResumableKafkaSource<KafkaRecord> source(JobConfig c) {

@@ -44,7 +44,6 @@ import org.junit.jupiter.api.Test;
  */
 class ReplaySourceIT {
     private static final int EVENTS = 3_000;
-    private static final int FEATURES = 4;
     private static EmbeddedKafkaBroker broker;
 
     @BeforeAll
@@ -72,7 +71,7 @@ class ReplaySourceIT {
     }
 
     private static ReplaySource source(KafkaClientConfig kafka, String topic, ReplayPlan plan) {
-        return new ReplaySource(kafka, topic, "replay-it", plan, true, true, null, FEATURES);
+        return new ReplaySource(kafka, topic, "replay-it", plan, true, true, null);
     }
 
     private static void produce(String topic) {
@@ -149,7 +148,8 @@ class ReplaySourceIT {
         String topic = "replay.small-fetches";
         produce(topic);
         ReplayPlan plan = plan(ShuffleMode.BLOCKS);
-        // One producer batch per partition and fetch: a block of 128 events takes several polls.
+        // A --command-config may make fetches small: one producer batch per partition and fetch,
+        // so a block of 128 events takes several polls.
         ReplaySource small =
                 source(
                         KafkaClientConfig.of(
