@@ -98,11 +98,13 @@ final class BenchTable {
         s.append(
                 "\nCPU seconds used during the run's rate span (its first record to its last"
                         + " update), by the train JVM's threads and by the broker; cores busy is"
-                        + " their sum over the span.\n\n");
+                        + " their sum over the span; CPU per event is their sum over the events the"
+                        + " span read (rate × span), the JIT's warm-up included (a fixed cost,"
+                        + " which a longer run spreads thinner).\n\n");
         s.append(
                 "| workload | span (s) | task thread | fetcher | JIT compilers | GC + VM thread |"
-                        + " other JVM threads | broker | cores busy |\n");
-        s.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                        + " other JVM threads | broker | cores busy | CPU per event (µs) |\n");
+        s.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         rows(s, report, BenchTable::cpuRow);
         return s.toString();
     }
@@ -112,7 +114,8 @@ final class BenchTable {
         JsonNode c = r.path("cpu_seconds_in_span");
         double span = r.path("rate_span_seconds").asDouble(Double.NaN);
         if (c.isMissingNode() || !(span > 0)) {
-            return String.format("| %s | n/a | n/a | n/a | n/a | n/a | n/a | n/a | n/a |%n", name);
+            return String.format(
+                    "| %s | n/a | n/a | n/a | n/a | n/a | n/a | n/a | n/a | n/a |%n", name);
         }
         StringBuilder line = new StringBuilder(String.format("| %s | %.1f |", name, span));
         double total = 0;
@@ -121,7 +124,9 @@ final class BenchTable {
             total += v;
             line.append(String.format(" %.1f |", v));
         }
-        return line.append(String.format(" %.2f |%n", total / span)).toString();
+        double events = r.path("streamgrad_per_second").asDouble(Double.NaN) * span;
+        return line.append(String.format(" %.2f | %.1f |%n", total / span, 1e6 * total / events))
+                .toString();
     }
 
     /**
