@@ -17,6 +17,7 @@ import io.streamgrad.train.ReplayPlan;
 import io.streamgrad.train.ShuffleMode;
 import io.streamgrad.window.WindowSpec;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -145,20 +146,63 @@ class ReplaySourceIT {
 
     @Test
     void fetchesSmallerThanABlockStillReadEveryBlockWholeInThePlansOrder() throws Exception {
+        // A --command-config may make fetches small. Batches of a few records (a 512-byte batch
+        // size, no linger) and 1,024-byte fetches make a block of 128 records take several polls.
         String topic = "replay.small-fetches";
-        produce(topic);
+        Map<String, Object> common = Map.of("bootstrap.servers", broker.bootstrapServers());
+        try (Admin a = Admin.create(common)) {
+            a.createTopics(
+                            List.of(
+                                    new org.apache.kafka.clients.admin.NewTopic(
+                                            topic, 3, (short) 1)))
+                    .all()
+                    .get();
+        }
+        Map<String, Object> producerSettings = new HashMap<>(common);
+        producerSettings.put("key.serializer", ByteArraySerializer.class.getName());
+        producerSettings.put("value.serializer", ByteArraySerializer.class.getName());
+        producerSettings.put("batch.size", 512);
+        producerSettings.put("linger.ms", 0);
+        try (var producer =
+                new org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]>(
+                        producerSettings)) {
+            for (int i = 0; i < EVENTS; i++) {
+                producer.send(
+                        new org.apache.kafka.clients.producer.ProducerRecord<>(
+                                topic, i % 3, null, new byte[100]));
+            }
+            producer.flush();
+        }
+        String smallFetch = "1024";
+        Map<String, Object> consumerSettings = new HashMap<>(common);
+        consumerSettings.put("key.deserializer", ByteArrayDeserializer.class.getName());
+        consumerSettings.put("value.deserializer", ByteArrayDeserializer.class.getName());
+        consumerSettings.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, smallFetch);
+        try (var consumer =
+                new org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]>(
+                        consumerSettings)) {
+            consumer.assign(List.of(new TopicPartition(topic, 0)));
+            consumer.seekToBeginning(List.of(new TopicPartition(topic, 0)));
+            int first = 0;
+            for (int i = 0; i < 50 && first == 0; i++) {
+                first = consumer.poll(java.time.Duration.ofMillis(200)).count();
+            }
+            assertTrue(first > 0 && first < 128, "one fetch holds part of a block: " + first);
+        }
+
         ReplayPlan plan = plan(ShuffleMode.BLOCKS);
-        // A --command-config may make fetches small: one producer batch per partition and fetch,
-        // so a block of 128 events takes several polls.
         ReplaySource small =
                 source(
                         KafkaClientConfig.of(
                                 broker.bootstrapServers(),
-                                Map.of(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, "1024")),
+                                Map.of(
+                                        ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG,
+                                        smallFetch)),
                         topic,
                         plan);
         ReplaySource usual = source(topic, plan);
         Map<Integer, long[]> range = small.resolveRange();
+        assertEquals(EVENTS, range.values().stream().mapToLong(r -> r[1] - r[0]).sum());
         List<KafkaRecord> read = readAll(small, range, plan, -1, null);
         assertEquals(plan.passes() * EVENTS, read.size());
         assertEquals(coordinates(readAll(usual, range, plan, -1, null)), coordinates(read));
