@@ -16,6 +16,8 @@ import java.util.Arrays;
 import java.util.EnumSet;
 import org.apache.flink.api.common.accumulators.LongMinimum;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.java.typeutils.ResultTypeQueryable;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
@@ -31,7 +33,7 @@ import org.apache.flink.util.OutputTag;
  * dead-lettered records are operator state: they survive failover.
  */
 public final class DecodeProcessFunction extends ProcessFunction<KafkaRecord, TrainingExample>
-        implements CheckpointedFunction {
+        implements CheckpointedFunction, ResultTypeQueryable<TrainingExample> {
     private static final long serialVersionUID = 1L;
 
     public static final OutputTag<DeadLetter> DEAD_LETTERS =
@@ -62,6 +64,12 @@ public final class DecodeProcessFunction extends ProcessFunction<KafkaRecord, Tr
         this.spec = spec;
         this.maxRecordBytes = maxRecordBytes;
         this.replay = replay;
+    }
+
+    /** Examples cross an exchange in their compact form ({@link TrainingExampleSerializer}). */
+    @Override
+    public TypeInformation<TrainingExample> getProducedType() {
+        return TrainingExampleTypeInfo.INSTANCE;
     }
 
     @Override

@@ -4,6 +4,8 @@ import io.streamgrad.batch.TrainingExample;
 import io.streamgrad.train.ModelConfigs;
 import java.util.List;
 import org.apache.flink.api.common.functions.FlatMapFunction;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.java.typeutils.ResultTypeQueryable;
 import org.apache.flink.util.Collector;
 
 /**
@@ -11,13 +13,20 @@ import org.apache.flink.util.Collector;
  * example per variant V, keyed {@code K@V} ({@link ModelConfigs#variantKey}), same features, label,
  * time and Kafka coordinates.
  */
-final class VariantFanOut implements FlatMapFunction<TrainingExample, TrainingExample> {
+final class VariantFanOut
+        implements FlatMapFunction<TrainingExample, TrainingExample>,
+                ResultTypeQueryable<TrainingExample> {
     private static final long serialVersionUID = 1L;
 
     private final List<String> variants;
 
     VariantFanOut(ModelConfigs configs) {
         this.variants = configs.variants().stream().map(ModelConfigs.Variant::name).toList();
+    }
+
+    @Override
+    public TypeInformation<TrainingExample> getProducedType() {
+        return TrainingExampleTypeInfo.INSTANCE;
     }
 
     @Override

@@ -87,4 +87,23 @@ class TrainingJobGraphTest {
         assertTrue(!reader.contains("mini-batch + train"), reader);
         assertEquals(1, names.stream().filter(n -> n.contains("mini-batch + train")).count());
     }
+
+    @Test
+    void examplesCrossTheExchangeInTheirCompactForm() {
+        // A live stream always hashes by model key, so its examples are serialized.
+        JobConfig c = config(false, 2);
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(
+                        Configuration.fromMap(TrainingJob.settings(c)));
+        env.setParallelism(c.parallelism());
+        TrainingJob.build(env, c);
+        var train =
+                env.getStreamGraph().getStreamNodes().stream()
+                        .filter(n -> n.getOperatorName().contains("mini-batch + train"))
+                        .findFirst()
+                        .orElseThrow();
+        assertTrue(
+                train.getTypeSerializersIn()[0] instanceof TrainingExampleSerializer,
+                String.valueOf(train.getTypeSerializersIn()[0]));
+    }
 }
