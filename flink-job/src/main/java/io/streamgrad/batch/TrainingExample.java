@@ -1,8 +1,9 @@
 package io.streamgrad.batch;
 
 /**
- * A decoded, validated event as it crosses operators: primitive arrays only, so Flink serializes it
- * with its POJO serializer and never falls back to Kryo.
+ * A decoded, validated event as it crosses operators: primitive arrays only, so Flink never falls
+ * back to Kryo. Across an exchange it travels with the job's own serializer (features copied as one
+ * block); in keyed state (open windows, carried remainder) Flink's POJO serializer keeps it.
  *
  * @param label the regression target, or the class index as a double
  * @param partition Kafka partition it was read from (-1 when it did not come from Kafka); with

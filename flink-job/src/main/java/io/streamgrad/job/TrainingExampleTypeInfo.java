@@ -7,8 +7,9 @@ import org.apache.flink.api.common.typeutils.TypeSerializer;
 
 /**
  * The type of the examples' stream, so that an exchange serializes them with {@link
- * TrainingExampleSerializer} rather than as a POJO. Set with {@code returns} on each operator that
- * emits examples.
+ * TrainingExampleSerializer} rather than as a POJO. The operators that emit examples ({@code
+ * DecodeProcessFunction}, {@code VariantFanOut}) declare it as their produced type ({@code
+ * ResultTypeQueryable}).
  */
 public final class TrainingExampleTypeInfo extends TypeInformation<TrainingExample> {
     private static final long serialVersionUID = 1L;

@@ -42,7 +42,8 @@ public final class TrainingJob {
     /** Flink settings every streamgrad job runs with, locally or on a cluster. */
     public static Map<String, String> settings(JobConfig c) {
         Map<String, String> m = new HashMap<>();
-        // Records cross operators as POJOs and Avro records; anything else is a bug, not Kryo.
+        // Records cross operators as POJOs, Avro records and examples with their own serializer
+        // (TrainingExampleSerializer); anything else is a bug, not Kryo.
         m.put("pipeline.generic-types", "false");
         // Chained operators pass records by reference instead of copying each one: safe because
         // every record type crossing operators is immutable once emitted (Java records, Avro

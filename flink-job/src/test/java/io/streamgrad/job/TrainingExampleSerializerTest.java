@@ -126,19 +126,22 @@ class TrainingExampleSerializerTest {
     }
 
     @Test
-    void aNegativeCountIsRefusedBeforeAnythingIsAllocated() throws IOException {
-        DataOutputSerializer out = new DataOutputSerializer(64);
-        org.apache.flink.types.StringValue.writeString("m", out);
-        org.apache.flink.types.StringValue.writeString("e", out);
-        out.writeInt(-3);
-        IOException e =
-                assertThrows(
-                        IOException.class,
-                        () ->
-                                new TrainingExampleSerializer()
-                                        .deserialize(
-                                                new DataInputDeserializer(out.getCopyOfBuffer())));
-        assertTrue(e.getMessage().contains("-3 features"), e.getMessage());
+    void aCorruptCountIsRefusedBeforeAnythingIsAllocated() throws IOException {
+        for (int count : new int[] {-3, TrainingExampleSerializer.MAX_FEATURES + 1, 1 << 30}) {
+            DataOutputSerializer out = new DataOutputSerializer(64);
+            org.apache.flink.types.StringValue.writeString("m", out);
+            org.apache.flink.types.StringValue.writeString("e", out);
+            out.writeInt(count);
+            IOException e =
+                    assertThrows(
+                            IOException.class,
+                            () ->
+                                    new TrainingExampleSerializer()
+                                            .deserialize(
+                                                    new DataInputDeserializer(
+                                                            out.getCopyOfBuffer())));
+            assertTrue(e.getMessage().contains(count + " features"), e.getMessage());
+        }
     }
 
     @Test

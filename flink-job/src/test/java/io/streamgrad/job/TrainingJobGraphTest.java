@@ -89,21 +89,22 @@ class TrainingJobGraphTest {
     }
 
     @Test
-    void examplesCrossTheExchangeInTheirCompactForm() {
-        // A live stream always hashes by model key, so its examples are serialized.
-        JobConfig c = config(false, 2);
-        StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.getExecutionEnvironment(
-                        Configuration.fromMap(TrainingJob.settings(c)));
-        env.setParallelism(c.parallelism());
-        TrainingJob.build(env, c);
-        var train =
-                env.getStreamGraph().getStreamNodes().stream()
-                        .filter(n -> n.getOperatorName().contains("mini-batch + train"))
-                        .findFirst()
-                        .orElseThrow();
-        assertTrue(
-                train.getTypeSerializersIn()[0] instanceof TrainingExampleSerializer,
-                String.valueOf(train.getTypeSerializersIn()[0]));
+    void examplesCrossTheExchangeWithTheirOwnSerializer() {
+        // A live stream hashes by model key at any parallelism, a replay above parallelism 1.
+        for (JobConfig c : List.of(config(false, 1), config(false, 2), config(true, 2))) {
+            StreamExecutionEnvironment env =
+                    StreamExecutionEnvironment.getExecutionEnvironment(
+                            Configuration.fromMap(TrainingJob.settings(c)));
+            env.setParallelism(c.parallelism());
+            TrainingJob.build(env, c);
+            var train =
+                    env.getStreamGraph().getStreamNodes().stream()
+                            .filter(n -> n.getOperatorName().contains("mini-batch + train"))
+                            .findFirst()
+                            .orElseThrow();
+            assertTrue(
+                    train.getTypeSerializersIn()[0] instanceof TrainingExampleSerializer,
+                    c.bounded() + "/" + c.parallelism() + ": " + train.getTypeSerializersIn()[0]);
+        }
     }
 }
