@@ -66,7 +66,7 @@ public final class DecodeProcessFunction extends ProcessFunction<KafkaRecord, Tr
         this.replay = replay;
     }
 
-    /** Examples cross an exchange in their compact form ({@link TrainingExampleSerializer}). */
+    /** Examples cross an exchange with their own serializer ({@link TrainingExampleSerializer}). */
     @Override
     public TypeInformation<TrainingExample> getProducedType() {
         return TrainingExampleTypeInfo.INSTANCE;
