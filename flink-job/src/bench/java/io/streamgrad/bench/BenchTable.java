@@ -1,6 +1,7 @@
 package io.streamgrad.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.DoubleNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiFunction;
@@ -65,6 +66,19 @@ final class BenchTable {
                                 ratio(r, r.path("cold_pass_per_second")),
                                 target(name)));
         s.append(
+                String.format(
+                        "%nWarm: the same run with --epochs %d --no-full-pass-loss, every epoch"
+                                + " read from Kafka again; the last epoch's rate (from the epoch"
+                                + " before's last update to its own), the JIT's warm-up behind"
+                                + " it, against the warm in-memory trainer and the raw consumer"
+                                + " (medians).%n%n",
+                        ThroughputBench.WARM_EPOCHS));
+        s.append(
+                "| workload | e2e per epoch (ex/s) | last epoch (ex/s) | last epoch / in-memory |"
+                        + " last epoch / raw | issue 9 target |\n");
+        s.append("|---|---|---:|---:|---:|---|\n");
+        rows(s, report, BenchTable::warmRow);
+        s.append(
                 "\n| workload | τ_f (µs) | τ_d (µs/example) | R² | peak RSS (MiB) | checkpoints |"
                         + " largest (MiB) | duration avg / max (ms) | state dir peak (MiB) |\n");
         s.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
@@ -106,6 +120,15 @@ final class BenchTable {
                         + " other JVM threads | broker | cores busy | CPU per event (µs) |\n");
         s.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         rows(s, report, BenchTable::cpuRow);
+        rows(
+                s,
+                report,
+                (name, r) ->
+                        r.has("warm")
+                                ? cpuRow(
+                                        name + ", " + ThroughputBench.WARM_EPOCHS + " epochs",
+                                        r.path("warm"))
+                                : "");
         return s.toString();
     }
 
@@ -129,14 +152,41 @@ final class BenchTable {
                 .toString();
     }
 
+    /** A workload's warm runs; n/a where the report has none. */
+    static String warmRow(String name, JsonNode r) {
+        JsonNode w = r.path("warm");
+        if (w.isMissingNode()) {
+            return String.format("| %s | n/a | n/a | n/a | n/a | %s |%n", name, target(name));
+        }
+        List<String> epochs = new ArrayList<>();
+        w.path("epoch_per_second").forEach(v -> epochs.add(String.format("%,.0f", v.asDouble())));
+        JsonNode runs = w.path("last_epoch_runs");
+        double last = w.path("last_epoch_per_second").asDouble();
+        return String.format(
+                "| %s | %s | %,.0f | %s | %s | %s |%n",
+                name,
+                String.join(", ", epochs),
+                last,
+                ratio(runs, last, r.path("in_memory_per_second")),
+                ratio(runs, last, ThroughputBench.median(values(r.path("raw_runs")))),
+                target(name));
+    }
+
     /**
      * The median end-to-end rate over a reference, and with several runs the lowest and highest
      * ratio of a single run ({@code 0.267 (0.241–0.301)}); a reference measured once per run (the
      * raw consumer's {@code raw_runs}) pairs each run with its own.
      */
     static String ratio(JsonNode r, JsonNode reference) {
-        JsonNode runs = r.path("e2e_runs");
-        double median = r.path("streamgrad_per_second").asDouble();
+        return ratio(r.path("e2e_runs"), r.path("streamgrad_per_second").asDouble(), reference);
+    }
+
+    /** As above for any runs and their median, against one reference value. */
+    static String ratio(JsonNode runs, double median, double reference) {
+        return ratio(runs, median, DoubleNode.valueOf(reference));
+    }
+
+    private static String ratio(JsonNode runs, double median, JsonNode reference) {
         double ref =
                 reference.isArray()
                         ? ThroughputBench.median(values(reference))

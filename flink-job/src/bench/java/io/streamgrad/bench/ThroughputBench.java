@@ -68,6 +68,10 @@ import picocli.CommandLine.Mixin;
  *       events_per_second} (first record → last update) and {@code startup_seconds}; this JVM
  *       samples the child's peak resident memory ({@code VmHWM} of /proc/PID/status) and the Flink
  *       checkpoint statistics from the job's REST API while it runs. Run {@code --repeat} times.
+ *   <li><b>warm</b>: the same run with {@code --epochs} {@value #WARM_EPOCHS} and {@code
+ *       --no-full-pass-loss}, every epoch read from Kafka again: its last epoch's rate ({@code
+ *       epoch_events_per_second}), the pipeline with the JIT's warm-up behind it, next to the warm
+ *       in-memory trainer. Run {@code --repeat} times, after the one-pass runs.
  * </ol>
  *
  * Usage: {@code ThroughputBench --bootstrap-servers H:P --launcher ./streamgrad --out DIR
@@ -78,6 +82,10 @@ public final class ThroughputBench {
     static final long IN_MEMORY_BYTES = 128L << 20;
     static final double IN_MEMORY_MIN_SECONDS = 3;
     static final int[] STEP_SIZES = {8, 16, 32, 64, 128, 256, 512};
+
+    /** Epochs of the warm runs, whose last one is measured. */
+    static final int WARM_EPOCHS = 3;
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** A workload: the topic it reads and the flags of its model (those of {@code train}). */
@@ -280,6 +288,54 @@ public final class ThroughputBench {
         raws.forEach(rawRuns::add);
         ArrayNode e2eRuns = r.putArray("e2e_runs");
         runs.forEach(n -> e2eRuns.add(n.get("streamgrad_per_second").asDouble()));
+        r.set("warm", warm(w, servers, launcher, out, repeats));
+        return r;
+    }
+
+    /**
+     * The warm runs: {@code repeats} runs of {@value #WARM_EPOCHS} epochs without the full-pass
+     * loss; {@code last_epoch_runs} holds each run's last-epoch rate, {@code last_epoch_per_second}
+     * their median, and the run with the median rate supplies {@code epoch_per_second} (every
+     * epoch's rate) and its CPU in the whole span.
+     */
+    private static ObjectNode warm(Workload w, String servers, Path launcher, Path out, int repeats)
+            throws Exception {
+        List<String> flags = new ArrayList<>(w.modelFlags());
+        flags.addAll(List.of("--epochs", Integer.toString(WARM_EPOCHS), "--no-full-pass-loss"));
+        List<ObjectNode> runs = new ArrayList<>();
+        for (int i = 0; i < repeats; i++) {
+            ObjectNode run =
+                    TrainChild.run(
+                            new Workload(w.name() + "-warm-" + (i + 1), w.topic(), flags),
+                            servers,
+                            launcher,
+                            out);
+            JsonNode epochs = run.path("epoch_per_second");
+            if (epochs.size() != WARM_EPOCHS) {
+                throw new IllegalStateException(
+                        w.name() + ": a " + WARM_EPOCHS + "-epoch run reported " + epochs);
+            }
+            run.put("last_epoch_per_second", epochs.get(WARM_EPOCHS - 1).asDouble());
+            log(
+                    "%s: %d epochs, run %d: %s examples/s per epoch",
+                    w.name(), WARM_EPOCHS, i + 1, epochs);
+            runs.add(run);
+        }
+        List<ObjectNode> byRate = new ArrayList<>(runs);
+        byRate.sort(Comparator.comparingDouble(n -> n.get("last_epoch_per_second").asDouble()));
+        ObjectNode median = byRate.get((byRate.size() - 1) / 2);
+        ObjectNode r = JSON.createObjectNode();
+        r.put("flags", String.join(" ", flags));
+        r.put("last_epoch_per_second", median.get("last_epoch_per_second").asDouble());
+        r.set("epoch_per_second", median.get("epoch_per_second"));
+        if (median.has("cpu_seconds_in_span")) {
+            r.set("cpu_seconds_in_span", median.get("cpu_seconds_in_span"));
+        }
+        r.put("rate_span_seconds", median.path("rate_span_seconds").asDouble());
+        r.put("streamgrad_per_second", median.path("streamgrad_per_second").asDouble());
+        r.put("peak_rss_bytes", median.path("peak_rss_bytes").asLong());
+        ArrayNode last = r.putArray("last_epoch_runs");
+        runs.forEach(n -> last.add(n.get("last_epoch_per_second").asDouble()));
         return r;
     }
 

@@ -129,6 +129,7 @@ final class TrainChild {
         r.put("startup_seconds", s.path("startup_seconds").asDouble(Double.NaN));
         r.put("rate_span_seconds", s.path("rate_span_seconds").asDouble(Double.NaN));
         r.put("wall_seconds", s.get("wall_seconds").asDouble());
+        r.set("epoch_per_second", s.path("epoch_events_per_second").deepCopy());
         r.put("examples_trained", s.get("examples_trained").asLong());
         r.put("mean_step_seconds", s.path("mean_step_seconds").asDouble(Double.NaN));
         r.put("peak_rss_bytes", hwmKb * 1024);

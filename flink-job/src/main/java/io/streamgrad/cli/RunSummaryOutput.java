@@ -89,6 +89,14 @@ final class RunSummaryOutput {
                         ? "unknown"
                         : String.format("%.1f s", s.startupSeconds()),
                 s.wallSeconds());
+        if (s.epochEventsPerSecond().size() > 1) {
+            out.printf(
+                    "  per epoch         %s examples/s (each from the previous epoch's last update:"
+                            + " the first with the JVM's warm-up, later ones warm)%n",
+                    s.epochEventsPerSecond().stream()
+                            .map(r -> String.format("%,.0f", r))
+                            .collect(Collectors.joining(", ")));
+        }
         if (s.meanStepSeconds() != null && s.meanIterationSeconds() != null) {
             out.printf(
                     "  per iteration     %s in the training step (τ_f + τ_d·b: forward, backward,"

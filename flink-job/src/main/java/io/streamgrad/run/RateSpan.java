@@ -3,9 +3,11 @@ package io.streamgrad.run;
 import io.streamgrad.job.Accumulators;
 import io.streamgrad.schema.MetricKind;
 import io.streamgrad.schema.TrainingMetric;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.TreeMap;
 
 /**
  * The span a run's throughput is measured over, so that one run of {@code train} compares with a
@@ -71,6 +73,41 @@ public record RateSpan(
     public double eventsPerSecond(long examples) {
         Double span = spanSeconds();
         return span == null ? 0 : examples / span;
+    }
+
+    /**
+     * The rate of each epoch, in examples per second, in epoch order: the examples its updates
+     * trained (the {@code batch_size} of its {@link MetricKind#ITERATION} metrics) over the time
+     * from the end of the epoch before (its last update; for the first epoch, the first record) to
+     * its own last update. So the epochs' spans tile the run's span, and each epoch's includes
+     * reading its range from Kafka again. The first epoch's rate includes the JVM's warm-up (the
+     * JIT compiling the pipeline's code); later ones show the pipeline warm. A live run (epoch 0)
+     * has one entry, its whole rate. Exact with one model key; with several (parallelism above 1),
+     * the keys' epochs overlap a little at the boundaries and the rates are approximate.
+     *
+     * @param metrics the run's metrics, in any order; those of other kinds are ignored
+     * @return empty when the first record or every update is unknown
+     */
+    public List<Double> epochEventsPerSecond(List<TrainingMetric> metrics) {
+        TreeMap<Integer, long[]> byEpoch = new TreeMap<>(); // epoch -> {examples, last update}
+        for (TrainingMetric m : metrics) {
+            if (m.getKind() != MetricKind.ITERATION) {
+                continue;
+            }
+            long[] e = byEpoch.computeIfAbsent(m.getEpoch(), k -> new long[] {0, Long.MIN_VALUE});
+            e[0] += m.getBatchSize();
+            e[1] = Math.max(e[1], m.getEmittedAt());
+        }
+        List<Double> rates = new ArrayList<>();
+        if (firstRecordMillis.isEmpty() || byEpoch.isEmpty()) {
+            return rates;
+        }
+        long from = firstRecordMillis.getAsLong();
+        for (long[] e : byEpoch.values()) {
+            rates.add(e[0] / (Math.max(1, e[1] - from) / 1e3));
+            from = Math.max(from, e[1]);
+        }
+        return rates;
     }
 
     /**

@@ -22,7 +22,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * reported) say where it trained, as {@link BackendInfo} reads them in this JVM, where a local run
  * trains. {@code first_record_at_ms} and {@code last_update_at_ms} (wall clock, ms since the epoch;
  * null when unknown) bound the span {@code events_per_second} is measured over ({@link RateSpan}),
- * so what else was measured outside the job (CPU of its threads, of the broker) can be cut to it.
+ * so what else was measured outside the job (CPU of its threads, of the broker) can be cut to it;
+ * {@code epoch_events_per_second} splits that span at each epoch's last update ({@link
+ * RateSpan#epochEventsPerSecond}), so a run of several epochs shows its rate once warm.
  */
 public record RunSummary(
         @JsonProperty("run_id") String runId,
@@ -58,6 +60,7 @@ public record RunSummary(
         @JsonProperty("model_checksum") String modelChecksum,
         @JsonProperty("wall_seconds") double wallSeconds,
         @JsonProperty("events_per_second") double eventsPerSecond,
+        @JsonProperty("epoch_events_per_second") List<Double> epochEventsPerSecond,
         @JsonProperty("rate_span_seconds") Double rateSpanSeconds,
         @JsonProperty("startup_seconds") Double startupSeconds,
         @JsonProperty("first_record_at_ms") Long firstRecordAtMs,
@@ -174,6 +177,7 @@ public record RunSummary(
                 lastSnapshot == null ? null : lastSnapshot.getParametersChecksum(),
                 wallSeconds,
                 span.eventsPerSecond(examples),
+                span.epochEventsPerSecond(metrics),
                 span.spanSeconds(),
                 span.startupSeconds(),
                 span.firstRecordMillis().isPresent() ? span.firstRecordMillis().getAsLong() : null,

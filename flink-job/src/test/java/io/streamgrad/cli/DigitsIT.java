@@ -44,6 +44,22 @@ class DigitsIT {
         assertEquals(1_438, s.get("events_trained").asLong(), "80 % of 1,797 rows");
         assertEquals(359, s.get("holdout_events").asLong());
         assertEquals(0, s.get("untrained").asLong());
+        // Every epoch's rate, read back from the run's metrics; the run's rate is their weighted
+        // harmonic mean (the epochs' times tile its span), so it lies between the slowest and
+        // the fastest.
+        JsonNode epochRates = s.get("epoch_events_per_second");
+        assertEquals(10, epochRates.size(), epochRates.toString());
+        double slowest = Double.MAX_VALUE;
+        double fastest = 0;
+        for (JsonNode r : epochRates) {
+            assertTrue(r.asDouble() > 0 && Double.isFinite(r.asDouble()), epochRates.toString());
+            slowest = Math.min(slowest, r.asDouble());
+            fastest = Math.max(fastest, r.asDouble());
+        }
+        double overall = s.get("events_per_second").asDouble();
+        assertTrue(
+                slowest * (1 - 1e-9) <= overall && overall <= fastest * (1 + 1e-9),
+                overall + " outside " + epochRates);
         double accuracy = s.get("holdout_accuracy").asDouble();
         assertTrue(accuracy >= 0.93, "holdout accuracy " + accuracy);
     }

@@ -79,4 +79,50 @@ class RateSpanTest {
         assertEquals(0.001, span.spanSeconds(), 1e-15);
         assertEquals(64_000.0, span.eventsPerSecond(64), 1e-9);
     }
+
+    static TrainingMetric iteration(int epoch, int batchSize, long emittedAt) {
+        TrainingMetric m = metric(MetricKind.ITERATION, emittedAt);
+        m.setEpoch(epoch);
+        m.setBatchSize(batchSize);
+        return m;
+    }
+
+    @Test
+    void eachEpochRunsFromTheLastUpdateOfTheEpochBefore() {
+        List<TrainingMetric> metrics =
+                List.of(
+                        // in no order, as the metrics topic's partitions may give them back
+                        iteration(2, 128, 5_000L),
+                        iteration(1, 128, 2_000L),
+                        iteration(1, 64, 3_000L),
+                        iteration(3, 256, 5_500L),
+                        iteration(2, 128, 4_000L),
+                        metric(MetricKind.EPOCH, 9_000L),
+                        metric(MetricKind.COUNTS, 9_500L));
+        RateSpan span = RateSpan.of(Map.of(Accumulators.FIRST_RECORD_MILLIS, 1_000L), metrics);
+
+        List<Double> rates = span.epochEventsPerSecond(metrics);
+
+        // epoch 1: 192 examples over 1,000 -> 3,000 ms; 2: 256 over 3,000 -> 5,000; 3: 256 over
+        // 5,000 -> 5,500
+        assertEquals(3, rates.size());
+        assertEquals(96.0, rates.get(0), 1e-9);
+        assertEquals(128.0, rates.get(1), 1e-9);
+        assertEquals(512.0, rates.get(2), 1e-9);
+        // The epochs' spans tile the run's: their time adds up to the span.
+        double seconds = 192 / rates.get(0) + 256 / rates.get(1) + 256 / rates.get(2);
+        assertEquals(span.spanSeconds(), seconds, 1e-9);
+        assertEquals(span.eventsPerSecond(704), 704 / seconds, 1e-9);
+    }
+
+    @Test
+    void aLiveRunHasOneEpochRateAndARunWithoutRecordsNone() {
+        List<TrainingMetric> live = List.of(iteration(0, 64, 3_000L), iteration(0, 64, 5_000L));
+        RateSpan span = RateSpan.of(Map.of(Accumulators.FIRST_RECORD_MILLIS, 1_000L), live);
+        assertEquals(List.of(span.eventsPerSecond(128)), span.epochEventsPerSecond(live));
+
+        RateSpan noRecord = RateSpan.of(Map.of(), live);
+        assertEquals(List.of(), noRecord.epochEventsPerSecond(live));
+        assertEquals(List.of(), span.epochEventsPerSecond(List.of(metric(MetricKind.EPOCH, 9L))));
+    }
 }

@@ -72,6 +72,9 @@ class RunSummaryTest {
                 json.path("rate_span_seconds").asDouble(),
                 1e-12);
         assertEquals(3.5, json.path("startup_seconds").asDouble(), 1e-12);
+        // One epoch (a live run's 0): two updates of one example each over the 10-s span.
+        assertEquals(1, json.path("epoch_events_per_second").size(), json.toString());
+        assertEquals(2 / 10.0, json.path("epoch_events_per_second").get(0).asDouble(), 1e-12);
     }
 
     @Test
