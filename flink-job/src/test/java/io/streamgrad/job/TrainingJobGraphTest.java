@@ -8,8 +8,10 @@ import io.streamgrad.model.Activation;
 import io.streamgrad.model.ModelSpec;
 import io.streamgrad.model.OptimizerSpec;
 import io.streamgrad.train.Batching;
+import io.streamgrad.train.ModelConfigs;
 import io.streamgrad.train.TrainingConfig;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.StreamSupport;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.jobgraph.JobGraph;
@@ -105,6 +107,57 @@ class TrainingJobGraphTest {
             assertTrue(
                     train.getTypeSerializersIn()[0] instanceof TrainingExampleSerializer,
                     c.bounded() + "/" + c.parallelism() + ": " + train.getTypeSerializersIn()[0]);
+        }
+    }
+
+    @Test
+    void aBacktestsVariantsCrossTheExchangeWithTheExamplesSerializer() {
+        // A backtest fans each example out once per variant, then hashes by KEY@VARIANT: at any
+        // parallelism, the fan-out's output crosses the exchange.
+        for (int parallelism : new int[] {1, 2}) {
+            JobConfig c = config(true, parallelism);
+            TrainingConfig slower =
+                    new TrainingConfig(
+                            c.training().spec(),
+                            new OptimizerSpec("sgd", 0.01),
+                            Batching.defaults(),
+                            1,
+                            100,
+                            0.05,
+                            7);
+            BacktestConfig backtest =
+                    new BacktestConfig(
+                            c,
+                            ModelConfigs.variants(
+                                    List.of(
+                                            new ModelConfigs.Variant(
+                                                    "fast", "--learning-rate 0.1", c.training()),
+                                            new ModelConfigs.Variant(
+                                                    "slow", "--learning-rate 0.01", slower))),
+                            Map.of(0, 0L),
+                            Map.of(0, 1_000L));
+            StreamExecutionEnvironment env =
+                    StreamExecutionEnvironment.getExecutionEnvironment(
+                            Configuration.fromMap(TrainingJob.settings(c)));
+            env.setParallelism(parallelism);
+            TrainingJob.build(env, backtest);
+            var nodes = env.getStreamGraph().getStreamNodes();
+            var fanOut =
+                    nodes.stream()
+                            .filter(n -> n.getOperatorName().contains("one example per variant"))
+                            .findFirst()
+                            .orElseThrow(() -> new AssertionError("no fan-out in " + nodes));
+            var train =
+                    nodes.stream()
+                            .filter(n -> n.getOperatorName().contains("mini-batch + train"))
+                            .findFirst()
+                            .orElseThrow();
+            assertTrue(
+                    fanOut.getTypeSerializerOut() instanceof TrainingExampleSerializer,
+                    parallelism + ": " + fanOut.getTypeSerializerOut());
+            assertTrue(
+                    train.getTypeSerializersIn()[0] instanceof TrainingExampleSerializer,
+                    parallelism + ": " + train.getTypeSerializersIn()[0]);
         }
     }
 }
