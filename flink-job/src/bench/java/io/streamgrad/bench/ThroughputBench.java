@@ -55,12 +55,16 @@ import picocli.CommandLine.Mixin;
  *   <li><b>decode</b>: a plain consumer in this JVM, decoding each record as the job does ({@link
  *       LabeledEventDecoder} straight into a {@code float[]}, then {@link EventValidator} into an
  *       example).
- *   <li><b>in-memory</b>: the product's own {@link ModelTrainer#train} over batches cut before the
- *       clock starts from the decoded examples (up to {@link #IN_MEMORY_BYTES} of features, cycled
- *       for at least {@link #IN_MEMORY_MIN_SECONDS}); rate = examples / time.
- *   <li><b>cold pass</b>: {@link ColdPass} in a fresh JVM: the same trainer, one pass over the
- *       topic's examples in memory, timed from its first step with no warm-up (as a run meets its
- *       model); rate = examples / time.
+ *   <li><b>in-memory in this JVM</b>: the product's own {@link ModelTrainer#train} over batches cut
+ *       before the clock starts from the decoded examples (up to {@link #IN_MEMORY_BYTES} of
+ *       features, cycled for at least {@link #IN_MEMORY_MIN_SECONDS}); rate = examples / time. Kept
+ *       in the JSON only: this JVM has run other workloads' code before, and its rate moved by up
+ *       to 70 % between runs.
+ *   <li><b>cold pass, then in-memory</b>: {@link ColdPass} in a fresh JVM: the same trainer, one
+ *       pass over the topic's examples in memory, timed from its first step with no warm-up (as a
+ *       run meets its model); then, warm, the same batches cycled for at least {@link
+ *       #IN_MEMORY_MIN_SECONDS}: the in-memory reference. Measured {@code --repeat} times,
+ *       alternating with the raw consumer and the end-to-end runs; medians reported.
  *   <li><b>T(b)</b>: {@link StepTimer} at batch sizes 8…512 and the line T(b) = τ_f + τ_d·b through
  *       the medians ({@link StepTimeFit}), the model's fixed cost per update.
  *   <li><b>streamgrad</b>: {@code ./streamgrad train --bounded} as a child process (one pass, the
@@ -247,16 +251,10 @@ public final class ThroughputBench {
         log("%s: decoding consumer %.0f records/s", w.name(), decoded.rate());
         r.put("decode_per_second", decoded.rate());
 
-        r.put("in_memory_per_second", inMemory(config, kept));
+        r.put("in_memory_in_bench_jvm_per_second", inMemory(config, kept));
         log(
-                "%s: in-memory trainer %.0f examples/s",
-                w.name(), r.get("in_memory_per_second").asDouble());
-        double[] cold = coldPass(w, servers, jvmOptions);
-        r.put("cold_pass_examples", (long) cold[0]);
-        r.put("cold_pass_per_second", cold[0] / cold[1]);
-        log(
-                "%s: in-memory trainer, one cold pass over %,d examples: %.0f examples/s",
-                w.name(), (long) cold[0], cold[0] / cold[1]);
+                "%s: in-memory trainer in this JVM %.0f examples/s",
+                w.name(), r.get("in_memory_in_bench_jvm_per_second").asDouble());
 
         StepTimeFit fit = stepTimes(config, kept);
         r.put("tau_f_seconds", fit.tauF());
@@ -268,12 +266,22 @@ public final class ThroughputBench {
         kept.clear();
 
         List<Double> raws = new ArrayList<>();
+        List<Double> colds = new ArrayList<>();
+        List<Double> warms = new ArrayList<>();
         List<ObjectNode> runs = new ArrayList<>();
         for (int i = 0; i < repeats; i++) {
             raws.add(coldRead(servers, w.topic(), jvmOptions));
             log(
                     "%s: raw consumer in a fresh JVM, run %d: %.0f records/s",
                     w.name(), i + 1, raws.get(i));
+            double[] pass = coldPass(w, servers, jvmOptions);
+            r.put("cold_pass_examples", (long) pass[0]);
+            colds.add(pass[0] / pass[1]);
+            warms.add(pass[2] / pass[3]);
+            log(
+                    "%s: in-memory trainer in a fresh JVM, run %d: one cold pass over %,d"
+                            + " examples %.0f examples/s, then warm %.0f examples/s",
+                    w.name(), i + 1, (long) pass[0], colds.get(i), warms.get(i));
             Workload run =
                     repeats == 1
                             ? w
@@ -286,6 +294,12 @@ public final class ThroughputBench {
         r.put("raw_per_second", median(raws));
         ArrayNode rawRuns = r.putArray("raw_runs");
         raws.forEach(rawRuns::add);
+        r.put("in_memory_per_second", median(warms));
+        ArrayNode warmRuns = r.putArray("in_memory_runs");
+        warms.forEach(warmRuns::add);
+        r.put("cold_pass_per_second", median(colds));
+        ArrayNode coldRuns = r.putArray("cold_pass_runs");
+        colds.forEach(coldRuns::add);
         ArrayNode e2eRuns = r.putArray("e2e_runs");
         runs.forEach(n -> e2eRuns.add(n.get("streamgrad_per_second").asDouble()));
         r.set("warm", warm(w, servers, launcher, out, repeats));
@@ -356,7 +370,7 @@ public final class ThroughputBench {
 
     /**
      * {@link ColdPass} in a child JVM (this JVM's java, class path and heap limit, the launcher's
-     * JVM flags): {examples, seconds}.
+     * JVM flags): {examples, seconds} of its cold pass, then {examples, seconds} warm.
      */
     static double[] coldPass(Workload w, String servers, List<String> jvmOptions)
             throws IOException, InterruptedException {
@@ -379,7 +393,7 @@ public final class ThroughputBench {
 
     /**
      * Runs {@code main} in a fresh JVM with the launcher's flags and this JVM's heap and class
-     * path; returns the two numbers of the last line it printed.
+     * path; returns the numbers of the last line it printed.
      */
     private static double[] freshJvm(
             Class<?> main, List<String> args, List<String> jvmOptions, String what)
@@ -399,7 +413,7 @@ public final class ThroughputBench {
         }
         String[] lines = outText.strip().split("\\R");
         String[] f = lines[lines.length - 1].trim().split(" ");
-        return new double[] {Double.parseDouble(f[0]), Double.parseDouble(f[1])};
+        return Arrays.stream(f).mapToDouble(Double::parseDouble).toArray();
     }
 
     /** Reads {@code topic} from its beginning to the end offsets it has now. */
