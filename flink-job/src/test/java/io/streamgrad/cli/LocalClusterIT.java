@@ -53,7 +53,13 @@ import org.junit.jupiter.api.Test;
 class LocalClusterIT {
     // Enough that an uncontended machine is still mid-run when the JobManager's accumulators
     // (refreshed with the TaskManagers' heartbeats, every 10 s) show the first twentieth done.
-    private static final long EVENTS = 640_000;
+    /**
+     * Enough for the kill to land mid-run: 640,000 events ran in 6 s on a faster machine (Intel
+     * Xeon, Dec 2026), and every task but the trainers had finished by the time the first
+     * checkpoint after a twentieth of the iterations completed.
+     */
+    private static final long EVENTS = 1_600_000;
+
     private static final Path LOCAL = Path.of("..", "deploy", "local").toAbsolutePath().normalize();
     private static final ObjectMapper JSON = ClusterChecks.JSON;
 
