@@ -15,7 +15,8 @@
 #                  and 3 epochs (the launcher's heap), and 3 epochs over 4 M with a 768 MB heap:
 #                  peak resident memory against the 1 M run's, checkpoint sizes and durations
 #                  (memory.md)
-#   --repeat N     runs of the end-to-end job and of the raw consumer per workload, alternating
+#   --repeat N     runs per workload of the raw consumer, of the in-memory trainer (a cold pass,
+#                  then warm) and of the end-to-end job, alternating, then of the warm 3-epoch job
 #                  (default 3): the report gives medians, and each ratio's lowest and highest run
 #   --out DIR      where the report, logs, summaries and the broker's data go
 #                  (default target/bench/<date-time>)
@@ -42,7 +43,7 @@ while [ $# -gt 0 ]; do
     --out) OUT="${2:?--out needs a directory}"; shift 2 ;;
     --repeat) REPEAT="${2:?--repeat needs a number}"; shift 2 ;;
     --keep-data) KEEP=1; shift ;;
-    -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument '$1' (see --help)" ;;
   esac
 done

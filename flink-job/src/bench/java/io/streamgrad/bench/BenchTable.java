@@ -73,7 +73,9 @@ final class BenchTable {
                                 + " read from Kafka again; the last epoch's rate (from the epoch"
                                 + " before's last update to its own), the JIT's warm-up behind"
                                 + " it, against the warm in-memory trainer and the raw consumer"
-                                + " (medians).%n%n",
+                                + " (medians; in brackets single warm runs, each against the"
+                                + " in-memory run of the same number, measured before the"
+                                + " one-pass runs, and against the raw consumer's median).%n%n",
                         ThroughputBench.WARM_EPOCHS));
         s.append(
                 "| workload | e2e per epoch (ex/s) | last epoch (ex/s) | last epoch / in-memory |"
@@ -115,8 +117,9 @@ final class BenchTable {
                 "\nCPU seconds used during the run's rate span (its first record to its last"
                         + " update), by the train JVM's threads and by the broker; cores busy is"
                         + " their sum over the span; CPU per event is their sum over the events the"
-                        + " span read (rate × span), the JIT's warm-up included (a fixed cost,"
-                        + " which a longer run spreads thinner).\n\n");
+                        + " span read (rate × span; for the 3-epoch rows, per example trained,"
+                        + " three per event), the JIT's warm-up included (a fixed cost, which a"
+                        + " longer run spreads thinner).\n\n");
         s.append(
                 "| workload | span (s) | task thread | fetcher | JIT compilers | GC + VM thread |"
                         + " other JVM threads | broker | cores busy | CPU per event (µs) |\n");

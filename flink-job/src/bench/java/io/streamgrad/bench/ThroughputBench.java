@@ -58,8 +58,8 @@ import picocli.CommandLine.Mixin;
  *   <li><b>in-memory in this JVM</b>: the product's own {@link ModelTrainer#train} over batches cut
  *       before the clock starts from the decoded examples (up to {@link #IN_MEMORY_BYTES} of
  *       features, cycled for at least {@link #IN_MEMORY_MIN_SECONDS}); rate = examples / time. Kept
- *       in the JSON only: this JVM has run other workloads' code before, and its rate moved by up
- *       to 70 % between runs.
+ *       in the JSON only: this JVM has run other workloads' code before, and its softmax rate moved
+ *       between 80 k and 164 k examples/s across runs on one machine.
  *   <li><b>cold pass, then in-memory</b>: {@link ColdPass} in a fresh JVM: the same trainer, one
  *       pass over the topic's examples in memory, timed from its first step with no warm-up (as a
  *       run meets its model); then, warm, the same batches cycled for at least {@link

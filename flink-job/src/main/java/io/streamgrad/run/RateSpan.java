@@ -79,33 +79,49 @@ public record RateSpan(
      * The rate of each epoch, in examples per second, in epoch order: the examples its updates
      * trained (the {@code batch_size} of its {@link MetricKind#ITERATION} metrics) over the time
      * from the end of the epoch before (its last update; for the first epoch, the first record) to
-     * its own last update. So the epochs' spans tile the run's span, and each epoch's includes
-     * reading its range from Kafka again. The first epoch's rate includes the JVM's warm-up (the
-     * JIT compiling the pipeline's code); later ones show the pipeline warm. A live run (epoch 0)
-     * has one entry, its whole rate. Exact with one model key; with several (parallelism above 1),
-     * the keys' epochs overlap a little at the boundaries and the rates are approximate.
+     * its own last update. So the epochs' spans tile the run's span. With the {@code blocks} and
+     * {@code window} shuffles each epoch's span includes reading its range from Kafka again (with
+     * {@code pass}, epochs 2 and later train from state at the end of input), and with the
+     * full-pass loss on, the evaluation read of the epoch before. The first epoch's rate includes
+     * the JVM's warm-up (the JIT compiling the pipeline's code); later ones show the pipeline warm.
+     * A live run (epoch 0) has one entry, its whole rate.
+     *
+     * <p>Defined for a run of one model key from its own start: with several keys, their epochs
+     * overlap (with {@code --shuffle pass} each key trains its later epochs in turn at the end of
+     * input), and a resumed run's metrics include the earlier attempt's, before this attempt's
+     * first record. Either gives an empty list rather than misleading rates.
      *
      * @param metrics the run's metrics, in any order; those of other kinds are ignored
-     * @return empty when the first record or every update is unknown
+     * @return empty when the first record or every update is unknown, when the updates are of
+     *     several model keys, or when one was emitted before the first record
      */
     public List<Double> epochEventsPerSecond(List<TrainingMetric> metrics) {
+        List<Double> rates = new ArrayList<>();
+        if (firstRecordMillis.isEmpty()) {
+            return rates;
+        }
+        long first = firstRecordMillis.getAsLong();
         TreeMap<Integer, long[]> byEpoch = new TreeMap<>(); // epoch -> {examples, last update}
+        String key = null;
         for (TrainingMetric m : metrics) {
             if (m.getKind() != MetricKind.ITERATION) {
                 continue;
+            }
+            String model = m.getModel().toString();
+            if (key == null) {
+                key = model;
+            }
+            if (!key.equals(model) || m.getEmittedAt() < first) {
+                return rates;
             }
             long[] e = byEpoch.computeIfAbsent(m.getEpoch(), k -> new long[] {0, Long.MIN_VALUE});
             e[0] += m.getBatchSize();
             e[1] = Math.max(e[1], m.getEmittedAt());
         }
-        List<Double> rates = new ArrayList<>();
-        if (firstRecordMillis.isEmpty() || byEpoch.isEmpty()) {
-            return rates;
-        }
-        long from = firstRecordMillis.getAsLong();
+        long from = first;
         for (long[] e : byEpoch.values()) {
             rates.add(e[0] / (Math.max(1, e[1] - from) / 1e3));
-            from = Math.max(from, e[1]);
+            from = e[1];
         }
         return rates;
     }

@@ -116,10 +116,24 @@ class RateSpanTest {
     }
 
     @Test
-    void aLiveRunHasOneEpochRateAndARunWithoutRecordsNone() {
+    void aLiveRunHasOneEpochRateAndRunsItCannotSplitNone() {
         List<TrainingMetric> live = List.of(iteration(0, 64, 3_000L), iteration(0, 64, 5_000L));
         RateSpan span = RateSpan.of(Map.of(Accumulators.FIRST_RECORD_MILLIS, 1_000L), live);
         assertEquals(List.of(span.eventsPerSecond(128)), span.epochEventsPerSecond(live));
+
+        // Several model keys: their epochs overlap, so no split.
+        TrainingMetric other = iteration(0, 64, 4_000L);
+        other.setModel("other");
+        assertEquals(
+                List.of(),
+                span.epochEventsPerSecond(List.of(live.get(0), other, live.get(1))),
+                "two model keys");
+        // A resumed run's metrics begin with the earlier attempt's, before this first record.
+        assertEquals(
+                List.of(),
+                span.epochEventsPerSecond(
+                        List.of(iteration(1, 64, 500L), iteration(1, 64, 3_000L))),
+                "an update before the first record");
 
         RateSpan noRecord = RateSpan.of(Map.of(), live);
         assertEquals(List.of(), noRecord.epochEventsPerSecond(live));
