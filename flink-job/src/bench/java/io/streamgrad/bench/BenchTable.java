@@ -28,8 +28,8 @@ final class BenchTable {
                             "streamgrad e2e, the raw consumer and the in-memory trainer (a fresh"
                                 + " JVM each: one cold pass, then warm): medians of %d runs each,"
                                 + " alternating; each ratio gives in brackets the lowest and"
-                                + " highest of a single run against the reference measured beside"
-                                + " it.%n%n",
+                                + " highest of a single run against the reference measured just"
+                                + " before it.%n%n",
                             runs));
         }
         s.append(
