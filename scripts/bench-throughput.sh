@@ -23,7 +23,10 @@
 #   --keep-data    keep the broker's log directory afterwards (default: deleted, it is ~1 GB)
 #
 # Environment: OMP_NUM_THREADS (default 1, as ./streamgrad runs), STREAMGRAD_BENCH_HEAP (the
-# reference JVM's -Xmx, default 2g). Stops the broker it started on exit, failure or Ctrl-C.
+# reference JVM's -Xmx, default 2g), STREAMGRAD_CDS (default 0 here: the train runs start without
+# the launcher's class-data archive, so that no run writes it at its exit and start-up stays
+# comparable across builds; 1 uses it, README "Start-up"). Stops the broker it started on exit,
+# failure or Ctrl-C.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 JOB="$ROOT/flink-job"
@@ -32,6 +35,8 @@ WORKLOADS=logistic,softmax,mlp
 OUT=""
 KEEP=0
 REPEAT=3
+
+export STREAMGRAD_CDS="${STREAMGRAD_CDS:-0}"
 
 die() { echo "bench-throughput: $*" >&2; exit 1; }
 say() { echo "bench-throughput: $*" >&2; }
@@ -43,7 +48,7 @@ while [ $# -gt 0 ]; do
     --out) OUT="${2:?--out needs a directory}"; shift 2 ;;
     --repeat) REPEAT="${2:?--repeat needs a number}"; shift 2 ;;
     --keep-data) KEEP=1; shift ;;
-    -h|--help) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument '$1' (see --help)" ;;
   esac
 done
