@@ -199,12 +199,13 @@ public final class DemoRun {
                 // Every event dead-lettered (the demo's topics are its own: all letters are ours).
                 throw new InvalidSettingException(
                         DeadLetterReport.explain(
-                                TopicReader.readAll(
+                                TopicReader.readAllWritten(
                                         KafkaClientConfig.plain(bootstrap),
                                         topics.deadLetter(),
                                         outcome.outputStart().deadLetters(),
                                         DeadLetter.class,
-                                        d -> true)));
+                                        d -> true,
+                                        JobRunner::sayWaiting)));
             }
             Holdout holdout = Holdout.evaluate(Snapshots.rebuild(last), p.data().holdout());
             if (holdout.unscored() > 0) {

@@ -209,20 +209,30 @@ public final class JobRunner {
         accumulators.put(Accumulators.JOB_SUBMITTED_MILLIS, submittedMillis);
         return new Outcome(
                 accumulators,
-                TopicReader.readAll(
+                TopicReader.readAllWritten(
                         c.kafka(),
                         c.topics().metrics(),
                         outputs.metrics(),
                         TrainingMetric.class,
-                        m -> c.runId().equals(m.getRunId())),
-                TopicReader.readAll(
+                        m -> c.runId().equals(m.getRunId()),
+                        JobRunner::sayWaiting),
+                TopicReader.readAllWritten(
                         c.kafka(),
                         c.topics().snapshots(),
                         outputs.snapshots(),
                         ModelSnapshot.class,
-                        s -> c.runId().equals(s.getRunId())),
+                        s -> c.runId().equals(s.getRunId()),
+                        JobRunner::sayWaiting),
                 outputs,
                 wall);
+    }
+
+    /**
+     * Where a local run says, on standard error, that reading its outputs back waits for a
+     * transaction another producer left open ({@link TopicReader#readAllWritten}).
+     */
+    public static void sayWaiting(String message) {
+        System.err.println("streamgrad: " + message);
     }
 
     /** Creates the job's metrics, snapshots and dead-letter topics where they do not exist. */

@@ -2,6 +2,7 @@ package io.streamgrad.run;
 
 import io.streamgrad.kafka.KafkaClientConfig;
 import io.streamgrad.kafka.RawClients;
+import io.streamgrad.kafka.TopicAdmin;
 import io.streamgrad.schema.AvroDecodeException;
 import io.streamgrad.schema.AvroSerde;
 import java.time.Duration;
@@ -9,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -17,7 +19,8 @@ import org.apache.kafka.common.TopicPartition;
 
 /**
  * Reads a topic, from its beginning or from given offsets to the end offsets it has now, without a
- * group.
+ * group, committed records only: to its committed end ({@link #readAll}), or through transactions
+ * still open to the end written ({@link #readAllWritten}).
  */
 public final class TopicReader {
     private TopicReader() {}
@@ -54,11 +57,51 @@ public final class TopicReader {
             Map<Integer, Long> from,
             Class<T> type,
             Predicate<T> keep) {
+        return read(kafka, topic, from, type, keep, null);
+    }
+
+    /**
+     * As {@link #readAll(KafkaClientConfig, String, Map, Class, Predicate)}, but to the end offsets
+     * written when the read starts (each partition's high watermark), not the committed ones (its
+     * last stable offset): records of a transaction still open are waited for, then kept if it
+     * commits and skipped if it aborts. What a run reads back at its end: its own last transaction
+     * is committed, but any producer's transaction open on a shared output topic holds every
+     * read_committed reader below its first record, and a run stopped while writing (kill -9,
+     * Ctrl-C between checkpoints) leaves one open until Kafka aborts it after its transaction
+     * timeout (streamgrad's: three checkpoint intervals, 1 to 15 min). Reading to the committed end
+     * instead returned none of the run's own records.
+     *
+     * @param onWait told once, after {@link #WAIT_NOTICE_MS} held by an open transaction, which
+     *     partitions and offsets hold the read and why
+     * @throws IllegalStateException as {@code readAll}; and when an open transaction holds the read
+     *     for longer than {@link #TRANSACTION_WAIT_MS}, naming the partitions and offsets and how
+     *     to abort it
+     */
+    public static <T extends SpecificRecord> List<T> readAllWritten(
+            KafkaClientConfig kafka,
+            String topic,
+            Map<Integer, Long> from,
+            Class<T> type,
+            Predicate<T> keep,
+            Consumer<String> onWait) {
+        return read(kafka, topic, from, type, keep, onWait);
+    }
+
+    private static <T extends SpecificRecord> List<T> read(
+            KafkaClientConfig kafka,
+            String topic,
+            Map<Integer, Long> from,
+            Class<T> type,
+            Predicate<T> keep,
+            Consumer<String> onWait) {
         AvroSerde<T> serde = AvroSerde.of(type);
         List<T> out = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> consumer = consumer(kafka)) {
             List<TopicPartition> partitions = RawClients.fromBeginning(consumer, kafka, topic);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            Map<TopicPartition, Long> end =
+                    onWait == null
+                            ? consumer.endOffsets(partitions)
+                            : highWatermarks(kafka, topic, partitions);
             Map<TopicPartition, Long> first = consumer.beginningOffsets(partitions);
             for (TopicPartition tp : partitions) {
                 Long offset = from.get(tp.partition());
@@ -68,6 +111,7 @@ public final class TopicReader {
             }
             long progressed = System.currentTimeMillis();
             long at = positions(consumer, partitions);
+            boolean told = false;
             while (!reached(consumer, end)) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                     try {
@@ -84,6 +128,44 @@ public final class TopicReader {
                 if (position != at) {
                     at = position;
                     progressed = now;
+                    continue;
+                }
+                Map<TopicPartition, Long> held =
+                        onWait != null && now - progressed >= 1_000
+                                ? heldByOpenTransactions(consumer, end)
+                                : Map.of();
+                if (!held.isEmpty()) {
+                    String why =
+                            String.format(
+                                    "reading %s: a transaction still open holds it at %s (partition"
+                                            + " → offset), short of the end written, %s. Another"
+                                            + " producer's: a run stopped while writing leaves one"
+                                            + " open until Kafka aborts it after its transaction"
+                                            + " timeout",
+                                    topic, offsets(held), offsets(end));
+                    if (!told && now - progressed >= WAIT_NOTICE_MS) {
+                        onWait.accept(
+                                why
+                                        + "; what was written after it waits with it:"
+                                        + " waiting for it to end (at most "
+                                        + TRANSACTION_WAIT_MS / 60_000
+                                        + " min)");
+                        told = true;
+                    }
+                    if (now - progressed > TRANSACTION_WAIT_MS) {
+                        throw new IllegalStateException(
+                                why
+                                        + String.format(
+                                                ", and it stayed open for %d min: Kafka's"
+                                                        + " kafka-transactions.sh"
+                                                        + " --bootstrap-server SERVERS"
+                                                        + " find-hanging --topic %s lists it;"
+                                                        + " abort --topic %s --partition P"
+                                                        + " --start-offset OFFSET aborts it,"
+                                                        + " with each partition and offset"
+                                                        + " above",
+                                                TRANSACTION_WAIT_MS / 60_000, topic, topic));
+                    }
                 } else if (now - progressed > STALL_MS) {
                     // A partial read would be a silently wrong answer.
                     Map<TopicPartition, Long> where = new LinkedHashMap<>();
@@ -103,6 +185,54 @@ public final class TopicReader {
 
     /** How long a read may go without progress before it fails. */
     static final long STALL_MS = 60_000;
+
+    /** How long {@link #readAllWritten} waits quietly for an open transaction before it says so. */
+    static final long WAIT_NOTICE_MS = 2_000;
+
+    /**
+     * How long {@link #readAllWritten} waits for an open transaction: the broker's default longest
+     * transaction timeout ({@code transaction.max.timeout.ms}, 15 min), the most any producer's
+     * transaction stays open on a broker left at its defaults, and a minute more.
+     */
+    static final long TRANSACTION_WAIT_MS = 16 * 60_000L;
+
+    /** Each partition's end offset written so far (its high watermark), read uncommitted. */
+    private static Map<TopicPartition, Long> highWatermarks(
+            KafkaClientConfig kafka, String topic, List<TopicPartition> partitions) {
+        Map<Integer, Long> ends;
+        try (TopicAdmin admin = new TopicAdmin(kafka)) {
+            ends = admin.endOffsets(topic);
+        }
+        Map<TopicPartition, Long> out = new LinkedHashMap<>();
+        for (TopicPartition tp : partitions) {
+            out.put(tp, ends.getOrDefault(tp.partition(), 0L));
+        }
+        return out;
+    }
+
+    /**
+     * The partitions whose reader has read all that is committed (a read_committed consumer's end
+     * offset is the last stable offset) and is still short of {@code end}: an open transaction
+     * begins there. Partition → that offset.
+     */
+    private static Map<TopicPartition, Long> heldByOpenTransactions(
+            KafkaConsumer<?, ?> consumer, Map<TopicPartition, Long> end) {
+        Map<TopicPartition, Long> stable = consumer.endOffsets(end.keySet());
+        Map<TopicPartition, Long> held = new LinkedHashMap<>();
+        for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
+            long lso = stable.get(e.getKey());
+            if (lso < e.getValue() && consumer.position(e.getKey()) >= lso) {
+                held.put(e.getKey(), lso);
+            }
+        }
+        return held;
+    }
+
+    private static Map<Integer, Long> offsets(Map<TopicPartition, Long> byPartition) {
+        Map<Integer, Long> out = new java.util.TreeMap<>();
+        byPartition.forEach((tp, o) -> out.put(tp.partition(), o));
+        return out;
+    }
 
     private static long positions(KafkaConsumer<?, ?> consumer, List<TopicPartition> partitions) {
         long sum = 0;

@@ -445,12 +445,13 @@ public final class TrainRun {
             boolean recorded = !OutputStart.BEGINNING.equals(outcome.outputStart());
             throw new InvalidSettingException(
                     DeadLetterReport.explain(
-                            TopicReader.readAll(
+                            TopicReader.readAllWritten(
                                     c.kafka(),
                                     c.topics().deadLetter(),
                                     outcome.outputStart().deadLetters(),
                                     DeadLetter.class,
-                                    d -> recorded || d.getFailedAt() >= startMs)));
+                                    d -> recorded || d.getFailedAt() >= startMs,
+                                    JobRunner::sayWaiting)));
         }
         return RunSummary.of(
                 c.runId(),

@@ -1,6 +1,7 @@
 package io.streamgrad.run;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamgrad.kafka.EmbeddedKafkaBroker;
 import io.streamgrad.kafka.KafkaClientConfig;
@@ -13,6 +14,9 @@ import io.streamgrad.schema.TrainingMetric;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -24,12 +28,13 @@ import org.junit.jupiter.api.Test;
  * A run's readers of a shared metrics topic start where the run began, never at the topic's
  * history: the progress follower from the topic's end when it was created (earlier runs' metrics,
  * and anything written before it, are skipped, not decoded; the run's own later metrics arrive in
- * order), and the outcome reader from a recorded {@link OutputStart}. A real broker (in-process
- * KRaft).
+ * order), and the outcome reader from a recorded {@link OutputStart}, through a transaction another
+ * producer left open. A real broker (in-process KRaft).
  */
 class RunOutputReadersIT {
     private static final String TOPIC = "metrics-follower-it";
     private static final String SHARED = "run-outputs-it";
+    private static final String HELD = "held-by-open-transaction-it";
     private static EmbeddedKafkaBroker broker;
 
     @BeforeAll
@@ -38,6 +43,7 @@ class RunOutputReadersIT {
         try (TopicAdmin admin = new TopicAdmin(broker.bootstrapServers())) {
             admin.ensureTopic(Topic.METRICS, TOPIC, 1);
             admin.ensureTopic(Topic.METRICS, SHARED, 2);
+            admin.ensureTopic(Topic.METRICS, HELD, 2);
         }
     }
 
@@ -116,6 +122,75 @@ class RunOutputReadersIT {
                 .map(TrainingMetric::getIteration)
                 .sorted()
                 .toList();
+    }
+
+    private static KafkaProducer<byte[], byte[]> transactional(String id) {
+        var props = RawClients.producerProps(broker.bootstrapServers(), id);
+        props.put("key.serializer", ByteArraySerializer.class.getName());
+        props.put("value.serializer", ByteArraySerializer.class.getName());
+        props.put("transactional.id", id);
+        KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(props);
+        p.initTransactions();
+        return p;
+    }
+
+    /**
+     * A run killed while writing leaves its transaction open on a shared output topic; the next
+     * run's outputs, committed after it, are invisible to a read to the committed end (the last
+     * stable offset), and the run's summary said it "received no events". Read to the end written,
+     * they are there once the open transaction ends (here aborted after 3 s, as Kafka does at its
+     * timeout), and the reader said once what held it.
+     */
+    @Test
+    void aRunsOutcomeIsReadThroughATransactionAnotherProducerLeftOpen() throws Exception {
+        KafkaClientConfig kafka = KafkaClientConfig.plain(broker.bootstrapServers());
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+        try (KafkaProducer<byte[], byte[]> killed = transactional("killed-run-it");
+                KafkaProducer<byte[], byte[]> run = transactional("next-run-it")) {
+            run.beginTransaction();
+            write(run, HELD, 1, metric("before", 1));
+            run.commitTransaction();
+            killed.beginTransaction();
+            write(killed, HELD, 0, metric("killed", 1));
+            run.beginTransaction();
+            write(run, HELD, 0, metric("r3", 1));
+            write(run, HELD, 1, metric("r3", 2));
+            run.commitTransaction();
+
+            // To the committed end: partition 0 stops at the open transaction, before r3's metric.
+            assertEquals(
+                    List.of(2L),
+                    TopicReader.readAll(kafka, HELD, Map.of(), TrainingMetric.class, this::isR3)
+                            .stream()
+                            .map(TrainingMetric::getIteration)
+                            .toList());
+
+            timer.schedule(() -> killed.abortTransaction(), 3, TimeUnit.SECONDS);
+            List<String> said = new CopyOnWriteArrayList<>();
+            long start = System.nanoTime();
+            List<TrainingMetric> all =
+                    TopicReader.readAllWritten(
+                            kafka, HELD, Map.of(), TrainingMetric.class, m -> true, said::add);
+            double waited = (System.nanoTime() - start) / 1e9;
+
+            // Every committed metric, r3's both; the aborted one skipped.
+            assertEquals(
+                    List.of("before/1", "r3/1", "r3/2"),
+                    all.stream().map(m -> m.getRunId() + "/" + m.getIteration()).sorted().toList());
+            assertTrue(waited >= 2.5, "it waited for the transaction to end: " + waited + " s");
+            assertEquals(1, said.size(), "said once: " + said);
+            assertTrue(
+                    said.get(0).contains("reading " + HELD)
+                            && said.get(0).contains("holds it at {0=0}")
+                            && said.get(0).contains("transaction still open"),
+                    said.get(0));
+        } finally {
+            timer.shutdownNow();
+        }
+    }
+
+    private boolean isR3(TrainingMetric m) {
+        return "r3".equals(m.getRunId());
     }
 
     @Test
