@@ -86,22 +86,14 @@ final class TrainChild {
         Thread stopChild = new Thread(p::destroy);
         Runtime.getRuntime().addShutdownHook(stopChild);
         HttpClient http = HttpClient.newHttpClient();
-        long jvm = p.pid();
-        ThreadCpu cpu = new ThreadCpu(jvm, brokerPidFile());
+        ThreadCpu cpu = new ThreadCpu(p.pid(), brokerPidFile());
         long hwmKb = 0;
         long stateBytes = 0;
         JsonNode checkpoints = null;
         long nextRest = 0;
         try {
             while (p.isAlive()) {
-                if (jvm == p.pid() && jvmPid(p) != jvm) {
-                    // The launcher started java as its child (it writes a class-data archive at
-                    // the JVM's exit): measure that JVM, not the shell, to the end.
-                    jvm = jvmPid(p);
-                    cpu = new ThreadCpu(jvm, brokerPidFile());
-                    hwmKb = 0;
-                }
-                hwmKb = Math.max(hwmKb, vmHwmKb(jvm));
+                hwmKb = Math.max(hwmKb, vmHwmKb(p.pid()));
                 cpu.sample();
                 long now = System.currentTimeMillis();
                 if (now >= nextRest) {
@@ -242,20 +234,6 @@ final class TrainChild {
         String jid = jobs.path("jobs").get(0).path("jid").asText();
         JsonNode c = ThroughputBench.rest(http, port, "/jobs/" + jid + "/checkpoints");
         return c != null && c.has("summary") ? c : null;
-    }
-
-    /**
-     * The JVM of a launched {@code train}: the child itself when the launcher replaced itself with
-     * java (its usual way), else the child's java descendant (the launcher waits for java while it
-     * writes a class-data archive, README "Start-up"); the child until that descendant exists.
-     */
-    static long jvmPid(Process p) {
-        return p.toHandle()
-                .descendants()
-                .filter(h -> h.info().command().map(c -> c.endsWith("/java")).orElse(false))
-                .findFirst()
-                .map(ProcessHandle::pid)
-                .orElse(p.pid());
     }
 
     /**

@@ -4,6 +4,7 @@ import io.streamgrad.config.InvalidSettingException;
 import io.streamgrad.kafka.InvalidClientConfigException;
 import io.streamgrad.kafka.KafkaAuthenticationException;
 import io.streamgrad.kafka.KafkaUnreachableException;
+import io.streamgrad.run.JobRunner;
 import io.streamgrad.run.flags.Flags;
 import io.streamgrad.run.flags.JobFile;
 import java.io.PrintStream;
@@ -18,11 +19,13 @@ import picocli.CommandLine.Option;
         version = "streamgrad 0.1.0",
         description = "Online mini-batch learning on Kafka streams with Apache Flink and ND4J.",
         footerHeading =
-                "%nEnvironment, read by the ./streamgrad launcher (README: Memory, Threads):%n",
+                "%nEnvironment, read by the ./streamgrad launcher (README: Memory, Threads,"
+                        + " Start-up):%n",
         footer = {
             "  STREAMGRAD_HEAP       fixed JVM heap (-Xms = -Xmx), 512m or more; default 1g",
             "  STREAMGRAD_JAVA_OPTS  more JVM flags (a heap size there wins)",
             "  OMP_NUM_THREADS       ND4J's CPU threads, default 1",
+            "  STREAMGRAD_CDS        0: no class-data archive (faster starts); default 1",
             "  JAVA_HOME             the Java (17 or later) to run"
         },
         subcommands = {
@@ -79,6 +82,14 @@ public final class Streamgrad {
                     if (ex instanceof InvalidClientConfigException) {
                         err.println("streamgrad: " + ex.getMessage());
                         return 2;
+                    }
+                    if (ex instanceof JobRunner.JobCancelledException e) {
+                        // Ctrl-C or SIGTERM (the job was cancelled on the way out, and that was
+                        // said), or an interrupt: nothing failed.
+                        if (!e.announced()) {
+                            err.println("streamgrad: " + ex.getMessage());
+                        }
+                        return 130;
                     }
                     if (ex instanceof KafkaUnreachableException
                             || ex instanceof KafkaAuthenticationException) {

@@ -104,9 +104,11 @@ public final class TrainCommand implements Callable<Integer> {
         try {
             summary = TrainRun.run(prepared, webUiPort, new ProgressReporter(System.out));
         } catch (JobRunner.JobCancelledException e) {
-            System.out.printf(
-                    "streamgrad train: %s; its metrics and snapshots are on %s and %s%n",
-                    e.getMessage(), c.topics().metrics(), c.topics().snapshots());
+            if (!e.announced()) {
+                System.out.printf(
+                        "streamgrad train: %s; its metrics and snapshots are on %s and %s%n",
+                        e.getMessage(), c.topics().metrics(), c.topics().snapshots());
+            }
             return 0;
         }
         RunSummaryOutput.print(summary, System.out);

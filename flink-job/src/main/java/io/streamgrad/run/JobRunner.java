@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.Configuration;
@@ -34,10 +35,21 @@ public final class JobRunner {
 
     private JobRunner() {}
 
-    /** The local job was cancelled because the thread running it was interrupted. */
+    /**
+     * The local job was cancelled: the thread running it was interrupted, or the JVM is going down
+     * (Ctrl-C, SIGTERM), in which case the shutdown hook has said so already ({@link #announced}).
+     */
     public static final class JobCancelledException extends RuntimeException {
-        JobCancelledException(String runId) {
+        private final boolean announced;
+
+        JobCancelledException(String runId, boolean announced) {
             super("run " + runId + " cancelled");
+            this.announced = announced;
+        }
+
+        /** Whether the cancellation was printed already: the JVM may halt before a caller can. */
+        public boolean announced() {
+            return announced;
         }
     }
 
@@ -187,6 +199,18 @@ public final class JobRunner {
             }
         }
         observer.started(c, "http://localhost:" + port);
+        markJobStarted();
+        AtomicBoolean stopping = new AtomicBoolean();
+        Thread cancelOnExit =
+                cancelOnExit(
+                        job,
+                        stopping,
+                        () ->
+                                System.out.printf(
+                                        "streamgrad: run %s cancelled; its metrics and snapshots"
+                                                + " are on %s and %s%n",
+                                        c.runId(), c.topics().metrics(), c.topics().snapshots()));
+        Runtime.getRuntime().addShutdownHook(cancelOnExit);
         try {
             try {
                 result = job.getJobExecutionResult().get();
@@ -194,11 +218,19 @@ public final class JobRunner {
                 // A live job runs until cancelled: interrupting the caller cancels it.
                 job.cancel().get(CANCEL_TIMEOUT_SECONDS, TimeUnit.SECONDS);
                 Thread.currentThread().interrupt();
-                throw new JobCancelledException(c.runId());
+                throw new JobCancelledException(c.runId(), false);
             } catch (ExecutionException e) {
+                if (stopping.get()) {
+                    throw new JobCancelledException(c.runId(), true);
+                }
                 throw e.getCause() instanceof Exception cause ? cause : e;
             }
         } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(cancelOnExit);
+            } catch (IllegalStateException e) {
+                // The JVM is going down: the hook is running.
+            }
             observer.ended();
             if (state.temporary()) {
                 deleteRecursively(checkpoints);
@@ -225,6 +257,64 @@ public final class JobRunner {
                         JobRunner::sayWaiting),
                 outputs,
                 wall);
+    }
+
+    /**
+     * The file the launcher names in {@code -Dstreamgrad.cds.started} when this JVM writes a
+     * class-data archive at its exit: created once a job has started, so that the launcher keeps
+     * only archives of runs that loaded the job's classes (not of one stopped by a bad flag).
+     */
+    static final String CDS_STARTED_PROPERTY = "streamgrad.cds.started";
+
+    private static void markJobStarted() {
+        String marker = System.getProperty(CDS_STARTED_PROPERTY);
+        if (marker != null) {
+            try {
+                Files.writeString(Path.of(marker), "");
+            } catch (IOException e) {
+                // Only the launcher's start-up speed-up depends on it.
+            }
+        }
+    }
+
+    /** How long a JVM going down waits for its job's cancellation, in all. */
+    static final long EXIT_CANCEL_TIMEOUT_SECONDS = 10;
+
+    /**
+     * A shutdown hook that cancels a running local job and waits for it to end, at most {@link
+     * #EXIT_CANCEL_TIMEOUT_SECONDS}. A signal (Ctrl-C, SIGTERM) ends the JVM through its shutdown
+     * hooks; without this one the job's tasks stopped where they were, and each transactional sink
+     * left its transaction open, holding every read_committed reader of its shared output topic
+     * (other runs' summaries, {@code snapshots list}) until Kafka aborted it after its transaction
+     * timeout, 1 to 15 min. Cancelled, the sinks close and abort their current transactions (one
+     * precommitted at a checkpoint and not yet committed stays open: a run resumed from that
+     * checkpoint commits it). The checkpoints stay (retained on cancellation), so the run resumes
+     * from the last one.
+     *
+     * @param stopping set when the hook starts: the run ended because the JVM is going down
+     * @param announce says the run was cancelled, once it is (the JVM halts when its hooks end,
+     *     often before the thread that ran the job can say anything)
+     */
+    static Thread cancelOnExit(JobClient job, AtomicBoolean stopping, Runnable announce) {
+        return new Thread(
+                () -> {
+                    stopping.set(true);
+                    long deadline =
+                            System.nanoTime()
+                                    + TimeUnit.SECONDS.toNanos(EXIT_CANCEL_TIMEOUT_SECONDS);
+                    try {
+                        job.cancel().get(EXIT_CANCEL_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                        job.getJobExecutionResult()
+                                .get(
+                                        Math.max(0, deadline - System.nanoTime()),
+                                        TimeUnit.NANOSECONDS);
+                    } catch (Exception e) {
+                        // Ended (cancelled: its result is exceptional), already gone, or too slow:
+                        // the JVM goes down either way.
+                    }
+                    announce.run();
+                },
+                "streamgrad-cancel-on-exit");
     }
 
     /**

@@ -112,6 +112,9 @@ public final class TopicReader {
             long progressed = System.currentTimeMillis();
             long at = positions(consumer, partitions);
             boolean told = false;
+            Map<TopicPartition, Long> held = Map.of();
+            long heldSince = -1;
+            long checkedHeld = 0;
             while (!reached(consumer, end)) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                     try {
@@ -130,20 +133,28 @@ public final class TopicReader {
                     progressed = now;
                     continue;
                 }
-                Map<TopicPartition, Long> held =
-                        onWait != null && now - progressed >= 1_000
-                                ? heldByOpenTransactions(consumer, end)
-                                : Map.of();
+                if (onWait != null && now - checkedHeld >= 1_000) {
+                    checkedHeld = now;
+                    held = heldByOpenTransactions(consumer, end);
+                    if (!held.isEmpty() && heldSince < 0) {
+                        heldSince = now;
+                    } else if (held.isEmpty()) {
+                        heldSince = -1;
+                    }
+                }
                 if (!held.isEmpty()) {
+                    // Waiting for a transaction is not a stall: the stall clock starts again
+                    // when it ends (its records may take a poll to arrive).
+                    progressed = now;
                     String why =
                             String.format(
                                     "reading %s: a transaction still open holds it at %s (partition"
-                                            + " → offset), short of the end written, %s. Another"
-                                            + " producer's: a run stopped while writing leaves one"
-                                            + " open until Kafka aborts it after its transaction"
-                                            + " timeout",
+                                            + " → offset), short of the end written, %s: a run"
+                                            + " stopped while writing (kill -9) leaves one open"
+                                            + " until Kafka aborts it after its transaction"
+                                            + " timeout; a live run's ends at its next checkpoint",
                                     topic, offsets(held), offsets(end));
-                    if (!told && now - progressed >= WAIT_NOTICE_MS) {
+                    if (!told && now - heldSince >= WAIT_NOTICE_MS) {
                         onWait.accept(
                                 why
                                         + "; what was written after it waits with it:"
@@ -152,7 +163,7 @@ public final class TopicReader {
                                         + " min)");
                         told = true;
                     }
-                    if (now - progressed > TRANSACTION_WAIT_MS) {
+                    if (now - heldSince > TRANSACTION_WAIT_MS) {
                         throw new IllegalStateException(
                                 why
                                         + String.format(

@@ -189,7 +189,7 @@ class KillAndResumeIT {
                 "50");
     }
 
-    private static Process start(String[] args, Path log) throws Exception {
+    static Process start(String[] args, Path log) throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(

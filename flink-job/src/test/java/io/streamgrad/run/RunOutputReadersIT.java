@@ -14,9 +14,6 @@ import io.streamgrad.schema.TrainingMetric;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -138,13 +135,12 @@ class RunOutputReadersIT {
      * A run killed while writing leaves its transaction open on a shared output topic; the next
      * run's outputs, committed after it, are invisible to a read to the committed end (the last
      * stable offset), and the run's summary said it "received no events". Read to the end written,
-     * they are there once the open transaction ends (here aborted after 3 s, as Kafka does at its
-     * timeout), and the reader said once what held it.
+     * they are there once the open transaction ends (here aborted when the reader says it waits, as
+     * Kafka aborts it at its timeout), and the reader said once what held it.
      */
     @Test
     void aRunsOutcomeIsReadThroughATransactionAnotherProducerLeftOpen() throws Exception {
         KafkaClientConfig kafka = KafkaClientConfig.plain(broker.bootstrapServers());
-        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
         try (KafkaProducer<byte[], byte[]> killed = transactional("killed-run-it");
                 KafkaProducer<byte[], byte[]> run = transactional("next-run-it")) {
             run.beginTransaction();
@@ -165,27 +161,33 @@ class RunOutputReadersIT {
                             .map(TrainingMetric::getIteration)
                             .toList());
 
-            timer.schedule(() -> killed.abortTransaction(), 3, TimeUnit.SECONDS);
             List<String> said = new CopyOnWriteArrayList<>();
             long start = System.nanoTime();
+            // Kafka aborts such a transaction at its timeout; here, once the reader says it waits.
             List<TrainingMetric> all =
                     TopicReader.readAllWritten(
-                            kafka, HELD, Map.of(), TrainingMetric.class, m -> true, said::add);
+                            kafka,
+                            HELD,
+                            Map.of(),
+                            TrainingMetric.class,
+                            m -> true,
+                            message -> {
+                                said.add(message);
+                                killed.abortTransaction();
+                            });
             double waited = (System.nanoTime() - start) / 1e9;
 
             // Every committed metric, r3's both; the aborted one skipped.
             assertEquals(
                     List.of("before/1", "r3/1", "r3/2"),
                     all.stream().map(m -> m.getRunId() + "/" + m.getIteration()).sorted().toList());
-            assertTrue(waited >= 2.5, "it waited for the transaction to end: " + waited + " s");
+            assertTrue(waited >= 2, "it waited for the transaction to end: " + waited + " s");
             assertEquals(1, said.size(), "said once: " + said);
             assertTrue(
                     said.get(0).contains("reading " + HELD)
                             && said.get(0).contains("holds it at {0=0}")
                             && said.get(0).contains("transaction still open"),
                     said.get(0));
-        } finally {
-            timer.shutdownNow();
         }
     }
 
