@@ -25,7 +25,7 @@ import picocli.CommandLine.Option;
             "  STREAMGRAD_HEAP       fixed JVM heap (-Xms = -Xmx), 512m or more; default 1g",
             "  STREAMGRAD_JAVA_OPTS  more JVM flags (a heap size there wins)",
             "  OMP_NUM_THREADS       ND4J's CPU threads, default 1",
-            "  STREAMGRAD_CDS        0: no class-data archive (faster starts); default 1",
+            "  STREAMGRAD_CDS        0 turns off the class-data archive that speeds up starts",
             "  JAVA_HOME             the Java (17 or later) to run"
         },
         subcommands = {

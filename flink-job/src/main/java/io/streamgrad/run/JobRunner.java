@@ -198,19 +198,29 @@ public final class JobRunner {
                 port = freePort();
             }
         }
-        observer.started(c, "http://localhost:" + port);
-        markJobStarted();
         AtomicBoolean stopping = new AtomicBoolean();
         Thread cancelOnExit =
                 cancelOnExit(
                         job,
                         stopping,
-                        () ->
-                                System.out.printf(
+                        state.temporary()
+                                ? String.format("streamgrad: run %s cancelled", c.runId())
+                                : String.format(
                                         "streamgrad: run %s cancelled; its metrics and snapshots"
-                                                + " are on %s and %s%n",
-                                        c.runId(), c.topics().metrics(), c.topics().snapshots()));
-        Runtime.getRuntime().addShutdownHook(cancelOnExit);
+                                                + " are on %s and %s, its checkpoints in %s",
+                                        c.runId(),
+                                        c.topics().metrics(),
+                                        c.topics().snapshots(),
+                                        checkpoints));
+        try {
+            Runtime.getRuntime().addShutdownHook(cancelOnExit);
+        } catch (IllegalStateException e) {
+            // A signal came while the job was being submitted: the JVM is going down already.
+            cancelOnExit.run();
+            throw new JobCancelledException(c.runId(), true);
+        }
+        observer.started(c, "http://localhost:" + port);
+        markJobStarted();
         try {
             try {
                 result = job.getJobExecutionResult().get();
@@ -292,27 +302,40 @@ public final class JobRunner {
      * from the last one.
      *
      * @param stopping set when the hook starts: the run ended because the JVM is going down
-     * @param announce says the run was cancelled, once it is (the JVM halts when its hooks end,
-     *     often before the thread that ran the job can say anything)
+     * @param cancelled printed on standard output once the job is cancelled (the JVM halts when its
+     *     hooks end, often before the thread that ran the job can say anything); if it could not
+     *     be, the hook says so and why on standard error
      */
-    static Thread cancelOnExit(JobClient job, AtomicBoolean stopping, Runnable announce) {
+    static Thread cancelOnExit(JobClient job, AtomicBoolean stopping, String cancelled) {
         return new Thread(
                 () -> {
                     stopping.set(true);
                     long deadline =
                             System.nanoTime()
                                     + TimeUnit.SECONDS.toNanos(EXIT_CANCEL_TIMEOUT_SECONDS);
+                    String couldNot =
+                            "streamgrad: could not cancel the job before exit (%s); a transaction"
+                                    + " it left open holds read_committed readers of its topics"
+                                    + " until Kafka aborts it%n";
                     try {
                         job.cancel().get(EXIT_CANCEL_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                    } catch (ExecutionException e) {
+                        return; // it had ended: nothing to cancel
+                    } catch (Exception e) {
+                        System.err.printf(couldNot, e);
+                        return;
+                    }
+                    try {
                         job.getJobExecutionResult()
                                 .get(
                                         Math.max(0, deadline - System.nanoTime()),
                                         TimeUnit.NANOSECONDS);
+                        // A result: it ended by itself before the cancel took.
+                    } catch (ExecutionException e) {
+                        System.out.println(cancelled); // ended cancelled: its result is an error
                     } catch (Exception e) {
-                        // Ended (cancelled: its result is exceptional), already gone, or too slow:
-                        // the JVM goes down either way.
+                        System.err.printf(couldNot, e);
                     }
-                    announce.run();
                 },
                 "streamgrad-cancel-on-exit");
     }

@@ -131,6 +131,8 @@ public final class TopicReader {
                 if (position != at) {
                     at = position;
                     progressed = now;
+                    held = Map.of();
+                    heldSince = -1;
                     continue;
                 }
                 if (onWait != null && now - checkedHeld >= 1_000) {

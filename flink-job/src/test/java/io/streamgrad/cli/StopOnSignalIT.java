@@ -61,7 +61,7 @@ class StopOnSignalIT {
                                                         10,
                                                         2,
                                                         0.5,
-                                                        600_000,
+                                                        250_000,
                                                         5_000,
                                                         4,
                                                         5,
@@ -71,6 +71,14 @@ class StopOnSignalIT {
                         "events");
         producer.setDaemon(true);
         producer.start();
+        try {
+            stopsWithoutOpenTransactions(bootstrap, dir);
+        } finally {
+            producer.interrupt();
+        }
+    }
+
+    private void stopsWithoutOpenTransactions(String bootstrap, Path dir) throws Exception {
 
         Path state = dir.resolve("state");
         Path log = dir.resolve("train.log");
@@ -99,14 +107,14 @@ class StopOnSignalIT {
                             "--optimizer",
                             "sgd",
                             "--checkpoint-interval-ms",
-                            "1000"
+                            "20000"
                         },
                         log);
-        // Until a checkpoint's transaction is committed: a transaction precommitted at a
-        // checkpoint stays open through a cancel by design (a run resumed from that checkpoint
-        // commits it), and the first commit came late enough that a SIGTERM half a second after
-        // the first checkpoint met it open.
-        long deadline = System.currentTimeMillis() + 120_000;
+        // Until the first checkpoint's transaction is committed, then a second into the next
+        // (of 20 s): a transaction precommitted at a checkpoint stays open through a cancel by
+        // design (a run resumed from that checkpoint commits it), so the signal comes well away
+        // from one; a SIGTERM half a second after the first checkpoint met it open.
+        long deadline = System.currentTimeMillis() + 180_000;
         while (committed("stop.metrics") == 0
                 && p.isAlive()
                 && System.currentTimeMillis() < deadline) {
@@ -115,14 +123,14 @@ class StopOnSignalIT {
         assertTrue(p.isAlive(), "train runs until stopped: " + Files.readString(log));
         assertTrue(
                 StateDirectory.at(state).latestCheckpoint().isPresent(),
-                "a checkpoint within 2 min: " + Files.readString(log));
-        // A checkpoint interval and a half on: the sinks' current transactions hold metrics.
-        Thread.sleep(1_500);
+                "a checkpoint within 3 min: " + Files.readString(log));
+        // The sinks' current transactions hold a second of metrics.
+        Thread.sleep(1_000);
         p.destroy(); // SIGTERM
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "gone within a minute");
         String out = Files.readString(log);
         assertEquals(143, p.exitValue(), out); // 128 + SIGTERM
-        assertTrue(out.contains("cancelled; its metrics and snapshots are on"), out);
+        assertTrue(out.contains("cancelled; its metrics and snapshots are on stop.metrics"), out);
 
         for (String topic : List.of("stop.metrics", "stop.snapshots")) {
             Map<Integer, Long> written = ends(topic, IsolationLevel.READ_UNCOMMITTED);
