@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.streamgrad.kafka.Topic;
 import io.streamgrad.run.SnapshotCatalog;
 import io.streamgrad.run.SnapshotExport;
+import io.streamgrad.run.TopicReader;
 import io.streamgrad.run.flags.KafkaOptions;
 import io.streamgrad.schema.ModelSnapshot;
 import java.nio.file.Path;
@@ -46,10 +47,16 @@ public final class SnapshotsCommand implements Callable<Integer> {
                 description = "Only this model key (show: default the topic's only key)")
         String modelKey;
 
+        /**
+         * Kafka answers; and a transaction still open on the topic, which hides the snapshots
+         * written after it, is said on standard error.
+         */
         void checkKafka() {
             try (var admin = kafka.admin()) {
                 admin.requireReachable();
             }
+            TopicReader.heldBack(kafka.client(), topic)
+                    .ifPresent(m -> System.err.println("streamgrad: " + m));
         }
     }
 

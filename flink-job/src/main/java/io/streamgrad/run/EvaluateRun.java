@@ -123,6 +123,10 @@ public final class EvaluateRun {
                         "{events-topic} " + r.eventsTopic() + " does not exist");
             }
         }
+        if (!r.snapshot().startsWith("file:")) {
+            TopicReader.heldBack(r.kafka(), r.snapshotsTopic())
+                    .ifPresent(m -> System.err.println("streamgrad: " + m));
+        }
         List<ModelSnapshot> onTopic =
                 r.snapshot().startsWith("file:")
                         ? List.of()

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.apache.avro.specific.SpecificRecord;
@@ -194,6 +195,41 @@ public final class TopicReader {
             }
         }
         return out;
+    }
+
+    /**
+     * Why a read of the topic to its committed end now misses records: each partition whose last
+     * stable offset is below its end written, held by a transaction still open; empty when none is.
+     * For commands that read what is committed now ({@code snapshots list}, {@code plot}, {@code
+     * evaluate}), to say so instead of showing less in silence.
+     */
+    public static Optional<String> heldBack(KafkaClientConfig kafka, String topic) {
+        Map<Integer, Long> stable;
+        Map<Integer, Long> written;
+        try (TopicAdmin admin = new TopicAdmin(kafka)) {
+            stable = admin.stableOffsets(topic);
+            written = admin.endOffsets(topic);
+        }
+        Map<Integer, Long> held = new java.util.TreeMap<>();
+        long behind = 0;
+        for (Map.Entry<Integer, Long> e : stable.entrySet()) {
+            long end = written.getOrDefault(e.getKey(), e.getValue());
+            if (e.getValue() < end) {
+                held.put(e.getKey(), e.getValue());
+                behind += end - e.getValue();
+            }
+        }
+        if (held.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(
+                String.format(
+                        "%s: up to %,d records are behind a transaction still open at %s"
+                                + " (partition → offset) and are not shown until it ends: a live"
+                                + " run's ends at its next checkpoint; one a run killed while"
+                                + " writing (kill -9) left, when Kafka aborts it after its"
+                                + " transaction timeout",
+                        topic, behind, held));
     }
 
     /** How long a read may go without progress before it fails. */

@@ -161,6 +161,10 @@ class RunOutputReadersIT {
                             .map(TrainingMetric::getIteration)
                             .toList());
 
+            // A command that reads what is committed now says what it cannot show.
+            String held = TopicReader.heldBack(kafka, HELD).orElseThrow();
+            assertTrue(held.contains("behind a transaction still open at {0=0}"), held);
+
             List<String> said = new CopyOnWriteArrayList<>();
             long start = System.nanoTime();
             // Kafka aborts such a transaction at its timeout; here, once the reader says it waits.
@@ -183,6 +187,7 @@ class RunOutputReadersIT {
                     all.stream().map(m -> m.getRunId() + "/" + m.getIteration()).sorted().toList());
             assertTrue(waited >= 2, "it waited for the transaction to end: " + waited + " s");
             assertEquals(1, said.size(), "said once: " + said);
+            assertEquals(java.util.Optional.empty(), TopicReader.heldBack(kafka, HELD));
             assertTrue(
                     said.get(0).contains("reading " + HELD)
                             && said.get(0).contains("holds it at {0=0}")

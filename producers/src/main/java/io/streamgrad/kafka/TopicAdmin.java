@@ -11,9 +11,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.RetriableException;
@@ -329,13 +331,31 @@ public final class TopicAdmin implements AutoCloseable {
 
     /** Each partition's offset of one kind (earliest, latest), partition → offset. */
     private Map<Integer, Long> offsets(String name, OffsetSpec spec) {
+        return offsets(name, spec, IsolationLevel.READ_UNCOMMITTED);
+    }
+
+    /**
+     * The last stable offset of each partition of the topic (partition → offset), empty when the
+     * topic does not exist: where a read_committed reader stops. Below {@link #endOffsets} while a
+     * transaction is open there: its first record's offset.
+     */
+    public Map<Integer, Long> stableOffsets(String name) {
+        return topicExists(name)
+                ? offsets(name, OffsetSpec.latest(), IsolationLevel.READ_COMMITTED)
+                : Map.of();
+    }
+
+    private Map<Integer, Long> offsets(String name, OffsetSpec spec, IsolationLevel isolation) {
         try {
             int partitions = partitionCount(name);
             Map<TopicPartition, OffsetSpec> request = new HashMap<>();
             for (int p = 0; p < partitions; p++) {
                 request.put(new TopicPartition(name, p), spec);
             }
-            var answer = admin.listOffsets(request).all().get(timeoutMs, TimeUnit.MILLISECONDS);
+            var answer =
+                    admin.listOffsets(request, new ListOffsetsOptions(isolation))
+                            .all()
+                            .get(timeoutMs, TimeUnit.MILLISECONDS);
             Map<Integer, Long> out = new TreeMap<>();
             answer.forEach((tp, o) -> out.put(tp.partition(), o.offset()));
             return out;
