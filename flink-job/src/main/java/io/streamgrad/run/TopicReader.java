@@ -67,10 +67,11 @@ public final class TopicReader {
      * last stable offset): records of a transaction still open are waited for, then kept if it
      * commits and skipped if it aborts. What a run reads back at its end: its own last transaction
      * is committed, but any producer's transaction open on a shared output topic holds every
-     * read_committed reader below its first record, and a run stopped while writing (kill -9,
-     * Ctrl-C between checkpoints) leaves one open until Kafka aborts it after its transaction
-     * timeout (streamgrad's: three checkpoint intervals, 1 to 15 min). Reading to the committed end
-     * instead returned none of the run's own records.
+     * read_committed reader below its first record: a live run's until its next checkpoint, and one
+     * a run killed while writing (kill -9; Ctrl-C cancels the job, which aborts its current
+     * transactions) left until Kafka aborts it after its transaction timeout (streamgrad's: three
+     * checkpoint intervals, 1 to 15 min). Reading to the committed end then returned none of the
+     * run's own records behind it.
      *
      * @param onWait told once, after {@link #WAIT_NOTICE_MS} held by an open transaction, which
      *     partitions and offsets hold the read and why
