@@ -18,6 +18,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 
@@ -135,7 +136,14 @@ public final class LabelJoinRunner {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            streams.close(Duration.ofSeconds(30));
+            // Leave the group on the way out: KafkaStreams#close(Duration) stays a member, so the
+            // next run of this application (e.g. a bounded run resuming a stopped live one) waits
+            // up to session.timeout.ms (45 s by default) for the broker to expire this member
+            // before its first rebalance completes.
+            streams.close(
+                    CloseOptions.timeout(Duration.ofSeconds(30))
+                            .withGroupMembershipOperation(
+                                    CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
         }
         if (failure.get() != null) {
             throw new IllegalStateException(

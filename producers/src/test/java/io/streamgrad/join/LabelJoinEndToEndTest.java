@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -202,6 +203,23 @@ class LabelJoinEndToEndTest {
         assertEquals(n, first.features());
         assertEquals(labels, first.labels());
         assertTrue(first.pendingFeatures() > 0, "windows still open at the end of the live run");
+        // The stopped run left its group: otherwise the resumed run below would wait for the
+        // broker to expire its member (session.timeout.ms, 45 s) before it could read anything.
+        try (Admin admin =
+                Admin.create(
+                        RawClients.adminProps(
+                                KafkaClientConfig.plain(broker.bootstrapServers()),
+                                "check-group",
+                                10_000))) {
+            assertEquals(
+                    List.of(),
+                    List.copyOf(
+                            admin.describeConsumerGroups(List.of("join-resume"))
+                                    .all()
+                                    .get()
+                                    .get("join-resume")
+                                    .members()));
+        }
         long writtenLive = first.joined() + first.negatives();
 
         // Resumed, bounded: restores the open windows from the state stores and closes them.
