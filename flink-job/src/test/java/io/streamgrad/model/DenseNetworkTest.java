@@ -117,6 +117,27 @@ class DenseNetworkTest {
         assertEquals(0.0, net.evaluate(new float[] {1}, new double[] {1}, 1).loss(), 1e-6);
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(ComputePath.class)
+    void softmaxCrossEntropyIsFiniteForHugeLogits(ComputePath path) {
+        ModelSpec softmax = ModelSpec.parse("softmax", 1, 3, Activation.RELU);
+        // Logits 1000, 0 and -1000 for x = 1. log softmax is z − max − log Σ exp(z − max): the
+        // log of the softmax itself would give −∞ for the last class in float32.
+        DenseNetwork net =
+                DenseNetwork.restore(
+                        softmax,
+                        SGD,
+                        new float[] {1000f, 0f, -1000f, 0f, 0f, 0f},
+                        null,
+                        DataType.FLOAT,
+                        path);
+        assertEquals(0.0, net.evaluate(new float[] {1}, new double[] {0}, 1).loss(), 1e-6);
+        assertEquals(2000.0, net.evaluate(new float[] {1}, new double[] {2}, 1).loss(), 1e-2);
+        DenseNetwork.Evaluation e = net.evaluate(new float[] {1, 1}, new double[] {1, 2}, 2);
+        assertEquals(1500.0, e.loss(), 1e-2);
+        assertEquals(0.0, e.accuracy());
+    }
+
     @Test
     void sgdStepIsParametersMinusLearningRateTimesGradient() {
         ModelSpec spec = ModelSpec.parse("softmax", 4, 3, Activation.RELU);
