@@ -132,9 +132,19 @@ final class Nd4jDenseCompute implements DenseCompute {
                         fresh);
     }
 
+    /**
+     * Called after every update, so it tests p·p (BLAS dot: 12 against 127 µs for {@code
+     * norm2Number} on the MLP's 101,770 parameters). A NaN parameter makes it NaN; an infinite one
+     * or squares summing past float32's range (a parameter of 10³⁰, which is finite) make it
+     * infinite, and then the largest magnitude tells the two apart.
+     */
     @Override
     public boolean parametersFinite() {
-        return Double.isFinite(params.norm2Number().doubleValue());
+        double squares = Nd4j.getBlasWrapper().dot(params, params);
+        if (Double.isFinite(squares)) {
+            return true;
+        }
+        return !Double.isNaN(squares) && Double.isFinite(params.amaxNumber().doubleValue());
     }
 
     @Override

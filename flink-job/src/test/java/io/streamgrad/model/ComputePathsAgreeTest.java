@@ -186,12 +186,12 @@ class ComputePathsAgreeTest {
         assertArrayEquals(first.optimizerState(), restored.optimizerState());
     }
 
-    @Test
-    void nonFiniteGradientSkipsTheUpdateOnTheJavaPath() {
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(ComputePath.class)
+    void nonFiniteGradientSkipsTheUpdateAndNonFiniteParametersAreSeen(ComputePath path) {
         ModelSpec linear = ModelSpec.parse("linear", 2, 0, Activation.RELU);
         DenseNetwork net =
-                DenseNetwork.create(
-                        linear, new OptimizerSpec("sgd", 0.1), 1, DataType.FLOAT, ComputePath.JAVA);
+                DenseNetwork.create(linear, new OptimizerSpec("sgd", 0.1), 1, DataType.FLOAT, path);
         float[] before = net.parameters();
         DenseNetwork.Evaluation e = net.step(new float[] {Float.NaN, 1}, new double[] {1}, 1, 0);
         assertTrue(!e.applied());
@@ -199,6 +199,10 @@ class ComputePathsAgreeTest {
         assertTrue(net.parametersFinite());
         net.load(new float[] {Float.POSITIVE_INFINITY, 0, 0}, new float[0]);
         assertTrue(!net.parametersFinite());
+        net.load(new float[] {1, Float.NaN, 0}, new float[0]);
+        assertTrue(!net.parametersFinite());
+        net.load(new float[] {1e30f, -2, 3}, new float[0]);
+        assertTrue(net.parametersFinite(), "large but finite: its square is a finite double");
     }
 
     @Test
