@@ -199,68 +199,9 @@ final class JavaDenseCompute implements DenseCompute {
         int k = sizes[layers];
         double[] dz = delta;
         double inverse = 1.0 / n;
-        double loss = 0;
-        int correct = 0;
-        switch (spec.loss()) {
-            case MSE -> {
-                for (int i = 0; i < n; i++) {
-                    double r = logits[i] - labels[i];
-                    loss += r * r;
-                    dz[i] = 2 * r * inverse;
-                }
-            }
-            case HUBER -> {
-                double d = Loss.HUBER_DELTA;
-                for (int i = 0; i < n; i++) {
-                    double r = logits[i] - labels[i];
-                    double abs = Math.abs(r);
-                    loss += abs <= d ? 0.5 * r * r : d * (abs - d / 2);
-                    dz[i] = Math.max(-d, Math.min(d, r)) * inverse;
-                }
-            }
-            case BINARY_CROSS_ENTROPY -> {
-                for (int i = 0; i < n; i++) {
-                    double v = logits[i];
-                    double y = labels[i];
-                    // softplus(z) − y·z, softplus(z) = max(z, 0) + log(1 + exp(−|z|)).
-                    loss += Math.max(v, 0) + Math.log1p(Math.exp(-Math.abs(v))) - y * v;
-                    dz[i] = (sigmoid(v) - y) * inverse;
-                    if ((v > 0 ? 1.0 : 0.0) == y) {
-                        correct++;
-                    }
-                }
-            }
-            case SOFTMAX_CROSS_ENTROPY -> {
-                for (int i = 0; i < n; i++) {
-                    int row = i * k;
-                    int label = (int) labels[i];
-                    double max = logits[row];
-                    int argMax = 0;
-                    for (int j = 1; j < k; j++) {
-                        if (logits[row + j] > max) {
-                            max = logits[row + j];
-                            argMax = j;
-                        }
-                    }
-                    double sum = 0;
-                    for (int j = 0; j < k; j++) {
-                        sum += Math.exp(logits[row + j] - max);
-                    }
-                    double logSum = Math.log(sum);
-                    for (int j = 0; j < k; j++) {
-                        double logP = logits[row + j] - max - logSum;
-                        if (j == label) {
-                            loss -= logP;
-                        }
-                        dz[row + j] = (Math.exp(logP) - (j == label ? 1 : 0)) * inverse;
-                    }
-                    if (argMax == label) {
-                        correct++;
-                    }
-                }
-            }
-        }
-        loss *= inverse;
+        OutputLoss.Result out = OutputLoss.compute(spec.loss(), logits, labels, n, k, dz);
+        double loss = out.loss();
+        int correct = out.correct();
         if (l2 > 0) {
             for (int l = 0; l < layers; l++) {
                 double squares = 0;

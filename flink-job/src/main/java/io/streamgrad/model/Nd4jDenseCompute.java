@@ -51,6 +51,12 @@ final class Nd4jDenseCompute implements DenseCompute {
     /** Whether arrays live in host memory (ND4J's CPU backend): see {@link #copyInto}. */
     private final boolean hostMemory = ComputePath.cpuBackend();
 
+    /**
+     * Whether the loss and output delta are computed in Java ({@link Workspace#outputLoss}): on the
+     * CPU backend for float32; with ND4J ops on the device elsewhere.
+     */
+    private final boolean lossOnHost;
+
     private final int[] sizes;
     private final INDArray params;
     private final INDArray grads;
@@ -86,6 +92,30 @@ final class Nd4jDenseCompute implements DenseCompute {
             DataType dtype,
             float[] initialParams,
             float[] initialOptimizerState) {
+        this(
+                spec,
+                optimizerSpec,
+                dtype,
+                initialParams,
+                initialOptimizerState,
+                ComputePath.cpuBackend() && dtype == DataType.FLOAT);
+    }
+
+    /**
+     * As the other constructor, with the loss computed in Java or with ND4J's ops as chosen: tests
+     * run the ops of other backends on the CPU with {@code lossOnHost} false.
+     */
+    Nd4jDenseCompute(
+            ModelSpec spec,
+            OptimizerSpec optimizerSpec,
+            DataType dtype,
+            float[] initialParams,
+            float[] initialOptimizerState,
+            boolean lossOnHost) {
+        if (lossOnHost && dtype != DataType.FLOAT) {
+            throw new IllegalArgumentException("the loss is computed on the host for float32 only");
+        }
+        this.lossOnHost = lossOnHost;
         this.spec = spec;
         this.optimizerSpec = optimizerSpec;
         this.dtype = dtype;
@@ -238,71 +268,67 @@ final class Nd4jDenseCompute implements DenseCompute {
             float[] features, double[] labels, int batch, boolean withGradient) {
         Workspace ws = workspace(batch, withGradient);
         INDArray x = ws.inputs(features);
-        INDArray y = ws.targets(labels);
         int layers = sizes.length - 1;
         INDArray logits = forward(ws, x);
         long n = batch;
         double loss;
         INDArray dz;
-        Double accuracy =
-                switch (spec.task()) {
-                    case REGRESSION -> null;
-                    case BINARY ->
-                            logits.gt(0.0)
-                                            .castTo(dtype)
-                                            .eq(y)
-                                            .castTo(DataType.DOUBLE)
+        Double accuracy;
+        if (lossOnHost) {
+            OutputLoss.Result out = ws.outputLoss(logits, labels);
+            loss = out.loss();
+            accuracy = spec.task() == Task.REGRESSION ? null : (double) out.correct() / n;
+            dz = ws.delta;
+        } else {
+            INDArray y = ws.targets(labels);
+            accuracy = deviceAccuracy(ws, logits, y, labels);
+            switch (spec.loss()) {
+                case MSE -> {
+                    INDArray diff = logits.sub(y);
+                    loss = diff.mul(diff).sumNumber().doubleValue() / n;
+                    dz = diff.muli(2.0 / n);
+                }
+                case HUBER -> {
+                    // r²/2 within δ of the target, δ(|r| − δ/2) beyond; gradient clip(r, −δ, δ).
+                    double d = Loss.HUBER_DELTA;
+                    INDArray r = logits.sub(y);
+                    INDArray abs = Transforms.abs(r, true);
+                    INDArray inside = abs.lte(d).castTo(dtype);
+                    INDArray quadratic = r.mul(r).muli(0.5);
+                    INDArray linear = abs.sub(d / 2).muli(d);
+                    loss =
+                            quadratic
+                                            .muli(inside)
+                                            .addi(linear.muli(inside.rsub(1.0)))
                                             .sumNumber()
                                             .doubleValue()
                                     / n;
-                    // Before the loss, which overwrites the logits.
-                    case MULTICLASS -> ws.accuracy(logits, labels);
-                };
-        switch (spec.loss()) {
-            case MSE -> {
-                INDArray diff = logits.sub(y);
-                loss = diff.mul(diff).sumNumber().doubleValue() / n;
-                dz = diff.muli(2.0 / n);
-            }
-            case HUBER -> {
-                // r²/2 within δ of the target, δ(|r| − δ/2) beyond; gradient clip(r, −δ, δ).
-                double d = Loss.HUBER_DELTA;
-                INDArray r = logits.sub(y);
-                INDArray abs = Transforms.abs(r, true);
-                INDArray inside = abs.lte(d).castTo(dtype);
-                INDArray quadratic = r.mul(r).muli(0.5);
-                INDArray linear = abs.sub(d / 2).muli(d);
-                loss =
-                        quadratic
-                                        .muli(inside)
-                                        .addi(linear.muli(inside.rsub(1.0)))
-                                        .sumNumber()
-                                        .doubleValue()
-                                / n;
-                dz = Transforms.max(Transforms.min(r, d, false), -d, false).muli(1.0 / n);
-            }
-            case BINARY_CROSS_ENTROPY -> {
-                // Cross-entropy from the logit z: softplus(z) - y·z, softplus(z) = max(z,0) +
-                // log(1 + exp(-|z|)), exact for any z without overflow.
-                INDArray softplus =
-                        Transforms.relu(logits, true)
-                                .addi(
-                                        Transforms.log(
-                                                Transforms.exp(
-                                                                Transforms.abs(logits, true).negi(),
-                                                                false)
-                                                        .addi(1.0),
-                                                false));
-                loss = softplus.subi(logits.mul(y)).sumNumber().doubleValue() / n;
-                dz = Transforms.sigmoid(logits, true).subi(y).muli(1.0 / n);
-            }
-            default -> {
-                // log softmax in place of the logits: z − max − log Σ exp(z − max).
-                INDArray logProbabilities = ws.logSoftmaxInPlace(logits);
-                Nd4j.getExecutioner().exec(new MulOp(logProbabilities, y, ws.scratch));
-                loss = -ws.scratch.sumNumber().doubleValue() / n;
-                Nd4j.getExecutioner().exec(new Exp(logProbabilities, ws.delta));
-                dz = ws.delta.subi(y).muli(1.0 / n);
+                    dz = Transforms.max(Transforms.min(r, d, false), -d, false).muli(1.0 / n);
+                }
+                case BINARY_CROSS_ENTROPY -> {
+                    // Cross-entropy from the logit z: softplus(z) - y·z, softplus(z) = max(z,0) +
+                    // log(1 + exp(-|z|)), exact for any z without overflow.
+                    INDArray softplus =
+                            Transforms.relu(logits, true)
+                                    .addi(
+                                            Transforms.log(
+                                                    Transforms.exp(
+                                                                    Transforms.abs(logits, true)
+                                                                            .negi(),
+                                                                    false)
+                                                            .addi(1.0),
+                                                    false));
+                    loss = softplus.subi(logits.mul(y)).sumNumber().doubleValue() / n;
+                    dz = Transforms.sigmoid(logits, true).subi(y).muli(1.0 / n);
+                }
+                default -> {
+                    // log softmax in place of the logits: z − max − log Σ exp(z − max).
+                    INDArray logProbabilities = ws.logSoftmaxInPlace(logits);
+                    Nd4j.getExecutioner().exec(new MulOp(logProbabilities, y, ws.scratch));
+                    loss = -ws.scratch.sumNumber().doubleValue() / n;
+                    Nd4j.getExecutioner().exec(new Exp(logProbabilities, ws.delta));
+                    dz = ws.delta.subi(y).muli(1.0 / n);
+                }
             }
         }
         if (l2 != null) {
@@ -330,6 +356,24 @@ final class Nd4jDenseCompute implements DenseCompute {
             }
         }
         return new DenseNetwork.Evaluation(loss, accuracy, (int) n);
+    }
+
+    /** The batch's accuracy computed with ND4J ops on the device; null for a regression. */
+    private Double deviceAccuracy(Workspace ws, INDArray logits, INDArray y, double[] labels) {
+        long n = ws.n;
+        return switch (spec.task()) {
+            case REGRESSION -> null;
+            case BINARY ->
+                    logits.gt(0.0)
+                                    .castTo(dtype)
+                                    .eq(y)
+                                    .castTo(DataType.DOUBLE)
+                                    .sumNumber()
+                                    .doubleValue()
+                            / n;
+            // Before the loss, which overwrites the logits.
+            case MULTICLASS -> ws.accuracy(logits, labels);
+        };
     }
 
     /**
@@ -462,6 +506,11 @@ final class Nd4jDenseCompute implements DenseCompute {
         /** The one-hot targets staged in Java (n · classes; setData copies all of it). */
         private float[] oneHot;
 
+        // outputLoss's copies of the logits (then the delta) as float32 and double, n · outputs.
+        private float[] outputFloats;
+        private double[] outputValues;
+        private double[] deltaValues;
+
         /** Allocates the arrays for n rows. */
         Workspace(int n) {
             this.n = n;
@@ -536,6 +585,38 @@ final class Nd4jDenseCompute implements DenseCompute {
             }
             copyInto(y, oneHot, hostMemory);
             return y;
+        }
+
+        /**
+         * On the CPU backend, float32: the loss, the right predictions and the output delta ({@link
+         * OutputLoss}) computed in Java on the logits copied out of host memory, the delta copied
+         * into {@link #delta}. ND4J's ops for the same (argmax, six for log softmax, five for the
+         * loss and delta) cost their fixed ~20 µs each; the copies are n · outputs floats. Requires
+         * the logits and the delta to start at their buffers' first element, as the first rows of a
+         * workspace's arrays do.
+         */
+        OutputLoss.Result outputLoss(INDArray logits, double[] labels) {
+            int values = n * spec.outputSize();
+            if (outputFloats == null) {
+                outputFloats = new float[values];
+                outputValues = new double[values];
+                deltaValues = new double[values];
+            }
+            if (logits.offset() != 0 || delta.offset() != 0) {
+                throw new IllegalStateException("the output arrays are views past their start");
+            }
+            logits.data().asNioFloat().get(outputFloats, 0, values);
+            for (int i = 0; i < values; i++) {
+                outputValues[i] = outputFloats[i];
+            }
+            OutputLoss.Result out =
+                    OutputLoss.compute(
+                            spec.loss(), outputValues, labels, n, spec.outputSize(), deltaValues);
+            for (int i = 0; i < values; i++) {
+                outputFloats[i] = (float) deltaValues[i];
+            }
+            delta.data().asNioFloat().put(outputFloats, 0, values);
+            return out;
         }
 
         /** The fraction of rows whose largest logit is at the label (first of ties, as argmax). */

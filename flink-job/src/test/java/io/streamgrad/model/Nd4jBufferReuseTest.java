@@ -97,6 +97,42 @@ class Nd4jBufferReuseTest {
         }
     }
 
+    /**
+     * The loss, accuracy and gradient computed in Java from the logits copied out of host memory
+     * ({@link OutputLoss}, the CPU backend's route) match ND4J's ops for the same (every other
+     * backend's route, run here on the CPU), for every loss, over batch sizes that make the
+     * workspace's arrays views.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("models")
+    void lossOnTheHostMatchesNd4jOps(ModelSpec spec) {
+        OptimizerSpec sgd = new OptimizerSpec("sgd", 0.05);
+        float[] parameters = DenseNetwork.initialParameters(spec, 9);
+        Nd4jDenseCompute host =
+                new Nd4jDenseCompute(spec, sgd, DataType.FLOAT, parameters, null, true);
+        Nd4jDenseCompute device =
+                new Nd4jDenseCompute(spec, sgd, DataType.FLOAT, parameters, null, false);
+        SplittableRandom rng = new SplittableRandom(4);
+        for (int t = 0; t < BATCHES.length; t++) {
+            int n = BATCHES[t];
+            float[] x = features(rng, n * spec.inputSize());
+            double[] y = labels(rng, spec, n);
+            DenseNetwork.Evaluation a = host.lossAndGradient(x, y, n, true);
+            DenseNetwork.Evaluation b = device.lossAndGradient(x, y, n, true);
+            String at = spec.shorthand() + " step " + t + ", batch " + n;
+            assertEquals(b.loss(), a.loss(), 1e-5 * Math.max(1, Math.abs(b.loss())), at);
+            assertEquals(b.accuracy(), a.accuracy(), at);
+            double[] ga = host.gradient();
+            double[] gb = device.gradient();
+            for (int i = 0; i < ga.length; i++) {
+                assertEquals(gb[i], ga[i], 1e-5 * Math.max(1, Math.abs(gb[i])), at + ", " + i);
+            }
+            // The same step on both, from the host's parameters, so they cannot drift apart.
+            host.update(host.gradientNorm(), t);
+            device.load(host.parameters(), new float[0]);
+        }
+    }
+
     static float[] features(SplittableRandom rng, int count) {
         float[] x = new float[count];
         for (int i = 0; i < count; i++) {
