@@ -60,8 +60,7 @@ public final class PlotCommand implements Callable<Integer> {
                         "topic " + metricsTopic + " does not exist: train something first");
             }
         }
-        TopicReader.heldBack(kafka.client(), metricsTopic)
-                .ifPresent(m -> System.err.println("streamgrad: " + m));
+        TopicReader.sayIfHeldBack(kafka.client(), metricsTopic);
         List<TrainingMetric> all =
                 TopicReader.readAll(kafka.client(), metricsTopic, TrainingMetric.class, m -> true);
         if (all.isEmpty()) {

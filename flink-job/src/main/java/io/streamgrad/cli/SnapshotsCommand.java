@@ -55,8 +55,7 @@ public final class SnapshotsCommand implements Callable<Integer> {
             try (var admin = kafka.admin()) {
                 admin.requireReachable();
             }
-            TopicReader.heldBack(kafka.client(), topic)
-                    .ifPresent(m -> System.err.println("streamgrad: " + m));
+            TopicReader.sayIfHeldBack(kafka.client(), topic);
         }
     }
 

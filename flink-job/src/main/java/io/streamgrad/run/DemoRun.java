@@ -205,7 +205,7 @@ public final class DemoRun {
                                         outcome.outputStart().deadLetters(),
                                         DeadLetter.class,
                                         d -> true,
-                                        JobRunner::sayWaiting)));
+                                        TopicReader::sayOnStandardError)));
             }
             Holdout holdout = Holdout.evaluate(Snapshots.rebuild(last), p.data().holdout());
             if (holdout.unscored() > 0) {

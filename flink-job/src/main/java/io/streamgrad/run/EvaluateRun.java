@@ -123,15 +123,13 @@ public final class EvaluateRun {
                         "{events-topic} " + r.eventsTopic() + " does not exist");
             }
         }
+        List<ModelSnapshot> onTopic = List.of();
         if (!r.snapshot().startsWith("file:")) {
-            TopicReader.heldBack(r.kafka(), r.snapshotsTopic())
-                    .ifPresent(m -> System.err.println("streamgrad: " + m));
+            TopicReader.sayIfHeldBack(r.kafka(), r.snapshotsTopic());
+            onTopic =
+                    TopicReader.readAll(
+                            r.kafka(), r.snapshotsTopic(), ModelSnapshot.class, s -> true);
         }
-        List<ModelSnapshot> onTopic =
-                r.snapshot().startsWith("file:")
-                        ? List.of()
-                        : TopicReader.readAll(
-                                r.kafka(), r.snapshotsTopic(), ModelSnapshot.class, s -> true);
         ModelSnapshot snapshot =
                 SnapshotChoice.choose(r.snapshot(), r.modelKey(), r.snapshotsTopic(), onTopic);
         try {

@@ -257,14 +257,14 @@ public final class JobRunner {
                         outputs.metrics(),
                         TrainingMetric.class,
                         m -> c.runId().equals(m.getRunId()),
-                        JobRunner::sayWaiting),
+                        TopicReader::sayOnStandardError),
                 TopicReader.readAllWritten(
                         c.kafka(),
                         c.topics().snapshots(),
                         outputs.snapshots(),
                         ModelSnapshot.class,
                         s -> c.runId().equals(s.getRunId()),
-                        JobRunner::sayWaiting),
+                        TopicReader::sayOnStandardError),
                 outputs,
                 wall);
     }
@@ -338,14 +338,6 @@ public final class JobRunner {
                     }
                 },
                 "streamgrad-cancel-on-exit");
-    }
-
-    /**
-     * Where a local run says, on standard error, that reading its outputs back waits for a
-     * transaction another producer left open ({@link TopicReader#readAllWritten}).
-     */
-    public static void sayWaiting(String message) {
-        System.err.println("streamgrad: " + message);
     }
 
     /** Creates the job's metrics, snapshots and dead-letter topics where they do not exist. */

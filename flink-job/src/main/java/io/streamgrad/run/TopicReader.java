@@ -199,6 +199,20 @@ public final class TopicReader {
     }
 
     /**
+     * Says a reader's notice on standard error, prefixed {@code streamgrad:}, apart from the
+     * command's output: a wait for an open transaction ({@link #readAllWritten}), records it hides
+     * ({@link #sayIfHeldBack}).
+     */
+    public static void sayOnStandardError(String message) {
+        System.err.println("streamgrad: " + message);
+    }
+
+    /** {@link #heldBack}, said on standard error when a transaction hides records of the topic. */
+    public static void sayIfHeldBack(KafkaClientConfig kafka, String topic) {
+        heldBack(kafka, topic).ifPresent(TopicReader::sayOnStandardError);
+    }
+
+    /**
      * Why a read of the topic to its committed end now misses records: each partition whose last
      * stable offset is below its end written, held by a transaction still open; empty when none is.
      * For commands that read what is committed now ({@code snapshots list}, {@code plot}, {@code

@@ -451,7 +451,7 @@ public final class TrainRun {
                                     outcome.outputStart().deadLetters(),
                                     DeadLetter.class,
                                     d -> recorded || d.getFailedAt() >= startMs,
-                                    JobRunner::sayWaiting)));
+                                    TopicReader::sayOnStandardError)));
         }
         return RunSummary.of(
                 c.runId(),
