@@ -105,45 +105,48 @@ public final class LabelJoinRunner {
                         return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse
                                 .SHUTDOWN_CLIENT;
                     });
-            streams.start();
-            long nextStatus = System.nanoTime() + statusEvery.toNanos();
-            boolean closing = false;
-            try (Admin admin = admin()) {
-                while (!stopped.await(100, TimeUnit.MILLISECONDS)) {
-                    if (System.nanoTime() >= nextStatus) {
-                        status.accept(counters.statusLine());
-                        nextStatus += statusEvery.toNanos();
+            try {
+                streams.start();
+                long nextStatus = System.nanoTime() + statusEvery.toNanos();
+                boolean closing = false;
+                try (Admin admin = admin()) {
+                    while (!stopped.await(100, TimeUnit.MILLISECONDS)) {
+                        if (System.nanoTime() >= nextStatus) {
+                            status.accept(counters.statusLine());
+                            nextStatus += statusEvery.toNanos();
+                        }
+                        if (streams.state() == KafkaStreams.State.ERROR
+                                || streams.state() == KafkaStreams.State.NOT_RUNNING) {
+                            break;
+                        }
+                        if (!bounded) {
+                            continue;
+                        }
+                        if (!closing && counters.repartitionDrained() && committed(admin, ends)) {
+                            counters.requestCloseAll();
+                            closing = true;
+                        }
+                        // Every join task (one per partition, all in this instance) has closed its
+                        // windows; stopping now commits what they wrote.
+                        if (closing
+                                && counters.repartitionDrained()
+                                && counters.tasksClosedAll() >= config.partitions()) {
+                            break;
+                        }
                     }
-                    if (streams.state() == KafkaStreams.State.ERROR
-                            || streams.state() == KafkaStreams.State.NOT_RUNNING) {
-                        break;
-                    }
-                    if (!bounded) {
-                        continue;
-                    }
-                    if (!closing && counters.repartitionDrained() && committed(admin, ends)) {
-                        counters.requestCloseAll();
-                        closing = true;
-                    }
-                    // Every join task (one per partition, all in this instance) has closed its
-                    // windows; stopping now commits what they wrote.
-                    if (closing
-                            && counters.repartitionDrained()
-                            && counters.tasksClosedAll() >= config.partitions()) {
-                        break;
-                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+            } finally {
+                // Leave the group on every way out: KafkaStreams#close(Duration) stays a member,
+                // so the next run of this application (e.g. a bounded run resuming a stopped live
+                // one) waits up to session.timeout.ms (45 s by default) for the broker to expire
+                // this member before its first rebalance completes.
+                streams.close(
+                        CloseOptions.timeout(Duration.ofSeconds(30))
+                                .withGroupMembershipOperation(
+                                        CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
             }
-            // Leave the group on the way out: KafkaStreams#close(Duration) stays a member, so the
-            // next run of this application (e.g. a bounded run resuming a stopped live one) waits
-            // up to session.timeout.ms (45 s by default) for the broker to expire this member
-            // before its first rebalance completes.
-            streams.close(
-                    CloseOptions.timeout(Duration.ofSeconds(30))
-                            .withGroupMembershipOperation(
-                                    CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
         }
         if (failure.get() != null) {
             throw new IllegalStateException(
