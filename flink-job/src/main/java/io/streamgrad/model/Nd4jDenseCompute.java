@@ -37,8 +37,9 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * for the largest training batch seen so far ({@link Workspace}), so memory stays what {@link
  * StepMemory} estimates for that batch; products go straight into them ({@link Nd4j#gemm}) and
  * element-wise ops run in place. Each step overwrites everything it reads before reading it, so no
- * state passes from one step to the next through them. Everything goes through ND4J's API (no
- * pointer access), so the path runs on any backend.
+ * state passes from one step to the next through them. Everything goes through ND4J's API, so the
+ * path runs on any backend; on the CPU backend for float32 the loss and output delta are computed
+ * in Java on the logits in host memory ({@link Workspace#outputLoss}), elsewhere with ND4J ops.
  */
 final class Nd4jDenseCompute implements DenseCompute {
     /** At most this many batch sizes keep their views (views only: the arrays are shared). */
@@ -112,8 +113,9 @@ final class Nd4jDenseCompute implements DenseCompute {
             float[] initialParams,
             float[] initialOptimizerState,
             boolean lossOnHost) {
-        if (lossOnHost && dtype != DataType.FLOAT) {
-            throw new IllegalArgumentException("the loss is computed on the host for float32 only");
+        if (lossOnHost && (dtype != DataType.FLOAT || !ComputePath.cpuBackend())) {
+            throw new IllegalArgumentException(
+                    "the loss is computed in host memory on the CPU backend for float32 only");
         }
         this.lossOnHost = lossOnHost;
         this.spec = spec;
@@ -207,11 +209,17 @@ final class Nd4jDenseCompute implements DenseCompute {
 
     /**
      * √(g·g) by BLAS dot (sdot on float32): a tenth of {@code norm2Number}'s time on the MLP's
-     * 101,770 gradients (10 against 118 µs, one core), overflowing to infinity alike.
+     * 101,770 gradients (10 against 118 µs, one core). When g·g overflows float32 the norm is
+     * computed in double, so a huge finite gradient is clipped (or applied) as on the Java path.
      */
     @Override
     public double gradientNorm() {
-        return Math.sqrt(Nd4j.getBlasWrapper().dot(grads, grads));
+        double squares = Nd4j.getBlasWrapper().dot(grads, grads);
+        if (Double.isInfinite(squares)) {
+            // Past float32's range (a norm over 1.8e19), which the Java path, in double, clips.
+            return grads.castTo(DataType.DOUBLE).norm2Number().doubleValue();
+        }
+        return Math.sqrt(squares);
     }
 
     @Override
@@ -275,7 +283,7 @@ final class Nd4jDenseCompute implements DenseCompute {
         INDArray dz;
         Double accuracy;
         if (lossOnHost) {
-            OutputLoss.Result out = ws.outputLoss(logits, labels);
+            OutputLoss.Result out = ws.outputLoss(logits, labels, withGradient);
             loss = out.loss();
             accuracy = spec.task() == Task.REGRESSION ? null : (double) out.correct() / n;
             dz = ws.delta;
@@ -595,7 +603,7 @@ final class Nd4jDenseCompute implements DenseCompute {
          * the logits and the delta to start at their buffers' first element, as the first rows of a
          * workspace's arrays do.
          */
-        OutputLoss.Result outputLoss(INDArray logits, double[] labels) {
+        OutputLoss.Result outputLoss(INDArray logits, double[] labels, boolean withGradient) {
             int values = n * spec.outputSize();
             if (outputFloats == null) {
                 outputFloats = new float[values];
@@ -612,10 +620,12 @@ final class Nd4jDenseCompute implements DenseCompute {
             OutputLoss.Result out =
                     OutputLoss.compute(
                             spec.loss(), outputValues, labels, n, spec.outputSize(), deltaValues);
-            for (int i = 0; i < values; i++) {
-                outputFloats[i] = (float) deltaValues[i];
+            if (withGradient) {
+                for (int i = 0; i < values; i++) {
+                    outputFloats[i] = (float) deltaValues[i];
+                }
+                delta.data().asNioFloat().put(outputFloats, 0, values);
             }
-            delta.data().asNioFloat().put(outputFloats, 0, values);
             return out;
         }
 

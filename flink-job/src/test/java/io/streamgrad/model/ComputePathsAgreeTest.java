@@ -206,6 +206,22 @@ class ComputePathsAgreeTest {
     }
 
     @Test
+    void aHugeFiniteGradientHasAFiniteNormOnBothPaths() {
+        // x = 1e20, parameters 0, target 1: the weight's MSE gradient is −2e20, whose square
+        // overflows float32 (the ND4J path's dot) but not double (the Java path).
+        ModelSpec linear = ModelSpec.parse("linear", 1, 0, Activation.RELU);
+        OptimizerSpec sgd = new OptimizerSpec("sgd", 0.1);
+        float[] zeros = new float[2];
+        for (DenseCompute c :
+                List.of(
+                        new JavaDenseCompute(linear, sgd, DataType.FLOAT, zeros, null),
+                        new Nd4jDenseCompute(linear, sgd, DataType.FLOAT, zeros, null))) {
+            c.lossAndGradient(new float[] {1e20f}, new double[] {1}, 1, true);
+            assertEquals(2e20, c.gradientNorm(), 1e14, c.getClass().getSimpleName());
+        }
+    }
+
+    @Test
     void smallModelsComputeInJavaOnTheCpuOnly() {
         ModelSpec logistic = ModelSpec.parse("logistic", 100, 0, Activation.RELU);
         ModelSpec mlp = ModelSpec.parse("mlp:128", 784, 10, Activation.RELU);

@@ -117,9 +117,17 @@ class DenseNetworkTest {
         assertEquals(0.0, net.evaluate(new float[] {1}, new double[] {1}, 1).loss(), 1e-6);
     }
 
+    /** Both paths; the ND4J path both ways: the loss in Java (float32), ND4J's ops (double). */
+    static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> pathsAndTypes() {
+        return java.util.stream.Stream.of(
+                org.junit.jupiter.params.provider.Arguments.of(ComputePath.JAVA, DataType.FLOAT),
+                org.junit.jupiter.params.provider.Arguments.of(ComputePath.ND4J, DataType.FLOAT),
+                org.junit.jupiter.params.provider.Arguments.of(ComputePath.ND4J, DataType.DOUBLE));
+    }
+
     @org.junit.jupiter.params.ParameterizedTest
-    @org.junit.jupiter.params.provider.EnumSource(ComputePath.class)
-    void softmaxCrossEntropyIsFiniteForHugeLogits(ComputePath path) {
+    @org.junit.jupiter.params.provider.MethodSource("pathsAndTypes")
+    void softmaxCrossEntropyIsFiniteForHugeLogits(ComputePath path, DataType dtype) {
         ModelSpec softmax = ModelSpec.parse("softmax", 1, 3, Activation.RELU);
         // Logits 1000, 0 and -1000 for x = 1. log softmax is z − max − log Σ exp(z − max): the
         // log of the softmax itself would give −∞ for the last class in float32.
@@ -129,7 +137,7 @@ class DenseNetworkTest {
                         SGD,
                         new float[] {1000f, 0f, -1000f, 0f, 0f, 0f},
                         null,
-                        DataType.FLOAT,
+                        dtype,
                         path);
         assertEquals(0.0, net.evaluate(new float[] {1}, new double[] {0}, 1).loss(), 1e-6);
         assertEquals(2000.0, net.evaluate(new float[] {1}, new double[] {2}, 1).loss(), 1e-2);

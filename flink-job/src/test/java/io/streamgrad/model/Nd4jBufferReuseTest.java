@@ -106,6 +106,8 @@ class Nd4jBufferReuseTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("models")
     void lossOnTheHostMatchesNd4jOps(ModelSpec spec) {
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                ComputePath.cpuBackend(), "the host route exists on the CPU backend only");
         OptimizerSpec sgd = new OptimizerSpec("sgd", 0.05);
         float[] parameters = DenseNetwork.initialParameters(spec, 9);
         Nd4jDenseCompute host =
@@ -127,6 +129,14 @@ class Nd4jBufferReuseTest {
             for (int i = 0; i < ga.length; i++) {
                 assertEquals(gb[i], ga[i], 1e-5 * Math.max(1, Math.abs(gb[i])), at + ", " + i);
             }
+            // An evaluation larger than any training batch so far: arrays of its own.
+            int m = n + 77;
+            float[] ex = features(rng, m * spec.inputSize());
+            double[] ey = labels(rng, spec, m);
+            DenseNetwork.Evaluation ea = host.lossAndGradient(ex, ey, m, false);
+            DenseNetwork.Evaluation eb = device.lossAndGradient(ex, ey, m, false);
+            assertEquals(eb.loss(), ea.loss(), 1e-5 * Math.max(1, Math.abs(eb.loss())), at);
+            assertEquals(eb.accuracy(), ea.accuracy(), at);
             // The same step on both, from the host's parameters, so they cannot drift apart.
             host.update(host.gradientNorm(), t);
             device.load(host.parameters(), new float[0]);
