@@ -66,6 +66,9 @@ final class Nd4jDenseCompute implements DenseCompute {
     private final INDArray[] weightGrads;
     private final INDArray[] biasGrads;
 
+    /** Where the output layer's bias starts in the flat parameter (and gradient) vector. */
+    private final int outputBiasOffset;
+
     private final INDArray optimizerState;
     private final long stateSize;
     private final IUpdater updaterConfig;
@@ -141,6 +144,8 @@ final class Nd4jDenseCompute implements DenseCompute {
             biasGrads[l] = view(grads, offset, 1, out);
             offset += out;
         }
+        // The layout ends with the output layer's bias.
+        this.outputBiasOffset = (int) (count - sizes[layers]);
         this.hidden = spec.activation().nd4j();
         this.l2 = spec.l2() > 0 ? new L2Regularization(spec.l2()) : null;
         this.decoupledDecay =
@@ -349,7 +354,12 @@ final class Nd4jDenseCompute implements DenseCompute {
                 INDArray input = l == 0 ? x : ws.activations[l - 1];
                 // Xᵀ·dz straight into the gradient's view, no temporary (as DL4J's layers do).
                 Nd4j.gemm(input, dz, weightGrads[l], true, false, 1.0, 0.0);
-                dz.sum(biasGrads[l], true, 0);
+                if (lossOnHost && l == layers - 1) {
+                    // The output bias's gradient, the delta's column sums, came with the loss.
+                    grads.data().asNioFloat().put(outputBiasOffset, ws.outputBiasGradient);
+                } else {
+                    dz.sum(biasGrads[l], true, 0);
+                }
                 if (l2 != null) {
                     l2.apply(weights[l], weightGrads[l], 0, 0, 0);
                 }
@@ -519,6 +529,9 @@ final class Nd4jDenseCompute implements DenseCompute {
         private double[] outputValues;
         private double[] deltaValues;
 
+        /** The output bias's gradient from {@link #outputLoss}: the delta's column sums. */
+        private float[] outputBiasGradient;
+
         /** Allocates the arrays for n rows. */
         Workspace(int n) {
             this.n = n;
@@ -621,6 +634,17 @@ final class Nd4jDenseCompute implements DenseCompute {
                     OutputLoss.compute(
                             spec.loss(), outputValues, labels, n, spec.outputSize(), deltaValues);
             if (withGradient) {
+                int k = spec.outputSize();
+                if (outputBiasGradient == null) {
+                    outputBiasGradient = new float[k];
+                }
+                for (int j = 0; j < k; j++) {
+                    double column = 0;
+                    for (int i = j; i < values; i += k) {
+                        column += deltaValues[i];
+                    }
+                    outputBiasGradient[j] = (float) column;
+                }
                 for (int i = 0; i < values; i++) {
                     outputFloats[i] = (float) deltaValues[i];
                 }
