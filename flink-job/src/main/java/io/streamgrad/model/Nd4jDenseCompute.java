@@ -648,7 +648,7 @@ final class Nd4jDenseCompute implements DenseCompute {
                 for (int i = 0; i < values; i++) {
                     outputFloats[i] = (float) deltaValues[i];
                 }
-                delta.data().asNioFloat().put(outputFloats, 0, values);
+                copyInto(delta, outputFloats, hostMemory);
             }
             return out;
         }
