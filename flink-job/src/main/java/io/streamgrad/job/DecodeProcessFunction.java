@@ -99,9 +99,11 @@ public final class DecodeProcessFunction extends ProcessFunction<KafkaRecord, Tr
     @Override
     public void processElement(KafkaRecord record, Context ctx, Collector<TrainingExample> out) {
         if (!receivedRecord) {
-            // Where the summary's rate span begins: start-up is everything before it.
+            // Where the summary's rate span begins: start-up is everything before it. A replay's
+            // reader reads a whole group before it emits a record; the span includes that read.
             receivedRecord = true;
-            firstRecordMillis.add(ctx.timerService().currentProcessingTime());
+            firstRecordMillis.add(
+                    Math.min(record.receivedAtMs(), ctx.timerService().currentProcessingTime()));
         }
         boolean firstPass = replay == null || replay.passOf(record.timestamp()) == 0;
         if (firstPass) {

@@ -14,7 +14,13 @@ public final class RawKafkaRecordDeserializationSchema
     public void deserialize(ConsumerRecord<byte[], byte[]> r, Collector<KafkaRecord> out) {
         out.collect(
                 new KafkaRecord(
-                        r.topic(), r.partition(), r.offset(), r.timestamp(), r.key(), r.value()));
+                        r.topic(),
+                        r.partition(),
+                        r.offset(),
+                        r.timestamp(),
+                        r.key(),
+                        r.value(),
+                        System.currentTimeMillis()));
     }
 
     @Override

@@ -80,6 +80,8 @@ final class ReplayFetcher implements SplitReader<ReplayFetcher.Fetched, ReplaySp
     private final Set<Integer> exhausted = new HashSet<>();
     private boolean passOpen;
     private long lastPositions = -1;
+    // When the read under way began: every record it returns carries it (KafkaRecord#receivedAtMs).
+    private long readStartedMs;
     private long waitingSince = -1;
     private boolean warnedTimestamp;
 
@@ -263,6 +265,7 @@ final class ReplayFetcher implements SplitReader<ReplayFetcher.Fetched, ReplaySp
         consumer.resume(todo.keySet());
         GroupRecords read = new GroupRecords();
         long since = System.currentTimeMillis();
+        readStartedMs = since;
         long before = positions(todo.keySet());
         while (!todo.isEmpty()) {
             var polled = poll();
@@ -378,6 +381,7 @@ final class ReplayFetcher implements SplitReader<ReplayFetcher.Fetched, ReplaySp
      * batch.
      */
     private List<Fetched> nextMerged(int max) {
+        readStartedMs = System.currentTimeMillis();
         if (!passOpen) {
             openMerge();
         }
@@ -477,7 +481,8 @@ final class ReplayFetcher implements SplitReader<ReplayFetcher.Fetched, ReplaySp
     /** The record as the job sees it: its timestamp shifted into the current pass. */
     private KafkaRecord shifted(ConsumerRecord<byte[], byte[]> r) {
         long t = timestampOf(r) + plan.shift(pass);
-        return new KafkaRecord(r.topic(), r.partition(), r.offset(), t, r.key(), r.value());
+        return new KafkaRecord(
+                r.topic(), r.partition(), r.offset(), t, r.key(), r.value(), readStartedMs);
     }
 
     /**

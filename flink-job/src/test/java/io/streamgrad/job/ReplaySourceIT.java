@@ -67,6 +67,21 @@ class ReplaySourceIT {
         return ReplayPlan.of(b, 17);
     }
 
+    /**
+     * Each record carries when the read that returned it began ({@link KafkaRecord#receivedAtMs}):
+     * within the read, and never before the record emitted before it.
+     */
+    private static void assertReceivedDuringTheReadInOrder(
+            List<KafkaRecord> records, long started, long ended) {
+        for (int i = 0; i < records.size(); i++) {
+            long at = records.get(i).receivedAtMs();
+            assertTrue(at >= started && at <= ended, "received during the read: " + at);
+            if (i > 0) {
+                assertTrue(at >= records.get(i - 1).receivedAtMs(), "reads one after another");
+            }
+        }
+    }
+
     private static ReplaySource source(String topic, ReplayPlan plan) {
         return source(KafkaClientConfig.plain(broker.bootstrapServers()), topic, plan);
     }
@@ -93,8 +108,21 @@ class ReplaySourceIT {
         Map<Integer, long[]> range = source.resolveRange();
         assertEquals(EVENTS, range.values().stream().mapToLong(r -> r[1] - r[0]).sum());
 
+        long started = System.currentTimeMillis();
         List<KafkaRecord> all = readAll(source, range, plan, -1, null);
+        long ended = System.currentTimeMillis();
         assertEquals(plan.passes() * EVENTS, all.size());
+        // The first emitted record carries the start of the first group's read (the rate span's
+        // start), though the group was read whole before any of it was emitted, and in another
+        // order.
+        assertReceivedDuringTheReadInOrder(all, started, ended);
+        assertTrue(
+                all.subList(0, EVENTS).stream()
+                                .mapToLong(KafkaRecord::receivedAtMs)
+                                .distinct()
+                                .count()
+                        <= plan.groups(0, range).size(),
+                "one time per group read");
         LabeledEventDecoder decoder = new LabeledEventDecoder();
         for (int pass = 0; pass < plan.passes(); pass++) {
             List<KafkaRecord> records = all.subList(pass * EVENTS, (pass + 1) * EVENTS);
@@ -215,8 +243,11 @@ class ReplaySourceIT {
         ReplayPlan plan = plan(ShuffleMode.WINDOW);
         ReplaySource source = source(topic, plan);
         Map<Integer, long[]> range = source.resolveRange();
+        long started = System.currentTimeMillis();
         List<KafkaRecord> all = readAll(source, range, plan, -1, null);
+        long ended = System.currentTimeMillis();
         assertEquals(plan.passes() * EVENTS, all.size());
+        assertReceivedDuringTheReadInOrder(all, started, ended);
         for (int pass = 0; pass < plan.passes(); pass++) {
             List<KafkaRecord> records = all.subList(pass * EVENTS, (pass + 1) * EVENTS);
             for (int p = 0; p < 3; p++) {
