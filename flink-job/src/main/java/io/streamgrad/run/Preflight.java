@@ -64,7 +64,9 @@ public final class Preflight {
      * @param events the records the run will read (an upper bound: the topic's)
      * @param heapBytes the heap of the JVM that trains
      */
-    public static void requireShuffleFits(Batching b, int features, long events, long heapBytes) {
+    public static void requireShuffleFits(
+            Batching batching, int features, long events, long heapBytes) {
+        Batching b = batching.sizedFor(features);
         long budget = heapBytes / 2;
         long perRecord = rawRecordBytes(features);
         int held = io.streamgrad.job.ReplaySource.GROUPS_HELD;

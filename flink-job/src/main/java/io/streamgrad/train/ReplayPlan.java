@@ -59,11 +59,16 @@ public record ReplayPlan(
      * The plan of a bounded run's batching.
      *
      * @param seed the run's seed (the block order's)
-     * @throws IllegalArgumentException when the batching keeps its pass in state instead
+     * @throws IllegalArgumentException when the batching keeps its pass in state instead, or its
+     *     block size is still {@link Batching#AUTO_BLOCK_OFFSETS}
      */
     public static ReplayPlan of(Batching b, long seed) {
         if (!b.rereadsKafka()) {
             throw new IllegalArgumentException("this batching keeps its pass in state");
+        }
+        if (b.blockOffsets() == Batching.AUTO_BLOCK_OFFSETS) {
+            throw new IllegalArgumentException(
+                    "the block size is still automatic: a TrainingConfig sizes it by the model");
         }
         long window =
                 b.window() instanceof io.streamgrad.window.WindowSpec.EventTime w ? w.sizeMs() : 1;

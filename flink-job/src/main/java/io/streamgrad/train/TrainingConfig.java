@@ -80,6 +80,8 @@ public record TrainingConfig(
             throw new InvalidSettingException("smoothing must be in (0, 1], got " + smoothing);
         }
         driftDetectors = List.copyOf(driftDetectors);
+        // An automatic block size becomes a number here, where the model's width is known.
+        batching = batching.sizedFor(spec.inputSize());
         // Refused at start, not at the first batch.
         driftMonitor(driftDetectors);
     }

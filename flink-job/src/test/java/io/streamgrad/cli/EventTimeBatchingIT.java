@@ -203,7 +203,7 @@ class EventTimeBatchingIT {
                                 Batching.DEFAULT_FULL_BATCH_LIMIT,
                                 true,
                                 io.streamgrad.train.ShuffleMode.WINDOW,
-                                io.streamgrad.train.Batching.DEFAULT_BLOCK_OFFSETS,
+                                io.streamgrad.train.Batching.AUTO_BLOCK_OFFSETS,
                                 io.streamgrad.train.Batching.DEFAULT_GROUP_BLOCKS),
                         9,
                         100,

@@ -271,7 +271,7 @@ class TrainKeyedProcessFunctionTest {
                         Batching.DEFAULT_FULL_BATCH_LIMIT,
                         false,
                         io.streamgrad.train.ShuffleMode.WINDOW,
-                        io.streamgrad.train.Batching.DEFAULT_BLOCK_OFFSETS,
+                        io.streamgrad.train.Batching.AUTO_BLOCK_OFFSETS,
                         io.streamgrad.train.Batching.DEFAULT_GROUP_BLOCKS);
         return new TrainingConfig(
                 ModelSpec.parse("logistic", FEATURES, 2, Activation.RELU),

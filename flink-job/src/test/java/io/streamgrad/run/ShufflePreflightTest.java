@@ -68,6 +68,23 @@ class ShufflePreflightTest {
     }
 
     @Test
+    void theAutomaticBlockFitsA768MebibyteHeapWhateverTheEventsWidth() {
+        for (int features : new int[] {1, 10, 100, 784, 10_000, 100_000}) {
+            assertDoesNotThrow(
+                    () ->
+                            Preflight.requireShuffleFits(
+                                    Batching.defaults().withEpochs(3), features, 8_000_000, HEAP),
+                    features + " features");
+        }
+        // The fixed 1,024 offsets of before did not, for wide events.
+        assertThrows(
+                InvalidSettingException.class,
+                () ->
+                        Preflight.requireShuffleFits(
+                                Batching.defaults().withBlocks(1_024, 16), 10_000, 8_000, HEAP));
+    }
+
+    @Test
     void aBacktestWhoseVariantsCannotKeepTheRangeIsRefusedNamingTheRangeThatFits() {
         Batching keeps = Batching.defaults(); // the full-pass loss is on by default
         Batching keepsNothing = Batching.defaults().withFullPassLoss(false);

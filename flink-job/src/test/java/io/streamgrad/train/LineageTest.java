@@ -54,7 +54,7 @@ class LineageTest {
                         b.fullBatchLimit(),
                         b.fullPassLoss(),
                         io.streamgrad.train.ShuffleMode.WINDOW,
-                        io.streamgrad.train.Batching.DEFAULT_BLOCK_OFFSETS,
+                        io.streamgrad.train.Batching.AUTO_BLOCK_OFFSETS,
                         io.streamgrad.train.Batching.DEFAULT_GROUP_BLOCKS),
                 7,
                 5,

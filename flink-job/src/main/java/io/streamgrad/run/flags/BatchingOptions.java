@@ -96,11 +96,14 @@ public final class BatchingOptions {
 
     @Option(
             names = "--shuffle-block",
-            defaultValue = "" + Batching.DEFAULT_BLOCK_OFFSETS,
+            defaultValue = "auto",
             description =
-                    "--shuffle blocks: consecutive offsets of a partition in one block (default:"
-                            + " ${DEFAULT-VALUE})")
-    public int shuffleBlock;
+                    "--shuffle blocks: consecutive offsets of a partition in one block, or 'auto':"
+                        + " the largest power of two whose events take at most 4 MiB (4 bytes per"
+                        + " feature + 100), e.g. 8192 for 100 features, 1024 for 784; a block's"
+                        + " read runs past its end by about a fetch, so small blocks read more than"
+                        + " the range (default: ${DEFAULT-VALUE})")
+    public String shuffleBlock;
 
     @Option(
             names = "--shuffle-group",
@@ -114,6 +117,25 @@ public final class BatchingOptions {
     /** {@code --batch-size auto}: resolved by the run before the job starts. */
     public boolean auto() {
         return "auto".equals(batchSize);
+    }
+
+    /** {@code --shuffle-block}: "auto" ({@link Batching#AUTO_BLOCK_OFFSETS}) or offsets ≥ 1. */
+    static int blockOffsets(String value) {
+        if ("auto".equals(value)) {
+            return Batching.AUTO_BLOCK_OFFSETS;
+        }
+        try {
+            int n = Integer.parseInt(value.strip());
+            if (n >= 1) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // Refused below with the value as given.
+        }
+        throw new InvalidSettingException(
+                "{shuffle-block} is 'auto' or a number of offsets of at least 1, got '"
+                        + value
+                        + "'");
     }
 
     /** Validates every flag; a bad value throws {@link InvalidSettingException} naming the fix. */
@@ -139,7 +161,7 @@ public final class BatchingOptions {
                     "auto".equals(shuffle)
                             ? Batching.defaultShuffle(w)
                             : ShuffleMode.fromWireName(shuffle),
-                    shuffleBlock,
+                    blockOffsets(shuffleBlock),
                     shuffleGroup);
         } catch (InvalidSettingException e) {
             throw e;

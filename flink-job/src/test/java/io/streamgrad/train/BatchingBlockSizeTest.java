@@ -1,0 +1,63 @@
+package io.streamgrad.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.streamgrad.config.InvalidSettingException;
+import io.streamgrad.config.Provenance;
+import io.streamgrad.model.Activation;
+import io.streamgrad.model.ModelSpec;
+import io.streamgrad.model.OptimizerSpec;
+import org.junit.jupiter.api.Test;
+
+class BatchingBlockSizeTest {
+    @Test
+    void anAutomaticBlockIsTheLargestPowerOfTwoOfOffsetsWhoseEventsFitInFourMebibytes() {
+        for (int features : new int[] {1, 2, 10, 100, 784, 1_000, 100_000, 2_000_000}) {
+            int block = Batching.autoBlockOffsets(features);
+            long eventBytes = 4L * features + 100;
+            assertEquals(Integer.highestOneBit(block), block, "a power of two at " + features);
+            if (block > 1) {
+                assertTrue(block * eventBytes <= 4L << 20, "fits at " + features);
+                assertTrue(2L * block * eventBytes > 4L << 20, "largest at " + features);
+            } else {
+                assertTrue(2 * eventBytes > 4L << 20, "one event per block only when two overflow");
+            }
+        }
+        // The README's and the flag's examples.
+        assertEquals(8_192, Batching.autoBlockOffsets(100));
+        assertEquals(1_024, Batching.autoBlockOffsets(784));
+        assertEquals(8, Batching.autoBlockOffsets(100_000));
+        assertThrows(IllegalArgumentException.class, () -> Batching.autoBlockOffsets(0));
+    }
+
+    @Test
+    void aTrainingConfigSizesAnAutomaticBlockByItsModelAndKeepsAGivenOne() {
+        Batching auto = Batching.defaults();
+        assertEquals(Batching.AUTO_BLOCK_OFFSETS, auto.blockOffsets());
+        ModelSpec mnist = ModelSpec.parse("softmax", 784, 10, Activation.RELU);
+        TrainingConfig c =
+                new TrainingConfig(mnist, new OptimizerSpec("sgd", 0.1), auto, 7, 100, 0.05);
+        assertEquals(1_024, c.batching().blockOffsets());
+        assertEquals(Batching.DEFAULT_GROUP_BLOCKS, c.batching().groupBlocks());
+        // What the checkpoint's provenance records, so a resumed run compares numbers.
+        assertEquals("1024", Provenance.of("training", c).get("training.batching.block_offsets"));
+
+        Batching given = auto.withBlocks(300, 4);
+        TrainingConfig kept =
+                new TrainingConfig(mnist, new OptimizerSpec("sgd", 0.1), given, 7, 100, 0.05);
+        assertEquals(300, kept.batching().blockOffsets());
+        assertSame(given, given.sizedFor(784));
+    }
+
+    @Test
+    void aPlanIsNeverMadeWithAnAutomaticBlockAndNegativeBlocksAreRefused() {
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> ReplayPlan.of(Batching.defaults().withEpochs(2), 1));
+        assertThrows(InvalidSettingException.class, () -> Batching.defaults().withBlocks(-1, 16));
+        assertThrows(InvalidSettingException.class, () -> Batching.defaults().withBlocks(64, 0));
+    }
+}
