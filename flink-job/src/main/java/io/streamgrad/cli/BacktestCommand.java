@@ -74,8 +74,9 @@ public final class BacktestCommand implements Callable<Integer> {
         }
         job.bounded = true; // a range ends
         String runId = UUID.randomUUID().toString();
-        if (!spec.commandLine().getParseResult().hasMatchedOption("--group-id")) {
-            // Its own transactional ids: a backtest never fences a live train job's producers.
+        if (job.groupId == null) {
+            // Neither the command line nor a job file names one. Its own transactional ids: a
+            // backtest never fences a live train job's producers.
             job.groupId = "streamgrad-backtest-" + runId;
         }
         JobConfig base = job.toJobConfig(runId).startingOver();

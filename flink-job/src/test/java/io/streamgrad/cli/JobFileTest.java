@@ -12,6 +12,8 @@ import io.streamgrad.window.WindowSpec;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,6 +59,48 @@ class JobFileTest {
         CommandLine.ParseResult r = cli.parseArgs(args);
         DemoCommand demo = (DemoCommand) r.subcommand().commandSpec().userObject();
         return demo.demo.model.toTrainingConfig(demo.demo.batching.toBatching());
+    }
+
+    /** The group id a command's options hold after parsing, before the command runs. */
+    private static String groupIdOf(String... args) {
+        CommandLine cli = new CommandLine(new Streamgrad());
+        JobFile file = JobFile.fromArgs(args, cli);
+        if (file != null) {
+            cli.setDefaultValueProvider(file);
+        }
+        Object command = cli.parseArgs(args).subcommand().commandSpec().userObject();
+        return command instanceof BacktestCommand b
+                ? b.job.groupId
+                : ((TrainCommand) command).job.groupId;
+    }
+
+    @Test
+    void aGroupIdFromAJobFileIsKeptAndOnlyAGroupNamedNowhereGetsTheCommandsDefault(
+            @TempDir Path dir) throws IOException {
+        Path job = dir.resolve("job.yaml");
+        Files.writeString(job, "group-id: nightly-backtest\nbootstrap-servers: localhost:9092\n");
+        // Null: the backtest names its own group per run, the train job streamgrad-train.
+        assertEquals(
+                null,
+                groupIdOf(
+                        "backtest",
+                        "--bootstrap-servers",
+                        "localhost:9092",
+                        "--variant",
+                        "name=a"));
+        assertEquals(
+                "nightly-backtest",
+                groupIdOf("backtest", "--config", job.toString(), "--variant", "name=a"));
+        assertEquals("nightly-backtest", groupIdOf("train", "--config", job.toString()));
+        assertEquals(
+                "other", groupIdOf("train", "--config", job.toString(), "--group-id", "other"));
+
+        StringWriter help = new StringWriter();
+        new CommandLine(new Streamgrad())
+                .getSubcommands()
+                .get("backtest")
+                .usage(new PrintWriter(help));
+        assertTrue(help.toString().contains("streamgrad-backtest-<run id>"), help.toString());
     }
 
     @Test

@@ -18,10 +18,15 @@ public final class TrainJobOptions {
     @Mixin public KafkaOptions kafka = new KafkaOptions();
     @Mixin public JobFileOption jobFile = new JobFileOption();
 
+    /** The consumer group of a {@code train} that names none. */
+    public static final String DEFAULT_GROUP_ID = "streamgrad-train";
+
     @Option(
             names = "--group-id",
-            defaultValue = "streamgrad-train",
-            description = "Kafka consumer group (default: ${DEFAULT-VALUE})")
+            description =
+                    "Kafka consumer group (default: "
+                            + DEFAULT_GROUP_ID
+                            + "; a backtest's: streamgrad-backtest-<run id>)")
     public String groupId;
 
     @Option(
@@ -76,7 +81,7 @@ public final class TrainJobOptions {
         return new JobConfig(
                 kafka.client(),
                 topics.toTopics(),
-                groupId,
+                groupId != null ? groupId : DEFAULT_GROUP_ID,
                 runId,
                 bounded,
                 from.equals("earliest"),
