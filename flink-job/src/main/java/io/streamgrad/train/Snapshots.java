@@ -162,10 +162,10 @@ public final class Snapshots {
         ModelSpec a = spec(s);
         ModelSpec b = config.spec();
         List<String> out = new ArrayList<>();
-        differ(out, "{model}", a.family(), b.family());
-        differ(out, "task", a.task().wireName(), b.task().wireName());
+        // The hidden layers are part of --model (mlp:128,64), as users write it.
+        differ(out, "{model}", modelFlag(a), modelFlag(b));
+        differ(out, "{task}", a.task().wireName(), b.task().wireName());
         differ(out, "{features}", a.inputSize(), b.inputSize());
-        differ(out, "{hidden}", a.hiddenLayers(), b.hiddenLayers());
         if (!a.hiddenLayers().isEmpty()) {
             differ(out, "{activation}", a.activation().wireName(), b.activation().wireName());
         }
@@ -176,6 +176,15 @@ public final class Snapshots {
         differ(out, "{class-names}", a.classNames(), b.classNames());
         differ(out, "{optimizer}", s.getOptimizer().getName(), config.optimizer().name());
         return out;
+    }
+
+    /** A model's architecture as {@code --model} writes it: logistic, mlp:128,64. */
+    private static String modelFlag(ModelSpec m) {
+        return m.hiddenLayers().isEmpty()
+                ? m.family()
+                : m.family()
+                        + ":"
+                        + String.join(",", m.hiddenLayers().stream().map(String::valueOf).toList());
     }
 
     private static void differ(List<String> out, String name, Object snapshot, Object flags) {

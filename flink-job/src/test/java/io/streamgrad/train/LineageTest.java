@@ -210,13 +210,14 @@ class LineageTest {
         String m = e.getMessage();
         for (String part :
                 List.of(
-                        "model logistic vs mlp",
+                        "model logistic vs mlp:4",
                         "features 10 vs 12",
-                        "hidden [] vs [4]",
                         "optimizer adam vs sgd",
                         "standardize")) {
             assertTrue(m.contains(part), part + " in: " + m);
         }
+        // Every name is a flag: there is no --hidden.
+        assertFalse(m.contains("hidden"), m);
     }
 
     /** State written before lineage existed is adopted: ranges start at the resume, marked so. */
