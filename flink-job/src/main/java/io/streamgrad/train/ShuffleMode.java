@@ -40,6 +40,6 @@ public enum ShuffleMode {
             }
         }
         throw new InvalidSettingException(
-                "{shuffle} must be window, blocks or pass, got '" + s + "'");
+                "{shuffle} must be auto, blocks, window or pass, got '" + s + "'");
     }
 }

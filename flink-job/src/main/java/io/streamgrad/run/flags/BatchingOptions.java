@@ -86,7 +86,8 @@ public final class BatchingOptions {
             description =
                     "Bounded runs, order of each epoch before the window shuffle: 'blocks' reads"
                             + " the range from Kafka again in blocks of offsets in a seeded random"
-                            + " order (memory: one group of blocks); 'window' reads it in source"
+                            + " order (memory: three groups of blocks, one read ahead, one queued,"
+                            + " one trained on); 'window' reads it in source"
                             + " order (memory: one window; the one for event-time windows);"
                             + " 'pass' keeps the whole pass in state and reshuffles all of it each"
                             + " epoch (memory and checkpoints grow with the pass; refused when it"

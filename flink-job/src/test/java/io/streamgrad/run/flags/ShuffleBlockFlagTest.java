@@ -37,4 +37,15 @@ class ShuffleBlockFlagTest {
             assertTrue(e.getMessage().contains("'auto'"), e.getMessage());
         }
     }
+
+    @Test
+    void anUnknownShuffleIsRefusedNamingEveryAcceptedValueAutoIncluded() {
+        InvalidSettingException e =
+                assertThrows(
+                        InvalidSettingException.class,
+                        () -> parse("--shuffle", "sometimes").toBatching());
+        assertTrue(
+                e.getMessage().contains("auto, blocks, window or pass, got 'sometimes'"),
+                e.getMessage());
+    }
 }
