@@ -48,6 +48,17 @@ public final class Streamgrad {
             description = "Show Flink/Kafka logs and stack traces of errors")
     boolean verbose;
 
+    /**
+     * Every command answers {@code --version} (their {@code -V} comes with the standard help
+     * options) with the root's version, not an empty line.
+     */
+    private static void shareVersion(CommandLine command, String[] version) {
+        for (CommandLine sub : command.getSubcommands().values()) {
+            sub.getCommandSpec().version(version);
+            shareVersion(sub, version);
+        }
+    }
+
     public static void main(String[] args) {
         System.exit(execute(args, System.err));
     }
@@ -60,6 +71,7 @@ public final class Streamgrad {
         // Charts are drawn off-screen; no display is needed or wanted.
         System.setProperty("java.awt.headless", "true");
         CommandLine cli = new CommandLine(new Streamgrad());
+        shareVersion(cli, cli.getCommandSpec().version());
         cli.setErr(new java.io.PrintWriter(err, true));
         cli.setParameterExceptionHandler(
                 (ex, a) -> {
