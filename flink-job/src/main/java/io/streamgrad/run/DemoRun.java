@@ -70,6 +70,12 @@ public final class DemoRun {
      * @throws InvalidSettingException naming the setting to change
      */
     public static Plan plan(DemoOptions o) {
+        // Checked whatever the data set, though only a csv without TEST uses it.
+        if (!(o.holdoutFraction > 0 && o.holdoutFraction < 1)) {
+            throw new InvalidSettingException(
+                    "{holdout-fraction} is the share of rows held out, between 0 and 1, got "
+                            + o.holdoutFraction);
+        }
         DemoData data =
                 o.dataset.equals("synthetic")
                         ? null
