@@ -43,7 +43,7 @@ final class ProgressReporter implements JobRunner.Observer {
         start = System.nanoTime();
     }
 
-    private void onMetric(TrainingMetric m) {
+    void onMetric(TrainingMetric m) {
         if (m.getKind() == MetricKind.EPOCH) {
             printEpoch(m);
         } else if (m.getKind() == MetricKind.ALERT) {
@@ -68,8 +68,9 @@ final class ProgressReporter implements JobRunner.Observer {
 
     private void printEpoch(TrainingMetric m) {
         out.printf(
-                "%s  epoch %d done after %,d updates (%,d in it) | full-pass loss %.4f%s%n",
+                "%s  %sepoch %d done after %,d updates (%,d in it) | full-pass loss %.4f%s%n",
                 terminal ? "\r" : "",
+                variantOf(m),
                 m.getEpoch(),
                 m.getIteration(),
                 m.getEpochIteration(),
@@ -78,6 +79,15 @@ final class ProgressReporter implements JobRunner.Observer {
                         ? ""
                         : String.format(" | full-pass accuracy %.4f", m.getAccuracy()));
         out.flush();
+    }
+
+    /**
+     * "default@adam | " for a backtest variant's model (key@variant), so that the variants' lines
+     * tell apart; "" for a job's own models.
+     */
+    private static String variantOf(TrainingMetric m) {
+        String model = m.getModel().toString();
+        return model.contains("@") ? model + " | " : "";
     }
 
     private void print(TrainingMetric m, double seconds) {

@@ -1,0 +1,48 @@
+package io.streamgrad.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.streamgrad.schema.MetricKind;
+import io.streamgrad.schema.TrainingMetric;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ProgressReporterTest {
+    private static TrainingMetric epochEnd(String model, double loss) {
+        return TrainingMetric.newBuilder()
+                .setRunId("r")
+                .setModel(model)
+                .setIteration(313)
+                .setKind(MetricKind.EPOCH)
+                .setEpoch(1)
+                .setEpochIteration(313)
+                .setBatchSize(10_000)
+                .setLoss(loss)
+                .setSmoothedLoss(loss)
+                .setAccuracy(0.9)
+                .setExamplesSeen(20_000)
+                .setBatchEventTimeMin(0)
+                .setBatchEventTimeMax(0)
+                .setEmittedAt(0)
+                .build();
+    }
+
+    @Test
+    void aBacktestsEpochLinesNameTheirVariantAndATrainJobsDoNot() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ProgressReporter r =
+                new ProgressReporter(new PrintStream(out, true, StandardCharsets.UTF_8));
+        r.onMetric(epochEnd("default@sgd", 0.2434));
+        r.onMetric(epochEnd("default@adam", 0.2050));
+        r.onMetric(epochEnd("default", 0.1300));
+        List<String> lines = out.toString(StandardCharsets.UTF_8).strip().lines().toList();
+        assertEquals(3, lines.size(), lines.toString());
+        assertTrue(lines.get(0).contains("default@sgd | epoch 1 done after 313"), lines.get(0));
+        assertTrue(lines.get(1).contains("default@adam | epoch 1"), lines.get(1));
+        assertTrue(lines.get(2).strip().startsWith("epoch 1 done"), lines.get(2));
+    }
+}
