@@ -116,6 +116,13 @@ public final class EvaluateRun {
             throw new InvalidSettingException(
                     "{kafka-timeout-ms} must be at least 100, got " + r.kafkaTimeoutMs());
         }
+        boolean fromFile = r.snapshot().startsWith("file:");
+        // A snapshot file is read before Kafka is asked anything: a bad one is refused offline.
+        ModelSnapshot snapshot =
+                fromFile
+                        ? SnapshotChoice.choose(
+                                r.snapshot(), r.modelKey(), r.snapshotsTopic(), List.of())
+                        : null;
         try (TopicAdmin admin = new TopicAdmin(r.kafka(), r.kafkaTimeoutMs())) {
             admin.requireReachable();
             if (!admin.topicExists(r.eventsTopic())) {
@@ -123,15 +130,14 @@ public final class EvaluateRun {
                         "{events-topic} " + r.eventsTopic() + " does not exist");
             }
         }
-        List<ModelSnapshot> onTopic = List.of();
-        if (!r.snapshot().startsWith("file:")) {
+        if (!fromFile) {
             TopicReader.sayIfHeldBack(r.kafka(), r.snapshotsTopic());
-            onTopic =
+            List<ModelSnapshot> onTopic =
                     TopicReader.readAll(
                             r.kafka(), r.snapshotsTopic(), ModelSnapshot.class, s -> true);
+            snapshot =
+                    SnapshotChoice.choose(r.snapshot(), r.modelKey(), r.snapshotsTopic(), onTopic);
         }
-        ModelSnapshot snapshot =
-                SnapshotChoice.choose(r.snapshot(), r.modelKey(), r.snapshotsTopic(), onTopic);
         try {
             new Scorer(snapshot); // the checksum, and that the parameters fit the architecture
         } catch (IllegalStateException | IllegalArgumentException e) {

@@ -57,6 +57,35 @@ public record EvaluationRange(String topic, SortedMap<Integer, long[]> offsets) 
     public record Request(
             String fromOffset, String toOffset, String fromTime, String toTime, Long last) {
         public static final Request WHOLE_TOPIC = new Request(null, null, null, null, null);
+
+        /**
+         * Checks what needs no Kafka (which flags go together, the times, {@code last}), so a
+         * command refuses a bad range before it connects.
+         *
+         * @throws InvalidSettingException naming the flag
+         */
+        public Request {
+            if (last != null && (fromOffset != null || fromTime != null)) {
+                throw new InvalidSettingException(
+                        "{last} picks the start of the range; leave out {from-offset} and"
+                                + " {from-time}");
+            }
+            if (fromOffset != null && fromTime != null) {
+                throw new InvalidSettingException("give {from-offset} or {from-time}, not both");
+            }
+            if (toOffset != null && toTime != null) {
+                throw new InvalidSettingException("give {to-offset} or {to-time}, not both");
+            }
+            if (last != null && last < 1) {
+                throw new InvalidSettingException("{last} must be at least 1, got " + last);
+            }
+            if (fromTime != null) {
+                parseTime("from-time", fromTime);
+            }
+            if (toTime != null) {
+                parseTime("to-time", toTime);
+            }
+        }
     }
 
     /** What Kafka can tell about a topic's partitions (a consumer, or a test's stand-in). */
@@ -80,16 +109,6 @@ public record EvaluationRange(String topic, SortedMap<Integer, long[]> offsets) 
             throw new InvalidSettingException(
                     "{events-topic} " + topic + " does not exist or has no partitions");
         }
-        if (r.last() != null && (r.fromOffset() != null || r.fromTime() != null)) {
-            throw new InvalidSettingException(
-                    "{last} picks the start of the range; leave out {from-offset} and {from-time}");
-        }
-        if (r.fromOffset() != null && r.fromTime() != null) {
-            throw new InvalidSettingException("give {from-offset} or {from-time}, not both");
-        }
-        if (r.toOffset() != null && r.toTime() != null) {
-            throw new InvalidSettingException("give {to-offset} or {to-time}, not both");
-        }
         Map<Integer, Long> from = new HashMap<>();
         Map<Integer, Long> to = new HashMap<>();
         java.util.Set<Integer> chosen = new java.util.TreeSet<>(bounds.keySet());
@@ -109,9 +128,6 @@ public record EvaluationRange(String topic, SortedMap<Integer, long[]> offsets) 
         }
         if (r.toTime() != null) {
             to.putAll(atTime(kafka, bounds, "to-time", r.toTime()));
-        }
-        if (r.last() != null && r.last() < 1) {
-            throw new InvalidSettingException("{last} must be at least 1, got " + r.last());
         }
         SortedMap<Integer, long[]> range = new TreeMap<>();
         for (int p : chosen) {

@@ -52,6 +52,40 @@ class EvaluateCommandTest {
     }
 
     @Test
+    void badRangeFlagsAndAMissingSnapshotFileAreRefusedBeforeKafkaIsAsked() {
+        // Nothing listens on port 1: a command that connected first would say Kafka is down.
+        String[][] bad = {
+            {"--from-time", "yesterday"},
+            {"--last", "5", "--from-offset", "3"},
+            {"--snapshot", "file:/nonexistent/model.avro"},
+        };
+        for (String[] flags : bad) {
+            List<String> args =
+                    new java.util.ArrayList<>(
+                            List.of(
+                                    "evaluate",
+                                    "--bootstrap-servers",
+                                    "localhost:1",
+                                    "--kafka-timeout-ms",
+                                    "500"));
+            args.addAll(List.of(flags));
+            String err = CommandLines.run(2, args.toArray(String[]::new));
+            assertTrue(!err.contains("reach"), String.join(" ", flags) + " -> " + err);
+            assertTrue(err.contains(flags[0]), String.join(" ", flags) + " -> " + err);
+        }
+        // Good flags, then Kafka: its timeout as given, not rounded down to "0 s".
+        String down =
+                CommandLines.run(
+                        1,
+                        "evaluate",
+                        "--bootstrap-servers",
+                        "localhost:1",
+                        "--kafka-timeout-ms",
+                        "500");
+        assertTrue(down.contains("cannot reach Kafka at localhost:1 within 500 ms"), down);
+    }
+
+    @Test
     void progressLineShowsShareRateAndEta() {
         assertEquals(
                 "  [###############...............]  50% 500/1,000 events | 100 events/s | ETA 5"

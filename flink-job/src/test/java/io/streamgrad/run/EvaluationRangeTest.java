@@ -84,6 +84,26 @@ class EvaluationRangeTest {
     }
 
     @Test
+    void whatNeedsNoKafkaIsRefusedWhenTheRequestIsMadeBeforeAnyConnection() {
+        // No Offsets here at all: the request alone refuses these.
+        InvalidSettingException time =
+                assertThrows(
+                        InvalidSettingException.class,
+                        () -> new EvaluationRange.Request(null, null, "yesterday", null, null));
+        assertTrue(time.getMessage().contains("from-time"), time.getMessage());
+        assertTrue(time.getMessage().contains("yesterday"), time.getMessage());
+        assertThrows(
+                InvalidSettingException.class,
+                () -> new EvaluationRange.Request("3", null, null, null, 5L));
+        assertThrows(
+                InvalidSettingException.class,
+                () -> new EvaluationRange.Request(null, null, null, null, 0L));
+        assertThrows(
+                InvalidSettingException.class,
+                () -> new EvaluationRange.Request(null, "9", null, "2026-11-30", null));
+    }
+
+    @Test
     void refusalsNameTheTopicsOffsets() {
         InvalidSettingException outside =
                 assertThrows(

@@ -9,8 +9,8 @@ public class KafkaUnreachableException extends RuntimeException {
                 "cannot reach Kafka at "
                         + bootstrapServers
                         + " within "
-                        + timeoutMs / 1000
-                        + " s: start a broker there, or pass --bootstrap-servers HOST:PORT"
+                        + (timeoutMs % 1000 == 0 ? timeoutMs / 1000 + " s" : timeoutMs + " ms")
+                        + ": start a broker there, or pass --bootstrap-servers HOST:PORT"
                         + " of one that is running (./streamgrad demo runs its own); a listener"
                         + " that needs SASL or SSL also needs --command-config FILE");
     }
