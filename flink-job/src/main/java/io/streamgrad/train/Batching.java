@@ -52,12 +52,19 @@ public record Batching(
     public static final int AUTO_BLOCK_OFFSETS = 0;
 
     /**
-     * Bytes of events in an automatic block: 4 MiB. A block's read runs past its end by about a
-     * fetch and a producer batch (up to 1 MiB and 256 KB with the defaults); measured on 2 M events
-     * of 100 features (490 bytes each in the log), blocks of 0.5, 2 and 8 MB received 2.10, 1.32
-     * and 1.06 times the range's bytes from the broker (README, "Shuffle modes").
+     * Bytes of events in an automatic block, at most: 4 MiB, so that wide events get blocks whose
+     * three groups fit the heap (a fixed 1,024 offsets of 100,000 features needed 19 GB).
      */
     public static final long AUTO_BLOCK_BYTES = 4L << 20;
+
+    /**
+     * Offsets in an automatic block, at most: 1,024. Larger blocks of narrow events read fewer
+     * bytes past their ends (2 M events of 100 features: 2.10 times the range's bytes from the
+     * broker with 1,024 offsets, 1.12 with 8,192) but hold more records per group, and the
+     * collector copies them: G1's threads used 3.8 s of CPU in a one-pass run with 8,192 against
+     * 0.7 s with 1,024, and 12.9 s against 1.0 s over three epochs (README, "Shuffle modes").
+     */
+    public static final int AUTO_BLOCK_MAX_OFFSETS = 1_024;
 
     /**
      * An event's bytes in the log besides its features: key, model and event ids, times, label and
@@ -129,9 +136,9 @@ public record Batching(
 
     /**
      * The automatic block size for events of {@code features} floats: the largest power of two of
-     * offsets whose events take at most {@link #AUTO_BLOCK_BYTES} (4 bytes per feature plus {@value
-     * #EVENT_BYTES_BESIDES_FEATURES}), at least 1. 100 features: 8,192 offsets; 784 (MNIST): 1,024;
-     * 100,000: 8.
+     * offsets, at most {@value #AUTO_BLOCK_MAX_OFFSETS}, whose events take at most {@link
+     * #AUTO_BLOCK_BYTES} (4 bytes per feature plus {@value #EVENT_BYTES_BESIDES_FEATURES}), at
+     * least 1. Up to 999 features (MNIST has 784): 1,024 offsets; 10,000: 64; 100,000: 8.
      *
      * @throws IllegalArgumentException when {@code features} is below 1
      */
@@ -140,7 +147,7 @@ public record Batching(
             throw new IllegalArgumentException("features must be at least 1, got " + features);
         }
         long fit = AUTO_BLOCK_BYTES / (4L * features + EVENT_BYTES_BESIDES_FEATURES);
-        return fit < 1 ? 1 : Integer.highestOneBit((int) Math.min(fit, 1 << 30));
+        return fit < 1 ? 1 : Integer.highestOneBit((int) Math.min(fit, AUTO_BLOCK_MAX_OFFSETS));
     }
 
     /** This batching with an automatic block size replaced by that of {@code features} floats. */

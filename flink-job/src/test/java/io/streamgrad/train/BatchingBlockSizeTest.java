@@ -14,22 +14,26 @@ import org.junit.jupiter.api.Test;
 
 class BatchingBlockSizeTest {
     @Test
-    void anAutomaticBlockIsTheLargestPowerOfTwoOfOffsetsWhoseEventsFitInFourMebibytes() {
-        for (int features : new int[] {1, 2, 10, 100, 784, 1_000, 100_000, 2_000_000}) {
+    void anAutomaticBlockIsTheLargestPowerOfTwoUpTo1024OffsetsWhoseEventsFitInFourMebibytes() {
+        for (int features :
+                new int[] {1, 2, 10, 100, 784, 999, 1_000, 10_000, 100_000, 2_000_000}) {
             int block = Batching.autoBlockOffsets(features);
             long eventBytes = 4L * features + 100;
             assertEquals(Integer.highestOneBit(block), block, "a power of two at " + features);
-            if (block > 1) {
-                assertTrue(block * eventBytes <= 4L << 20, "fits at " + features);
+            assertTrue(block <= 1_024, "at most 1,024 at " + features);
+            assertTrue(block == 1 || block * eventBytes <= 4L << 20, "fits at " + features);
+            if (block < 1_024) {
                 assertTrue(2L * block * eventBytes > 4L << 20, "largest at " + features);
-            } else {
-                assertTrue(2 * eventBytes > 4L << 20, "one event per block only when two overflow");
             }
         }
         // The README's and the flag's examples.
-        assertEquals(8_192, Batching.autoBlockOffsets(100));
+        assertEquals(1_024, Batching.autoBlockOffsets(100));
         assertEquals(1_024, Batching.autoBlockOffsets(784));
+        assertEquals(1_024, Batching.autoBlockOffsets(999));
+        assertEquals(512, Batching.autoBlockOffsets(1_000));
+        assertEquals(64, Batching.autoBlockOffsets(10_000));
         assertEquals(8, Batching.autoBlockOffsets(100_000));
+        assertEquals(1, Batching.autoBlockOffsets(2_000_000));
         assertThrows(IllegalArgumentException.class, () -> Batching.autoBlockOffsets(0));
     }
 

@@ -100,10 +100,9 @@ public final class BatchingOptions {
             defaultValue = "auto",
             description =
                     "--shuffle blocks: consecutive offsets of a partition in one block, or 'auto':"
-                        + " the largest power of two whose events take at most 4 MiB (4 bytes per"
-                        + " feature + 100), e.g. 8192 for 100 features, 1024 for 784; a block's"
-                        + " read runs past its end by about a fetch, so small blocks read more than"
-                        + " the range (default: ${DEFAULT-VALUE})")
+                            + " the largest power of two up to 1024 whose events take at most 4 MiB"
+                            + " (4 bytes per feature + 100): 1024 up to 999 features, 64 for 10,000"
+                            + " (default: ${DEFAULT-VALUE})")
     public String shuffleBlock;
 
     @Option(
