@@ -61,6 +61,15 @@ public final class BacktestCommand implements Callable<Integer> {
                             + " PREFIX.png and PREFIX.svg")
     Path plot;
 
+    /**
+     * A backtest's consumer group, which also names its Kafka transactions: its own per run unless
+     * {@code --group-id} is on its command line. A job file's {@code group-id} does not count: the
+     * file is usually the live train job's, and sharing its transactional ids would fence it.
+     */
+    static String groupId(boolean onCommandLine, String given, String runId) {
+        return onCommandLine ? given : "streamgrad-backtest-" + runId;
+    }
+
     @Override
     public Integer call() throws Exception {
         // Checked before the job: a path that cannot be written would throw the run away.
@@ -74,11 +83,11 @@ public final class BacktestCommand implements Callable<Integer> {
         }
         job.bounded = true; // a range ends
         String runId = UUID.randomUUID().toString();
-        if (job.groupId == null) {
-            // Neither the command line nor a job file names one. Its own transactional ids: a
-            // backtest never fences a live train job's producers.
-            job.groupId = "streamgrad-backtest-" + runId;
-        }
+        job.groupId =
+                groupId(
+                        spec.commandLine().getParseResult().hasMatchedOption("--group-id"),
+                        job.groupId,
+                        runId);
         JobConfig base = job.toJobConfig(runId).startingOver();
         List<ModelConfigs.Variant> vs = variants.toVariants(spec.commandLine());
         job.kafka.admin().close(); // checks --kafka-timeout-ms

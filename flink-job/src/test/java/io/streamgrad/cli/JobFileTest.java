@@ -69,31 +69,22 @@ class JobFileTest {
             cli.setDefaultValueProvider(file);
         }
         Object command = cli.parseArgs(args).subcommand().commandSpec().userObject();
-        return command instanceof BacktestCommand b
-                ? b.job.groupId
-                : ((TrainCommand) command).job.groupId;
+        return ((TrainCommand) command).job.groupId;
     }
 
     @Test
-    void aGroupIdFromAJobFileIsKeptAndOnlyAGroupNamedNowhereGetsTheCommandsDefault(
-            @TempDir Path dir) throws IOException {
+    void aTrainKeepsAJobFilesGroupAndABacktestOnlyTheOneOnItsCommandLine(@TempDir Path dir)
+            throws IOException {
         Path job = dir.resolve("job.yaml");
-        Files.writeString(job, "group-id: nightly-backtest\nbootstrap-servers: localhost:9092\n");
-        // Null: the backtest names its own group per run, the train job streamgrad-train.
-        assertEquals(
-                null,
-                groupIdOf(
-                        "backtest",
-                        "--bootstrap-servers",
-                        "localhost:9092",
-                        "--variant",
-                        "name=a"));
-        assertEquals(
-                "nightly-backtest",
-                groupIdOf("backtest", "--config", job.toString(), "--variant", "name=a"));
-        assertEquals("nightly-backtest", groupIdOf("train", "--config", job.toString()));
+        Files.writeString(job, "group-id: live-job\nbootstrap-servers: localhost:9092\n");
+        assertEquals(null, groupIdOf("train", "--bootstrap-servers", "localhost:9092"));
+        assertEquals("live-job", groupIdOf("train", "--config", job.toString()));
         assertEquals(
                 "other", groupIdOf("train", "--config", job.toString(), "--group-id", "other"));
+        // A backtest run with the live job's file must not share its transactions.
+        assertEquals("streamgrad-backtest-r1", BacktestCommand.groupId(false, "live-job", "r1"));
+        assertEquals("streamgrad-backtest-r1", BacktestCommand.groupId(false, null, "r1"));
+        assertEquals("mine", BacktestCommand.groupId(true, "mine", "r1"));
 
         StringWriter help = new StringWriter();
         new CommandLine(new Streamgrad())

@@ -26,7 +26,8 @@ public final class TrainJobOptions {
             description =
                     "Kafka consumer group (default: "
                             + DEFAULT_GROUP_ID
-                            + "; a backtest's: streamgrad-backtest-<run id>)")
+                            + "; a backtest's: streamgrad-backtest-<run id>, unless given on its"
+                            + " command line)")
     public String groupId;
 
     @Option(
