@@ -264,14 +264,28 @@ public final class StateDirectory {
     static Map<String, String> modelSettings(JobConfig c) {
         Map<String, String> all = c.provenance();
         Map<String, String> kept = new TreeMap<>();
+        // The block size and group only shape a bounded run that reads blocks: elsewhere they are
+        // left out, so a resume never stops on a setting that does nothing (--shuffle-block auto
+        // sizes blocks by the events' width).
+        io.streamgrad.train.Batching b = c.training().batching();
+        boolean readsBlocks =
+                c.bounded()
+                        && b.rereadsKafka()
+                        && b.shuffle() == io.streamgrad.train.ShuffleMode.BLOCKS;
         all.forEach(
                 (k, v) -> {
+                    if (!readsBlocks && BLOCK_SETTINGS.contains(k)) {
+                        return;
+                    }
                     if (k.startsWith("training.") || k.equals("topics.events")) {
                         kept.put(k, v);
                     }
                 });
         return kept;
     }
+
+    private static final java.util.Set<String> BLOCK_SETTINGS =
+            java.util.Set.of("training.batching.block_offsets", "training.batching.group_blocks");
 
     /**
      * Settings added after state directories were first written, with the value their runs had: a

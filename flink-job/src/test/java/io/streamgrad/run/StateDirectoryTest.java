@@ -62,6 +62,29 @@ class StateDirectoryTest {
     }
 
     @Test
+    void aChangedBlockSizeStopsOnlyARunThatReadsBlocks(@TempDir Path dir) throws Exception {
+        // Runs recorded with 512-offset blocks, resumed with 1,024 (auto for 4 features).
+        StateDirectory window = StateDirectory.at(dir.resolve("window"));
+        window.begin(job(ShuffleMode.WINDOW), OutputStart.BEGINNING);
+        editRunFile(
+                dir.resolve("window"),
+                stored -> stored.put("training.batching.block_offsets", "512"));
+        assertEquals("run-1", window.open(job(ShuffleMode.WINDOW)).runId(), "blocks unused");
+
+        StateDirectory blocks = StateDirectory.at(dir.resolve("blocks"));
+        blocks.begin(job(ShuffleMode.BLOCKS), OutputStart.BEGINNING);
+        editRunFile(
+                dir.resolve("blocks"),
+                stored -> stored.put("training.batching.block_offsets", "512"));
+        InvalidSettingException e =
+                assertThrows(
+                        InvalidSettingException.class, () -> blocks.open(job(ShuffleMode.BLOCKS)));
+        assertTrue(
+                e.getMessage().contains("training.batching.block_offsets was 512, now 1024"),
+                e.getMessage());
+    }
+
+    @Test
     void whereTheRunsOutputsBeganIsKeptUntilItCompletes(@TempDir Path dir) {
         StateDirectory state = StateDirectory.at(dir);
         assertEquals(OutputStart.BEGINNING, state.open(job(ShuffleMode.BLOCKS)).outputStart());
