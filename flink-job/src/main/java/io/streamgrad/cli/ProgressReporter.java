@@ -5,6 +5,7 @@ import io.streamgrad.run.JobRunner;
 import io.streamgrad.run.MetricsFollower;
 import io.streamgrad.schema.MetricKind;
 import io.streamgrad.schema.TrainingMetric;
+import io.streamgrad.train.ModelConfigs;
 import java.io.PrintStream;
 
 /**
@@ -87,7 +88,7 @@ final class ProgressReporter implements JobRunner.Observer {
      */
     private static String variantOf(TrainingMetric m) {
         String model = m.getModel().toString();
-        return model.contains("@") ? model + " | " : "";
+        return model.indexOf(ModelConfigs.VARIANT_SEPARATOR) >= 0 ? model + " | " : "";
     }
 
     private void print(TrainingMetric m, double seconds) {

@@ -106,8 +106,23 @@ public final class EvaluateRun {
     }
 
     /**
-     * Checks everything before a job starts: Kafka reachable, the snapshot (exists, checksum), the
-     * range (inside the topic), and a sample of the range against the snapshot's shape.
+     * The snapshot, once its checksum and its parameters' fit to its architecture are checked.
+     *
+     * @throws InvalidSettingException naming {@code {snapshot}} as given
+     */
+    private static ModelSnapshot scorable(ModelSnapshot s, String given) {
+        try {
+            new Scorer(s);
+            return s;
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            throw new InvalidSettingException("{snapshot} " + given + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Checks everything before a job starts: the flags and a snapshot file first, without Kafka;
+     * then Kafka reachable, a snapshot of the topic (exists, checksum), the range (inside the
+     * topic), and a sample of the range against the snapshot's shape.
      *
      * @throws InvalidSettingException naming the flag and the values that would work
      */
@@ -120,8 +135,10 @@ public final class EvaluateRun {
         // A snapshot file is read before Kafka is asked anything: a bad one is refused offline.
         ModelSnapshot snapshot =
                 fromFile
-                        ? SnapshotChoice.choose(
-                                r.snapshot(), r.modelKey(), r.snapshotsTopic(), List.of())
+                        ? scorable(
+                                SnapshotChoice.choose(
+                                        r.snapshot(), r.modelKey(), r.snapshotsTopic(), List.of()),
+                                r.snapshot())
                         : null;
         try (TopicAdmin admin = new TopicAdmin(r.kafka(), r.kafkaTimeoutMs())) {
             admin.requireReachable();
@@ -136,12 +153,10 @@ public final class EvaluateRun {
                     TopicReader.readAll(
                             r.kafka(), r.snapshotsTopic(), ModelSnapshot.class, s -> true);
             snapshot =
-                    SnapshotChoice.choose(r.snapshot(), r.modelKey(), r.snapshotsTopic(), onTopic);
-        }
-        try {
-            new Scorer(snapshot); // the checksum, and that the parameters fit the architecture
-        } catch (IllegalStateException | IllegalArgumentException e) {
-            throw new InvalidSettingException("{snapshot} " + r.snapshot() + ": " + e.getMessage());
+                    scorable(
+                            SnapshotChoice.choose(
+                                    r.snapshot(), r.modelKey(), r.snapshotsTopic(), onTopic),
+                            r.snapshot());
         }
         EvaluationRange range;
         try (KafkaConsumer<byte[], byte[]> consumer = TopicReader.consumer(r.kafka())) {

@@ -76,7 +76,11 @@ class ShufflePreflightTest {
                                     Batching.defaults().withEpochs(3), features, 8_000_000, HEAP),
                     features + " features");
         }
-        // The fixed 1,024 offsets of before did not, for wide events.
+        // The automatic size is what is checked: 1,024 offsets of 100 features do not fit 32 MiB.
+        assertThrows(
+                InvalidSettingException.class,
+                () -> Preflight.requireShuffleFits(Batching.defaults(), 100, 8_000_000, 32L << 20));
+        // The fixed 1,024 offsets of before did not fit, for wide events.
         assertThrows(
                 InvalidSettingException.class,
                 () ->
