@@ -106,16 +106,19 @@ public final class EvaluateRun {
     }
 
     /**
-     * The snapshot, once its checksum and its parameters' fit to its architecture are checked.
+     * The snapshot {@code --snapshot} names (from {@code onTopic}, or its file), once its checksum
+     * and its parameters' fit to its architecture are checked.
      *
      * @throws InvalidSettingException naming {@code {snapshot}} as given
      */
-    private static ModelSnapshot scorable(ModelSnapshot s, String given) {
+    private static ModelSnapshot chosen(Request r, List<ModelSnapshot> onTopic) {
+        ModelSnapshot s =
+                SnapshotChoice.choose(r.snapshot(), r.modelKey(), r.snapshotsTopic(), onTopic);
         try {
             new Scorer(s);
             return s;
         } catch (IllegalStateException | IllegalArgumentException e) {
-            throw new InvalidSettingException("{snapshot} " + given + ": " + e.getMessage());
+            throw new InvalidSettingException("{snapshot} " + r.snapshot() + ": " + e.getMessage());
         }
     }
 
@@ -133,13 +136,7 @@ public final class EvaluateRun {
         }
         boolean fromFile = r.snapshot().startsWith("file:");
         // A snapshot file is read before Kafka is asked anything: a bad one is refused offline.
-        ModelSnapshot snapshot =
-                fromFile
-                        ? scorable(
-                                SnapshotChoice.choose(
-                                        r.snapshot(), r.modelKey(), r.snapshotsTopic(), List.of()),
-                                r.snapshot())
-                        : null;
+        ModelSnapshot snapshot = fromFile ? chosen(r, List.of()) : null;
         try (TopicAdmin admin = new TopicAdmin(r.kafka(), r.kafkaTimeoutMs())) {
             admin.requireReachable();
             if (!admin.topicExists(r.eventsTopic())) {
@@ -152,11 +149,7 @@ public final class EvaluateRun {
             List<ModelSnapshot> onTopic =
                     TopicReader.readAll(
                             r.kafka(), r.snapshotsTopic(), ModelSnapshot.class, s -> true);
-            snapshot =
-                    scorable(
-                            SnapshotChoice.choose(
-                                    r.snapshot(), r.modelKey(), r.snapshotsTopic(), onTopic),
-                            r.snapshot());
+            snapshot = chosen(r, onTopic);
         }
         EvaluationRange range;
         try (KafkaConsumer<byte[], byte[]> consumer = TopicReader.consumer(r.kafka())) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.streamgrad.config.InvalidSettingException;
 import io.streamgrad.job.JobConfig;
+import io.streamgrad.train.Batching;
 import io.streamgrad.train.ShuffleMode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -16,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
@@ -267,11 +269,8 @@ public final class StateDirectory {
         // The block size and group only shape a bounded run that reads blocks: elsewhere they are
         // left out, so a resume never stops on a setting that does nothing (--shuffle-block auto
         // sizes blocks by the events' width).
-        io.streamgrad.train.Batching b = c.training().batching();
-        boolean readsBlocks =
-                c.bounded()
-                        && b.rereadsKafka()
-                        && b.shuffle() == io.streamgrad.train.ShuffleMode.BLOCKS;
+        Batching b = c.training().batching();
+        boolean readsBlocks = c.bounded() && b.rereadsKafka() && b.shuffle() == ShuffleMode.BLOCKS;
         all.forEach(
                 (k, v) -> {
                     if (!readsBlocks && BLOCK_SETTINGS.contains(k)) {
@@ -284,8 +283,8 @@ public final class StateDirectory {
         return kept;
     }
 
-    private static final java.util.Set<String> BLOCK_SETTINGS =
-            java.util.Set.of("training.batching.block_offsets", "training.batching.group_blocks");
+    private static final Set<String> BLOCK_SETTINGS =
+            Set.of("training.batching.block_offsets", "training.batching.group_blocks");
 
     /**
      * Settings added after state directories were first written, with the value their runs had: a
