@@ -37,7 +37,7 @@ final class ReplayReader
 
     private final Properties properties;
     private final String topic;
-    private final int passes;
+    private final ReplayPlan plan;
     private Map<Integer, long[]> range;
     private boolean finished;
 
@@ -53,8 +53,14 @@ final class ReplayReader
         int group;
         long emitted;
         final Map<Integer, Long> next = new TreeMap<>();
+        final ReplaySplit.Grouping grouping;
 
-        Position(ReplaySplit s) {
+        /**
+         * @param grouping the plan's: what the position counts in from here on (a split is checked
+         *     against it before it is read, {@link ReplaySplit#requireResumableBy})
+         */
+        Position(ReplaySplit s, ReplaySplit.Grouping grouping) {
+            this.grouping = grouping;
             range = s.range();
             pass = s.pass();
             group = s.group();
@@ -78,7 +84,7 @@ final class ReplayReader
         }
 
         ReplaySplit toSplit() {
-            return new ReplaySplit(range, pass, group, emitted, new TreeMap<>(next));
+            return new ReplaySplit(range, pass, group, emitted, new TreeMap<>(next), grouping);
         }
     }
 
@@ -94,7 +100,7 @@ final class ReplayReader
                 context);
         this.properties = properties;
         this.topic = topic;
-        this.passes = plan.passes();
+        this.plan = plan;
     }
 
     private static Configuration queueConfig() {
@@ -108,13 +114,14 @@ final class ReplayReader
         if (splits.size() != 1 || range != null) {
             throw new IllegalStateException("a replay reads one split, got " + splits.size());
         }
+        splits.get(0).requireResumableBy(plan);
         range = splits.get(0).range();
         super.addSplits(splits);
     }
 
     @Override
     protected Position initializedState(ReplaySplit split) {
-        return new Position(split);
+        return new Position(split, ReplaySplit.Grouping.of(plan));
     }
 
     @Override
@@ -133,7 +140,15 @@ final class ReplayReader
         if (splits.isEmpty() && finished) {
             // A finished split leaves the base reader's state; kept here (past the last pass) so
             // a run restored from this checkpoint still commits the range's end to the group.
-            splits = List.of(new ReplaySplit(range, passes, 0, 0, Map.of()));
+            splits =
+                    List.of(
+                            new ReplaySplit(
+                                    range,
+                                    plan.passes(),
+                                    0,
+                                    0,
+                                    Map.of(),
+                                    ReplaySplit.Grouping.of(plan)));
         }
         if (range != null) {
             firstPassDoneAt.put(

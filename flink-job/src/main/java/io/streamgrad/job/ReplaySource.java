@@ -183,7 +183,9 @@ public final class ReplaySource
         @Override
         public void start() {
             if (pending == null) {
-                ReplaySplit first = new ReplaySplit(resolveRange(), 0, 0, 0, Map.of());
+                ReplaySplit first =
+                        new ReplaySplit(
+                                resolveRange(), 0, 0, 0, Map.of(), ReplaySplit.Grouping.of(plan));
                 pending = new ArrayList<>(List.of(first.atPass(0)));
             }
         }
@@ -224,9 +226,10 @@ public final class ReplaySource
             implements SimpleVersionedSerializer<List<ReplaySplit>> {
         private final ReplaySplit.Serializer split = new ReplaySplit.Serializer();
 
+        // Version n holds splits of the split serializer's version n (1: before the grouping).
         @Override
         public int getVersion() {
-            return 1;
+            return ReplaySplit.Serializer.VERSION;
         }
 
         @Override
@@ -251,7 +254,7 @@ public final class ReplaySource
                 for (int i = 0; i < n; i++) {
                     byte[] b = new byte[in.readInt()];
                     in.readFully(b);
-                    pending.add(split.deserialize(split.getVersion(), b));
+                    pending.add(split.deserialize(version, b));
                 }
                 return pending;
             }

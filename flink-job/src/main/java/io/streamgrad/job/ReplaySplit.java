@@ -1,5 +1,6 @@
 package io.streamgrad.job;
 
+import io.streamgrad.train.ReplayPlan;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -20,12 +21,73 @@ import org.apache.flink.core.io.SimpleVersionedSerializer;
  * @param group in a pass read as blocks, the group of blocks being read
  * @param emitted in a pass read as blocks, records of the group already emitted
  * @param next in a pass read in merge order, per partition the next offset to read
+ * @param grouping the blocks {@code group} and {@code emitted} count in: the plan's when the split
+ *     was written ({@link Grouping#UNKNOWN} in a split of version 1, which did not record it)
  */
 public record ReplaySplit(
-        Map<Integer, long[]> range, int pass, int group, long emitted, Map<Integer, Long> next)
+        Map<Integer, long[]> range,
+        int pass,
+        int group,
+        long emitted,
+        Map<Integer, Long> next,
+        Grouping grouping)
         implements SourceSplit {
 
     static final String ID = "replay";
+
+    /**
+     * How a pass read as blocks is cut: the position {@code (group, emitted)} names different
+     * records under another grouping, so a split resumed mid-pass must be read with its own.
+     *
+     * @param blockOffsets consecutive offsets per block ({@code --shuffle-block})
+     * @param groupBlocks blocks per group ({@code --shuffle-group})
+     */
+    public record Grouping(int blockOffsets, int groupBlocks) {
+        /** A split written before the grouping was recorded (serializer version 1). */
+        public static final Grouping UNKNOWN = new Grouping(0, 0);
+
+        static Grouping of(ReplayPlan plan) {
+            return new Grouping(plan.blockOffsets(), plan.groupBlocks());
+        }
+    }
+
+    /** Whether this split stopped inside a pass read as blocks, past its start. */
+    boolean midBlocksPass(ReplayPlan plan) {
+        return pass < plan.passes() && plan.readsBlocks(pass) && (group > 0 || emitted > 0);
+    }
+
+    /**
+     * Refuses a split that stopped inside a pass read as blocks under another grouping than the
+     * plan's: resuming would skip some records of the pass and read others twice. A split of
+     * version 1 (grouping unknown) is resumed with the plan's, as before it was recorded.
+     *
+     * @throws IllegalStateException naming both groupings and the flags that resume this split
+     */
+    void requireResumableBy(ReplayPlan plan) {
+        Grouping planned = Grouping.of(plan);
+        if (!midBlocksPass(plan) || grouping.equals(Grouping.UNKNOWN) || grouping.equals(planned)) {
+            return;
+        }
+        throw new IllegalStateException(
+                "the checkpoint stopped in pass "
+                        + pass
+                        + " at group "
+                        + group
+                        + " of blocks of "
+                        + grouping.blockOffsets()
+                        + " offsets, "
+                        + grouping.groupBlocks()
+                        + " blocks per group; this job reads blocks of "
+                        + planned.blockOffsets()
+                        + " offsets, "
+                        + planned.groupBlocks()
+                        + " per group, where that position names other records. Resume it with"
+                        + " --shuffle-block "
+                        + grouping.blockOffsets()
+                        + " --shuffle-group "
+                        + grouping.groupBlocks()
+                        + ", or start the run without this checkpoint");
+    }
 
     @Override
     public String splitId() {
@@ -34,7 +96,7 @@ public record ReplaySplit(
 
     /** The start of pass {@code p}. */
     ReplaySplit atPass(int p) {
-        return new ReplaySplit(range, p, 0, 0, starts(range));
+        return new ReplaySplit(range, p, 0, 0, starts(range), grouping);
     }
 
     /** Per partition of {@code range}, its first offset: where every pass starts. */
@@ -51,11 +113,16 @@ public record ReplaySplit(
         return offsets;
     }
 
-    /** Reads and writes splits (and the enumerator's pending one) as plain data. */
+    /**
+     * Reads and writes splits (and the enumerator's pending one) as plain data. Version 2 added the
+     * grouping; version 1 splits read with {@link Grouping#UNKNOWN}.
+     */
     static final class Serializer implements SimpleVersionedSerializer<ReplaySplit> {
+        static final int VERSION = 2;
+
         @Override
         public int getVersion() {
-            return 1;
+            return VERSION;
         }
 
         @Override
@@ -72,13 +139,15 @@ public record ReplaySplit(
                 out.writeInt(s.pass());
                 out.writeInt(s.group());
                 out.writeLong(s.emitted());
+                out.writeInt(s.grouping().blockOffsets());
+                out.writeInt(s.grouping().groupBlocks());
             }
             return bytes.toByteArray();
         }
 
         @Override
         public ReplaySplit deserialize(int version, byte[] serialized) throws IOException {
-            if (version != 1) {
+            if (version < 1 || version > VERSION) {
                 throw new IOException("unknown replay split version " + version);
             }
             try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(serialized))) {
@@ -90,7 +159,12 @@ public record ReplaySplit(
                     range.put(partition, new long[] {in.readLong(), in.readLong()});
                     next.put(partition, in.readLong());
                 }
-                return new ReplaySplit(range, in.readInt(), in.readInt(), in.readLong(), next);
+                int pass = in.readInt();
+                int group = in.readInt();
+                long emitted = in.readLong();
+                Grouping grouping =
+                        version == 1 ? Grouping.UNKNOWN : new Grouping(in.readInt(), in.readInt());
+                return new ReplaySplit(range, pass, group, emitted, next, grouping);
             }
         }
     }

@@ -58,12 +58,17 @@ class ReplaySourceIT {
     }
 
     private static ReplayPlan plan(ShuffleMode mode) {
+        return plan(mode, 128);
+    }
+
+    /** Two epochs with full-pass losses, count windows of 4 batches, groups of 3 blocks. */
+    private static ReplayPlan plan(ShuffleMode mode, int blockOffsets) {
         Batching b =
                 Batching.defaults()
                         .withWindow(new WindowSpec.Count(4))
                         .withEpochs(2)
                         .withShuffle(mode)
-                        .withBlocks(128, 3);
+                        .withBlocks(blockOffsets, 3);
         return ReplayPlan.of(b, 17);
     }
 
@@ -160,8 +165,21 @@ class ReplaySourceIT {
         int cut = before.size();
         assertTrue(cut > 2 * EVENTS + 1_000 && cut < 3 * EVENTS, "inside pass 2: " + cut);
         assertEquals(coordinates(all.subList(0, cut)), coordinates(before));
-        List<KafkaRecord> after = readFrom(source, checkpoint.get(0));
+        assertEquals(new ReplaySplit.Grouping(128, 3), checkpoint.get(0).grouping());
+        ReplaySplit stored = asStored(checkpoint.get(0));
+        List<KafkaRecord> after = readFrom(source, stored);
         assertEquals(coordinates(all.subList(cut, all.size())), coordinates(after));
+
+        // A job cut into other blocks would read other records from that position: refused
+        // before its reader reads anything, naming the flags that resume it.
+        ReplayPlan otherBlocks = plan(ShuffleMode.BLOCKS, 64);
+        IllegalStateException refused =
+                assertThrows(
+                        IllegalStateException.class,
+                        () -> readFrom(source(topic, otherBlocks), stored));
+        assertTrue(
+                refused.getMessage().contains("--shuffle-block 128 --shuffle-group 3"),
+                refused.getMessage());
 
         // A checkpoint after the last pass keeps the split, past the last pass (so a restored run
         // still commits the range's end), and restores to nothing more.
@@ -267,8 +285,16 @@ class ReplaySourceIT {
         List<ReplaySplit> checkpoint = new ArrayList<>();
         int cut = readAll(source, range, plan, EVENTS + 1_234, checkpoint).size();
         assertTrue(cut > EVENTS && cut < 2 * EVENTS, "inside pass 1: " + cut);
-        List<KafkaRecord> after = readFrom(source, checkpoint.get(0));
+        assertEquals(new ReplaySplit.Grouping(128, 3), checkpoint.get(0).grouping());
+        ReplaySplit stored = asStored(checkpoint.get(0));
+        List<KafkaRecord> after = readFrom(source, stored);
         assertEquals(coordinates(all.subList(cut, all.size())), coordinates(after));
+
+        // Merge order counts offsets, not groups: a job cut into other blocks resumes it alike.
+        ReplayPlan otherBlocks = plan(ShuffleMode.WINDOW, 64);
+        assertEquals(
+                coordinates(all.subList(cut, all.size())),
+                coordinates(readFrom(source(topic, otherBlocks), stored)));
     }
 
     @Test
@@ -369,7 +395,8 @@ class ReplaySourceIT {
             int stopAfter,
             List<ReplaySplit> checkpoint)
             throws Exception {
-        ReplaySplit start = new ReplaySplit(range, 0, 0, 0, Map.of()).atPass(0);
+        ReplaySplit start =
+                new ReplaySplit(range, 0, 0, 0, Map.of(), ReplaySplit.Grouping.of(plan)).atPass(0);
         if (stopAfter < 0) {
             return readFrom(source, start);
         }
@@ -382,6 +409,12 @@ class ReplaySourceIT {
             checkpoint.addAll(reader.snapshotState(1));
             return out.records;
         }
+    }
+
+    /** The split through its serializer, as a checkpoint or savepoint stores it. */
+    private static ReplaySplit asStored(ReplaySplit split) throws java.io.IOException {
+        ReplaySplit.Serializer serializer = new ReplaySplit.Serializer();
+        return serializer.deserialize(serializer.getVersion(), serializer.serialize(split));
     }
 
     private static List<KafkaRecord> readFrom(ReplaySource source, ReplaySplit split)

@@ -1,0 +1,169 @@
+package io.streamgrad.job;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.streamgrad.kafka.KafkaClientConfig;
+import io.streamgrad.train.Batching;
+import io.streamgrad.train.ReplayPlan;
+import io.streamgrad.train.ShuffleMode;
+import io.streamgrad.window.WindowSpec;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.flink.core.io.SimpleVersionedSerializer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A replay split records the grouping its position counts in, so a job restored with another block
+ * size refuses a position inside a pass read as blocks instead of skipping and repeating records;
+ * splits of version 1 (before the grouping was recorded) still restore.
+ */
+class ReplaySplitTest {
+
+    private static final Map<Integer, long[]> RANGE = Map.of(0, new long[] {10, 5_000});
+
+    /** Three epochs, no full-pass loss: passes 0, 1 and 2 are epochs. */
+    private static ReplayPlan plan(ShuffleMode mode, int blockOffsets, int groupBlocks) {
+        return plan(mode, blockOffsets, groupBlocks, false);
+    }
+
+    private static ReplayPlan plan(
+            ShuffleMode mode, int blockOffsets, int groupBlocks, boolean fullPassLoss) {
+        return ReplayPlan.of(
+                Batching.defaults()
+                        .withWindow(new WindowSpec.Count(4))
+                        .withEpochs(3)
+                        .withFullPassLoss(fullPassLoss)
+                        .withShuffle(mode)
+                        .withBlocks(blockOffsets, groupBlocks),
+                7);
+    }
+
+    private static ReplaySplit split(int pass, int group, long emitted, int offsets, int blocks) {
+        return new ReplaySplit(
+                RANGE,
+                pass,
+                group,
+                emitted,
+                Map.of(0, 10L),
+                new ReplaySplit.Grouping(offsets, blocks));
+    }
+
+    /** A split as version 1 of the serializer wrote it: no grouping. */
+    private static byte[] version1(int pass, int group, long emitted) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeInt(1);
+            out.writeInt(0);
+            out.writeLong(10);
+            out.writeLong(5_000);
+            out.writeLong(10);
+            out.writeInt(pass);
+            out.writeInt(group);
+            out.writeLong(emitted);
+        }
+        return bytes.toByteArray();
+    }
+
+    @Test
+    void theSerializerKeepsTheGroupingAndReadsVersion1AsUnknown() throws IOException {
+        ReplaySplit.Serializer serializer = new ReplaySplit.Serializer();
+        ReplaySplit s = split(1, 4, 77, 256, 8);
+        ReplaySplit back = serializer.deserialize(serializer.getVersion(), serializer.serialize(s));
+        assertEquals(new ReplaySplit.Grouping(256, 8), back.grouping());
+        assertEquals(1, back.pass());
+        assertEquals(4, back.group());
+        assertEquals(77, back.emitted());
+        assertArrayEquals(RANGE.get(0), back.range().get(0));
+
+        ReplaySplit old = serializer.deserialize(1, version1(1, 4, 77));
+        assertEquals(ReplaySplit.Grouping.UNKNOWN, old.grouping());
+        assertEquals(4, old.group());
+        assertEquals(77, old.emitted());
+        assertThrows(IOException.class, () -> serializer.deserialize(3, serializer.serialize(s)));
+    }
+
+    @Test
+    void theEnumeratorsPendingSplitsOfVersion1StillRestore() throws IOException {
+        ReplaySource source =
+                new ReplaySource(
+                        KafkaClientConfig.plain("localhost:1"),
+                        "t",
+                        "g",
+                        plan(ShuffleMode.BLOCKS, 128, 3),
+                        true,
+                        true,
+                        null);
+        SimpleVersionedSerializer<List<ReplaySplit>> pending =
+                source.getEnumeratorCheckpointSerializer();
+        byte[] split = version1(0, 0, 0);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeInt(1);
+            out.writeInt(split.length);
+            out.write(split);
+        }
+        List<ReplaySplit> restored = pending.deserialize(1, bytes.toByteArray());
+        assertEquals(1, restored.size());
+        assertEquals(ReplaySplit.Grouping.UNKNOWN, restored.get(0).grouping());
+
+        List<ReplaySplit> now = List.of(split(0, 0, 0, 128, 3));
+        List<ReplaySplit> again = pending.deserialize(pending.getVersion(), pending.serialize(now));
+        assertEquals(new ReplaySplit.Grouping(128, 3), again.get(0).grouping());
+    }
+
+    @Test
+    void aPositionInsideABlocksPassIsRefusedUnderAnotherGrouping() {
+        ReplayPlan plan = plan(ShuffleMode.BLOCKS, 64, 3);
+        IllegalStateException e =
+                assertThrows(
+                        IllegalStateException.class,
+                        () -> split(1, 2, 5, 128, 3).requireResumableBy(plan));
+        assertTrue(e.getMessage().contains("pass 1 at group 2"), e.getMessage());
+        assertTrue(e.getMessage().contains("blocks of 128 offsets, 3 blocks"), e.getMessage());
+        assertTrue(e.getMessage().contains("blocks of 64 offsets, 3 per group"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("--shuffle-block 128 --shuffle-group 3"), e.getMessage());
+        // Another group count moves the position too.
+        assertThrows(
+                IllegalStateException.class, () -> split(0, 0, 1, 64, 4).requireResumableBy(plan));
+    }
+
+    @Test
+    void positionsThatNameTheSameRecordsUnderAnyGroupingResume() {
+        ReplayPlan plan = plan(ShuffleMode.BLOCKS, 64, 3);
+        // Its own grouping.
+        assertDoesNotThrow(() -> split(1, 2, 5, 64, 3).requireResumableBy(plan));
+        // The start of a pass: no group read yet.
+        assertDoesNotThrow(() -> split(2, 0, 0, 128, 3).requireResumableBy(plan));
+        // Past the last pass: nothing left to read.
+        assertDoesNotThrow(() -> split(3, 0, 0, 128, 3).requireResumableBy(plan));
+        // A version-1 split: resumed with the plan's grouping, as before it was recorded.
+        assertDoesNotThrow(
+                () ->
+                        new ReplaySplit(
+                                        RANGE,
+                                        1,
+                                        2,
+                                        5,
+                                        new TreeMap<>(),
+                                        ReplaySplit.Grouping.UNKNOWN)
+                                .requireResumableBy(plan));
+        // A pass read in merge order counts offsets, not groups.
+        ReplayPlan merged = plan(ShuffleMode.WINDOW, 64, 3);
+        assertDoesNotThrow(() -> split(1, 2, 5, 128, 3).requireResumableBy(merged));
+        // So does a full-pass loss's pass (odd passes with full-pass loss), read in merge order.
+        ReplayPlan withLoss = plan(ShuffleMode.BLOCKS, 64, 3, true);
+        assertDoesNotThrow(() -> split(1, 2, 5, 128, 3).requireResumableBy(withLoss));
+        assertThrows(
+                IllegalStateException.class,
+                () -> split(2, 2, 5, 128, 3).requireResumableBy(withLoss));
+    }
+}
