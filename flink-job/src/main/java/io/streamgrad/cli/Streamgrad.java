@@ -4,6 +4,7 @@ import io.streamgrad.config.InvalidSettingException;
 import io.streamgrad.kafka.InvalidClientConfigException;
 import io.streamgrad.kafka.KafkaAuthenticationException;
 import io.streamgrad.kafka.KafkaUnreachableException;
+import io.streamgrad.run.ClassDataArchive;
 import io.streamgrad.run.JobRunner;
 import io.streamgrad.run.flags.Flags;
 import io.streamgrad.run.flags.JobFile;
@@ -60,7 +61,9 @@ public final class Streamgrad {
     }
 
     public static void main(String[] args) {
-        System.exit(execute(args, System.err));
+        int exitCode = execute(args, System.err);
+        ClassDataArchive.writeIfAsked(System.err);
+        System.exit(exitCode);
     }
 
     /** Runs a command line; returns the exit code (0 ok, 1 failed, 2 wrong usage). */

@@ -220,7 +220,7 @@ public final class JobRunner {
             throw new JobCancelledException(c.runId(), true);
         }
         observer.started(c, "http://localhost:" + port);
-        markJobStarted();
+        ClassDataArchive.jobStarted();
         try {
             try {
                 result = job.getJobExecutionResult().get();
@@ -267,24 +267,6 @@ public final class JobRunner {
                         TopicReader::sayOnStandardError),
                 outputs,
                 wall);
-    }
-
-    /**
-     * The file the launcher names in {@code -Dstreamgrad.cds.started} when this JVM writes a
-     * class-data archive at its exit: created once a job has started, so that the launcher keeps
-     * only archives of runs that loaded the job's classes (not of one stopped by a bad flag).
-     */
-    static final String CDS_STARTED_PROPERTY = "streamgrad.cds.started";
-
-    private static void markJobStarted() {
-        String marker = System.getProperty(CDS_STARTED_PROPERTY);
-        if (marker != null) {
-            try {
-                Files.writeString(Path.of(marker), "");
-            } catch (IOException e) {
-                // Only the launcher's start-up speed-up depends on it.
-            }
-        }
     }
 
     /** How long a JVM going down waits for its job's cancellation, in all. */

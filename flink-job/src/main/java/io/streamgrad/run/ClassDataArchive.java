@@ -1,0 +1,82 @@
+package io.streamgrad.run;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.management.JMException;
+import javax.management.ObjectName;
+
+/**
+ * The class-data archive the {@code streamgrad} launcher asks a {@code train} or {@code backtest}
+ * to write (README "Start-up"): the classes this JVM loaded, parsed and verified, dumped while it
+ * runs (JDK 17's {@code VM.cds dynamic_dump}, which needs {@code -XX:+RecordDynamicDumpInfo}), once
+ * the command has run a job. A command stopped before its job (a bad flag, {@code --help}) writes
+ * nothing and costs nothing; the JVM's own {@code -XX:ArchiveClassesAtExit}, used before, wrote at
+ * every exit, refused commands included.
+ */
+public final class ClassDataArchive {
+    /** The file the launcher asks for; unset when the launcher wants no archive from this run. */
+    static final String PROPERTY = "streamgrad.cds.archive";
+
+    /**
+     * Created next to the archive once the dump has returned: the launcher keeps only archives with
+     * it, so a JVM killed during the dump leaves nothing it would map.
+     */
+    static final String DONE_SUFFIX = ".started";
+
+    private static volatile boolean jobStarted;
+
+    private ClassDataArchive() {}
+
+    /** A job has started: the classes a later run needs are being loaded. */
+    static void jobStarted() {
+        jobStarted = true;
+    }
+
+    /**
+     * Writes the archive the launcher asked for, if a job ran; says so first, as it takes seconds.
+     * A failure costs only the speed-up: it is reported on {@code err} and the command's exit code
+     * stays its own.
+     *
+     * @param err where the notice goes (standard error: some commands write data to standard
+     *     output)
+     */
+    public static void writeIfAsked(PrintStream err) {
+        String file = System.getProperty(PROPERTY);
+        if (file == null || !jobStarted) {
+            return;
+        }
+        err.println(
+                "streamgrad: writing a class-data archive for faster starts, once per build (about"
+                    + " 100 MB in flink-job/target/cds, about 10 s; STREAMGRAD_CDS=0 skips it)");
+        // JDK 17's dump prints "Dynamic dump to file …" on System.out, where some commands write
+        // data; the command has finished writing its own.
+        PrintStream out = System.out;
+        System.setOut(new PrintStream(OutputStream.nullOutputStream()));
+        try {
+            // The command reports a refusal (no -XX:+RecordDynamicDumpInfo, say) as its output,
+            // not as an exception: only an archive that exists afterwards counts.
+            Object said =
+                    ManagementFactory.getPlatformMBeanServer()
+                            .invoke(
+                                    new ObjectName("com.sun.management:type=DiagnosticCommand"),
+                                    "vmCds",
+                                    new Object[] {new String[] {"dynamic_dump", file}},
+                                    new String[] {String[].class.getName()});
+            if (Files.isRegularFile(Path.of(file))) {
+                Files.writeString(Path.of(file + DONE_SUFFIX), "");
+            } else {
+                err.println(
+                        "streamgrad: the class-data archive was not written: "
+                                + String.valueOf(said).strip());
+            }
+        } catch (JMException | IOException | RuntimeException e) {
+            err.println("streamgrad: the class-data archive was not written: " + e);
+        } finally {
+            System.setOut(out);
+        }
+    }
+}
