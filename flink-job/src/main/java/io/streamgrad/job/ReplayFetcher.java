@@ -117,14 +117,19 @@ final class ReplayFetcher implements SplitReader<ReplayFetcher.Fetched, ReplaySp
         }
         try {
             while (pass < plan.passes()) {
-                List<Fetched> records =
-                        plan.readsBlocks(pass) ? nextGroup() : nextMerged(MERGE_BATCH);
-                if (records == null) {
-                    startPass(pass + 1);
-                    continue;
+                if (plan.readsBlocks(pass)) {
+                    GroupBatch group = nextGroup();
+                    if (group != null) {
+                        return group;
+                    }
+                } else {
+                    List<Fetched> records = nextMerged(MERGE_BATCH);
+                    if (records != null) {
+                        out.addAll(ReplaySplit.ID, records);
+                        return out.build();
+                    }
                 }
-                out.addAll(ReplaySplit.ID, records);
-                return out.build();
+                startPass(pass + 1);
             }
             out.addFinishedSplit(ReplaySplit.ID);
         } catch (WakeupException e) {
@@ -159,7 +164,7 @@ final class ReplayFetcher implements SplitReader<ReplayFetcher.Fetched, ReplaySp
     }
 
     /** The next group of a pass read as blocks, sorted; null at the pass's end. */
-    private List<Fetched> nextGroup() {
+    private GroupBatch nextGroup() {
         if (groups == null) {
             checkRetained();
             groups = plan.groups(pass, range);
@@ -173,12 +178,12 @@ final class ReplayFetcher implements SplitReader<ReplayFetcher.Fetched, ReplaySp
             all.forEach(tp -> consumer.seek(tp, range.get(tp.partition())[0]));
         }
         while (group < groups.size()) {
-            List<Fetched> records = readGroup(group, groups.get(group));
+            GroupRecords read = readGroup(groups.get(group));
             long from = skip;
             skip = 0;
             group++;
-            if (from < records.size()) {
-                return from == 0 ? records : records.subList((int) from, records.size());
+            if (from < read.size()) {
+                return new GroupBatch(read, pass, group - 1, (int) from, plan.shift(pass));
             }
         }
         return null;
@@ -250,7 +255,7 @@ final class ReplayFetcher implements SplitReader<ReplayFetcher.Fetched, ReplaySp
      * compiled this method (and all of {@code KafkaConsumer.poll} inlined into it) four times in a
      * run, 3 to 5 s of a compiler thread on a 2-core machine.
      */
-    private List<Fetched> readGroup(int g, List<ReplayPlan.Block> blocks) {
+    private GroupRecords readGroup(List<ReplayPlan.Block> blocks) {
         Map<TopicPartition, ArrayDeque<ReplayPlan.Block>> todo = new HashMap<>();
         blocks.stream()
                 .sorted(Comparator.comparingLong(ReplayPlan.Block::from))
@@ -263,9 +268,9 @@ final class ReplayFetcher implements SplitReader<ReplayFetcher.Fetched, ReplaySp
         consumer.pause(consumer.assignment());
         todo.forEach((tp, q) -> consumer.seek(tp, q.peekFirst().from()));
         consumer.resume(todo.keySet());
-        GroupRecords read = new GroupRecords();
         long since = System.currentTimeMillis();
         readStartedMs = since;
+        GroupRecords read = new GroupRecords();
         long before = positions(todo.keySet());
         while (!todo.isEmpty()) {
             var polled = poll();
@@ -284,7 +289,8 @@ final class ReplayFetcher implements SplitReader<ReplayFetcher.Fetched, ReplaySp
             }
             before = read.size() + positions(todo.keySet());
         }
-        return read.sorted(g);
+        read.sort();
+        return read;
     }
 
     /**
@@ -317,15 +323,33 @@ final class ReplayFetcher implements SplitReader<ReplayFetcher.Fetched, ReplaySp
         return waitingFor;
     }
 
-    /** A group's records as they arrive, with the sort key of each. */
+    /**
+     * A group's records as they arrive, packed: their keys and values in two byte arrays, their
+     * coordinates in primitive arrays, and the sort key of each. A group is held from its read to
+     * its last record's emission, long enough to outlive young collections: as one object per
+     * record (a {@link KafkaRecord} with its own byte arrays) a group of 131,072 records cost G1
+     * 3.8 s of CPU per 2 M-event pass against 0.7 s at 16,384. The job's records are made as they
+     * are emitted ({@link GroupBatch}), and die young.
+     */
     private final class GroupRecords {
-        private final List<KafkaRecord> read = new ArrayList<>();
+        private int n;
         private long[] keys = new long[1024];
         private int[] partitions = new int[1024];
         private long[] offsets = new long[1024];
+        private long[] timestamps = new long[1024];
+        // Record i's key is keyBytes[keyStart[i], keyStart[i + 1]), null when keyNull[i]; values
+        // alike.
+        private int[] keyStart = new int[1025];
+        private int[] valueStart = new int[1025];
+        private boolean[] keyNull = new boolean[1024];
+        private boolean[] valueNull = new boolean[1024];
+        private byte[] keyBytes = new byte[1 << 12];
+        private byte[] valueBytes = new byte[1 << 16];
+        private int[] order;
+        private final long receivedAtMs = readStartedMs;
 
         int size() {
-            return read.size();
+            return n;
         }
 
         /** Keeps the polled records of one partition that lie in its blocks still to read. */
@@ -341,29 +365,109 @@ final class ReplayFetcher implements SplitReader<ReplayFetcher.Fetched, ReplaySp
         }
 
         private void add(ConsumerRecord<byte[], byte[]> r) {
-            // Each record's key is computed once, not once per comparison; the job's record is
-            // made here, in arrival order, while its bytes are warm.
-            int i = read.size();
+            int i = n;
             if (i == keys.length) {
-                keys = Arrays.copyOf(keys, 2 * i);
-                partitions = Arrays.copyOf(partitions, 2 * i);
-                offsets = Arrays.copyOf(offsets, 2 * i);
+                int c = 2 * i;
+                keys = Arrays.copyOf(keys, c);
+                partitions = Arrays.copyOf(partitions, c);
+                offsets = Arrays.copyOf(offsets, c);
+                timestamps = Arrays.copyOf(timestamps, c);
+                keyStart = Arrays.copyOf(keyStart, c + 1);
+                valueStart = Arrays.copyOf(valueStart, c + 1);
+                keyNull = Arrays.copyOf(keyNull, c);
+                valueNull = Arrays.copyOf(valueNull, c);
             }
+            // Each record's sort key is computed once, not once per comparison.
             keys[i] = plan.recordKey(pass, r.partition(), r.offset());
             partitions[i] = r.partition();
             offsets[i] = r.offset();
-            read.add(shifted(r));
+            timestamps[i] = timestampOf(r);
+            keyNull[i] = r.key() == null;
+            valueNull[i] = r.value() == null;
+            keyBytes = append(keyBytes, keyStart, i, r.key());
+            valueBytes = append(valueBytes, valueStart, i, r.value());
+            n++;
         }
 
-        /** The records in group order, tagged as group {@code g} of the current pass. */
-        List<Fetched> sorted(int g) {
-            int n = read.size();
-            int[] order = groupOrder(keys, partitions, offsets, n);
-            List<Fetched> records = new ArrayList<>(n);
-            for (int i = 0; i < n; i++) {
-                records.add(new Fetched(read.get(order[i]), pass, g, i));
+        /** Appends {@code b} (null: nothing) as record i's bytes; the array, grown if need be. */
+        private static byte[] append(byte[] packed, int[] start, int i, byte[] b) {
+            int from = start[i];
+            int len = b == null ? 0 : b.length;
+            if (from + len > packed.length) {
+                packed = Arrays.copyOf(packed, Math.max(2 * packed.length, from + len));
             }
-            return records;
+            if (len > 0) {
+                System.arraycopy(b, 0, packed, from, len);
+            }
+            start[i + 1] = from + len;
+            return packed;
+        }
+
+        void sort() {
+            order = groupOrder(keys, partitions, offsets, n);
+        }
+
+        /**
+         * The job's record of the {@code k}-th in group order, its timestamp shifted by {@code
+         * shift}.
+         */
+        KafkaRecord record(int k, long shift) {
+            int i = order[k];
+            return new KafkaRecord(
+                    topic,
+                    partitions[i],
+                    offsets[i],
+                    timestamps[i] + shift,
+                    keyNull[i] ? null : Arrays.copyOfRange(keyBytes, keyStart[i], keyStart[i + 1]),
+                    valueNull[i]
+                            ? null
+                            : Arrays.copyOfRange(valueBytes, valueStart[i], valueStart[i + 1]),
+                    receivedAtMs);
+        }
+    }
+
+    /**
+     * A sorted group handed to the reader, from its {@code from}-th record on (a restored position
+     * skips what was emitted): each {@link Fetched} is made as the task thread takes it.
+     */
+    private static final class GroupBatch implements RecordsWithSplitIds<Fetched> {
+        private final GroupRecords records;
+        private final int pass;
+        private final int group;
+        private final long shift;
+        private int next;
+        private boolean splitGiven;
+
+        GroupBatch(GroupRecords records, int pass, int group, int from, long shift) {
+            this.records = records;
+            this.pass = pass;
+            this.group = group;
+            this.next = from;
+            this.shift = shift;
+        }
+
+        @Override
+        public String nextSplit() {
+            if (splitGiven) {
+                return null;
+            }
+            splitGiven = true;
+            return ReplaySplit.ID;
+        }
+
+        @Override
+        public Fetched nextRecordFromSplit() {
+            if (next >= records.size()) {
+                return null;
+            }
+            Fetched f = new Fetched(records.record(next, shift), pass, group, next);
+            next++;
+            return f;
+        }
+
+        @Override
+        public Set<String> finishedSplits() {
+            return Set.of();
         }
     }
 

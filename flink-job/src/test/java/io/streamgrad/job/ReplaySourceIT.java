@@ -1,5 +1,6 @@
 package io.streamgrad.job;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -16,6 +17,7 @@ import io.streamgrad.train.Batching;
 import io.streamgrad.train.ReplayPlan;
 import io.streamgrad.train.ShuffleMode;
 import io.streamgrad.window.WindowSpec;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -209,15 +211,32 @@ class ReplaySourceIT {
         producerSettings.put("value.serializer", ByteArraySerializer.class.getName());
         producerSettings.put("batch.size", 512);
         producerSettings.put("linger.ms", 0);
+        // Keys and values of every kind a group packs: null, empty and of varying lengths.
+        Map<String, byte[][]> sent = new HashMap<>();
         try (var producer =
                 new org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]>(
                         producerSettings)) {
+            List<java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata>>
+                    acks = new ArrayList<>();
+            List<byte[][]> contents = new ArrayList<>();
             for (int i = 0; i < EVENTS; i++) {
-                producer.send(
-                        new org.apache.kafka.clients.producer.ProducerRecord<>(
-                                topic, i % 3, null, new byte[100]));
+                byte[] key = i % 5 == 0 ? null : ("k" + i).getBytes(StandardCharsets.UTF_8);
+                byte[] value = i % 7 == 0 ? null : new byte[i % 11 == 0 ? 0 : 50 + i % 100];
+                if (value != null && value.length > 0) {
+                    value[0] = (byte) i;
+                    value[value.length - 1] = (byte) (i >> 8);
+                }
+                contents.add(new byte[][] {key, value});
+                acks.add(
+                        producer.send(
+                                new org.apache.kafka.clients.producer.ProducerRecord<>(
+                                        topic, i % 3, key, value)));
             }
             producer.flush();
+            for (int i = 0; i < EVENTS; i++) {
+                var m = acks.get(i).get();
+                sent.put(m.partition() + "@" + m.offset(), contents.get(i));
+            }
         }
         String smallFetch = "1024";
         Map<String, Object> consumerSettings = new HashMap<>(common);
@@ -252,6 +271,11 @@ class ReplaySourceIT {
         List<KafkaRecord> read = readAll(small, range, plan, -1, null);
         assertEquals(plan.passes() * EVENTS, read.size());
         assertEquals(coordinates(readAll(usual, range, plan, -1, null)), coordinates(read));
+        for (KafkaRecord r : read) {
+            byte[][] expected = sent.get(r.partition() + "@" + r.offset());
+            assertArrayEquals(expected[0], r.key(), "key at " + r.offset());
+            assertArrayEquals(expected[1], r.value(), "value at " + r.offset());
+        }
     }
 
     @Test
