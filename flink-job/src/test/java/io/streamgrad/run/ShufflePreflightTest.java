@@ -69,17 +69,32 @@ class ShufflePreflightTest {
 
     @Test
     void theAutomaticBlockFitsA768MebibyteHeapWhateverTheEventsWidth() {
-        for (int features : new int[] {1, 10, 100, 784, 10_000, 100_000}) {
-            assertDoesNotThrow(
-                    () ->
-                            Preflight.requireShuffleFits(
-                                    Batching.defaults().withEpochs(3), features, 8_000_000, HEAP),
-                    features + " features");
+        for (int features : new int[] {1, 10, 100, 103, 104, 784, 10_000, 100_000}) {
+            for (long heap : new long[] {HEAP, 512L << 20}) {
+                assertDoesNotThrow(
+                        () ->
+                                Preflight.requireShuffleFits(
+                                        Batching.defaults().withEpochs(3),
+                                        features,
+                                        8_000_000,
+                                        heap),
+                        features + " features, the launcher's smallest heap and 768 MiB");
+            }
         }
-        // The automatic size is what is checked: 1,024 offsets of 100 features do not fit 32 MiB.
+        // The automatic size is what is checked: 8,192 offsets of 100 features do not fit a 256 MiB
+        // heap (1,024 would).
         assertThrows(
                 InvalidSettingException.class,
-                () -> Preflight.requireShuffleFits(Batching.defaults(), 100, 8_000_000, 32L << 20));
+                () ->
+                        Preflight.requireShuffleFits(
+                                Batching.defaults(), 100, 8_000_000, 256L << 20));
+        assertDoesNotThrow(
+                () ->
+                        Preflight.requireShuffleFits(
+                                Batching.defaults().withBlocks(1_024, 16),
+                                100,
+                                8_000_000,
+                                256L << 20));
         // The fixed 1,024 offsets of before did not fit, for wide events.
         assertThrows(
                 InvalidSettingException.class,

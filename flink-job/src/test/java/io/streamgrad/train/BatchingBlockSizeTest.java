@@ -14,20 +14,23 @@ import org.junit.jupiter.api.Test;
 
 class BatchingBlockSizeTest {
     @Test
-    void anAutomaticBlockIsTheLargestPowerOfTwoUpTo1024OffsetsWhoseEventsFitInFourMebibytes() {
+    void anAutomaticBlockIsTheLargestPowerOfTwoUpTo8192OffsetsWhoseEventsFitInFourMebibytes() {
         for (int features :
-                new int[] {1, 2, 10, 100, 784, 999, 1_000, 10_000, 100_000, 2_000_000}) {
+                new int[] {1, 2, 10, 100, 103, 104, 784, 999, 1_000, 10_000, 100_000, 2_000_000}) {
             int block = Batching.autoBlockOffsets(features);
             long eventBytes = 4L * features + 100;
             assertEquals(Integer.highestOneBit(block), block, "a power of two at " + features);
-            assertTrue(block <= 1_024, "at most 1,024 at " + features);
+            assertTrue(block <= 8_192, "at most 8,192 at " + features);
             assertTrue(block == 1 || block * eventBytes <= 4L << 20, "fits at " + features);
-            if (block < 1_024) {
+            if (block < 8_192) {
                 assertTrue(2L * block * eventBytes > 4L << 20, "largest at " + features);
             }
         }
         // The README's and the flag's examples.
-        assertEquals(1_024, Batching.autoBlockOffsets(100));
+        assertEquals(8_192, Batching.autoBlockOffsets(1));
+        assertEquals(8_192, Batching.autoBlockOffsets(100));
+        assertEquals(8_192, Batching.autoBlockOffsets(103));
+        assertEquals(4_096, Batching.autoBlockOffsets(104));
         assertEquals(1_024, Batching.autoBlockOffsets(784));
         assertEquals(1_024, Batching.autoBlockOffsets(999));
         assertEquals(512, Batching.autoBlockOffsets(1_000));

@@ -100,9 +100,9 @@ public final class BatchingOptions {
             defaultValue = "auto",
             description =
                     "--shuffle blocks: consecutive offsets of a partition in one block, or 'auto':"
-                            + " the largest power of two up to 1024 whose events take at most 4 MiB"
-                            + " (4 bytes per feature + 100): 1024 up to 999 features, 64 for 10,000"
-                            + " (default: ${DEFAULT-VALUE})")
+                            + " the largest power of two up to 8192 whose events take at most 4 MiB"
+                            + " (4 bytes per feature + 100): 8192 up to 103 features, 1024 for 784,"
+                            + " 64 for 10,000 (default: ${DEFAULT-VALUE})")
     public String shuffleBlock;
 
     @Option(
