@@ -46,6 +46,12 @@ public record ReplaySplit(
         /** A split written before the grouping was recorded (serializer version 1). */
         public static final Grouping UNKNOWN = new Grouping(0, 0);
 
+        /**
+         * The defaults when splits did not record their grouping (until Dec 1 2026): blocks of
+         * 1,024 offsets, 16 per group.
+         */
+        public static final Grouping BEFORE_RECORDED = new Grouping(1_024, 16);
+
         static Grouping of(ReplayPlan plan) {
             return new Grouping(plan.blockOffsets(), plan.groupBlocks());
         }
@@ -59,13 +65,17 @@ public record ReplaySplit(
     /**
      * Refuses a split that stopped inside a pass read as blocks under another grouping than the
      * plan's: resuming would skip some records of the pass and read others twice. A split of
-     * version 1 (grouping unknown) is resumed with the plan's, as before it was recorded.
+     * version 1 (grouping unknown) was written when a run's default was {@link
+     * Grouping#BEFORE_RECORDED}: it resumes with that, and is refused under any other, as a
+     * position whose records cannot be known.
      *
      * @throws IllegalStateException naming both groupings and the flags that resume this split
      */
     void requireResumableBy(ReplayPlan plan) {
         Grouping planned = Grouping.of(plan);
-        if (!midBlocksPass(plan) || grouping.equals(Grouping.UNKNOWN) || grouping.equals(planned)) {
+        boolean unknown = grouping.equals(Grouping.UNKNOWN);
+        Grouping was = unknown ? Grouping.BEFORE_RECORDED : grouping;
+        if (!midBlocksPass(plan) || was.equals(planned)) {
             return;
         }
         throw new IllegalStateException(
@@ -74,18 +84,24 @@ public record ReplaySplit(
                         + " at group "
                         + group
                         + " of blocks of "
-                        + grouping.blockOffsets()
+                        + was.blockOffsets()
                         + " offsets, "
-                        + grouping.groupBlocks()
-                        + " blocks per group; this job reads blocks of "
+                        + was.groupBlocks()
+                        + " blocks per group"
+                        + (unknown
+                                ? " (it was written before checkpoints recorded the blocks, when"
+                                        + " these were the defaults; if its run set others, start"
+                                        + " the run without this checkpoint)"
+                                : "")
+                        + "; this job reads blocks of "
                         + planned.blockOffsets()
                         + " offsets, "
                         + planned.groupBlocks()
                         + " per group, where that position names other records. Resume it with"
                         + " --shuffle-block "
-                        + grouping.blockOffsets()
+                        + was.blockOffsets()
                         + " --shuffle-group "
-                        + grouping.groupBlocks()
+                        + was.groupBlocks()
                         + ", or start the run without this checkpoint");
     }
 

@@ -137,6 +137,30 @@ class ReplaySplitTest {
     }
 
     @Test
+    void aVersion1PositionIsRefusedUnderAnythingButTheDefaultsOfItsTime() {
+        ReplaySplit old =
+                new ReplaySplit(RANGE, 1, 2, 5, new TreeMap<>(), ReplaySplit.Grouping.UNKNOWN);
+        IllegalStateException e =
+                assertThrows(
+                        IllegalStateException.class,
+                        () -> old.requireResumableBy(plan(ShuffleMode.BLOCKS, 8_192, 16)));
+        assertTrue(
+                e.getMessage().contains("--shuffle-block 1024 --shuffle-group 16"), e.getMessage());
+        assertTrue(e.getMessage().contains("written before checkpoints recorded"), e.getMessage());
+        // At its pass's start, nothing of the pass is named yet.
+        assertDoesNotThrow(
+                () ->
+                        new ReplaySplit(
+                                        RANGE,
+                                        1,
+                                        0,
+                                        0,
+                                        new TreeMap<>(),
+                                        ReplaySplit.Grouping.UNKNOWN)
+                                .requireResumableBy(plan(ShuffleMode.BLOCKS, 8_192, 16)));
+    }
+
+    @Test
     void positionsThatNameTheSameRecordsUnderAnyGroupingResume() {
         ReplayPlan plan = plan(ShuffleMode.BLOCKS, 64, 3);
         // Its own grouping.
@@ -145,17 +169,10 @@ class ReplaySplitTest {
         assertDoesNotThrow(() -> split(2, 0, 0, 128, 3).requireResumableBy(plan));
         // Past the last pass: nothing left to read.
         assertDoesNotThrow(() -> split(3, 0, 0, 128, 3).requireResumableBy(plan));
-        // A version-1 split: resumed with the plan's grouping, as before it was recorded.
-        assertDoesNotThrow(
-                () ->
-                        new ReplaySplit(
-                                        RANGE,
-                                        1,
-                                        2,
-                                        5,
-                                        new TreeMap<>(),
-                                        ReplaySplit.Grouping.UNKNOWN)
-                                .requireResumableBy(plan));
+        // A version-1 split resumes under the defaults of its time, 1,024 offsets in groups of 16.
+        ReplaySplit old =
+                new ReplaySplit(RANGE, 1, 2, 5, new TreeMap<>(), ReplaySplit.Grouping.UNKNOWN);
+        assertDoesNotThrow(() -> old.requireResumableBy(plan(ShuffleMode.BLOCKS, 1_024, 16)));
         // A pass read in merge order counts offsets, not groups.
         ReplayPlan merged = plan(ShuffleMode.WINDOW, 64, 3);
         assertDoesNotThrow(() -> split(1, 2, 5, 128, 3).requireResumableBy(merged));
