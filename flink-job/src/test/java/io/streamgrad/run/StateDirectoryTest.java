@@ -63,7 +63,7 @@ class StateDirectoryTest {
 
     @Test
     void aChangedBlockSizeStopsOnlyARunThatReadsBlocks(@TempDir Path dir) throws Exception {
-        // Runs recorded with 512-offset blocks, resumed with 1,024 (auto for 4 features).
+        // Runs recorded with 512-offset blocks, resumed with 8,192 (auto for 4 features).
         StateDirectory window = StateDirectory.at(dir.resolve("window"));
         window.begin(job(ShuffleMode.WINDOW), OutputStart.BEGINNING);
         editRunFile(
@@ -80,7 +80,7 @@ class StateDirectoryTest {
                 assertThrows(
                         InvalidSettingException.class, () -> blocks.open(job(ShuffleMode.BLOCKS)));
         assertTrue(
-                e.getMessage().contains("training.batching.block_offsets was 512, now 1024"),
+                e.getMessage().contains("training.batching.block_offsets was 512, now 8192"),
                 e.getMessage());
     }
 
