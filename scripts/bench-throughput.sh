@@ -24,7 +24,7 @@
 #
 # Environment: OMP_NUM_THREADS (default 1, as ./streamgrad runs), STREAMGRAD_BENCH_HEAP (the
 # reference JVM's -Xmx, default 2g), STREAMGRAD_CDS (default 0 here: the train runs start without
-# the launcher's class-data archive, so that no run writes it at its exit and start-up stays
+# the launcher's class-data archive, so that no measured run writes it and start-up stays
 # comparable across builds; 1 uses it, README "Start-up"). Stops the broker it started on exit,
 # failure or Ctrl-C.
 set -euo pipefail

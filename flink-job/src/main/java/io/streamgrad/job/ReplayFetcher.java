@@ -82,6 +82,10 @@ final class ReplayFetcher implements SplitReader<ReplayFetcher.Fetched, ReplaySp
     private long lastPositions = -1;
     // When the read under way began: every record it returns carries it (KafkaRecord#receivedAtMs).
     private long readStartedMs;
+    // The sizes of the last group read (records, key and value bytes): the next one's start.
+    private int capacity = 1024;
+    private int keyCapacity = 1 << 12;
+    private int valueCapacity = 1 << 16;
     private long waitingSince = -1;
     private boolean warnedTimestamp;
 
@@ -290,6 +294,9 @@ final class ReplayFetcher implements SplitReader<ReplayFetcher.Fetched, ReplaySp
             before = read.size() + positions(todo.keySet());
         }
         read.sort();
+        capacity = Math.max(1024, read.size());
+        keyCapacity = Math.max(1 << 12, read.keyBytesUsed());
+        valueCapacity = Math.max(1 << 16, read.valueBytesUsed());
         return read;
     }
 
@@ -333,23 +340,33 @@ final class ReplayFetcher implements SplitReader<ReplayFetcher.Fetched, ReplaySp
      */
     private final class GroupRecords {
         private int n;
-        private long[] keys = new long[1024];
-        private int[] partitions = new int[1024];
-        private long[] offsets = new long[1024];
-        private long[] timestamps = new long[1024];
+        // Sized like the group before (groups of a pass are alike), so a group is rarely copied
+        // to grow.
+        private long[] keys = new long[capacity];
+        private int[] partitions = new int[capacity];
+        private long[] offsets = new long[capacity];
+        private long[] timestamps = new long[capacity];
         // Record i's key is keyBytes[keyStart[i], keyStart[i + 1]), null when keyNull[i]; values
         // alike.
-        private int[] keyStart = new int[1025];
-        private int[] valueStart = new int[1025];
-        private boolean[] keyNull = new boolean[1024];
-        private boolean[] valueNull = new boolean[1024];
-        private byte[] keyBytes = new byte[1 << 12];
-        private byte[] valueBytes = new byte[1 << 16];
+        private int[] keyStart = new int[capacity + 1];
+        private int[] valueStart = new int[capacity + 1];
+        private boolean[] keyNull = new boolean[capacity];
+        private boolean[] valueNull = new boolean[capacity];
+        private byte[] keyBytes = new byte[keyCapacity];
+        private byte[] valueBytes = new byte[valueCapacity];
         private int[] order;
         private final long receivedAtMs = readStartedMs;
 
         int size() {
             return n;
+        }
+
+        int keyBytesUsed() {
+            return keyStart[n];
+        }
+
+        int valueBytesUsed() {
+            return valueStart[n];
         }
 
         /** Keeps the polled records of one partition that lie in its blocks still to read. */
