@@ -82,10 +82,11 @@ final class ReplayFetcher implements SplitReader<ReplayFetcher.Fetched, ReplaySp
     private long lastPositions = -1;
     // When the read under way began: every record it returns carries it (KafkaRecord#receivedAtMs).
     private long readStartedMs;
-    // The sizes of the last group read (records, key and value bytes): the next one's start.
-    private int capacity = 1024;
-    private int keyCapacity = 1 << 12;
-    private int valueCapacity = 1 << 16;
+    // The key and value bytes of the last group read: the next one's start.
+    private int lastKeyBytes;
+    private int lastValueBytes;
+    // The largest array length every JVM allows.
+    private static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
     private long waitingSince = -1;
     private boolean warnedTimestamp;
 
@@ -274,7 +275,11 @@ final class ReplayFetcher implements SplitReader<ReplayFetcher.Fetched, ReplaySp
         consumer.resume(todo.keySet());
         long since = System.currentTimeMillis();
         readStartedMs = since;
-        GroupRecords read = new GroupRecords();
+        long span = 0;
+        for (ReplayPlan.Block b : blocks) {
+            span += b.to() - b.from();
+        }
+        GroupRecords read = new GroupRecords((int) Math.min(span, MAX_ARRAY - 1));
         long before = positions(todo.keySet());
         while (!todo.isEmpty()) {
             var polled = poll();
@@ -294,9 +299,8 @@ final class ReplayFetcher implements SplitReader<ReplayFetcher.Fetched, ReplaySp
             before = read.size() + positions(todo.keySet());
         }
         read.sort();
-        capacity = Math.max(1024, read.size());
-        keyCapacity = Math.max(1 << 12, read.keyBytesUsed());
-        valueCapacity = Math.max(1 << 16, read.valueBytesUsed());
+        lastKeyBytes = read.keyBytesUsed();
+        lastValueBytes = read.valueBytesUsed();
         return read;
     }
 
@@ -340,22 +344,40 @@ final class ReplayFetcher implements SplitReader<ReplayFetcher.Fetched, ReplaySp
      */
     private final class GroupRecords {
         private int n;
-        // Sized like the group before (groups of a pass are alike), so a group is rarely copied
-        // to grow.
-        private long[] keys = new long[capacity];
-        private int[] partitions = new int[capacity];
-        private long[] offsets = new long[capacity];
-        private long[] timestamps = new long[capacity];
+        private long[] keys;
+        private int[] partitions;
+        private long[] offsets;
+        private long[] timestamps;
         // Record i's key is keyBytes[keyStart[i], keyStart[i + 1]), null when keyNull[i]; values
         // alike.
-        private int[] keyStart = new int[capacity + 1];
-        private int[] valueStart = new int[capacity + 1];
-        private boolean[] keyNull = new boolean[capacity];
-        private boolean[] valueNull = new boolean[capacity];
-        private byte[] keyBytes = new byte[keyCapacity];
-        private byte[] valueBytes = new byte[valueCapacity];
+        private int[] keyStart;
+        private int[] valueStart;
+        private boolean[] keyNull;
+        private boolean[] valueNull;
+        private byte[] keyBytes;
+        private byte[] valueBytes;
         private int[] order;
         private final long receivedAtMs = readStartedMs;
+
+        /**
+         * @param maxRecords the offsets its blocks span: at most that many records (read committed
+         *     skips transaction markers and aborted records), so the per-record arrays never grow
+         */
+        GroupRecords(int maxRecords) {
+            int c = Math.max(1, maxRecords);
+            keys = new long[c];
+            partitions = new int[c];
+            offsets = new long[c];
+            timestamps = new long[c];
+            keyStart = new int[c + 1];
+            valueStart = new int[c + 1];
+            keyNull = new boolean[c];
+            valueNull = new boolean[c];
+            // The bytes of the group before and an eighth (groups of a pass are alike): a group
+            // rarely grows, and holds little it does not use.
+            keyBytes = new byte[grown(lastKeyBytes, lastKeyBytes / 8)];
+            valueBytes = new byte[grown(lastValueBytes, lastValueBytes / 8)];
+        }
 
         int size() {
             return n;
@@ -383,17 +405,6 @@ final class ReplayFetcher implements SplitReader<ReplayFetcher.Fetched, ReplaySp
 
         private void add(ConsumerRecord<byte[], byte[]> r) {
             int i = n;
-            if (i == keys.length) {
-                int c = 2 * i;
-                keys = Arrays.copyOf(keys, c);
-                partitions = Arrays.copyOf(partitions, c);
-                offsets = Arrays.copyOf(offsets, c);
-                timestamps = Arrays.copyOf(timestamps, c);
-                keyStart = Arrays.copyOf(keyStart, c + 1);
-                valueStart = Arrays.copyOf(valueStart, c + 1);
-                keyNull = Arrays.copyOf(keyNull, c);
-                valueNull = Arrays.copyOf(valueNull, c);
-            }
             // Each record's sort key is computed once, not once per comparison.
             keys[i] = plan.recordKey(pass, r.partition(), r.offset());
             partitions[i] = r.partition();
@@ -410,8 +421,17 @@ final class ReplayFetcher implements SplitReader<ReplayFetcher.Fetched, ReplaySp
         private static byte[] append(byte[] packed, int[] start, int i, byte[] b) {
             int from = start[i];
             int len = b == null ? 0 : b.length;
-            if (from + len > packed.length) {
-                packed = Arrays.copyOf(packed, Math.max(2 * packed.length, from + len));
+            long need = (long) from + len;
+            if (need > packed.length) {
+                if (need > MAX_ARRAY) {
+                    throw new IllegalStateException(
+                            "a group of blocks holds more than 2 GiB of keys or values: lower"
+                                    + " --shuffle-block or --shuffle-group");
+                }
+                packed =
+                        Arrays.copyOf(
+                                packed,
+                                (int) Math.max(need, grown(packed.length, packed.length / 2)));
             }
             if (len > 0) {
                 System.arraycopy(b, 0, packed, from, len);
@@ -441,6 +461,11 @@ final class ReplayFetcher implements SplitReader<ReplayFetcher.Fetched, ReplaySp
                             : Arrays.copyOfRange(valueBytes, valueStart[i], valueStart[i + 1]),
                     receivedAtMs);
         }
+    }
+
+    /** An array length of {@code size + more}, at least 4 KiB, at most what a Java array holds. */
+    static int grown(long size, long more) {
+        return (int) Math.min(Math.max(1 << 12, size + more), MAX_ARRAY);
     }
 
     /**

@@ -11,6 +11,7 @@ import org.apache.flink.api.connector.source.SourceReaderContext;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.base.source.reader.SingleThreadMultiplexSourceReaderBase;
 import org.apache.flink.connector.base.source.reader.SourceReaderOptions;
+import org.apache.flink.runtime.execution.SuppressRestartsException;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaException;
@@ -114,7 +115,13 @@ final class ReplayReader
         if (splits.size() != 1 || range != null) {
             throw new IllegalStateException("a replay reads one split, got " + splits.size());
         }
-        splits.get(0).requireResumableBy(plan);
+        try {
+            splits.get(0).requireResumableBy(plan);
+        } catch (IllegalStateException e) {
+            // Every restart would restore the same position and be refused again: the job fails
+            // at once, with this message, instead of after its restart strategy's attempts.
+            throw new SuppressRestartsException(e);
+        }
         range = splits.get(0).range();
         super.addSplits(splits);
     }

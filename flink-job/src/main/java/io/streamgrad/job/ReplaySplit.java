@@ -47,8 +47,8 @@ public record ReplaySplit(
         public static final Grouping UNKNOWN = new Grouping(0, 0);
 
         /**
-         * The defaults when splits did not record their grouping (until Dec 1 2026): blocks of
-         * 1,024 offsets, 16 per group.
+         * The largest automatic block, and the default group, when splits did not record their
+         * grouping (until Dec 1 2026): 1,024 offsets, 16 blocks.
          */
         public static final Grouping BEFORE_RECORDED = new Grouping(1_024, 16);
 
@@ -65,16 +65,23 @@ public record ReplaySplit(
     /**
      * Refuses a split that stopped inside a pass read as blocks under another grouping than the
      * plan's: resuming would skip some records of the pass and read others twice. A split of
-     * version 1 (grouping unknown) was written when a run's default was {@link
-     * Grouping#BEFORE_RECORDED}: it resumes with that, and is refused under any other, as a
-     * position whose records cannot be known.
+     * version 1 (grouping unknown) was written when an automatic block had at most 1,024 offsets
+     * ({@link Grouping#BEFORE_RECORDED}): under a plan of at most that, it is taken to have used
+     * the plan's grouping, as before it was recorded; under a larger block it is refused.
      *
      * @throws IllegalStateException naming both groupings and the flags that resume this split
      */
     void requireResumableBy(ReplayPlan plan) {
         Grouping planned = Grouping.of(plan);
         boolean unknown = grouping.equals(Grouping.UNKNOWN);
-        Grouping was = unknown ? Grouping.BEFORE_RECORDED : grouping;
+        Grouping was =
+                unknown
+                        ? new Grouping(
+                                Math.min(
+                                        planned.blockOffsets(),
+                                        Grouping.BEFORE_RECORDED.blockOffsets()),
+                                planned.groupBlocks())
+                        : grouping;
         if (!midBlocksPass(plan) || was.equals(planned)) {
             return;
         }
@@ -90,8 +97,8 @@ public record ReplaySplit(
                         + " blocks per group"
                         + (unknown
                                 ? " (it was written before checkpoints recorded the blocks, when"
-                                        + " these were the defaults; if its run set others, start"
-                                        + " the run without this checkpoint)"
+                                        + " an automatic block had at most 1,024 offsets; if its"
+                                        + " run set --shuffle-block, give that value instead)"
                                 : "")
                         + "; this job reads blocks of "
                         + planned.blockOffsets()

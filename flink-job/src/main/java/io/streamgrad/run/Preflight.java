@@ -51,9 +51,14 @@ public final class Preflight {
         return 4L * features + 200;
     }
 
-    /** Bytes one raw record of a group takes in the replay reader: the value and the record. */
+    /**
+     * Bytes one raw record of a group takes in the replay reader, which packs a group: its value (4
+     * bytes per feature and Avro's framing), its key and coordinates (about 150 bytes with the
+     * framing), and an eighth of the value spare (a group's byte arrays start at the size of the
+     * group before and an eighth).
+     */
     static long rawRecordBytes(int features) {
-        return 4L * features + 150;
+        return 4L * features + features / 2 + 150;
     }
 
     /**

@@ -99,7 +99,13 @@ public final class StateDirectory {
                             + " holds a model trained with other settings ("
                             + String.join("; ", differences)
                             + "): use the same settings to resume, {start-over} to train afresh,"
-                            + " or another {group-id}");
+                            + " or another {group-id}"
+                            + (differences.stream()
+                                            .anyMatch(d -> d.startsWith(BLOCK_OFFSETS + " was"))
+                                    ? ". An automatic {shuffle-block} takes up to 8,192 offsets"
+                                            + " since Dec 1 2026 (1,024 before): give"
+                                            + " {shuffle-block} the number it was"
+                                    : ""));
         }
         return new Found(
                 stored.getOrDefault("run_id", c.runId()),
@@ -283,8 +289,10 @@ public final class StateDirectory {
         return kept;
     }
 
+    private static final String BLOCK_OFFSETS = "training.batching.block_offsets";
+
     private static final Set<String> BLOCK_SETTINGS =
-            Set.of("training.batching.block_offsets", "training.batching.group_blocks");
+            Set.of(BLOCK_OFFSETS, "training.batching.group_blocks");
 
     /**
      * Settings added after state directories were first written, with the value their runs had: a

@@ -147,6 +147,9 @@ class ReplaySplitTest {
         assertTrue(
                 e.getMessage().contains("--shuffle-block 1024 --shuffle-group 16"), e.getMessage());
         assertTrue(e.getMessage().contains("written before checkpoints recorded"), e.getMessage());
+        // Automatic blocks of wide events, and a group given, were what they are now.
+        assertDoesNotThrow(() -> old.requireResumableBy(plan(ShuffleMode.BLOCKS, 64, 16)));
+        assertDoesNotThrow(() -> old.requireResumableBy(plan(ShuffleMode.BLOCKS, 1_024, 4)));
         // At its pass's start, nothing of the pass is named yet.
         assertDoesNotThrow(
                 () ->

@@ -25,8 +25,8 @@ class ShufflePreflightTest {
         assertTrue(m.contains("4,000,000 events"), m);
         assertTrue(m.contains("shuffle blocks"), m);
         // Half of 768 MiB over three groups (read ahead, queued, emitted) of 16 blocks of
-        // 550-byte records.
-        long largest = (HEAP / 2) / 550 / 16 / 3;
+        // 600-byte records (4 bytes per feature and an eighth, plus 150).
+        long largest = (HEAP / 2) / (4 * 100 + 100 / 2 + 150) / 16 / 3;
         assertTrue(m.contains(String.format("%,d offsets fits", largest)), m);
         assertDoesNotThrow(() -> Preflight.requireShuffleFits(pass, 100, 100_000, HEAP));
         // The same range read again from Kafka fits.
@@ -46,7 +46,7 @@ class ShufflePreflightTest {
         assertTrue(e.getMessage().contains("lower shuffle-block to at most"), e.getMessage());
         assertTrue(e.getMessage().contains("holds 3 groups"), e.getMessage());
         // The largest block it names fits; one more offset does not.
-        long largest = (HEAP / 2) / (4 * 784 + 150) / 16 / 3;
+        long largest = (HEAP / 2) / (4 * 784 + 784 / 2 + 150) / 16 / 3;
         assertTrue(e.getMessage().contains(String.format("at most %,d", largest)), e.getMessage());
         assertDoesNotThrow(
                 () ->
