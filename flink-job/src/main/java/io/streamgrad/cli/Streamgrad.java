@@ -61,9 +61,14 @@ public final class Streamgrad {
     }
 
     public static void main(String[] args) {
-        int exitCode = execute(args, System.err);
-        ClassDataArchive.writeIfAsked(System.err);
-        System.exit(exitCode);
+        int exitCode = 1;
+        try {
+            exitCode = execute(args, System.err);
+            ClassDataArchive.writeIfAsked(exitCode, System.err);
+        } finally {
+            // Flink's non-daemon threads would keep the JVM alive past an error.
+            System.exit(exitCode);
+        }
     }
 
     /** Runs a command line; returns the exit code (0 ok, 1 failed, 2 wrong usage). */

@@ -25,9 +25,21 @@ public final class ClassDataArchive {
      * Created next to the archive once the dump has returned: the launcher keeps only archives with
      * it, so a JVM killed during the dump leaves nothing it would map.
      */
-    static final String DONE_SUFFIX = ".started";
+    static final String DONE_SUFFIX = ".done";
 
     private static volatile boolean jobStarted;
+
+    /** Whether the JVM has begun its shutdown (a hook can no longer be added then). */
+    private static boolean shuttingDown() {
+        Thread probe = new Thread(() -> {});
+        try {
+            Runtime.getRuntime().addShutdownHook(probe);
+            Runtime.getRuntime().removeShutdownHook(probe);
+            return false;
+        } catch (IllegalStateException e) {
+            return true;
+        }
+    }
 
     private ClassDataArchive() {}
 
@@ -37,16 +49,19 @@ public final class ClassDataArchive {
     }
 
     /**
-     * Writes the archive the launcher asked for, if a job ran; says so first, as it takes seconds.
-     * A failure costs only the speed-up: it is reported on {@code err} and the command's exit code
-     * stays its own.
+     * Writes the archive the launcher asked for, if the command ran a job and succeeded; says so
+     * first, as it takes seconds. Not while the JVM is going down (Ctrl-C on a live run): the dump
+     * would hold up its exit. A failure the dump reports costs only the speed-up: it is said on
+     * {@code err}. (On JDK 17 a failed write of the file, a full disk say, ends the JVM with exit
+     * code 1: the JDK's own behaviour, changed in JDK 24.)
      *
+     * @param exitCode the command's exit code: only 0 writes
      * @param err where the notice goes (standard error: some commands write data to standard
      *     output)
      */
-    public static void writeIfAsked(PrintStream err) {
+    public static void writeIfAsked(int exitCode, PrintStream err) {
         String file = System.getProperty(PROPERTY);
-        if (file == null || !jobStarted) {
+        if (file == null || !jobStarted || exitCode != 0 || shuttingDown()) {
             return;
         }
         err.println(
@@ -73,7 +88,7 @@ public final class ClassDataArchive {
                         "streamgrad: the class-data archive was not written: "
                                 + String.valueOf(said).strip());
             }
-        } catch (JMException | IOException | RuntimeException e) {
+        } catch (JMException | IOException | RuntimeException | LinkageError | OutOfMemoryError e) {
             err.println("streamgrad: the class-data archive was not written: " + e);
         } finally {
             System.setOut(out);

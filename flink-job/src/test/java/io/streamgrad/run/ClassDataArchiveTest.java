@@ -33,7 +33,8 @@ class ClassDataArchiveTest {
                 ClassDataArchive.jobStarted();
             }
             System.out.println("output");
-            ClassDataArchive.writeIfAsked(System.err);
+            ClassDataArchive.writeIfAsked(
+                    args.length > 1 ? Integer.parseInt(args[1]) : 0, System.err);
             System.out.println("end");
         }
     }
@@ -75,7 +76,7 @@ class ClassDataArchiveTest {
     }
 
     /** The launcher's flags for a run that writes {@code archive}. */
-    private static Run command(Path archive, boolean record, String what) throws Exception {
+    private static Run command(Path archive, boolean record, String... what) throws Exception {
         List<String> args = new ArrayList<>();
         if (record) {
             args.add("-XX:+RecordDynamicDumpInfo");
@@ -86,8 +87,8 @@ class ClassDataArchiveTest {
                         "-D" + ClassDataArchive.PROPERTY + "=" + archive,
                         "-cp",
                         jar.toString(),
-                        Command.class.getName(),
-                        what));
+                        Command.class.getName()));
+        args.addAll(List.of(what));
         return java(args);
     }
 
@@ -133,6 +134,15 @@ class ClassDataArchiveTest {
         assertEquals("", run.err());
         assertFalse(Files.exists(archive));
         assertFalse(Files.exists(marker(archive)));
+    }
+
+    @Test
+    void aCommandWhoseJobFailedWritesNothing() throws Exception {
+        Path archive = dir.resolve("failed.jsa");
+        Run run = command(archive, true, "job", "1");
+        assertEquals(0, run.exitCode());
+        assertEquals("", run.err());
+        assertFalse(Files.exists(archive));
     }
 
     @Test
