@@ -79,7 +79,8 @@ public final class ClusterJob {
                     StreamExecutionEnvironment.getExecutionEnvironment(
                             Configuration.fromMap(settings));
             env.setParallelism(c.parallelism());
-            SessionClusterCheck.requireRoom(env.getConfiguration(), c.parallelism(), c.training());
+            SessionClusterCheck.requireRoom(
+                    env.getConfiguration(), c.parallelism(), c.training(), c.bounded());
             TrainingJob.build(env, c);
             env.execute("streamgrad train " + c.runId());
             return 0;

@@ -100,25 +100,46 @@ public final class Preflight {
                                                 b.groupBlocks(), largestBlock)));
             }
         }
-        if (b.rereadsKafka() && b.shuffle() == io.streamgrad.train.ShuffleMode.BLOCKS) {
-            long bytes = (long) held * b.groupBlocks() * b.blockOffsets() * perRecord;
-            if (bytes > budget) {
-                throw new InvalidSettingException(
-                        String.format(
-                                "{shuffle} blocks holds %d groups (one read ahead, one"
-                                        + " queued, one being trained on) of %d blocks of %,d"
-                                        + " records of %d features, about %,d MiB, more than half"
-                                        + " the %,d MiB heap: lower {shuffle-block} to at most %,d"
-                                        + " (or {shuffle-group}); or give the JVM more: "
-                                        + MORE_HEAP,
-                                held,
-                                b.groupBlocks(),
-                                b.blockOffsets(),
-                                features,
-                                bytes >> 20,
-                                heapBytes >> 20,
-                                largestBlock));
-            }
+        requireBlocksFit(b, features, heapBytes, "give the JVM more: " + MORE_HEAP);
+    }
+
+    /**
+     * Refuses a block shuffle ({@code --shuffle blocks} of a bounded run) whose three groups of raw
+     * records (one read ahead, one queued, one emitted) take more than half of {@code heapBytes},
+     * naming the largest block size that fits.
+     *
+     * @param heapBytes the heap of the JVM whose source reads the blocks (a slot's share of a
+     *     TaskManager's on a cluster)
+     * @param more how to get more memory there, the message's last words
+     * @throws InvalidSettingException when the groups do not fit
+     */
+    public static void requireBlocksFit(
+            Batching batching, int features, long heapBytes, String more) {
+        Batching b = batching.sizedFor(features);
+        if (!b.rereadsKafka() || b.shuffle() != io.streamgrad.train.ShuffleMode.BLOCKS) {
+            return;
+        }
+        long budget = heapBytes / 2;
+        long perRecord = rawRecordBytes(features);
+        int held = io.streamgrad.job.ReplaySource.GROUPS_HELD;
+        long largestBlock = Math.max(0, budget / perRecord / b.groupBlocks() / held);
+        long bytes = (long) held * b.groupBlocks() * b.blockOffsets() * perRecord;
+        if (bytes > budget) {
+            throw new InvalidSettingException(
+                    String.format(
+                            "{shuffle} blocks holds %d groups (one read ahead, one queued, one"
+                                    + " being trained on) of %d blocks of %,d records of %d"
+                                    + " features, about %,d MiB, more than half the %,d MiB heap:"
+                                    + " lower {shuffle-block} to at most %,d (or {shuffle-group});"
+                                    + " or %s",
+                            held,
+                            b.groupBlocks(),
+                            b.blockOffsets(),
+                            features,
+                            bytes >> 20,
+                            heapBytes >> 20,
+                            largestBlock,
+                            more));
         }
     }
 

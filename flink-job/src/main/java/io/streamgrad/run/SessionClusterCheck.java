@@ -17,10 +17,11 @@ import org.apache.flink.configuration.RestOptions;
 
 /**
  * Checks, before {@code flink run} submits the job to a session cluster, that the cluster can run
- * it: the JobManager answers, it has a slot for every parallel subtask, and a training step fits in
- * a slot's share of a TaskManager's memory. Without this a job asking for more slots than exist is
- * accepted and fails only after Flink's {@code slot.request.timeout} (5 min), and a batch too large
- * for a TaskManager fails on the TaskManager, restart after restart.
+ * it: the JobManager answers, it has a slot for every parallel subtask, and a training step (and a
+ * bounded run's block shuffle) fits in a slot's share of a TaskManager's memory. Without this a job
+ * asking for more slots than exist is accepted and fails only after Flink's {@code
+ * slot.request.timeout} (5 min), and a batch too large for a TaskManager fails on the TaskManager,
+ * restart after restart.
  *
  * <p>Reads the JobManager's REST API: {@code /overview} (slots) and {@code /taskmanagers} (each
  * TaskManager's slots and {@code memoryConfiguration}). Only a session cluster is checked ({@code
@@ -35,10 +36,12 @@ public final class SessionClusterCheck {
     /**
      * @param flink the client's Flink configuration (execution target, REST address and port)
      * @param parallelism the job's parallelism: one slot per subtask of the widest operator
+     * @param bounded whether the job is a bounded run, whose block shuffle needs heap too
      * @throws InvalidSettingException naming the address, the slots or the memory needed, and what
      *     to do
      */
-    public static void requireRoom(ReadableConfig flink, int parallelism, TrainingConfig training) {
+    public static void requireRoom(
+            ReadableConfig flink, int parallelism, TrainingConfig training, boolean bounded) {
         if (!"remote".equals(flink.get(DeploymentOptions.TARGET))) {
             return;
         }
@@ -58,7 +61,7 @@ public final class SessionClusterCheck {
                             parallelism, parallelism, rest, free, slots, taskManagers, free));
         }
         for (JsonNode tm : get(rest, "/taskmanagers").path("taskmanagers")) {
-            requireStepFits(tm, training, rest);
+            requireFits(tm, training, bounded, rest);
         }
     }
 
@@ -67,25 +70,43 @@ public final class SessionClusterCheck {
      * (framework + task heap); every slot of the TaskManager may run a training step at once, so
      * each gets its share. This is the CPU backend's limit only: with the CUDA backend (a job jar
      * built with {@code -Pcuda}) a step's arrays live in device memory, which the JobManager does
-     * not report, so a step too large for the GPU is not caught here.
+     * not report, so a step too large for the GPU is not caught here. A bounded run's block shuffle
+     * holds three groups of raw records on the heap of whichever TaskManager runs its source,
+     * checked against the same share.
+     *
+     * @param tm one TaskManager as {@code /taskmanagers} lists it
+     * @param bounded whether the job is a bounded run (its shuffle's blocks are checked too)
      */
-    static void requireStepFits(JsonNode tm, TrainingConfig training, String rest) {
+    static void requireFits(JsonNode tm, TrainingConfig training, boolean bounded, String rest) {
         JsonNode memory = tm.path("memoryConfiguration");
         long heap = memory.path("frameworkHeap").asLong() + memory.path("taskHeap").asLong();
         int slots = Math.max(1, tm.path("slotsNumber").asInt());
         if (heap <= 0) {
             return; // an older JobManager that does not report memory: nothing to check
         }
+        String share =
+                String.format(
+                        "a slot's share of TaskManager %s at %s: %,d MiB of JVM heap over %d"
+                                + " slots",
+                        tm.path("id").asText(), rest, heap >> 20, slots);
+        String more =
+                "raise taskmanager.memory.process.size (STREAMGRAD_FLINK_TM_MEMORY) or use fewer"
+                        + " slots";
         Preflight.requireStepFits(
-                training,
-                new BackendMemory(
-                        "CPU",
-                        heap / slots,
-                        String.format(
-                                "a slot's share of TaskManager %s at %s: %,d MiB of JVM heap"
-                                        + " over %d slots; raise taskmanager.memory.process.size"
-                                        + " (STREAMGRAD_FLINK_TM_MEMORY) or use fewer slots",
-                                tm.path("id").asText(), rest, heap >> 20, slots)));
+                training, new BackendMemory("CPU", heap / slots, share + "; " + more));
+        if (bounded) {
+            // One source subtask reads the blocks (the replay reads at parallelism 1), so its
+            // groups take from the TaskManager's heap, not from every slot's share.
+            Preflight.requireBlocksFit(
+                    training.batching(),
+                    training.spec().inputSize(),
+                    heap,
+                    String.format(
+                            "give the TaskManagers more (TaskManager %s at %s has %,d MiB of JVM"
+                                    + " heap): raise taskmanager.memory.process.size"
+                                    + " (STREAMGRAD_FLINK_TM_MEMORY)",
+                            tm.path("id").asText(), rest, heap >> 20));
+        }
     }
 
     private static JsonNode get(String rest, String path) {
