@@ -71,8 +71,8 @@ public final class SessionClusterCheck {
      * each gets its share. This is the CPU backend's limit only: with the CUDA backend (a job jar
      * built with {@code -Pcuda}) a step's arrays live in device memory, which the JobManager does
      * not report, so a step too large for the GPU is not caught here. A bounded run's block shuffle
-     * holds three groups of raw records on the heap of whichever TaskManager runs its source,
-     * checked against the same share.
+     * holds three groups of raw records on the heap of whichever TaskManager runs its one source
+     * subtask: checked against half that heap, as a local run's against half its JVM's.
      *
      * @param tm one TaskManager as {@code /taskmanagers} lists it
      * @param bounded whether the job is a bounded run (its shuffle's blocks are checked too)
