@@ -84,7 +84,7 @@ public final class Preflight {
                                 "{shuffle} pass keeps all %,d events of %d features in state,"
                                         + " about %,d MiB, more than half the %,d MiB heap: %s;"
                                         + " or give the JVM more: "
-                                        + MORE_HEAP,
+                                        + moreHeap(bytes),
                                 events,
                                 features,
                                 bytes >> 20,
@@ -100,7 +100,11 @@ public final class Preflight {
                                                 b.groupBlocks(), largestBlock)));
             }
         }
-        requireBlocksFit(b, features, heapBytes, "give the JVM more: " + MORE_HEAP);
+        requireBlocksFit(
+                b,
+                features,
+                heapBytes,
+                "give the JVM more: " + moreHeap(blocksBytes(b.sizedFor(features), features)));
     }
 
     /**
@@ -123,7 +127,7 @@ public final class Preflight {
         long perRecord = rawRecordBytes(features);
         int held = io.streamgrad.job.ReplaySource.GROUPS_HELD;
         long largestBlock = Math.max(0, budget / perRecord / b.groupBlocks() / held);
-        long bytes = (long) held * b.groupBlocks() * b.blockOffsets() * perRecord;
+        long bytes = blocksBytes(b, features);
         if (bytes > budget) {
             throw new InvalidSettingException(
                     String.format(
@@ -143,8 +147,22 @@ public final class Preflight {
         }
     }
 
-    /** How a local run gets a larger heap (the launcher's setting, README "Memory"). */
-    static final String MORE_HEAP = "STREAMGRAD_HEAP=4g ./streamgrad ...";
+    /** Bytes of the three groups of raw records a block shuffle holds ({@code b} sized). */
+    private static long blocksBytes(Batching b, int features) {
+        return (long) io.streamgrad.job.ReplaySource.GROUPS_HELD
+                * b.groupBlocks()
+                * b.blockOffsets()
+                * rawRecordBytes(features);
+    }
+
+    /**
+     * How a local run gets a heap that holds {@code bytes} in its half (the launcher's setting,
+     * README "Memory"): whole gibibytes, rounded up.
+     */
+    static String moreHeap(long bytes) {
+        long gib = Math.max(1, -Math.floorDiv(-2 * bytes, 1L << 30));
+        return "STREAMGRAD_HEAP=" + gib + "g ./streamgrad ...";
+    }
 
     /**
      * Refuses, before a backtest starts, a range its variants cannot keep: a backtest reads its
@@ -174,7 +192,7 @@ public final class Preflight {
                                 + " {from-offset}/{to-offset}), or fewer such variants (one epoch"
                                 + " and {no-full-pass-loss} keep nothing); or give the JVM"
                                 + " more: "
-                                + MORE_HEAP,
+                                + moreHeap(bytes),
                         events,
                         features,
                         keeping,

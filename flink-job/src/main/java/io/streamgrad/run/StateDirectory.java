@@ -93,18 +93,25 @@ public final class StateDirectory {
         Map<String, String> stored = stored();
         List<String> differences = differences(stored, modelSettings(c));
         if (!differences.isEmpty()) {
+            // The block settings have flags of their own: name the values that resume.
+            List<String> resume = new java.util.ArrayList<>();
+            if (differences.stream().anyMatch(d -> d.startsWith(BLOCK_OFFSETS + " was"))) {
+                resume.add("{shuffle-block} " + stored.get(BLOCK_OFFSETS));
+            }
+            if (differences.stream().anyMatch(d -> d.startsWith(GROUP_BLOCKS + " was"))) {
+                resume.add("{shuffle-group} " + stored.get(GROUP_BLOCKS));
+            }
             throw new InvalidSettingException(
                     "the state directory "
                             + dir
                             + " holds a model trained with other settings ("
                             + String.join("; ", differences)
-                            + "): use the same settings to resume, {start-over} to train afresh,"
-                            + " or another {group-id}"
-                            + (differences.stream()
-                                            .anyMatch(d -> d.startsWith(BLOCK_OFFSETS + " was"))
-                                    ? ". An automatic {shuffle-block} takes up to 8,192 offsets"
-                                            + " since Dec 1 2026 (1,024 before): give"
-                                            + " {shuffle-block} the number it was"
+                            + "): use the same settings to resume"
+                            + (resume.isEmpty() ? "" : " (" + String.join(" ", resume) + ")")
+                            + ", {start-over} to train afresh, or another {group-id}"
+                            + (resume.stream().anyMatch(r -> r.startsWith("{shuffle-block}"))
+                                    ? ". Without {shuffle-block}, its automatic size is up to"
+                                            + " 8,192 offsets since Dec 1 2026 (1,024 before)"
                                     : ""));
         }
         return new Found(
@@ -290,9 +297,9 @@ public final class StateDirectory {
     }
 
     private static final String BLOCK_OFFSETS = "training.batching.block_offsets";
+    private static final String GROUP_BLOCKS = "training.batching.group_blocks";
 
-    private static final Set<String> BLOCK_SETTINGS =
-            Set.of(BLOCK_OFFSETS, "training.batching.group_blocks");
+    private static final Set<String> BLOCK_SETTINGS = Set.of(BLOCK_OFFSETS, GROUP_BLOCKS);
 
     /**
      * Settings added after state directories were first written, with the value their runs had: a

@@ -94,13 +94,13 @@ public record Batching(
             throw new InvalidSettingException(
                     "{full-batch-limit} must be at least 1, got " + fullBatchLimit);
         }
-        if (blockOffsets < 0 || groupBlocks < 1) {
+        if (blockOffsets < 0) {
             throw new InvalidSettingException(
-                    "{shuffle-block} must be auto or at least 1 and {shuffle-group} at least 1,"
-                            + " got "
-                            + blockOffsets
-                            + " and "
-                            + groupBlocks);
+                    "{shuffle-block} must be auto or at least 1, got " + blockOffsets);
+        }
+        if (groupBlocks < 1) {
+            throw new InvalidSettingException(
+                    "{shuffle-group} is a number of blocks of at least 1, got " + groupBlocks);
         }
         if (shuffle == ShuffleMode.BLOCKS && window instanceof WindowSpec.EventTime) {
             throw new InvalidSettingException(

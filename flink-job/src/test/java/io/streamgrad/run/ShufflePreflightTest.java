@@ -1,6 +1,7 @@
 package io.streamgrad.run;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -101,6 +102,27 @@ class ShufflePreflightTest {
                 () ->
                         Preflight.requireShuffleFits(
                                 Batching.defaults().withBlocks(1_024, 16), 10_000, 8_000, HEAP));
+    }
+
+    @Test
+    void theHeapARefusalSuggestsHoldsWhatWasRefused() {
+        assertEquals("STREAMGRAD_HEAP=1g ./streamgrad ...", Preflight.moreHeap(1));
+        assertEquals("STREAMGRAD_HEAP=6g ./streamgrad ...", Preflight.moreHeap(3L << 30));
+        assertEquals("STREAMGRAD_HEAP=7g ./streamgrad ...", Preflight.moreHeap((3L << 30) + 1));
+        // Blocks of a million 784-feature records: refused at 768 MiB; the heap it names fits.
+        Batching huge = Batching.defaults().withBlocks(1_000_000, 16);
+        InvalidSettingException e =
+                assertThrows(
+                        InvalidSettingException.class,
+                        () -> Preflight.requireShuffleFits(huge, 784, 60_000, HEAP));
+        java.util.regex.Matcher m =
+                java.util.regex.Pattern.compile("STREAMGRAD_HEAP=(\\d+)g").matcher(e.getMessage());
+        assertTrue(m.find(), e.getMessage());
+        long suggested = Long.parseLong(m.group(1)) << 30;
+        assertDoesNotThrow(() -> Preflight.requireShuffleFits(huge, 784, 60_000, suggested));
+        assertThrows(
+                InvalidSettingException.class,
+                () -> Preflight.requireShuffleFits(huge, 784, 60_000, suggested - (2L << 30)));
     }
 
     @Test

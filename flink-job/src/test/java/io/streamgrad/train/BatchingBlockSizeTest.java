@@ -65,6 +65,10 @@ class BatchingBlockSizeTest {
                 IllegalArgumentException.class,
                 () -> ReplayPlan.of(Batching.defaults().withEpochs(2), 1));
         assertThrows(InvalidSettingException.class, () -> Batching.defaults().withBlocks(-1, 16));
-        assertThrows(InvalidSettingException.class, () -> Batching.defaults().withBlocks(64, 0));
+        InvalidSettingException group =
+                assertThrows(
+                        InvalidSettingException.class, () -> Batching.defaults().withBlocks(64, 0));
+        assertEquals(
+                "shuffle-group is a number of blocks of at least 1, got 0", group.getMessage());
     }
 }
