@@ -7,6 +7,7 @@ import io.streamgrad.model.StepMemory;
 import io.streamgrad.train.Batching;
 import io.streamgrad.train.TrainingConfig;
 import java.util.List;
+import java.util.function.LongFunction;
 
 /** Checks that commands make before a job starts, each failing with the fix in its message. */
 public final class Preflight {
@@ -100,11 +101,7 @@ public final class Preflight {
                                                 b.groupBlocks(), largestBlock)));
             }
         }
-        requireBlocksFit(
-                b,
-                features,
-                heapBytes,
-                "give the JVM more: " + moreHeap(blocksBytes(b.sizedFor(features), features)));
+        requireBlocksFit(b, features, heapBytes, bytes -> "give the JVM more: " + moreHeap(bytes));
     }
 
     /**
@@ -114,11 +111,12 @@ public final class Preflight {
      *
      * @param heapBytes the heap of the JVM whose source reads the blocks (a slot's share of a
      *     TaskManager's on a cluster)
-     * @param more how to get more memory there, the message's last words
+     * @param more how to get more memory there, given the bytes the groups need: the message's last
+     *     words
      * @throws InvalidSettingException when the groups do not fit
      */
     public static void requireBlocksFit(
-            Batching batching, int features, long heapBytes, String more) {
+            Batching batching, int features, long heapBytes, LongFunction<String> more) {
         Batching b = batching.sizedFor(features);
         if (!b.rereadsKafka() || b.shuffle() != io.streamgrad.train.ShuffleMode.BLOCKS) {
             return;
@@ -127,7 +125,7 @@ public final class Preflight {
         long perRecord = rawRecordBytes(features);
         int held = io.streamgrad.job.ReplaySource.GROUPS_HELD;
         long largestBlock = Math.max(0, budget / perRecord / b.groupBlocks() / held);
-        long bytes = blocksBytes(b, features);
+        long bytes = (long) held * b.groupBlocks() * b.blockOffsets() * perRecord;
         if (bytes > budget) {
             throw new InvalidSettingException(
                     String.format(
@@ -143,16 +141,8 @@ public final class Preflight {
                             bytes >> 20,
                             heapBytes >> 20,
                             largestBlock,
-                            more));
+                            more.apply(bytes)));
         }
-    }
-
-    /** Bytes of the three groups of raw records a block shuffle holds ({@code b} sized). */
-    private static long blocksBytes(Batching b, int features) {
-        return (long) io.streamgrad.job.ReplaySource.GROUPS_HELD
-                * b.groupBlocks()
-                * b.blockOffsets()
-                * rawRecordBytes(features);
     }
 
     /**

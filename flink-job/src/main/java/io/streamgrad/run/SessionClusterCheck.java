@@ -101,11 +101,12 @@ public final class SessionClusterCheck {
                     training.batching(),
                     training.spec().inputSize(),
                     heap,
-                    String.format(
-                            "give the TaskManagers more (TaskManager %s at %s has %,d MiB of JVM"
-                                    + " heap): raise taskmanager.memory.process.size"
-                                    + " (STREAMGRAD_FLINK_TM_MEMORY)",
-                            tm.path("id").asText(), rest, heap >> 20));
+                    bytes ->
+                            String.format(
+                                    "give the TaskManagers more (TaskManager %s at %s has %,d MiB"
+                                            + " of JVM heap): raise taskmanager.memory.process.size"
+                                            + " (STREAMGRAD_FLINK_TM_MEMORY)",
+                                    tm.path("id").asText(), rest, heap >> 20));
         }
     }
 

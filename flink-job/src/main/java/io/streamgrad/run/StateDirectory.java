@@ -94,11 +94,12 @@ public final class StateDirectory {
         List<String> differences = differences(stored, modelSettings(c));
         if (!differences.isEmpty()) {
             // The block settings have flags of their own: name the values that resume.
-            List<String> resume = new java.util.ArrayList<>();
-            if (differences.stream().anyMatch(d -> d.startsWith(BLOCK_OFFSETS + " was"))) {
+            boolean blockDiffers = differs(differences, BLOCK_OFFSETS);
+            List<String> resume = new ArrayList<>();
+            if (blockDiffers) {
                 resume.add("{shuffle-block} " + stored.get(BLOCK_OFFSETS));
             }
-            if (differences.stream().anyMatch(d -> d.startsWith(GROUP_BLOCKS + " was"))) {
+            if (differs(differences, GROUP_BLOCKS)) {
                 resume.add("{shuffle-group} " + stored.get(GROUP_BLOCKS));
             }
             throw new InvalidSettingException(
@@ -109,7 +110,7 @@ public final class StateDirectory {
                             + "): use the same settings to resume"
                             + (resume.isEmpty() ? "" : " (" + String.join(" ", resume) + ")")
                             + ", {start-over} to train afresh, or another {group-id}"
-                            + (resume.stream().anyMatch(r -> r.startsWith("{shuffle-block}"))
+                            + (blockDiffers
                                     ? ". Without {shuffle-block}, its automatic size is up to"
                                             + " 8,192 offsets since Dec 1 2026 (1,024 before)"
                                     : ""));
@@ -300,6 +301,11 @@ public final class StateDirectory {
     private static final String GROUP_BLOCKS = "training.batching.group_blocks";
 
     private static final Set<String> BLOCK_SETTINGS = Set.of(BLOCK_OFFSETS, GROUP_BLOCKS);
+
+    /** Whether {@link #differences} lists {@code key}. */
+    private static boolean differs(List<String> differences, String key) {
+        return differences.stream().anyMatch(d -> d.startsWith(key + " was "));
+    }
 
     /**
      * Settings added after state directories were first written, with the value their runs had: a
