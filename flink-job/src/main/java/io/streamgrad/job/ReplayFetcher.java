@@ -12,8 +12,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Queue;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import org.apache.flink.connector.base.source.reader.RecordsBySplits;
 import org.apache.flink.connector.base.source.reader.RecordsWithSplitIds;
 import org.apache.flink.connector.base.source.reader.splitreader.SplitReader;
@@ -85,6 +87,9 @@ final class ReplayFetcher implements SplitReader<ReplayFetcher.Fetched, ReplaySp
     // The key and value bytes of the last group read: the next one's start.
     private int lastKeyBytes;
     private int lastValueBytes;
+    // Groups whose records the task thread has all emitted (GroupBatch#recycle), for the next read
+    // to fill again: at most ReplaySource.GROUPS_HELD groups exist at once.
+    private final Queue<GroupRecords> recycled = new ConcurrentLinkedQueue<>();
     // The largest array length every JVM allows.
     private static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
     private long waitingSince = -1;
@@ -279,7 +284,7 @@ final class ReplayFetcher implements SplitReader<ReplayFetcher.Fetched, ReplaySp
         for (ReplayPlan.Block b : blocks) {
             span += b.to() - b.from();
         }
-        GroupRecords read = new GroupRecords((int) Math.min(span, MAX_ARRAY - 1));
+        GroupRecords read = groupRecords((int) Math.min(span, MAX_ARRAY - 1));
         long before = positions(todo.keySet());
         while (!todo.isEmpty()) {
             var polled = poll();
@@ -335,6 +340,22 @@ final class ReplayFetcher implements SplitReader<ReplayFetcher.Fetched, ReplaySp
     }
 
     /**
+     * An emptied group to read {@code maxRecords} into: one the task thread has emitted, if any,
+     * else a new one, so at most as many exist as are ever held at once. Reusing them skips
+     * allocating and zeroing a group's arrays (about 60 MB for 16 blocks of 8,192 records of 100
+     * features) for every group: 6 to 7 % of the fetcher thread's samples in a bounded logistic
+     * run, 1.6 % with reuse.
+     */
+    private GroupRecords groupRecords(int maxRecords) {
+        GroupRecords g = recycled.poll();
+        if (g == null) {
+            g = new GroupRecords();
+        }
+        g.clear(maxRecords);
+        return g;
+    }
+
+    /**
      * A group's records as they arrive, packed: their keys and values in two byte arrays, their
      * coordinates in primitive arrays, and the sort key of each. A group is held from its read to
      * its last record's emission, long enough to outlive young collections: as one object per
@@ -357,26 +378,39 @@ final class ReplayFetcher implements SplitReader<ReplayFetcher.Fetched, ReplaySp
         private byte[] keyBytes;
         private byte[] valueBytes;
         private int[] order;
-        private final long receivedAtMs = readStartedMs;
+        private long receivedAtMs;
 
         /**
+         * Empties it for a group read from now on, its arrays kept when large enough.
+         *
          * @param maxRecords the offsets its blocks span: at most that many records (read committed
          *     skips transaction markers and aborted records), so the per-record arrays never grow
          */
-        GroupRecords(int maxRecords) {
+        void clear(int maxRecords) {
             int c = Math.max(1, maxRecords);
-            keys = new long[c];
-            partitions = new int[c];
-            offsets = new long[c];
-            timestamps = new long[c];
-            keyStart = new int[c + 1];
-            valueStart = new int[c + 1];
-            keyNull = new boolean[c];
-            valueNull = new boolean[c];
+            n = 0;
+            order = null;
+            receivedAtMs = readStartedMs;
+            if (keys == null || keys.length < c) {
+                keys = new long[c];
+                partitions = new int[c];
+                offsets = new long[c];
+                timestamps = new long[c];
+                keyStart = new int[c + 1];
+                valueStart = new int[c + 1];
+                keyNull = new boolean[c];
+                valueNull = new boolean[c];
+            }
+            keyStart[0] = 0;
+            valueStart[0] = 0;
             // The bytes of the group before and an eighth (groups of a pass are alike): a group
             // rarely grows, and holds little it does not use.
-            keyBytes = new byte[grown(lastKeyBytes, lastKeyBytes / 8)];
-            valueBytes = new byte[grown(lastValueBytes, lastValueBytes / 8)];
+            if (keyBytes == null || keyBytes.length < lastKeyBytes) {
+                keyBytes = new byte[grown(lastKeyBytes, lastKeyBytes / 8)];
+            }
+            if (valueBytes == null || valueBytes.length < lastValueBytes) {
+                valueBytes = new byte[grown(lastValueBytes, lastValueBytes / 8)];
+            }
         }
 
         int size() {
@@ -472,7 +506,7 @@ final class ReplayFetcher implements SplitReader<ReplayFetcher.Fetched, ReplaySp
      * A sorted group handed to the reader, from its {@code from}-th record on (a restored position
      * skips what was emitted): each {@link Fetched} is made as the task thread takes it.
      */
-    private static final class GroupBatch implements RecordsWithSplitIds<Fetched> {
+    private final class GroupBatch implements RecordsWithSplitIds<Fetched> {
         private final GroupRecords records;
         private final int pass;
         private final int group;
@@ -510,6 +544,15 @@ final class ReplayFetcher implements SplitReader<ReplayFetcher.Fetched, ReplaySp
         @Override
         public Set<String> finishedSplits() {
             return Set.of();
+        }
+
+        /**
+         * Called by the reader once every record has been emitted: the records made from the group
+         * hold copies of its bytes, so the fetcher may fill it again.
+         */
+        @Override
+        public void recycle() {
+            recycled.add(records);
         }
     }
 
