@@ -55,13 +55,16 @@ final class ReplayReader
         long emitted;
         final Map<Integer, Long> next = new TreeMap<>();
         final ReplaySplit.Grouping grouping;
+        final ReplaySplit.Passes passes;
 
         /**
          * @param grouping the plan's: what the position counts in from here on (a split is checked
          *     against it before it is read, {@link ReplaySplit#requireResumableBy})
+         * @param passes the plan's passes, recorded alike
          */
-        Position(ReplaySplit s, ReplaySplit.Grouping grouping) {
+        Position(ReplaySplit s, ReplaySplit.Grouping grouping, ReplaySplit.Passes passes) {
             this.grouping = grouping;
+            this.passes = passes;
             range = s.range();
             pass = s.pass();
             group = s.group();
@@ -85,7 +88,8 @@ final class ReplayReader
         }
 
         ReplaySplit toSplit() {
-            return new ReplaySplit(range, pass, group, emitted, new TreeMap<>(next), grouping);
+            return new ReplaySplit(
+                    range, pass, group, emitted, new TreeMap<>(next), grouping, passes);
         }
     }
 
@@ -128,7 +132,7 @@ final class ReplayReader
 
     @Override
     protected Position initializedState(ReplaySplit split) {
-        return new Position(split, ReplaySplit.Grouping.of(plan));
+        return new Position(split, ReplaySplit.Grouping.of(plan), ReplaySplit.Passes.of(plan));
     }
 
     @Override
@@ -155,7 +159,8 @@ final class ReplayReader
                                     0,
                                     0,
                                     Map.of(),
-                                    ReplaySplit.Grouping.of(plan)));
+                                    ReplaySplit.Grouping.of(plan),
+                                    ReplaySplit.Passes.of(plan)));
         }
         if (range != null) {
             firstPassDoneAt.put(

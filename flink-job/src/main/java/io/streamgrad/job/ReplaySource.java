@@ -185,7 +185,13 @@ public final class ReplaySource
             if (pending == null) {
                 ReplaySplit first =
                         new ReplaySplit(
-                                resolveRange(), 0, 0, 0, Map.of(), ReplaySplit.Grouping.of(plan));
+                                resolveRange(),
+                                0,
+                                0,
+                                0,
+                                Map.of(),
+                                ReplaySplit.Grouping.of(plan),
+                                ReplaySplit.Passes.of(plan));
                 pending = new ArrayList<>(List.of(first.atPass(0)));
             }
         }

@@ -1,11 +1,14 @@
 package io.streamgrad.job;
 
 import io.streamgrad.train.ReplayPlan;
+import io.streamgrad.train.ShuffleMode;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.flink.api.connector.source.SourceSplit;
@@ -23,6 +26,8 @@ import org.apache.flink.core.io.SimpleVersionedSerializer;
  * @param next in a pass read in merge order, per partition the next offset to read
  * @param grouping the blocks {@code group} and {@code emitted} count in: the plan's when the split
  *     was written ({@link Grouping#UNKNOWN} in a split of version 1, which did not record it)
+ * @param passes what each pass was when the split was written: its number, reading order and seed
+ *     ({@link Passes#UNKNOWN} in a split of version 1 or 2, which did not record them)
  */
 public record ReplaySplit(
         Map<Integer, long[]> range,
@@ -30,7 +35,8 @@ public record ReplaySplit(
         int group,
         long emitted,
         Map<Integer, Long> next,
-        Grouping grouping)
+        Grouping grouping,
+        Passes passes)
         implements SourceSplit {
 
     static final String ID = "replay";
@@ -57,6 +63,30 @@ public record ReplaySplit(
         }
     }
 
+    /**
+     * What makes pass {@code p} of a plan the pass it is: whether passes alternate with full-pass
+     * loss passes (then pass 1 is epoch 1's loss, else epoch 2), how training passes are read, and
+     * the seed of a blocks pass's order. A position inside a pass names other records when any of
+     * them changes.
+     *
+     * @param order how training passes are read ({@code --shuffle}); null when not recorded
+     * @param evaluate whether a full-pass loss pass follows each training pass ({@code
+     *     --full-pass-loss})
+     * @param seed the seed of the blocks' and records' order ({@code --seed})
+     */
+    public record Passes(ShuffleMode order, boolean evaluate, long seed) {
+        /** A split written before these were recorded (serializer versions 1 and 2). */
+        public static final Passes UNKNOWN = new Passes(null, false, 0);
+
+        static Passes of(ReplayPlan plan) {
+            return new Passes(plan.order(), plan.evaluate(), plan.seed());
+        }
+
+        boolean readsBlocks(int pass) {
+            return order == ShuffleMode.BLOCKS && !(evaluate && pass % 2 == 1);
+        }
+    }
+
     /** Whether this split stopped inside a pass read as blocks, past its start. */
     boolean midBlocksPass(ReplayPlan plan) {
         return pass < plan.passes() && plan.readsBlocks(pass) && (group > 0 || emitted > 0);
@@ -72,6 +102,7 @@ public record ReplaySplit(
      * @throws IllegalStateException naming both groupings and the flags that resume this split
      */
     void requireResumableBy(ReplayPlan plan) {
+        requireSamePasses(plan);
         Grouping planned = Grouping.of(plan);
         boolean unknown = grouping.equals(Grouping.UNKNOWN);
         Grouping was =
@@ -112,6 +143,50 @@ public record ReplaySplit(
                         + ", or start the run without this checkpoint");
     }
 
+    /**
+     * Refuses a split whose position the plan would read as other records: past pass 0 under
+     * another numbering of passes (full-pass loss on or off), inside a pass read in another order,
+     * or inside a blocks pass under another seed. A split that did not record its passes ({@link
+     * Passes#UNKNOWN}) is taken to have used the plan's, as before they were recorded.
+     *
+     * @throws IllegalStateException naming what differs and the flags that resume this split
+     */
+    private void requireSamePasses(ReplayPlan plan) {
+        Passes now = Passes.of(plan);
+        if (passes.equals(Passes.UNKNOWN) || pass >= plan.passes()) {
+            return;
+        }
+        boolean inside = group > 0 || emitted > 0 || !nextOffsets().equals(starts(range));
+        List<String> differs = new ArrayList<>();
+        List<String> flags = new ArrayList<>();
+        if (passes.evaluate() != now.evaluate() && pass > 0) {
+            differs.add(
+                    "it numbered passes "
+                            + (passes.evaluate()
+                                    ? "with a full-pass loss pass after each epoch"
+                                    : "one per epoch"));
+            flags.add(passes.evaluate() ? "--full-pass-loss" : "--no-full-pass-loss");
+        }
+        if (inside && passes.readsBlocks(pass) != now.readsBlocks(pass)) {
+            differs.add("it read pass " + pass + " in " + passes.order().wireName() + " order");
+            flags.add("--shuffle " + passes.order().wireName());
+        } else if (inside && passes.readsBlocks(pass) && passes.seed() != now.seed()) {
+            differs.add("it ordered pass " + pass + "'s blocks with seed " + passes.seed());
+            flags.add("--seed " + passes.seed());
+        }
+        if (differs.isEmpty()) {
+            return;
+        }
+        throw new IllegalStateException(
+                "the checkpoint stopped in pass "
+                        + pass
+                        + " where this job's settings name other records: "
+                        + String.join("; ", differs)
+                        + ". Resume it with "
+                        + String.join(" ", flags)
+                        + ", or start the run without this checkpoint");
+    }
+
     @Override
     public String splitId() {
         return ID;
@@ -119,7 +194,7 @@ public record ReplaySplit(
 
     /** The start of pass {@code p}. */
     ReplaySplit atPass(int p) {
-        return new ReplaySplit(range, p, 0, 0, starts(range), grouping);
+        return new ReplaySplit(range, p, 0, 0, starts(range), grouping, passes);
     }
 
     /** Per partition of {@code range}, its first offset: where every pass starts. */
@@ -138,10 +213,11 @@ public record ReplaySplit(
 
     /**
      * Reads and writes splits (and the enumerator's pending one) as plain data. Version 2 added the
-     * grouping; version 1 splits read with {@link Grouping#UNKNOWN}.
+     * grouping, version 3 the passes; a split of an earlier version reads with {@link
+     * Grouping#UNKNOWN} or {@link Passes#UNKNOWN} for what it lacks.
      */
     static final class Serializer implements SimpleVersionedSerializer<ReplaySplit> {
-        static final int VERSION = 2;
+        static final int VERSION = 3;
 
         @Override
         public int getVersion() {
@@ -164,6 +240,10 @@ public record ReplaySplit(
                 out.writeLong(s.emitted());
                 out.writeInt(s.grouping().blockOffsets());
                 out.writeInt(s.grouping().groupBlocks());
+                Passes p = s.passes();
+                out.writeByte(p.order() == null ? -1 : p.order().ordinal());
+                out.writeBoolean(p.evaluate());
+                out.writeLong(p.seed());
             }
             return bytes.toByteArray();
         }
@@ -187,7 +267,16 @@ public record ReplaySplit(
                 long emitted = in.readLong();
                 Grouping grouping =
                         version == 1 ? Grouping.UNKNOWN : new Grouping(in.readInt(), in.readInt());
-                return new ReplaySplit(range, pass, group, emitted, next, grouping);
+                Passes passes = Passes.UNKNOWN;
+                if (version >= 3) {
+                    int order = in.readByte();
+                    passes =
+                            new Passes(
+                                    order < 0 ? null : ShuffleMode.values()[order],
+                                    in.readBoolean(),
+                                    in.readLong());
+                }
+                return new ReplaySplit(range, pass, group, emitted, next, grouping, passes);
             }
         }
     }

@@ -427,7 +427,15 @@ class ReplaySourceIT {
             List<ReplaySplit> checkpoint)
             throws Exception {
         ReplaySplit start =
-                new ReplaySplit(range, 0, 0, 0, Map.of(), ReplaySplit.Grouping.of(plan)).atPass(0);
+                new ReplaySplit(
+                                range,
+                                0,
+                                0,
+                                0,
+                                Map.of(),
+                                ReplaySplit.Grouping.of(plan),
+                                ReplaySplit.Passes.of(plan))
+                        .atPass(0);
         if (stopAfter < 0) {
             return readFrom(source, start);
         }

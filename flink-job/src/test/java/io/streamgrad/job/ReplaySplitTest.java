@@ -14,6 +14,7 @@ import io.streamgrad.window.WindowSpec;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -36,6 +37,16 @@ class ReplaySplitTest {
 
     private static ReplayPlan plan(
             ShuffleMode mode, int blockOffsets, int groupBlocks, boolean fullPassLoss) {
+        return plan(mode, blockOffsets, groupBlocks, fullPassLoss, 7);
+    }
+
+    /** Blocks of 64 offsets, 3 per group. */
+    private static ReplayPlan plan(ShuffleMode mode, boolean fullPassLoss, long seed) {
+        return plan(mode, 64, 3, fullPassLoss, seed);
+    }
+
+    private static ReplayPlan plan(
+            ShuffleMode mode, int blockOffsets, int groupBlocks, boolean fullPassLoss, long seed) {
         return ReplayPlan.of(
                 Batching.defaults()
                         .withWindow(new WindowSpec.Count(4))
@@ -43,7 +54,7 @@ class ReplaySplitTest {
                         .withFullPassLoss(fullPassLoss)
                         .withShuffle(mode)
                         .withBlocks(blockOffsets, groupBlocks),
-                7);
+                seed);
     }
 
     private static ReplaySplit split(int pass, int group, long emitted, int offsets, int blocks) {
@@ -53,7 +64,21 @@ class ReplaySplitTest {
                 group,
                 emitted,
                 Map.of(0, 10L),
-                new ReplaySplit.Grouping(offsets, blocks));
+                new ReplaySplit.Grouping(offsets, blocks),
+                ReplaySplit.Passes.UNKNOWN);
+    }
+
+    /** A split written by a run of {@code written}, at this position. */
+    private static ReplaySplit split(
+            ReplayPlan written, int pass, int group, long emitted, Map<Integer, Long> next) {
+        return new ReplaySplit(
+                RANGE,
+                pass,
+                group,
+                emitted,
+                next,
+                ReplaySplit.Grouping.of(written),
+                ReplaySplit.Passes.of(written));
     }
 
     /** A split as version 1 of the serializer wrote it: no grouping. */
@@ -87,7 +112,20 @@ class ReplaySplitTest {
         assertEquals(ReplaySplit.Grouping.UNKNOWN, old.grouping());
         assertEquals(4, old.group());
         assertEquals(77, old.emitted());
-        assertThrows(IOException.class, () -> serializer.deserialize(3, serializer.serialize(s)));
+        assertThrows(IOException.class, () -> serializer.deserialize(4, serializer.serialize(s)));
+
+        ReplayPlan written = plan(ShuffleMode.BLOCKS, true, 99);
+        ReplaySplit withPasses = split(written, 2, 1, 3, Map.of(0, 10L));
+        ReplaySplit passesBack =
+                serializer.deserialize(serializer.getVersion(), serializer.serialize(withPasses));
+        assertEquals(new ReplaySplit.Passes(ShuffleMode.BLOCKS, true, 99), passesBack.passes());
+        assertEquals(new ReplaySplit.Grouping(64, 3), passesBack.grouping());
+        // Version 2 wrote the grouping but not the passes.
+        byte[] v3 = serializer.serialize(withPasses);
+        ReplaySplit v2 = serializer.deserialize(2, Arrays.copyOf(v3, v3.length - 10));
+        assertEquals(ReplaySplit.Passes.UNKNOWN, v2.passes());
+        assertEquals(new ReplaySplit.Grouping(64, 3), v2.grouping());
+        assertEquals(1, v2.group());
     }
 
     @Test
@@ -139,7 +177,14 @@ class ReplaySplitTest {
     @Test
     void aVersion1PositionIsRefusedUnderAnythingButTheDefaultsOfItsTime() {
         ReplaySplit old =
-                new ReplaySplit(RANGE, 1, 2, 5, new TreeMap<>(), ReplaySplit.Grouping.UNKNOWN);
+                new ReplaySplit(
+                        RANGE,
+                        1,
+                        2,
+                        5,
+                        new TreeMap<>(),
+                        ReplaySplit.Grouping.UNKNOWN,
+                        ReplaySplit.Passes.UNKNOWN);
         IllegalStateException e =
                 assertThrows(
                         IllegalStateException.class,
@@ -159,7 +204,8 @@ class ReplaySplitTest {
                                         0,
                                         0,
                                         new TreeMap<>(),
-                                        ReplaySplit.Grouping.UNKNOWN)
+                                        ReplaySplit.Grouping.UNKNOWN,
+                                        ReplaySplit.Passes.UNKNOWN)
                                 .requireResumableBy(plan(ShuffleMode.BLOCKS, 8_192, 16)));
     }
 
@@ -174,7 +220,14 @@ class ReplaySplitTest {
         assertDoesNotThrow(() -> split(3, 0, 0, 128, 3).requireResumableBy(plan));
         // A version-1 split resumes under the defaults of its time, 1,024 offsets in groups of 16.
         ReplaySplit old =
-                new ReplaySplit(RANGE, 1, 2, 5, new TreeMap<>(), ReplaySplit.Grouping.UNKNOWN);
+                new ReplaySplit(
+                        RANGE,
+                        1,
+                        2,
+                        5,
+                        new TreeMap<>(),
+                        ReplaySplit.Grouping.UNKNOWN,
+                        ReplaySplit.Passes.UNKNOWN);
         assertDoesNotThrow(() -> old.requireResumableBy(plan(ShuffleMode.BLOCKS, 1_024, 16)));
         // A pass read in merge order counts offsets, not groups.
         ReplayPlan merged = plan(ShuffleMode.WINDOW, 64, 3);
@@ -185,5 +238,62 @@ class ReplaySplitTest {
         assertThrows(
                 IllegalStateException.class,
                 () -> split(2, 2, 5, 128, 3).requireResumableBy(withLoss));
+    }
+
+    @Test
+    void aPositionIsRefusedUnderASeedShuffleOrPassNumberingThatNamesOtherRecords() {
+        ReplayPlan written = plan(ShuffleMode.BLOCKS, false, 7);
+        ReplaySplit insideBlocks = split(written, 1, 2, 5, Map.of(0, 10L));
+
+        String seed = refusal(insideBlocks, plan(ShuffleMode.BLOCKS, false, 8));
+        assertTrue(seed.contains("with seed 7"), seed);
+        assertTrue(seed.contains("Resume it with --seed 7,"), seed);
+
+        String order = refusal(insideBlocks, plan(ShuffleMode.WINDOW, false, 7));
+        assertTrue(order.contains("in blocks order"), order);
+        assertTrue(order.contains("--shuffle blocks"), order);
+
+        // Pass 1 was epoch 2's training pass; with full-pass loss it is epoch 1's loss pass.
+        String numbering = refusal(insideBlocks, plan(ShuffleMode.BLOCKS, true, 7));
+        assertTrue(numbering.contains("--no-full-pass-loss"), numbering);
+
+        // Inside a pass read in merge order, another order names other records too.
+        ReplaySplit insideMerge =
+                split(plan(ShuffleMode.WINDOW, false, 7), 1, 0, 0, Map.of(0, 300L));
+        assertTrue(
+                refusal(insideMerge, plan(ShuffleMode.BLOCKS, false, 7))
+                        .contains("--shuffle window"));
+    }
+
+    /** The message {@code split} is refused with under {@code plan}. */
+    private static String refusal(ReplaySplit split, ReplayPlan plan) {
+        return assertThrows(IllegalStateException.class, () -> split.requireResumableBy(plan))
+                .getMessage();
+    }
+
+    @Test
+    void positionsTheChangedSettingsDoNotMoveResume() {
+        ReplayPlan written = plan(ShuffleMode.BLOCKS, false, 7);
+        // Its own settings.
+        assertDoesNotThrow(
+                () -> split(written, 1, 2, 5, Map.of(0, 10L)).requireResumableBy(written));
+        // At a pass's start another order or seed reads the whole pass its own way.
+        ReplaySplit atStart = split(written, 1, 0, 0, Map.of(0, 10L));
+        assertDoesNotThrow(() -> atStart.requireResumableBy(plan(ShuffleMode.WINDOW, false, 7)));
+        assertDoesNotThrow(() -> atStart.requireResumableBy(plan(ShuffleMode.BLOCKS, false, 8)));
+        // Merge order does not depend on the seed.
+        ReplayPlan merged = plan(ShuffleMode.WINDOW, false, 7);
+        assertDoesNotThrow(
+                () ->
+                        split(merged, 1, 0, 0, Map.of(0, 300L))
+                                .requireResumableBy(plan(ShuffleMode.WINDOW, false, 8)));
+        // Inside pass 0, which is epoch 1's training pass either way.
+        assertDoesNotThrow(
+                () ->
+                        split(written, 0, 2, 5, Map.of(0, 10L))
+                                .requireResumableBy(plan(ShuffleMode.BLOCKS, true, 7)));
+        // A split of version 2 (passes not recorded) is taken to have used the job's.
+        assertDoesNotThrow(
+                () -> split(1, 2, 5, 64, 3).requireResumableBy(plan(ShuffleMode.BLOCKS, true, 8)));
     }
 }
