@@ -74,7 +74,9 @@ public final class EventProducer {
                 pace(start, i + 1);
             }
         }
-        progress.accept(count);
+        if (count % 10_000 != 0) {
+            progress.accept(count); // a multiple of 10,000 was reported in the loop
+        }
         return count;
     }
 

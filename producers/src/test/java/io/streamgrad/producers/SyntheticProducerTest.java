@@ -45,8 +45,10 @@ class SyntheticProducerTest {
         SyntheticConfig config =
                 new SyntheticConfig(
                         "events-a", "m1", Task.MULTICLASS, 6, 3, 0.2, 1500, 0, 3, 7, 0, false);
-        long written = new SyntheticProducer(broker.bootstrapServers(), config).run(n -> {});
+        java.util.List<Long> progress = new java.util.ArrayList<>();
+        long written = new SyntheticProducer(broker.bootstrapServers(), config).run(progress::add);
         assertEquals(1500, written);
+        assertEquals(java.util.List.of(1500L), progress);
 
         SyntheticEvents expected = new SyntheticEvents(config);
         AvroSerde<LabeledEvent> serde = AvroSerde.of(LabeledEvent.class);
@@ -69,6 +71,16 @@ class SyntheticProducerTest {
         }
         assertEquals(1500, read);
         assertEquals(Map.of(0, 500, 1, 500, 2, 500), perPartition);
+    }
+
+    @Test
+    void progressIsReportedEveryTenThousandEventsAndOnceAtTheEnd() {
+        SyntheticConfig config =
+                new SyntheticConfig(
+                        "events-progress", "m1", Task.BINARY, 2, 2, 0.2, 20_000, 0, 1, 7, 0, false);
+        java.util.List<Long> progress = new java.util.ArrayList<>();
+        new SyntheticProducer(broker.bootstrapServers(), config).run(progress::add);
+        assertEquals(java.util.List.of(10_000L, 20_000L), progress);
     }
 
     @Test
