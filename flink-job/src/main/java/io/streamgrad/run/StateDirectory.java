@@ -82,8 +82,9 @@ public final class StateDirectory {
     /**
      * Reads the state directory for a run about to start with configuration {@code c}.
      *
-     * @throws InvalidSettingException when the directory was written by a configuration that trains
-     *     a different model (naming the differences), or is unreadable (naming the path)
+     * @throws InvalidSettingException when the directory holds an unfinished run of a configuration
+     *     that trains a different model (naming the differences), or is unreadable (naming the
+     *     path)
      */
     public Found open(JobConfig c) {
         Path runFile = dir.resolve("run.json");
@@ -91,8 +92,10 @@ public final class StateDirectory {
             return new Found(c.runId(), Optional.empty(), false, OutputStart.BEGINNING);
         }
         Map<String, String> stored = stored();
+        boolean completed = Boolean.parseBoolean(stored.get("completed"));
         List<String> differences = differences(stored, modelSettings(c));
-        if (!differences.isEmpty()) {
+        // A completed run has nothing to resume: its settings do not matter, that it is done does.
+        if (!completed && !differences.isEmpty()) {
             // The block settings have flags of their own: name the values that resume.
             boolean blockDiffers = differs(differences, BLOCK_OFFSETS);
             List<String> resume = new ArrayList<>();
@@ -118,7 +121,7 @@ public final class StateDirectory {
         return new Found(
                 stored.getOrDefault("run_id", c.runId()),
                 latestCheckpoint(),
-                Boolean.parseBoolean(stored.get("completed")),
+                completed,
                 outputStart(stored));
     }
 

@@ -98,6 +98,8 @@ class StateDirectoryTest {
         StateDirectory.Found found = state.open(job(ShuffleMode.BLOCKS));
         assertTrue(found.completed());
         assertEquals(start, found.outputStart());
+        // Done is what matters then, whatever the settings: nothing is left to resume with them.
+        assertTrue(state.open(job(ShuffleMode.WINDOW)).completed());
     }
 
     @Test
