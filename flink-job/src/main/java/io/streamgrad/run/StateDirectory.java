@@ -73,11 +73,16 @@ public final class StateDirectory {
      * @param runId the run to continue (the stored one), or the new run's
      * @param checkpoint the newest completed checkpoint to restore, empty when starting afresh
      * @param completed a bounded run of this group already finished
+     * @param eventsTopic the topic the stored run trains on (the new run's when there is none)
      * @param outputStart where the stored run's outputs begin ({@link OutputStart#BEGINNING} when
      *     there is no stored run, or it was recorded before the start was)
      */
     public record Found(
-            String runId, Optional<Path> checkpoint, boolean completed, OutputStart outputStart) {}
+            String runId,
+            Optional<Path> checkpoint,
+            boolean completed,
+            String eventsTopic,
+            OutputStart outputStart) {}
 
     /**
      * Reads the state directory for a run about to start with configuration {@code c}.
@@ -89,7 +94,8 @@ public final class StateDirectory {
     public Found open(JobConfig c) {
         Path runFile = dir.resolve("run.json");
         if (!Files.exists(runFile)) {
-            return new Found(c.runId(), Optional.empty(), false, OutputStart.BEGINNING);
+            return new Found(
+                    c.runId(), Optional.empty(), false, c.topics().events(), OutputStart.BEGINNING);
         }
         Map<String, String> stored = stored();
         boolean completed = Boolean.parseBoolean(stored.get("completed"));
@@ -122,6 +128,7 @@ public final class StateDirectory {
                 stored.getOrDefault("run_id", c.runId()),
                 latestCheckpoint(),
                 completed,
+                stored.getOrDefault(EVENTS_TOPIC, c.topics().events()),
                 outputStart(stored));
     }
 
@@ -293,13 +300,14 @@ public final class StateDirectory {
                     if (!readsBlocks && BLOCK_SETTINGS.contains(k)) {
                         return;
                     }
-                    if (k.startsWith("training.") || k.equals("topics.events")) {
+                    if (k.startsWith("training.") || k.equals(EVENTS_TOPIC)) {
                         kept.put(k, v);
                     }
                 });
         return kept;
     }
 
+    private static final String EVENTS_TOPIC = "topics.events";
     private static final String BLOCK_OFFSETS = "training.batching.block_offsets";
     private static final String GROUP_BLOCKS = "training.batching.group_blocks";
 

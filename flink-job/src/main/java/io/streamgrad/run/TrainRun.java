@@ -308,6 +308,22 @@ public final class TrainRun {
             c = c.startingOver();
         }
         StateDirectory.Found found = state.open(c);
+        if (found.completed()) {
+            throw new InvalidSettingException(
+                    "run "
+                            + found.runId()
+                            + " of group "
+                            + c.groupId()
+                            + " already trained "
+                            + found.eventsTopic()
+                            + " to its end (state in "
+                            + state.path()
+                            + "): {start-over} trains a fresh model"
+                            + (found.eventsTopic().equals(c.topics().events())
+                                    ? " on it again"
+                                    : " on " + c.topics().events())
+                            + ", or use another {group-id}");
+        }
         if (c.warmStart() != null && found.checkpoint().isPresent()) {
             // The checkpoint already holds a model (and its offsets): starting it from a snapshot
             // too would be two starting points for one run.
@@ -319,19 +335,6 @@ public final class TrainRun {
                             + " both say where the model starts: leave out {warm-start} to resume"
                             + " that run (it keeps its warm start), or {start-over} to warm-start"
                             + " afresh");
-        }
-        if (found.completed()) {
-            throw new InvalidSettingException(
-                    "run "
-                            + found.runId()
-                            + " of group "
-                            + c.groupId()
-                            + " already trained "
-                            + c.topics().events()
-                            + " to its end (state in "
-                            + state.path()
-                            + "): {start-over} trains a fresh model on it again, or use another"
-                            + " {group-id}");
         }
         if (found.checkpoint().isPresent()) {
             requireReadable(found.checkpoint().get(), state);

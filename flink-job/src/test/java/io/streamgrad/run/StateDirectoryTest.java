@@ -23,6 +23,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 class StateDirectoryTest {
     private static JobConfig job(ShuffleMode shuffle) {
+        return job(shuffle, JobConfig.Topics.DEFAULT);
+    }
+
+    private static JobConfig job(ShuffleMode shuffle, JobConfig.Topics topics) {
         TrainingConfig training =
                 new TrainingConfig(
                         ModelSpec.parse("logistic", 4, 0, Activation.RELU),
@@ -33,7 +37,7 @@ class StateDirectoryTest {
                         0.05);
         return new JobConfig(
                 KafkaClientConfig.plain("localhost:9092"),
-                JobConfig.Topics.DEFAULT,
+                topics,
                 "g",
                 "run-1",
                 true,
@@ -98,8 +102,18 @@ class StateDirectoryTest {
         StateDirectory.Found found = state.open(job(ShuffleMode.BLOCKS));
         assertTrue(found.completed());
         assertEquals(start, found.outputStart());
+        assertEquals(JobConfig.Topics.DEFAULT.events(), found.eventsTopic());
         // Done is what matters then, whatever the settings: nothing is left to resume with them.
-        assertTrue(state.open(job(ShuffleMode.WINDOW)).completed());
+        // The topic it trained is the stored one, not the new run's.
+        JobConfig.Topics other = new JobConfig.Topics("other", "m", "s", "d");
+        StateDirectory.Found again = state.open(job(ShuffleMode.WINDOW, other));
+        assertTrue(again.completed());
+        assertEquals(JobConfig.Topics.DEFAULT.events(), again.eventsTopic());
+        assertEquals(
+                "other",
+                StateDirectory.at(dir.resolve("new"))
+                        .open(job(ShuffleMode.WINDOW, other))
+                        .eventsTopic());
     }
 
     @Test

@@ -44,7 +44,8 @@ public final class EventProducer {
     /**
      * Writes events {@code first} to {@code first + count - 1}.
      *
-     * @param progress called with the count sent so far, every 10,000 events and at the end
+     * @param progress called with the count sent so far, every 10,000 events, and with the count
+     *     once at the end, after the writer has flushed them
      * @return the number of events written
      */
     public long run(
@@ -68,15 +69,14 @@ public final class EventProducer {
                                 event.getEventTime(),
                                 event.getModel().getBytes(StandardCharsets.UTF_8),
                                 serde.serialize(event)));
-                if ((i + 1) % 10_000 == 0) {
+                if ((i + 1) % 10_000 == 0 && i + 1 < count) {
                     progress.accept(i + 1);
                 }
                 pace(start, i + 1);
             }
         }
-        if (count % 10_000 != 0) {
-            progress.accept(count); // a multiple of 10,000 was reported in the loop
-        }
+        // Once the writer's close has flushed them: every event counted here is in Kafka.
+        progress.accept(count);
         return count;
     }
 
