@@ -41,7 +41,9 @@ import org.slf4j.LoggerFactory;
  * record's seeded key; a pass read in merge order returns up to {@value #MERGE_BATCH} records per
  * fetch, the smallest timestamp among the partitions' heads first (ties to the lower partition).
  * Memory: one group of raw records being read here (merge order: at most {@value #PAUSE_ABOVE}
- * records per partition; fuller partitions are paused), plus what the reader's queue holds.
+ * records per partition; fuller partitions are paused), plus what the reader's queue holds. Groups
+ * the task thread has emitted come back to be filled again while a pass reads blocks, and are let
+ * go when a pass reads in merge order or the range is read.
  */
 final class ReplayFetcher implements SplitReader<ReplayFetcher.Fetched, ReplaySplit> {
     static final int PAUSE_ABOVE = 2_048;
@@ -163,6 +165,9 @@ final class ReplayFetcher implements SplitReader<ReplayFetcher.Fetched, ReplaySp
     }
 
     private void startPass(int p) {
+        if (p >= plan.passes() || !plan.readsBlocks(p)) {
+            recycled.clear(); // what merge order and a finished range do not need
+        }
         pass = p;
         group = 0;
         skip = 0;
@@ -195,6 +200,7 @@ final class ReplayFetcher implements SplitReader<ReplayFetcher.Fetched, ReplaySp
             if (from < read.size()) {
                 return new GroupBatch(read, pass, group - 1, (int) from, plan.shift(pass));
             }
+            recycled.add(read); // emitted before the restore
         }
         return null;
     }
@@ -403,12 +409,14 @@ final class ReplayFetcher implements SplitReader<ReplayFetcher.Fetched, ReplaySp
             }
             keyStart[0] = 0;
             valueStart[0] = 0;
-            // The bytes of the group before and an eighth (groups of a pass are alike): a group
-            // rarely grows, and holds little it does not use.
-            if (keyBytes == null || keyBytes.length < lastKeyBytes) {
+            // New arrays: the bytes of the group before and an eighth (groups of a pass are
+            // alike), so a group rarely grows and holds little it does not use. A reused array is
+            // kept while it has at most a quarter spare, as the shuffle's memory check counts;
+            // one that grew past that (the first group's, grown from 4 KiB by halves) is replaced.
+            if (keyBytes == null || !spareFits(keyBytes.length, lastKeyBytes)) {
                 keyBytes = new byte[grown(lastKeyBytes, lastKeyBytes / 8)];
             }
-            if (valueBytes == null || valueBytes.length < lastValueBytes) {
+            if (valueBytes == null || !spareFits(valueBytes.length, lastValueBytes)) {
                 valueBytes = new byte[grown(lastValueBytes, lastValueBytes / 8)];
             }
         }
@@ -495,6 +503,11 @@ final class ReplayFetcher implements SplitReader<ReplayFetcher.Fetched, ReplaySp
                             : Arrays.copyOfRange(valueBytes, valueStart[i], valueStart[i + 1]),
                     receivedAtMs);
         }
+    }
+
+    /** Whether an array of {@code length} holds {@code used} bytes with at most a quarter spare. */
+    static boolean spareFits(int length, int used) {
+        return length >= used && length <= grown(used, used / 4);
     }
 
     /** An array length of {@code size + more}, at least 4 KiB, at most what a Java array holds. */

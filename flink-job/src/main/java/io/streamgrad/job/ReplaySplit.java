@@ -153,13 +153,22 @@ public record ReplaySplit(
      */
     private void requireSamePasses(ReplayPlan plan) {
         Passes now = Passes.of(plan);
-        if (passes.equals(Passes.UNKNOWN) || pass >= plan.passes()) {
+        if (passes.equals(Passes.UNKNOWN)) {
             return;
         }
-        boolean inside = group > 0 || emitted > 0 || !nextOffsets().equals(starts(range));
+        // Past pass 0, pass numbers mean other epochs with full-pass loss switched: even a split
+        // past the plan's last pass may not be done under the other numbering.
+        boolean renumbered = passes.evaluate() != now.evaluate() && pass > 0;
+        if (!renumbered && pass >= plan.passes()) {
+            return;
+        }
+        boolean inside =
+                passes.readsBlocks(pass)
+                        ? group > 0 || emitted > 0
+                        : !nextOffsets().equals(starts(range)) && !mergeDone();
         List<String> differs = new ArrayList<>();
         List<String> flags = new ArrayList<>();
-        if (passes.evaluate() != now.evaluate() && pass > 0) {
+        if (renumbered) {
             differs.add(
                     "it numbered passes "
                             + (passes.evaluate()
@@ -167,11 +176,16 @@ public record ReplaySplit(
                                     : "one per epoch"));
             flags.add(passes.evaluate() ? "--full-pass-loss" : "--no-full-pass-loss");
         }
-        if (inside && passes.readsBlocks(pass) != now.readsBlocks(pass)) {
-            differs.add("it read pass " + pass + " in " + passes.order().wireName() + " order");
+        if (passes.order() != now.order() && (renumbered || inside && !plan.evaluates(pass))) {
+            differs.add("it read training passes in " + passes.order().wireName() + " order");
             flags.add("--shuffle " + passes.order().wireName());
-        } else if (inside && passes.readsBlocks(pass) && passes.seed() != now.seed()) {
-            differs.add("it ordered pass " + pass + "'s blocks with seed " + passes.seed());
+        }
+        boolean seeded =
+                renumbered
+                        ? passes.order() == ShuffleMode.BLOCKS
+                        : inside && passes.readsBlocks(pass) && now.readsBlocks(pass);
+        if (seeded && passes.seed() != now.seed()) {
+            differs.add("it ordered blocks with seed " + passes.seed());
             flags.add("--seed " + passes.seed());
         }
         if (differs.isEmpty()) {
@@ -185,6 +199,12 @@ public record ReplaySplit(
                         + ". Resume it with "
                         + String.join(" ", flags)
                         + ", or start the run without this checkpoint");
+    }
+
+    /** Whether every partition of a pass read in merge order has been read to the range's end. */
+    private boolean mergeDone() {
+        Map<Integer, Long> at = nextOffsets();
+        return range.entrySet().stream().allMatch(e -> at.get(e.getKey()) >= e.getValue()[1]);
     }
 
     @Override
@@ -241,11 +261,21 @@ public record ReplaySplit(
                 out.writeInt(s.grouping().blockOffsets());
                 out.writeInt(s.grouping().groupBlocks());
                 Passes p = s.passes();
-                out.writeByte(p.order() == null ? -1 : p.order().ordinal());
+                // By name, not ordinal: a new mode must not change what old checkpoints say.
+                out.writeUTF(p.order() == null ? "" : p.order().wireName());
                 out.writeBoolean(p.evaluate());
                 out.writeLong(p.seed());
             }
             return bytes.toByteArray();
+        }
+
+        private static ShuffleMode shuffleMode(String name) throws IOException {
+            for (ShuffleMode m : ShuffleMode.values()) {
+                if (m.wireName().equals(name)) {
+                    return m;
+                }
+            }
+            throw new IOException("unknown shuffle mode '" + name + "' in a replay split");
         }
 
         @Override
@@ -269,10 +299,10 @@ public record ReplaySplit(
                         version == 1 ? Grouping.UNKNOWN : new Grouping(in.readInt(), in.readInt());
                 Passes passes = Passes.UNKNOWN;
                 if (version >= 3) {
-                    int order = in.readByte();
+                    String order = in.readUTF();
                     passes =
                             new Passes(
-                                    order < 0 ? null : ShuffleMode.values()[order],
+                                    order.isEmpty() ? null : shuffleMode(order),
                                     in.readBoolean(),
                                     in.readLong());
                 }

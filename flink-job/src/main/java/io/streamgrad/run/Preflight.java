@@ -55,11 +55,12 @@ public final class Preflight {
     /**
      * Bytes one raw record of a group takes in the replay reader, which packs a group: its value (4
      * bytes per feature and Avro's framing), its key and coordinates (about 150 bytes with the
-     * framing), and an eighth of the value spare (a group's byte arrays start at the size of the
-     * group before and an eighth).
+     * framing), and up to a quarter of the value spare (a group's byte arrays start at the size of
+     * the group before and an eighth, and a group filled again keeps its arrays while they have at
+     * most a quarter spare).
      */
     static long rawRecordBytes(int features) {
-        return 4L * features + features / 2 + 150;
+        return 4L * features + features + 150;
     }
 
     /**

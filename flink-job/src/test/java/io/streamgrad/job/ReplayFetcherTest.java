@@ -1,6 +1,8 @@
 package io.streamgrad.job;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import java.util.Comparator;
@@ -42,5 +44,16 @@ class ReplayFetcherTest {
                         n + " records");
             }
         }
+    }
+
+    @Test
+    void aReusedGroupKeepsItsByteArrayOnlyWithAtMostAQuarterSpare() {
+        // The memory check counts an eighth spare; a reused array may keep up to a quarter.
+        assertTrue(ReplayFetcher.spareFits(1_100_000, 1_000_000));
+        assertTrue(ReplayFetcher.spareFits(1_250_000, 1_000_000));
+        assertFalse(ReplayFetcher.spareFits(1_250_001, 1_000_000), "grown by halves: replaced");
+        assertFalse(ReplayFetcher.spareFits(999_999, 1_000_000), "too small");
+        // Small groups keep the 4 KiB floor.
+        assertTrue(ReplayFetcher.spareFits(4_096, 10));
     }
 }

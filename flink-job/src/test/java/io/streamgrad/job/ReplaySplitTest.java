@@ -122,7 +122,8 @@ class ReplaySplitTest {
         assertEquals(new ReplaySplit.Grouping(64, 3), passesBack.grouping());
         // Version 2 wrote the grouping but not the passes.
         byte[] v3 = serializer.serialize(withPasses);
-        ReplaySplit v2 = serializer.deserialize(2, Arrays.copyOf(v3, v3.length - 10));
+        // The passes are the last bytes: the order's name (2 + 6 bytes), the flag, the seed.
+        ReplaySplit v2 = serializer.deserialize(2, Arrays.copyOf(v3, v3.length - (8 + 1 + 8)));
         assertEquals(ReplaySplit.Passes.UNKNOWN, v2.passes());
         assertEquals(new ReplaySplit.Grouping(64, 3), v2.grouping());
         assertEquals(1, v2.group());
@@ -255,7 +256,19 @@ class ReplaySplitTest {
 
         // Pass 1 was epoch 2's training pass; with full-pass loss it is epoch 1's loss pass.
         String numbering = refusal(insideBlocks, plan(ShuffleMode.BLOCKS, true, 7));
-        assertTrue(numbering.contains("--no-full-pass-loss"), numbering);
+        assertTrue(numbering.contains("Resume it with --no-full-pass-loss,"), numbering);
+        // Even past the job's last pass: pass 4 of 6 was epoch 3's training, not a finished run.
+        String past =
+                refusal(
+                        split(plan(ShuffleMode.BLOCKS, true, 7), 4, 1, 2, Map.of(0, 10L)),
+                        plan(ShuffleMode.BLOCKS, false, 7));
+        assertTrue(past.contains("Resume it with --full-pass-loss,"), past);
+        // Every flag that differs, in one message.
+        String both =
+                refusal(
+                        split(plan(ShuffleMode.WINDOW, false, 7), 1, 0, 0, Map.of(0, 300L)),
+                        plan(ShuffleMode.BLOCKS, true, 8));
+        assertTrue(both.contains("Resume it with --no-full-pass-loss --shuffle window,"), both);
 
         // Inside a pass read in merge order, another order names other records too.
         ReplaySplit insideMerge =
@@ -287,6 +300,16 @@ class ReplaySplitTest {
                 () ->
                         split(merged, 1, 0, 0, Map.of(0, 300L))
                                 .requireResumableBy(plan(ShuffleMode.WINDOW, false, 8)));
+        // A loss pass is read in merge order whatever the training passes' order.
+        assertDoesNotThrow(
+                () ->
+                        split(plan(ShuffleMode.BLOCKS, true, 7), 1, 0, 0, Map.of(0, 300L))
+                                .requireResumableBy(plan(ShuffleMode.WINDOW, true, 7)));
+        // A pass read in merge order to its end has nothing left: the next starts afresh.
+        assertDoesNotThrow(
+                () ->
+                        split(merged, 1, 0, 0, Map.of(0, 5_000L))
+                                .requireResumableBy(plan(ShuffleMode.BLOCKS, false, 7)));
         // Inside pass 0, which is epoch 1's training pass either way.
         assertDoesNotThrow(
                 () ->

@@ -54,8 +54,8 @@ class SessionClusterCheckTest {
         String m = e.getMessage();
         assertTrue(m.contains("blocks holds 3 groups"), m);
         assertTrue(m.contains("of 8,192 records of 100 features"), m);
-        // Half of 400 MiB over 3 groups of 16 blocks of 600-byte records.
-        long largest = ((400L << 20) / 2) / 600 / 16 / 3;
+        // Half of 400 MiB over 3 groups of 16 blocks of 650-byte records.
+        long largest = ((400L << 20) / 2) / 650 / 16 / 3;
         assertTrue(m.contains(String.format("at most %,d", largest)), m);
         assertTrue(m.contains("TaskManager tm-1 at " + REST + " has 400 MiB"), m);
         assertTrue(m.contains("STREAMGRAD_FLINK_TM_MEMORY"), m);

@@ -26,8 +26,8 @@ class ShufflePreflightTest {
         assertTrue(m.contains("4,000,000 events"), m);
         assertTrue(m.contains("shuffle blocks"), m);
         // Half of 768 MiB over three groups (read ahead, queued, emitted) of 16 blocks of
-        // 600-byte records (4 bytes per feature and an eighth, plus 150).
-        long largest = (HEAP / 2) / (4 * 100 + 100 / 2 + 150) / 16 / 3;
+        // 650-byte records (4 bytes per feature and a quarter, plus 150).
+        long largest = (HEAP / 2) / (4 * 100 + 100 + 150) / 16 / 3;
         assertTrue(m.contains(String.format("%,d offsets fits", largest)), m);
         assertDoesNotThrow(() -> Preflight.requireShuffleFits(pass, 100, 100_000, HEAP));
         // The same range read again from Kafka fits.
@@ -47,7 +47,7 @@ class ShufflePreflightTest {
         assertTrue(e.getMessage().contains("lower shuffle-block to at most"), e.getMessage());
         assertTrue(e.getMessage().contains("holds 3 groups"), e.getMessage());
         // The largest block it names fits; one more offset does not.
-        long largest = (HEAP / 2) / (4 * 784 + 784 / 2 + 150) / 16 / 3;
+        long largest = (HEAP / 2) / (4 * 784 + 784 + 150) / 16 / 3;
         assertTrue(e.getMessage().contains(String.format("at most %,d", largest)), e.getMessage());
         assertDoesNotThrow(
                 () ->
