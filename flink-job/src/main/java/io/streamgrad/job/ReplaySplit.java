@@ -191,6 +191,24 @@ public record ReplaySplit(
         if (differs.isEmpty()) {
             return;
         }
+        // The block settings too, so one refusal names every flag (the grouping check would
+        // refuse them next).
+        Grouping planned = Grouping.of(plan);
+        if (passes.order() == ShuffleMode.BLOCKS
+                && !grouping.equals(Grouping.UNKNOWN)
+                && !grouping.equals(planned)) {
+            differs.add(
+                    "it read blocks of "
+                            + grouping.blockOffsets()
+                            + " offsets, "
+                            + grouping.groupBlocks()
+                            + " per group");
+            flags.add(
+                    "--shuffle-block "
+                            + grouping.blockOffsets()
+                            + " --shuffle-group "
+                            + grouping.groupBlocks());
+        }
         throw new IllegalStateException(
                 "the checkpoint stopped in pass "
                         + pass

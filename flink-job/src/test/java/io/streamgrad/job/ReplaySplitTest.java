@@ -263,6 +263,15 @@ class ReplaySplitTest {
                         split(plan(ShuffleMode.BLOCKS, true, 7), 4, 1, 2, Map.of(0, 10L)),
                         plan(ShuffleMode.BLOCKS, false, 7));
         assertTrue(past.contains("Resume it with --full-pass-loss,"), past);
+        // With the blocks changed too, one refusal names them as well.
+        String blocksToo =
+                refusal(
+                        split(plan(ShuffleMode.BLOCKS, true, 7), 4, 1, 2, Map.of(0, 10L)),
+                        plan(ShuffleMode.BLOCKS, 128, 3, false, 7));
+        assertTrue(
+                blocksToo.contains(
+                        "Resume it with --full-pass-loss --shuffle-block 64 --shuffle-group 3,"),
+                blocksToo);
         // Every flag that differs, in one message.
         String both =
                 refusal(
