@@ -92,6 +92,9 @@ final class ReplayFetcher implements SplitReader<ReplayFetcher.Fetched, ReplaySp
     // Groups whose records the task thread has all emitted (GroupBatch#recycle), for the next read
     // to fill again: at most ReplaySource.GROUPS_HELD groups exist at once.
     private final Queue<GroupRecords> recycled = new ConcurrentLinkedQueue<>();
+    // Whether the pass being read reads blocks: groups emitted later are not kept (written here,
+    // read by the task thread's recycle).
+    private volatile boolean keepRecycled;
     // The largest array length every JVM allows.
     private static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
     private long waitingSince = -1;
@@ -115,6 +118,7 @@ final class ReplayFetcher implements SplitReader<ReplayFetcher.Fetched, ReplaySp
         ReplaySplit s = splits.get(0);
         range = s.range();
         pass = s.pass();
+        keepRecycled = pass < plan.passes() && plan.readsBlocks(pass);
         group = s.group();
         skip = s.emitted();
         next.putAll(s.nextOffsets());
@@ -165,7 +169,8 @@ final class ReplayFetcher implements SplitReader<ReplayFetcher.Fetched, ReplaySp
     }
 
     private void startPass(int p) {
-        if (p >= plan.passes() || !plan.readsBlocks(p)) {
+        keepRecycled = p < plan.passes() && plan.readsBlocks(p);
+        if (!keepRecycled) {
             recycled.clear(); // what merge order and a finished range do not need
         }
         pass = p;
@@ -565,7 +570,9 @@ final class ReplayFetcher implements SplitReader<ReplayFetcher.Fetched, ReplaySp
          */
         @Override
         public void recycle() {
-            recycled.add(records);
+            if (keepRecycled) {
+                recycled.add(records);
+            }
         }
     }
 

@@ -159,13 +159,17 @@ public record ReplaySplit(
         // Past pass 0, pass numbers mean other epochs with full-pass loss switched: even a split
         // past the plan's last pass may not be done under the other numbering.
         boolean renumbered = passes.evaluate() != now.evaluate() && pass > 0;
-        if (!renumbered && pass >= plan.passes()) {
+        // Full-pass loss switched off after the job's epochs were all trained: done either way.
+        boolean trained = passes.evaluate() && !now.evaluate() && (pass + 1) / 2 >= plan.epochs();
+        if ((!renumbered || trained) && pass >= plan.passes()) {
             return;
         }
+        // A merge pass read to its end still counts as inside: its reader moves to the next pass
+        // only with the next pass's first record, so a restore would read the pass again.
         boolean inside =
                 passes.readsBlocks(pass)
                         ? group > 0 || emitted > 0
-                        : !nextOffsets().equals(starts(range)) && !mergeDone();
+                        : !nextOffsets().equals(starts(range));
         List<String> differs = new ArrayList<>();
         List<String> flags = new ArrayList<>();
         if (renumbered) {
@@ -183,7 +187,7 @@ public record ReplaySplit(
         boolean seeded =
                 renumbered
                         ? passes.order() == ShuffleMode.BLOCKS
-                        : inside && passes.readsBlocks(pass) && now.readsBlocks(pass);
+                        : inside && passes.readsBlocks(pass);
         if (seeded && passes.seed() != now.seed()) {
             differs.add("it ordered blocks with seed " + passes.seed());
             flags.add("--seed " + passes.seed());
@@ -219,12 +223,6 @@ public record ReplaySplit(
                         + ", or start the run without this checkpoint");
     }
 
-    /** Whether every partition of a pass read in merge order has been read to the range's end. */
-    private boolean mergeDone() {
-        Map<Integer, Long> at = nextOffsets();
-        return range.entrySet().stream().allMatch(e -> at.get(e.getKey()) >= e.getValue()[1]);
-    }
-
     @Override
     public String splitId() {
         return ID;
@@ -251,11 +249,12 @@ public record ReplaySplit(
 
     /**
      * Reads and writes splits (and the enumerator's pending one) as plain data. Version 2 added the
-     * grouping, version 3 the passes; a split of an earlier version reads with {@link
-     * Grouping#UNKNOWN} or {@link Passes#UNKNOWN} for what it lacks.
+     * grouping, version 3 the passes (the shuffle mode by ordinal, written by builds of Dec 1 2026
+     * only), version 4 the passes with the shuffle mode by name; a split of an earlier version
+     * reads with {@link Grouping#UNKNOWN} or {@link Passes#UNKNOWN} for what it lacks.
      */
     static final class Serializer implements SimpleVersionedSerializer<ReplaySplit> {
-        static final int VERSION = 3;
+        static final int VERSION = 4;
 
         @Override
         public int getVersion() {
@@ -316,7 +315,17 @@ public record ReplaySplit(
                 Grouping grouping =
                         version == 1 ? Grouping.UNKNOWN : new Grouping(in.readInt(), in.readInt());
                 Passes passes = Passes.UNKNOWN;
-                if (version >= 3) {
+                if (version == 3) {
+                    int ordinal = in.readByte();
+                    if (ordinal >= ShuffleMode.values().length) {
+                        throw new IOException("unknown shuffle mode " + ordinal + " in a split");
+                    }
+                    passes =
+                            new Passes(
+                                    ordinal < 0 ? null : ShuffleMode.values()[ordinal],
+                                    in.readBoolean(),
+                                    in.readLong());
+                } else if (version >= 4) {
                     String order = in.readUTF();
                     passes =
                             new Passes(

@@ -53,7 +53,7 @@ public record Batching(
 
     /**
      * Bytes of events in an automatic block, at most: 4 MiB, so that wide events get blocks whose
-     * three groups fit the heap (a fixed 1,024 offsets of 100,000 features needed 19 GB).
+     * three groups fit the heap (a fixed 1,024 offsets of 100,000 features needed 25 GB).
      */
     public static final long AUTO_BLOCK_BYTES = 4L << 20;
 

@@ -48,7 +48,7 @@ class ReplayFetcherTest {
 
     @Test
     void aReusedGroupKeepsItsByteArrayOnlyWithAtMostAQuarterSpare() {
-        // The memory check counts an eighth spare; a reused array may keep up to a quarter.
+        // A reused array may keep up to a quarter spare, as the memory check counts.
         assertTrue(ReplayFetcher.spareFits(1_100_000, 1_000_000));
         assertTrue(ReplayFetcher.spareFits(1_250_000, 1_000_000));
         assertFalse(ReplayFetcher.spareFits(1_250_001, 1_000_000), "grown by halves: replaced");

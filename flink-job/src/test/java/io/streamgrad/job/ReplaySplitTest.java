@@ -112,7 +112,7 @@ class ReplaySplitTest {
         assertEquals(ReplaySplit.Grouping.UNKNOWN, old.grouping());
         assertEquals(4, old.group());
         assertEquals(77, old.emitted());
-        assertThrows(IOException.class, () -> serializer.deserialize(4, serializer.serialize(s)));
+        assertThrows(IOException.class, () -> serializer.deserialize(5, serializer.serialize(s)));
 
         ReplayPlan written = plan(ShuffleMode.BLOCKS, true, 99);
         ReplaySplit withPasses = split(written, 2, 1, 3, Map.of(0, 10L));
@@ -120,13 +120,23 @@ class ReplaySplitTest {
                 serializer.deserialize(serializer.getVersion(), serializer.serialize(withPasses));
         assertEquals(new ReplaySplit.Passes(ShuffleMode.BLOCKS, true, 99), passesBack.passes());
         assertEquals(new ReplaySplit.Grouping(64, 3), passesBack.grouping());
-        // Version 2 wrote the grouping but not the passes.
-        byte[] v3 = serializer.serialize(withPasses);
+        // Versions before 4 read from the same bytes, cut or rewritten where they differ. Version
+        // 2 wrote the grouping but not the passes.
+        byte[] v4 = serializer.serialize(withPasses);
         // The passes are the last bytes: the order's name (2 + 6 bytes), the flag, the seed.
-        ReplaySplit v2 = serializer.deserialize(2, Arrays.copyOf(v3, v3.length - (8 + 1 + 8)));
+        ReplaySplit v2 = serializer.deserialize(2, Arrays.copyOf(v4, v4.length - (8 + 1 + 8)));
         assertEquals(ReplaySplit.Passes.UNKNOWN, v2.passes());
         assertEquals(new ReplaySplit.Grouping(64, 3), v2.grouping());
         assertEquals(1, v2.group());
+        // Version 3 wrote the shuffle mode as its ordinal byte.
+        byte[] v3ordinal = Arrays.copyOf(v4, v4.length - (8 + 1 + 8) + 1 + 1 + 8);
+        int at = v4.length - (8 + 1 + 8);
+        v3ordinal[at] = (byte) ShuffleMode.BLOCKS.ordinal();
+        v3ordinal[at + 1] = 1;
+        System.arraycopy(v4, v4.length - 8, v3ordinal, at + 2, 8);
+        assertEquals(
+                new ReplaySplit.Passes(ShuffleMode.BLOCKS, true, 99),
+                serializer.deserialize(3, v3ordinal).passes());
     }
 
     @Test
@@ -278,6 +288,21 @@ class ReplaySplitTest {
                         split(plan(ShuffleMode.WINDOW, false, 7), 1, 0, 0, Map.of(0, 300L)),
                         plan(ShuffleMode.BLOCKS, true, 8));
         assertTrue(both.contains("Resume it with --no-full-pass-loss --shuffle window,"), both);
+        // Another order and another seed inside a blocks pass: both named at once.
+        String orderAndSeed = refusal(insideBlocks, plan(ShuffleMode.WINDOW, false, 8));
+        assertTrue(
+                orderAndSeed.contains("Resume it with --shuffle blocks --seed 7,"), orderAndSeed);
+        // A merge pass read to its end is still that pass: restored, it would be read again.
+        assertTrue(
+                refusal(
+                                split(
+                                        plan(ShuffleMode.WINDOW, false, 7),
+                                        1,
+                                        0,
+                                        0,
+                                        Map.of(0, 5_000L)),
+                                plan(ShuffleMode.BLOCKS, false, 7))
+                        .contains("--shuffle window"));
 
         // Inside a pass read in merge order, another order names other records too.
         ReplaySplit insideMerge =
@@ -314,10 +339,10 @@ class ReplaySplitTest {
                 () ->
                         split(plan(ShuffleMode.BLOCKS, true, 7), 1, 0, 0, Map.of(0, 300L))
                                 .requireResumableBy(plan(ShuffleMode.WINDOW, true, 7)));
-        // A pass read in merge order to its end has nothing left: the next starts afresh.
+        // Full-pass loss switched off after all the job's epochs were trained (pass 6 of 6).
         assertDoesNotThrow(
                 () ->
-                        split(merged, 1, 0, 0, Map.of(0, 5_000L))
+                        split(plan(ShuffleMode.BLOCKS, true, 7), 6, 0, 0, Map.of(0, 10L))
                                 .requireResumableBy(plan(ShuffleMode.BLOCKS, false, 7)));
         // Inside pass 0, which is epoch 1's training pass either way.
         assertDoesNotThrow(
