@@ -85,8 +85,11 @@ if [ ! -f "$JOB/target/test-classes/io/streamgrad/bench/ThroughputBench.class" ]
     die "the -Pbench build produced no bench classes (see $OUT/build.log)"
 fi
 # The build is current: tell ./streamgrad so (it rebuilds when a source is newer than its classpath
-# file, and that build, without -Pbench, would drop the bench classes).
+# file, and that build, without -Pbench, would drop the bench classes). And it stays the build
+# measured: a source edited while the benchmark runs must not make a later ./streamgrad rebuild
+# (that happened twice in one session: every run after it lacked ThroughputBench).
 touch "$JOB/target/classpath.txt"
+export STREAMGRAD_BUILD=0
 
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 free_port() {
