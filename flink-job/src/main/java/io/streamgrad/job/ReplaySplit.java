@@ -83,7 +83,7 @@ public record ReplaySplit(
         }
 
         boolean readsBlocks(int pass) {
-            return order == ShuffleMode.BLOCKS && !(evaluate && pass % 2 == 1);
+            return ReplayPlan.readsBlocks(order, evaluate, pass);
         }
     }
 

@@ -105,12 +105,22 @@ public record ReplayPlan(
 
     /** Whether a pass evaluates (the full-pass loss) instead of training. */
     public boolean evaluates(int pass) {
+        return evaluates(evaluate, pass);
+    }
+
+    /** Whether pass {@code pass} evaluates, in a plan with full-pass losses or without. */
+    public static boolean evaluates(boolean evaluate, int pass) {
         return evaluate && pass % 2 == 1;
+    }
+
+    /** Whether pass {@code pass} is read as blocks, in a plan of this order and evaluation. */
+    public static boolean readsBlocks(ShuffleMode order, boolean evaluate, int pass) {
+        return order == ShuffleMode.BLOCKS && !evaluates(evaluate, pass);
     }
 
     /** Whether a pass is read as blocks in random order. */
     public boolean readsBlocks(int pass) {
-        return order == ShuffleMode.BLOCKS && !evaluates(pass);
+        return readsBlocks(order, evaluate, pass);
     }
 
     /** Offsets {@code from} (inclusive) to {@code to} (exclusive) of one partition. */
