@@ -152,7 +152,7 @@ if [[ ",$WORKLOADS," == *",memory,"* ]]; then
   done
 fi
 
-CP="$JOB/target/test-classes:$JOB/target/classes:$(cat "$JOB/target/classpath.txt")"
+CP="$JOB/target/test-classes:$JOB/target/classes:$(cat "$JOB/target/classpath.txt"):$(cat "$JOB/target/classpath-runtime.txt")"
 # The launcher's JIT flags, so that the references run as the measured train JVM does.
 JVM_OPTIONS="$JOB/src/main/cli/jit.options"
 mapfile -t JIT < <(grep -v '^#' "$JVM_OPTIONS" | grep -v '^[[:space:]]*$')
