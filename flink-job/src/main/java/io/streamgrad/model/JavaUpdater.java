@@ -31,7 +31,8 @@ import org.nd4j.linalg.learning.config.Sgd;
  * </ul>
  *
  * Computed in double; with {@code single}, every state value is rounded to float32 after each
- * update, so the state is exactly what a float32 snapshot holds.
+ * update, so the state is exactly what a float32 snapshot holds. {@link Float32Updater} computes
+ * the same rules in float32 for ND4J's CPU backend.
  */
 final class JavaUpdater {
     enum Rule {
@@ -91,6 +92,42 @@ final class JavaUpdater {
 
     Rule rule() {
         return rule;
+    }
+
+    /** μ of momentum and nesterov. */
+    double momentum() {
+        return momentum;
+    }
+
+    /** ρ of rmsprop. */
+    double decay() {
+        return decay;
+    }
+
+    /** β1 of adam. */
+    double beta1() {
+        return beta1;
+    }
+
+    /** β2 of adam. */
+    double beta2() {
+        return beta2;
+    }
+
+    /** ε of adagrad, rmsprop and adam. */
+    double epsilon() {
+        return epsilon;
+    }
+
+    /**
+     * α_t of adam at a 0-based iteration: lr·√(1 − β2^(t+1)) / (1 − β1^(t+1)), or ε if that is not
+     * a finite non-zero number (as libnd4j).
+     */
+    double adamStepSize(int iteration) {
+        double beta1T = Math.pow(beta1, iteration + 1.0);
+        double beta2T = Math.pow(beta2, iteration + 1.0);
+        double alpha = learningRate(iteration) * Math.sqrt(1 - beta2T) / (1 - beta1T);
+        return !Double.isFinite(alpha) || alpha == 0 ? epsilon : alpha;
     }
 
     /** State values for n parameters (ND4J's {@code IUpdater.stateSize}). */
@@ -161,12 +198,7 @@ final class JavaUpdater {
                 }
             }
             case ADAM -> {
-                double beta1T = Math.pow(beta1, iteration + 1.0);
-                double beta2T = Math.pow(beta2, iteration + 1.0);
-                double alpha = lr * Math.sqrt(1 - beta2T) / (1 - beta1T);
-                if (!Double.isFinite(alpha) || alpha == 0) {
-                    alpha = epsilon;
-                }
+                double alpha = adamStepSize(iteration);
                 for (int i = 0; i < n; i++) {
                     double m = round(beta1 * state[i] + (1 - beta1) * g[i], single);
                     double v = round(beta2 * state[n + i] + (1 - beta2) * g[i] * g[i], single);

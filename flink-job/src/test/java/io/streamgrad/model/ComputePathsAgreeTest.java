@@ -63,6 +63,76 @@ class ComputePathsAgreeTest {
         }
     }
 
+    /**
+     * Float32 on the CPU backend, {@link Nd4jDenseCompute}'s host route (loss and update in Java
+     * over host memory) against its device route (ND4J's ops and ND4J's own updater, as a GPU runs
+     * them), every optimizer (adam also clipped, with a decaying rate): the same batches give the
+     * same parameters and optimizer state to float32 precision after 12 updates. A compute restored
+     * mid-run from the host route's exported parameters and state then continues bit for bit as the
+     * one that was not interrupted, and so does one given them by {@code load}.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("hostUpdateOptimizers")
+    void hostUpdateIsNd4jsUpdaterInFloat32(OptimizerSpec o) {
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                ComputePath.cpuBackend(), "the host route exists on the CPU backend only");
+        ModelSpec mlp = ModelSpec.parse("mlp:16", 30, 10, Activation.RELU);
+        float[] initial = DenseNetwork.initialParameters(mlp, 3);
+        Nd4jDenseCompute host = new Nd4jDenseCompute(mlp, o, DataType.FLOAT, initial, null, true);
+        Nd4jDenseCompute device =
+                new Nd4jDenseCompute(mlp, o, DataType.FLOAT, initial, null, false);
+        SplittableRandom rng = new SplittableRandom(6);
+        Nd4jDenseCompute restored = null;
+        Nd4jDenseCompute loaded = null;
+        for (int t = 0; t < 12; t++) {
+            if (t == 6) {
+                restored =
+                        new Nd4jDenseCompute(
+                                mlp,
+                                o,
+                                DataType.FLOAT,
+                                host.parameters(),
+                                host.optimizerState(),
+                                true);
+                loaded = new Nd4jDenseCompute(mlp, o, DataType.FLOAT, initial, null, true);
+                loaded.load(host.parameters(), host.optimizerState());
+            }
+            float[] x = features(rng, N * mlp.inputSize());
+            double[] y = labels(rng, mlp, N);
+            for (Nd4jDenseCompute c : new Nd4jDenseCompute[] {host, device, restored, loaded}) {
+                if (c != null) {
+                    c.lossAndGradient(x, y, N, true);
+                    c.update(c.gradientNorm(), t);
+                }
+            }
+        }
+        String what = o.name() + " clip " + o.clipNorm();
+        assertArrayEquals(device.parameters(), host.parameters(), 2e-5f, what + " parameters");
+        float[] expected = device.optimizerState();
+        float[] actual = host.optimizerState();
+        assertEquals(expected.length, actual.length, what + " state size");
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(
+                    expected[i],
+                    actual[i],
+                    1e-5 * Math.max(1e-2, Math.abs(expected[i])),
+                    what + " state " + i);
+        }
+        assertArrayEquals(host.parameters(), restored.parameters(), what + " restored");
+        assertArrayEquals(host.optimizerState(), restored.optimizerState(), what + " restored");
+        assertArrayEquals(host.parameters(), loaded.parameters(), what + " loaded");
+        assertArrayEquals(host.optimizerState(), loaded.optimizerState(), what + " loaded");
+    }
+
+    static Stream<OptimizerSpec> hostUpdateOptimizers() {
+        List<OptimizerSpec> cases = new ArrayList<>();
+        for (String name : OptimizerSpec.NAMES) {
+            cases.add(new OptimizerSpec(name, 0.02));
+        }
+        cases.add(new OptimizerSpec("adam", 0.05, 0.9, 0, 0.5, LrSchedule.parse("step:4:0.5", 2)));
+        return cases.stream();
+    }
+
     /** Models for the whole-run comparison: every loss, every activation, two hidden layers. */
     static Stream<Arguments> models() {
         List<Arguments> cases = new ArrayList<>();
