@@ -28,9 +28,9 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  *
  * <p>Parameters live in one flat vector, gradients in another of the same layout, and each layer's
  * W and b are views into them. That is the layout ND4J's updaters expect, so an optimizer step is
- * one call on the whole vector, and exporting the parameters is one copy. Hidden layers use ND4J's
- * activation functions; the loss is computed from the logits in its numerically stable form, plus
- * ND4J's L2 penalty on the weights.
+ * one call on the whole vector (on other backends than the CPU's), and exporting the parameters is
+ * one copy. Hidden layers use ND4J's activation functions; the loss is computed from the logits in
+ * its numerically stable form, plus ND4J's L2 penalty on the weights.
  *
  * <p>The arrays of a step (inputs, targets, pre-activations, activations, loss temporaries, deltas)
  * are allocated once and reused: every ND4J op pays a fixed cost per call and per array it
@@ -40,7 +40,9 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * element-wise ops run in place. Each step overwrites everything it reads before reading it, so no
  * state passes from one step to the next through them. Everything goes through ND4J's API, so the
  * path runs on any backend; on the CPU backend for float32 the loss and output delta are computed
- * in Java on the logits in host memory ({@link Workspace#outputLoss}), elsewhere with ND4J ops.
+ * in Java on the logits in host memory ({@link Workspace#outputLoss}), and the optimizer's update
+ * and p ← p − u over the parameters' host memory ({@link Float32Updater}), elsewhere with ND4J ops
+ * and ND4J's updater.
  */
 final class Nd4jDenseCompute implements DenseCompute {
     /** At most this many batch sizes keep their views (views only: the arrays are shared). */
@@ -77,14 +79,13 @@ final class Nd4jDenseCompute implements DenseCompute {
     private final GradientUpdater<?> updater;
 
     /**
-     * On the host route, the update rule in Java, in place of ND4J's updater, and the optimizer's
-     * state between updates ({@link #optimizerState} then only holds what the constructor gave):
-     * libnd4j's Adam took 950 µs per update of the MLP's 101,770 parameters on one core, {@link
-     * Float32Updater} 58 µs. Null elsewhere.
+     * On the host route, the update rule in Java and the optimizer's state, in place of ND4J's
+     * updater and state arrays (then null): libnd4j's Adam took 950 µs per update of the MLP's
+     * 101,770 parameters on one core, {@link Float32Updater} 58 µs. Null elsewhere.
      */
     private final Float32Updater hostUpdater;
 
-    /** The host route's copies of the gradient (then update) and parameters out of host memory. */
+    /** The host route's copies of a range of the gradient (then update) and of the parameters. */
     private final float[] hostGradient;
 
     private final float[] hostParams;
@@ -172,25 +173,33 @@ final class Nd4jDenseCompute implements DenseCompute {
         IUpdater config = optimizerSpec.toUpdater();
         this.updaterConfig = config;
         this.stateSize = config.stateSize(count);
-        boolean fresh = initialOptimizerState == null;
-        this.optimizerState =
-                fresh
-                        ? Nd4j.zeros(dtype, Math.max(stateSize, 1))
-                        : Nd4j.createFromArray(padded(initialOptimizerState)).castTo(dtype);
-        // Stateless updaters (SGD) refuse a state view; stateful ones get a view of the flat state.
-        this.updater =
-                config.instantiate(
-                        stateSize == 0
-                                ? (INDArray) null
-                                : optimizerState.get(NDArrayIndex.interval(0, stateSize)),
-                        fresh);
         if (onHost) {
-            // As ND4J initialized it (adagrad's and rmsprop's accumulators start at ε) or restored.
-            float[] state = Arrays.copyOf(copyOut(optimizerState, true), (int) stateSize);
-            this.hostUpdater = new Float32Updater(config, (int) count, state);
-            this.hostGradient = new float[(int) count];
-            this.hostParams = new float[(int) count];
+            // The state lives in the updater's arrays only (no ND4J copy to keep in step).
+            this.hostUpdater =
+                    new Float32Updater(
+                            config,
+                            (int) count,
+                            initialOptimizerState == null
+                                    ? null
+                                    : Arrays.copyOf(initialOptimizerState, (int) stateSize));
+            int chunk = (int) Math.min(count, Float32Updater.CHUNK);
+            this.hostGradient = new float[chunk];
+            this.hostParams = new float[chunk];
+            this.optimizerState = null;
+            this.updater = null;
         } else {
+            boolean fresh = initialOptimizerState == null;
+            this.optimizerState =
+                    fresh
+                            ? Nd4j.zeros(dtype, Math.max(stateSize, 1))
+                            : Nd4j.createFromArray(padded(initialOptimizerState)).castTo(dtype);
+            // Stateless updaters (SGD) refuse a state view; stateful ones get a view of the state.
+            this.updater =
+                    config.instantiate(
+                            stateSize == 0
+                                    ? (INDArray) null
+                                    : optimizerState.get(NDArrayIndex.interval(0, stateSize)),
+                            fresh);
             this.hostUpdater = null;
             this.hostGradient = null;
             this.hostParams = null;
@@ -267,29 +276,52 @@ final class Nd4jDenseCompute implements DenseCompute {
             grads.muli(limit / norm);
         }
         if (hostUpdater != null) {
-            FloatBuffer g = grads.data().asNioFloat();
-            g.get(0, hostGradient);
-            hostUpdater.apply(hostGradient, i);
-            g.put(0, hostGradient);
-        } else {
-            updater.applyUpdater(grads, i, 0);
+            hostUpdate(i);
+            return;
         }
+        updater.applyUpdater(grads, i, 0);
         if (decoupledDecay != null) {
-            double lr = updaterConfig.getLearningRate(i, 0);
-            for (int l = 0; l < weights.length; l++) {
-                decoupledDecay.apply(weights[l], weightGrads[l], lr, i, 0);
+            decay(i);
+        }
+        params.subi(grads);
+    }
+
+    /**
+     * The host route's update, {@link Float32Updater#CHUNK} parameters at a time: the gradient's
+     * chunk becomes its update, and p ← p − u in the same pass (one loop, not ND4J's {@code subi},
+     * which cost 230 µs on the MLP's parameters, mostly the op's fixed cost) unless decoupled
+     * weight decay adds to u first.
+     */
+    private void hostUpdate(int i) {
+        FloatBuffer g = grads.data().asNioFloat();
+        FloatBuffer p = params.data().asNioFloat();
+        boolean subtract = decoupledDecay == null;
+        for (int c = 0; c < hostUpdater.chunks(); c++) {
+            int from = c * Float32Updater.CHUNK;
+            int length = hostUpdater.chunkLength(c);
+            g.get(from, hostGradient, 0, length);
+            hostUpdater.apply(hostGradient, c, i);
+            if (subtract) {
+                p.get(from, hostParams, 0, length);
+                for (int k = 0; k < length; k++) {
+                    hostParams[k] -= hostGradient[k];
+                }
+                p.put(from, hostParams, 0, length);
+            } else {
+                g.put(from, hostGradient, 0, length);
             }
         }
-        if (hostUpdater != null && decoupledDecay == null) {
-            // One loop, not an ND4J op: subi cost 230 µs on the MLP's parameters, mostly the op's.
-            FloatBuffer p = params.data().asNioFloat();
-            p.get(0, hostParams);
-            for (int k = 0; k < hostParams.length; k++) {
-                hostParams[k] -= hostGradient[k];
-            }
-            p.put(0, hostParams);
-        } else {
+        if (!subtract) {
+            decay(i);
             params.subi(grads);
+        }
+    }
+
+    /** Adds decoupled weight decay (AdamW, Loshchilov & Hutter 2019) to the weights' update. */
+    private void decay(int i) {
+        double lr = updaterConfig.getLearningRate(i, 0);
+        for (int l = 0; l < weights.length; l++) {
+            decoupledDecay.apply(weights[l], weightGrads[l], lr, i, 0);
         }
     }
 
