@@ -175,13 +175,7 @@ final class Nd4jDenseCompute implements DenseCompute {
         this.stateSize = config.stateSize(count);
         if (onHost) {
             // The state lives in the updater's arrays only (no ND4J copy to keep in step).
-            this.hostUpdater =
-                    new Float32Updater(
-                            config,
-                            (int) count,
-                            initialOptimizerState == null
-                                    ? null
-                                    : Arrays.copyOf(initialOptimizerState, (int) stateSize));
+            this.hostUpdater = new Float32Updater(config, (int) count, initialOptimizerState);
             int chunk = (int) Math.min(count, Float32Updater.CHUNK);
             this.hostGradient = new float[chunk];
             this.hostParams = new float[chunk];
@@ -288,9 +282,9 @@ final class Nd4jDenseCompute implements DenseCompute {
 
     /**
      * The host route's update, {@link Float32Updater#CHUNK} parameters at a time: the gradient's
-     * chunk becomes its update, and p ← p − u in the same pass (one loop, not ND4J's {@code subi},
-     * which cost 230 µs on the MLP's parameters, mostly the op's fixed cost) unless decoupled
-     * weight decay adds to u first.
+     * chunk becomes its update (in a copy: {@code grads} keeps the gradient), and p ← p − u in the
+     * same pass (one loop, not ND4J's {@code subi}, which cost 230 µs on the MLP's parameters,
+     * mostly the op's fixed cost) unless decoupled weight decay adds to u first.
      */
     private void hostUpdate(int i) {
         FloatBuffer g = grads.data().asNioFloat();
