@@ -119,17 +119,6 @@ final class JavaUpdater {
         return epsilon;
     }
 
-    /**
-     * α_t of adam at a 0-based iteration: lr·√(1 − β2^(t+1)) / (1 − β1^(t+1)), or ε if that is not
-     * a finite non-zero number (as libnd4j).
-     */
-    double adamStepSize(int iteration) {
-        double beta1T = Math.pow(beta1, iteration + 1.0);
-        double beta2T = Math.pow(beta2, iteration + 1.0);
-        double alpha = learningRate(iteration) * Math.sqrt(1 - beta2T) / (1 - beta1T);
-        return !Double.isFinite(alpha) || alpha == 0 ? epsilon : alpha;
-    }
-
     /** State values for n parameters (ND4J's {@code IUpdater.stateSize}). */
     long stateSize(long n) {
         return config.stateSize(n);
@@ -198,7 +187,12 @@ final class JavaUpdater {
                 }
             }
             case ADAM -> {
-                double alpha = adamStepSize(iteration);
+                double beta1T = Math.pow(beta1, iteration + 1.0);
+                double beta2T = Math.pow(beta2, iteration + 1.0);
+                double alpha = lr * Math.sqrt(1 - beta2T) / (1 - beta1T);
+                if (!Double.isFinite(alpha) || alpha == 0) {
+                    alpha = epsilon;
+                }
                 for (int i = 0; i < n; i++) {
                     double m = round(beta1 * state[i] + (1 - beta1) * g[i], single);
                     double v = round(beta2 * state[n + i] + (1 - beta2) * g[i] * g[i], single);
