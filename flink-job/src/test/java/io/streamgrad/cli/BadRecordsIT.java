@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamgrad.kafka.EmbeddedKafkaBroker;
 import io.streamgrad.kafka.RecordWriter;
+import io.streamgrad.kafka.TopicAdmin;
 import io.streamgrad.run.TopicReader;
 import io.streamgrad.schema.AvroSerde;
 import io.streamgrad.schema.DeadLetter;
@@ -100,6 +101,10 @@ class BadRecordsIT {
                                                             "-1"))))
                     .all()
                     .get();
+        }
+        // Created here for its settings; produced to only once served (KAFKA-15591).
+        try (TopicAdmin a = new TopicAdmin(bootstrap)) {
+            a.awaitServed(topic);
         }
         List<Sent> sent = stream(new Random(7));
         Properties p = new Properties();

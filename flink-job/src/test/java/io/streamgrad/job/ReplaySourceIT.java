@@ -390,6 +390,10 @@ class ReplaySourceIT {
                     .all()
                     .get();
         }
+        // Created here for its setting; produced to only once served (KAFKA-15591).
+        try (TopicAdmin a = new TopicAdmin(broker.bootstrapServers())) {
+            a.awaitServed(topic);
+        }
         try (var producer =
                 new org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]>(
                         Map.of(

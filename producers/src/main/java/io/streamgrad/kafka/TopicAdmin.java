@@ -173,9 +173,17 @@ public final class TopicAdmin implements AutoCloseable {
      * recorded the topic, before brokers serve it. A producer writing at once gets a retriable
      * error for its first batch while a pipelined second batch may land; a broker accepts any first
      * sequence number from a producer it does not know, so the retried first batch is then refused
-     * as out of order until the delivery timeout (seen on a loaded 2-core machine).
+     * as out of order until the delivery timeout (seen on a loaded 2-core machine; KAFKA-15591).
+     * {@link #ensureTopic} calls it; call it after creating a topic any other way.
+     *
+     * @param name an existing topic's name
+     * @throws KafkaUnreachableException when a request to the brokers times out
+     * @throws KafkaAuthenticationException when the brokers refuse the client's credentials
+     * @throws IllegalStateException when the topic is still not served after the timeout (no leader
+     *     for some partition, or its leaders not answering yet), when describing it fails for a
+     *     reason that retrying does not cure, or when the thread is interrupted
      */
-    private void awaitServed(String name) {
+    public void awaitServed(String name) {
         long deadline = System.currentTimeMillis() + timeoutMs;
         while (true) {
             try {
@@ -215,9 +223,9 @@ public final class TopicAdmin implements AutoCloseable {
                 throw new IllegalStateException(
                         "topic "
                                 + name
-                                + " exists but not every partition has a leader after "
+                                + " is not served by a leader for every partition after "
                                 + timeoutMs
-                                + " ms: check the brokers' health");
+                                + " ms: check that it exists and the brokers' health");
             }
             try {
                 Thread.sleep(50);
