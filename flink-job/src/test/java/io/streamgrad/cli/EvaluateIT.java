@@ -166,9 +166,9 @@ class EvaluateIT {
                 TopicReader.readAll(bootstrap, "ev.holdout.dead", DeadLetter.class, d -> true);
         assertEquals(2, dead.size());
 
-        // The demo's holdout figures for the same snapshot and events. Holdout averages the loss
-        // in float32 inside ND4J, evaluate in double from the same float32 logits: equal to
-        // float32 rounding; the accuracy is the same count.
+        // The demo's holdout figures for the same snapshot and events. Both compute the loss in
+        // double from the same float32 logits (on the CPU backend), summed in another order: equal
+        // to float32 rounding; the accuracy is the same count.
         Holdout h = Holdout.evaluate(Snapshots.rebuild(latest), holdout);
         assertEquals(h.accuracy(), s.get("accuracy").asDouble(), 1e-12);
         assertEquals(h.loss(), s.get("loss").asDouble(), 1e-6 * h.loss());
