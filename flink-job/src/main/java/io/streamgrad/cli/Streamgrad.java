@@ -27,6 +27,7 @@ import picocli.CommandLine.Option;
             "  STREAMGRAD_JAVA_OPTS  more JVM flags (a heap size there wins)",
             "  OMP_NUM_THREADS       ND4J's CPU threads, default 1",
             "  STREAMGRAD_CDS        0 turns off the class-data archive that speeds up starts",
+            "  STREAMGRAD_CDS_DIR    where that archive lives; default flink-job/target/cds",
             "  JAVA_HOME             the Java (17 or later) to run"
         },
         subcommands = {

@@ -64,9 +64,12 @@ public final class ClassDataArchive {
         if (file == null || !jobStarted || exitCode != 0 || shuttingDown()) {
             return;
         }
+        Path dir = Path.of(file).toAbsolutePath().getParent();
         err.println(
                 "streamgrad: writing a class-data archive for faster starts, once per build (about"
-                    + " 100 MB in flink-job/target/cds, about 10 s; STREAMGRAD_CDS=0 skips it)");
+                        + " 100 MB in "
+                        + dir
+                        + ", about 10 s; STREAMGRAD_CDS=0 skips it)");
         // JDK 17's dump prints "Dynamic dump to file …" on System.out, where some commands write
         // data; the command has finished writing its own.
         PrintStream out = System.out;

@@ -8,11 +8,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamgrad.kafka.EmbeddedKafkaBroker;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.LogDirDescription;
@@ -33,7 +31,6 @@ import org.junit.jupiter.api.io.TempDir;
  * net.jpountz.lz4.LZ4Factory}.
  */
 class CompressedTopicsIT {
-    private static final Path LAUNCHER = Path.of("..", "streamgrad").toAbsolutePath().normalize();
     private static final int ROWS = 2_000;
     private static final List<String> CODECS = List.of("none", "gzip", "snappy", "lz4", "zstd");
 
@@ -147,24 +144,8 @@ class CompressedTopicsIT {
         }
     }
 
-    /** Runs {@code ./streamgrad ARGS} on what Maven built; returns its output, asserts exit 0. */
+    /** Runs {@code ./streamgrad ARGS} without the class-data archive. */
     private static String launch(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(LAUNCHER.toString()));
-        cmd.addAll(List.of(args));
-        Path log = Files.createTempFile(dir, "launch-", ".out");
-        ProcessBuilder pb =
-                new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
-        // Failsafe runs after package: run that build, never rebuild under the test.
-        pb.environment().put("STREAMGRAD_BUILD", "0");
-        pb.environment().put("STREAMGRAD_CDS", "0");
-        Process p = pb.start();
-        boolean ended = p.waitFor(180, TimeUnit.SECONDS);
-        if (!ended) {
-            p.destroyForcibly();
-        }
-        String out = Files.readString(log);
-        assertTrue(ended, String.join(" ", args) + " did not end: " + out);
-        assertEquals(0, p.exitValue(), String.join(" ", args) + ": " + out);
-        return out;
+        return Launcher.run(dir, Map.of("STREAMGRAD_CDS", "0"), args);
     }
 }
