@@ -28,11 +28,23 @@ final class Launcher {
      * @return its standard output and error, interleaved
      */
     static String run(Path logs, Map<String, String> env, String... args) throws Exception {
+        return run(logs, null, env, 0, args);
+    }
+
+    /**
+     * As {@link #run(Path, Map, String...)}, in working directory {@code cwd} (null: the test's),
+     * asserting exit code {@code exitCode}.
+     */
+    static String run(Path logs, Path cwd, Map<String, String> env, int exitCode, String... args)
+            throws Exception {
         List<String> cmd = new ArrayList<>(List.of(SCRIPT.toString()));
         cmd.addAll(List.of(args));
         Path log = Files.createTempFile(logs, "launch-", ".out");
         ProcessBuilder pb =
                 new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        if (cwd != null) {
+            pb.directory(cwd.toFile());
+        }
         // -Xshare:off, an agent or a heap from the caller would change what a test measures.
         for (String v :
                 List.of(
@@ -41,7 +53,8 @@ final class Launcher {
                         "STREAMGRAD_JAVA_OPTS",
                         "STREAMGRAD_HEAP",
                         "JDK_JAVA_OPTIONS",
-                        "JAVA_TOOL_OPTIONS")) {
+                        "JAVA_TOOL_OPTIONS",
+                        "_JAVA_OPTIONS")) {
             pb.environment().remove(v);
         }
         pb.environment().put("STREAMGRAD_BUILD", "0");
@@ -49,11 +62,11 @@ final class Launcher {
         Process p = pb.start();
         boolean ended = p.waitFor(180, TimeUnit.SECONDS);
         if (!ended) {
-            p.destroyForcibly();
+            p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
         String out = Files.readString(log);
         assertTrue(ended, String.join(" ", args) + " did not end: " + out);
-        assertEquals(0, p.exitValue(), String.join(" ", args) + ": " + out);
+        assertEquals(exitCode, p.exitValue(), String.join(" ", args) + ": " + out);
         return out;
     }
 }

@@ -8,6 +8,7 @@ import io.streamgrad.kafka.EmbeddedKafkaBroker;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -65,7 +66,7 @@ class LauncherClassDataArchiveIT {
         // 1. A bounded train writes the archive when its command is done.
         String out = launch(Map.of(), train("first"));
         assertTrue(out.contains("writing a class-data archive"), out);
-        assertTrue(out.contains(cds.toString()), "names where: " + out);
+        assertTrue(out.contains(cds.toRealPath().toString()), "names where: " + out);
         List<String> written = names();
         assertEquals(3, written.size(), written.toString());
         String tmp = only(written, ".tmp");
@@ -118,6 +119,23 @@ class LauncherClassDataArchiveIT {
         out = launch(Map.of(), train("second"));
         assertFalse(out.contains("writing a class-data archive"), out);
         assertEquals(List.of("streamgrad-" + key + ".jsa.refused"), names());
+    }
+
+    @Test
+    void aDirectoryTheArchiveCannotLiveInIsRefusedOrGoneWithout() throws Exception {
+        // Resolved against the working directory: a space there is a space in the path, which the
+        // dump's command would split. Refused before anything starts.
+        Path spaced = Files.createDirectories(dir.resolve("with space"));
+        String out = Launcher.run(dir, spaced, Map.of("STREAMGRAD_CDS_DIR", "cds"), 2, "--version");
+        assertTrue(out.contains("STREAMGRAD_CDS_DIR='cds' is " + spaced.toRealPath()), out);
+        assertFalse(Files.exists(spaced.resolve("cds")));
+
+        // A directory others can write could hold a planted archive: the command runs without.
+        Path shared = Files.createDirectories(dir.resolve("shared"));
+        Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
+        out = Launcher.run(dir, Map.of("STREAMGRAD_CDS_DIR", shared.toString()), "--version");
+        assertTrue(out.contains("not using a class-data archive"), out);
+        assertTrue(out.contains("streamgrad "), out);
     }
 
     private static String[] train(String name) {
