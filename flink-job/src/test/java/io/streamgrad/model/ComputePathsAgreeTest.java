@@ -33,18 +33,34 @@ class ComputePathsAgreeTest {
         return OptimizerSpec.NAMES.stream();
     }
 
+    /**
+     * ND4J's updater of optimizer {@code name} (rate 0.05 halved every 3 iterations, momentum 0.8,
+     * epsilon 0.01) over {@code n} parameters, its state of {@code size} values (an unused array of
+     * one when the rule keeps none) in {@code type}.
+     */
+    private record Nd4jUpdater(
+            IUpdater config, int size, INDArray state, GradientUpdater<?> updater) {
+        static Nd4jUpdater of(String name, int n, DataType type) {
+            IUpdater config =
+                    new OptimizerSpec(name, 0.05, 0.8, 0.01, 0, LrSchedule.parse("step:3:0.5", 2))
+                            .toUpdater();
+            int size = (int) config.stateSize(n);
+            INDArray state = Nd4j.zeros(type, Math.max(size, 1));
+            return new Nd4jUpdater(
+                    config, size, state, config.instantiate(size == 0 ? null : state, true));
+        }
+    }
+
     /** ND4J's updater and {@link JavaUpdater} given the same gradients for ten iterations. */
     @ParameterizedTest(name = "{0}")
     @MethodSource("optimizers")
     void everyRuleIsNd4jsUpdaterOnTheSameGradients(String name) {
         int n = 37;
-        OptimizerSpec spec =
-                new OptimizerSpec(name, 0.05, 0.8, 0.01, 0, LrSchedule.parse("step:3:0.5", 2));
-        IUpdater config = spec.toUpdater();
-        int size = (int) config.stateSize(n);
-        INDArray nd4jState = Nd4j.zeros(DataType.DOUBLE, Math.max(size, 1));
-        GradientUpdater<?> nd4j = config.instantiate(size == 0 ? (INDArray) null : nd4jState, true);
-        JavaUpdater java = new JavaUpdater(config);
+        Nd4jUpdater ref = Nd4jUpdater.of(name, n, DataType.DOUBLE);
+        int size = ref.size();
+        INDArray nd4jState = ref.state();
+        GradientUpdater<?> nd4j = ref.updater();
+        JavaUpdater java = new JavaUpdater(ref.config());
         double[] javaState = java.freshState(n);
         assertArrayEquals(nd4jState.toDoubleVector(), size == 0 ? new double[1] : javaState);
         SplittableRandom rng = new SplittableRandom(5);
@@ -162,13 +178,11 @@ class ComputePathsAgreeTest {
     @MethodSource("optimizers")
     void float32RulesAreNd4jsUpdaterOnTheSameGradients(String name) {
         int n = Float32Updater.CHUNK + 1000;
-        OptimizerSpec spec =
-                new OptimizerSpec(name, 0.05, 0.8, 0.01, 0, LrSchedule.parse("step:3:0.5", 2));
-        IUpdater config = spec.toUpdater();
-        int size = (int) config.stateSize(n);
-        INDArray nd4jState = Nd4j.zeros(DataType.FLOAT, Math.max(size, 1));
-        GradientUpdater<?> nd4j = config.instantiate(size == 0 ? (INDArray) null : nd4jState, true);
-        Float32Updater f32 = new Float32Updater(config, n, null);
+        Nd4jUpdater ref = Nd4jUpdater.of(name, n, DataType.FLOAT);
+        int size = ref.size();
+        INDArray nd4jState = ref.state();
+        GradientUpdater<?> nd4j = ref.updater();
+        Float32Updater f32 = new Float32Updater(ref.config(), n, null);
         assertEquals(2, f32.chunks());
         assertArrayEquals(
                 Arrays.copyOf(nd4jState.toFloatVector(), size), f32.state(), name + " fresh");
