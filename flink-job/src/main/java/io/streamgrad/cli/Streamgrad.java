@@ -26,9 +26,11 @@ import picocli.CommandLine.Option;
             "  STREAMGRAD_HEAP       fixed JVM heap (-Xms = -Xmx), 512m or more; default 1g",
             "  STREAMGRAD_JAVA_OPTS  more JVM flags (a heap size there wins)",
             "  OMP_NUM_THREADS       ND4J's CPU threads, default 1",
-            "  STREAMGRAD_CDS        0 turns off the class-data archive that speeds up starts",
-            "  STREAMGRAD_CDS_DIR    where that archive lives; default flink-job/target/cds",
-            "  JAVA_HOME             the Java (17 or later) to run"
+            "  STREAMGRAD_CDS        0 turns off the class-data archive (on JDK 25 or later the"
+                    + " AOT cache) that speeds up starts",
+            "  STREAMGRAD_CDS_DIR    where it lives; default flink-job/target/cds",
+            "  JAVA_HOME             the Java (17 or later; 25 or later adds the JIT's profiles to"
+                    + " the cache) to run"
         },
         subcommands = {
             DemoCommand.class,

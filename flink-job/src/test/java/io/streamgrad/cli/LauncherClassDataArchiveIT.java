@@ -8,7 +8,9 @@ import io.streamgrad.kafka.EmbeddedKafkaBroker;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +19,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,7 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
  * next launch, once that JVM is gone, claims the archive, keeps it because the JVM maps it, and
  * starts the CLI with it (its classes load from the archive); a finished-looking archive the JVM
  * cannot map is refused, removed, and not written again for the same build, while the command runs
- * as if there were none. ({@code ClassDataArchiveTest} covers the JVM's side: the dump itself.)
+ * as if there were none. ({@code ClassDataArchiveTest} covers the JVM's side: the dump itself.) On
+ * JDK 25 and later, when one is installed, the AOT cache that replaces the archive there.
  */
 class LauncherClassDataArchiveIT {
     private static final Pattern ARCHIVE = Pattern.compile("streamgrad-(\\d+)\\.jsa");
@@ -138,6 +142,107 @@ class LauncherClassDataArchiveIT {
         assertTrue(out.contains("streamgrad "), out);
     }
 
+    /**
+     * On JDK 25 and later the launcher records an AOT cache instead (README "Start-up"): a refused
+     * command records nothing and says nothing of it; a bounded {@code train} leaves the cache and
+     * nothing else; the next launch maps it; a killed recorder's leftovers go; a later bounded
+     * {@code train} does not record again. Runs where a JDK 25 or later is installed ({@code
+     * STREAMGRAD_TEST_JDK25} names one, or one under {@code /usr/lib/jvm}); skipped elsewhere.
+     */
+    @Test
+    void onJdk25OrLaterABoundedTrainLeavesAnAotCacheThatLaterLaunchesMap() throws Exception {
+        Path jdk = jdk25OrLater();
+        Assumptions.assumeTrue(
+                jdk != null, "no JDK 25 or later installed (STREAMGRAD_TEST_JDK25 names one)");
+        Path aot = dir.resolve("aot");
+        Map<String, String> env =
+                Map.of("JAVA_HOME", jdk.toString(), "STREAMGRAD_CDS_DIR", aot.toString());
+
+        // 1. Refused before its job: no cache, no configuration left, and none of the JVM's
+        // messages about recording one (it prints one as it exits).
+        String out = Launcher.run(dir, null, env, 2, "train", "--bounded", "--features", "4");
+        assertTrue(out.contains("Missing required option"), out);
+        assertFalse(out.contains("AOT"), out);
+        assertEquals(List.of(), names(aot));
+
+        // 2. A bounded train: the cache, assembled once its JVM exited, and nothing else.
+        out = Launcher.run(dir, env, train("aot-first"));
+        assertTrue(out.contains("writing an AOT cache"), out);
+        assertFalse(out.contains("AOTConfiguration"), out);
+        List<String> written = names(aot);
+        assertEquals(1, written.size(), written.toString());
+        String cache = written.get(0);
+        assertTrue(cache.matches("streamgrad-\\d+\\.aot"), cache);
+
+        // 3. The next launch maps it: -XX:AOTMode=on stops a JVM that cannot, and the
+        // class-loading log names the cache as the CLI's classes' source.
+        Path classLog = dir.resolve("aot-class-load.log");
+        Map<String, String> on = new HashMap<>(env);
+        on.put("STREAMGRAD_JAVA_OPTS", "-XX:AOTMode=on -Xlog:class+load=info:file=" + classLog);
+        String version = Launcher.run(dir, on, "--version");
+        assertTrue(version.startsWith("streamgrad "), version);
+        String loads = Files.readString(classLog);
+        assertTrue(
+                loads.contains("io.streamgrad.cli.Streamgrad source: shared objects file"),
+                loads.lines()
+                        .filter(l -> l.contains("io.streamgrad.cli.Streamgrad"))
+                        .findFirst()
+                        .orElse("the CLI's class not loaded"));
+
+        // 4. What a killed recorder left (a PID no process has) goes; a later bounded train uses
+        // the cache and records no other.
+        long dead = pidMax();
+        Files.writeString(aot.resolve(cache + "." + dead + ".aotconf"), "");
+        Files.writeString(aot.resolve(cache + "." + dead + ".writing"), "");
+        FileTime assembled = Files.getLastModifiedTime(aot.resolve(cache));
+        out = Launcher.run(dir, env, train("aot-second"));
+        assertFalse(out.contains("writing an AOT cache"), out);
+        assertEquals(List.of(cache), names(aot));
+        assertEquals(assembled, Files.getLastModifiedTime(aot.resolve(cache)));
+    }
+
+    /**
+     * A JDK of feature release 25 or later: {@code STREAMGRAD_TEST_JDK25} if set (which must be
+     * one), else the first under {@code /usr/lib/jvm}; null if there is none.
+     */
+    private static Path jdk25OrLater() throws IOException {
+        String given = System.getenv("STREAMGRAD_TEST_JDK25");
+        if (given != null && !given.isBlank()) {
+            assertTrue(
+                    feature(Path.of(given)) >= 25, "STREAMGRAD_TEST_JDK25=" + given + ": not 25+");
+            return Path.of(given);
+        }
+        List<Path> homes = new ArrayList<>();
+        Path jvms = Path.of("/usr/lib/jvm");
+        if (Files.isDirectory(jvms)) {
+            try (Stream<Path> s = Files.list(jvms)) {
+                s.sorted().forEach(homes::add);
+            }
+        }
+        for (Path home : homes) {
+            if (feature(home) >= 25) {
+                return home;
+            }
+        }
+        return null;
+    }
+
+    /** A JDK's feature release from its {@code release} file; 0 if it has none or no java. */
+    private static int feature(Path home) throws IOException {
+        Path release = home.resolve("release");
+        if (!Files.isRegularFile(release) || !Files.isExecutable(home.resolve("bin/java"))) {
+            return 0;
+        }
+        Pattern version = Pattern.compile("^JAVA_VERSION=\"(\\d+)");
+        for (String line : Files.readAllLines(release)) {
+            Matcher m = version.matcher(line);
+            if (m.find()) {
+                return Integer.parseInt(m.group(1));
+            }
+        }
+        return 0;
+    }
+
     private static String[] train(String name) {
         return new String[] {
             "train",
@@ -163,7 +268,15 @@ class LauncherClassDataArchiveIT {
 
     /** The archive directory's file names, sorted. */
     private static List<String> names() throws IOException {
-        try (Stream<Path> files = Files.list(cds)) {
+        return names(cds);
+    }
+
+    /** The file names in {@code directory}, sorted; none if it does not exist. */
+    private static List<String> names(Path directory) throws IOException {
+        if (!Files.isDirectory(directory)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(directory)) {
             return files.map(p -> p.getFileName().toString()).sorted().toList();
         }
     }

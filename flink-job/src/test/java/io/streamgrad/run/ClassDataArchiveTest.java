@@ -155,4 +155,45 @@ class ClassDataArchiveTest {
         assertFalse(Files.exists(marker(archive)));
         assertTrue(run.out().endsWith("end" + System.lineSeparator()), "stdout restored");
     }
+
+    /**
+     * On JDK 25 and later the launcher asks for an AOT recording's mark instead: only a command
+     * whose job ran and succeeded marks its configuration (the launcher then assembles the cache
+     * from it), says so on standard error, and dumps no class-data archive.
+     */
+    @Test
+    void anAotRecordingIsMarkedOnlyWhenTheJobRanAndSucceeded() throws Exception {
+        for (String[] what :
+                List.of(
+                        new String[] {"job"},
+                        new String[] {"refused"},
+                        new String[] {"job", "1"})) {
+            Path configuration = Files.createTempFile(dir, "run-", ".aotconf");
+            Path archive = Path.of(configuration + ".jsa");
+            List<String> args =
+                    new ArrayList<>(
+                            List.of(
+                                    // A dump would succeed, were one asked for.
+                                    "-XX:+RecordDynamicDumpInfo",
+                                    "-Xlog:cds*=off",
+                                    "-D" + ClassDataArchive.AOT_PROPERTY + "=" + configuration,
+                                    "-D" + ClassDataArchive.PROPERTY + "=" + archive,
+                                    "-cp",
+                                    jar.toString(),
+                                    Command.class.getName()));
+            args.addAll(List.of(what));
+            Run run = java(args);
+            boolean kept = what.length == 1 && what[0].equals("job");
+            String label = String.join(" ", what);
+            assertEquals(0, run.exitCode(), label + ": " + run.err());
+            assertEquals(
+                    "output" + System.lineSeparator() + "end" + System.lineSeparator(),
+                    run.out(),
+                    label);
+            assertEquals(kept, Files.exists(marker(configuration)), label);
+            assertEquals(
+                    kept, run.err().contains("writing an AOT cache"), label + ": " + run.err());
+            assertFalse(Files.exists(archive), label + ": no class-data archive as well");
+        }
+    }
 }
