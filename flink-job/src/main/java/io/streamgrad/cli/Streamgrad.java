@@ -26,11 +26,9 @@ import picocli.CommandLine.Option;
             "  STREAMGRAD_HEAP       fixed JVM heap (-Xms = -Xmx), 512m or more; default 1g",
             "  STREAMGRAD_JAVA_OPTS  more JVM flags (a heap size there wins)",
             "  OMP_NUM_THREADS       ND4J's CPU threads, default 1",
-            "  STREAMGRAD_CDS        0 turns off the class-data archive (on JDK 25 or later the"
-                    + " AOT cache) that speeds up starts",
+            "  STREAMGRAD_CDS        0 turns off the start-up archive (JDK 25+: an AOT cache)",
             "  STREAMGRAD_CDS_DIR    where it lives; default flink-job/target/cds",
-            "  JAVA_HOME             the Java (17 or later; 25 or later adds the JIT's profiles to"
-                    + " the cache) to run"
+            "  JAVA_HOME             the Java to run: 17 or later (25+ for the AOT cache)"
         },
         subcommands = {
             DemoCommand.class,
