@@ -34,7 +34,8 @@ public final class ClassDataArchive {
 
     /**
      * Created next to the archive once the dump has returned: the launcher keeps only archives with
-     * it, so a JVM killed during the dump leaves nothing it would map.
+     * it, so a JVM killed during the dump leaves nothing it would map. Next to an AOT
+     * configuration, it marks the recording as one to assemble a cache from.
      */
     static final String DONE_SUFFIX = ".done";
 
@@ -60,11 +61,12 @@ public final class ClassDataArchive {
     }
 
     /**
-     * Writes the archive the launcher asked for, if the command ran a job and succeeded; says so
-     * first, as it takes seconds. Not while the JVM is going down (Ctrl-C on a live run): the dump
-     * would hold up its exit. A failure the dump reports costs only the speed-up: it is said on
-     * {@code err}. (On JDK 17 a failed write of the file, a full disk say, ends the JVM with exit
-     * code 1: the JDK's own behaviour, changed in JDK 24.)
+     * Writes the archive the launcher asked for (or, on JDK 25 and later, marks the AOT recording
+     * it asked for), if the command ran a job and succeeded; says so first, as it takes seconds.
+     * Not while the JVM is going down (Ctrl-C on a live run): the dump would hold up its exit. A
+     * failure the dump reports costs only the speed-up: it is said on {@code err}. (On JDK 17 a
+     * failed write of the file, a full disk say, ends the JVM with exit code 1: the JDK's own
+     * behaviour, changed in JDK 24.)
      *
      * @param exitCode the command's exit code: only 0 writes
      * @param err where the notice goes (standard error: some commands write data to standard
@@ -129,7 +131,7 @@ public final class ClassDataArchive {
                 "streamgrad: writing an AOT cache for faster starts and warm-up, once per build"
                         + " (about 130 MB in "
                         + configuration.toAbsolutePath().getParent()
-                        + ", about 20 s; STREAMGRAD_CDS=0 skips it)");
+                        + ", 20 to 30 s; STREAMGRAD_CDS=0 skips it)");
         try {
             Files.writeString(Path.of(configuration + DONE_SUFFIX), "");
         } catch (IOException | RuntimeException e) {

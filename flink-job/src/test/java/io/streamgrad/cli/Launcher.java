@@ -37,11 +37,38 @@ final class Launcher {
      */
     static String run(Path logs, Path cwd, Map<String, String> env, int exitCode, String... args)
             throws Exception {
+        Path log = Files.createTempFile(logs, "launch-", ".out");
+        launch(log, null, cwd, env, exitCode, args);
+        return Files.readString(log);
+    }
+
+    /** What a run wrote to standard output and to standard error, apart. */
+    record Output(String out, String err) {}
+
+    /**
+     * As {@link #run(Path, Path, Map, int, String...)} in the test's working directory, keeping
+     * standard output apart from standard error.
+     */
+    static Output runApart(Path logs, Map<String, String> env, int exitCode, String... args)
+            throws Exception {
+        Path out = Files.createTempFile(logs, "launch-", ".out");
+        Path err = Files.createTempFile(logs, "launch-", ".err");
+        launch(out, err, null, env, exitCode, args);
+        return new Output(Files.readString(out), Files.readString(err));
+    }
+
+    /** Runs the launcher, output to {@code out}, errors to {@code err} (null: to {@code out}). */
+    private static void launch(
+            Path out, Path err, Path cwd, Map<String, String> env, int exitCode, String... args)
+            throws Exception {
         List<String> cmd = new ArrayList<>(List.of(SCRIPT.toString()));
         cmd.addAll(List.of(args));
-        Path log = Files.createTempFile(logs, "launch-", ".out");
-        ProcessBuilder pb =
-                new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile());
+        if (err == null) {
+            pb.redirectErrorStream(true);
+        } else {
+            pb.redirectError(err.toFile());
+        }
         if (cwd != null) {
             pb.directory(cwd.toFile());
         }
@@ -62,11 +89,15 @@ final class Launcher {
         Process p = pb.start();
         boolean ended = p.waitFor(180, TimeUnit.SECONDS);
         if (!ended) {
+            // The launcher's java is its child when it records an AOT cache: stopped too.
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
-        String out = Files.readString(log);
-        assertTrue(ended, String.join(" ", args) + " did not end: " + out);
-        assertEquals(exitCode, p.exitValue(), String.join(" ", args) + ": " + out);
-        return out;
+        String what = String.join(" ", args) + ": " + Files.readString(out);
+        if (err != null) {
+            what += "\n(standard error) " + Files.readString(err);
+        }
+        assertTrue(ended, "did not end: " + what);
+        assertEquals(exitCode, p.exitValue(), what);
     }
 }
