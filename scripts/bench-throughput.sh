@@ -5,16 +5,23 @@
 # τ_f, peak resident memory, checkpoint statistics, and the CPU the train JVM's threads and the
 # broker used during the measured span. See README "Benchmark".
 #
-#   scripts/bench-throughput.sh [--scale F] [--workloads logistic,softmax,mlp,memory] [--repeat N] [--out DIR] [--keep-data]
+#   scripts/bench-throughput.sh [--scale F] [--workloads logistic,softmax,mlp,memory,jdk] [--jdk DIR]
+#                               [--repeat N] [--out DIR] [--keep-data]
 #
 #   --scale F      fraction of the 2,000,000 logistic events, and of the memory workload's
 #                  1, 4 and 8 million (default 1; e.g. 0.05 while developing).
 #                  MNIST (softmax, mlp) is always its 60,000 training images.
-#   --workloads    comma-separated subset of logistic,softmax,mlp,memory (default: the first three).
+#   --workloads    comma-separated subset of logistic,softmax,mlp,memory,jdk (default: the first
+#                  three).
 #                  memory: train --bounded (logistic, 100 features) over 1 M and 8 M events with 1
 #                  and 3 epochs (the launcher's heap), and 3 epochs over 4 M with a 768 MB heap:
 #                  peak resident memory against the 1 M run's, checkpoint sizes and durations
 #                  (memory.md)
+#                  jdk: the three models' end-to-end runs, alternating in --repeat rounds between
+#                  the JDK this script runs on with the launcher's archive, the JDK given with
+#                  --jdk without one, and that JDK with the launcher's archive (an AOT cache from
+#                  JDK 25 on), each archive recorded first by a bounded logistic run (jdk.md)
+#   --jdk DIR      the JDK (a JAVA_HOME) the jdk workload compares with; required for it
 #   --repeat N     runs per workload of the raw consumer, of the in-memory trainer (a cold pass,
 #                  then warm) and of the end-to-end job, alternating, then of the warm 3-epoch job
 #                  (default 3): the report gives medians, and each ratio's lowest and highest run
@@ -25,8 +32,8 @@
 # Environment: OMP_NUM_THREADS (default 1, as ./streamgrad runs), STREAMGRAD_BENCH_HEAP (the
 # reference JVM's -Xmx, default 2g), STREAMGRAD_CDS (default 0 here: the train runs start without
 # the launcher's class-data archive, so that no measured run writes it and start-up stays
-# comparable across builds; 1 uses it, README "Start-up"). Stops the broker it started on exit,
-# failure or Ctrl-C.
+# comparable across builds; 1 uses it, README "Start-up"; the jdk workload sets it per arm). Stops
+# the broker it started on exit, failure or Ctrl-C.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 JOB="$ROOT/flink-job"
@@ -35,6 +42,7 @@ WORKLOADS=logistic,softmax,mlp
 OUT=""
 KEEP=0
 REPEAT=3
+JDK=""
 
 export STREAMGRAD_CDS="${STREAMGRAD_CDS:-0}"
 
@@ -48,7 +56,8 @@ while [ $# -gt 0 ]; do
     --out) OUT="${2:?--out needs a directory}"; shift 2 ;;
     --repeat) REPEAT="${2:?--repeat needs a number}"; shift 2 ;;
     --keep-data) KEEP=1; shift ;;
-    -h|--help) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --jdk) JDK="${2:?--jdk needs a directory}"; shift 2 ;;
+    -h|--help) sed -n '2,36p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument '$1' (see --help)" ;;
   esac
 done
@@ -57,8 +66,16 @@ done
 LOGISTIC_EVENTS="$(awk -v s="$SCALE" 'BEGIN { printf "%d", 2000000 * s }')"
 [ "$LOGISTIC_EVENTS" -ge 1024 ] || die "--scale $SCALE gives $LOGISTIC_EVENTS logistic events; use at least 0.001"
 for w in ${WORKLOADS//,/ }; do
-  case "$w" in logistic|softmax|mlp|memory) ;; *) die "unknown workload '$w': use logistic, softmax, mlp, memory" ;; esac
+  case "$w" in logistic|softmax|mlp|memory|jdk) ;; *) die "unknown workload '$w': use logistic, softmax, mlp, memory, jdk" ;; esac
 done
+if [[ ",$WORKLOADS," != *",jdk,"* && -n "$JDK" ]]; then
+  die "--jdk is for the jdk workload: add jdk to --workloads"
+fi
+if [[ ",$WORKLOADS," == *",jdk,"* ]]; then
+  [ -n "$JDK" ] || die "the jdk workload needs --jdk DIR: the JAVA_HOME of the JDK to compare with (25 or later for the AOT cache)"
+  [ -x "$JDK/bin/java" ] || die "--jdk $JDK: no bin/java there; give a JDK's home directory"
+  JDK="$(cd "$JDK" && pwd)"
+fi
 OUT="${OUT:-$ROOT/target/bench/$(date +%Y%m%d-%H%M%S)}"
 mkdir -p "$OUT"
 OUT="$(cd "$OUT" && pwd)"
@@ -135,10 +152,10 @@ produce() { # NAME ARGS...: one producer run, timed, its output in $OUT/produce-
     die "producing $name failed: $(tail -n 1 "$OUT/produce-$name.log") (see $OUT/produce-$name.log)"
   say "produced $name in $(($(date +%s) - start)) s"
 }
-if [[ ",$WORKLOADS," == *",logistic,"* ]]; then
+if [[ ",$WORKLOADS," == *",logistic,"* || ",$WORKLOADS," == *",jdk,"* ]]; then
   produce logistic synthetic --topic bench.logistic --events "$LOGISTIC_EVENTS" --features 100 --task binary
 fi
-if [[ ",$WORKLOADS," == *",softmax,"* || ",$WORKLOADS," == *",mlp,"* ]]; then
+if [[ ",$WORKLOADS," == *",softmax,"* || ",$WORKLOADS," == *",mlp,"* || ",$WORKLOADS," == *",jdk,"* ]]; then
   "$ROOT/scripts/fetch-mnist.sh" >&2
   produce mnist idx --topic bench.mnist --dir "$ROOT/data/mnist" --split train
 fi
@@ -165,7 +182,7 @@ bench() { # MAIN ARGS...: one benchmark JVM, stopped with this script
   wait "$BENCH_PID"
   BENCH_PID=""
 }
-THROUGHPUT="$(echo ",$WORKLOADS," | sed 's/,memory,/,/; s/^,//; s/,$//')"
+THROUGHPUT="$(echo ",$WORKLOADS," | sed 's/,memory,/,/; s/,jdk,/,/; s/^,//; s/,$//')"
 if [ -n "$THROUGHPUT" ]; then
   bench io.streamgrad.bench.ThroughputBench \
     --bootstrap-servers "$SERVERS" --launcher "$ROOT/streamgrad" --out "$OUT" --workloads "$THROUGHPUT" \
@@ -177,4 +194,10 @@ if [[ ",$WORKLOADS," == *",memory,"* ]]; then
     --bootstrap-servers "$SERVERS" --launcher "$ROOT/streamgrad" --out "$OUT" \
     --cases "$MEM_1:1,$MEM_8:1,$MEM_1:3,$MEM_8:3,$MEM_4:3:768m"
   say "memory report: $OUT/memory.md, $OUT/memory.json"
+fi
+if [[ ",$WORKLOADS," == *",jdk,"* ]]; then
+  bench io.streamgrad.bench.JdkBench \
+    --bootstrap-servers "$SERVERS" --launcher "$ROOT/streamgrad" --out "$OUT" --jdk "$JDK" \
+    --workloads logistic,softmax,mlp --rounds "$REPEAT"
+  say "JDK report: $OUT/jdk.md, $OUT/jdk.json"
 fi

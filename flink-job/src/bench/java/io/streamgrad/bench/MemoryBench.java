@@ -34,10 +34,7 @@ public final class MemoryBench {
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> a = new HashMap<>();
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            a.put(args[i].replaceFirst("^--", ""), args[i + 1]);
-        }
+        Map<String, String> a = ThroughputBench.arguments(args);
         String servers = ThroughputBench.required(a, "bootstrap-servers");
         Path launcher = Path.of(ThroughputBench.required(a, "launcher"));
         Path out = Path.of(ThroughputBench.required(a, "out"));

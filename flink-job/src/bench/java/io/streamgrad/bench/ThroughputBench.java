@@ -503,6 +503,15 @@ public final class ThroughputBench {
         return StepTimeFit.fit(b, t);
     }
 
+    /** The benchmarks' {@code --name value} pairs, keyed by name without the dashes. */
+    static Map<String, String> arguments(String[] args) {
+        Map<String, String> a = new LinkedHashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            a.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+        }
+        return a;
+    }
+
     static String required(Map<String, String> a, String name) {
         String v = a.get(name);
         if (v == null) {
