@@ -133,6 +133,15 @@ class LauncherClassDataArchiveIT {
         String out = Launcher.run(dir, spaced, Map.of("STREAMGRAD_CDS_DIR", "cds"), 2, "--version");
         assertTrue(out.contains("STREAMGRAD_CDS_DIR='cds' is " + spaced.toRealPath()), out);
         assertFalse(Files.exists(spaced.resolve("cds")));
+        // With the archive off the directory is never used: nothing to refuse.
+        out =
+                Launcher.run(
+                        dir,
+                        spaced,
+                        Map.of("STREAMGRAD_CDS_DIR", "cds", "STREAMGRAD_CDS", "0"),
+                        0,
+                        "--version");
+        assertTrue(out.startsWith("streamgrad "), out);
 
         // A directory others can write could hold a planted archive: the command runs without.
         Path shared = Files.createDirectories(dir.resolve("shared"));
