@@ -131,7 +131,7 @@ public final class ClassDataArchive {
                 "streamgrad: writing an AOT cache for faster starts and warm-up, once per build"
                         + " (about 130 MB in "
                         + configuration.toAbsolutePath().getParent()
-                        + ", 20 to 30 s; STREAMGRAD_CDS=0 skips it)");
+                        + ", about 30 s; STREAMGRAD_CDS=0 skips it)");
         try {
             Files.writeString(Path.of(configuration + DONE_SUFFIX), "");
         } catch (IOException | RuntimeException e) {
