@@ -109,44 +109,35 @@ public final class DecodeProcessFunction extends ProcessFunction<KafkaRecord, Tr
         if (firstPass) {
             counters.add(Accumulators.Counter.EVENTS_CONSUMED, 1);
         }
-        byte[] buffer = record.valueBuffer();
-        int length = record.valueLength();
-        if (length > maxRecordBytes) {
+        byte[] value = record.value();
+        if (value != null && value.length > maxRecordBytes) {
             if (!firstPass) {
                 return;
             }
             // Checked before decoding: Avro would allocate by the declared sizes inside it. The
             // dead letter keeps the first bytes only, so it fits the dead-letter topic.
-            int offset = record.valueOffset();
             deadLetter(
                     ctx,
                     record,
-                    Arrays.copyOfRange(
-                            buffer,
-                            offset,
-                            offset + Math.min(length, DeadLetters.TRUNCATED_VALUE_BYTES)),
+                    Arrays.copyOf(value, DeadLetters.TRUNCATED_VALUE_BYTES),
                     DeadLetterReason.RECORD_TOO_LARGE,
                     String.format(
                             "record of %,d bytes is over the events' limit of %,d bytes; the dead"
                                     + " letter keeps its first %,d bytes",
-                            length, maxRecordBytes, DeadLetters.TRUNCATED_VALUE_BYTES));
+                            value.length, maxRecordBytes, DeadLetters.TRUNCATED_VALUE_BYTES));
             return;
         }
         try {
-            // Decoded where it lies (a replay's record points into its group: KafkaRecord).
-            LabeledEventDecoder.Event event =
-                    buffer == null
-                            ? decoder.decode(null)
-                            : decoder.decode(buffer, record.valueOffset(), length);
             out.collect(
-                    EventValidator.validate(event, spec).at(record.partition(), record.offset()));
+                    EventValidator.validate(decoder.decode(value), spec)
+                            .at(record.partition(), record.offset()));
         } catch (AvroDecodeException e) {
             if (firstPass) {
-                deadLetter(ctx, record, record.value(), e.reason(), e.getMessage());
+                deadLetter(ctx, record, value, e.reason(), e.getMessage());
             }
         } catch (InvalidEventException e) {
             if (firstPass) {
-                deadLetter(ctx, record, record.value(), e.reason(), e.getMessage());
+                deadLetter(ctx, record, value, e.reason(), e.getMessage());
             }
         }
     }

@@ -47,11 +47,8 @@ public final class TrainingJob {
         m.put("pipeline.generic-types", "false");
         // Chained operators pass records by reference instead of copying each one: safe because
         // every record type crossing operators is immutable once emitted (Java records, Avro
-        // records built once) and no operator keeps an input it may later change. A replay's
-        // records point into bytes it fills again once they are processed (KafkaRecord): they
-        // must reach decoding by reference, in the same task, never copied or serialized whole.
+        // records built once) and no operator keeps an input it may later change.
         m.put("pipeline.object-reuse", "true");
-        m.put("pipeline.operator-chaining.enabled", "true");
         // A failing job surfaces in seconds instead of restarting forever.
         m.put("restart-strategy.type", "fixed-delay");
         m.put("restart-strategy.fixed-delay.attempts", "3");

@@ -552,9 +552,7 @@ class ReplaySourceIT {
         @Override
         public void collect(KafkaRecord record, long timestamp) {
             assertEquals(record.timestamp(), timestamp);
-            // A replay's record points into its group, which is filled again once emitted: kept,
-            // it is detached, as an operator keeping one would (KafkaRecord).
-            records.add(record.detached());
+            records.add(record);
         }
 
         @Override

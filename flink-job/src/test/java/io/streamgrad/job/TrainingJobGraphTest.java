@@ -10,7 +10,6 @@ import io.streamgrad.model.OptimizerSpec;
 import io.streamgrad.train.Batching;
 import io.streamgrad.train.ModelConfigs;
 import io.streamgrad.train.TrainingConfig;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.StreamSupport;
@@ -47,14 +46,7 @@ class TrainingJobGraphTest {
     }
 
     private static List<String> vertices(JobConfig c) {
-        return vertices(c, Map.of());
-    }
-
-    /** The job's graph where the cluster's own configuration says {@code cluster}. */
-    private static List<String> vertices(JobConfig c, Map<String, String> cluster) {
-        Map<String, String> merged = new HashMap<>(cluster);
-        merged.putAll(TrainingJob.settings(c));
-        Configuration settings = Configuration.fromMap(merged);
+        Configuration settings = Configuration.fromMap(TrainingJob.settings(c));
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.getExecutionEnvironment(settings);
         env.setParallelism(c.parallelism());
@@ -78,20 +70,6 @@ class TrainingJobGraphTest {
         String reader = vertexWith(names, "kafka (replay)");
         assertTrue(reader.contains("decode + validate"), reader);
         assertTrue(reader.contains("mini-batch + train"), reader);
-    }
-
-    @Test
-    void aReplaysReaderAndDecodingStayOneTaskWhereAClusterTurnsChainingOff() {
-        // Its records point into bytes the reader fills again (KafkaRecord): decoding must get
-        // them by reference, never serialized across an exchange.
-        for (int parallelism : new int[] {1, 2}) {
-            List<String> names =
-                    vertices(
-                            config(true, parallelism),
-                            Map.of("pipeline.operator-chaining.enabled", "false"));
-            String reader = vertexWith(names, "kafka (replay)");
-            assertTrue(reader.contains("decode + validate"), reader);
-        }
     }
 
     @Test

@@ -10,7 +10,6 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Objects;
 import org.apache.avro.SchemaNormalization;
 
 /**
@@ -53,36 +52,19 @@ public final class LabeledEventDecoder implements Serializable {
      * @throws AvroDecodeException for bytes that are not a LabeledEvent of a known schema version
      */
     public Event decode(byte[] bytes) {
-        return bytes == null ? of(generic.deserialize(null)) : decode(bytes, 0, bytes.length);
-    }
-
-    /**
-     * Decodes the record held in {@code bytes[offset, offset + length)}, reading nothing outside
-     * it: a replay keeps many records packed in one array and decodes each where it lies instead of
-     * copying it out first.
-     *
-     * @throws AvroDecodeException for bytes that are not a LabeledEvent of a known schema version
-     * @throws IndexOutOfBoundsException when the range is not within {@code bytes}
-     */
-    public Event decode(byte[] bytes, int offset, int length) {
-        Objects.checkFromIndexSize(offset, length, bytes.length);
-        int end = offset + length;
-        if (length < HEADER
-                || bytes[offset] != (byte) 0xC3
-                || bytes[offset + 1] != 0x01
-                || (long) LONG_LE.get(bytes, offset + 2) != CURRENT) {
-            // Earlier versions, and the errors' wording.
-            return of(
-                    generic.deserialize(
-                            offset == 0 && length == bytes.length
-                                    ? bytes
-                                    : Arrays.copyOfRange(bytes, offset, end)));
+        if (bytes == null
+                || bytes.length < HEADER
+                || bytes[0] != (byte) 0xC3
+                || bytes[1] != 0x01
+                || ByteBuffer.wrap(bytes, 2, 8).order(ByteOrder.LITTLE_ENDIAN).getLong()
+                        != CURRENT) {
+            return of(generic.deserialize(bytes)); // earlier versions, and the errors' wording
         }
         if (model == null) {
             model = new Repeated();
             source = new Repeated();
         }
-        Cursor in = new Cursor(bytes, offset, offset + HEADER, end);
+        Cursor in = new Cursor(bytes, HEADER);
         try {
             String model = this.model.read(in);
             String eventId = in.readString();
@@ -104,16 +86,13 @@ public final class LabeledEventDecoder implements Serializable {
         } catch (IOException | RuntimeException e) {
             throw new AvroDecodeException(
                     "cannot decode LabeledEvent ("
-                            + length
+                            + bytes.length
                             + " bytes): "
                             + e.getClass().getSimpleName()
                             + ": "
                             + e.getMessage());
         }
     }
-
-    private static final VarHandle LONG_LE =
-            MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     private static final VarHandle DOUBLE_LE =
             MethodHandles.byteArrayViewVarHandle(double[].class, ByteOrder.LITTLE_ENDIAN);
@@ -127,15 +106,10 @@ public final class LabeledEventDecoder implements Serializable {
     private static final class Cursor {
         private final byte[] b;
         private int pos;
-        // The record is b[start, end): nothing outside it is read.
-        private final int start;
-        private final int end;
 
-        Cursor(byte[] b, int start, int pos, int end) {
+        Cursor(byte[] b, int pos) {
             this.b = b;
-            this.start = start;
             this.pos = pos;
-            this.end = end;
         }
 
         long readLong() throws IOException {
@@ -153,7 +127,7 @@ public final class LabeledEventDecoder implements Serializable {
 
         /** As Avro's readInt: at most five bytes, bits past 32 dropped. */
         int readInt() throws IOException {
-            if (pos < end && b[pos] >= 0) {
+            if (pos < b.length && b[pos] >= 0) {
                 // One byte, as union indexes and small class labels are.
                 int raw = b[pos++];
                 return (raw >>> 1) ^ -(raw & 1);
@@ -231,9 +205,8 @@ public final class LabeledEventDecoder implements Serializable {
         }
 
         private void need(long n) throws IOException {
-            if (n > end - pos) {
-                throw new EOFException(
-                        "needs " + n + " more bytes at " + (pos - start) + " of " + (end - start));
+            if (n > b.length - pos) {
+                throw new EOFException("needs " + n + " more bytes at " + pos + " of " + b.length);
             }
         }
     }

@@ -179,7 +179,16 @@ class LabeledEventDecoderTest {
 
     @Test
     void anEventOfAnEarlierVersionTakesTheResolvingPath() throws Exception {
-        LabeledEventDecoder.Event e = decoder.decode(firstVersionEvent());
+        Schema v1 = AvroSerde.historyOf(LabeledEvent.getClassSchema().getFullName()).get(0);
+        GenericRecord old = new GenericData.Record(v1);
+        old.put("model", "legacy");
+        old.put("event_id", "old-1");
+        old.put("event_time", 42L);
+        old.put("features", List.of(1f, 2f));
+        old.put("label", 1);
+        byte[] bytes =
+                new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v1).encode(old).array();
+        LabeledEventDecoder.Event e = decoder.decode(bytes);
         assertEquals("legacy", e.model());
         assertArrayEquals(new float[] {1f, 2f}, e.features());
         assertEquals(1, e.label());
@@ -214,96 +223,5 @@ class LabeledEventDecoderTest {
                 assertThrows(AvroDecodeException.class, () -> decoder.decode(new byte[3]))
                         .reason());
         assertThrows(AvroDecodeException.class, () -> decoder.decode(null));
-    }
-
-    /**
-     * A replay keeps a group's records packed in one array and decodes each where it lies: the same
-     * event as from its own array, for both schema paths, and nothing outside its range read.
-     */
-    @Test
-    void aRecordDecodesWhereItLiesInALargerArrayAndNothingOutsideItIsRead() throws Exception {
-        SplittableRandom rng = new SplittableRandom(11);
-        List<byte[]> records = new ArrayList<>();
-        for (int i = 0; i < 200; i++) {
-            int n = rng.nextInt(0, 120);
-            List<Float> f = new ArrayList<>(n);
-            for (int j = 0; j < n; j++) {
-                f.add(Float.intBitsToFloat(rng.nextInt()));
-            }
-            records.add(
-                    serde.serialize(
-                            LabeledEvent.newBuilder()
-                                    .setModel("m-" + rng.nextInt(3))
-                                    .setEventId("id-" + i)
-                                    .setEventTime(rng.nextLong())
-                                    .setFeatures(f)
-                                    .setLabel(
-                                            rng.nextBoolean()
-                                                    ? (Object) rng.nextInt(10)
-                                                    : rng.nextDouble())
-                                    .setSource(rng.nextBoolean() ? null : "src-" + i)
-                                    .build()));
-        }
-        records.add(rng.nextInt(records.size()), firstVersionEvent());
-
-        // Packed with random bytes between them, as no group is, so a read past a record's end
-        // would meet garbage.
-        byte[] packed = new byte[records.stream().mapToInt(r -> r.length + 7).sum()];
-        rng.nextBytes(packed);
-        int[] offsets = new int[records.size()];
-        int at = 0;
-        for (int i = 0; i < records.size(); i++) {
-            at += rng.nextInt(8);
-            offsets[i] = at;
-            System.arraycopy(records.get(i), 0, packed, at, records.get(i).length);
-            at += records.get(i).length;
-        }
-        LabeledEventDecoder own = new LabeledEventDecoder();
-        for (int i = 0; i < records.size(); i++) {
-            byte[] r = records.get(i);
-            LabeledEventDecoder.Event whole = own.decode(r);
-            LabeledEventDecoder.Event slice = decoder.decode(packed, offsets[i], r.length);
-            assertEquals(whole.model(), slice.model());
-            assertEquals(whole.eventId(), slice.eventId());
-            assertEquals(whole.eventTime(), slice.eventTime());
-            assertEquals(whole.label(), slice.label());
-            assertEquals(whole.source(), slice.source());
-            assertArrayEquals(bits(whole.features()), bits(slice.features()));
-        }
-
-        // A range that ends inside a record is refused, though the record's rest follows it.
-        byte[] two = new byte[2 * records.get(0).length];
-        System.arraycopy(records.get(0), 0, two, 0, records.get(0).length);
-        System.arraycopy(records.get(0), 0, two, records.get(0).length, records.get(0).length);
-        for (int cut = 1; cut <= 6; cut++) {
-            int length = records.get(0).length - cut;
-            AvroDecodeException e =
-                    assertThrows(AvroDecodeException.class, () -> decoder.decode(two, 0, length));
-            assertEquals(DeadLetterReason.UNDECODABLE, e.reason());
-        }
-        assertThrows(IndexOutOfBoundsException.class, () -> decoder.decode(two, 1, two.length));
-        assertThrows(IndexOutOfBoundsException.class, () -> decoder.decode(two, -1, 4));
-    }
-
-    /**
-     * An event "legacy", "old-1", time 42, features [1, 2], label 1 in the schema's first version.
-     */
-    private static byte[] firstVersionEvent() throws Exception {
-        Schema v1 = AvroSerde.historyOf(LabeledEvent.getClassSchema().getFullName()).get(0);
-        GenericRecord old = new GenericData.Record(v1);
-        old.put("model", "legacy");
-        old.put("event_id", "old-1");
-        old.put("event_time", 42L);
-        old.put("features", List.of(1f, 2f));
-        old.put("label", 1);
-        return new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v1).encode(old).array();
-    }
-
-    private static int[] bits(float[] f) {
-        int[] b = new int[f.length];
-        for (int i = 0; i < f.length; i++) {
-            b[i] = Float.floatToRawIntBits(f[i]);
-        }
-        return b;
     }
 }
