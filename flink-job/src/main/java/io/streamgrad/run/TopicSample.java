@@ -3,8 +3,7 @@ package io.streamgrad.run;
 import io.streamgrad.kafka.KafkaClientConfig;
 import io.streamgrad.kafka.RawClients;
 import io.streamgrad.schema.AvroDecodeException;
-import io.streamgrad.schema.AvroSerde;
-import io.streamgrad.schema.LabeledEvent;
+import io.streamgrad.schema.LabeledEventDecoder;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -30,7 +29,9 @@ public record TopicSample(Integer featureCount, double eventsPerSecond, long sam
 
     /** Reads up to {@link #MAX_EVENTS} events from the beginning of the topic's partitions. */
     public static TopicSample read(KafkaClientConfig kafka, String topic) {
-        AvroSerde<LabeledEvent> serde = AvroSerde.of(LabeledEvent.class);
+        // The job's decoder: features straight into a float array, not boxed one by one (0.2 s
+        // of a start for 4,096 MNIST images).
+        LabeledEventDecoder decoder = new LabeledEventDecoder();
         Map<Integer, long[]> spans = new HashMap<>(); // partition -> {count, min, max}
         Integer features = null;
         long sampled = 0;
@@ -49,16 +50,16 @@ public record TopicSample(Integer featureCount, double eventsPerSecond, long sam
                         consumer.pause(List.of(tp));
                         continue;
                     }
-                    LabeledEvent e;
+                    LabeledEventDecoder.Event e;
                     try {
-                        e = serde.deserialize(r.value());
+                        e = decoder.decode(r.value());
                     } catch (AvroDecodeException bad) {
                         continue; // the job will dead-letter it
                     }
                     if (features == null) {
-                        features = e.getFeatures().size();
+                        features = e.features().length;
                     }
-                    long t = e.getEventTime();
+                    long t = e.eventTime();
                     spans.merge(
                             r.partition(),
                             new long[] {1, t, t},

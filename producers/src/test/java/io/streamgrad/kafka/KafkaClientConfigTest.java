@@ -184,6 +184,10 @@ class KafkaClientConfigTest {
                         "security.protocol=SASL_SSL\nsasl.jaas.confg=x\nrequest.timeout.ms=60000\n"
                                 + "linger.ms=5\nmax.poll.records=10\n");
         assertEquals(Set.of("sasl.jaas.confg"), KafkaClientConfig.load("b:9092", f).unknownKeys());
+        // A streams-only key is known too (the shortcut for no file must not skip Streams').
+        Path streams = write(dir, "num.stream.threads=2\n");
+        assertEquals(Set.of(), KafkaClientConfig.load("b:9092", streams).unknownKeys());
+        assertEquals(Set.of(), KafkaClientConfig.plain("b:9092").unknownKeys());
     }
 
     @Test
