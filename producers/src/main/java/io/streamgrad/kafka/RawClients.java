@@ -41,10 +41,12 @@ public final class RawClients {
 
     /**
      * A group-less consumer that reads only committed records. Its {@code close()} does not wait:
-     * such a reader keeps no group and commits nothing, and Kafka's own {@code close()} waited for
-     * the fetch it had in flight, which the broker holds up to {@code fetch.max.wait.ms} (500 ms by
-     * default) when there is nothing more to read: half a second at the end of every read (a
-     * bounded {@code train} reads four topics so), and KAFKA-19884 makes it documented behaviour.
+     * such a reader keeps no group and commits nothing, and Kafka's own {@code close()} waits for
+     * the fetch it has in flight, which the broker holds up to {@code fetch.max.wait.ms} (500 ms by
+     * default) when there is nothing more to read: up to half a second at the end of a read (a
+     * bounded {@code train} reads three topics so), as Kafka's own tests have it (KAFKA-19884).
+     * Closed so, the consumer does not tell the broker to drop its fetch session, which the broker
+     * evicts from its cache in time.
      */
     public static KafkaConsumer<byte[], byte[]> consumer(KafkaClientConfig kafka, String clientId) {
         Map<String, Object> p = new HashMap<>();
