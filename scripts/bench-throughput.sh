@@ -68,10 +68,15 @@ LOGISTIC_EVENTS="$(awk -v s="$SCALE" 'BEGIN { printf "%d", 2000000 * s }')"
 for w in ${WORKLOADS//,/ }; do
   case "$w" in logistic|softmax|mlp|memory|jdk) ;; *) die "unknown workload '$w': use logistic, softmax, mlp, memory, jdk" ;; esac
 done
-if [[ ",$WORKLOADS," != *",jdk,"* && -n "$JDK" ]]; then
+wants() { # NAME...: whether --workloads names any of them
+  local w
+  for w in "$@"; do [[ ",$WORKLOADS," == *",$w,"* ]] && return 0; done
+  return 1
+}
+if ! wants jdk && [ -n "$JDK" ]; then
   die "--jdk is for the jdk workload: add jdk to --workloads"
 fi
-if [[ ",$WORKLOADS," == *",jdk,"* ]]; then
+if wants jdk; then
   [ -n "$JDK" ] || die "the jdk workload needs --jdk DIR: the JAVA_HOME of the JDK to compare with (25 or later for the AOT cache)"
   [ -x "$JDK/bin/java" ] || die "--jdk $JDK: no bin/java there; give a JDK's home directory"
   JDK="$(cd "$JDK" && pwd)"
@@ -152,10 +157,10 @@ produce() { # NAME ARGS...: one producer run, timed, its output in $OUT/produce-
     die "producing $name failed: $(tail -n 1 "$OUT/produce-$name.log") (see $OUT/produce-$name.log)"
   say "produced $name in $(($(date +%s) - start)) s"
 }
-if [[ ",$WORKLOADS," == *",logistic,"* || ",$WORKLOADS," == *",jdk,"* ]]; then
+if wants logistic jdk; then
   produce logistic synthetic --topic bench.logistic --events "$LOGISTIC_EVENTS" --features 100 --task binary
 fi
-if [[ ",$WORKLOADS," == *",softmax,"* || ",$WORKLOADS," == *",mlp,"* || ",$WORKLOADS," == *",jdk,"* ]]; then
+if wants softmax mlp jdk; then
   "$ROOT/scripts/fetch-mnist.sh" >&2
   produce mnist idx --topic bench.mnist --dir "$ROOT/data/mnist" --split train
 fi
@@ -163,7 +168,7 @@ fi
 MEM_1="$(awk -v s="$SCALE" 'BEGIN { printf "%d", 1000000 * s }')"
 MEM_4="$(awk -v s="$SCALE" 'BEGIN { printf "%d", 4000000 * s }')"
 MEM_8="$(awk -v s="$SCALE" 'BEGIN { printf "%d", 8000000 * s }')"
-if [[ ",$WORKLOADS," == *",memory,"* ]]; then
+if wants memory; then
   for n in "$MEM_1" "$MEM_4" "$MEM_8"; do
     produce "memory-$n" synthetic --topic "bench.mem.$n" --events "$n" --features 100 --task binary
   done
@@ -189,13 +194,13 @@ if [ -n "$THROUGHPUT" ]; then
     --jvm-options "$JVM_OPTIONS" --repeat "$REPEAT"
   say "report: $OUT/bench.md, $OUT/bench.json; per-run logs and summaries in $OUT"
 fi
-if [[ ",$WORKLOADS," == *",memory,"* ]]; then
+if wants memory; then
   bench io.streamgrad.bench.MemoryBench \
     --bootstrap-servers "$SERVERS" --launcher "$ROOT/streamgrad" --out "$OUT" \
     --cases "$MEM_1:1,$MEM_8:1,$MEM_1:3,$MEM_8:3,$MEM_4:3:768m"
   say "memory report: $OUT/memory.md, $OUT/memory.json"
 fi
-if [[ ",$WORKLOADS," == *",jdk,"* ]]; then
+if wants jdk; then
   bench io.streamgrad.bench.JdkBench \
     --bootstrap-servers "$SERVERS" --launcher "$ROOT/streamgrad" --out "$OUT" --jdk "$JDK" \
     --workloads logistic,softmax,mlp --rounds "$REPEAT"

@@ -167,16 +167,13 @@ public final class ThroughputBench {
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> a = new LinkedHashMap<>();
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            a.put(args[i], args[i + 1]);
-        }
-        String servers = required(a, "--bootstrap-servers");
-        Path launcher = Path.of(required(a, "--launcher"));
-        Path out = Path.of(required(a, "--out"));
-        List<String> names = Arrays.asList(a.getOrDefault("--workloads", "logistic").split(","));
-        List<String> jvmOptions = jvmOptions(Path.of(required(a, "--jvm-options")));
-        int repeats = Integer.parseInt(a.getOrDefault("--repeat", "1"));
+        Map<String, String> a = arguments(args);
+        String servers = required(a, "bootstrap-servers");
+        Path launcher = Path.of(required(a, "launcher"));
+        Path out = Path.of(required(a, "out"));
+        List<String> names = Arrays.asList(a.getOrDefault("workloads", "logistic").split(","));
+        List<String> jvmOptions = jvmOptions(Path.of(required(a, "jvm-options")));
+        int repeats = Integer.parseInt(a.getOrDefault("repeat", "1"));
         if (repeats < 1) {
             throw new IllegalArgumentException("--repeat " + repeats + ": give 1 or more");
         }
@@ -515,7 +512,7 @@ public final class ThroughputBench {
     static String required(Map<String, String> a, String name) {
         String v = a.get(name);
         if (v == null) {
-            throw new IllegalArgumentException("missing " + name);
+            throw new IllegalArgumentException("missing --" + name);
         }
         return v;
     }
