@@ -32,9 +32,14 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         description = {
             "Train fresh models over a historical range of a Kafka topic of LabeledEvents exactly"
-                    + " as train --bounded would (same windows, same seeds), one per --variant,"
-                    + " in one Flink job and one pass over Kafka; then compare their prequential"
-                    + " (test-then-train) curves side by side.",
+                    + " as train --bounded would (same windows, seeds and passes over Kafka), one"
+                    + " per --variant, in one Flink job whose every read of the range serves all"
+                    + " variants; then compare their prequential (test-then-train) curves side by"
+                    + " side.",
+            "The variants must read the range alike: the same --epochs, --full-pass-loss and"
+                    + " --shuffle (and, for blocks, --shuffle-block, --shuffle-group, --seed);"
+                    + " with --shuffle pass the range is read once, each variant keeps it in"
+                    + " state, and their epochs may differ.",
             "Each variant's model of key KEY is model key KEY@NAME on the metrics and snapshots"
                     + " topics."
         })

@@ -39,6 +39,7 @@ final class ReplayReader
     private final Properties properties;
     private final String topic;
     private final ReplayPlan plan;
+    private final boolean commitsRangeEnd;
     private Map<Integer, long[]> range;
     private boolean finished;
 
@@ -93,8 +94,16 @@ final class ReplayReader
         }
     }
 
+    /**
+     * @param commitsRangeEnd whether the range's end is committed to the group once a checkpoint
+     *     covers the first pass (a backtest's fixed range is not)
+     */
     ReplayReader(
-            Properties properties, String topic, ReplayPlan plan, SourceReaderContext context) {
+            Properties properties,
+            String topic,
+            ReplayPlan plan,
+            boolean commitsRangeEnd,
+            SourceReaderContext context) {
         super(
                 () -> new ReplayFetcher(properties, topic, plan),
                 (fetched, output, position) -> {
@@ -106,6 +115,7 @@ final class ReplayReader
         this.properties = properties;
         this.topic = topic;
         this.plan = plan;
+        this.commitsRangeEnd = commitsRangeEnd;
     }
 
     private static Configuration queueConfig() {
@@ -174,7 +184,7 @@ final class ReplayReader
         super.notifyCheckpointComplete(checkpointId);
         Boolean done = firstPassDoneAt.get(checkpointId);
         firstPassDoneAt.keySet().removeIf(id -> id <= checkpointId);
-        if (Boolean.TRUE.equals(done) && !committed) {
+        if (commitsRangeEnd && Boolean.TRUE.equals(done) && !committed) {
             // The group's position moves past the range once a checkpoint covers its first pass,
             // so the next bounded run of the group starts after it.
             Map<TopicPartition, OffsetAndMetadata> ends =

@@ -39,7 +39,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * a restored run reads the same records. One reader reads the whole range (the source runs with
  * parallelism 1): what reaches each model key is then in one deterministic order, the same after
  * any failover, and a key's events of one pass all arrive before any of the next pass. When the
- * first pass is complete in a checkpoint, the range's end is committed to the group.
+ * first pass is complete in a checkpoint, the range's end is committed to the group; a range fixed
+ * before the job ({@link #ofRange}, a backtest's) is read as given and committed nowhere.
  */
 public final class ReplaySource
         implements Source<KafkaRecord, ReplaySplit, List<ReplaySplit>>,
@@ -59,6 +60,8 @@ public final class ReplaySource
     private final boolean useCommittedOffsets;
     private final boolean fromEarliest;
     private final Map<Integer, Long> startOffsets;
+    // A range fixed before the job (a backtest's): read as it is, and never committed to a group.
+    private final TreeMap<Integer, long[]> fixedRange;
 
     /**
      * @param useCommittedOffsets start where the group's committed offsets are, where it has any
@@ -81,6 +84,54 @@ public final class ReplaySource
         this.useCommittedOffsets = useCommittedOffsets;
         this.fromEarliest = fromEarliest;
         this.startOffsets = startOffsets == null ? null : new HashMap<>(startOffsets);
+        this.fixedRange = null;
+    }
+
+    private ReplaySource(
+            KafkaClientConfig kafka,
+            String topic,
+            String groupId,
+            ReplayPlan plan,
+            TreeMap<Integer, long[]> fixedRange) {
+        this.kafka = kafka;
+        this.topic = topic;
+        this.groupId = groupId;
+        this.plan = plan;
+        this.useCommittedOffsets = false;
+        this.fromEarliest = false;
+        this.startOffsets = null;
+        this.fixedRange = fixedRange;
+    }
+
+    /**
+     * A range fixed before the job starts (a backtest's), read once per pass of {@code plan}; the
+     * group's offsets are neither read nor committed.
+     *
+     * @param groupId names the consumers only (no group is joined, nothing is committed)
+     * @param from per partition, the first offset read
+     * @param to per partition, the offset after the last one read (exclusive); only the partitions
+     *     of {@code from} are read
+     * @throws IllegalArgumentException when a partition of {@code from} has no end in {@code to},
+     *     or its range is negative
+     */
+    public static ReplaySource ofRange(
+            KafkaClientConfig kafka,
+            String topic,
+            String groupId,
+            ReplayPlan plan,
+            Map<Integer, Long> from,
+            Map<Integer, Long> to) {
+        TreeMap<Integer, long[]> range = new TreeMap<>();
+        from.forEach(
+                (p, f) -> {
+                    Long t = to.get(p);
+                    if (t == null || t < f) {
+                        throw new IllegalArgumentException(
+                                "partition " + p + ": range " + f + " to " + t);
+                    }
+                    range.put(p, new long[] {f, t});
+                });
+        return new ReplaySource(kafka, topic, groupId, plan, range);
     }
 
     @Override
@@ -90,7 +141,7 @@ public final class ReplaySource
 
     @Override
     public SourceReader<KafkaRecord, ReplaySplit> createReader(SourceReaderContext ctx) {
-        return new ReplayReader(consumerProperties(), topic, plan, ctx);
+        return new ReplayReader(consumerProperties(), topic, plan, fixedRange == null, ctx);
     }
 
     @Override
@@ -122,6 +173,11 @@ public final class ReplaySource
 
     /** Per partition, the first offset and the offset after the last: fixed at the first start. */
     Map<Integer, long[]> resolveRange() {
+        if (fixedRange != null) {
+            Map<Integer, long[]> copy = new TreeMap<>();
+            fixedRange.forEach((p, r) -> copy.put(p, r.clone()));
+            return copy;
+        }
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(consumerProperties())) {
             List<TopicPartition> partitions = new ArrayList<>();
             for (PartitionInfo p : c.partitionsFor(topic)) {

@@ -70,21 +70,22 @@ public final class TrainingJob {
 
     /**
      * The backtest: the training dataflow over a fixed offset range, each event trained once per
-     * variant (model keys KEY@VARIANT), in one pass over Kafka.
+     * variant (model keys KEY@VARIANT). The variants read the range alike ({@link
+     * ModelConfigs#replayPlan}): once per epoch and full-pass loss from Kafka, one read serving
+     * them all; or, with {@code --shuffle pass} or a full batch, once, each variant keeping it in
+     * state.
      */
     public static void build(StreamExecutionEnvironment env, BacktestConfig b) {
         JobConfig c = b.job();
-        wire(
-                env,
-                c,
-                KafkaRanges.source(
-                        c.kafka(),
-                        c.topics().events(),
-                        "streamgrad-backtest-" + c.runId(),
-                        b.from(),
-                        b.to()),
-                b.configs(),
-                null);
+        String consumers = "streamgrad-backtest-" + c.runId();
+        ReplayPlan plan = b.configs().replayPlan();
+        Source<KafkaRecord, ?, ?> source =
+                plan != null
+                        ? ReplaySource.ofRange(
+                                c.kafka(), c.topics().events(), consumers, plan, b.from(), b.to())
+                        : KafkaRanges.source(
+                                c.kafka(), c.topics().events(), consumers, b.from(), b.to());
+        wire(env, c, source, b.configs(), plan);
     }
 
     private static void wire(
@@ -111,12 +112,18 @@ public final class TrainingJob {
             records.setParallelism(1).name("kafka (replay): " + c.topics().events());
             examples.setParallelism(1);
         }
-        DataStream<TrainingExample> keyed =
-                configs.hasVariants()
-                        ? examples.flatMap(new VariantFanOut(configs))
-                                .uid("variants")
-                                .name("one example per variant")
-                        : examples;
+        DataStream<TrainingExample> keyed = examples;
+        if (configs.hasVariants()) {
+            SingleOutputStreamOperator<TrainingExample> fanOut =
+                    examples.flatMap(new VariantFanOut(configs))
+                            .uid("variants")
+                            .name("one example per variant");
+            if (replay != null) {
+                // Chained to the one reader: a key's passes must reach its trainer in order.
+                fanOut.setParallelism(1);
+            }
+            keyed = fanOut;
+        }
 
         boolean chained = replay != null && c.parallelism() == 1;
         TrainKeyedProcessFunction train =

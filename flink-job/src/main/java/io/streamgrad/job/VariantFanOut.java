@@ -9,9 +9,9 @@ import org.apache.flink.api.java.typeutils.ResultTypeQueryable;
 import org.apache.flink.util.Collector;
 
 /**
- * A backtest reads each event once and trains it once per variant: event of model key K becomes one
- * example per variant V, keyed {@code K@V} ({@link ModelConfigs#variantKey}), same features, label,
- * time and Kafka coordinates.
+ * A backtest's read of an event serves every variant: event of model key K becomes one example per
+ * variant V, keyed {@code K@V} ({@link ModelConfigs#variantKey}), same features, label, time and
+ * Kafka coordinates.
  */
 final class VariantFanOut
         implements FlatMapFunction<TrainingExample, TrainingExample>,

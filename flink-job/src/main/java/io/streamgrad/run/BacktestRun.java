@@ -5,13 +5,14 @@ import io.streamgrad.job.BacktestConfig;
 import io.streamgrad.job.JobConfig;
 import io.streamgrad.train.ModelConfigs;
 import java.util.List;
+import java.util.function.LongSupplier;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 
 /**
  * {@code ./streamgrad backtest}: fresh models trained over a historical range of the events topic
- * exactly as {@code train --bounded} would train them (same windows, same seeds), one model per
- * variant, all in one job and one pass over Kafka; then a side-by-side report of their prequential
- * (test-then-train) curves.
+ * exactly as {@code train --bounded} would train them (same windows, seeds and passes over Kafka),
+ * one model per variant, all in one job whose every read of the range serves all variants; then a
+ * side-by-side report of their prequential (test-then-train) curves.
  */
 public final class BacktestRun {
     private BacktestRun() {}
@@ -32,30 +33,65 @@ public final class BacktestRun {
             EvaluationRange.Request range,
             long kafkaTimeoutMs) {
         ModelConfigs configs = ModelConfigs.variants(variants);
+        LazyRange records = new LazyRange(job, range, kafkaTimeoutMs);
         for (ModelConfigs.Variant v : variants) {
             try {
-                TrainRun.preflight(job.withTraining(v.config()), kafkaTimeoutMs);
+                TrainRun.preflight(job.withTraining(v.config()), kafkaTimeoutMs, records);
             } catch (InvalidSettingException e) {
-                throw variants.size() == 1
+                throw variants.size() == 1 || e == records.refused
                         ? e
                         : new InvalidSettingException(
                                 "{variant} " + v.name() + ": " + e.render(n -> "{" + n + "}"));
             }
         }
-        EvaluationRange r;
-        try (KafkaConsumer<byte[], byte[]> consumer = TopicReader.consumer(job.kafka())) {
-            r =
-                    EvaluationRange.resolve(
-                            job.topics().events(),
-                            range,
-                            EvaluateRun.offsets(consumer, job.topics().events(), kafkaTimeoutMs));
-        }
+        records.getAsLong();
+        EvaluationRange r = records.range;
         Preflight.requireBacktestFits(
                 variants.stream().map(v -> v.config().batching()).toList(),
                 variants.get(0).config().spec().inputSize(),
                 r.records(),
                 Runtime.getRuntime().maxMemory());
         return new Plan(new BacktestConfig(job, configs, r.from(), r.to()), r);
+    }
+
+    /**
+     * The range's records, resolved when the first variant's checks have found the topic: each
+     * variant's memory checks size what it keeps by the range, not by the whole topic. A refusal of
+     * the range is the range's, not a variant's.
+     */
+    private static final class LazyRange implements LongSupplier {
+        private final JobConfig job;
+        private final EvaluationRange.Request request;
+        private final long kafkaTimeoutMs;
+        EvaluationRange range;
+        InvalidSettingException refused;
+
+        LazyRange(JobConfig job, EvaluationRange.Request request, long kafkaTimeoutMs) {
+            this.job = job;
+            this.request = request;
+            this.kafkaTimeoutMs = kafkaTimeoutMs;
+        }
+
+        @Override
+        public long getAsLong() {
+            if (refused != null) {
+                throw refused;
+            }
+            if (range == null) {
+                try (KafkaConsumer<byte[], byte[]> consumer = TopicReader.consumer(job.kafka())) {
+                    range =
+                            EvaluationRange.resolve(
+                                    job.topics().events(),
+                                    request,
+                                    EvaluateRun.offsets(
+                                            consumer, job.topics().events(), kafkaTimeoutMs));
+                } catch (InvalidSettingException e) {
+                    refused = e;
+                    throw e;
+                }
+            }
+            return range.records();
+        }
     }
 
     /** Runs the plan in a local MiniCluster and reports each variant's curve. */

@@ -156,9 +156,10 @@ public final class Preflight {
     }
 
     /**
-     * Refuses, before a backtest starts, a range its variants cannot keep: a backtest reads its
-     * range once, and every variant that trains more than one epoch or reports the full-pass loss
-     * keeps the whole range in state ({@link Batching#keepsPass}), each its own copy.
+     * Refuses, before a backtest starts, a range its variants cannot keep: variants that read the
+     * range once ({@code --shuffle pass}, a full batch) and train more than one epoch or report the
+     * full-pass loss keep the whole range in state ({@link Batching#keepsPass}), each its own copy;
+     * variants that read it from Kafka again for each pass keep none of it.
      *
      * @param variants each variant's batching
      * @param events the records of the range
@@ -168,7 +169,8 @@ public final class Preflight {
      */
     public static void requireBacktestFits(
             List<Batching> variants, int features, long events, long heapBytes) {
-        long keeping = variants.stream().filter(Batching::keepsPass).count();
+        // Variants that read the range from Kafka again keep none of it.
+        long keeping = variants.stream().filter(b -> !b.rereadsKafka() && b.keepsPass()).count();
         long budget = heapBytes / 2;
         long bytes = keeping * events * keptExampleBytes(features);
         if (keeping == 0 || bytes <= budget) {
@@ -181,8 +183,9 @@ public final class Preflight {
                                 + " {full-pass-loss}, about %,d MiB, more than half the %,d MiB"
                                 + " heap: a range of at most %,d events fits ({last} or"
                                 + " {from-offset}/{to-offset}), or fewer such variants (one epoch"
-                                + " and {no-full-pass-loss} keep nothing); or give the JVM"
-                                + " more: "
+                                + " and {no-full-pass-loss} keep nothing), or {shuffle} blocks or"
+                                + " window, which read the range from Kafka again for each pass"
+                                + " and keep none of it; or give the JVM more: "
                                 + moreHeap(bytes),
                         events,
                         features,

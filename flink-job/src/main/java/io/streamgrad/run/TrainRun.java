@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 
@@ -31,6 +32,17 @@ public final class TrainRun {
      * @throws io.streamgrad.kafka.KafkaUnreachableException when Kafka does not answer in time
      */
     public static void preflight(JobConfig c, long kafkaTimeoutMs) {
+        preflight(c, kafkaTimeoutMs, null);
+    }
+
+    /**
+     * As {@link #preflight(JobConfig, long)} for a run over part of the topic (a backtest's range):
+     * a full batch and a pass kept in state are sized by the records the run reads.
+     *
+     * @param records the run's records, asked once the topic is known to exist; null for the
+     *     topic's whole count
+     */
+    static void preflight(JobConfig c, long kafkaTimeoutMs, LongSupplier records) {
         Preflight.requireStepFits(c.training());
         Preflight.requireSnapshotFits(c.training());
         try (TopicAdmin admin = new TopicAdmin(c.kafka(), kafkaTimeoutMs)) {
@@ -44,16 +56,17 @@ public final class TrainRun {
                                 + ": produce to it first (./streamgrad produce synthetic ...)"
                                 + " or pass {events-topic}");
             }
+            long count =
+                    records != null ? records.getAsLong() : admin.recordCount(c.topics().events());
             if (c.training().batching().fullBatch()) {
-                Preflight.requireFullBatchFits(
-                        c.training().batching(), admin.recordCount(c.topics().events()));
+                Preflight.requireFullBatchFits(c.training().batching(), count);
             }
             if (c.bounded()) {
                 // A local run trains in this JVM.
                 Preflight.requireShuffleFits(
                         c.training().batching(),
                         c.training().spec().inputSize(),
-                        admin.recordCount(c.topics().events()),
+                        count,
                         Runtime.getRuntime().maxMemory());
             }
         }

@@ -10,10 +10,10 @@ import java.util.regex.Pattern;
 
 /**
  * How each model key of a job trains: one {@link TrainingConfig} for every key (training), or one
- * per variant (a backtest comparing configurations on the same events in one pass). In a backtest
- * every event of model key K is trained once per variant V, as model key {@code K@V} (see {@link
- * #variantKey}); the variant's model shuffles with K's seed, so it trains exactly as a {@code
- * train} run with the variant's settings would train K.
+ * per variant (a backtest comparing configurations on the same events, each read of them serving
+ * every variant). In a backtest every event of model key K is trained once per variant V, as model
+ * key {@code K@V} (see {@link #variantKey}); the variant's model shuffles with K's seed, so it
+ * trains exactly as a {@code train} run with the variant's settings would train K.
  */
 public final class ModelConfigs implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -104,7 +104,59 @@ public final class ModelConfigs implements Serializable {
                                 + " them once, outside --variant");
             }
         }
+        for (Variant v : variants) {
+            requireSameReading(first, v);
+        }
         return new ModelConfigs(null, byName);
+    }
+
+    /**
+     * One read of the range serves every variant: either all read it from Kafka again for each
+     * epoch and full-pass loss, with the same passes in the same order ({@link
+     * ReplayPlan#readsLike}), or all read it once and keep it in state ({@code --shuffle pass},
+     * {@code --batch-size full}), where their epochs may differ.
+     */
+    private static void requireSameReading(Variant first, Variant v) {
+        ReplayPlan a = replayPlanOf(first.config());
+        ReplayPlan b = replayPlanOf(v.config());
+        if (a == null && b == null || a != null && b != null && a.readsLike(b)) {
+            return;
+        }
+        throw new InvalidSettingException(
+                "{variant} "
+                        + v.name()
+                        + " reads the range as "
+                        + describeReading(b, v.config())
+                        + " but "
+                        + first.name()
+                        + " as "
+                        + describeReading(a, first.config())
+                        + ": one read of the range serves every variant, so they must agree on"
+                        + " how it is read; set these once, outside {variant}, or give {shuffle}"
+                        + " pass to keep the range in state once per variant (then their epochs"
+                        + " may differ), or run separate backtests");
+    }
+
+    private static String describeReading(ReplayPlan plan, TrainingConfig c) {
+        if (plan != null) {
+            return plan.describeReading();
+        }
+        return c.batching().fullBatch()
+                ? "{batch-size} full (read once, kept in state)"
+                : "{shuffle} pass (read once, kept in state)";
+    }
+
+    /** A bounded run's passes over Kafka with this configuration; null if it keeps its pass. */
+    private static ReplayPlan replayPlanOf(TrainingConfig c) {
+        return c.batching().rereadsKafka() ? ReplayPlan.of(c.batching(), c.seed()) : null;
+    }
+
+    /**
+     * The passes over Kafka every model key of this bounded job reads (all variants' alike); null
+     * when they read the range once and keep it in state instead.
+     */
+    public ReplayPlan replayPlan() {
+        return replayPlanOf(base());
     }
 
     public boolean hasVariants() {

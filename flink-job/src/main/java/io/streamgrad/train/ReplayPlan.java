@@ -83,6 +83,45 @@ public record ReplayPlan(
                 seed);
     }
 
+    /**
+     * Whether {@code other} reads the range exactly as this plan does (the same passes, shifts and
+     * order), so that one read serves both: a backtest's variants share one replay. The block size,
+     * blocks per group and seed order a {@code BLOCKS} pass only; a {@code WINDOW} pass reads in
+     * source order whatever they are.
+     */
+    public boolean readsLike(ReplayPlan other) {
+        return epochs == other.epochs
+                && evaluate == other.evaluate
+                && unitMs == other.unitMs
+                && order == other.order
+                && (order != ShuffleMode.BLOCKS
+                        || (blockOffsets == other.blockOffsets
+                                && groupBlocks == other.groupBlocks
+                                && seed == other.seed));
+    }
+
+    /**
+     * How the plan reads its range, in the settings that decide it, as {@code {setting}} tokens
+     * ({@link io.streamgrad.config.InvalidSettingException}): "{epochs} 2, {full-pass-loss},
+     * {shuffle} blocks ({shuffle-block} 1024, {shuffle-group} 16, {seed} 7)".
+     */
+    public String describeReading() {
+        return "{epochs} "
+                + epochs
+                + (evaluate ? ", {full-pass-loss}" : ", no {full-pass-loss}")
+                + ", {shuffle} "
+                + order.wireName()
+                + (order == ShuffleMode.BLOCKS
+                        ? " ({shuffle-block} "
+                                + blockOffsets
+                                + ", {shuffle-group} "
+                                + groupBlocks
+                                + ", {seed} "
+                                + seed
+                                + ")"
+                        : "");
+    }
+
     /** Passes in all: one per epoch, two with full-pass losses. */
     public int passes() {
         return evaluate ? 2 * epochs : epochs;

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamgrad.kafka.EmbeddedKafkaBroker;
+import io.streamgrad.kafka.KafkaClientConfig;
+import io.streamgrad.kafka.RawClients;
 import io.streamgrad.kafka.TopicAdmin;
 import io.streamgrad.producers.SyntheticConfig;
 import io.streamgrad.producers.SyntheticProducer;
@@ -21,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -28,10 +31,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code backtest} end to end on an in-process broker: two variants (SGD and Adam) trained in one
- * job over one pass of a topic must each end with exactly the model that {@code train --bounded}
- * trains with the variant's flags on the same events (same windows, same seeds: same parameter
- * checksum and iteration count); the report's figures are recomputed from the metrics topic; a
- * sub-range trains exactly its records. Then the bad input refused before anything starts.
+ * job must each end with exactly the model that {@code train --bounded} trains with the variant's
+ * flags on the same events (same windows, same seeds, same passes over Kafka: same parameter
+ * checksum and iteration count), in one epoch with event-time windows and in two epochs read as
+ * shuffled blocks; the report's figures are recomputed from the metrics topic; a sub-range trains
+ * exactly its records. Then the bad input refused before anything starts.
  */
 class BacktestIT {
     private static final long EVENTS = 4_096;
@@ -67,8 +71,15 @@ class BacktestIT {
         broker.close();
     }
 
-    /** The model and batching flags every run here shares. */
+    /** The model and batching flags every run here shares, with event-time windows. */
     private static List<String> modelFlags() {
+        List<String> flags = new ArrayList<>(List.of("--window", "event-time:5s"));
+        flags.addAll(countWindowFlags());
+        return flags;
+    }
+
+    /** The model flags with the default window (4 batches) and so the default blocks shuffle. */
+    private static List<String> countWindowFlags() {
         return List.of(
                 "--model",
                 "logistic",
@@ -76,8 +87,6 @@ class BacktestIT {
                 "10",
                 "--batch-size",
                 "64",
-                "--window",
-                "event-time:5s",
                 "--seed",
                 "11",
                 "--snapshot-every",
@@ -142,7 +151,9 @@ class BacktestIT {
                     name.equals("sgd")
                             ? new String[] {"--optimizer", "sgd", "--learning-rate", "0.1"}
                             : new String[] {"--optimizer", "adam", "--learning-rate", "0.01"};
-            JsonNode train = train("bt-train-" + name, dir, override);
+            List<String> flags = new ArrayList<>(modelFlags());
+            flags.addAll(List.of(override));
+            JsonNode train = train("bt-train-" + name, dir, flags);
             assertEquals(
                     train.get("model_checksum").asText(),
                     v.get("model_checksum").asText(),
@@ -177,6 +188,71 @@ class BacktestIT {
     }
 
     @Test
+    void variantsOverSeveralEpochsReadTheRangeFromKafkaOncePerPassAndKeepNothing(@TempDir Path dir)
+            throws Exception {
+        // Two epochs with the full-pass loss and the default blocks shuffle: four passes over the
+        // range, each read from Kafka once for both variants, as train --bounded reads them.
+        Path summary = dir.resolve("epochs.json");
+        List<String> args = new ArrayList<>(List.of("backtest"));
+        args.addAll(topics("bt-epochs"));
+        args.addAll(countWindowFlags());
+        args.addAll(
+                List.of(
+                        "--epochs",
+                        "2",
+                        "--variant",
+                        "name=sgd,optimizer=sgd,learning-rate=0.1",
+                        "--variant",
+                        "name=adam,optimizer=adam,learning-rate=0.01",
+                        "--summary-json",
+                        summary.toString()));
+        CommandLines.run(0, args.toArray(String[]::new));
+        JsonNode report = JSON.readTree(summary.toFile());
+        String runId = report.get("run_id").asText();
+        for (JsonNode v : report.get("variants")) {
+            String name = v.get("name").asText();
+            List<String> flags = new ArrayList<>(countWindowFlags());
+            flags.addAll(List.of("--epochs", "2"));
+            flags.addAll(
+                    name.equals("sgd")
+                            ? List.of("--optimizer", "sgd", "--learning-rate", "0.1")
+                            : List.of("--optimizer", "adam", "--learning-rate", "0.01"));
+            JsonNode train = train("bt-epochs-train-" + name, dir, flags);
+            assertEquals(
+                    train.get("model_checksum").asText(),
+                    v.get("model_checksum").asText(),
+                    name
+                            + ": the model train --bounded --epochs 2 trains with the variant's"
+                            + " flags");
+            assertEquals(train.get("iterations").asLong(), v.get("iterations").asLong(), name);
+            assertEquals(2 * EVENTS, v.get("examples").asLong(), name + ": every event twice");
+        }
+        // Each variant's full-pass loss after each epoch, from the evaluation passes.
+        List<TrainingMetric> epochs =
+                TopicReader.readAll(
+                        bootstrap,
+                        "bt-epochs.metrics",
+                        TrainingMetric.class,
+                        m -> m.getKind() == MetricKind.EPOCH);
+        assertEquals(
+                Set.of("m@sgd:1", "m@sgd:2", "m@adam:1", "m@adam:2"),
+                epochs.stream()
+                        .map(m -> m.getModel() + ":" + m.getEpoch())
+                        .collect(Collectors.toSet()));
+        // The range is the backtest's own: nothing is committed for its consumers.
+        try (Admin admin =
+                Admin.create(
+                        RawClients.adminProps(KafkaClientConfig.plain(bootstrap), "t", 10_000))) {
+            assertTrue(
+                    admin.listConsumerGroupOffsets("streamgrad-backtest-" + runId)
+                            .partitionsToOffsetAndMetadata()
+                            .get()
+                            .isEmpty(),
+                    "offsets committed for the backtest's consumers");
+        }
+    }
+
+    @Test
     void aSubRangeTrainsExactlyItsRecords(@TempDir Path dir) throws Exception {
         Path summary = dir.resolve("range.json");
         List<String> args = new ArrayList<>(List.of("backtest"));
@@ -198,6 +274,35 @@ class BacktestIT {
         JsonNode base = report.get("variants").get(0);
         assertEquals("base", base.get("name").asText());
         assertEquals(1024 + 512, base.get("examples").asLong());
+    }
+
+    @Test
+    void whatAVariantKeepsIsSizedByTheRangeNotTheTopic(@TempDir Path dir) throws Exception {
+        // A full batch of the last 2 × 300 records is within a limit of 1,000; the topic's 4,096
+        // records are not (train --bounded over the whole topic refuses them).
+        List<String> fullBatch =
+                List.of(
+                        "--model",
+                        "logistic",
+                        "--features",
+                        "10",
+                        "--batch-size",
+                        "full",
+                        "--full-batch-limit",
+                        "1000");
+        Path summary = dir.resolve("full.json");
+        List<String> args = new ArrayList<>(List.of("backtest"));
+        args.addAll(topics("bt-full"));
+        args.addAll(fullBatch);
+        args.addAll(List.of("--last", "300", "--summary-json", summary.toString()));
+        CommandLines.run(0, args.toArray(String[]::new));
+        assertEquals(600, JSON.readTree(summary.toFile()).get("events").asLong());
+
+        List<String> train = new ArrayList<>(List.of("train", "--bounded"));
+        train.addAll(topics("bt-full-train"));
+        train.addAll(fullBatch);
+        String e = CommandLines.run(2, train.toArray(String[]::new));
+        assertTrue(e.contains("there are 4096 events"), e);
     }
 
     @Test
@@ -226,6 +331,14 @@ class BacktestIT {
         e = CommandLines.run(2, badValue.toArray(String[]::new));
         assertTrue(e.startsWith("streamgrad: --variant big: --batch-size 100"), e);
 
+        // One read of the range serves every variant: their passes must agree.
+        List<String> epochs = new ArrayList<>(args);
+        epochs.addAll(List.of("--variant", "name=one", "--variant", "name=three,epochs=3"));
+        e = CommandLines.run(2, epochs.toArray(String[]::new));
+        assertTrue(e.startsWith("streamgrad: --variant three reads the range as --epochs 3,"), e);
+        assertTrue(e.contains("but one as --epochs 1,"), e);
+        assertTrue(e.contains("--shuffle pass to keep the range in state"), e);
+
         List<String> twice = new ArrayList<>(args);
         twice.addAll(List.of("--variant", "name=a", "--variant", "name=a,seed=3"));
         e = CommandLines.run(2, twice.toArray(String[]::new));
@@ -241,13 +354,12 @@ class BacktestIT {
         return out;
     }
 
-    /** train --bounded with the shared flags and an override; returns its summary. */
-    private static JsonNode train(String name, Path dir, String... override) throws Exception {
+    /** train --bounded with these model flags on the events topic; returns its summary. */
+    private static JsonNode train(String name, Path dir, List<String> modelFlags) throws Exception {
         Path summary = dir.resolve(name + ".json");
-        List<String> args = new ArrayList<>(List.of("train", "--bounded", "--shuffle", "pass"));
+        List<String> args = new ArrayList<>(List.of("train", "--bounded"));
         args.addAll(topics(name));
-        args.addAll(modelFlags());
-        args.addAll(List.of(override));
+        args.addAll(modelFlags);
         args.addAll(
                 List.of(
                         "--group-id",

@@ -9,7 +9,9 @@ import io.streamgrad.model.ModelSpec;
 import io.streamgrad.model.OptimizerSpec;
 import io.streamgrad.train.Batching;
 import io.streamgrad.train.ModelConfigs;
+import io.streamgrad.train.ShuffleMode;
 import io.streamgrad.train.TrainingConfig;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.StreamSupport;
@@ -17,6 +19,7 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.jobgraph.JobGraph;
 import org.apache.flink.runtime.jobgraph.JobVertex;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.graph.StreamNode;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -43,6 +46,30 @@ class TrainingJobGraphTest {
                         100,
                         0.05,
                         7));
+    }
+
+    /** A training config of {@code c}'s model with this optimizer and batching. */
+    private static TrainingConfig training(JobConfig c, OptimizerSpec optimizer, Batching b) {
+        return new TrainingConfig(c.training().spec(), optimizer, b, 1, 100, 0.05, 7);
+    }
+
+    /**
+     * The stream graph's nodes of a backtest of two variants over offsets 0-1000 of partition 0.
+     */
+    private static Collection<StreamNode> backtestNodes(
+            JobConfig c, int parallelism, ModelConfigs.Variant first, ModelConfigs.Variant second) {
+        BacktestConfig backtest =
+                new BacktestConfig(
+                        c,
+                        ModelConfigs.variants(List.of(first, second)),
+                        Map.of(0, 0L),
+                        Map.of(0, 1_000L));
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(
+                        Configuration.fromMap(TrainingJob.settings(c)));
+        env.setParallelism(parallelism);
+        TrainingJob.build(env, backtest);
+        return env.getStreamGraph().getStreamNodes();
     }
 
     private static List<String> vertices(JobConfig c) {
@@ -117,31 +144,13 @@ class TrainingJobGraphTest {
         for (int parallelism : new int[] {1, 2}) {
             JobConfig c = config(true, parallelism);
             TrainingConfig slower =
-                    new TrainingConfig(
-                            c.training().spec(),
-                            new OptimizerSpec("sgd", 0.01),
-                            Batching.defaults(),
-                            1,
-                            100,
-                            0.05,
-                            7);
-            BacktestConfig backtest =
-                    new BacktestConfig(
+                    training(c, new OptimizerSpec("sgd", 0.01), Batching.defaults());
+            var nodes =
+                    backtestNodes(
                             c,
-                            ModelConfigs.variants(
-                                    List.of(
-                                            new ModelConfigs.Variant(
-                                                    "fast", "--learning-rate 0.1", c.training()),
-                                            new ModelConfigs.Variant(
-                                                    "slow", "--learning-rate 0.01", slower))),
-                            Map.of(0, 0L),
-                            Map.of(0, 1_000L));
-            StreamExecutionEnvironment env =
-                    StreamExecutionEnvironment.getExecutionEnvironment(
-                            Configuration.fromMap(TrainingJob.settings(c)));
-            env.setParallelism(parallelism);
-            TrainingJob.build(env, backtest);
-            var nodes = env.getStreamGraph().getStreamNodes();
+                            parallelism,
+                            new ModelConfigs.Variant("fast", "--learning-rate 0.1", c.training()),
+                            new ModelConfigs.Variant("slow", "--learning-rate 0.01", slower));
             var fanOut =
                     nodes.stream()
                             .filter(n -> n.getOperatorName().contains("one example per variant"))
@@ -155,9 +164,42 @@ class TrainingJobGraphTest {
             assertTrue(
                     fanOut.getTypeSerializerOut() instanceof TrainingExampleSerializer,
                     parallelism + ": " + fanOut.getTypeSerializerOut());
+            // The default batching reads the range from Kafka again per pass: one reader, and the
+            // fan-out on its thread, so that a key's passes reach its trainer in order.
+            assertTrue(
+                    nodes.stream().anyMatch(n -> n.getOperatorName().contains("kafka (replay)")),
+                    parallelism + ": " + nodes);
+            assertEquals(1, fanOut.getParallelism(), parallelism + ": fan-out");
             assertTrue(
                     train.getTypeSerializersIn()[0] instanceof TrainingExampleSerializer,
                     parallelism + ": " + train.getTypeSerializersIn()[0]);
         }
+    }
+
+    @Test
+    void aBacktestWhoseVariantsKeepTheRangeReadsItOnceWithKafkasOwnSource() {
+        JobConfig c = config(true, 2);
+        TrainingConfig kept =
+                training(
+                        c,
+                        new OptimizerSpec("sgd", 0.1),
+                        Batching.defaults().withShuffle(ShuffleMode.PASS));
+        TrainingConfig threeEpochs = training(c, kept.optimizer(), kept.batching().withEpochs(3));
+        var nodes =
+                backtestNodes(
+                        c,
+                        2,
+                        new ModelConfigs.Variant("one", "", kept),
+                        new ModelConfigs.Variant("three", "epochs=3", threeEpochs));
+        assertTrue(
+                nodes.stream().noneMatch(n -> n.getOperatorName().contains("(replay)")),
+                nodes.toString());
+        assertTrue(
+                nodes.stream()
+                        .anyMatch(
+                                n ->
+                                        n.getOperatorName().contains("one example per variant")
+                                                && n.getParallelism() == 2),
+                nodes.toString());
     }
 }

@@ -127,8 +127,9 @@ class ShufflePreflightTest {
 
     @Test
     void aBacktestWhoseVariantsCannotKeepTheRangeIsRefusedNamingTheRangeThatFits() {
-        Batching keeps = Batching.defaults(); // the full-pass loss is on by default
-        Batching keepsNothing = Batching.defaults().withFullPassLoss(false);
+        // Read once, kept in state: the full-pass loss is on by default.
+        Batching keeps = Batching.defaults().withShuffle(ShuffleMode.PASS);
+        Batching keepsNothing = keeps.withFullPassLoss(false);
         InvalidSettingException e =
                 assertThrows(
                         InvalidSettingException.class,
@@ -152,5 +153,13 @@ class ShufflePreflightTest {
                 () ->
                         Preflight.requireBacktestFits(
                                 List.of(keepsNothing, keepsNothing), 100, 1_000_000_000, HEAP));
+        // Read from Kafka again for every epoch and full-pass loss (blocks, the default): nothing
+        // is kept, whatever the range.
+        Batching rereads = Batching.defaults().withEpochs(3);
+        assertTrue(rereads.rereadsKafka() && rereads.keepsPass());
+        assertDoesNotThrow(
+                () ->
+                        Preflight.requireBacktestFits(
+                                List.of(rereads, rereads), 100, 1_000_000_000, HEAP));
     }
 }

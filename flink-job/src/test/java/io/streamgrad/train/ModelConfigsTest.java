@@ -72,4 +72,62 @@ class ModelConfigsTest {
         assertThrows(InvalidSettingException.class, () -> new ModelConfigs.Variant("a@b", "", SGD));
         assertThrows(InvalidSettingException.class, () -> ModelConfigs.variants(List.of()));
     }
+
+    private static TrainingConfig with(Batching b, long seed) {
+        return new TrainingConfig(logistic(), new OptimizerSpec("sgd", 0.1), b, seed, 1_000, 0.05);
+    }
+
+    private static ModelConfigs two(TrainingConfig a, TrainingConfig b) {
+        return ModelConfigs.variants(
+                List.of(
+                        new ModelConfigs.Variant("a", "", a),
+                        new ModelConfigs.Variant("b", "", b)));
+    }
+
+    private static ModelSpec logistic() {
+        return TestData.logistic();
+    }
+
+    @Test
+    void variantsReadTheRangeAlikeSoThatOneReadServesThemAll() {
+        Batching blocks =
+                TestData.batching(64, new WindowSpec.Count(4), 2).withShuffle(ShuffleMode.BLOCKS);
+        // Another optimizer, batch size or learning rate reads the range alike: one replay.
+        ModelConfigs same = two(with(blocks, 7), adam(blocks.withBatchSize(128), 7));
+        ReplayPlan plan = same.replayPlan();
+        assertEquals(2, plan.epochs());
+        assertEquals(ShuffleMode.BLOCKS, plan.order());
+        assertEquals(7, plan.seed());
+
+        // Epochs, the full-pass loss, the order, and a blocks order's seed and blocks must agree.
+        for (TrainingConfig other :
+                List.of(
+                        with(blocks.withEpochs(3), 7),
+                        with(blocks.withFullPassLoss(false), 7),
+                        with(blocks.withShuffle(ShuffleMode.WINDOW), 7),
+                        with(blocks, 8),
+                        with(blocks.withBlocks(256, 16), 7),
+                        with(blocks.withShuffle(ShuffleMode.PASS), 7))) {
+            InvalidSettingException e =
+                    assertThrows(InvalidSettingException.class, () -> two(with(blocks, 7), other));
+            String m = e.getMessage();
+            assertTrue(m.startsWith("variant b reads the range as "), m);
+            assertTrue(m.contains("but a as epochs 2, full-pass-loss, shuffle blocks ("), m);
+            assertTrue(m.contains("shuffle pass to keep the range in state"), m);
+        }
+
+        // A window order reads in source order whatever the seed: seeds may differ there.
+        Batching window = blocks.withShuffle(ShuffleMode.WINDOW);
+        assertEquals(
+                ShuffleMode.WINDOW, two(with(window, 7), with(window, 8)).replayPlan().order());
+
+        // Kept in state: read once, no replay, and the epochs may differ.
+        Batching pass = blocks.withShuffle(ShuffleMode.PASS);
+        assertNull(two(with(pass, 7), with(pass.withEpochs(5), 8)).replayPlan());
+    }
+
+    private static TrainingConfig adam(Batching b, long seed) {
+        return new TrainingConfig(
+                logistic(), new OptimizerSpec("adam", 0.01), b, seed, 1_000, 0.05);
+    }
 }

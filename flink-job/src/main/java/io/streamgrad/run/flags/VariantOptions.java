@@ -2,7 +2,6 @@ package io.streamgrad.run.flags;
 
 import io.streamgrad.config.InvalidSettingException;
 import io.streamgrad.train.ModelConfigs;
-import io.streamgrad.train.ShuffleMode;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -145,9 +144,8 @@ public final class VariantOptions {
             return new ModelConfigs.Variant(
                     name,
                     own.toString(),
-                    // One read of the range serves every variant: each keeps its pass in state.
-                    flags.model.toTrainingConfig(
-                            flags.batching.toBatching().withShuffle(ShuffleMode.PASS)));
+                    // The variants' passes over the range must agree (ModelConfigs.variants).
+                    flags.model.toTrainingConfig(flags.batching.toBatching()));
         } catch (CommandLine.ParameterException e) {
             throw new InvalidSettingException("{variant} " + name + ": " + e.getMessage());
         } catch (InvalidSettingException e) {
