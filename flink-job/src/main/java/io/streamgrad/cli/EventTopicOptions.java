@@ -4,6 +4,7 @@ import io.streamgrad.config.InvalidSettingException;
 import io.streamgrad.kafka.Topic;
 import io.streamgrad.kafka.TopicAdmin;
 import io.streamgrad.producers.EventProducer;
+import io.streamgrad.run.TopicSample;
 import io.streamgrad.run.flags.KafkaOptions;
 import io.streamgrad.schema.LabeledEvent;
 import java.util.function.LongFunction;
@@ -40,6 +41,38 @@ final class EventTopicOptions {
             description = "Events per second, 0 for unlimited (default: ${DEFAULT-VALUE})")
     double rate;
 
+    /**
+     * An existing topic takes more events of its own kind only: spread over all its partitions (a
+     * {@code --partitions} below its count would leave some without them) and of its feature count
+     * (one model trains on one width, so one topic holds one data set).
+     *
+     * @throws InvalidSettingException before anything is written, saying what to give instead
+     */
+    private void requireSameDataSet(TopicAdmin admin, int features) {
+        int existing = admin.partitionCount(topic);
+        if (existing > partitions) {
+            throw new InvalidSettingException(
+                    String.format(
+                            "topic %s exists with %d partitions, and --partitions %d would write"
+                                    + " these events to %d of them only: give --partitions %d,"
+                                    + " or another --topic",
+                            topic, existing, partitions, partitions, existing));
+        }
+        if (admin.recordCount(topic) == 0) {
+            return;
+        }
+        Integer held = TopicSample.read(kafka.client(), topic).featureCount();
+        if (held != null && held != features) {
+            throw new InvalidSettingException(
+                    String.format(
+                            "topic %s already holds events of %d features, and these have %d: a"
+                                    + " model trains on one width, so a topic holds one data set."
+                                    + " Produce them to another --topic (and train with"
+                                    + " --events-topic), or delete %s first",
+                            topic, held, features, topic));
+        }
+    }
+
     /** Checks the flags and Kafka, writes the events and reports how long it took. */
     long produce(long first, long count, LongFunction<LabeledEvent> eventAt, String what) {
         if (partitions < 1) {
@@ -51,6 +84,9 @@ final class EventTopicOptions {
         }
         try (TopicAdmin admin = kafka.admin()) {
             admin.requireReachable();
+            if (admin.topicExists(topic)) {
+                requireSameDataSet(admin, eventAt.apply(first).getFeatures().size());
+            }
         }
         long start = System.nanoTime();
         long n =
