@@ -52,7 +52,7 @@ class EvaluateCommandTest {
     }
 
     @Test
-    void badRangeFlagsAndAMissingSnapshotFileAreRefusedBeforeKafkaIsAsked() {
+    void badRangeFlagsAndAMissingSnapshotFileAreRefusedBeforeKafkaIsAsked() throws Exception {
         // Nothing listens on port 1: a command that connected first would say Kafka is down.
         String[][] bad = {
             {"--from-time", "yesterday"},
@@ -73,7 +73,7 @@ class EvaluateCommandTest {
             assertTrue(!err.contains("reach"), String.join(" ", flags) + " -> " + err);
             assertTrue(err.contains(flags[0]), String.join(" ", flags) + " -> " + err);
         }
-        // Good flags, then Kafka: its timeout as given, not rounded down to "0 s".
+        // Good flags, then Kafka. Nothing listens: said at once, whatever the timeout.
         String down =
                 CommandLines.run(
                         1,
@@ -82,7 +82,22 @@ class EvaluateCommandTest {
                         "localhost:1",
                         "--kafka-timeout-ms",
                         "500");
-        assertTrue(down.contains("cannot reach Kafka at localhost:1 within 500 ms"), down);
+        assertTrue(
+                down.contains("cannot reach Kafka at localhost:1: nothing listens at localhost:1"),
+                down);
+        // A listener that never answers: its timeout as given, not rounded down to "0 s".
+        try (java.net.ServerSocket silent = new java.net.ServerSocket(0)) {
+            String address = "localhost:" + silent.getLocalPort();
+            String slow =
+                    CommandLines.run(
+                            1,
+                            "evaluate",
+                            "--bootstrap-servers",
+                            address,
+                            "--kafka-timeout-ms",
+                            "500");
+            assertTrue(slow.contains("cannot reach Kafka at " + address + " within 500 ms"), slow);
+        }
     }
 
     @Test

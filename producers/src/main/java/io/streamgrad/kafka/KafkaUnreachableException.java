@@ -15,6 +15,22 @@ public class KafkaUnreachableException extends RuntimeException {
                         + " that needs SASL or SSL also needs --command-config FILE");
     }
 
+    /**
+     * Every bootstrap server refused the connection: a broker there would have accepted it.
+     *
+     * @param refusal what the servers did, e.g. "nothing listens at localhost:1 (connection
+     *     refused)"
+     */
+    public KafkaUnreachableException(String bootstrapServers, String refusal) {
+        super(
+                "cannot reach Kafka at "
+                        + bootstrapServers
+                        + ": "
+                        + refusal
+                        + "; start a broker there, or pass --bootstrap-servers HOST:PORT of one"
+                        + " that is running (./streamgrad demo runs its own)");
+    }
+
     /** None of the bootstrap servers' host names resolves. */
     public KafkaUnreachableException(String bootstrapServers) {
         super(

@@ -11,11 +11,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.DescribeClusterResult;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.RetriableException;
@@ -97,10 +99,60 @@ public final class TopicAdmin implements AutoCloseable {
         return new KafkaUnreachableException(bootstrapServers, timeoutMs);
     }
 
-    /** Fails fast with an actionable message when nothing answers at the bootstrap servers. */
-    public void requireReachable() {
+    /** How long the first request waits before the bootstrap servers are probed (ms). */
+    static final long FIRST_ANSWER_MS = 300;
+
+    // Set once a request was answered: the servers listen, and later waits need no probe.
+    private boolean answered;
+    // Set when a wait gave up: its request is still pending, and close need not wait for it.
+    private boolean gaveUp;
+
+    /**
+     * Waits for a request's answer up to the timeout. The first time an answer is slow, the
+     * bootstrap servers are probed ({@link BootstrapProbe}): when nothing listens at any of them,
+     * this gives up at once instead of at the timeout (Kafka's client keeps retrying a refused
+     * connection until then).
+     *
+     * @throws KafkaUnreachableException when every bootstrap server refuses connections
+     */
+    private <T> T await(KafkaFuture<T> answer)
+            throws ExecutionException, TimeoutException, InterruptedException {
         try {
-            admin.describeCluster().nodes().get(timeoutMs, TimeUnit.MILLISECONDS);
+            if (answered || timeoutMs <= FIRST_ANSWER_MS) {
+                T value = answer.get(timeoutMs, TimeUnit.MILLISECONDS);
+                answered = true;
+                return value;
+            }
+            try {
+                T value = answer.get(FIRST_ANSWER_MS, TimeUnit.MILLISECONDS);
+                answered = true;
+                return value;
+            } catch (TimeoutException slow) {
+                String refusal = BootstrapProbe.refusal(bootstrapServers);
+                if (refusal != null) {
+                    throw new KafkaUnreachableException(bootstrapServers, refusal);
+                }
+                T value = answer.get(timeoutMs - FIRST_ANSWER_MS, TimeUnit.MILLISECONDS);
+                answered = true;
+                return value;
+            }
+        } catch (TimeoutException | KafkaUnreachableException e) {
+            gaveUp = true;
+            throw e;
+        }
+    }
+
+    /**
+     * Fails fast with an actionable message when nothing answers at the bootstrap servers.
+     *
+     * @return the cluster's id (the brokers' {@code cluster.id}): which log a run's offsets belong
+     *     to, whatever address reaches it
+     */
+    public String requireReachable() {
+        try {
+            DescribeClusterResult cluster = admin.describeCluster();
+            await(cluster.nodes());
+            return await(cluster.clusterId());
         } catch (TimeoutException | ExecutionException e) {
             throw failure(e);
         } catch (InterruptedException e) {
@@ -150,7 +202,7 @@ public final class TopicAdmin implements AutoCloseable {
         }
         topic.configs(configs);
         try {
-            admin.createTopics(List.of(topic)).all().get(timeoutMs, TimeUnit.MILLISECONDS);
+            await(admin.createTopics(List.of(topic)).all());
         } catch (ExecutionException e) {
             if (KafkaAuthenticationException.find(e) != null) {
                 throw failure(e);
@@ -188,10 +240,7 @@ public final class TopicAdmin implements AutoCloseable {
         while (true) {
             try {
                 TopicDescription d =
-                        admin.describeTopics(Set.of(name))
-                                .allTopicNames()
-                                .get(timeoutMs, TimeUnit.MILLISECONDS)
-                                .get(name);
+                        await(admin.describeTopics(Set.of(name)).allTopicNames()).get(name);
                 if (d.partitions().stream().allMatch(p -> p.leader() != null)) {
                     // The metadata names a leader before that broker serves the partition;
                     // answering a list-offsets request is what serving means.
@@ -202,7 +251,7 @@ public final class TopicAdmin implements AutoCloseable {
                                             latest.put(
                                                     new TopicPartition(name, p.partition()),
                                                     OffsetSpec.latest()));
-                    admin.listOffsets(latest).all().get(timeoutMs, TimeUnit.MILLISECONDS);
+                    await(admin.listOffsets(latest).all());
                     return;
                 }
             } catch (ExecutionException e) {
@@ -238,8 +287,7 @@ public final class TopicAdmin implements AutoCloseable {
 
     private short replicationFactor() {
         try {
-            int brokers =
-                    admin.describeCluster().nodes().get(timeoutMs, TimeUnit.MILLISECONDS).size();
+            int brokers = await(admin.describeCluster().nodes()).size();
             return (short) Math.max(1, Math.min(3, brokers));
         } catch (TimeoutException | ExecutionException e) {
             throw failure(e);
@@ -252,9 +300,7 @@ public final class TopicAdmin implements AutoCloseable {
     public int partitionCount(String name) {
         try {
             Map<String, TopicDescription> d =
-                    admin.describeTopics(Set.of(name))
-                            .allTopicNames()
-                            .get(timeoutMs, TimeUnit.MILLISECONDS);
+                    await(admin.describeTopics(Set.of(name)).allTopicNames());
             return d.get(name).partitions().size();
         } catch (ExecutionException e) {
             if (KafkaAuthenticationException.find(e) != null) {
@@ -272,7 +318,7 @@ public final class TopicAdmin implements AutoCloseable {
 
     public boolean topicExists(String name) {
         try {
-            return admin.listTopics().names().get(timeoutMs, TimeUnit.MILLISECONDS).contains(name);
+            return await(admin.listTopics().names()).contains(name);
         } catch (TimeoutException | ExecutionException e) {
             throw failure(e);
         } catch (InterruptedException e) {
@@ -310,9 +356,7 @@ public final class TopicAdmin implements AutoCloseable {
         Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> committed;
         try {
             committed =
-                    admin.listConsumerGroupOffsets(group)
-                            .partitionsToOffsetAndMetadata()
-                            .get(timeoutMs, TimeUnit.MILLISECONDS);
+                    await(admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata());
         } catch (ExecutionException e) {
             if (KafkaAuthenticationException.find(e) != null) {
                 throw failure(e);
@@ -360,10 +404,7 @@ public final class TopicAdmin implements AutoCloseable {
             for (int p = 0; p < partitions; p++) {
                 request.put(new TopicPartition(name, p), spec);
             }
-            var answer =
-                    admin.listOffsets(request, new ListOffsetsOptions(isolation))
-                            .all()
-                            .get(timeoutMs, TimeUnit.MILLISECONDS);
+            var answer = await(admin.listOffsets(request, new ListOffsetsOptions(isolation)).all());
             Map<Integer, Long> out = new TreeMap<>();
             answer.forEach((tp, o) -> out.put(tp.partition(), o.offset()));
             return out;
@@ -383,6 +424,7 @@ public final class TopicAdmin implements AutoCloseable {
 
     @Override
     public void close() {
-        admin.close(Duration.ofSeconds(5));
+        // A request given up on would hold the close for its retries: nothing waits for it.
+        admin.close(gaveUp ? Duration.ZERO : Duration.ofSeconds(5));
     }
 }
