@@ -70,7 +70,7 @@ public final class TrainCommand implements Callable<Integer> {
                     "{summary-json} needs {bounded}: a live job has no end to summarise");
         }
         job.kafka.admin().close(); // checks --kafka-timeout-ms
-        TrainRun.preflight(c, job.kafka.timeoutMs);
+        String clusterId = TrainRun.preflight(c, job.kafka.timeoutMs);
         TrainRun.StartPoint start =
                 TrainRun.resolveStart(
                         c,
@@ -84,7 +84,8 @@ public final class TrainCommand implements Callable<Integer> {
                         c,
                         stateDir != null ? stateDir : StateDirectory.defaultFor(c.groupId()),
                         startOver,
-                        job.kafka.timeoutMs);
+                        job.kafka.timeoutMs,
+                        clusterId);
         c = prepared.config();
         System.out.println("streamgrad train: " + prepared.announcement());
         if (start.announcement() != null) {
@@ -114,6 +115,7 @@ public final class TrainCommand implements Callable<Integer> {
         RunSummaryOutput.print(summary, System.out);
         if (summaryJson != null) {
             RunSummaryOutput.writeJson(summary, summaryJson);
+            System.out.println("  summary written to " + summaryJson);
         }
         return 0;
     }

@@ -25,10 +25,10 @@ import java.util.stream.Stream;
  * Where a local {@code train} keeps what it cannot re-read from Kafka, so that it survives its own
  * death: Flink's checkpoints (the model, optimizer state, feature statistics, open windows,
  * counters and source offsets, all of one consistent moment), plus {@code run.json}, the run id,
- * the settings that shaped the model and where the run's outputs begin ({@link OutputStart}).
- * Started again for the same consumer group, {@code train} resumes from the newest completed
- * checkpoint under {@code checkpoints/<job id>/chk-<n>/_metadata}; starting over is explicit
- * ({@link #clear}).
+ * the settings that shaped the model, the Kafka cluster it reads and where the run's outputs begin
+ * ({@link OutputStart}). Started again for the same consumer group, {@code train} resumes from the
+ * newest completed checkpoint under {@code checkpoints/<job id>/chk-<n>/_metadata}; starting over
+ * is explicit ({@link #clear}).
  *
  * <p>Layout: {@code <dir>/run.json} and {@code <dir>/checkpoints/}; the default {@code dir} is
  * {@code ~/.streamgrad/state/<group id>}.
@@ -87,17 +87,39 @@ public final class StateDirectory {
     /**
      * Reads the state directory for a run about to start with configuration {@code c}.
      *
-     * @throws InvalidSettingException when the directory holds an unfinished run of a configuration
-     *     that trains a different model (naming the differences), or is unreadable (naming the
-     *     path)
+     * @param clusterId the id of the Kafka cluster the run reads ({@code cluster.id}); null when
+     *     unknown, which checks nothing
+     * @throws InvalidSettingException when the directory holds a run on another Kafka cluster (its
+     *     checkpoint's offsets and outputs belong to that cluster's logs), or an unfinished run of
+     *     a configuration that trains a different model (naming the differences), or is unreadable
+     *     (naming the path)
      */
-    public Found open(JobConfig c) {
+    public Found open(JobConfig c, String clusterId) {
         Path runFile = dir.resolve("run.json");
         if (!Files.exists(runFile)) {
             return new Found(
                     c.runId(), Optional.empty(), false, c.topics().events(), OutputStart.BEGINNING);
         }
         Map<String, String> stored = stored();
+        String storedCluster = stored.get(CLUSTER_ID);
+        if (clusterId != null && storedCluster != null && !storedCluster.equals(clusterId)) {
+            throw new InvalidSettingException(
+                    String.format(
+                            "the state directory %s holds run %s of group %s, which read %s on"
+                                    + " another Kafka cluster (id %s, reached at %s); %s is"
+                                    + " cluster %s, where that run's checkpointed offsets and"
+                                    + " outputs mean nothing: {start-over} trains afresh here"
+                                    + " (deleting that state), or give another {group-id} or"
+                                    + " {state-dir} to keep it",
+                            dir,
+                            stored.get("run_id"),
+                            c.groupId(),
+                            stored.getOrDefault(EVENTS_TOPIC, c.topics().events()),
+                            storedCluster,
+                            stored.getOrDefault(BOOTSTRAP_SERVERS, "?"),
+                            c.bootstrapServers(),
+                            clusterId));
+        }
         boolean completed = Boolean.parseBoolean(stored.get("completed"));
         List<String> differences = differences(stored, modelSettings(c));
         // A completed run has nothing to resume: its settings do not matter, that it is done does.
@@ -133,10 +155,13 @@ public final class StateDirectory {
     }
 
     /**
-     * Records the run id, the model's settings and where its outputs begin, before the job starts.
+     * Records the run id, the model's settings, the Kafka cluster it reads and where its outputs
+     * begin, before the job starts.
+     *
+     * @param clusterId the Kafka cluster's id; null when unknown (not recorded, never checked)
      */
-    public void begin(JobConfig c, OutputStart outputs) {
-        write(c, false, outputs);
+    public void begin(JobConfig c, OutputStart outputs, String clusterId) {
+        write(c, false, outputs, clusterId);
     }
 
     /**
@@ -144,8 +169,12 @@ public final class StateDirectory {
      * {@link #begin} recorded.
      */
     public void complete(JobConfig c) {
-        write(c, true, outputStart(stored()));
+        Map<String, String> stored = stored();
+        write(c, true, outputStart(stored), stored.get(CLUSTER_ID));
     }
+
+    private static final String CLUSTER_ID = "kafka.cluster_id";
+    private static final String BOOTSTRAP_SERVERS = "kafka.bootstrap_servers";
 
     private static final String METRICS_FROM = "outputs_from.metrics";
     private static final String SNAPSHOTS_FROM = "outputs_from.snapshots";
@@ -261,8 +290,13 @@ public final class StateDirectory {
         }
     }
 
-    private void write(JobConfig c, boolean completed, OutputStart outputs) {
+    private void write(JobConfig c, boolean completed, OutputStart outputs, String clusterId) {
         Map<String, String> record = new TreeMap<>(modelSettings(c));
+        if (clusterId != null) {
+            // The log the checkpoint's offsets belong to; the address only for the reader.
+            record.put(CLUSTER_ID, clusterId);
+            record.put(BOOTSTRAP_SERVERS, c.bootstrapServers());
+        }
         record.put("run_id", c.runId());
         record.put("completed", Boolean.toString(completed));
         record.put(METRICS_FROM, OutputStart.encode(outputs.metrics()));
@@ -285,7 +319,8 @@ public final class StateDirectory {
 
     /**
      * The settings that make a checkpoint's model what it is: the training configuration and the
-     * events topic. Where the job runs (servers, parallelism, checkpoint interval) may change.
+     * events topic. Where the job runs (servers, parallelism, checkpoint interval) may change; the
+     * Kafka cluster it reads may not ({@link #open} checks its id).
      */
     static Map<String, String> modelSettings(JobConfig c) {
         Map<String, String> all = c.provenance();

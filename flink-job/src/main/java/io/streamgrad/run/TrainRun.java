@@ -28,11 +28,12 @@ public final class TrainRun {
      * Checks memory, Kafka, the input topic, the size of a full batch, the feature count and the
      * window against the topic's rate, before any job starts.
      *
+     * @return the Kafka cluster's id, which a run's state directory records ({@link #prepare})
      * @throws InvalidSettingException naming the setting to change
      * @throws io.streamgrad.kafka.KafkaUnreachableException when Kafka does not answer in time
      */
-    public static void preflight(JobConfig c, long kafkaTimeoutMs) {
-        preflight(c, kafkaTimeoutMs, null);
+    public static String preflight(JobConfig c, long kafkaTimeoutMs) {
+        return preflight(c, kafkaTimeoutMs, null);
     }
 
     /**
@@ -42,11 +43,12 @@ public final class TrainRun {
      * @param records the run's records, asked once the topic is known to exist; null for the
      *     topic's whole count
      */
-    static void preflight(JobConfig c, long kafkaTimeoutMs, LongSupplier records) {
+    static String preflight(JobConfig c, long kafkaTimeoutMs, LongSupplier records) {
         Preflight.requireStepFits(c.training());
         Preflight.requireSnapshotFits(c.training());
+        String clusterId;
         try (TopicAdmin admin = new TopicAdmin(c.kafka(), kafkaTimeoutMs)) {
-            admin.requireReachable();
+            clusterId = admin.requireReachable();
             if (!admin.topicExists(c.topics().events())) {
                 throw new InvalidSettingException(
                         "topic "
@@ -94,6 +96,7 @@ public final class TrainRun {
                                     + " time)",
                             c.topics().events(), sample.sampled(), sample.eventsPerSecond()));
         }
+        return clusterId;
     }
 
     /**
@@ -303,24 +306,28 @@ public final class TrainRun {
             JobConfig config,
             StateDirectory state,
             JobRunner.LocalState local,
-            String announcement) {}
+            String announcement,
+            String clusterId) {}
 
     /**
      * Opens the run's state directory: resumes from its newest checkpoint, or starts afresh ({@code
      * startOver} deletes what is there and ignores the group's committed offsets).
      *
-     * @throws InvalidSettingException when the directory holds another configuration's model, when
-     *     a bounded run of this group already finished, or when a bounded run would read nothing
-     *     because the group's offsets are at the end of the topic and there is nothing to resume
+     * @param clusterId the Kafka cluster's id ({@link #preflight}): a state directory holds one
+     *     cluster's offsets
+     * @throws InvalidSettingException when the directory holds another configuration's model or a
+     *     run on another Kafka cluster, when a bounded run of this group already finished, or when
+     *     a bounded run would read nothing because the group's offsets are at the end of the topic
+     *     and there is nothing to resume
      */
     public static Prepared prepare(
-            JobConfig c, Path stateDir, boolean startOver, long kafkaTimeoutMs) {
+            JobConfig c, Path stateDir, boolean startOver, long kafkaTimeoutMs, String clusterId) {
         StateDirectory state = StateDirectory.at(stateDir);
         if (startOver) {
             state.clear();
             c = c.startingOver();
         }
-        StateDirectory.Found found = state.open(c);
+        StateDirectory.Found found = state.open(c, clusterId);
         if (found.completed()) {
             throw new InvalidSettingException(
                     "run "
@@ -366,7 +373,8 @@ public final class TrainRun {
                             + found.checkpoint().get().getFileName()
                             + " in "
                             + state.path()
-                            + " (model, optimizer state, open windows and offsets)");
+                            + " (model, optimizer state, open windows and offsets)",
+                    clusterId);
         }
         if (c.bounded() && !c.ignoreCommittedOffsets() && c.startOffsets() == null) {
             try (TopicAdmin admin = new TopicAdmin(c.kafka(), kafkaTimeoutMs)) {
@@ -389,7 +397,8 @@ public final class TrainRun {
                 state,
                 new JobRunner.LocalState(
                         state.checkpoints(), Optional.empty(), false, Optional.empty()),
-                "starting run " + c.runId() + " afresh; state kept in " + state.path());
+                "starting run " + c.runId() + " afresh; state kept in " + state.path(),
+                clusterId);
     }
 
     /**
@@ -448,7 +457,7 @@ public final class TrainRun {
                 local = local.withOutputStart(OutputStart.now(admin, c.topics()));
             }
         }
-        p.state().begin(c, local.outputStart().get());
+        p.state().begin(c, local.outputStart().get(), p.clusterId());
         long startMs = System.currentTimeMillis();
         JobRunner.Outcome outcome = JobRunner.runLocally(c, local, webUiPort, observer);
         if (c.bounded()) {

@@ -22,6 +22,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class StateDirectoryTest {
+    private static final String CLUSTER = "MkU3OEVBNTcwNTJENDM2Qk";
+
     private static JobConfig job(ShuffleMode shuffle) {
         return job(shuffle, JobConfig.Topics.DEFAULT);
     }
@@ -51,38 +53,41 @@ class StateDirectoryTest {
     void aRunWrittenBeforeShuffleModesKeptItsPassAndResumesOnlyAsSuch(@TempDir Path dir)
             throws Exception {
         StateDirectory state = StateDirectory.at(dir);
-        state.begin(job(ShuffleMode.PASS), OutputStart.BEGINNING);
+        state.begin(job(ShuffleMode.PASS), OutputStart.BEGINNING, CLUSTER);
         // A run.json written before the setting existed.
         editRunFile(
                 dir, stored -> assertEquals("pass", stored.remove("training.batching.shuffle")));
 
         InvalidSettingException e =
                 assertThrows(
-                        InvalidSettingException.class, () -> state.open(job(ShuffleMode.BLOCKS)));
+                        InvalidSettingException.class,
+                        () -> state.open(job(ShuffleMode.BLOCKS), CLUSTER));
         assertTrue(
                 e.getMessage().contains("training.batching.shuffle was pass, now blocks"),
                 e.getMessage());
-        assertEquals("run-1", state.open(job(ShuffleMode.PASS)).runId());
+        assertEquals("run-1", state.open(job(ShuffleMode.PASS), CLUSTER).runId());
     }
 
     @Test
     void aChangedBlockSizeStopsOnlyARunThatReadsBlocks(@TempDir Path dir) throws Exception {
         // Runs recorded with 512-offset blocks, resumed with 8,192 (auto for 4 features).
         StateDirectory window = StateDirectory.at(dir.resolve("window"));
-        window.begin(job(ShuffleMode.WINDOW), OutputStart.BEGINNING);
+        window.begin(job(ShuffleMode.WINDOW), OutputStart.BEGINNING, CLUSTER);
         editRunFile(
                 dir.resolve("window"),
                 stored -> stored.put("training.batching.block_offsets", "512"));
-        assertEquals("run-1", window.open(job(ShuffleMode.WINDOW)).runId(), "blocks unused");
+        assertEquals(
+                "run-1", window.open(job(ShuffleMode.WINDOW), CLUSTER).runId(), "blocks unused");
 
         StateDirectory blocks = StateDirectory.at(dir.resolve("blocks"));
-        blocks.begin(job(ShuffleMode.BLOCKS), OutputStart.BEGINNING);
+        blocks.begin(job(ShuffleMode.BLOCKS), OutputStart.BEGINNING, CLUSTER);
         editRunFile(
                 dir.resolve("blocks"),
                 stored -> stored.put("training.batching.block_offsets", "512"));
         InvalidSettingException e =
                 assertThrows(
-                        InvalidSettingException.class, () -> blocks.open(job(ShuffleMode.BLOCKS)));
+                        InvalidSettingException.class,
+                        () -> blocks.open(job(ShuffleMode.BLOCKS), CLUSTER));
         assertTrue(
                 e.getMessage().contains("training.batching.block_offsets was 512, now 8192"),
                 e.getMessage());
@@ -94,39 +99,64 @@ class StateDirectoryTest {
     @Test
     void whereTheRunsOutputsBeganIsKeptUntilItCompletes(@TempDir Path dir) {
         StateDirectory state = StateDirectory.at(dir);
-        assertEquals(OutputStart.BEGINNING, state.open(job(ShuffleMode.BLOCKS)).outputStart());
+        assertEquals(
+                OutputStart.BEGINNING, state.open(job(ShuffleMode.BLOCKS), CLUSTER).outputStart());
         OutputStart start = new OutputStart(Map.of(0, 12L, 3, 7L), Map.of(0, 4L), Map.of());
-        state.begin(job(ShuffleMode.BLOCKS), start);
-        assertEquals(start, state.open(job(ShuffleMode.BLOCKS)).outputStart());
+        state.begin(job(ShuffleMode.BLOCKS), start, CLUSTER);
+        assertEquals(start, state.open(job(ShuffleMode.BLOCKS), CLUSTER).outputStart());
         state.complete(job(ShuffleMode.BLOCKS));
-        StateDirectory.Found found = state.open(job(ShuffleMode.BLOCKS));
+        StateDirectory.Found found = state.open(job(ShuffleMode.BLOCKS), CLUSTER);
         assertTrue(found.completed());
         assertEquals(start, found.outputStart());
         assertEquals(JobConfig.Topics.DEFAULT.events(), found.eventsTopic());
         // Done is what matters then, whatever the settings: nothing is left to resume with them.
         // The topic it trained is the stored one, not the new run's.
         JobConfig.Topics other = new JobConfig.Topics("other", "m", "s", "d");
-        StateDirectory.Found again = state.open(job(ShuffleMode.WINDOW, other));
+        StateDirectory.Found again = state.open(job(ShuffleMode.WINDOW, other), CLUSTER);
         assertTrue(again.completed());
         assertEquals(JobConfig.Topics.DEFAULT.events(), again.eventsTopic());
         assertEquals(
                 "other",
                 StateDirectory.at(dir.resolve("new"))
-                        .open(job(ShuffleMode.WINDOW, other))
+                        .open(job(ShuffleMode.WINDOW, other), CLUSTER)
                         .eventsTopic());
     }
 
     @Test
     void aDamagedOutputStartIsRefusedNamingTheFile(@TempDir Path dir) throws Exception {
         StateDirectory state = StateDirectory.at(dir);
-        state.begin(job(ShuffleMode.BLOCKS), OutputStart.BEGINNING);
+        state.begin(job(ShuffleMode.BLOCKS), OutputStart.BEGINNING, CLUSTER);
         editRunFile(dir, stored -> stored.put("outputs_from.metrics", "0=12,1"));
         InvalidSettingException e =
                 assertThrows(
-                        InvalidSettingException.class, () -> state.open(job(ShuffleMode.BLOCKS)));
+                        InvalidSettingException.class,
+                        () -> state.open(job(ShuffleMode.BLOCKS), CLUSTER));
         assertTrue(
                 e.getMessage().contains("run.json outputs_from.metrics has '0=12,1'"),
                 e.getMessage());
+    }
+
+    @Test
+    void aRunOnAnotherKafkaClusterIsRefusedNamingBothClusters(@TempDir Path dir) throws Exception {
+        StateDirectory state = StateDirectory.at(dir);
+        state.begin(job(ShuffleMode.BLOCKS), OutputStart.BEGINNING, CLUSTER);
+        state.complete(job(ShuffleMode.BLOCKS));
+        // Another broker at the same address: its offsets are another log's.
+        InvalidSettingException e =
+                assertThrows(
+                        InvalidSettingException.class,
+                        () -> state.open(job(ShuffleMode.BLOCKS), "another-cluster"));
+        String m = e.getMessage();
+        assertTrue(m.contains("holds run run-1 of group g"), m);
+        assertTrue(m.contains("another Kafka cluster (id " + CLUSTER + ", reached at"), m);
+        assertTrue(m.contains("localhost:9092 is cluster another-cluster"), m);
+        assertTrue(m.contains("start-over trains afresh here"), m);
+        // The same cluster, whatever its address now; and a cluster not known, unchecked.
+        assertTrue(state.open(job(ShuffleMode.BLOCKS), CLUSTER).completed());
+        assertTrue(state.open(job(ShuffleMode.BLOCKS), null).completed());
+        // A run.json written before clusters were recorded is not refused either.
+        editRunFile(dir, stored -> assertEquals(CLUSTER, stored.remove("kafka.cluster_id")));
+        assertTrue(state.open(job(ShuffleMode.BLOCKS), "another-cluster").completed());
     }
 
     /** Rewrites the state directory's run.json as {@code edit} changes it. */
