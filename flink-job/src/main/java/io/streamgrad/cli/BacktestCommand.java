@@ -110,6 +110,7 @@ public final class BacktestCommand implements Callable<Integer> {
         print(report, System.out);
         if (summaryJson != null) {
             writeJson(report, summaryJson);
+            System.out.println("  summary written to " + summaryJson);
         }
         if (plot != null) {
             LossChart.Files2 f =

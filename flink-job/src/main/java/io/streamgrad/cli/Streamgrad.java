@@ -10,6 +10,7 @@ import io.streamgrad.run.flags.Flags;
 import io.streamgrad.run.flags.JobFile;
 import java.io.PrintStream;
 import java.util.Arrays;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -72,6 +73,19 @@ public final class Streamgrad {
         }
     }
 
+    /**
+     * " (did you mean --features?)" for a mistyped flag that is close to known ones (picocli's own
+     * suggestions, at most three); "" otherwise.
+     */
+    static String suggestion(CommandLine.ParameterException ex) {
+        if (!(ex instanceof CommandLine.UnmatchedArgumentException u)) {
+            return "";
+        }
+        List<String> close =
+                u.getSuggestions().stream().filter(f -> f.startsWith("-")).limit(3).toList();
+        return close.isEmpty() ? "" : " (did you mean " + String.join(" or ", close) + "?)";
+    }
+
     /** Runs a command line; returns the exit code (0 ok, 1 failed, 2 wrong usage). */
     public static int execute(String[] args, PrintStream err) {
         boolean verbose = Arrays.asList(args).contains("--verbose");
@@ -84,7 +98,7 @@ public final class Streamgrad {
         cli.setErr(new java.io.PrintWriter(err, true));
         cli.setParameterExceptionHandler(
                 (ex, a) -> {
-                    err.println("streamgrad: " + ex.getMessage());
+                    err.println("streamgrad: " + ex.getMessage() + suggestion(ex));
                     err.println(
                             "Run '"
                                     + ex.getCommandLine().getCommandSpec().qualifiedName()

@@ -141,7 +141,12 @@ public final class EvaluateRun {
             admin.requireReachable();
             if (!admin.topicExists(r.eventsTopic())) {
                 throw new InvalidSettingException(
-                        "{events-topic} " + r.eventsTopic() + " does not exist");
+                        "{events-topic} "
+                                + r.eventsTopic()
+                                + " does not exist on "
+                                + r.kafka().bootstrapServers()
+                                + ": name the topic the model's events are on, or produce to it"
+                                + " first (./streamgrad produce ...)");
             }
         }
         if (!fromFile) {

@@ -49,6 +49,10 @@ class StreamgradCliTest {
     @Test
     void unknownFlag() {
         assertOneLineUsageError(run("demo", "--bogus"), "Unknown option: '--bogus'");
+        // A typo of a known flag names it.
+        assertOneLineUsageError(
+                run("train", "--bootstrap-servers", "localhost:1", "--featurs", "20"),
+                "Unknown options: '--featurs', '20' (did you mean --features?)");
     }
 
     @Test
