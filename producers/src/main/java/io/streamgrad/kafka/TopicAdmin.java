@@ -102,6 +102,12 @@ public final class TopicAdmin implements AutoCloseable {
     /** How long the first request waits before the bootstrap servers are probed (ms). */
     static final long FIRST_ANSWER_MS = 300;
 
+    /**
+     * How long a refusal must last: a second probe this much later must find every server refusing
+     * too (a broker restarting refuses for a moment) (ms).
+     */
+    static final long REFUSAL_CONFIRM_MS = 1_000;
+
     // Set once a request was answered: the servers listen, and later waits need no probe.
     private boolean answered;
     // Set when a wait gave up: its request is still pending, and close need not wait for it.
@@ -110,36 +116,65 @@ public final class TopicAdmin implements AutoCloseable {
     /**
      * Waits for a request's answer up to the timeout. The first time an answer is slow, the
      * bootstrap servers are probed ({@link BootstrapProbe}): when nothing listens at any of them,
-     * this gives up at once instead of at the timeout (Kafka's client keeps retrying a refused
-     * connection until then).
+     * and still nothing a second later, this gives up then instead of at the timeout (Kafka's
+     * client keeps retrying a refused connection until then).
      *
-     * @throws KafkaUnreachableException when every bootstrap server refuses connections
+     * @throws KafkaUnreachableException when every bootstrap server refuses connections, or the
+     *     client's own request timeout (the same timeout) ran out first
      */
     private <T> T await(KafkaFuture<T> answer)
             throws ExecutionException, TimeoutException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         try {
-            if (answered || timeoutMs <= FIRST_ANSWER_MS) {
-                T value = answer.get(timeoutMs, TimeUnit.MILLISECONDS);
-                answered = true;
-                return value;
-            }
-            try {
-                T value = answer.get(FIRST_ANSWER_MS, TimeUnit.MILLISECONDS);
-                answered = true;
-                return value;
-            } catch (TimeoutException slow) {
-                String refusal = BootstrapProbe.refusal(bootstrapServers);
-                if (refusal != null) {
-                    throw new KafkaUnreachableException(bootstrapServers, refusal);
+            if (!answered && timeoutMs > FIRST_ANSWER_MS) {
+                T value = answerWithin(answer, FIRST_ANSWER_MS);
+                if (value != null || answer.isDone()) {
+                    answered = true;
+                    return value;
                 }
-                T value = answer.get(timeoutMs - FIRST_ANSWER_MS, TimeUnit.MILLISECONDS);
-                answered = true;
-                return value;
+                String refusal = BootstrapProbe.refusal(bootstrapServers, remainingMs(deadline));
+                if (refusal != null) {
+                    value =
+                            answerWithin(
+                                    answer, Math.min(REFUSAL_CONFIRM_MS, remainingMs(deadline)));
+                    if (value != null || answer.isDone()) {
+                        answered = true;
+                        return value;
+                    }
+                    refusal = BootstrapProbe.refusal(bootstrapServers, remainingMs(deadline));
+                    if (refusal != null) {
+                        throw new KafkaUnreachableException(bootstrapServers, refusal);
+                    }
+                }
             }
+            T value = answer.get(Math.max(1, remainingMs(deadline)), TimeUnit.MILLISECONDS);
+            answered = true;
+            return value;
         } catch (TimeoutException | KafkaUnreachableException e) {
             gaveUp = true;
             throw e;
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
+                // The client's own deadline (default.api.timeout.ms, the same timeout) came first.
+                gaveUp = true;
+                throw new KafkaUnreachableException(bootstrapServers, timeoutMs);
+            }
+            throw e;
         }
+    }
+
+    /** The answer if it comes within {@code ms}; null if it does not (or is null). */
+    private static <T> T answerWithin(KafkaFuture<T> answer, long ms)
+            throws ExecutionException, InterruptedException {
+        try {
+            return answer.get(Math.max(1, ms), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException slow) {
+            return null;
+        }
+    }
+
+    private static long remainingMs(long deadlineNanos) {
+        return Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime()));
     }
 
     /**

@@ -25,14 +25,16 @@ class BootstrapProbeTest {
         int closed = closedPort();
         assertEquals(
                 "nothing listens at localhost:" + closed + " (connection refused)",
-                BootstrapProbe.refusal("localhost:" + closed));
+                BootstrapProbe.refusal("localhost:" + closed, 5_000));
         try (ServerSocket listening = new ServerSocket(0)) {
             String open = "localhost:" + listening.getLocalPort();
-            assertNull(BootstrapProbe.refusal(open));
+            assertNull(BootstrapProbe.refusal(open, 5_000));
             // One server that listens is enough: the client will find it.
-            assertNull(BootstrapProbe.refusal("localhost:" + closed + ", " + open));
+            assertNull(BootstrapProbe.refusal("localhost:" + closed + ", " + open, 5_000));
         }
-        assertNull(BootstrapProbe.refusal("not an address"), "the client's own check decides");
+        assertNull(
+                BootstrapProbe.refusal("not an address", 5_000), "the client's own check decides");
+        assertNull(BootstrapProbe.refusal("localhost:" + closed, 0), "no time left to tell");
     }
 
     @Test
