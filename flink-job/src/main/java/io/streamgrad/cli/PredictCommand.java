@@ -127,6 +127,9 @@ public final class PredictCommand implements Callable<Integer> {
                             + (s.firstVersion() == s.lastVersion()
                                     ? " v" + s.lastVersion()
                                     : " v" + s.firstVersion() + " to v" + s.lastVersion())
+                            + (predictor.current() == null
+                                    ? ""
+                                    : " of run " + predictor.current().runId())
                             + " -> "
                             + output);
             if (s.otherKey() + s.wrongFeatures() + s.undecodable() > 0) {

@@ -3,6 +3,7 @@ package io.streamgrad.run;
 import io.streamgrad.config.InvalidSettingException;
 import io.streamgrad.schema.AvroSerde;
 import io.streamgrad.schema.ModelSnapshot;
+import io.streamgrad.serve.SnapshotRecency;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -13,8 +14,9 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**
- * Picks the snapshot a command works on: {@code latest}, a version, or {@code file:PATH}, of a
- * model key, from the snapshots topic (read {@code read_committed}) or a file.
+ * Picks the snapshot a command works on: {@code latest} (the newest run's highest version, {@link
+ * SnapshotRecency}), a version (of equal ones, the later created), or {@code file:PATH}, of a model
+ * key, from the snapshots topic (read {@code read_committed}) or a file.
  */
 public final class SnapshotChoice {
     private SnapshotChoice() {}
@@ -75,12 +77,8 @@ public final class SnapshotChoice {
         }
         String k = key;
         List<ModelSnapshot> ofKey = snapshots.stream().filter(s -> s.getModel().equals(k)).toList();
-        // Newest version; of equal versions (a rerun) the later created.
-        Comparator<ModelSnapshot> order =
-                Comparator.comparingLong(ModelSnapshot::getVersion)
-                        .thenComparingLong(ModelSnapshot::getCreatedAt);
         if (spec.equals("latest")) {
-            return ofKey.stream().max(order).orElseThrow();
+            return SnapshotRecency.newest(ofKey).orElseThrow();
         }
         long version;
         try {
@@ -89,9 +87,10 @@ public final class SnapshotChoice {
             throw new InvalidSettingException(
                     "{snapshot} must be latest, a version number or file:PATH, got " + spec);
         }
+        // Of equal versions (runs that got as far), the later created.
         return ofKey.stream()
                 .filter(s -> s.getVersion() == version)
-                .max(order)
+                .max(Comparator.comparingLong(ModelSnapshot::getCreatedAt))
                 .orElseThrow(
                         () ->
                                 new InvalidSettingException(

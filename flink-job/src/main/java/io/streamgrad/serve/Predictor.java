@@ -22,10 +22,11 @@ import org.apache.kafka.common.errors.WakeupException;
 /**
  * Serves predictions from the newest snapshot of one model key. {@link #follow} reads the snapshots
  * topic from its beginning on its own thread ({@code read_committed}, no consumer group) and keeps
- * reading; each snapshot of the key newer than the one served (higher version, or the same version
- * created later by a rerun) replaces it in one atomic step, so a {@link #predict} runs wholly on
- * one version's model, and versions never go back. Snapshots failing their checksum are refused and
- * counted ({@link #rejected()}).
+ * reading; each snapshot of the key newer than the one served ({@link SnapshotRecency}: a higher
+ * version of the same run, or any snapshot of a run created later, such as a run started over)
+ * replaces it in one atomic step, so a {@link #predict} runs wholly on one version's model, and a
+ * run's versions never go back. Snapshots failing their checksum are refused and counted ({@link
+ * #rejected()}).
  *
  * <p>Thread-safe: any number of threads may predict while the follower swaps models.
  */

@@ -19,6 +19,7 @@ import io.streamgrad.train.Snapshots;
  */
 public final class ServingModel {
     private final String modelKey;
+    private final String runId;
     private final long version;
     private final long createdAt;
     private final ModelSpec spec;
@@ -34,6 +35,7 @@ public final class ServingModel {
 
     private ServingModel(ModelSnapshot snapshot) {
         this.modelKey = snapshot.getModel();
+        this.runId = snapshot.getRunId();
         this.version = snapshot.getVersion();
         this.createdAt = snapshot.getCreatedAt();
         this.spec = Snapshots.spec(snapshot);
@@ -96,6 +98,11 @@ public final class ServingModel {
         return modelKey;
     }
 
+    /** The run that wrote the snapshot. */
+    public String runId() {
+        return runId;
+    }
+
     public long version() {
         return version;
     }
@@ -123,11 +130,11 @@ public final class ServingModel {
         return biases[l];
     }
 
-    /** Whether this model is newer than {@code other}: a higher version, or equal and later. */
+    /** Whether this model is newer than {@code other} ({@link SnapshotRecency}). */
     boolean newerThan(ServingModel other) {
         return other == null
-                || version > other.version
-                || (version == other.version && createdAt > other.createdAt);
+                || SnapshotRecency.newer(
+                        runId, version, createdAt, other.runId, other.version, other.createdAt);
     }
 
     /**

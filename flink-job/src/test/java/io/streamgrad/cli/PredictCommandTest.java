@@ -50,7 +50,8 @@ class PredictCommandTest {
         Path out = dir.resolve("out/predictions.csv");
 
         String stdout = run(0, predict(snapshotFile, csv, out, "--id-column", "id"));
-        assertTrue(stdout.contains("predicted 50 rows with model digits v77"), stdout);
+        assertTrue(
+                stdout.contains("predicted 50 rows with model digits v77 of run test-run"), stdout);
 
         Scorer scorer = new Scorer(s);
         Scorer.Predictions expected = scorer.score(x, new double[n], n, scorer.newAccumulator());

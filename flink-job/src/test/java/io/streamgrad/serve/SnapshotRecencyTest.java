@@ -1,0 +1,60 @@
+package io.streamgrad.serve;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.streamgrad.model.Activation;
+import io.streamgrad.model.ModelSpec;
+import io.streamgrad.schema.ModelSnapshot;
+import io.streamgrad.schema.Task;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A run started over replaces a longer earlier run at once, for {@code --snapshot latest} and for a
+ * following predictor, while a run's own versions never go back.
+ */
+class SnapshotRecencyTest {
+    private static final ModelSpec SPEC =
+            TestSnapshots.spec("logistic", Task.BINARY, 4, List.of(), Activation.RELU, 1);
+
+    private static ModelSnapshot of(String run, long version, long createdAt) {
+        ModelSnapshot s = TestSnapshots.random("k", SPEC, version, version, false);
+        s.setRunId(run);
+        s.setCreatedAt(createdAt);
+        return s;
+    }
+
+    @Test
+    void theNewestRunsHighestVersionIsLatestWhateverVersionAnEarlierRunReached() {
+        ModelSnapshot longRun = of("a", 3125, 1_000);
+        ModelSnapshot longRunEarlier = of("a", 3000, 900);
+        ModelSnapshot startedOver = of("b", 100, 2_000);
+        ModelSnapshot startedOverLater = of("b", 200, 3_000);
+        assertEquals(
+                startedOverLater,
+                SnapshotRecency.newest(
+                                List.of(longRun, startedOverLater, startedOver, longRunEarlier))
+                        .orElseThrow());
+        // Within the newest run the version decides, not the clock (hosts' clocks may differ).
+        ModelSnapshot skewed = of("b", 300, 2_500);
+        assertEquals(
+                skewed,
+                SnapshotRecency.newest(List.of(longRun, startedOverLater, skewed, startedOver))
+                        .orElseThrow());
+        assertTrue(SnapshotRecency.newest(List.of()).isEmpty());
+    }
+
+    @Test
+    void aFollowingPredictorSwapsToARunStartedOverAndNeverBackToItsPredecessor() {
+        Predictor predictor = new Predictor("k", "test");
+        assertEquals(Predictor.Offer.SWAPPED, predictor.offer(of("a", 3125, 1_000)));
+        // Before: v100 of a later run was not newer than v3125, and was never served.
+        assertEquals(Predictor.Offer.SWAPPED, predictor.offer(of("b", 100, 2_000)));
+        assertEquals("b", predictor.current().runId());
+        assertEquals(Predictor.Offer.NOT_NEWER, predictor.offer(of("a", 3126, 1_500)));
+        assertEquals(Predictor.Offer.NOT_NEWER, predictor.offer(of("b", 99, 2_500)));
+        assertEquals(Predictor.Offer.SWAPPED, predictor.offer(of("b", 101, 1_900)));
+        assertEquals(101, predictor.current().version());
+    }
+}
