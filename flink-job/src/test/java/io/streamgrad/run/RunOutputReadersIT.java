@@ -226,9 +226,24 @@ class RunOutputReadersIT {
             }
         }
         assertEquals(List.of(1L, 2L), seen);
+
+        // Closed right after the run's last metrics were written: they are read, not cut off.
+        List<Long> last = new CopyOnWriteArrayList<>();
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props)) {
+            MetricsFollower follower =
+                    new MetricsFollower(
+                            KafkaClientConfig.plain(broker.bootstrapServers()),
+                            TOPIC,
+                            "r2",
+                            m -> last.add(m.getIteration()),
+                            () -> {});
+            write(producer, metric("r2", 1), metric("r2", 2), metric("r2", 3));
+            follower.close();
+        }
+        assertEquals(List.of(1L, 2L, 3L), last);
         // The skipped records were there to be read (the test tests something).
         assertEquals(
-                6,
+                9,
                 TopicReader.readAll(
                                 broker.bootstrapServers(), TOPIC, TrainingMetric.class, m -> true)
                         .size());
