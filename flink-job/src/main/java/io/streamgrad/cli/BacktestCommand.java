@@ -38,8 +38,9 @@ import picocli.CommandLine.Spec;
                     + " side.",
             "The variants must read the range alike: the same --epochs, --full-pass-loss and"
                     + " --shuffle (and, for blocks, --shuffle-block, --shuffle-group, --seed);"
-                    + " with --shuffle pass the range is read once, each variant keeps it in"
-                    + " state, and their epochs may differ.",
+                    + " with --shuffle pass (or --batch-size full) the range is read once, each"
+                    + " variant with more than one epoch or the full-pass loss keeps it in state,"
+                    + " and their epochs may differ.",
             "Each variant's model of key KEY is model key KEY@NAME on the metrics and snapshots"
                     + " topics."
         })

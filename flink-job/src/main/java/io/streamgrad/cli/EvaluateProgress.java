@@ -17,6 +17,11 @@ final class EvaluateProgress implements EvaluateRun.Progress {
     private boolean printed;
     private long lastScored;
     private long lastTotal;
+    // The first update that had scored anything: the rate and ETA count from there, not from the
+    // job's start (its first records arrive a second or more after it), which made the first ETA
+    // of a 4-s job read 2 minutes.
+    private long firstAt;
+    private long firstScored = -1;
 
     EvaluateProgress(PrintStream out) {
         this.out = out;
@@ -33,34 +38,54 @@ final class EvaluateProgress implements EvaluateRun.Progress {
         long now = System.nanoTime();
         lastScored = scored;
         lastTotal = total;
+        if (firstScored < 0 && scored > 0) {
+            firstScored = scored;
+            firstAt = now;
+        }
         long interval = terminal ? 200_000_000L : 5_000_000_000L;
         if (now - lastPrint < interval && scored < total) {
             return;
         }
         lastPrint = now;
-        out.print(line(scored, total, (now - start) / 1e9, terminal));
+        out.print(lineAtRate(scored, total, rate(now), terminal));
         out.flush();
         printed = true;
     }
 
+    /**
+     * Events per second since the first update that had scored any, once that is at least a second
+     * ago; NaN before (too few updates to tell).
+     */
+    private double rate(long now) {
+        double seconds = (now - firstAt) / 1e9;
+        return firstScored < 0 || seconds < 1 ? Double.NaN : (lastScored - firstScored) / seconds;
+    }
+
     /** "[#########.....] 45% 12,345/27,000 events | 8,120 events/s | ETA 2 s". */
     static String line(long scored, long total, double seconds, boolean inPlace) {
+        return lineAtRate(scored, total, scored / Math.max(seconds, 1e-3), inPlace);
+    }
+
+    /**
+     * As {@link #line(long, long, double, boolean)} at a given rate (events/s; NaN: not known yet,
+     * shown as "?").
+     */
+    static String lineAtRate(long scored, long total, double rate, boolean inPlace) {
         double fraction = total <= 0 ? 1 : Math.min(1, scored / (double) total);
         int filled = (int) Math.round(fraction * WIDTH);
-        double rate = scored / Math.max(seconds, 1e-3);
         String eta =
-                scored == 0
+                scored == 0 || Double.isNaN(rate)
                         ? "?"
                         : formatSeconds(Math.max(0, total - scored) / Math.max(rate, 1e-9));
         return String.format(
-                "%s  [%s%s] %3.0f%% %,d/%,d events | %,.0f events/s | ETA %s%s",
+                "%s  [%s%s] %3.0f%% %,d/%,d events | %s events/s | ETA %s%s",
                 inPlace ? "\r" : "",
                 "#".repeat(filled),
                 ".".repeat(WIDTH - filled),
                 fraction * 100,
                 scored,
                 total,
-                rate,
+                Double.isNaN(rate) ? "?" : String.format("%,.0f", rate),
                 eta,
                 inPlace ? "   " : "\n");
     }

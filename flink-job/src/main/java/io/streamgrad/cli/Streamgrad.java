@@ -74,16 +74,55 @@ public final class Streamgrad {
     }
 
     /**
-     * " (did you mean --features?)" for a mistyped flag that is close to known ones (picocli's own
-     * suggestions, at most three); "" otherwise.
+     * " (did you mean --features?)" for a mistyped flag within two edits of a flag of the command
+     * (the nearest, at most two of them); "" otherwise. picocli's own suggestions are the flags
+     * sharing the first two letters, which for {@code --bogus} named {@code --bootstrap-servers}.
      */
     static String suggestion(CommandLine.ParameterException ex) {
         if (!(ex instanceof CommandLine.UnmatchedArgumentException u)) {
             return "";
         }
-        List<String> close =
-                u.getSuggestions().stream().filter(f -> f.startsWith("-")).limit(3).toList();
+        List<String> known =
+                ex.getCommandLine().getCommandSpec().options().stream()
+                        .filter(o -> !o.hidden())
+                        .flatMap(o -> Arrays.stream(o.names()))
+                        .filter(n -> n.startsWith("--"))
+                        .toList();
+        List<String> close = new java.util.ArrayList<>();
+        for (String typed : u.getUnmatched()) {
+            if (!typed.startsWith("--")) {
+                continue;
+            }
+            String flag = typed.contains("=") ? typed.substring(0, typed.indexOf('=')) : typed;
+            known.stream()
+                    .filter(n -> editDistance(flag, n) <= 2)
+                    .sorted(
+                            java.util.Comparator.comparingInt((String n) -> editDistance(flag, n))
+                                    .thenComparing(n -> n))
+                    .limit(2)
+                    .forEach(close::add);
+        }
         return close.isEmpty() ? "" : " (did you mean " + String.join(" or ", close) + "?)";
+    }
+
+    /** Levenshtein distance: insertions, deletions and substitutions of one character each. */
+    static int editDistance(String a, String b) {
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int substitute = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                current[j] = Math.min(substitute, Math.min(previous[j], current[j - 1]) + 1);
+            }
+            int[] t = previous;
+            previous = current;
+            current = t;
+        }
+        return previous[b.length()];
     }
 
     /** Runs a command line; returns the exit code (0 ok, 1 failed, 2 wrong usage). */

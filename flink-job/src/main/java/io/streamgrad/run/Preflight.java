@@ -182,10 +182,11 @@ public final class Preflight {
                                 + " for each of its %d variants with more than one {epochs} or"
                                 + " {full-pass-loss}, about %,d MiB, more than half the %,d MiB"
                                 + " heap: a range of at most %,d events fits ({last} or"
-                                + " {from-offset}/{to-offset}), or fewer such variants (one epoch"
-                                + " and {no-full-pass-loss} keep nothing), or {shuffle} blocks or"
-                                + " window, which read the range from Kafka again for each pass"
-                                + " and keep none of it; or give the JVM more: "
+                                + " {from-offset}/{to-offset}), or fewer such variants (but for"
+                                + " {batch-size} full, one epoch and {no-full-pass-loss} keep"
+                                + " nothing), or {shuffle} blocks or window, which read the range"
+                                + " from Kafka again for each pass and keep none of it (not with"
+                                + " {batch-size} full); or give the JVM more: "
                                 + moreHeap(bytes),
                         events,
                         features,

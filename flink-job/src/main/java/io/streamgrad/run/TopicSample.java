@@ -71,6 +71,32 @@ public record TopicSample(Integer featureCount, double eventsPerSecond, long sam
         return new TopicSample(features, eventsPerSecond(spans.values()), sampled);
     }
 
+    /**
+     * The feature count of the first decodable event of the topic (whichever partition's comes
+     * first), reading from the beginning for at most {@link #TIMEOUT_MS}; null when there is none.
+     *
+     * @throws org.apache.kafka.common.errors.AuthorizationException when the client may not read
+     *     the topic
+     */
+    public static Integer firstFeatureCount(KafkaClientConfig kafka, String topic) {
+        LabeledEventDecoder decoder = new LabeledEventDecoder();
+        try (KafkaConsumer<byte[], byte[]> consumer = TopicReader.consumer(kafka)) {
+            List<TopicPartition> partitions = RawClients.fromBeginning(consumer, kafka, topic);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            long deadline = System.currentTimeMillis() + TIMEOUT_MS;
+            while (System.currentTimeMillis() < deadline && !done(consumer, end)) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    try {
+                        return decoder.decode(r.value()).features().length;
+                    } catch (AvroDecodeException bad) {
+                        // not an event: the next may be
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
     /** Every partition has given its share or has no more events. */
     private static boolean done(KafkaConsumer<?, ?> consumer, Map<TopicPartition, Long> end) {
         for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {

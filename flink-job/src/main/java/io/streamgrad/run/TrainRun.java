@@ -58,17 +58,18 @@ public final class TrainRun {
                                 + ": produce to it first (./streamgrad produce synthetic ...)"
                                 + " or pass {events-topic}");
             }
-            long count =
-                    records != null ? records.getAsLong() : admin.recordCount(c.topics().events());
+            // Counted only when a check needs it (a live run's needs none): four requests.
+            LongSupplier count =
+                    records != null ? records : () -> admin.recordCount(c.topics().events());
             if (c.training().batching().fullBatch()) {
-                Preflight.requireFullBatchFits(c.training().batching(), count);
+                Preflight.requireFullBatchFits(c.training().batching(), count.getAsLong());
             }
             if (c.bounded()) {
                 // A local run trains in this JVM.
                 Preflight.requireShuffleFits(
                         c.training().batching(),
                         c.training().spec().inputSize(),
-                        count,
+                        count.getAsLong(),
                         Runtime.getRuntime().maxMemory());
             }
         }

@@ -132,7 +132,8 @@ public final class ModelConfigs implements Serializable {
                         + " as "
                         + describeReading(a, first.config())
                         + ": one read of the range serves every variant, so they must agree on"
-                        + " how it is read; set these once, outside {variant}, or give {shuffle}"
+                        + " how it is read; set these once, outside {variant} ({shuffle} window"
+                        + " reads in source order, so seeds may differ there), or give {shuffle}"
                         + " pass to keep the range in state once per variant (then their epochs"
                         + " may differ), or run separate backtests");
     }

@@ -73,7 +73,8 @@ class EvaluateCommandTest {
             assertTrue(!err.contains("reach"), String.join(" ", flags) + " -> " + err);
             assertTrue(err.contains(flags[0]), String.join(" ", flags) + " -> " + err);
         }
-        // Good flags, then Kafka. Nothing listens: said at once, whatever the timeout.
+        // Good flags, then Kafka. Nothing listens: said in about a second and a half (two probes
+        // a second apart), whatever the timeout.
         String down =
                 CommandLines.run(
                         1,
@@ -81,7 +82,7 @@ class EvaluateCommandTest {
                         "--bootstrap-servers",
                         "localhost:1",
                         "--kafka-timeout-ms",
-                        "500");
+                        "60000");
         assertTrue(
                 down.contains("cannot reach Kafka at localhost:1: nothing listens at localhost:1"),
                 down);
@@ -107,5 +108,9 @@ class EvaluateCommandTest {
                         + " s\n",
                 EvaluateProgress.line(500, 1000, 5.0, false));
         assertEquals("2 min 05 s", EvaluateProgress.formatSeconds(125));
+        // Before a second of scoring there is no rate to tell an ETA by.
+        assertEquals(
+                "  [###...........................]  10% 100/1,000 events | ? events/s | ETA ?\n",
+                EvaluateProgress.lineAtRate(100, 1000, Double.NaN, false));
     }
 }

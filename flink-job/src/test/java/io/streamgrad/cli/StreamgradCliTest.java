@@ -53,6 +53,14 @@ class StreamgradCliTest {
         assertOneLineUsageError(
                 run("train", "--bootstrap-servers", "localhost:1", "--featurs", "20"),
                 "Unknown options: '--featurs', '20' (did you mean --features?)");
+        // Nothing within two edits: no guess.
+        assertFalse(run("train", "--bogus").err().contains("did you mean"));
+        assertTrue(
+                run("train", "--bootstrap-servers", "localhost:1", "--epoch=3")
+                        .err()
+                        .contains("(did you mean --epochs?)"));
+        assertEquals(1, Streamgrad.editDistance("--featurs", "--features"));
+        assertEquals(3, Streamgrad.editDistance("kitten", "sitting"));
     }
 
     @Test

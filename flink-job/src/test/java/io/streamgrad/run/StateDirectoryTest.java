@@ -152,7 +152,18 @@ class StateDirectoryTest {
         assertTrue(m.contains("localhost:9092 is cluster another-cluster"), m);
         assertTrue(m.contains("start-over trains afresh here"), m);
         // The same cluster, whatever its address now; and a cluster not known, unchecked.
-        assertTrue(state.open(job(ShuffleMode.BLOCKS), CLUSTER).completed());
+        JobConfig elsewhere =
+                new JobConfig(
+                        KafkaClientConfig.plain("broker-1.example:9093"),
+                        JobConfig.Topics.DEFAULT,
+                        "g",
+                        "run-1",
+                        true,
+                        true,
+                        1,
+                        1_000,
+                        job(ShuffleMode.BLOCKS).training());
+        assertTrue(state.open(elsewhere, CLUSTER).completed());
         assertTrue(state.open(job(ShuffleMode.BLOCKS), null).completed());
         // A run.json written before clusters were recorded is not refused either.
         editRunFile(dir, stored -> assertEquals(CLUSTER, stored.remove("kafka.cluster_id")));
