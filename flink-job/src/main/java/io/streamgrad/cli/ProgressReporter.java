@@ -92,19 +92,7 @@ final class ProgressReporter implements JobRunner.Observer {
     }
 
     private void print(TrainingMetric m, double seconds) {
-        String line =
-                String.format(
-                        "  %siteration %,d | %,d examples | %,.0f examples/s | loss %.4f"
-                                + " (smoothed %.4f)%s",
-                        m.getEpoch() > 0 ? "epoch " + m.getEpoch() + " | " : "",
-                        m.getIteration(),
-                        m.getExamplesSeen(),
-                        m.getExamplesSeen() / Math.max(seconds, 1e-3),
-                        m.getLoss(),
-                        m.getSmoothedLoss(),
-                        m.getAccuracy() == null
-                                ? ""
-                                : String.format(" | batch accuracy %.3f", m.getAccuracy()));
+        String line = line(m, seconds);
         if (terminal) {
             out.print("\r" + line + "   ");
         } else {
@@ -121,5 +109,25 @@ final class ProgressReporter implements JobRunner.Observer {
         if (terminal && last != null) {
             out.println();
         }
+    }
+
+    /**
+     * " default@adam | epoch 1 | iteration 226 | 14,464 examples | …": a backtest's line names its
+     * variant's model, as its epoch lines do; a train job's does not.
+     */
+    static String line(TrainingMetric m, double seconds) {
+        return String.format(
+                "  %s%siteration %,d | %,d examples | %,.0f examples/s | loss %.4f"
+                        + " (smoothed %.4f)%s",
+                variantOf(m),
+                m.getEpoch() > 0 ? "epoch " + m.getEpoch() + " | " : "",
+                m.getIteration(),
+                m.getExamplesSeen(),
+                m.getExamplesSeen() / Math.max(seconds, 1e-3),
+                m.getLoss(),
+                m.getSmoothedLoss(),
+                m.getAccuracy() == null
+                        ? ""
+                        : String.format(" | batch accuracy %.3f", m.getAccuracy()));
     }
 }

@@ -45,4 +45,20 @@ class ProgressReporterTest {
         assertTrue(lines.get(1).contains("default@adam | epoch 1"), lines.get(1));
         assertTrue(lines.get(2).strip().startsWith("epoch 1 done"), lines.get(2));
     }
+
+    @Test
+    void aBacktestsIterationLineNamesItsVariantToo() {
+        TrainingMetric step =
+                TrainingMetric.newBuilder(epochEnd("default@adam", 0.25))
+                        .setKind(MetricKind.ITERATION)
+                        .setIteration(226)
+                        .setExamplesSeen(14_464)
+                        .build();
+        assertEquals(
+                "  default@adam | epoch 1 | iteration 226 | 14,464 examples | 7,232 examples/s"
+                        + " | loss 0.2500 (smoothed 0.2500) | batch accuracy 0.900",
+                ProgressReporter.line(step, 2.0));
+        step.setModel("default");
+        assertTrue(ProgressReporter.line(step, 2.0).startsWith("  epoch 1 | iteration 226"));
+    }
 }
