@@ -43,9 +43,10 @@ final class EventTopicOptions {
     double rate;
 
     /**
-     * An existing topic takes more events of its own kind only: spread over all its partitions (a
-     * {@code --partitions} below its count would leave some without them) and of its feature count
-     * (one model trains on one width, so one topic holds one data set).
+     * An existing topic takes more events only spread over all its partitions (a {@code
+     * --partitions} below its count would leave some without them) and of its feature count (one
+     * model trains on one width, so one topic holds one data set). The task is not checked: labels
+     * of a binary task are valid labels of a multiclass one.
      *
      * @throws InvalidSettingException before anything is written, saying what to give instead
      */
@@ -58,6 +59,11 @@ final class EventTopicOptions {
                                     + " these events to %d of them only: give --partitions %d,"
                                     + " or another --topic",
                             topic, existing, partitions, partitions, existing));
+        }
+        if (existing < partitions) {
+            System.out.printf(
+                    "  (topic %s exists with %d partitions: event i goes to partition i mod %d)%n",
+                    topic, existing, existing);
         }
         if (admin.recordCount(topic) == 0) {
             return;

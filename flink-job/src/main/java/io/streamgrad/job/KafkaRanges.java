@@ -47,6 +47,7 @@ public final class KafkaRanges {
                 .setBounded(OffsetsInitializer.offsets(stop))
                 .setDeserializer(new RawKafkaRecordDeserializationSchema())
                 .setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")
+                .setProperty(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false")
                 .setProperty("commit.offsets.on.checkpoint", "false")
                 .build();
     }

@@ -218,6 +218,7 @@ public final class ReplaySource
                 ByteArrayDeserializer.class.getName());
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
         // Deleted offsets must stop the run, never be skipped silently.
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
         // A block ends where its partition has more data: a fetch still waiting there for more

@@ -243,7 +243,9 @@ public final class TrainingJob {
                         .setGroupId(c.groupId())
                         .setStartingOffsets(startingOffsets(c))
                         .setDeserializer(new RawKafkaRecordDeserializationSchema())
-                        .setProperty("commit.offsets.on.checkpoint", "true");
+                        .setProperty("commit.offsets.on.checkpoint", "true")
+                        // Reading never creates a topic (the broker's defaults would shape it).
+                        .setProperty("allow.auto.create.topics", "false");
         if (c.bounded()) {
             builder.setBounded(OffsetsInitializer.latest());
         }

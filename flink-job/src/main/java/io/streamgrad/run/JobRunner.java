@@ -147,6 +147,9 @@ public final class JobRunner {
         OutputStart outputs;
         try (TopicAdmin admin = new TopicAdmin(c.kafka())) {
             ensureOutputTopics(admin, c.topics());
+            snapshotsTopicWarning(
+                            admin.cleanupPolicy(c.topics().snapshots()), c.topics().snapshots())
+                    .ifPresent(TopicReader::sayOnStandardError);
             outputs = state.outputStart().orElseGet(() -> OutputStart.now(admin, c.topics()));
         }
         Map<String, String> settings = TrainingJob.settings(c);
@@ -327,6 +330,25 @@ public final class JobRunner {
         admin.ensureTopic(Topic.METRICS, topics.metrics(), 1);
         admin.ensureTopic(Topic.SNAPSHOTS, topics.snapshots(), 1);
         admin.ensureTopic(Topic.DEAD_LETTER, topics.deadLetter(), 1);
+    }
+
+    /**
+     * A warning when the snapshots topic, made before by someone else (a topic streamgrad creates
+     * is compacted), deletes old records: the broker's retention would delete a model's last
+     * snapshot with them, where compaction keeps each key's newest.
+     */
+    static java.util.Optional<String> snapshotsTopicWarning(String cleanupPolicy, String topic) {
+        if (cleanupPolicy.contains("compact")) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(
+                String.format(
+                        "warning: snapshots topic %s is not compacted (cleanup.policy=%s): the"
+                                + " broker will delete snapshots, each model's last one too, after"
+                                + " its retention; compact it (kafka-configs.sh --alter"
+                                + " --entity-type topics --entity-name %s --add-config"
+                                + " cleanup.policy=compact) or give another --snapshots-topic",
+                        topic, cleanupPolicy, topic));
     }
 
     static void deleteRecursively(Path dir) throws IOException {

@@ -66,6 +66,14 @@ class ProduceIntoExistingTopicIT {
             assertEquals(200, admin.recordCount("mixed"), "nothing written by the refusals");
             produce(0, "mixed", "--features", "10", "--partitions", "4");
             assertEquals(400, admin.recordCount("mixed"));
+            // More partitions asked of an existing topic than it has: its own, and said.
+            String more = produce(0, "mixed", "--features", "10", "--partitions", "8");
+            assertTrue(
+                    more.contains(
+                            "topic mixed exists with 4 partitions: event i goes to partition"
+                                    + " i mod 4"),
+                    more);
+            assertEquals(600, admin.recordCount("mixed"));
             // An empty topic of the same partitions takes any width.
             admin.ensureTopic(io.streamgrad.kafka.Topic.EVENTS, "empty", 4);
             produce(0, "empty", "--features", "30", "--partitions", "4");

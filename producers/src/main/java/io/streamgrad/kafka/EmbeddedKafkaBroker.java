@@ -35,6 +35,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private final int controllerPort;
     private final Map<String, String> saslUsers;
     private final int saslPort;
+    private final boolean autoCreateTopics;
     private KafkaRaftServer server;
     private boolean closed;
 
@@ -43,17 +44,29 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             int port,
             int controllerPort,
             Map<String, String> saslUsers,
-            int saslPort) {
+            int saslPort,
+            boolean autoCreateTopics) {
         this.logDir = logDir;
         this.port = port;
         this.controllerPort = controllerPort;
         this.saslUsers = saslUsers;
         this.saslPort = saslPort;
+        this.autoCreateTopics = autoCreateTopics;
     }
 
     /** Starts a broker and returns once it accepts admin requests. */
     public static EmbeddedKafkaBroker start() {
-        return start(Map.of());
+        return start(Map.of(), false);
+    }
+
+    /**
+     * Starts a broker that, as Kafka's brokers do by default ({@code
+     * auto.create.topics.enable=true}), creates a missing topic when a client's metadata request
+     * allows it: for tests that streamgrad's clients never create one by reading it (a topic made
+     * so gets the broker's defaults, not the registry's cleanup policy).
+     */
+    public static EmbeddedKafkaBroker startCreatingTopicsOnRequest() {
+        return start(Map.of(), true);
     }
 
     /**
@@ -67,10 +80,11 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         if (users.isEmpty()) {
             throw new IllegalArgumentException("a SASL listener needs at least one user");
         }
-        return start(users);
+        return start(users, false);
     }
 
-    private static EmbeddedKafkaBroker start(Map<String, String> saslUsers) {
+    private static EmbeddedKafkaBroker start(
+            Map<String, String> saslUsers, boolean autoCreateTopics) {
         try {
             EmbeddedKafkaBroker broker =
                     new EmbeddedKafkaBroker(
@@ -78,7 +92,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                             freePort(),
                             freePort(),
                             Map.copyOf(saslUsers),
-                            saslUsers.isEmpty() ? -1 : freePort());
+                            saslUsers.isEmpty() ? -1 : freePort(),
+                            autoCreateTopics);
             broker.run();
             return broker;
         } catch (IOException e) {
@@ -138,7 +153,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         props.put("share.coordinator.state.topic.replication.factor", "1");
         props.put("share.coordinator.state.topic.min.isr", "1");
         props.put("group.initial.rebalance.delay.ms", "0");
-        props.put("auto.create.topics.enable", "false");
+        props.put("auto.create.topics.enable", Boolean.toString(autoCreateTopics));
         props.put("log.flush.interval.messages", "1000000");
         // Kafka's default retention (7 days by record timestamp), applied from the first second
         // instead of 30 s after start: a topic that would lose replayed historical events on a

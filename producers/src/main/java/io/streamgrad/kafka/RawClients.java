@@ -40,13 +40,13 @@ public final class RawClients {
     }
 
     /**
-     * A group-less consumer that reads only committed records. Its {@code close()} does not wait:
-     * such a reader keeps no group and commits nothing, and Kafka's own {@code close()} waits for
-     * the fetch it has in flight, which the broker holds up to {@code fetch.max.wait.ms} (500 ms by
-     * default) when there is nothing more to read: up to half a second at the end of a read (a
-     * bounded {@code train} reads three topics so), as Kafka's own tests have it (KAFKA-19884).
-     * Closed so, the consumer does not tell the broker to drop its fetch session, which the broker
-     * evicts from its cache in time.
+     * A group-less consumer that reads only committed records, and never creates a topic by asking
+     * for it. Its {@code close()} does not wait: such a reader keeps no group and commits nothing,
+     * and Kafka's own {@code close()} waits for the fetch it has in flight, which the broker holds
+     * up to {@code fetch.max.wait.ms} (500 ms by default) when there is nothing more to read: up to
+     * half a second at the end of a read (a bounded {@code train} reads three topics so), as
+     * Kafka's own tests have it (KAFKA-19884). Closed so, the consumer does not tell the broker to
+     * drop its fetch session, which the broker evicts from its cache in time.
      */
     public static KafkaConsumer<byte[], byte[]> consumer(KafkaClientConfig kafka, String clientId) {
         Map<String, Object> p = new HashMap<>();
@@ -56,6 +56,9 @@ public final class RawClients {
                 ByteArrayDeserializer.class.getName());
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        // Reading a missing topic must not create it: a broker that allows it (Kafka's default)
+        // would make it with its own defaults, and a snapshots topic made so is not compacted.
+        p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
         return new KafkaConsumer<>(kafka.properties(p)) {
             @Override

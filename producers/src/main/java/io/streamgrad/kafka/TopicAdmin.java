@@ -19,6 +19,7 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -348,6 +349,26 @@ public final class TopicAdmin implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * The topic's {@code cleanup.policy} ("delete", "compact" or "compact,delete").
+     *
+     * @throws KafkaUnreachableException when Kafka does not answer in time
+     */
+    public String cleanupPolicy(String name) {
+        ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, name);
+        try {
+            return await(admin.describeConfigs(List.of(topic)).all())
+                    .get(topic)
+                    .get(TopicConfig.CLEANUP_POLICY_CONFIG)
+                    .value();
+        } catch (TimeoutException | ExecutionException e) {
+            throw failure(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KafkaUnreachableException(bootstrapServers, timeoutMs);
         }
     }
 

@@ -13,6 +13,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -32,7 +33,8 @@ class RawClientsTest {
 
     @BeforeAll
     static void startBroker() throws Exception {
-        broker = EmbeddedKafkaBroker.start();
+        // As Kafka's brokers are by default: a metadata request may create a missing topic.
+        broker = EmbeddedKafkaBroker.startCreatingTopicsOnRequest();
         try (Admin admin =
                 Admin.create(
                         Map.<String, Object>of("bootstrap.servers", broker.bootstrapServers()))) {
@@ -50,6 +52,34 @@ class RawClientsTest {
     @AfterAll
     static void stopBroker() {
         broker.close();
+    }
+
+    @Test
+    void readingAMissingTopicDoesNotCreateIt() throws Exception {
+        KafkaClientConfig kafka = KafkaClientConfig.plain(broker.bootstrapServers());
+        try (KafkaConsumer<byte[], byte[]> reader = RawClients.consumer(kafka, "t")) {
+            assertEquals(List.of(), RawClients.fromBeginning(reader, kafka, "mistyped-snapshots"));
+        }
+        // The broker would have: a plain consumer's request creates it, with its defaults.
+        try (KafkaConsumer<byte[], byte[]> plain =
+                        new KafkaConsumer<>(
+                                Map.<String, Object>of(
+                                        "bootstrap.servers", broker.bootstrapServers(),
+                                        "key.deserializer", ByteArrayDeserializer.class.getName(),
+                                        "value.deserializer",
+                                                ByteArrayDeserializer.class.getName()));
+                TopicAdmin admin = new TopicAdmin(broker.bootstrapServers())) {
+            plain.partitionsFor("created-by-asking", Duration.ofSeconds(10));
+            long deadline = System.currentTimeMillis() + 10_000;
+            while (!admin.topicExists("created-by-asking")
+                    && System.currentTimeMillis() < deadline) {
+                Thread.sleep(100);
+            }
+            assertTrue(admin.topicExists("created-by-asking"), "the broker creates on request");
+            // Asked for before the one the broker did create: had the reader's request created
+            // it, it would be there by now.
+            assertTrue(!admin.topicExists("mistyped-snapshots"), "not created by the reader");
+        }
     }
 
     private static KafkaClientConfig holdingFetches() {
