@@ -12,7 +12,6 @@ final class EvaluateProgress implements EvaluateRun.Progress {
     private static final int WIDTH = 30;
     private final PrintStream out;
     private final boolean terminal = System.console() != null;
-    private long start;
     private long lastPrint;
     private boolean printed;
     private long lastScored;
@@ -22,6 +21,7 @@ final class EvaluateProgress implements EvaluateRun.Progress {
     // of a 4-s job read 2 minutes.
     private long firstAt;
     private long firstScored = -1;
+    private long lastPrinted = -1;
 
     EvaluateProgress(PrintStream out) {
         this.out = out;
@@ -30,7 +30,6 @@ final class EvaluateProgress implements EvaluateRun.Progress {
     @Override
     public void started(String webUiUrl) {
         out.printf("  Flink MiniCluster web UI: %s%n", webUiUrl);
-        start = System.nanoTime();
     }
 
     @Override
@@ -47,6 +46,7 @@ final class EvaluateProgress implements EvaluateRun.Progress {
             return;
         }
         lastPrint = now;
+        lastPrinted = scored;
         out.print(lineAtRate(scored, total, rate(now), terminal));
         out.flush();
         printed = true;
@@ -104,9 +104,9 @@ final class EvaluateProgress implements EvaluateRun.Progress {
     public void ended() {
         if (terminal && printed) {
             out.println();
-        } else if (!terminal && lastScored > 0) {
+        } else if (!terminal && lastScored > 0 && lastScored != lastPrinted) {
             // The last state, whatever the interval: a short run prints at least once.
-            out.print(line(lastScored, lastTotal, (System.nanoTime() - start) / 1e9, false));
+            out.print(lineAtRate(lastScored, lastTotal, rate(System.nanoTime()), false));
         }
         out.flush();
     }

@@ -127,7 +127,9 @@ public final class PredictCommand implements Callable<Integer> {
                             + (s.firstVersion() == s.lastVersion()
                                     ? " v" + s.lastVersion()
                                     : " v" + s.firstVersion() + " to v" + s.lastVersion())
-                            + (predictor.current() == null
+                            // The run, when one model served them all (a follower may have
+                            // swapped to another run's).
+                            + (predictor.current() == null || predictor.swaps() > 1
                                     ? ""
                                     : " of run " + predictor.current().runId())
                             + " -> "

@@ -82,13 +82,17 @@ public final class Streamgrad {
         if (!(ex instanceof CommandLine.UnmatchedArgumentException u)) {
             return "";
         }
+        CommandLine.Model.CommandSpec spec = ex.getCommandLine().getCommandSpec();
         List<String> known =
-                ex.getCommandLine().getCommandSpec().options().stream()
-                        .filter(o -> !o.hidden())
-                        .flatMap(o -> Arrays.stream(o.names()))
+                java.util.stream.Stream.concat(
+                                spec.options().stream()
+                                        .filter(o -> !o.hidden())
+                                        .flatMap(o -> Arrays.stream(o.names())),
+                                spec.negatedOptionsMap().keySet().stream())
                         .filter(n -> n.startsWith("--"))
+                        .distinct()
                         .toList();
-        List<String> close = new java.util.ArrayList<>();
+        java.util.Set<String> close = new java.util.LinkedHashSet<>();
         for (String typed : u.getUnmatched()) {
             if (!typed.startsWith("--")) {
                 continue;

@@ -147,8 +147,8 @@ public final class JobRunner {
         OutputStart outputs;
         try (TopicAdmin admin = new TopicAdmin(c.kafka())) {
             ensureOutputTopics(admin, c.topics());
-            snapshotsTopicWarning(
-                            admin.cleanupPolicy(c.topics().snapshots()), c.topics().snapshots())
+            admin.cleanupPolicy(c.topics().snapshots())
+                    .flatMap(policy -> snapshotsTopicWarning(policy, c.topics().snapshots()))
                     .ifPresent(TopicReader::sayOnStandardError);
             outputs = state.outputStart().orElseGet(() -> OutputStart.now(admin, c.topics()));
         }
@@ -334,19 +334,21 @@ public final class JobRunner {
 
     /**
      * A warning when the snapshots topic, made before by someone else (a topic streamgrad creates
-     * is compacted), deletes old records: the broker's retention would delete a model's last
-     * snapshot with them, where compaction keeps each key's newest.
+     * is compacted only), deletes by retention ({@code delete} or {@code compact,delete}): the
+     * broker would delete a model's last snapshot with the old ones, where compaction alone keeps
+     * each key's newest.
      */
     static java.util.Optional<String> snapshotsTopicWarning(String cleanupPolicy, String topic) {
-        if (cleanupPolicy.contains("compact")) {
+        if (!cleanupPolicy.contains("delete")) {
+            // compact: each key's newest is kept; "" (no cleanup): everything is
             return java.util.Optional.empty();
         }
         return java.util.Optional.of(
                 String.format(
-                        "warning: snapshots topic %s is not compacted (cleanup.policy=%s): the"
-                                + " broker will delete snapshots, each model's last one too, after"
-                                + " its retention; compact it (kafka-configs.sh --alter"
-                                + " --entity-type topics --entity-name %s --add-config"
+                        "warning: snapshots topic %s deletes by retention (cleanup.policy=%s): the"
+                                + " broker will delete snapshots older than its retention, each"
+                                + " model's last one too; make it compacted only (kafka-configs.sh"
+                                + " --alter --entity-type topics --entity-name %s --add-config"
                                 + " cleanup.policy=compact) or give another --snapshots-topic",
                         topic, cleanupPolicy, topic));
     }

@@ -58,9 +58,15 @@ public final class TrainRun {
                                 + ": produce to it first (./streamgrad produce synthetic ...)"
                                 + " or pass {events-topic}");
             }
-            // Counted only when a check needs it (a live run's needs none): four requests.
+            // Counted once, only when a check needs it (a live run's needs none): four requests.
+            long[] counted = {-1};
             LongSupplier count =
-                    records != null ? records : () -> admin.recordCount(c.topics().events());
+                    records != null
+                            ? records
+                            : () ->
+                                    counted[0] >= 0
+                                            ? counted[0]
+                                            : (counted[0] = admin.recordCount(c.topics().events()));
             if (c.training().batching().fullBatch()) {
                 Preflight.requireFullBatchFits(c.training().batching(), count.getAsLong());
             }

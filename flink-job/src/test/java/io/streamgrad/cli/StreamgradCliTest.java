@@ -59,6 +59,15 @@ class StreamgradCliTest {
                 run("train", "--bootstrap-servers", "localhost:1", "--epoch=3")
                         .err()
                         .contains("(did you mean --epochs?)"));
+        // Negated switches too, and a flag named once however often it is mistyped.
+        assertTrue(
+                run("train", "--bootstrap-servers", "localhost:1", "--no-full-pas-loss")
+                        .err()
+                        .contains("(did you mean --no-full-pass-loss?)"));
+        assertTrue(
+                run("train", "--bootstrap-servers", "localhost:1", "--featurs", "1", "--featres")
+                        .err()
+                        .contains("(did you mean --features?)"));
         assertEquals(1, Streamgrad.editDistance("--featurs", "--features"));
         assertEquals(3, Streamgrad.editDistance("kitten", "sitting"));
     }

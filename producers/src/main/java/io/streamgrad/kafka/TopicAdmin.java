@@ -127,25 +127,15 @@ public final class TopicAdmin implements AutoCloseable {
             throws ExecutionException, TimeoutException, InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         try {
-            if (!answered && timeoutMs > FIRST_ANSWER_MS) {
-                T value = answerWithin(answer, FIRST_ANSWER_MS);
-                if (value != null || answer.isDone()) {
-                    answered = true;
-                    return value;
-                }
+            if (!answered
+                    && timeoutMs > FIRST_ANSWER_MS
+                    && !arrivesWithin(answer, FIRST_ANSWER_MS)
+                    && BootstrapProbe.refusal(bootstrapServers, remainingMs(deadline)) != null
+                    && !arrivesWithin(
+                            answer, Math.min(REFUSAL_CONFIRM_MS, remainingMs(deadline)))) {
                 String refusal = BootstrapProbe.refusal(bootstrapServers, remainingMs(deadline));
                 if (refusal != null) {
-                    value =
-                            answerWithin(
-                                    answer, Math.min(REFUSAL_CONFIRM_MS, remainingMs(deadline)));
-                    if (value != null || answer.isDone()) {
-                        answered = true;
-                        return value;
-                    }
-                    refusal = BootstrapProbe.refusal(bootstrapServers, remainingMs(deadline));
-                    if (refusal != null) {
-                        throw new KafkaUnreachableException(bootstrapServers, refusal);
-                    }
+                    throw new KafkaUnreachableException(bootstrapServers, refusal);
                 }
             }
             T value = answer.get(Math.max(1, remainingMs(deadline)), TimeUnit.MILLISECONDS);
@@ -154,23 +144,34 @@ public final class TopicAdmin implements AutoCloseable {
         } catch (TimeoutException | KafkaUnreachableException e) {
             gaveUp = true;
             throw e;
+        } catch (InterruptedException e) {
+            gaveUp = true;
+            throw e;
         } catch (ExecutionException e) {
-            if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
-                // The client's own deadline (default.api.timeout.ms, the same timeout) came first.
+            if (!answered
+                    && e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
+                // Nothing has answered yet, and the client's own deadline (default.api.timeout.ms,
+                // the same timeout) came first.
                 gaveUp = true;
                 throw new KafkaUnreachableException(bootstrapServers, timeoutMs);
             }
+            // A broker's answer, if an error one (TopicExistsException, a partition not served):
+            // the cluster is there; callers say what went wrong.
+            answered = true;
             throw e;
         }
     }
 
-    /** The answer if it comes within {@code ms}; null if it does not (or is null). */
-    private static <T> T answerWithin(KafkaFuture<T> answer, long ms)
-            throws ExecutionException, InterruptedException {
+    /** Whether the answer (or its failure) arrives within {@code ms}. */
+    private static boolean arrivesWithin(KafkaFuture<?> answer, long ms)
+            throws InterruptedException {
         try {
-            return answer.get(Math.max(1, ms), TimeUnit.MILLISECONDS);
+            answer.get(Math.max(1, ms), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (ExecutionException failed) {
+            return true;
         } catch (TimeoutException slow) {
-            return null;
+            return answer.isDone(); // done in the moment after the wait
         }
     }
 
@@ -353,22 +354,27 @@ public final class TopicAdmin implements AutoCloseable {
     }
 
     /**
-     * The topic's {@code cleanup.policy} ("delete", "compact" or "compact,delete").
+     * The topic's {@code cleanup.policy} ("delete", "compact" or "compact,delete"); empty when it
+     * cannot be told, e.g. the client may not describe the topic's configs (best effort: what only
+     * informs must not stop a run).
      *
      * @throws KafkaUnreachableException when Kafka does not answer in time
      */
-    public String cleanupPolicy(String name) {
+    public java.util.Optional<String> cleanupPolicy(String name) {
         ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, name);
         try {
-            return await(admin.describeConfigs(List.of(topic)).all())
-                    .get(topic)
-                    .get(TopicConfig.CLEANUP_POLICY_CONFIG)
-                    .value();
-        } catch (TimeoutException | ExecutionException e) {
+            var entry =
+                    await(admin.describeConfigs(List.of(topic)).all())
+                            .get(topic)
+                            .get(TopicConfig.CLEANUP_POLICY_CONFIG);
+            return java.util.Optional.ofNullable(entry == null ? null : entry.value());
+        } catch (ExecutionException e) {
+            return java.util.Optional.empty();
+        } catch (TimeoutException e) {
             throw failure(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new KafkaUnreachableException(bootstrapServers, timeoutMs);
+            throw new IllegalStateException("interrupted while describing topic " + name, e);
         }
     }
 

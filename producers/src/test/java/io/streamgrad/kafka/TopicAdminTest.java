@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.junit.jupiter.api.Test;
@@ -15,7 +16,7 @@ class TopicAdminTest {
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start();
                 TopicAdmin admin = new TopicAdmin(broker.bootstrapServers())) {
             admin.ensureTopic(Topic.SNAPSHOTS, "ours", 1);
-            assertEquals("compact", admin.cleanupPolicy("ours"));
+            assertEquals(Optional.of("compact"), admin.cleanupPolicy("ours"));
             try (Admin plain =
                     Admin.create(
                             Map.<String, Object>of(
@@ -23,10 +24,10 @@ class TopicAdminTest {
                 plain.createTopics(List.of(new NewTopic("theirs", 1, (short) 1))).all().get();
             }
             admin.awaitServed("theirs");
-            assertEquals("delete", admin.cleanupPolicy("theirs"));
+            assertEquals(Optional.of("delete"), admin.cleanupPolicy("theirs"));
             // ensureTopic leaves an existing topic as it is.
             admin.ensureTopic(Topic.SNAPSHOTS, "theirs", 1);
-            assertEquals("delete", admin.cleanupPolicy("theirs"));
+            assertEquals(Optional.of("delete"), admin.cleanupPolicy("theirs"));
         }
     }
 }
