@@ -77,14 +77,15 @@ public final class ReplaySource
             boolean useCommittedOffsets,
             boolean fromEarliest,
             Map<Integer, Long> startOffsets) {
-        this.kafka = kafka;
-        this.topic = topic;
-        this.groupId = groupId;
-        this.plan = plan;
-        this.useCommittedOffsets = useCommittedOffsets;
-        this.fromEarliest = fromEarliest;
-        this.startOffsets = startOffsets == null ? null : new HashMap<>(startOffsets);
-        this.fixedRange = null;
+        this(
+                kafka,
+                topic,
+                groupId,
+                plan,
+                useCommittedOffsets,
+                fromEarliest,
+                startOffsets == null ? null : new HashMap<>(startOffsets),
+                null);
     }
 
     private ReplaySource(
@@ -92,14 +93,17 @@ public final class ReplaySource
             String topic,
             String groupId,
             ReplayPlan plan,
+            boolean useCommittedOffsets,
+            boolean fromEarliest,
+            Map<Integer, Long> startOffsets,
             TreeMap<Integer, long[]> fixedRange) {
         this.kafka = kafka;
         this.topic = topic;
         this.groupId = groupId;
         this.plan = plan;
-        this.useCommittedOffsets = false;
-        this.fromEarliest = false;
-        this.startOffsets = null;
+        this.useCommittedOffsets = useCommittedOffsets;
+        this.fromEarliest = fromEarliest;
+        this.startOffsets = startOffsets;
         this.fixedRange = fixedRange;
     }
 
@@ -131,7 +135,7 @@ public final class ReplaySource
                     }
                     range.put(p, new long[] {f, t});
                 });
-        return new ReplaySource(kafka, topic, groupId, plan, range);
+        return new ReplaySource(kafka, topic, groupId, plan, false, false, null, range);
     }
 
     @Override

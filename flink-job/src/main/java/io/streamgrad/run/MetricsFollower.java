@@ -108,7 +108,7 @@ public final class MetricsFollower implements AutoCloseable {
                 if (end == null) {
                     end = consumer.endOffsets(consumer.assignment(), Duration.ofMillis(DRAIN_MS));
                 }
-                if (reached(consumer, end)) {
+                if (TopicReader.reached(consumer, end)) {
                     return;
                 }
                 deliver(consumer.poll(Duration.ofMillis(50)), serde, runId, onMetric);
@@ -116,16 +116,6 @@ public final class MetricsFollower implements AutoCloseable {
                 // close()'s wakeup, when it came after the follow loop had already stopped
             }
         }
-    }
-
-    private static boolean reached(
-            KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, Long> end) {
-        for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
-            if (consumer.position(e.getKey()) < e.getValue()) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private static void deliver(

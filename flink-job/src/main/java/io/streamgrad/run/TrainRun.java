@@ -58,24 +58,23 @@ public final class TrainRun {
                                 + ": produce to it first (./streamgrad produce synthetic ...)"
                                 + " or pass {events-topic}");
             }
-            // Counted once, only when a check needs it (a live run's needs none): four requests.
-            long[] counted = {-1};
-            LongSupplier count =
-                    records != null
-                            ? records
-                            : () ->
-                                    counted[0] >= 0
-                                            ? counted[0]
-                                            : (counted[0] = admin.recordCount(c.topics().events()));
-            if (c.training().batching().fullBatch()) {
-                Preflight.requireFullBatchFits(c.training().batching(), count.getAsLong());
+            // Counted only when a check needs it (a live run's needs none): four requests.
+            boolean fullBatch = c.training().batching().fullBatch();
+            long count =
+                    !fullBatch && !c.bounded()
+                            ? -1
+                            : records != null
+                                    ? records.getAsLong()
+                                    : admin.recordCount(c.topics().events());
+            if (fullBatch) {
+                Preflight.requireFullBatchFits(c.training().batching(), count);
             }
             if (c.bounded()) {
                 // A local run trains in this JVM.
                 Preflight.requireShuffleFits(
                         c.training().batching(),
                         c.training().spec().inputSize(),
-                        count.getAsLong(),
+                        count,
                         Runtime.getRuntime().maxMemory());
             }
         }
