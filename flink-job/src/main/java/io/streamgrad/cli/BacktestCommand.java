@@ -97,7 +97,7 @@ public final class BacktestCommand implements Callable<Integer> {
         JobConfig base = job.toJobConfig(runId).startingOver();
         List<ModelConfigs.Variant> vs = variants.toVariants(spec.commandLine());
         job.kafka.admin().close(); // checks --kafka-timeout-ms
-        BacktestRun.Plan plan = BacktestRun.plan(base, vs, range.toRequest(), job.kafka.timeoutMs);
+        BacktestRun.Plan plan = BacktestRun.plan(base, vs, range.toRequest());
         System.out.printf(
                 "streamgrad backtest: %d variant%s (%s) on %s offsets %s (%,d records), run %s%n",
                 vs.size(),

@@ -99,7 +99,6 @@ public final class EvaluateCommand implements Callable<Integer> {
                 EvaluateRun.plan(
                         new EvaluateRun.Request(
                                 kafka.client(),
-                                kafka.timeoutMs,
                                 eventsTopic,
                                 snapshotsTopic,
                                 deadLetterTopic,

@@ -69,22 +69,16 @@ public final class TrainCommand implements Callable<Integer> {
             throw new InvalidSettingException(
                     "{summary-json} needs {bounded}: a live job has no end to summarise");
         }
-        job.kafka.admin().close(); // checks --kafka-timeout-ms
-        String clusterId = TrainRun.preflight(c, job.kafka.timeoutMs);
+        String clusterId = TrainRun.preflight(c);
         TrainRun.StartPoint start =
                 TrainRun.resolveStart(
-                        c,
-                        startFlags.warmStart,
-                        startFlags.modelKey,
-                        startFlags.fromOffset,
-                        job.kafka.timeoutMs);
+                        c, startFlags.warmStart, startFlags.modelKey, startFlags.fromOffset);
         c = start.config();
         TrainRun.Prepared prepared =
                 TrainRun.prepare(
                         c,
                         stateDir != null ? stateDir : StateDirectory.defaultFor(c.groupId()),
                         startOver,
-                        job.kafka.timeoutMs,
                         clusterId);
         c = prepared.config();
         System.out.println("streamgrad train: " + prepared.announcement());

@@ -28,15 +28,12 @@ public final class BacktestRun {
      * @throws InvalidSettingException naming the flag or variant at fault
      */
     public static Plan plan(
-            JobConfig job,
-            List<ModelConfigs.Variant> variants,
-            EvaluationRange.Request range,
-            long kafkaTimeoutMs) {
+            JobConfig job, List<ModelConfigs.Variant> variants, EvaluationRange.Request range) {
         ModelConfigs configs = ModelConfigs.variants(variants);
-        LazyRange records = new LazyRange(job, range, kafkaTimeoutMs);
+        LazyRange records = new LazyRange(job, range);
         for (ModelConfigs.Variant v : variants) {
             try {
-                TrainRun.preflight(job.withTraining(v.config()), kafkaTimeoutMs, records);
+                TrainRun.preflight(job.withTraining(v.config()), records);
             } catch (InvalidSettingException e) {
                 throw variants.size() == 1 || e == records.refused
                         ? e
@@ -62,14 +59,12 @@ public final class BacktestRun {
     private static final class LazyRange implements LongSupplier {
         private final JobConfig job;
         private final EvaluationRange.Request request;
-        private final long kafkaTimeoutMs;
         EvaluationRange range;
         InvalidSettingException refused;
 
-        LazyRange(JobConfig job, EvaluationRange.Request request, long kafkaTimeoutMs) {
+        LazyRange(JobConfig job, EvaluationRange.Request request) {
             this.job = job;
             this.request = request;
-            this.kafkaTimeoutMs = kafkaTimeoutMs;
         }
 
         @Override
@@ -84,7 +79,9 @@ public final class BacktestRun {
                                     job.topics().events(),
                                     request,
                                     EvaluateRun.offsets(
-                                            consumer, job.topics().events(), kafkaTimeoutMs));
+                                            consumer,
+                                            job.topics().events(),
+                                            job.kafka().timeoutMs()));
                 } catch (InvalidSettingException e) {
                     refused = e;
                     throw e;

@@ -66,8 +66,7 @@ public final class ClusterJob {
                             c,
                             job.startFlags.warmStart,
                             job.startFlags.modelKey,
-                            job.startFlags.fromOffset,
-                            job.options.kafka.timeoutMs);
+                            job.startFlags.fromOffset);
             c = start.config();
             if (start.announcement() != null) {
                 System.out.println("streamgrad: " + start.announcement());

@@ -70,7 +70,6 @@ public final class EvaluateRun {
      */
     public record Request(
             KafkaClientConfig kafka,
-            long kafkaTimeoutMs,
             String eventsTopic,
             String snapshotsTopic,
             String deadLetterTopic,
@@ -130,14 +129,10 @@ public final class EvaluateRun {
      * @throws InvalidSettingException naming the flag and the values that would work
      */
     public static Plan plan(Request r) {
-        if (r.kafkaTimeoutMs() < 100) {
-            throw new InvalidSettingException(
-                    "{kafka-timeout-ms} must be at least 100, got " + r.kafkaTimeoutMs());
-        }
         boolean fromFile = r.snapshot().startsWith("file:");
         // A snapshot file is read before Kafka is asked anything: a bad one is refused offline.
         ModelSnapshot snapshot = fromFile ? chosen(r, List.of()) : null;
-        try (TopicAdmin admin = new TopicAdmin(r.kafka(), r.kafkaTimeoutMs())) {
+        try (TopicAdmin admin = new TopicAdmin(r.kafka())) {
             admin.requireReachable();
             if (!admin.topicExists(r.eventsTopic())) {
                 throw new InvalidSettingException(
@@ -162,7 +157,7 @@ public final class EvaluateRun {
                     EvaluationRange.resolve(
                             r.eventsTopic(),
                             r.range(),
-                            offsets(consumer, r.eventsTopic(), r.kafkaTimeoutMs()));
+                            offsets(consumer, r.eventsTopic(), r.kafka().timeoutMs()));
             checkSample(r.eventsTopic(), snapshot, sample(consumer, range));
         }
         int parallelism =
@@ -297,7 +292,7 @@ public final class EvaluateRun {
     /** Runs the evaluation job in a local MiniCluster. */
     public static Result run(Plan p, Progress progress) throws Exception {
         Request r = p.request();
-        try (TopicAdmin admin = new TopicAdmin(r.kafka(), r.kafkaTimeoutMs())) {
+        try (TopicAdmin admin = new TopicAdmin(r.kafka())) {
             admin.ensureTopic(Topic.DEAD_LETTER, r.deadLetterTopic(), 1);
         }
         Path parts = null;

@@ -32,22 +32,22 @@ public final class TrainRun {
      * @throws InvalidSettingException naming the setting to change
      * @throws io.streamgrad.kafka.KafkaUnreachableException when Kafka does not answer in time
      */
-    public static String preflight(JobConfig c, long kafkaTimeoutMs) {
-        return preflight(c, kafkaTimeoutMs, null);
+    public static String preflight(JobConfig c) {
+        return preflight(c, null);
     }
 
     /**
-     * As {@link #preflight(JobConfig, long)} for a run over part of the topic (a backtest's range):
-     * a full batch and a pass kept in state are sized by the records the run reads.
+     * As {@link #preflight(JobConfig)} for a run over part of the topic (a backtest's range): a
+     * full batch and a pass kept in state are sized by the records the run reads.
      *
      * @param records the run's records, asked once the topic is known to exist; null for the
      *     topic's whole count
      */
-    static String preflight(JobConfig c, long kafkaTimeoutMs, LongSupplier records) {
+    static String preflight(JobConfig c, LongSupplier records) {
         Preflight.requireStepFits(c.training());
         Preflight.requireSnapshotFits(c.training());
         String clusterId;
-        try (TopicAdmin admin = new TopicAdmin(c.kafka(), kafkaTimeoutMs)) {
+        try (TopicAdmin admin = new TopicAdmin(c.kafka())) {
             clusterId = admin.requireReachable();
             if (!admin.topicExists(c.topics().events())) {
                 throw new InvalidSettingException(
@@ -162,11 +162,7 @@ public final class TrainRun {
      *     the topic holds
      */
     public static StartPoint resolveStart(
-            JobConfig c,
-            String warmStartSpec,
-            String modelKey,
-            String fromOffset,
-            long kafkaTimeoutMs) {
+            JobConfig c, String warmStartSpec, String modelKey, String fromOffset) {
         if (warmStartSpec == null && modelKey != null) {
             throw new InvalidSettingException(
                     "{model-key} chooses a {warm-start} snapshot: give both");
@@ -177,7 +173,7 @@ public final class TrainRun {
         String topic = c.topics().events();
         SortedMap<Integer, long[]> bounds;
         try (KafkaConsumer<byte[], byte[]> consumer = TopicReader.consumer(c.kafka())) {
-            bounds = EvaluateRun.offsets(consumer, topic, kafkaTimeoutMs).bounds();
+            bounds = EvaluateRun.offsets(consumer, topic, c.kafka().timeoutMs()).bounds();
         }
         Map<Integer, Long> explicit = null;
         if (fromOffset != null) {
@@ -327,7 +323,7 @@ public final class TrainRun {
      *     and there is nothing to resume
      */
     public static Prepared prepare(
-            JobConfig c, Path stateDir, boolean startOver, long kafkaTimeoutMs, String clusterId) {
+            JobConfig c, Path stateDir, boolean startOver, String clusterId) {
         StateDirectory state = StateDirectory.at(stateDir);
         if (startOver) {
             state.clear();
@@ -383,7 +379,7 @@ public final class TrainRun {
                     clusterId);
         }
         if (c.bounded() && !c.ignoreCommittedOffsets() && c.startOffsets() == null) {
-            try (TopicAdmin admin = new TopicAdmin(c.kafka(), kafkaTimeoutMs)) {
+            try (TopicAdmin admin = new TopicAdmin(c.kafka())) {
                 if (admin.groupAtEnd(c.groupId(), c.topics().events())) {
                     throw new InvalidSettingException(
                             "group "

@@ -56,17 +56,30 @@ public final class KafkaClientConfig implements Serializable {
     private static final Pattern SECRET_NAME =
             Pattern.compile("password|secret|jaas|token|credential|ssl\\.key|\\.key$");
 
+    /** How long a command waits for Kafka to answer unless told otherwise: 10 s (10,000 ms). */
+    public static final long DEFAULT_TIMEOUT_MS = 10_000;
+
     private final String bootstrapServers;
     private final Map<String, String> settings;
     private final String file;
+    private final long timeoutMs;
 
-    private KafkaClientConfig(String bootstrapServers, Map<String, String> settings, String file) {
+    private KafkaClientConfig(
+            String bootstrapServers, Map<String, String> settings, String file, long timeoutMs) {
         if (bootstrapServers == null || bootstrapServers.isBlank()) {
             throw new IllegalArgumentException("bootstrap servers must be given");
+        }
+        if (timeoutMs < 1) {
+            throw new IllegalArgumentException("the timeout must be positive, got " + timeoutMs);
         }
         this.bootstrapServers = bootstrapServers;
         this.settings = Collections.unmodifiableMap(new TreeMap<>(settings));
         this.file = file;
+        this.timeoutMs = timeoutMs;
+    }
+
+    private KafkaClientConfig(String bootstrapServers, Map<String, String> settings, String file) {
+        this(bootstrapServers, settings, file, DEFAULT_TIMEOUT_MS);
     }
 
     /**
@@ -99,6 +112,26 @@ public final class KafkaClientConfig implements Serializable {
 
     public String bootstrapServers() {
         return bootstrapServers;
+    }
+
+    /**
+     * How long a command waits for Kafka to answer one request before it counts as unreachable, in
+     * ms ({@code --kafka-timeout-ms}; {@link #DEFAULT_TIMEOUT_MS} unless set): every admin client
+     * made from this configuration waits this long, so that the flag holds for every part of a
+     * command, not only its first checks.
+     */
+    public long timeoutMs() {
+        return timeoutMs;
+    }
+
+    /**
+     * The same servers and settings with another wait for Kafka's answers.
+     *
+     * @param timeoutMs in ms, positive
+     * @throws IllegalArgumentException when it is not positive
+     */
+    public KafkaClientConfig withTimeoutMs(long timeoutMs) {
+        return new KafkaClientConfig(bootstrapServers, settings, file, timeoutMs);
     }
 
     /** The file's settings, by key (secrets in clear: hand them only to Kafka clients). */
@@ -205,12 +238,13 @@ public final class KafkaClientConfig implements Serializable {
         return o instanceof KafkaClientConfig c
                 && c.bootstrapServers.equals(bootstrapServers)
                 && c.settings.equals(settings)
-                && java.util.Objects.equals(c.file, file);
+                && java.util.Objects.equals(c.file, file)
+                && c.timeoutMs == timeoutMs;
     }
 
     @Override
     public int hashCode() {
-        return java.util.Objects.hash(bootstrapServers, settings, file);
+        return java.util.Objects.hash(bootstrapServers, settings, file, timeoutMs);
     }
 
     /** A file's settings, each checked, in file order; errors name the file and line. */

@@ -29,8 +29,6 @@ import org.apache.kafka.common.errors.TopicExistsException;
  * Creation is idempotent, so every command can call {@link #ensureTopic} before it starts.
  */
 public final class TopicAdmin implements AutoCloseable {
-    public static final long DEFAULT_TIMEOUT_MS = 10_000;
-
     private final KafkaClientConfig kafka;
     private final String bootstrapServers;
     private final Admin admin;
@@ -38,7 +36,7 @@ public final class TopicAdmin implements AutoCloseable {
 
     /** On a plaintext cluster, with the default timeout. */
     public TopicAdmin(String bootstrapServers) {
-        this(KafkaClientConfig.plain(bootstrapServers), DEFAULT_TIMEOUT_MS);
+        this(KafkaClientConfig.plain(bootstrapServers));
     }
 
     /** On a plaintext cluster. */
@@ -46,8 +44,9 @@ public final class TopicAdmin implements AutoCloseable {
         this(KafkaClientConfig.plain(bootstrapServers), timeoutMs);
     }
 
+    /** With the configuration's own wait ({@link KafkaClientConfig#timeoutMs}). */
     public TopicAdmin(KafkaClientConfig kafka) {
-        this(kafka, DEFAULT_TIMEOUT_MS);
+        this(kafka, kafka.timeoutMs());
     }
 
     /**

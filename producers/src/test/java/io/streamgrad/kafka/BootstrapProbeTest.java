@@ -56,5 +56,16 @@ class BootstrapProbeTest {
                     assertThrows(KafkaUnreachableException.class, () -> admin.topicExists("t"));
             assertTrue(e.getMessage().contains("within 1500 ms"), e.getMessage());
         }
+        // An admin made from a client configuration waits as long as the configuration says
+        // (--kafka-timeout-ms reaches every admin client of a command this way).
+        try (ServerSocket silent = new ServerSocket(0);
+                TopicAdmin admin =
+                        new TopicAdmin(
+                                KafkaClientConfig.plain("localhost:" + silent.getLocalPort())
+                                        .withTimeoutMs(700))) {
+            KafkaUnreachableException e =
+                    assertThrows(KafkaUnreachableException.class, () -> admin.topicExists("t"));
+            assertTrue(e.getMessage().contains("within 700 ms"), e.getMessage());
+        }
     }
 }

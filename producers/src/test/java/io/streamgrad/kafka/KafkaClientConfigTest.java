@@ -2,6 +2,7 @@ package io.streamgrad.kafka;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -201,5 +202,18 @@ class KafkaClientConfigTest {
         try (ObjectOutputStream out = new ObjectOutputStream(new ByteArrayOutputStream())) {
             out.writeObject(KafkaClientConfig.of("b:1", Map.of("sasl.mechanism", "PLAIN")));
         }
+    }
+
+    @Test
+    void carriesItsWaitForKafkaWhichOnlyWithTimeoutMsChanges() {
+        KafkaClientConfig c = KafkaClientConfig.of("b:1", Map.of("sasl.mechanism", "PLAIN"));
+        assertEquals(KafkaClientConfig.DEFAULT_TIMEOUT_MS, c.timeoutMs());
+        KafkaClientConfig slow = c.withTimeoutMs(30_000);
+        assertEquals(30_000, slow.timeoutMs());
+        assertEquals(c.settings(), slow.settings());
+        assertEquals(c.bootstrapServers(), slow.bootstrapServers());
+        assertNotEquals(c, slow);
+        assertEquals(c, slow.withTimeoutMs(KafkaClientConfig.DEFAULT_TIMEOUT_MS));
+        assertThrows(IllegalArgumentException.class, () -> c.withTimeoutMs(0));
     }
 }

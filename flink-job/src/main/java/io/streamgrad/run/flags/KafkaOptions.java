@@ -39,14 +39,17 @@ public final class KafkaOptions {
     private KafkaClientConfig client;
 
     /**
-     * The servers and the client settings of {@code --command-config}, read once; keys no Kafka
-     * client knows are reported on standard error (Kafka ignores them).
+     * The servers and the client settings of {@code --command-config}, read once, with {@code
+     * --kafka-timeout-ms} as every admin client's wait; keys no Kafka client knows are reported on
+     * standard error (Kafka ignores them).
      *
-     * @throws InvalidSettingException naming {@code --command-config}, the file and line at fault
+     * @throws InvalidSettingException naming {@code --command-config}, the file and line at fault,
+     *     or a timeout below 100 ms
      */
     public KafkaClientConfig client() {
         if (client == null) {
-            client = load(bootstrapServers, commandConfig);
+            requireTimeout();
+            client = load(bootstrapServers, commandConfig).withTimeoutMs(timeoutMs);
             for (String key : client.unknownKeys()) {
                 System.err.println(
                         "streamgrad: warning: "
@@ -75,10 +78,13 @@ public final class KafkaOptions {
 
     /** An admin client on these servers; fails fast with a usage error on a bad timeout. */
     public TopicAdmin admin() {
+        return new TopicAdmin(client());
+    }
+
+    private void requireTimeout() {
         if (timeoutMs < 100) {
             throw new InvalidSettingException(
                     "{kafka-timeout-ms} must be at least 100, got " + timeoutMs);
         }
-        return new TopicAdmin(client(), timeoutMs);
     }
 }
