@@ -11,13 +11,15 @@ import java.io.PrintStream;
 /**
  * Follows the metrics topic while a job runs and prints one progress line: iteration, events
  * trained, events/s, loss. On a terminal the line is rewritten in place; otherwise a line is
- * printed every few seconds.
+ * printed every few seconds. The iteration that ends an epoch, and the run's last one, are always
+ * shown, before the epoch's line, however soon after the line before they come.
  */
 final class ProgressReporter implements JobRunner.Observer {
     private final PrintStream out;
     private final boolean terminal = System.console() != null;
     private MetricsFollower follower;
     private volatile TrainingMetric last;
+    private volatile long lastAt;
     private TrainingMetric printed;
     private long start;
     private long lastPrint;
@@ -46,13 +48,25 @@ final class ProgressReporter implements JobRunner.Observer {
 
     void onMetric(TrainingMetric m) {
         if (m.getKind() == MetricKind.EPOCH) {
+            printPending();
             printEpoch(m);
         } else if (m.getKind() == MetricKind.ALERT) {
             out.printf("  ALERT iteration %d: %s%n", m.getIteration(), m.getDetail());
         } else if (m.getKind() == MetricKind.DRIFT) {
             out.printf("  DRIFT iteration %d: %s%n", m.getIteration(), m.getDetail());
         } else if (m.getKind() == MetricKind.ITERATION) {
+            lastAt = System.nanoTime();
             last = m;
+        }
+    }
+
+    /** The latest iteration's line if the throttle held it back, timed when it arrived. */
+    private void printPending() {
+        TrainingMetric current = last;
+        if (current != null && current != printed) {
+            print(current, (lastAt - start) / 1e9);
+            lastPrint = System.nanoTime();
+            printed = current;
         }
     }
 
@@ -106,6 +120,7 @@ final class ProgressReporter implements JobRunner.Observer {
         if (follower != null) {
             follower.close();
         }
+        printPending();
         if (terminal && last != null) {
             out.println();
         }

@@ -53,7 +53,8 @@ public record DemoData(
     public static DemoData synthetic(
             SyntheticConfig c, DriftSpec drift, long events, int holdoutEvents) {
         return new DemoData(
-                "synthetic " + c.task().wireName() + " teacher, seed " + c.seed(),
+                // The demo draws its data with the training seed, which its first line gives.
+                "synthetic " + c.task().wireName() + " teacher",
                 events,
                 new SyntheticEvents(c, drift)::event,
                 new SyntheticEvents(c.withRange(events, holdoutEvents), drift).all(),

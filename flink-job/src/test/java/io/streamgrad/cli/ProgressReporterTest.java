@@ -61,4 +61,29 @@ class ProgressReporterTest {
         step.setModel("default");
         assertTrue(ProgressReporter.line(step, 2.0).startsWith("  epoch 1 | iteration 226"));
     }
+
+    @Test
+    void theIterationThatEndsAnEpochOrTheRunIsShownEvenWhenTheThrottleHeldItBack() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ProgressReporter r =
+                new ProgressReporter(new PrintStream(out, true, StandardCharsets.UTF_8));
+        TrainingMetric step = TrainingMetric.newBuilder(epochEnd("default", 0.25)).build();
+        step.setKind(MetricKind.ITERATION);
+        for (int i = 311; i <= 313; i++) {
+            r.onMetric(TrainingMetric.newBuilder(step).setIteration(i).build());
+        }
+        // Nothing prints an iteration line but the end of an epoch or of the run (no poll here).
+        assertEquals("", out.toString(StandardCharsets.UTF_8));
+        r.onMetric(epochEnd("default", 0.1300));
+        r.onMetric(TrainingMetric.newBuilder(step).setIteration(400).setEpoch(2).build());
+        r.ended();
+        List<String> lines = out.toString(StandardCharsets.UTF_8).strip().lines().toList();
+        assertEquals(3, lines.size(), lines.toString());
+        assertTrue(lines.get(0).contains("iteration 313 |"), lines.get(0));
+        assertTrue(lines.get(1).contains("epoch 1 done after 313"), lines.get(1));
+        assertTrue(lines.get(2).contains("epoch 2 | iteration 400 |"), lines.get(2));
+        // Each once: the end of the run does not repeat a line already shown.
+        r.ended();
+        assertEquals(3, out.toString(StandardCharsets.UTF_8).strip().lines().count());
+    }
 }
