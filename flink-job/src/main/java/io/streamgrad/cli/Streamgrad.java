@@ -8,6 +8,7 @@ import io.streamgrad.run.ClassDataArchive;
 import io.streamgrad.run.JobRunner;
 import io.streamgrad.run.flags.Flags;
 import io.streamgrad.run.flags.JobFile;
+import io.streamgrad.run.flags.Nearest;
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.List;
@@ -98,35 +99,9 @@ public final class Streamgrad {
                 continue;
             }
             String flag = typed.contains("=") ? typed.substring(0, typed.indexOf('=')) : typed;
-            known.stream()
-                    .filter(n -> editDistance(flag, n) <= 2)
-                    .sorted(
-                            java.util.Comparator.comparingInt((String n) -> editDistance(flag, n))
-                                    .thenComparing(n -> n))
-                    .limit(2)
-                    .forEach(close::add);
+            close.addAll(Nearest.to(flag, known));
         }
         return close.isEmpty() ? "" : " (did you mean " + String.join(" or ", close) + "?)";
-    }
-
-    /** Levenshtein distance: insertions, deletions and substitutions of one character each. */
-    static int editDistance(String a, String b) {
-        int[] previous = new int[b.length() + 1];
-        int[] current = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            previous[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            current[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int substitute = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-                current[j] = Math.min(substitute, Math.min(previous[j], current[j - 1]) + 1);
-            }
-            int[] t = previous;
-            previous = current;
-            current = t;
-        }
-        return previous[b.length()];
     }
 
     /** Runs a command line; returns the exit code (0 ok, 1 failed, 2 wrong usage). */
@@ -139,9 +114,23 @@ public final class Streamgrad {
         CommandLine cli = new CommandLine(new Streamgrad());
         shareVersion(cli, cli.getCommandSpec().version());
         cli.setErr(new java.io.PrintWriter(err, true));
+        JobFile jobFile;
+        try {
+            jobFile = JobFile.fromArgs(args, cli);
+            if (jobFile != null) {
+                cli.setDefaultValueProvider(jobFile);
+            }
+        } catch (InvalidSettingException e) {
+            err.println("streamgrad: " + Flags.message(e));
+            return 2;
+        }
         cli.setParameterExceptionHandler(
                 (ex, a) -> {
-                    err.println("streamgrad: " + ex.getMessage() + suggestion(ex));
+                    err.println(
+                            "streamgrad: "
+                                    + JobFile.originPrefix(jobFile, ex)
+                                    + ex.getMessage()
+                                    + suggestion(ex));
                     err.println(
                             "Run '"
                                     + ex.getCommandLine().getCommandSpec().qualifiedName()
@@ -154,7 +143,10 @@ public final class Streamgrad {
                         ex.printStackTrace(err);
                     }
                     if (ex instanceof InvalidSettingException e) {
-                        err.println("streamgrad: " + Flags.message(e));
+                        err.println(
+                                "streamgrad: "
+                                        + JobFile.originPrefix(jobFile, e)
+                                        + Flags.message(e));
                         return 2;
                     }
                     if (ex instanceof InvalidClientConfigException) {
@@ -180,15 +172,6 @@ public final class Streamgrad {
                                     + (verbose ? "" : " (--verbose shows the stack trace)"));
                     return 1;
                 });
-        try {
-            JobFile jobFile = JobFile.fromArgs(args, cli);
-            if (jobFile != null) {
-                cli.setDefaultValueProvider(jobFile);
-            }
-        } catch (InvalidSettingException e) {
-            err.println("streamgrad: " + Flags.message(e));
-            return 2;
-        }
         return cli.execute(args);
     }
 

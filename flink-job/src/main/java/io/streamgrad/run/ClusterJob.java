@@ -46,8 +46,9 @@ public final class ClusterJob {
     static int run(String[] args) {
         ClusterJob job = new ClusterJob();
         CommandLine cli = new CommandLine(job);
+        JobFile jobFile = null;
         try {
-            JobFile jobFile = JobFile.forCommand(args, cli);
+            jobFile = JobFile.forCommand(args, cli);
             if (jobFile != null) {
                 cli.setDefaultValueProvider(jobFile);
             }
@@ -84,13 +85,14 @@ public final class ClusterJob {
             env.execute("streamgrad train " + c.runId());
             return 0;
         } catch (InvalidSettingException e) {
-            System.err.println("streamgrad: " + Flags.message(e));
+            System.err.println(
+                    "streamgrad: " + JobFile.originPrefix(jobFile, e) + Flags.message(e));
             return 2;
         } catch (io.streamgrad.kafka.InvalidClientConfigException e) {
             System.err.println("streamgrad: " + e.getMessage());
             return 2;
         } catch (CommandLine.ParameterException e) {
-            System.err.println("streamgrad: " + e.getMessage());
+            System.err.println("streamgrad: " + JobFile.originPrefix(jobFile, e) + e.getMessage());
             return 2;
         } catch (Exception e) {
             System.err.println("streamgrad: the job failed: " + e);

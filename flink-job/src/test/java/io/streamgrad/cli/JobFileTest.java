@@ -181,8 +181,8 @@ class JobFileTest {
         assertUsage(
                 "--config "
                         + typo
-                        + ": unknown key 'batchsize' for 'demo'; keys are its flag"
-                        + " names without --: ",
+                        + ":1: unknown key 'batchsize' for 'demo' (did you mean batch-size?);"
+                        + " keys are its flag names without --: ",
                 "demo",
                 "--config",
                 typo.toString());
@@ -191,11 +191,52 @@ class JobFileTest {
         assertUsage("is not valid YAML", "demo", "--config", broken.toString());
         assertUsage("no such file", "demo", "--config", dir.resolve("none.yaml").toString());
         Path bad = dir.resolve("bad.yaml");
-        Files.writeString(bad, "optimizer: lbfgs\n");
-        assertUsage("unknown --optimizer 'lbfgs'", "demo", "--config", bad.toString());
+        Files.writeString(bad, "# a job file\nmodel:\n  features: 3\noptimizer: lbfgs\n");
+        // A value the file gave is refused naming the file and line it is on ...
+        assertUsage(bad + ":4: unknown --optimizer 'lbfgs'", "demo", "--config", bad.toString());
+        // ... and one picocli cannot convert, too; a flag given on the command line wins.
+        Path notANumber = dir.resolve("nan.yaml");
+        Files.writeString(notANumber, "batch-size: sixty-four\n");
+        assertUsage(
+                notANumber + ":1: --batch-size 'sixty-four' is not a number",
+                "demo",
+                "--config",
+                notANumber.toString());
+        Files.writeString(notANumber, "epochs: three\n");
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertEquals(
+                2,
+                Streamgrad.execute(
+                        new String[] {"demo", "--config", notANumber.toString()},
+                        new PrintStream(err, true, StandardCharsets.UTF_8)));
+        assertTrue(
+                err.toString(StandardCharsets.UTF_8)
+                        .startsWith(
+                                "streamgrad: "
+                                        + notANumber
+                                        + ":1: Invalid value for option '--epochs'"),
+                err.toString(StandardCharsets.UTF_8));
+        assertUsage(
+                "streamgrad: unknown --optimizer 'nope'",
+                "demo",
+                "--config",
+                bad.toString(),
+                "--optimizer",
+                "nope");
         Path twice = dir.resolve("twice.yaml");
         Files.writeString(twice, "a:\n  seed: 1\nb:\n  seed: 2\n");
-        assertUsage("'seed' is set twice", "demo", "--config", twice.toString());
+        assertUsage(
+                twice + ":4: 'seed' is set twice (line 2 set it first)",
+                "demo",
+                "--config",
+                twice.toString());
+        Path nested = dir.resolve("nested.yaml");
+        Files.writeString(nested, "class-names:\n  - [a, b]\n");
+        assertUsage(
+                nested + ":2: 'class-names' is a list of values",
+                "demo",
+                "--config",
+                nested.toString());
     }
 
     @Test

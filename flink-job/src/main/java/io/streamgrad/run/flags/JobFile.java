@@ -1,17 +1,19 @@
 package io.streamgrad.run.flags;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.streamgrad.config.InvalidSettingException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import picocli.CommandLine;
@@ -42,11 +44,13 @@ import picocli.CommandLine.Model.OptionSpec;
  */
 public final class JobFile implements CommandLine.IDefaultValueProvider {
     private final Path file;
-    private final Map<String, String> values;
+    private final Map<String, Setting> values;
+    private final List<String> args;
 
-    private JobFile(Path file, Map<String, String> values) {
+    private JobFile(Path file, Map<String, Setting> values, String[] args) {
         this.file = file;
         this.values = values;
+        this.args = List.of(args);
     }
 
     /**
@@ -78,61 +82,142 @@ public final class JobFile implements CommandLine.IDefaultValueProvider {
         if (path == null) {
             return null;
         }
-        JobFile f = new JobFile(path, read(path));
+        JobFile f = new JobFile(path, read(path), args);
         f.requireKnownKeys(command);
         return f;
     }
 
-    private static Map<String, String> read(Path file) {
+    private static Map<String, Setting> read(Path file) {
         if (!Files.isRegularFile(file)) {
             throw new InvalidSettingException("{config} " + file + ": no such file");
         }
-        JsonNode root;
-        try {
-            root = new ObjectMapper(new YAMLFactory()).readTree(file.toFile());
-        } catch (IOException e) {
-            String why =
-                    e.getMessage() == null
-                            ? e.toString()
-                            : e.getMessage().lines().findFirst().orElse("");
-            throw new InvalidSettingException("{config} " + file + " is not valid YAML: " + why);
-        }
-        Map<String, String> out = new LinkedHashMap<>();
-        if (root == null || root.isNull() || root.isMissingNode()) {
-            return out;
-        }
-        if (!root.isObject()) {
+        Map<String, Setting> out = new LinkedHashMap<>();
+        try (JsonParser p = new YAMLFactory().createParser(file.toFile())) {
+            JsonToken first = p.nextToken();
+            if (first == null || first == JsonToken.VALUE_NULL) {
+                return out;
+            }
+            if (first != JsonToken.START_OBJECT) {
+                throw new InvalidSettingException(
+                        "--config "
+                                + at(file, p)
+                                + ": expected key: value lines (a mapping) at the top");
+            }
+            readMapping(file, p, out);
+        } catch (JsonProcessingException e) {
+            String why = e.getOriginalMessage().lines().findFirst().orElse("");
+            JsonLocation where = e.getLocation();
             throw new InvalidSettingException(
-                    "--config " + file + ": expected key: value lines (a mapping) at the top");
+                    "{config} "
+                            + (where != null && where.getLineNr() > 0
+                                    ? file + ":" + where.getLineNr()
+                                    : file.toString())
+                            + " is not valid YAML: "
+                            + why);
+        } catch (IOException e) {
+            throw new InvalidSettingException("{config} " + file + " cannot be read: " + e);
         }
-        flatten(file, root, out);
         return out;
     }
 
-    private static void flatten(Path file, JsonNode node, Map<String, String> out) {
-        Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
-        while (fields.hasNext()) {
-            Map.Entry<String, JsonNode> e = fields.next();
-            JsonNode v = e.getValue();
-            if (v.isObject()) {
-                flatten(file, v, out);
-                continue;
-            }
+    /** The keys of a mapping whose START_OBJECT was just read; a nested mapping is a section. */
+    private static void readMapping(Path file, JsonParser p, Map<String, Setting> out)
+            throws IOException {
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String key = p.currentName();
+            int line = p.currentTokenLocation().getLineNr();
+            JsonToken v = p.nextToken();
             String value;
-            if (v.isArray()) {
+            if (v == JsonToken.START_OBJECT) {
+                readMapping(file, p, out);
+                continue;
+            } else if (v == JsonToken.START_ARRAY) {
                 List<String> parts = new ArrayList<>();
-                v.forEach(item -> parts.add(item.asText()));
+                for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+                    if (!t.isScalarValue()) {
+                        throw new InvalidSettingException(
+                                "--config "
+                                        + at(file, p)
+                                        + ": '"
+                                        + key
+                                        + "' is a list of values, not of lists or mappings");
+                    }
+                    parts.add(p.getText());
+                }
                 value = String.join(",", parts);
-            } else if (v.isNull()) {
+            } else if (v == JsonToken.VALUE_NULL) {
                 continue;
             } else {
-                value = v.asText();
+                // The text as written: 1e-3 stays 1e-3 (a number node would print 0.001).
+                value = p.getText();
             }
-            if (out.put(e.getKey(), value) != null) {
+            Setting before = out.put(key, new Setting(value, line));
+            if (before != null) {
                 throw new InvalidSettingException(
-                        "--config " + file + ": '" + e.getKey() + "' is set twice");
+                        "--config "
+                                + file
+                                + ":"
+                                + line
+                                + ": '"
+                                + key
+                                + "' is set twice (line "
+                                + before.line()
+                                + " set it first): keep one");
             }
         }
+    }
+
+    private static String at(Path file, JsonParser p) {
+        return file + ":" + p.currentTokenLocation().getLineNr();
+    }
+
+    /** A value of the file as written, and the line its key is on (1 is the first). */
+    private record Setting(String value, int line) {}
+
+    /**
+     * Where the value a flag has comes from the file: "FILE:LINE", for messages about that value.
+     *
+     * @param flag the flag's name without {@code --}
+     * @return empty when the file does not set it, or the command line does (and wins)
+     */
+    public Optional<String> origin(String flag) {
+        Setting s = values.get(flag);
+        if (s == null) {
+            return Optional.empty();
+        }
+        for (String a : args) {
+            for (String given : List.of("--" + flag, "--no-" + flag)) {
+                if (a.equals(given) || a.startsWith(given + "=")) {
+                    return Optional.empty();
+                }
+            }
+        }
+        return Optional.of(file + ":" + s.line());
+    }
+
+    /**
+     * "FILE:LINE: " before a message about the setting at fault (the first it names) when its value
+     * came from this file; "" otherwise.
+     */
+    public static String originPrefix(JobFile f, InvalidSettingException e) {
+        if (f == null || e.settings().isEmpty()) {
+            return "";
+        }
+        return f.origin(e.settings().get(0)).map(where -> where + ": ").orElse("");
+    }
+
+    /**
+     * "FILE:LINE: " when the option whose value picocli refused got it from this file: picocli
+     * names the option, not where its value was written; "" otherwise.
+     */
+    public static String originPrefix(JobFile f, CommandLine.ParameterException e) {
+        if (f == null || !(e.getArgSpec() instanceof OptionSpec o)) {
+            return "";
+        }
+        String name = o.longestName();
+        return name.startsWith("--")
+                ? f.origin(name.substring(2)).map(where -> where + ": ").orElse("")
+                : "";
     }
 
     private void requireKnownKeys(CommandLine command) {
@@ -144,16 +229,21 @@ public final class JobFile implements CommandLine.IDefaultValueProvider {
             }
         }
         known.remove("config");
-        for (String key : values.keySet()) {
+        for (Map.Entry<String, Setting> e : values.entrySet()) {
+            String key = e.getKey();
             if (!known.contains(key)) {
                 throw new InvalidSettingException(
                         "--config "
                                 + file
+                                + ":"
+                                + e.getValue().line()
                                 + ": unknown key '"
                                 + key
                                 + "' for '"
                                 + command.getCommandName()
-                                + "'; keys are its flag names without --: "
+                                + "'"
+                                + Nearest.didYouMean(key, known)
+                                + "; keys are its flag names without --: "
                                 + String.join(", ", known));
             }
         }
@@ -162,7 +252,8 @@ public final class JobFile implements CommandLine.IDefaultValueProvider {
     @Override
     public String defaultValue(ArgSpec arg) {
         if (arg instanceof OptionSpec o && o.longestName().startsWith("--")) {
-            return values.get(o.longestName().substring(2));
+            Setting s = values.get(o.longestName().substring(2));
+            return s == null ? null : s.value();
         }
         return null;
     }

@@ -106,7 +106,10 @@ public final class VariantOptions {
                                                 + "' is the job's, shared by every"
                                                 + " variant: give it once as "
                                                 + flag
-                                        : "unknown setting '" + s.getKey() + "'")
+                                        : "unknown setting '"
+                                                + s.getKey()
+                                                + "'"
+                                                + Nearest.didYouMean(s.getKey(), known))
                                 + "; a variant sets "
                                 + String.join(", ", known));
             }

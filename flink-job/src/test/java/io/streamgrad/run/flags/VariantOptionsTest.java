@@ -64,6 +64,25 @@ class VariantOptionsTest {
     }
 
     @Test
+    void aMistypedSettingNamesTheNearestAVariantSets() {
+        InvalidSettingException e =
+                assertThrows(
+                        InvalidSettingException.class,
+                        () ->
+                                parse(
+                                        "--bootstrap-servers",
+                                        "localhost:1",
+                                        "--variant",
+                                        "name=a,lerning-rate=0.1"));
+        assertTrue(
+                e.getMessage()
+                        .contains(
+                                "variant a: unknown setting 'lerning-rate' (did you mean"
+                                        + " learning-rate?); a variant sets "),
+                e.getMessage());
+    }
+
+    @Test
     void eventTimeIsTheJobsNotAVariants() {
         InvalidSettingException e =
                 assertThrows(
