@@ -36,7 +36,9 @@ import org.junit.jupiter.api.io.TempDir;
  * A cluster that needs credentials: the in-process broker with a SASL_PLAINTEXT listener (PLAIN),
  * and the CLI given the client settings once with {@code --command-config}. The right password
  * produces and trains; a wrong one stops in seconds with one line; the password appears in no
- * output, log line, summary, snapshot or state file.
+ * output, log line, summary, snapshot or state file. And as managed services run it: SASL_SSL with
+ * SCRAM-SHA-512 and a certificate the JVM does not trust by default, where the job's source, sinks
+ * and transactions go through TLS, and a client without the truststore is told so.
  */
 class SecureClusterIT {
     private static final String PASSWORD = "Tr41n-s3cret-8c1f";
@@ -44,15 +46,91 @@ class SecureClusterIT {
     private static final long EVENTS = 2_048;
 
     private static EmbeddedKafkaBroker broker;
+    private static EmbeddedKafkaBroker tlsBroker;
 
     @BeforeAll
     static void startBroker() {
         broker = EmbeddedKafkaBroker.startWithSaslPlain(Map.of("alice", PASSWORD));
+        tlsBroker = EmbeddedKafkaBroker.startWithSaslSsl(Map.of("alice", PASSWORD));
     }
 
     @AfterAll
     static void stopBroker() {
         broker.close();
+        tlsBroker.close();
+    }
+
+    /** SCRAM-SHA-512 over TLS; with or without the truststore of the broker's certificate. */
+    private static Path tlsClientFile(Path dir, String name, boolean trusting) throws IOException {
+        Path f = dir.resolve(name);
+        Files.writeString(
+                f,
+                "security.protocol=SASL_SSL\n"
+                        + "sasl.mechanism=SCRAM-SHA-512\n"
+                        + "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule"
+                        + " required username=\"alice\" password=\""
+                        + PASSWORD
+                        + "\";\n"
+                        + (trusting
+                                ? "ssl.truststore.location="
+                                        + tlsBroker.truststore()
+                                        + "\nssl.truststore.password="
+                                        + tlsBroker.truststorePassword()
+                                        + "\n"
+                                : ""));
+        return f;
+    }
+
+    private static String[] trainArgs(String servers, Path client, String prefix, String... more) {
+        List<String> args =
+                new java.util.ArrayList<>(
+                        List.of(
+                                "train",
+                                "--state-dir",
+                                StateDirs.fresh(),
+                                "--bootstrap-servers",
+                                servers,
+                                "--command-config",
+                                client.toString(),
+                                "--events-topic",
+                                prefix + ".events",
+                                "--metrics-topic",
+                                prefix + ".metrics",
+                                "--snapshots-topic",
+                                prefix + ".snapshots",
+                                "--dead-letter-topic",
+                                prefix + ".dead",
+                                "--bounded",
+                                "--model",
+                                "logistic",
+                                "--features",
+                                "8",
+                                "--batch-size",
+                                "64",
+                                "--snapshot-every",
+                                "8",
+                                "--checkpoint-interval-ms",
+                                "1000"));
+        args.addAll(List.of(more));
+        return args.toArray(String[]::new);
+    }
+
+    private static Run produce(String servers, Path client, String topic) {
+        return cli(
+                "produce",
+                "synthetic",
+                "--bootstrap-servers",
+                servers,
+                "--command-config",
+                client.toString(),
+                "--topic",
+                topic,
+                "--features",
+                "8",
+                "--events",
+                Long.toString(EVENTS),
+                "--partitions",
+                "2");
     }
 
     private static Path clientFile(Path dir, String name, String password) throws IOException {
@@ -134,56 +212,13 @@ class SecureClusterIT {
             throws Exception {
         Path client = clientFile(dir, "client.properties", PASSWORD);
         String servers = broker.saslBootstrapServers();
-        Run produce =
-                cli(
-                        "produce",
-                        "synthetic",
-                        "--bootstrap-servers",
-                        servers,
-                        "--command-config",
-                        client.toString(),
-                        "--topic",
-                        "sec.events",
-                        "--features",
-                        "8",
-                        "--events",
-                        Long.toString(EVENTS),
-                        "--partitions",
-                        "2");
+        Run produce = produce(servers, client, "sec.events");
         assertEquals(0, produce.exit(), produce.err());
 
         Path summary = dir.resolve("summary.json");
-        String stateDir = StateDirs.fresh();
-        Run train =
-                cli(
-                        "train",
-                        "--state-dir",
-                        stateDir,
-                        "--bootstrap-servers",
-                        servers,
-                        "--command-config",
-                        client.toString(),
-                        "--events-topic",
-                        "sec.events",
-                        "--metrics-topic",
-                        "sec.metrics",
-                        "--snapshots-topic",
-                        "sec.snapshots",
-                        "--dead-letter-topic",
-                        "sec.dead",
-                        "--bounded",
-                        "--model",
-                        "logistic",
-                        "--features",
-                        "8",
-                        "--batch-size",
-                        "64",
-                        "--snapshot-every",
-                        "8",
-                        "--checkpoint-interval-ms",
-                        "1000",
-                        "--summary-json",
-                        summary.toString());
+        String[] args = trainArgs(servers, client, "sec", "--summary-json", summary.toString());
+        String stateDir = args[2];
+        Run train = cli(args);
         assertEquals(0, train.exit(), train.err());
 
         JsonNode s = new ObjectMapper().readTree(summary.toFile());
@@ -281,5 +316,53 @@ class SecureClusterIT {
                         + ":6: 'group.id' is set by streamgrad (use --group-id); delete it from"
                         + " the client settings",
                 train.err().strip());
+    }
+
+    @Test
+    void scramOverTlsProducesAndTrainsThroughTheJobsSourceAndTransactionalSinks(@TempDir Path dir)
+            throws Exception {
+        Path client = tlsClientFile(dir, "tls.properties", true);
+        String servers = tlsBroker.saslBootstrapServers();
+        Run produce = produce(servers, client, "tls.events");
+        assertEquals(0, produce.exit(), produce.err());
+        Path summary = dir.resolve("summary.json");
+        Run train = cli(trainArgs(servers, client, "tls", "--summary-json", summary.toString()));
+        assertEquals(0, train.exit(), train.err());
+        JsonNode s = new ObjectMapper().readTree(summary.toFile());
+        assertEquals(EVENTS, s.get("events_trained").asLong());
+        assertEquals(EVENTS / 64, s.get("iterations").asLong());
+        // The snapshots committed by the sink's transactions over TLS, read back over TLS.
+        List<ModelSnapshot> snapshots =
+                TopicReader.readAll(
+                        io.streamgrad.run.flags.KafkaOptions.load(servers, client),
+                        "tls.snapshots",
+                        ModelSnapshot.class,
+                        x -> true);
+        assertEquals(EVENTS / 64, snapshots.get(snapshots.size() - 1).getVersion());
+        assertTrue(train.logs().contains("sasl.mechanism = SCRAM-SHA-512"), "no client config");
+        for (Run r : List.of(produce, train)) {
+            for (String text : List.of(r.out(), r.err(), r.logs())) {
+                assertFalse(text.contains(PASSWORD), "the password is in a run's output");
+                assertFalse(
+                        text.contains(tlsBroker.truststorePassword()),
+                        "the truststore's password is in a run's output");
+            }
+        }
+    }
+
+    @Test
+    void anUntrustedCertificateStopsInSecondsSayingTlsNotPasswords(@TempDir Path dir)
+            throws Exception {
+        Path client = tlsClientFile(dir, "untrusting.properties", false);
+        String servers = tlsBroker.saslBootstrapServers();
+        Run train = cli(trainArgs(servers, client, "untrusted"));
+        assertNotEquals(0, train.exit());
+        assertTrue(train.seconds() < 30, "took " + train.seconds() + " s");
+        String err = train.err().strip();
+        assertFalse(err.contains("\n"), "one line: " + err);
+        assertTrue(err.startsWith("streamgrad: the TLS handshake with Kafka at " + servers), err);
+        assertTrue(err.contains("ssl.truststore.location"), err);
+        assertTrue(err.contains(client.toString()), err);
+        assertFalse(err.contains("user name and password"), err);
     }
 }

@@ -35,7 +35,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private final int controllerPort;
     private final Map<String, String> saslUsers;
     private final int saslPort;
+    private final boolean tls;
     private final boolean autoCreateTopics;
+    private SelfSignedTls certificates;
     private KafkaRaftServer server;
     private boolean closed;
 
@@ -45,18 +47,20 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             int controllerPort,
             Map<String, String> saslUsers,
             int saslPort,
+            boolean tls,
             boolean autoCreateTopics) {
         this.logDir = logDir;
         this.port = port;
         this.controllerPort = controllerPort;
         this.saslUsers = saslUsers;
         this.saslPort = saslPort;
+        this.tls = tls;
         this.autoCreateTopics = autoCreateTopics;
     }
 
     /** Starts a broker and returns once it accepts admin requests. */
     public static EmbeddedKafkaBroker start() {
-        return start(Map.of(), false);
+        return start(Map.of(), false, false);
     }
 
     /**
@@ -66,7 +70,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
      * so gets the broker's defaults, not the registry's cleanup policy).
      */
     public static EmbeddedKafkaBroker startCreatingTopicsOnRequest() {
-        return start(Map.of(), true);
+        return start(Map.of(), false, true);
     }
 
     /**
@@ -77,14 +81,33 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
      * @param users user name to password; none for no SASL listener
      */
     public static EmbeddedKafkaBroker startWithSaslPlain(Map<String, String> users) {
+        return start(requireUsers(users), false, false);
+    }
+
+    /**
+     * Starts a broker with, besides its plaintext listener, a SASL_SSL listener, as managed Kafka
+     * services offer: TLS with a self-signed certificate for {@code localhost} and 127.0.0.1
+     * (clients trust it through {@link #truststore}), and user names and passwords checked by the
+     * PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512 mechanisms alike ({@link #saslBootstrapServers}). The
+     * SCRAM credentials are written into the cluster's metadata when its log directory is
+     * formatted, as {@code kafka-storage.sh format --add-scram} does.
+     *
+     * @param users user name to password, at least one
+     * @throws IllegalStateException when the certificate cannot be made ({@link SelfSignedTls})
+     */
+    public static EmbeddedKafkaBroker startWithSaslSsl(Map<String, String> users) {
+        return start(requireUsers(users), true, false);
+    }
+
+    private static Map<String, String> requireUsers(Map<String, String> users) {
         if (users.isEmpty()) {
             throw new IllegalArgumentException("a SASL listener needs at least one user");
         }
-        return start(users, false);
+        return users;
     }
 
     private static EmbeddedKafkaBroker start(
-            Map<String, String> saslUsers, boolean autoCreateTopics) {
+            Map<String, String> saslUsers, boolean tls, boolean autoCreateTopics) {
         try {
             EmbeddedKafkaBroker broker =
                     new EmbeddedKafkaBroker(
@@ -93,8 +116,14 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                             freePort(),
                             Map.copyOf(saslUsers),
                             saslUsers.isEmpty() ? -1 : freePort(),
+                            tls,
                             autoCreateTopics);
-            broker.run();
+            try {
+                broker.run();
+            } catch (RuntimeException e) {
+                broker.close();
+                throw e;
+            }
             return broker;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the embedded Kafka broker", e);
@@ -107,8 +136,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
 
     /**
-     * The SASL_PLAINTEXT listener (mechanism PLAIN) of a broker started by {@link
-     * #startWithSaslPlain}.
+     * The SASL listener: SASL_PLAINTEXT (mechanism PLAIN) of a broker started by {@link
+     * #startWithSaslPlain}, SASL_SSL (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512) of one started by {@link
+     * #startWithSaslSsl}.
      */
     public String saslBootstrapServers() {
         if (saslPort < 0) {
@@ -117,12 +147,35 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         return "localhost:" + saslPort;
     }
 
+    /**
+     * The PKCS12 truststore that holds the SASL_SSL listener's certificate, for a client's {@code
+     * ssl.truststore.location}; its password is {@link #truststorePassword}.
+     *
+     * @throws IllegalStateException for a broker started without TLS
+     */
+    public Path truststore() {
+        return tlsFiles().truststore();
+    }
+
+    /** The password of {@link #truststore}. */
+    public String truststorePassword() {
+        return tlsFiles().password();
+    }
+
+    private SelfSignedTls tlsFiles() {
+        if (certificates == null) {
+            throw new IllegalStateException("this broker was started without TLS");
+        }
+        return certificates;
+    }
+
     private void run() {
         Properties props = new Properties();
         props.put("process.roles", "broker,controller");
         props.put("node.id", "1");
         props.put("controller.quorum.voters", "1@localhost:" + controllerPort);
-        String sasl = saslUsers.isEmpty() ? "" : ",SASL_PLAINTEXT://localhost:" + saslPort;
+        String saslProtocol = tls ? "SASL_SSL" : "SASL_PLAINTEXT";
+        String sasl = saslUsers.isEmpty() ? "" : "," + saslProtocol + "://localhost:" + saslPort;
         props.put(
                 "listeners",
                 "PLAINTEXT://localhost:"
@@ -134,14 +187,34 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         props.put("controller.listener.names", "CONTROLLER");
         props.put(
                 "listener.security.protocol.map",
-                "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT");
+                "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT," + saslProtocol + ":" + saslProtocol);
         props.put("inter.broker.listener.name", "PLAINTEXT");
+        String listener = "listener.name." + saslProtocol.toLowerCase(java.util.Locale.ROOT) + ".";
+        List<String> scram = List.of();
         if (!saslUsers.isEmpty()) {
             // Kafka's per-listener form, listener.name.{listener}.{mechanism}.sasl.jaas.config
             // (Kafka 4.2 docs, "Authentication using SASL"): the PLAIN server module checks
             // clients against its user_NAME="PASSWORD" options.
+            props.put(listener + "plain.sasl.jaas.config", plainJaas(saslUsers));
             props.put("sasl.enabled.mechanisms", "PLAIN");
-            props.put("listener.name.sasl_plaintext.plain.sasl.jaas.config", plainJaas(saslUsers));
+        }
+        if (tls) {
+            certificates =
+                    SelfSignedTls.create(logDir.resolveSibling(logDir.getFileName() + "-tls"));
+            props.put(listener + "ssl.keystore.type", "PKCS12");
+            props.put(listener + "ssl.keystore.location", certificates.keystore().toString());
+            props.put(listener + "ssl.keystore.password", certificates.password());
+            props.put(listener + "ssl.key.password", certificates.password());
+            // SCRAM's server module takes no options: the credentials are cluster metadata.
+            for (String mechanism : SCRAM_MECHANISMS) {
+                props.put(
+                        listener
+                                + mechanism.toLowerCase(java.util.Locale.ROOT)
+                                + ".sasl.jaas.config",
+                        "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+            }
+            props.put("sasl.enabled.mechanisms", "PLAIN," + String.join(",", SCRAM_MECHANISMS));
+            scram = scramArguments(saslUsers);
         }
         props.put("log.dirs", logDir.toString());
         // One node: every internal topic has exactly one replica.
@@ -173,6 +246,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                     .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
                     .setSupportedFeatures(Feature.PRODUCTION_FEATURES)
                     .setControllerListenerName("CONTROLLER")
+                    .setScramArguments(scram)
                     .run();
         } catch (Exception e) {
             throw new IllegalStateException("cannot format the embedded Kafka log directory", e);
@@ -184,6 +258,43 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         }
     }
 
+    private static final List<String> SCRAM_MECHANISMS = List.of("SCRAM-SHA-256", "SCRAM-SHA-512");
+
+    /**
+     * Each user's credentials for each SCRAM mechanism, in {@code kafka-storage.sh format
+     * --add-scram}'s syntax: {@code SCRAM-SHA-512=[name=alice,password=secret]}.
+     */
+    private static List<String> scramArguments(Map<String, String> users) {
+        List<String> out = new java.util.ArrayList<>();
+        new TreeMap<>(users)
+                .forEach(
+                        (user, password) -> {
+                            requireSimple(user, password);
+                            if (password.matches(".*[,\\[\\]=].*")) {
+                                throw new IllegalArgumentException(
+                                        "SCRAM passwords here have no comma, bracket or '='");
+                            }
+                            for (String mechanism : SCRAM_MECHANISMS) {
+                                out.add(
+                                        mechanism
+                                                + "=[name="
+                                                + user
+                                                + ",password="
+                                                + password
+                                                + "]");
+                            }
+                        });
+        return out;
+    }
+
+    private static void requireSimple(String user, String password) {
+        if (!user.matches("[A-Za-z0-9_-]+") || password.contains("\"")) {
+            throw new IllegalArgumentException(
+                    "SASL user names are letters, digits, _ and -; passwords have no double"
+                            + " quote");
+        }
+    }
+
     private static String plainJaas(Map<String, String> users) {
         StringBuilder sb =
                 new StringBuilder(
@@ -191,11 +302,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         new TreeMap<>(users)
                 .forEach(
                         (user, password) -> {
-                            if (!user.matches("[A-Za-z0-9_-]+") || password.contains("\"")) {
-                                throw new IllegalArgumentException(
-                                        "SASL user names are letters, digits, _ and -; passwords"
-                                                + " have no double quote");
-                            }
+                            requireSimple(user, password);
                             sb.append(" user_")
                                     .append(user)
                                     .append("=\"")
@@ -216,6 +323,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             server.awaitShutdown();
         }
         deleteRecursively(logDir);
+        if (certificates != null) {
+            deleteRecursively(certificates.directory());
+        }
     }
 
     private static int freePort() throws IOException {

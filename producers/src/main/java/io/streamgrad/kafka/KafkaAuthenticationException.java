@@ -1,8 +1,9 @@
 package io.streamgrad.kafka;
 
 /**
- * The Kafka cluster refused the client's credentials (SASL or SSL authentication failed). Kafka
- * does not retry this, so it surfaces at the first request instead of after a timeout.
+ * The Kafka cluster refused the client's credentials (SASL authentication failed), or the TLS
+ * handshake failed (an untrusted certificate, a protocol mismatch). Kafka does not retry either, so
+ * it surfaces at the first request instead of after a timeout; the message says which it was.
  */
 public class KafkaAuthenticationException extends RuntimeException {
     private static final long serialVersionUID = 1L;
@@ -19,6 +20,19 @@ public class KafkaAuthenticationException extends RuntimeException {
         String why =
                 cause.getMessage() == null ? "" : cause.getMessage().lines().findFirst().orElse("");
         String file = kafka.file();
+        if (cause instanceof org.apache.kafka.common.errors.SslAuthenticationException) {
+            // Not the credentials: TLS failed before SASL began (an untrusted or mismatched
+            // certificate, TLS spoken to a listener that does not, or the other way round).
+            return "the TLS handshake with Kafka at "
+                    + kafka.bootstrapServers()
+                    + " failed ("
+                    + kafka.redact(rootMessage(cause))
+                    + "): if the brokers' certificates are not signed by a CA this JVM trusts, set"
+                    + " ssl.truststore.location and ssl.truststore.password "
+                    + (file != null ? "in " + file : "in a file given as --command-config FILE")
+                    + " to a truststore that holds their CA, and check that security.protocol"
+                    + " (SSL or SASL_SSL) is what the listener speaks";
+        }
         return "Kafka at "
                 + kafka.bootstrapServers()
                 + " refused authentication ("
@@ -30,6 +44,16 @@ public class KafkaAuthenticationException extends RuntimeException {
                                 + file
                         : "these servers need credentials: pass --command-config FILE with"
                                 + " security.protocol, sasl.mechanism and sasl.jaas.config");
+    }
+
+    /** The innermost cause's first line: for TLS, the reason ("PKIX path building failed"). */
+    private static String rootMessage(Throwable t) {
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String m = root.getMessage() != null ? root.getMessage() : root.toString();
+        return m.lines().findFirst().orElse("");
     }
 
     /**
