@@ -35,7 +35,11 @@ public final class BacktestRun {
             try {
                 TrainRun.preflight(job.withTraining(v.config()), records);
             } catch (InvalidSettingException e) {
-                throw variants.size() == 1 || e == records.refused
+                // Only the implicit variant's refusals are the command's own flags'; a variant
+                // that sets something is named, so that the fault is not put on a flag or job
+                // file line that the variant overrode.
+                boolean implicit = variants.size() == 1 && v.settings().isEmpty();
+                throw implicit || e == records.refused
                         ? e
                         : new InvalidSettingException(
                                 "{variant} " + v.name() + ": " + e.render(n -> "{" + n + "}"));

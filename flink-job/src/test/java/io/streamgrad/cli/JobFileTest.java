@@ -175,6 +175,43 @@ class JobFileTest {
     }
 
     @Test
+    void yamlsOtherWaysOfWritingSwitchesAndNumbersMeanWhatYamlSays(@TempDir Path dir)
+            throws IOException {
+        Path yaml = dir.resolve("yaml.yaml");
+        Files.writeString(
+                yaml,
+                """
+                full-pass-loss: off   # a switch: YAML's off is false
+                standardize: on       # not a switch: the mode named on
+                epochs: 0x3
+                seed: 1_000
+                warmup: 010           # YAML 1.1 octal
+                learning-rate: 1e-3
+                l2: 0.000_1
+                """);
+        TrainingConfig flags =
+                configOf(
+                        "demo",
+                        "--no-full-pass-loss",
+                        "--standardize",
+                        "on",
+                        "--epochs",
+                        "3",
+                        "--seed",
+                        "1000",
+                        "--warmup",
+                        "8",
+                        "--learning-rate",
+                        "1e-3",
+                        "--l2",
+                        "0.0001");
+        assertEquals(flags, configOf("demo", "--config", yaml.toString()));
+        assertEquals(false, flags.batching().fullPassLoss());
+        Files.writeString(yaml, "full-pass-loss: yes\n");
+        assertEquals(true, configOf("demo", "--config", yaml.toString()).batching().fullPassLoss());
+    }
+
+    @Test
     void badFilesAndKeysAreOneLineErrors(@TempDir Path dir) throws IOException {
         Path typo = dir.resolve("typo.yaml");
         Files.writeString(typo, "batchsize: 64\n");

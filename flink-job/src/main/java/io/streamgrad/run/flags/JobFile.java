@@ -105,7 +105,10 @@ public final class JobFile implements CommandLine.IDefaultValueProvider {
             }
             readMapping(file, p, out);
         } catch (JsonProcessingException e) {
-            String why = e.getOriginalMessage().lines().findFirst().orElse("");
+            String why =
+                    e.getOriginalMessage() == null
+                            ? e.toString()
+                            : e.getOriginalMessage().lines().findFirst().orElse("");
             JsonLocation where = e.getLocation();
             throw new InvalidSettingException(
                     "{config} "
@@ -128,6 +131,7 @@ public final class JobFile implements CommandLine.IDefaultValueProvider {
             int line = p.currentTokenLocation().getLineNr();
             JsonToken v = p.nextToken();
             String value;
+            Boolean truth = null;
             if (v == JsonToken.START_OBJECT) {
                 readMapping(file, p, out);
                 continue;
@@ -142,16 +146,20 @@ public final class JobFile implements CommandLine.IDefaultValueProvider {
                                         + key
                                         + "' is a list of values, not of lists or mappings");
                     }
-                    parts.add(p.getText());
+                    if (t != JsonToken.VALUE_NULL) {
+                        parts.add(scalar(p, t));
+                    }
                 }
                 value = String.join(",", parts);
             } else if (v == JsonToken.VALUE_NULL) {
                 continue;
             } else {
-                // The text as written: 1e-3 stays 1e-3 (a number node would print 0.001).
-                value = p.getText();
+                value = scalar(p, v);
+                if (v == JsonToken.VALUE_TRUE || v == JsonToken.VALUE_FALSE) {
+                    truth = v == JsonToken.VALUE_TRUE;
+                }
             }
-            Setting before = out.put(key, new Setting(value, line));
+            Setting before = out.put(key, new Setting(value, truth, line));
             if (before != null) {
                 throw new InvalidSettingException(
                         "--config "
@@ -167,12 +175,37 @@ public final class JobFile implements CommandLine.IDefaultValueProvider {
         }
     }
 
+    /**
+     * A scalar's text for the flag's parser. Words and decimal numbers as written (1e-3 stays 1e-3;
+     * a switch's yes/on/off is turned into true/false only for a switch, see {@link
+     * #defaultValue}). YAML's other ways of writing a number (0x10, 0b11, 1_000, 010 as octal,
+     * .inf) become their value in decimal, as Java reads it, which is what YAML means by them.
+     */
+    private static String scalar(JsonParser p, JsonToken t) throws IOException {
+        String text = p.getText();
+        if (t == JsonToken.VALUE_NUMBER_INT) {
+            return p.getNumberValue().toString();
+        }
+        if (t == JsonToken.VALUE_NUMBER_FLOAT) {
+            try {
+                Double.parseDouble(text);
+                return text;
+            } catch (NumberFormatException e) {
+                return p.getNumberValue().toString();
+            }
+        }
+        return text;
+    }
+
     private static String at(Path file, JsonParser p) {
         return file + ":" + p.currentTokenLocation().getLineNr();
     }
 
-    /** A value of the file as written, and the line its key is on (1 is the first). */
-    private record Setting(String value, int line) {}
+    /**
+     * A value of the file ({@link #scalar}), whether YAML reads it as a boolean (yes, on, true…;
+     * null when not), and the line its key is on (1 is the first).
+     */
+    private record Setting(String value, Boolean truth, int line) {}
 
     /**
      * Where the value a flag has comes from the file: "FILE:LINE", for messages about that value.
@@ -253,7 +286,13 @@ public final class JobFile implements CommandLine.IDefaultValueProvider {
     public String defaultValue(ArgSpec arg) {
         if (arg instanceof OptionSpec o && o.longestName().startsWith("--")) {
             Setting s = values.get(o.longestName().substring(2));
-            return s == null ? null : s.value();
+            if (s == null) {
+                return null;
+            }
+            // A switch takes YAML's yes/no/on/off as true/false; any other option the word as
+            // written (standardize: on is the mode "on", not true).
+            boolean isSwitch = o.type() == boolean.class || o.type() == Boolean.class;
+            return isSwitch && s.truth() != null ? s.truth().toString() : s.value();
         }
         return null;
     }
