@@ -18,11 +18,20 @@ final class ProgressReporter implements JobRunner.Observer {
     private final PrintStream out;
     private final boolean terminal = System.console() != null;
     private MetricsFollower follower;
-    private volatile TrainingMetric last;
-    private volatile long lastAt;
-    private TrainingMetric printed;
-    private long start;
+
+    /** Each model's latest iteration (a backtest's variants interleave), and when it came. */
+    private final java.util.Map<String, Latest> latest = new java.util.LinkedHashMap<>();
+
+    private TrainingMetric last;
+    private volatile long start;
     private long lastPrint;
+    private boolean lineOpen;
+
+    private static final class Latest {
+        TrainingMetric metric;
+        long at;
+        boolean printed;
+    }
 
     ProgressReporter(PrintStream out) {
         this.out = out;
@@ -46,42 +55,55 @@ final class ProgressReporter implements JobRunner.Observer {
         start = System.nanoTime();
     }
 
-    void onMetric(TrainingMetric m) {
+    synchronized void onMetric(TrainingMetric m) {
         if (m.getKind() == MetricKind.EPOCH) {
-            printPending();
+            printPending(latest.get(m.getModel().toString()));
             printEpoch(m);
         } else if (m.getKind() == MetricKind.ALERT) {
             out.printf("  ALERT iteration %d: %s%n", m.getIteration(), m.getDetail());
         } else if (m.getKind() == MetricKind.DRIFT) {
             out.printf("  DRIFT iteration %d: %s%n", m.getIteration(), m.getDetail());
         } else if (m.getKind() == MetricKind.ITERATION) {
-            lastAt = System.nanoTime();
+            Latest l = latest.computeIfAbsent(m.getModel().toString(), k -> new Latest());
+            l.metric = m;
+            l.at = System.nanoTime();
+            l.printed = false;
             last = m;
         }
     }
 
-    /** The latest iteration's line if the throttle held it back, timed when it arrived. */
-    private void printPending() {
-        TrainingMetric current = last;
-        if (current != null && current != printed) {
-            print(current, (lastAt - start) / 1e9);
+    /**
+     * A model's latest iteration if the throttle held it back, timed when it arrived, on a line of
+     * its own (a terminal's line is not left open for the next to overwrite).
+     */
+    private void printPending(Latest l) {
+        if (l != null && !l.printed) {
+            print(l.metric, (l.at - start) / 1e9);
+            if (terminal) {
+                out.println();
+                lineOpen = false;
+            }
             lastPrint = System.nanoTime();
-            printed = current;
+            l.printed = true;
         }
     }
 
-    private void refresh() {
+    private synchronized void refresh() {
         long now = System.nanoTime();
         long interval = terminal ? 500_000_000L : 5_000_000_000L;
         TrainingMetric current = last;
-        if (current != null && current != printed && now - lastPrint > interval) {
-            print(current, (now - start) / 1e9);
-            lastPrint = now;
-            printed = current;
+        if (current != null && now - lastPrint > interval) {
+            Latest l = latest.get(current.getModel().toString());
+            if (!l.printed) {
+                print(current, (now - start) / 1e9);
+                lastPrint = now;
+                l.printed = true;
+            }
         }
     }
 
     private void printEpoch(TrainingMetric m) {
+        lineOpen = false;
         out.printf(
                 "%s  %sepoch %d done after %,d updates (%,d in it) | full-pass loss %.4f%s%n",
                 terminal ? "\r" : "",
@@ -109,6 +131,7 @@ final class ProgressReporter implements JobRunner.Observer {
         String line = line(m, seconds);
         if (terminal) {
             out.print("\r" + line + "   ");
+            lineOpen = true;
         } else {
             out.println(line);
         }
@@ -120,9 +143,15 @@ final class ProgressReporter implements JobRunner.Observer {
         if (follower != null) {
             follower.close();
         }
-        printPending();
-        if (terminal && last != null) {
-            out.println();
+        synchronized (this) {
+            // Every model's last iteration, however soon after its line before it came.
+            for (Latest l : latest.values()) {
+                printPending(l);
+            }
+            if (terminal && lineOpen) {
+                out.println();
+                lineOpen = false;
+            }
         }
     }
 

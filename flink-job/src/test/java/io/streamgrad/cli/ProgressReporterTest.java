@@ -86,4 +86,27 @@ class ProgressReporterTest {
         r.ended();
         assertEquals(3, out.toString(StandardCharsets.UTF_8).strip().lines().count());
     }
+
+    @Test
+    void eachVariantsLastIterationIsShownBeforeItsOwnEpochLineAndAtTheEnd() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ProgressReporter r =
+                new ProgressReporter(new PrintStream(out, true, StandardCharsets.UTF_8));
+        for (int i = 312; i <= 313; i++) {
+            for (String model : List.of("default@sgd", "default@adam")) {
+                r.onMetric(
+                        TrainingMetric.newBuilder(epochEnd(model, 0.2))
+                                .setKind(MetricKind.ITERATION)
+                                .setIteration(i)
+                                .build());
+            }
+        }
+        r.onMetric(epochEnd("default@sgd", 0.2434));
+        r.ended();
+        List<String> lines = out.toString(StandardCharsets.UTF_8).strip().lines().toList();
+        assertEquals(3, lines.size(), lines.toString());
+        assertTrue(lines.get(0).contains("default@sgd | epoch 1 | iteration 313 |"), lines.get(0));
+        assertTrue(lines.get(1).contains("default@sgd | epoch 1 done after 313"), lines.get(1));
+        assertTrue(lines.get(2).contains("default@adam | epoch 1 | iteration 313 |"), lines.get(2));
+    }
 }
