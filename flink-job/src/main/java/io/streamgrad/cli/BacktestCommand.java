@@ -96,7 +96,6 @@ public final class BacktestCommand implements Callable<Integer> {
                         runId);
         JobConfig base = job.toJobConfig(runId).startingOver();
         List<ModelConfigs.Variant> vs = variants.toVariants(spec.commandLine());
-        job.kafka.admin().close(); // checks --kafka-timeout-ms
         BacktestRun.Plan plan = BacktestRun.plan(base, vs, range.toRequest());
         System.out.printf(
                 "streamgrad backtest: %d variant%s (%s) on %s offsets %s (%,d records), run %s%n",

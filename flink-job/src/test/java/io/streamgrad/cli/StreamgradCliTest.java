@@ -103,8 +103,16 @@ class StreamgradCliTest {
             List<String> args = new ArrayList<>(List.of(command.split(" ")));
             args.addAll(List.of("--bootstrap-servers", "localhost:1", "--kafka-timeout-ms", "5"));
             assertOneLineUsageError(
-                    run(args.toArray(String[]::new)), "--kafka-timeout-ms must be at least 100");
+                    run(args.toArray(String[]::new)), "--kafka-timeout-ms must be 100 to");
         }
+        assertOneLineUsageError(
+                run(
+                        "train",
+                        "--bootstrap-servers",
+                        "localhost:1",
+                        "--kafka-timeout-ms",
+                        "3000000000"),
+                "--kafka-timeout-ms must be 100 to 2147483647 (ms), got 3000000000");
         assertOneLineUsageError(run("plot"), "Missing required option: '--bootstrap-servers");
     }
 

@@ -162,10 +162,10 @@ public final class LabelJoinRunner {
             Map<TopicPartition, Long> ends = new HashMap<>();
             for (String t : List.of(config.featuresTopic(), config.labelsTopic())) {
                 List<TopicPartition> ps =
-                        c.partitionsFor(t, Duration.ofSeconds(10)).stream()
+                        c.partitionsFor(t, Duration.ofMillis(kafka.timeoutMs())).stream()
                                 .map(p -> new TopicPartition(t, p.partition()))
                                 .toList();
-                ends.putAll(c.endOffsets(ps, Duration.ofSeconds(10)));
+                ends.putAll(c.endOffsets(ps, Duration.ofMillis(kafka.timeoutMs())));
             }
             return ends;
         }
@@ -178,7 +178,7 @@ public final class LabelJoinRunner {
             done =
                     admin.listConsumerGroupOffsets(config.applicationId())
                             .partitionsToOffsetAndMetadata()
-                            .get(10, TimeUnit.SECONDS);
+                            .get(kafka.timeoutMs(), TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             return false; // the group may not exist yet: ask again on the next tick
         }
@@ -195,6 +195,7 @@ public final class LabelJoinRunner {
     }
 
     private Admin admin() {
-        return Admin.create(RawClients.adminProps(kafka, "streamgrad-join-admin", 10_000));
+        return Admin.create(
+                RawClients.adminProps(kafka, "streamgrad-join-admin", kafka.timeoutMs()));
     }
 }

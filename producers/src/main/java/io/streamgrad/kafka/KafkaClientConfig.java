@@ -69,8 +69,10 @@ public final class KafkaClientConfig implements Serializable {
         if (bootstrapServers == null || bootstrapServers.isBlank()) {
             throw new IllegalArgumentException("bootstrap servers must be given");
         }
-        if (timeoutMs < 1) {
-            throw new IllegalArgumentException("the timeout must be positive, got " + timeoutMs);
+        if (timeoutMs < 1 || timeoutMs > Integer.MAX_VALUE) {
+            // Kafka's clients take their timeouts as int milliseconds.
+            throw new IllegalArgumentException(
+                    "the timeout must be 1 to " + Integer.MAX_VALUE + " ms, got " + timeoutMs);
         }
         this.bootstrapServers = bootstrapServers;
         this.settings = Collections.unmodifiableMap(new TreeMap<>(settings));
@@ -127,8 +129,8 @@ public final class KafkaClientConfig implements Serializable {
     /**
      * The same servers and settings with another wait for Kafka's answers.
      *
-     * @param timeoutMs in ms, positive
-     * @throws IllegalArgumentException when it is not positive
+     * @param timeoutMs in ms, 1 to {@link Integer#MAX_VALUE}
+     * @throws IllegalArgumentException when it is outside that
      */
     public KafkaClientConfig withTimeoutMs(long timeoutMs) {
         return new KafkaClientConfig(bootstrapServers, settings, file, timeoutMs);

@@ -41,12 +41,13 @@ public final class RawClients {
 
     /**
      * A group-less consumer that reads only committed records, and never creates a topic by asking
-     * for it. Its {@code close()} does not wait: such a reader keeps no group and commits nothing,
-     * and Kafka's own {@code close()} waits for the fetch it has in flight, which the broker holds
-     * up to {@code fetch.max.wait.ms} (500 ms by default) when there is nothing more to read: up to
-     * half a second at the end of a read (a bounded {@code train} reads three topics so), as
-     * Kafka's own tests have it (KAFKA-19884). Closed so, the consumer does not tell the broker to
-     * drop its fetch session, which the broker evicts from its cache in time.
+     * for it; a call without a timeout of its own waits {@link KafkaClientConfig#timeoutMs}. Its
+     * {@code close()} does not wait: such a reader keeps no group and commits nothing, and Kafka's
+     * own {@code close()} waits for the fetch it has in flight, which the broker holds up to {@code
+     * fetch.max.wait.ms} (500 ms by default) when there is nothing more to read: up to half a
+     * second at the end of a read (a bounded {@code train} reads three topics so), as Kafka's own
+     * tests have it (KAFKA-19884). Closed so, the consumer does not tell the broker to drop its
+     * fetch session, which the broker evicts from its cache in time.
      */
     public static KafkaConsumer<byte[], byte[]> consumer(KafkaClientConfig kafka, String clientId) {
         Map<String, Object> p = new HashMap<>();
@@ -60,6 +61,9 @@ public final class RawClients {
         // would make it with its own defaults, and a snapshots topic made so is not compacted.
         p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+        // Calls given no timeout of their own (end offsets, positions) wait --kafka-timeout-ms,
+        // not the client's 60-s default.
+        p.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) kafka.timeoutMs());
         return new KafkaConsumer<>(kafka.properties(p)) {
             @Override
             public void close() {
@@ -92,7 +96,7 @@ public final class RawClients {
         List<TopicPartition> partitions;
         try {
             partitions =
-                    consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
+                    consumer.partitionsFor(topic, Duration.ofMillis(kafka.timeoutMs())).stream()
                             .map(p -> new TopicPartition(topic, p.partition()))
                             .toList();
         } catch (AuthenticationException e) {

@@ -272,7 +272,11 @@ public final class TopicAdmin implements AutoCloseable {
      *     reason that retrying does not cure, or when the thread is interrupted
      */
     public void awaitServed(String name) {
-        long deadline = System.currentTimeMillis() + timeoutMs;
+        // A new topic's leaders take their time on a healthy cluster too: a short timeout, given
+        // to fail fast where nothing answers, must not fail a topic still being set up.
+        long deadline =
+                System.currentTimeMillis()
+                        + Math.max(timeoutMs, KafkaClientConfig.DEFAULT_TIMEOUT_MS);
         while (true) {
             try {
                 TopicDescription d =

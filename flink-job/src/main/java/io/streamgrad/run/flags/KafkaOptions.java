@@ -82,9 +82,12 @@ public final class KafkaOptions {
     }
 
     private void requireTimeout() {
-        if (timeoutMs < 100) {
+        if (timeoutMs < 100 || timeoutMs > Integer.MAX_VALUE) {
             throw new InvalidSettingException(
-                    "{kafka-timeout-ms} must be at least 100, got " + timeoutMs);
+                    "{kafka-timeout-ms} must be 100 to "
+                            + Integer.MAX_VALUE
+                            + " (ms), got "
+                            + timeoutMs);
         }
     }
 }
