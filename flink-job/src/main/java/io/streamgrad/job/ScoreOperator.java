@@ -3,6 +3,7 @@ package io.streamgrad.job;
 import io.streamgrad.batch.TrainingExample;
 import io.streamgrad.evaluate.EvaluationAccumulator;
 import io.streamgrad.evaluate.Scorer;
+import io.streamgrad.model.Nd4jClassLoader;
 import io.streamgrad.schema.AvroSerde;
 import io.streamgrad.schema.ModelSnapshot;
 import io.streamgrad.schema.Task;
@@ -61,6 +62,8 @@ final class ScoreOperator extends AbstractStreamOperator<Tuple2<Long, byte[]>>
     public void open() throws Exception {
         super.open();
         AvroSerde.trustGeneratedClasses();
+        Nd4jClassLoader.useNd4jsOwn(); // before this job's first use of ND4J
+
         scorer = new Scorer(AvroSerde.of(ModelSnapshot.class).deserialize(snapshot));
         shard = scorer.newAccumulator();
         inputs = scorer.spec().inputSize();

@@ -1,6 +1,7 @@
 package io.streamgrad.job;
 
 import io.streamgrad.batch.TrainingExample;
+import io.streamgrad.model.Nd4jClassLoader;
 import io.streamgrad.schema.AvroSerde;
 import io.streamgrad.schema.DeadLetter;
 import io.streamgrad.schema.ModelSnapshot;
@@ -142,6 +143,8 @@ public final class TrainKeyedProcessFunction
     @Override
     public void open(OpenContext openContext) {
         AvroSerde.trustGeneratedClasses();
+        Nd4jClassLoader.useNd4jsOwn(); // before this job's first use of ND4J
+
         var rc = getRuntimeContext();
         int subtasks = rc.getTaskInfo().getNumberOfParallelSubtasks();
         if (oneSubtaskOnly && subtasks > 1) {

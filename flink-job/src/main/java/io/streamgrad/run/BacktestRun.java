@@ -33,7 +33,8 @@ public final class BacktestRun {
         LazyRange records = new LazyRange(job, range);
         for (ModelConfigs.Variant v : variants) {
             try {
-                TrainRun.preflight(job.withTraining(v.config()), records);
+                TrainRun.preflight(
+                        job.withTraining(v.config()), records, Runtime.getRuntime().maxMemory());
             } catch (InvalidSettingException e) {
                 // Only the implicit variant's refusals are the command's own flags'; a variant
                 // that sets something is named, so that the fault is not put on a flag or job

@@ -3,6 +3,7 @@ package io.streamgrad.run;
 import io.streamgrad.config.InvalidSettingException;
 import io.streamgrad.job.JobConfig;
 import io.streamgrad.job.TrainingJob;
+import io.streamgrad.kafka.TopicAdmin;
 import io.streamgrad.run.flags.Flags;
 import io.streamgrad.run.flags.JobFile;
 import io.streamgrad.run.flags.StartOptions;
@@ -81,6 +82,14 @@ public final class ClusterJob {
             env.setParallelism(c.parallelism());
             SessionClusterCheck.requireRoom(
                     env.getConfiguration(), c.parallelism(), c.training(), c.bounded());
+            // What train checks before it starts, against the cluster's Kafka: a missing topic,
+            // events of another width, a window too short for the rate.
+            TrainRun.preflightForCluster(c);
+            // Last, once nothing refuses the job: the output topics as the registry makes them
+            // (the snapshots topic compacted), or a warning for one that deletes by retention.
+            try (TopicAdmin admin = new TopicAdmin(c.kafka())) {
+                JobRunner.ensureOutputs(admin, c.topics());
+            }
             TrainingJob.build(env, c);
             env.execute("streamgrad train " + c.runId());
             return 0;
@@ -91,6 +100,10 @@ public final class ClusterJob {
         } catch (io.streamgrad.kafka.InvalidClientConfigException e) {
             System.err.println("streamgrad: " + e.getMessage());
             return 2;
+        } catch (io.streamgrad.kafka.KafkaUnreachableException
+                | io.streamgrad.kafka.KafkaAuthenticationException e) {
+            System.err.println("streamgrad: " + e.getMessage());
+            return 1;
         } catch (CommandLine.ParameterException e) {
             System.err.println("streamgrad: " + JobFile.originPrefix(jobFile, e) + e.getMessage());
             return 2;

@@ -146,10 +146,7 @@ public final class JobRunner {
             throws Exception {
         OutputStart outputs;
         try (TopicAdmin admin = new TopicAdmin(c.kafka())) {
-            ensureOutputTopics(admin, c.topics());
-            admin.cleanupPolicy(c.topics().snapshots())
-                    .flatMap(policy -> snapshotsTopicWarning(policy, c.topics().snapshots()))
-                    .ifPresent(TopicReader::sayOnStandardError);
+            ensureOutputs(admin, c.topics());
             outputs = state.outputStart().orElseGet(() -> OutputStart.now(admin, c.topics()));
         }
         Map<String, String> settings = TrainingJob.settings(c);
@@ -323,6 +320,18 @@ public final class JobRunner {
                     }
                 },
                 "streamgrad-cancel-on-exit");
+    }
+
+    /**
+     * Before a job starts: its output topics made where missing ({@link #ensureOutputTopics}), and
+     * a warning on standard error when its snapshots topic deletes by retention ({@link
+     * #snapshotsTopicWarning}).
+     */
+    static void ensureOutputs(TopicAdmin admin, JobConfig.Topics topics) {
+        ensureOutputTopics(admin, topics);
+        admin.cleanupPolicy(topics.snapshots())
+                .flatMap(policy -> snapshotsTopicWarning(policy, topics.snapshots()))
+                .ifPresent(TopicReader::sayOnStandardError);
     }
 
     /** Creates the job's metrics, snapshots and dead-letter topics where they do not exist. */

@@ -8,6 +8,7 @@ import io.streamgrad.schema.DeadLetter;
 import io.streamgrad.schema.Lineage;
 import io.streamgrad.schema.ModelSnapshot;
 import io.streamgrad.train.OffsetRanges;
+import io.streamgrad.train.ShuffleMode;
 import io.streamgrad.train.Snapshots;
 import io.streamgrad.train.WarmStart;
 import java.nio.file.Path;
@@ -33,7 +34,16 @@ public final class TrainRun {
      * @throws io.streamgrad.kafka.KafkaUnreachableException when Kafka does not answer in time
      */
     public static String preflight(JobConfig c) {
-        return preflight(c, null);
+        return preflight(c, null, Runtime.getRuntime().maxMemory());
+    }
+
+    /**
+     * As {@link #preflight(JobConfig)} for a job submitted to a Flink cluster ({@link ClusterJob}):
+     * the same checks of Kafka, the topic and the events. What a bounded run keeps in memory is
+     * checked against the TaskManagers' memory ({@link SessionClusterCheck}), not this JVM's heap.
+     */
+    static String preflightForCluster(JobConfig c) {
+        return preflight(c, null, 0);
     }
 
     /**
@@ -42,8 +52,10 @@ public final class TrainRun {
      *
      * @param records the run's records, asked once the topic is known to exist; null for the
      *     topic's whole count
+     * @param heapBytes the heap of the JVM that trains, for what a bounded run keeps in memory; 0
+     *     to leave that to another check (a cluster's TaskManagers)
      */
-    static String preflight(JobConfig c, LongSupplier records) {
+    static String preflight(JobConfig c, LongSupplier records, long heapBytes) {
         Preflight.requireStepFits(c.training());
         Preflight.requireSnapshotFits(c.training());
         String clusterId;
@@ -61,7 +73,7 @@ public final class TrainRun {
             // Counted only when a check needs it (a live run's needs none): four requests.
             boolean fullBatch = c.training().batching().fullBatch();
             long count =
-                    !fullBatch && !c.bounded()
+                    !fullBatch && (!c.bounded() || heapBytes <= 0)
                             ? -1
                             : records != null
                                     ? records.getAsLong()
@@ -69,13 +81,9 @@ public final class TrainRun {
             if (fullBatch) {
                 Preflight.requireFullBatchFits(c.training().batching(), count);
             }
-            if (c.bounded()) {
-                // A local run trains in this JVM.
+            if (c.bounded() && heapBytes > 0) {
                 Preflight.requireShuffleFits(
-                        c.training().batching(),
-                        c.training().spec().inputSize(),
-                        count,
-                        Runtime.getRuntime().maxMemory());
+                        c.training().batching(), c.training().spec().inputSize(), count, heapBytes);
             }
         }
         TopicSample sample = TopicSample.read(c.kafka(), c.topics().events());
@@ -102,7 +110,30 @@ public final class TrainRun {
                                     + " time)",
                             c.topics().events(), sample.sampled(), sample.eventsPerSecond()));
         }
+        driftOrderWarning(c).ifPresent(TopicReader::sayOnStandardError);
         return clusterId;
+    }
+
+    /**
+     * A warning when drift detectors watch a bounded run that reads its range shuffled ({@code
+     * blocks} or {@code pass}): they watch the loss in training order, in which a change in the
+     * stream's order is spread over the whole pass, so they see none. Empty otherwise.
+     */
+    static Optional<String> driftOrderWarning(JobConfig c) {
+        ShuffleMode shuffle = c.training().batching().shuffle();
+        if (!c.bounded()
+                || c.training().driftDetectors().isEmpty()
+                || shuffle == ShuffleMode.WINDOW) {
+            return Optional.empty();
+        }
+        return Optional.of(
+                "warning: --drift-detector watches the loss in training order, and --shuffle "
+                        + shuffle.wireName()
+                        + " reads "
+                        + c.topics().events()
+                        + " in a shuffled order, across which a drift in the stream is spread"
+                        + " thin: to find where the stream changed, keep its order with --shuffle"
+                        + " window (or an event-time --window)");
     }
 
     /**

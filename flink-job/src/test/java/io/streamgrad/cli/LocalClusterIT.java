@@ -182,6 +182,20 @@ class LocalClusterIT {
         Map<String, Long> acc = accumulators(job2);
         ClusterChecks.assertReferenceCounts(ref, EVENTS, acc);
 
+        // Job 3 with another optimizer, on TaskManagers where the SGD jobs ended and their class
+        // loaders closed: Adam's first use initializes ND4J classes the SGD jobs never touched
+        // (its compressors), which ND4J loads through the class loader it keeps in a static field;
+        // a finished job's, closed, failed every such job ("Trying to access closed classloader").
+        List<String> adam = new ArrayList<>(List.of(jobArgs("c3")));
+        adam.set(adam.indexOf("sgd"), "adam");
+        String job3 = submit(jar, "c3", adam);
+        JsonNode end3 = awaitEnd(job3, Duration.ofMinutes(6));
+        assertEquals("FINISHED", end3.get("state").asText(), exceptions(job3).toString());
+        assertTrue(
+                exceptions(job3).path("exceptionHistory").path("entries").isEmpty(),
+                "job 3 ran without a failure: " + exceptions(job3));
+        ClusterChecks.assertReferenceCounts(ref, EVENTS, accumulators(job3));
+
         // ND4J once per TaskManager: Nd4j's class is the TaskManager's (application class
         // loader), never a job's, and its JNI library is mapped from one path, the cache of the
         // TaskManager's nd4j-native jar (a job's copy would unpack under the job jar's name).
@@ -257,6 +271,20 @@ class LocalClusterIT {
         assertTrue(memory.exit() != 0, memory.out());
         assertTrue(memory.out().contains("--batch-size 65536 does not fit"), memory.out());
         assertTrue(memory.out().contains("a slot's share of TaskManager"), memory.out());
+        // What train refuses, the job jar refuses too: a missing topic, events of another width.
+        List<String> missing = new ArrayList<>(List.of("run", "-d", jar.toString()));
+        missing.addAll(ClusterChecks.topicArgs(bootstrap, "c.nosuch", "n", 2));
+        missing.addAll(manyFlags());
+        Ended noTopic = run(Duration.ofMinutes(3), "flink", missing.toArray(String[]::new));
+        assertTrue(noTopic.exit() != 0, noTopic.out());
+        assertTrue(noTopic.out().contains("topic c.nosuch does not exist"), noTopic.out());
+        List<String> wider = new ArrayList<>(manyFlags());
+        wider.set(wider.indexOf("--features") + 1, "12");
+        Ended width = run(Duration.ofMinutes(3), "flink", submitArgs(jar, "w", 2, wider));
+        assertTrue(width.exit() != 0, width.out());
+        assertTrue(
+                width.out().contains("have 10 features but --features is 12: pass --features 10"),
+                width.out());
         long jobsBefore = get("/jobs/overview").get("jobs").size();
 
         // The reference: the same flags in a MiniCluster in this JVM.
