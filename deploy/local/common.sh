@@ -11,6 +11,12 @@ JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 KAFKA_PORT="${STREAMGRAD_KAFKA_PORT:-9092}"
 KAFKA_CONTROLLER_PORT="${STREAMGRAD_KAFKA_CONTROLLER_PORT:-9093}"
 FLINK_REST_PORT="${STREAMGRAD_FLINK_REST_PORT:-8081}"
+# Unless told otherwise, the port of the cluster this work directory runs, as cluster.sh start
+# wrote it: status and the flink client then find a cluster started on another port.
+if [ -z "${STREAMGRAD_FLINK_REST_PORT:-}" ] && [ -f "$WORK/pid/jobmanager.pid" ] && [ -f "$WORK/conf/config.yaml" ]; then
+  FLINK_REST_PORT="$(sed -n 's/^rest\.port: *//p' "$WORK/conf/config.yaml" | head -n 1)"
+  FLINK_REST_PORT="${FLINK_REST_PORT:-8081}"
+fi
 FLINK_RPC_PORT="${STREAMGRAD_FLINK_RPC_PORT:-6123}"
 FLINK_SLOTS="${STREAMGRAD_FLINK_SLOTS:-2}"
 FLINK_TM_MEMORY="${STREAMGRAD_FLINK_TM_MEMORY:-1600m}"

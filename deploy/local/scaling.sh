@@ -64,5 +64,5 @@ for p in $PARALLELISMS; do
   rate="$(echo "scale=1; $EVENTS * 1000 / $ms" | bc)"
   [ -n "$first_rate" ] || first_rate="$rate"
   printf '%-12s %12s %12s %10s\n' "$p" "$(echo "scale=1; $ms / 1000" | bc)" "$rate" \
-    "$(echo "scale=2; $rate / $first_rate" | bc)"
+    "$(printf '%.2f' "$(echo "scale=4; $rate / $first_rate" | bc)")"
 done

@@ -52,13 +52,23 @@ public final class SessionClusterCheck {
         int free = overview.path("slots-available").asInt(slots);
         int taskManagers = overview.path("taskmanagers").asInt();
         if (parallelism > free) {
+            boolean othersHold = free < slots;
             throw new InvalidSettingException(
                     String.format(
                             "{parallelism} %d needs %d task slots but the Flink cluster at %s has"
-                                    + " %d free of %d (%d TaskManagers; other jobs hold the rest):"
-                                    + " lower {parallelism} to at most %d, stop a job, or add"
-                                    + " TaskManagers (deploy/local/cluster.sh add-taskmanager)",
-                            parallelism, parallelism, rest, free, slots, taskManagers, free));
+                                    + " %d free of %d (%d TaskManager%s%s): lower {parallelism} to"
+                                    + " at most %d, %sor add TaskManagers"
+                                    + " (deploy/local/cluster.sh add-taskmanager)",
+                            parallelism,
+                            parallelism,
+                            rest,
+                            free,
+                            slots,
+                            taskManagers,
+                            taskManagers == 1 ? "" : "s",
+                            othersHold ? "; other jobs hold the rest" : "",
+                            free,
+                            othersHold ? "stop a job, " : ""));
         }
         for (JsonNode tm : get(rest, "/taskmanagers").path("taskmanagers")) {
             requireFits(tm, training, bounded, rest);
