@@ -57,8 +57,15 @@ final class EvaluateProgress implements EvaluateRun.Progress {
      * ago; NaN before (too few updates to tell).
      */
     private double rate(long now) {
+        return rate(now, 1);
+    }
+
+    /** As {@link #rate(long)}, once the first update is {@code atLeastSeconds} ago. */
+    private double rate(long now, double atLeastSeconds) {
         double seconds = (now - firstAt) / 1e9;
-        return firstScored < 0 || seconds < 1 ? Double.NaN : (lastScored - firstScored) / seconds;
+        return firstScored < 0 || seconds < atLeastSeconds || lastScored == firstScored
+                ? Double.NaN
+                : (lastScored - firstScored) / seconds;
     }
 
     /** "[#########.....] 45% 12,345/27,000 events | 8,120 events/s | ETA 2 s". */
@@ -74,9 +81,11 @@ final class EvaluateProgress implements EvaluateRun.Progress {
         double fraction = total <= 0 ? 1 : Math.min(1, scored / (double) total);
         int filled = (int) Math.round(fraction * WIDTH);
         String eta =
-                scored == 0 || Double.isNaN(rate)
-                        ? "?"
-                        : formatSeconds(Math.max(0, total - scored) / Math.max(rate, 1e-9));
+                total > 0 && scored >= total
+                        ? formatSeconds(0)
+                        : scored == 0 || Double.isNaN(rate)
+                                ? "?"
+                                : formatSeconds(Math.max(0, total - scored) / Math.max(rate, 1e-9));
         return String.format(
                 "%s  [%s%s] %3.0f%% %,d/%,d events | %s events/s | ETA %s%s",
                 inPlace ? "\r" : "",
@@ -105,8 +114,9 @@ final class EvaluateProgress implements EvaluateRun.Progress {
         if (terminal && printed) {
             out.println();
         } else if (!terminal && lastScored > 0 && lastScored != lastPrinted) {
-            // The last state, whatever the interval: a short run prints at least once.
-            out.print(lineAtRate(lastScored, lastTotal, rate(System.nanoTime()), false));
+            // The last state, whatever the interval: a short run prints at least once, with the
+            // rate it had, however short (a tenth of a second at least).
+            out.print(lineAtRate(lastScored, lastTotal, rate(System.nanoTime(), 0.1), false));
         }
         out.flush();
     }

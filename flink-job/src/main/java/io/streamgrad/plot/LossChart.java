@@ -118,7 +118,11 @@ public final class LossChart {
                         batch.getItemCount()
                                 + " iterations"
                                 + (fullPass.getItemCount() > 0
-                                        ? ", " + fullPass.getItemCount() + " epochs"
+                                        ? ", "
+                                                + fullPass.getItemCount()
+                                                + (fullPass.getItemCount() == 1
+                                                        ? " epoch"
+                                                        : " epochs")
                                         : "")));
         return chart;
     }

@@ -112,5 +112,10 @@ class EvaluateCommandTest {
         assertEquals(
                 "  [###...........................]  10% 100/1,000 events | ? events/s | ETA ?\n",
                 EvaluateProgress.lineAtRate(100, 1000, Double.NaN, false));
+        // Done is done: no time left, whatever the rate.
+        assertEquals(
+                "  [##############################] 100% 1,000/1,000 events | ? events/s | ETA 0"
+                        + " s\n",
+                EvaluateProgress.lineAtRate(1000, 1000, Double.NaN, false));
     }
 }
