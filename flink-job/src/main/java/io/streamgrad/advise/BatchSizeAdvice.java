@@ -95,6 +95,15 @@ public record BatchSizeAdvice(
         return pilotIterations / (1 + noiseScale / pilotBatch);
     }
 
+    /** The power of two nearest x on a log scale (1 for x ≤ 1), at most {@link BatchSize#MAX}. */
+    static int nearestPowerOfTwo(double x) {
+        if (!(x > 1)) {
+            return 1;
+        }
+        double exponent = Math.rint(Math.log(x) / Math.log(2));
+        return (int) Math.min(BatchSize.MAX, Math.pow(2, exponent));
+    }
+
     /**
      * b_opt = √(C_var·τ_f / (N_iter·τ_d)), the minimum of (N_iter + C_var/b)(τ_f + τ_d·b).
      *
@@ -169,7 +178,7 @@ public record BatchSizeAdvice(
                         time.rSquared()));
         Double bOpt = null;
         int recommended;
-        if (tauF > 0 && tauD > 0) {
+        if (time.tauFResolved() && tauD > 0) {
             bOpt = optimalBatch(cVar, nIter, tauF, tauD);
             int below = Math.min(cap, floorPowerOfTwo(bOpt));
             int above = Math.min(cap, below * 2);
@@ -199,11 +208,22 @@ public record BatchSizeAdvice(
                                     + " larger sizes to find where the per-example cost shows.",
                             recommended));
         } else {
-            recommended = 1;
+            // A fixed cost below what the timing resolves is not a zero one: a job pays one per
+            // iteration besides the step (its metric to Kafka, the window's bookkeeping), which
+            // this fit does not see. Batch 1 would maximise that, so take the critical batch size
+            // instead, where steps and examples trade evenly (McCandlish et al. 2018, sec. 2.2:
+            // B_crit ≈ B_noise).
+            recommended = Math.min(cap, nearestPowerOfTwo(bNoise));
             why.add(
-                    "The fitted fixed cost per step is not positive (τ_f ≤ 0): each example costs"
-                            + " the same however it is batched, so the smallest batch, 1, needs"
-                            + " the fewest examples; measure smaller sizes to resolve τ_f.");
+                    f(
+                            "The fitted fixed cost per step, τ_f = %.3g ± %.2g s, is not"
+                                    + " positive beyond twice its standard error: it is below what"
+                                    + " the timing resolves, not zero, and the job adds a cost per"
+                                    + " iteration the step's timing does not see; so the power of"
+                                    + " two nearest the critical batch size B_noise = %.1f"
+                                    + " (McCandlish et al. 2018), %d, is recommended, where fewer"
+                                    + " steps would cost more examples and more steps save few.",
+                            tauF, time.tauFStdError(), bNoise, recommended));
         }
         String rule;
         double scale;

@@ -11,9 +11,30 @@ package io.streamgrad.advise;
  * @param rSquared coefficient of determination 1 − SS_res/SS_tot (1 when the points have no spread
  *     at all and the line passes through them)
  * @param points how many points were fitted
+ * @param tauFStdError the standard error of τ_f, seconds: s·√(1/n + b̄²/S_bb) with s² = SS_res/(n −
+ *     2), the ordinary least-squares intercept's (Montgomery, Peck and Vining, "Introduction to
+ *     Linear Regression Analysis", 5th ed., §2.3.2); NaN with two points or fewer
  */
 public record StepTimeFit(
-        double tauF, double tauD, double rmsResidual, double rSquared, int points) {
+        double tauF,
+        double tauD,
+        double rmsResidual,
+        double rSquared,
+        int points,
+        double tauFStdError) {
+
+    /** A fit whose τ_f is known exactly (standard error 0): for tests and given costs. */
+    public StepTimeFit(double tauF, double tauD, double rmsResidual, double rSquared, int points) {
+        this(tauF, tauD, rmsResidual, rSquared, points, 0);
+    }
+
+    /**
+     * Whether τ_f is positive beyond its noise: more than twice its standard error (about 95 %
+     * one-sided confidence for the fits here), or, without an error to judge by, positive.
+     */
+    public boolean tauFResolved() {
+        return Double.isNaN(tauFStdError) ? tauF > 0 : tauF > 2 * tauFStdError;
+    }
 
     /** The fitted time of one step at batch size b, seconds. */
     public double predict(double b) {
@@ -65,6 +86,8 @@ public record StepTimeFit(
             ssRes += r * r;
         }
         double r2 = stt > 0 ? 1 - ssRes / stt : 1.0;
-        return new StepTimeFit(intercept, slope, Math.sqrt(ssRes / n), r2, n);
+        double interceptError =
+                n > 2 ? Math.sqrt(ssRes / (n - 2) * (1.0 / n + mb * mb / sbb)) : Double.NaN;
+        return new StepTimeFit(intercept, slope, Math.sqrt(ssRes / n), r2, n, interceptError);
     }
 }

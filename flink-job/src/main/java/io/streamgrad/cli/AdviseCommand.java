@@ -112,8 +112,9 @@ public final class AdviseCommand implements Callable<Integer> {
         }
         out.printf(
                 Locale.ROOT,
-                "%n  τ_f %s per step, τ_d %s per example (fit residual %s RMS, R² %.3f)%n",
+                "%n  τ_f %s ± %s per step, τ_d %s per example (fit residual %s RMS, R² %.3f)%n",
                 seconds(s.tauFSeconds()),
+                Double.isNaN(s.tauFStdErrorSeconds()) ? "?" : seconds(s.tauFStdErrorSeconds()),
                 seconds(s.tauDSeconds()),
                 seconds(s.fitRmsResidualSeconds()),
                 s.fitRSquared());

@@ -137,7 +137,25 @@ class BatchSizeAdviceTest {
                         new OptimizerSpec("sgd", 0.1),
                         64);
         assertNull(noFixedCost.bOpt());
-        assertEquals(1, noFixedCost.recommendedBatchSize());
+        // Not batch 1: a fixed cost too small to resolve leaves the critical batch size, B_noise
+        // = 500, whose nearest power of two (log scale) is 512; memory still caps it.
+        assertEquals(512, noFixedCost.recommendedBatchSize());
+        assertTrue(
+                String.join(" ", noFixedCost.reasoning()).contains("critical batch size"),
+                noFixedCost.reasoning().toString());
+        BatchSizeAdvice capped =
+                BatchSizeAdvice.of(
+                        time(-1e-4, 1e-5),
+                        noise(500),
+                        100,
+                        128,
+                        1_024,
+                        new OptimizerSpec("sgd", 0.1),
+                        64);
+        assertEquals(128, capped.recommendedBatchSize());
+        assertEquals(1, BatchSizeAdvice.nearestPowerOfTwo(0.3));
+        assertEquals(32, BatchSizeAdvice.nearestPowerOfTwo(45)); // log2 45 = 5.49
+        assertEquals(64, BatchSizeAdvice.nearestPowerOfTwo(46)); // log2 46 = 5.52
         assertThrows(
                 IllegalArgumentException.class,
                 () -> BatchSizeAdvice.optimalBatch(1, 1, 0, 1e-5),

@@ -44,6 +44,53 @@ class StepTimeFitTest {
             ssTot += d * d;
         }
         assertEquals(1 - 4 * e * e / ssTot, f.rSquared(), 1e-9);
+        // s² = SS_res/(n − 2) = 2e², b̄ = 2.5, S_bb = 5: SE(τ_f) = e·√(2·(1/4 + 6.25/5)) = e·√3.
+        assertEquals(e * Math.sqrt(3), f.tauFStdError(), 1e-15);
+    }
+
+    @Test
+    void theInterceptsStandardErrorIsItsSpreadOverRepeatedNoisyFits() {
+        // Gaussian noise σ on the advisor's batch sizes: the spread of τ_f over many fits is
+        // σ·√(1/n + b̄²/S_bb) (closed form), and the fits' own estimates average about that.
+        double[] b = {16, 32, 64, 128, 256, 512, 1024, 2048};
+        double sigma = 2e-6;
+        double mean = 0;
+        double sbb = 0;
+        for (double x : b) {
+            mean += x / b.length;
+        }
+        for (double x : b) {
+            sbb += (x - mean) * (x - mean);
+        }
+        double expected = sigma * Math.sqrt(1.0 / b.length + mean * mean / sbb);
+        java.util.Random rnd = new java.util.Random(7);
+        int fits = 4000;
+        double sum = 0;
+        double sumSq = 0;
+        double estimates = 0;
+        for (int k = 0; k < fits; k++) {
+            double[] t = new double[b.length];
+            for (int i = 0; i < b.length; i++) {
+                t[i] = 1e-6 + 1e-7 * b[i] + sigma * rnd.nextGaussian();
+            }
+            StepTimeFit f = StepTimeFit.fit(b, t);
+            sum += f.tauF();
+            sumSq += f.tauF() * f.tauF();
+            estimates += f.tauFStdError() / fits;
+        }
+        double spread = Math.sqrt(sumSq / fits - (sum / fits) * (sum / fits));
+        assertEquals(expected, spread, 0.05 * expected);
+        // E[s] is a little below σ for 6 degrees of freedom (c4 = 0.959).
+        assertEquals(0.959 * expected, estimates, 0.05 * expected);
+        assertEquals(1e-6, sum / fits, 3 * expected / Math.sqrt(fits));
+    }
+
+    @Test
+    void aFixedCostCountsOnlyWhenItStandsOutOfItsNoise() {
+        assertEquals(true, new StepTimeFit(3e-6, 1e-7, 0, 1, 8, 1e-6).tauFResolved());
+        assertEquals(false, new StepTimeFit(1.5e-6, 1e-7, 0, 1, 8, 1e-6).tauFResolved());
+        assertEquals(false, new StepTimeFit(-1e-6, 1e-7, 0, 1, 8, 1e-6).tauFResolved());
+        assertEquals(true, new StepTimeFit(1e-9, 1e-7, 0, 1, 2, Double.NaN).tauFResolved());
     }
 
     @Test
