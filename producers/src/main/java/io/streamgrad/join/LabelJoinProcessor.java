@@ -86,6 +86,15 @@ final class LabelJoinProcessor implements Processor<String, byte[], byte[], Rout
     /** Lower bound of the earliest deadline; MIN_VALUE = unknown (after a restore): scan. */
     private long nextDeadline = Long.MIN_VALUE;
 
+    /**
+     * No deadline is earlier than this (MIN_VALUE = unknown: from the store's start). A scan starts
+     * here, not at the store's start: every deadline it acted on was deleted, and a key-value store
+     * (RocksDB, and the cache in front of it) still walks over what was deleted until it compacts,
+     * so scans from the start grew with the deadlines already done and a bounded join slowed down
+     * as its input grew.
+     */
+    private long scanFrom = Long.MIN_VALUE;
+
     private final long maxSkewMs;
 
     /** Largest payload time seen per input partition ("topic/partition"), from provenance. */
@@ -107,6 +116,7 @@ final class LabelJoinProcessor implements Processor<String, byte[], byte[], Rout
         this.deadlines = context.getStateStore(DEADLINES);
         // Also on a revived task: its state was restored, the cache is not.
         this.nextDeadline = Long.MIN_VALUE;
+        this.scanFrom = Long.MIN_VALUE;
         // The end of a bounded run: close every window, whatever stream time says.
         context.schedule(
                 Duration.ofMillis(100),
@@ -276,7 +286,11 @@ final class LabelJoinProcessor implements Processor<String, byte[], byte[], Rout
         }
         List<Bytes> due = new ArrayList<>();
         long next = Long.MAX_VALUE;
-        try (KeyValueIterator<Bytes, byte[]> it = deadlines.all()) {
+        long last = scanFrom;
+        try (KeyValueIterator<Bytes, byte[]> it =
+                scanFrom == Long.MIN_VALUE
+                        ? deadlines.all()
+                        : deadlines.range(timePrefix(scanFrom), null)) {
             while (it.hasNext()) {
                 Bytes key = it.next().key;
                 long t = timeOf(key.get());
@@ -285,9 +299,12 @@ final class LabelJoinProcessor implements Processor<String, byte[], byte[], Rout
                     break;
                 }
                 due.add(key);
+                last = t;
             }
         }
         nextDeadline = next;
+        // Everything before the last deadline acted on is gone; its own time may get more.
+        scanFrom = last;
         for (Bytes key : due) {
             deadlines.delete(key);
             byte[] k = key.get();
@@ -361,6 +378,12 @@ final class LabelJoinProcessor implements Processor<String, byte[], byte[], Rout
         key.putLong(time ^ Long.MIN_VALUE).put(kind).put(idBytes);
         deadlines.put(Bytes.wrap(key.array()), new byte[0]);
         nextDeadline = Math.min(nextDeadline, time);
+        scanFrom = Math.min(scanFrom, time);
+    }
+
+    /** The first key at {@code time}: its 8 time bytes, in the store's order (see schedule). */
+    private static Bytes timePrefix(long time) {
+        return Bytes.wrap(ByteBuffer.allocate(8).putLong(time ^ Long.MIN_VALUE).array());
     }
 
     private static long timeOf(byte[] key) {

@@ -94,6 +94,15 @@ public final class LabelJoinRunner {
             admin.ensureTopic(Topic.LABELS, repartition.get(1), config.partitions());
         }
         ends = bounded ? endOffsets() : Map.of();
+        // A bounded run of an application that already read both topics to their ends has
+        // nothing to join but the windows a stopped live run left open; said at the end, with the
+        // way to join the topics again, instead of a silent "joined 0".
+        boolean readBefore = false;
+        if (bounded && ends.values().stream().anyMatch(end -> end > 0)) {
+            try (Admin admin = admin()) {
+                readBefore = committed(admin, ends);
+            }
+        }
         Properties props = LabelJoinTopology.streamsProperties(kafka, config, stateDir);
         AtomicReference<Throwable> failure = new AtomicReference<>();
         try (KafkaStreams streams =
@@ -153,6 +162,17 @@ public final class LabelJoinRunner {
                     "the label joiner failed: " + failure.get().getMessage(), failure.get());
         }
         status.accept(counters.statusLine());
+        if (readBefore) {
+            status.accept(
+                    "nothing new: application "
+                            + config.applicationId()
+                            + " had already read "
+                            + config.featuresTopic()
+                            + " and "
+                            + config.labelsTopic()
+                            + " to their end offsets before this run; to join them again from the"
+                            + " beginning, give another --application-id");
+        }
         return counters;
     }
 

@@ -152,6 +152,21 @@ class LabelJoinEndToEndTest {
         }
         assertEquals(
                 Map.of("late-label", (int) late, "undecodable", 1, "unknown-event", 1), reasons);
+        assertTrue(
+                statusLines.stream().noneMatch(l -> l.startsWith("nothing new")),
+                statusLines.toString());
+
+        // The same bounded run again: nothing new to join, and it says so and how to join again.
+        List<String> again = new ArrayList<>();
+        JoinCounters second =
+                new LabelJoinRunner(broker.bootstrapServers(), config, stateDir)
+                        .run(true, Duration.ofSeconds(1), again::add);
+        assertEquals(0, second.joined());
+        assertTrue(
+                again.get(again.size() - 1)
+                        .startsWith("nothing new: application join-e2e had already read features"),
+                again.toString());
+        assertTrue(again.get(again.size() - 1).contains("another --application-id"));
     }
 
     @Test
