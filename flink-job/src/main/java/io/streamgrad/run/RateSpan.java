@@ -67,6 +67,27 @@ public record RateSpan(
     }
 
     /**
+     * The examples trained by the updates inside the span: the {@code batch_size} of the {@link
+     * MetricKind#ITERATION} metrics emitted at or after the first record. For a run from its start
+     * that is every example it trained; a run resumed from a checkpoint counts its earlier
+     * attempts' examples in its totals, but its first record is this attempt's, so only this
+     * attempt's examples belong over this span.
+     */
+    public long examplesInSpan(List<TrainingMetric> metrics) {
+        if (firstRecordMillis.isEmpty()) {
+            return 0;
+        }
+        long first = firstRecordMillis.getAsLong();
+        long examples = 0;
+        for (TrainingMetric m : metrics) {
+            if (m.getKind() == MetricKind.ITERATION && m.getEmittedAt() >= first) {
+                examples += m.getBatchSize();
+            }
+        }
+        return examples;
+    }
+
+    /**
      * {@code examples} per second of {@link #spanSeconds}; 0 when the span is unknown (no record
      * read or no update made).
      */

@@ -176,7 +176,9 @@ public record RunSummary(
                 lastSnapshot == null ? null : lastSnapshot.getVersion(),
                 lastSnapshot == null ? null : lastSnapshot.getParametersChecksum(),
                 wallSeconds,
-                span.eventsPerSecond(examples),
+                // This attempt's examples over this attempt's span (a resumed run's totals
+                // include its earlier attempts').
+                span.eventsPerSecond(span.examplesInSpan(metrics)),
                 span.epochEventsPerSecond(metrics),
                 span.spanSeconds(),
                 span.startupSeconds(),

@@ -51,6 +51,29 @@ class RateSpanTest {
     }
 
     @Test
+    void aResumedRunsRateCountsOnlyTheExamplesOfItsOwnSpan() {
+        // Attempt 1 trained two batches of 64 before it was killed; attempt 2 read its first
+        // record at 10 s and trained three batches of 64 in 3 s. The totals say 320 examples, but
+        // 128 of them were trained before this span began.
+        Map<String, Object> acc = Map.of(Accumulators.FIRST_RECORD_MILLIS, 10_000L);
+        List<TrainingMetric> metrics =
+                java.util.stream.Stream.of(2_000L, 3_000L, 11_000L, 12_000L, 13_000L)
+                        .map(
+                                t ->
+                                        TrainingMetric.newBuilder(metric(MetricKind.ITERATION, t))
+                                                .setBatchSize(64)
+                                                .build())
+                        .toList();
+        RateSpan span = RateSpan.of(acc, metrics);
+        assertEquals(192, span.examplesInSpan(metrics));
+        assertEquals(64.0, span.eventsPerSecond(span.examplesInSpan(metrics)), 1e-9);
+        // From its start, every update is inside the span: all the examples.
+        RateSpan fromStart = RateSpan.of(Map.of(Accumulators.FIRST_RECORD_MILLIS, 1_000L), metrics);
+        assertEquals(320, fromStart.examplesInSpan(metrics));
+        assertEquals(0, RateSpan.of(Map.of(), metrics).examplesInSpan(metrics));
+    }
+
+    @Test
     void noRecordOrNoUpdateLeavesTheRateUndefinedAsZero() {
         // A LongMinimum no subtask added to reports Long.MAX_VALUE.
         Map<String, Object> noRecord =
