@@ -116,13 +116,26 @@ await_taskmanagers() {
 }
 
 stop_all() {
-  local i
+  local i pids=() pid waited alive=""
+  for i in $(tm_indices); do pid="$(pid_of "taskmanager-$i")" && pids+=("$pid"); done
+  if pid="$(pid_of jobmanager)"; then pids+=("$pid"); fi
   for i in $(tm_indices); do terminate "taskmanager-$i" 20; done
   terminate jobmanager 20
   # The processes' scratch space (io.tmp.dirs): every job's copy of the job jar in the
   # TaskManagers' blob caches (236 MB each), spill files. Nothing there outlives the cluster;
-  # checkpoints are in $WORK/checkpoints and stay.
-  if [ -d "$WORK/tmp" ] && ! pid_of jobmanager >/dev/null && [ -z "$(tm_indices | while read -r i; do pid_of "taskmanager-$i"; done)" ]; then
+  # checkpoints are in $WORK/checkpoints and stay. Deleted once every process is gone (a SIGKILL
+  # is not waited for by terminate).
+  for ((waited = 0; waited < 50; waited++)); do
+    alive=""
+    for pid in "${pids[@]}"; do
+      if kill -0 "$pid" 2>/dev/null; then alive="$pid"; break; fi
+    done
+    [ -z "$alive" ] && break
+    sleep 0.1
+  done
+  if [ -n "$alive" ]; then
+    say "left $WORK/tmp: process $alive has not exited yet"
+  elif [ -d "$WORK/tmp" ]; then
     rm -rf "$WORK/tmp"
   fi
 }

@@ -13,9 +13,15 @@ KAFKA_CONTROLLER_PORT="${STREAMGRAD_KAFKA_CONTROLLER_PORT:-9093}"
 FLINK_REST_PORT="${STREAMGRAD_FLINK_REST_PORT:-8081}"
 # Unless told otherwise, the port of the cluster this work directory runs, as cluster.sh start
 # wrote it: status and the flink client then find a cluster started on another port.
+# Only while that JobManager runs: a PID file a crash left names a process that is gone (or, reused,
+# one that is not ours), and a new start takes the default again.
 if [ -z "${STREAMGRAD_FLINK_REST_PORT:-}" ] && [ -f "$WORK/pid/jobmanager.pid" ] && [ -f "$WORK/conf/config.yaml" ]; then
-  FLINK_REST_PORT="$(sed -n 's/^rest\.port: *//p' "$WORK/conf/config.yaml" | head -n 1)"
-  FLINK_REST_PORT="${FLINK_REST_PORT:-8081}"
+  jm_pid="$(cat "$WORK/pid/jobmanager.pid" 2>/dev/null)"
+  if [ -n "$jm_pid" ] && [ -r "/proc/$jm_pid/cmdline" ] && tr '\0' ' ' <"/proc/$jm_pid/cmdline" | grep -qF -- "$WORK"; then
+    FLINK_REST_PORT="$(sed -n 's/^rest\.port: *//p' "$WORK/conf/config.yaml" | head -n 1)"
+    FLINK_REST_PORT="${FLINK_REST_PORT:-8081}"
+  fi
+  unset jm_pid
 fi
 FLINK_RPC_PORT="${STREAMGRAD_FLINK_RPC_PORT:-6123}"
 FLINK_SLOTS="${STREAMGRAD_FLINK_SLOTS:-2}"

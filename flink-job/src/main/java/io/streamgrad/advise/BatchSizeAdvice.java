@@ -213,17 +213,27 @@ public record BatchSizeAdvice(
             // this fit does not see. Batch 1 would maximise that, so take the critical batch size
             // instead, where steps and examples trade evenly (McCandlish et al. 2018, sec. 2.2:
             // B_crit ≈ B_noise).
-            recommended = Math.min(cap, nearestPowerOfTwo(bNoise));
+            // Not past the sizes measured: B_noise from a noisy |G|² can be far larger.
+            recommended =
+                    Math.min(
+                            Math.min(cap, Integer.highestOneBit(Math.max(1, largestMeasuredBatch))),
+                            nearestPowerOfTwo(bNoise));
             why.add(
                     f(
-                            "The fitted fixed cost per step, τ_f = %.3g ± %.2g s, is not"
+                            "The fitted fixed cost per step, τ_f = %.3g s%s, is not"
                                     + " positive beyond twice its standard error: it is below what"
                                     + " the timing resolves, not zero, and the job adds a cost per"
                                     + " iteration the step's timing does not see; so the power of"
                                     + " two nearest the critical batch size B_noise = %.1f"
-                                    + " (McCandlish et al. 2018), %d, is recommended, where fewer"
-                                    + " steps would cost more examples and more steps save few.",
-                            tauF, time.tauFStdError(), bNoise, recommended));
+                                    + " (McCandlish et al. 2018), no larger than the sizes"
+                                    + " measured and memory allow, %d, is recommended: fewer steps"
+                                    + " would cost more examples, more steps would save few.",
+                            tauF,
+                            Double.isNaN(time.tauFStdError())
+                                    ? ""
+                                    : f(" ± %.2g s", time.tauFStdError()),
+                            bNoise,
+                            recommended));
         }
         String rule;
         double scale;

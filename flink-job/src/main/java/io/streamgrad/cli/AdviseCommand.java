@@ -114,7 +114,7 @@ public final class AdviseCommand implements Callable<Integer> {
                 Locale.ROOT,
                 "%n  τ_f %s ± %s per step, τ_d %s per example (fit residual %s RMS, R² %.3f)%n",
                 seconds(s.tauFSeconds()),
-                Double.isNaN(s.tauFStdErrorSeconds()) ? "?" : seconds(s.tauFStdErrorSeconds()),
+                s.tauFStdErrorSeconds() == null ? "?" : seconds(s.tauFStdErrorSeconds()),
                 seconds(s.tauDSeconds()),
                 seconds(s.fitRmsResidualSeconds()),
                 s.fitRSquared());

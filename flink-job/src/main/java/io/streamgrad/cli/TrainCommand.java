@@ -7,6 +7,7 @@ import io.streamgrad.run.AutoBatchSize;
 import io.streamgrad.run.JobRunner;
 import io.streamgrad.run.RunSummary;
 import io.streamgrad.run.StateDirectory;
+import io.streamgrad.run.TopicReader;
 import io.streamgrad.run.TrainRun;
 import io.streamgrad.run.flags.StartOptions;
 import io.streamgrad.run.flags.TrainJobOptions;
@@ -70,6 +71,7 @@ public final class TrainCommand implements Callable<Integer> {
                     "{summary-json} needs {bounded}: a live job has no end to summarise");
         }
         String clusterId = TrainRun.preflight(c);
+        TrainRun.driftOrderWarning(c).ifPresent(TopicReader::sayOnStandardError);
         TrainRun.StartPoint start =
                 TrainRun.resolveStart(
                         c, startFlags.warmStart, startFlags.modelKey, startFlags.fromOffset);

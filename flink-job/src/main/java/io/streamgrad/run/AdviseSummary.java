@@ -19,7 +19,7 @@ public record AdviseSummary(
         @JsonProperty("sample_events") int sampleEvents,
         @JsonProperty("backend") String backend,
         @JsonProperty("tau_f_seconds") double tauFSeconds,
-        @JsonProperty("tau_f_std_error_seconds") double tauFStdErrorSeconds,
+        @JsonProperty("tau_f_std_error_seconds") Double tauFStdErrorSeconds,
         @JsonProperty("tau_d_seconds") double tauDSeconds,
         @JsonProperty("fit_rms_residual_seconds") double fitRmsResidualSeconds,
         @JsonProperty("fit_r_squared") double fitRSquared,
@@ -85,7 +85,8 @@ public record AdviseSummary(
                 r.sampleEvents(),
                 backend,
                 a.tauFSeconds(),
-                r.fit().tauFStdError(),
+                // null, not "NaN", where a fit of two points has no error to give
+                Double.isNaN(r.fit().tauFStdError()) ? null : r.fit().tauFStdError(),
                 a.tauDSeconds(),
                 r.fit().rmsResidual(),
                 r.fit().rSquared(),

@@ -110,7 +110,8 @@ public final class AutoBatchSize {
                         a.tauDSeconds() * 1e6,
                         a.noiseScale(),
                         a.bOpt() == null
-                                ? "is undefined"
+                                ? "is undefined (τ_f not resolved from its noise, or τ_d ≤ 0;"
+                                        + " the batch nearest B_noise, or the largest measured)"
                                 : String.format(Locale.ROOT, "%.0f", a.bOpt()),
                         a.suggestedLearningRate()));
     }

@@ -47,6 +47,12 @@ public final class BacktestRun {
             }
         }
         records.getAsLong();
+        // Once for the backtest, however many variants would say the same.
+        variants.stream()
+                .map(v -> TrainRun.driftOrderWarning(job.withTraining(v.config())))
+                .flatMap(java.util.Optional::stream)
+                .distinct()
+                .forEach(TopicReader::sayOnStandardError);
         EvaluationRange r = records.range;
         Preflight.requireBacktestFits(
                 variants.stream().map(v -> v.config().batching()).toList(),

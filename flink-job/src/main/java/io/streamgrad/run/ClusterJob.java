@@ -82,13 +82,18 @@ public final class ClusterJob {
             env.setParallelism(c.parallelism());
             SessionClusterCheck.requireRoom(
                     env.getConfiguration(), c.parallelism(), c.training(), c.bounded());
-            // What train checks before it starts, against the cluster's Kafka: a missing topic,
-            // events of another width, a window too short for the rate.
-            TrainRun.preflightForCluster(c);
-            // Last, once nothing refuses the job: the output topics as the registry makes them
-            // (the snapshots topic compacted), or a warning for one that deletes by retention.
-            try (TopicAdmin admin = new TopicAdmin(c.kafka())) {
-                JobRunner.ensureOutputs(admin, c.topics());
+            if (SessionClusterCheck.isSession(env.getConfiguration())) {
+                // What train checks before it starts, against the job's Kafka: a missing topic,
+                // events of another width, a window too short for the rate. Only where this is a
+                // client that can still refuse (flink run to a session cluster): in application
+                // mode main runs in the JobManager, again after every failover, where a Kafka
+                // not answering yet must not stop the deployment.
+                TrainRun.preflightForCluster(c);
+                // The output topics as the registry makes them (the snapshots topic compacted),
+                // or a warning for one that deletes by retention.
+                try (TopicAdmin admin = new TopicAdmin(c.kafka())) {
+                    JobRunner.ensureOutputs(admin, c.topics());
+                }
             }
             TrainingJob.build(env, c);
             env.execute("streamgrad train " + c.runId());

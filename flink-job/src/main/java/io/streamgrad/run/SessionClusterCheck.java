@@ -34,6 +34,14 @@ public final class SessionClusterCheck {
     private SessionClusterCheck() {}
 
     /**
+     * Whether the job is submitted by a client to a running session cluster ({@code
+     * execution.target: remote}, as {@code flink run} sets it), not run in application mode.
+     */
+    public static boolean isSession(ReadableConfig flink) {
+        return "remote".equals(flink.get(DeploymentOptions.TARGET));
+    }
+
+    /**
      * @param flink the client's Flink configuration (execution target, REST address and port)
      * @param parallelism the job's parallelism: one slot per subtask of the widest operator
      * @param bounded whether the job is a bounded run, whose block shuffle needs heap too
@@ -42,7 +50,7 @@ public final class SessionClusterCheck {
      */
     public static void requireRoom(
             ReadableConfig flink, int parallelism, TrainingConfig training, boolean bounded) {
-        if (!"remote".equals(flink.get(DeploymentOptions.TARGET))) {
+        if (!isSession(flink)) {
             return;
         }
         String rest =

@@ -38,9 +38,11 @@ public final class TrainRun {
     }
 
     /**
-     * As {@link #preflight(JobConfig)} for a job submitted to a Flink cluster ({@link ClusterJob}):
-     * the same checks of Kafka, the topic and the events. What a bounded run keeps in memory is
-     * checked against the TaskManagers' memory ({@link SessionClusterCheck}), not this JVM's heap.
+     * As {@link #preflight(JobConfig)} for a job submitted to a Flink session cluster ({@link
+     * ClusterJob}): the same checks of Kafka, the topic and the events. Nothing is checked against
+     * this JVM, which does not train: no ND4J is loaded here, the training step and the block
+     * shuffle are checked against a slot of the TaskManagers by {@link SessionClusterCheck}, and a
+     * pass kept in state ({@code --shuffle pass}) is not checked at all.
      */
     static String preflightForCluster(JobConfig c) {
         return preflight(c, null, 0);
@@ -52,11 +54,13 @@ public final class TrainRun {
      *
      * @param records the run's records, asked once the topic is known to exist; null for the
      *     topic's whole count
-     * @param heapBytes the heap of the JVM that trains, for what a bounded run keeps in memory; 0
-     *     to leave that to another check (a cluster's TaskManagers)
+     * @param heapBytes the heap of the JVM that trains, for its training step (ND4J's memory) and
+     *     what a bounded run keeps in memory; 0 when this JVM does not train (a cluster's job)
      */
     static String preflight(JobConfig c, LongSupplier records, long heapBytes) {
-        Preflight.requireStepFits(c.training());
+        if (heapBytes > 0) {
+            Preflight.requireStepFits(c.training());
+        }
         Preflight.requireSnapshotFits(c.training());
         String clusterId;
         try (TopicAdmin admin = new TopicAdmin(c.kafka())) {
@@ -110,7 +114,6 @@ public final class TrainRun {
                                     + " time)",
                             c.topics().events(), sample.sampled(), sample.eventsPerSecond()));
         }
-        driftOrderWarning(c).ifPresent(TopicReader::sayOnStandardError);
         return clusterId;
     }
 
@@ -119,17 +122,22 @@ public final class TrainRun {
      * blocks} or {@code pass}): they watch the loss in training order, in which a change in the
      * stream's order is spread over the whole pass, so they see none. Empty otherwise.
      */
-    static Optional<String> driftOrderWarning(JobConfig c) {
+    public static Optional<String> driftOrderWarning(JobConfig c) {
         ShuffleMode shuffle = c.training().batching().shuffle();
+        int epochs = c.training().batching().epochs();
         if (!c.bounded()
                 || c.training().driftDetectors().isEmpty()
-                || shuffle == ShuffleMode.WINDOW) {
+                || shuffle == ShuffleMode.WINDOW
+                || (shuffle == ShuffleMode.PASS && epochs == 1)) {
             return Optional.empty();
         }
+        String which =
+                shuffle == ShuffleMode.PASS
+                        ? "--shuffle pass reads epochs 2 to " + epochs + " of "
+                        : "--shuffle " + shuffle.wireName() + " reads ";
         return Optional.of(
-                "warning: --drift-detector watches the loss in training order, and --shuffle "
-                        + shuffle.wireName()
-                        + " reads "
+                "warning: --drift-detector watches the loss in training order, and "
+                        + which
                         + c.topics().events()
                         + " in a shuffled order, across which a drift in the stream is spread"
                         + " thin: to find where the stream changed, keep its order with --shuffle"

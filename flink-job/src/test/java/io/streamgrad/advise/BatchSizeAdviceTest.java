@@ -153,6 +153,29 @@ class BatchSizeAdviceTest {
                         new OptimizerSpec("sgd", 0.1),
                         64);
         assertEquals(128, capped.recommendedBatchSize());
+        // A positive τ_f within twice its standard error is not resolved either.
+        BatchSizeAdvice noisy =
+                BatchSizeAdvice.of(
+                        new StepTimeFit(1e-6, 1e-7, 2e-6, 0.99, 8, 0.8e-6),
+                        noise(500),
+                        100,
+                        65_536,
+                        1_024,
+                        new OptimizerSpec("sgd", 0.1),
+                        64);
+        assertNull(noisy.bOpt());
+        assertEquals(512, noisy.recommendedBatchSize());
+        // Nor past the largest size measured, however large B_noise came out.
+        BatchSizeAdvice huge =
+                BatchSizeAdvice.of(
+                        time(-1e-4, 1e-5),
+                        noise(50_000),
+                        100,
+                        65_536,
+                        2_048,
+                        new OptimizerSpec("sgd", 0.1),
+                        64);
+        assertEquals(2_048, huge.recommendedBatchSize());
         assertEquals(1, BatchSizeAdvice.nearestPowerOfTwo(0.3));
         assertEquals(32, BatchSizeAdvice.nearestPowerOfTwo(45)); // log2 45 = 5.49
         assertEquals(64, BatchSizeAdvice.nearestPowerOfTwo(46)); // log2 46 = 5.52

@@ -36,10 +36,18 @@ class DriftOrderWarningTest {
         String w = warning("--bounded", "--drift-detector", "adwin").orElseThrow();
         assertTrue(w.contains("--shuffle blocks reads streamgrad.events in a shuffled order"), w);
         assertTrue(w.contains("--shuffle window"), w);
+        // pass reads its first epoch in order and shuffles the later ones.
         assertTrue(
-                warning("--bounded", "--shuffle", "pass", "--drift-detector", "adwin")
+                warning(
+                                "--bounded",
+                                "--shuffle",
+                                "pass",
+                                "--epochs",
+                                "3",
+                                "--drift-detector",
+                                "adwin")
                         .orElseThrow()
-                        .contains("--shuffle pass"));
+                        .contains("--shuffle pass reads epochs 2 to 3 of streamgrad.events"));
     }
 
     @Test
@@ -52,5 +60,8 @@ class DriftOrderWarningTest {
                 Optional.empty(),
                 warning("--bounded", "--window", "event-time:10s", "--drift-detector", "adwin"));
         assertEquals(Optional.empty(), warning("--drift-detector", "adwin"));
+        assertEquals(
+                Optional.empty(),
+                warning("--bounded", "--shuffle", "pass", "--drift-detector", "adwin"));
     }
 }

@@ -88,10 +88,9 @@ final class LabelJoinProcessor implements Processor<String, byte[], byte[], Rout
 
     /**
      * No deadline is earlier than this (MIN_VALUE = unknown: from the store's start). A scan starts
-     * here, not at the store's start: every deadline it acted on was deleted, and a key-value store
-     * (RocksDB, and the cache in front of it) still walks over what was deleted until it compacts,
-     * so scans from the start grew with the deadlines already done and a bounded join slowed down
-     * as its input grew.
+     * here, not at the store's start: every deadline it acted on was deleted, and RocksDB still
+     * walks over what was deleted until it compacts, so scans from the start grew with the
+     * deadlines already done and a bounded join slowed down as its input grew.
      */
     private long scanFrom = Long.MIN_VALUE;
 

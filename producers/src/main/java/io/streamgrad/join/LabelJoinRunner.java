@@ -95,8 +95,9 @@ public final class LabelJoinRunner {
         }
         ends = bounded ? endOffsets() : Map.of();
         // A bounded run of an application that already read both topics to their ends has
-        // nothing to join but the windows a stopped live run left open; said at the end, with the
-        // way to join the topics again, instead of a silent "joined 0".
+        // nothing to join but the windows a stopped live run left open. When it closed none
+        // either, that is said at the end, with the way to join the topics again, instead of a
+        // silent "joined 0".
         boolean readBefore = false;
         if (bounded && ends.values().stream().anyMatch(end -> end > 0)) {
             try (Admin admin = admin()) {
@@ -162,7 +163,12 @@ public final class LabelJoinRunner {
                     "the label joiner failed: " + failure.get().getMessage(), failure.get());
         }
         status.accept(counters.statusLine());
-        if (readBefore) {
+        boolean wroteNothing =
+                counters.joined() == 0
+                        && counters.negatives() == 0
+                        && counters.dropped() == 0
+                        && counters.deadLettered() == 0;
+        if (readBefore && wroteNothing) {
             status.accept(
                     "nothing new: application "
                             + config.applicationId()

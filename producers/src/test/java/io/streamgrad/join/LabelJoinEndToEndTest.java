@@ -238,11 +238,16 @@ class LabelJoinEndToEndTest {
         long writtenLive = first.joined() + first.negatives();
 
         // Resumed, bounded: restores the open windows from the state stores and closes them.
+        List<String> resumedLines = new ArrayList<>();
         JoinCounters second =
                 new LabelJoinRunner(broker.bootstrapServers(), config, stateDir)
-                        .run(true, Duration.ofSeconds(1), line -> {});
+                        .run(true, Duration.ofSeconds(1), resumedLines::add);
         assertEquals(0, second.features(), "nothing read twice");
         assertEquals(first.pendingFeatures(), second.negatives());
+        // It read nothing new but closed the windows the live run left open: not "nothing new".
+        assertTrue(
+                resumedLines.stream().noneMatch(l -> l.startsWith("nothing new")),
+                resumedLines.toString());
 
         Map<String, Object> expected = new HashMap<>();
         SyntheticEvents events = new SyntheticEvents(synthetic);

@@ -218,6 +218,20 @@ class LabelJoinTopologyTest {
     }
 
     @Test
+    void aWindowEndingBeforeTheWindowsAlreadyClosedStillCloses() {
+        start(MissingLabel.NEGATIVE);
+        feature("a", 1000);
+        // Stream time 5000: a's window closes, and the next scan of the deadlines starts at its
+        // deadline, past what was acted on.
+        feature("b", 5000);
+        assertEquals(List.of("a:0:1000"), outputEvents());
+        // A window that ends before that point: the scan must still find it.
+        feature("c", 500);
+        assertEquals(List.of("c:0:500"), outputEvents());
+        assertCounts(3, 0, 0, 2, 0, 0, 0, 0);
+    }
+
+    @Test
     void anInputRunningAheadClosesNoWindowUntilTheOtherFollowsOrTheSkewIsExceeded() {
         JoinConfig base =
                 JoinConfig.of(
