@@ -114,28 +114,25 @@ class BatchSizeAdviceTest {
         assertTrue(adam.learningRateRule().contains("square-root"), adam.learningRateRule());
     }
 
+    /** SGD at 0.1 for batch 64, N_iter 100: the advice for a step time, B_noise and two caps. */
+    private static BatchSizeAdvice sgd(
+            StepTimeFit time, double bNoise, int largestFitting, int largestMeasured) {
+        return BatchSizeAdvice.of(
+                time,
+                noise(bNoise),
+                100,
+                largestFitting,
+                largestMeasured,
+                new OptimizerSpec("sgd", 0.1),
+                64);
+    }
+
     @Test
     void noInteriorOptimumIsSaidAndStillGivesAPowerOfTwo() {
-        BatchSizeAdvice flat =
-                BatchSizeAdvice.of(
-                        time(1e-3, -1e-9),
-                        noise(500),
-                        100,
-                        65_536,
-                        1_024,
-                        new OptimizerSpec("sgd", 0.1),
-                        64);
+        BatchSizeAdvice flat = sgd(time(1e-3, -1e-9), 500, 65_536, 1_024);
         assertNull(flat.bOpt());
         assertEquals(1_024, flat.recommendedBatchSize());
-        BatchSizeAdvice noFixedCost =
-                BatchSizeAdvice.of(
-                        time(-1e-4, 1e-5),
-                        noise(500),
-                        100,
-                        65_536,
-                        1_024,
-                        new OptimizerSpec("sgd", 0.1),
-                        64);
+        BatchSizeAdvice noFixedCost = sgd(time(-1e-4, 1e-5), 500, 65_536, 1_024);
         assertNull(noFixedCost.bOpt());
         // Not batch 1: a fixed cost too small to resolve leaves the critical batch size, B_noise
         // = 500, whose nearest power of two (log scale) is 512; memory still caps it.
@@ -143,38 +140,15 @@ class BatchSizeAdviceTest {
         assertTrue(
                 String.join(" ", noFixedCost.reasoning()).contains("critical batch size"),
                 noFixedCost.reasoning().toString());
-        BatchSizeAdvice capped =
-                BatchSizeAdvice.of(
-                        time(-1e-4, 1e-5),
-                        noise(500),
-                        100,
-                        128,
-                        1_024,
-                        new OptimizerSpec("sgd", 0.1),
-                        64);
+        BatchSizeAdvice capped = sgd(time(-1e-4, 1e-5), 500, 128, 1_024);
         assertEquals(128, capped.recommendedBatchSize());
         // A positive τ_f within twice its standard error is not resolved either.
         BatchSizeAdvice noisy =
-                BatchSizeAdvice.of(
-                        new StepTimeFit(1e-6, 1e-7, 2e-6, 0.99, 8, 0.8e-6),
-                        noise(500),
-                        100,
-                        65_536,
-                        1_024,
-                        new OptimizerSpec("sgd", 0.1),
-                        64);
+                sgd(new StepTimeFit(1e-6, 1e-7, 2e-6, 0.99, 8, 0.8e-6), 500, 65_536, 1_024);
         assertNull(noisy.bOpt());
         assertEquals(512, noisy.recommendedBatchSize());
         // Nor past the largest size measured, however large B_noise came out.
-        BatchSizeAdvice huge =
-                BatchSizeAdvice.of(
-                        time(-1e-4, 1e-5),
-                        noise(50_000),
-                        100,
-                        65_536,
-                        2_048,
-                        new OptimizerSpec("sgd", 0.1),
-                        64);
+        BatchSizeAdvice huge = sgd(time(-1e-4, 1e-5), 50_000, 65_536, 2_048);
         assertEquals(2_048, huge.recommendedBatchSize());
         assertEquals(1, BatchSizeAdvice.nearestPowerOfTwo(0.3));
         assertEquals(32, BatchSizeAdvice.nearestPowerOfTwo(45)); // log2 45 = 5.49
