@@ -39,6 +39,15 @@ public final class ClusterJob {
                             + " replacement registers (default: ${DEFAULT-VALUE})")
     int restartAttempts;
 
+    @Option(
+            names = "--skip-kafka-checks",
+            description =
+                    "Submit to a session cluster without first checking the job's Kafka (the"
+                            + " events topic, its feature count, the window against its rate) or"
+                            + " making its output topics: for a client that cannot reach the"
+                            + " cluster's Kafka. Application mode never checks")
+    boolean skipKafkaChecks;
+
     public static void main(String[] args) {
         System.exit(run(args));
     }
@@ -82,7 +91,7 @@ public final class ClusterJob {
             env.setParallelism(c.parallelism());
             SessionClusterCheck.requireRoom(
                     env.getConfiguration(), c.parallelism(), c.training(), c.bounded());
-            if (SessionClusterCheck.isSession(env.getConfiguration())) {
+            if (SessionClusterCheck.isSession(env.getConfiguration()) && !job.skipKafkaChecks) {
                 // What train checks before it starts, against the job's Kafka: a missing topic,
                 // events of another width, a window too short for the rate. Only where this is a
                 // client that can still refuse (flink run to a session cluster): in application
