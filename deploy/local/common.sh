@@ -60,6 +60,10 @@ classpath() {
       ! "$ROOT/mvnw" -q -B -f "$LOCAL/pom.xml" validate -Dclasspath.dir="$WORK/classpath" >"$WORK/log/maven.log" 2>&1; then
       die "could not resolve the jars (see $WORK/log/maven.log)"
     fi
+    # Maven leaves a file it would write unchanged as it was, older than the pom that made it
+    # resolve: marked fresh here, or every later call would resolve again.
+    [ -s "$file" ] || die "resolving wrote no $file (see $WORK/log/maven.log)"
+    touch "$WORK"/classpath/*.txt
   fi
   cat "$file"
 }

@@ -4,6 +4,8 @@ import io.streamgrad.advise.BatchSizeAdvisor;
 import io.streamgrad.batch.BatchSize;
 import io.streamgrad.batch.TrainingExample;
 import io.streamgrad.config.InvalidSettingException;
+import io.streamgrad.kafka.KafkaClientConfig;
+import io.streamgrad.kafka.TopicAdmin;
 import io.streamgrad.model.BackendMemory;
 import io.streamgrad.model.ModelSpec;
 import io.streamgrad.producers.SyntheticConfig;
@@ -88,11 +90,22 @@ public final class AdviseRun {
                     "{command-config} is for reading a topic: give {bootstrap-servers} too");
         }
         if (o.bootstrapServers != null) {
-            events =
-                    TopicEvents.first(
-                            KafkaOptions.load(o.bootstrapServers, o.commandConfig),
-                            o.eventsTopic,
-                            o.sampleEvents);
+            KafkaClientConfig kafka =
+                    KafkaOptions.load(o.bootstrapServers, o.commandConfig, o.kafkaTimeoutMs);
+            // As every command that reads Kafka: unreachable in seconds, a missing topic by name.
+            try (TopicAdmin admin = new TopicAdmin(kafka)) {
+                admin.requireReachable();
+                if (!admin.topicExists(o.eventsTopic)) {
+                    throw new InvalidSettingException(
+                            "{events-topic} "
+                                    + o.eventsTopic
+                                    + " does not exist on "
+                                    + o.bootstrapServers
+                                    + ": name the topic of the events to sample, or produce to it"
+                                    + " first (./streamgrad produce ...)");
+                }
+            }
+            events = TopicEvents.first(kafka, o.eventsTopic, o.sampleEvents);
             name = "topic " + o.eventsTopic + " (first " + events.size() + " events)";
             if (!events.isEmpty()) {
                 o.model.features = events.get(0).getFeatures().size();

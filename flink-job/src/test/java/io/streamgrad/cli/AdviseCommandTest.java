@@ -144,7 +144,19 @@ class AdviseCommandTest {
             assertTrue(s.get("data").asText().contains("advise.events"), s.toString());
             // The input size comes from the events (6), not the --features default.
             assertTrue(r.out().contains("logistic"), r.out());
+            // A missing topic is named as one, not as a sample too small.
+            Run missing =
+                    run("advise", "--bootstrap-servers", bootstrap, "--events-topic", "nosuch");
+            assertEquals(2, missing.exit(), missing.err());
+            assertTrue(
+                    missing.err().contains("--events-topic nosuch does not exist on " + bootstrap),
+                    missing.err());
         }
+        // Nothing listening: in seconds, as every command says it.
+        Run down =
+                run("advise", "--bootstrap-servers", "localhost:1", "--kafka-timeout-ms", "60000");
+        assertEquals(1, down.exit(), down.err());
+        assertTrue(down.err().contains("nothing listens at localhost:1"), down.err());
     }
 
     @Test

@@ -67,7 +67,7 @@ class EvaluateCommandTest {
                                     "--bootstrap-servers",
                                     "localhost:1",
                                     "--kafka-timeout-ms",
-                                    "500"));
+                                    "1000"));
             args.addAll(List.of(flags));
             String err = CommandLines.run(2, args.toArray(String[]::new));
             assertTrue(!err.contains("reach"), String.join(" ", flags) + " -> " + err);
@@ -96,8 +96,8 @@ class EvaluateCommandTest {
                             "--bootstrap-servers",
                             address,
                             "--kafka-timeout-ms",
-                            "500");
-            assertTrue(slow.contains("cannot reach Kafka at " + address + " within 500 ms"), slow);
+                            "1000");
+            assertTrue(slow.contains("cannot reach Kafka at " + address + " within 1 s"), slow);
         }
     }
 

@@ -280,7 +280,7 @@ class JobFileTest {
     void requiredFlagsMayComeFromTheFile(@TempDir Path dir) throws IOException {
         Path job = dir.resolve("train.yaml");
         Files.writeString(
-                job, "kafka:\n  bootstrap-servers: localhost:1\n  kafka-timeout-ms: 500\n");
+                job, "kafka:\n  bootstrap-servers: localhost:1\n  kafka-timeout-ms: 1000\n");
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int exit =
                 Streamgrad.execute(

@@ -103,7 +103,7 @@ class StreamgradCliTest {
             List<String> args = new ArrayList<>(List.of(command.split(" ")));
             args.addAll(List.of("--bootstrap-servers", "localhost:1", "--kafka-timeout-ms", "5"));
             assertOneLineUsageError(
-                    run(args.toArray(String[]::new)), "--kafka-timeout-ms must be 100 to");
+                    run(args.toArray(String[]::new)), "--kafka-timeout-ms must be 1000 to");
         }
         assertOneLineUsageError(
                 run(
@@ -112,7 +112,7 @@ class StreamgradCliTest {
                         "localhost:1",
                         "--kafka-timeout-ms",
                         "3000000000"),
-                "--kafka-timeout-ms must be 100 to 2147483647 (ms), got 3000000000");
+                "--kafka-timeout-ms must be 1000 to 2147483647 (ms), got 3000000000");
         assertOneLineUsageError(run("plot"), "Missing required option: '--bootstrap-servers");
     }
 

@@ -177,7 +177,10 @@ public final class LabelJoinRunner {
                             + " and "
                             + config.labelsTopic()
                             + " to their end offsets before this run; to join them again from the"
-                            + " beginning, give another --application-id");
+                            + " beginning, give another --application-id, and another"
+                            + " --events-topic unless "
+                            + config.eventsTopic()
+                            + " should get every event a second time");
         }
         return counters;
     }

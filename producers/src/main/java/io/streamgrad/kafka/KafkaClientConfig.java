@@ -194,17 +194,34 @@ public final class KafkaClientConfig implements Serializable {
             if (!isSecret(e.getKey()) || e.getValue().isEmpty()) {
                 continue;
             }
-            out = out.replace(e.getValue(), HIDDEN);
+            out = hide(out, e.getValue());
             Matcher m =
                     Pattern.compile("=\\s*\"([^\"]*)\"|=\\s*([^\\s\";]+)").matcher(e.getValue());
             while (m.find()) {
                 String part = m.group(1) != null ? m.group(1) : m.group(2);
                 if (!part.isEmpty()) {
-                    out = out.replace(part, HIDDEN);
+                    out = hide(out, part);
                 }
             }
         }
         return out;
+    }
+
+    /** Values this short are hidden only where they stand alone, not inside other words. */
+    private static final int SHORT_SECRET = 6;
+
+    /**
+     * {@code text} with {@code secret} replaced by {@link #HIDDEN}: everywhere, or, for a value
+     * shorter than {@link #SHORT_SECRET} characters (a JAAS user name "u"), only where no letter or
+     * digit adjoins it, so that "request" does not become "req[hidden]est".
+     */
+    private static String hide(String text, String secret) {
+        if (secret.length() >= SHORT_SECRET) {
+            return text.replace(secret, HIDDEN);
+        }
+        return Pattern.compile("(?<![A-Za-z0-9])" + Pattern.quote(secret) + "(?![A-Za-z0-9])")
+                .matcher(text)
+                .replaceAll(Matcher.quoteReplacement(HIDDEN));
     }
 
     /** For provenance and summaries: the servers, the file and the names of its keys, no values. */

@@ -10,9 +10,11 @@ public class KafkaUnreachableException extends RuntimeException {
                         + bootstrapServers
                         + " within "
                         + (timeoutMs % 1000 == 0 ? timeoutMs / 1000 + " s" : timeoutMs + " ms")
-                        + ": start a broker there, or pass --bootstrap-servers HOST:PORT"
-                        + " of one that is running (./streamgrad demo runs its own); a listener"
-                        + " that needs SASL or SSL also needs --command-config FILE");
+                        + ": check that a Kafka broker runs there and that this is its listener"
+                        + " (or pass --bootstrap-servers HOST:PORT of one that runs;"
+                        + " ./streamgrad demo runs its own); a slow one needs a longer"
+                        + " --kafka-timeout-ms; a listener that needs SASL or SSL needs"
+                        + " --command-config FILE with the security.protocol it speaks");
     }
 
     /**

@@ -97,6 +97,19 @@ class KafkaClientConfigTest {
     }
 
     @Test
+    void aShortSecretIsHiddenWhereItStandsAloneNotInsideOtherWords() {
+        KafkaClientConfig c =
+                KafkaClientConfig.of(
+                        "b:9093",
+                        Map.of(
+                                "sasl.jaas.config",
+                                "org.apache.kafka.common.security.plain.PlainLoginModule required"
+                                        + " username=\"u\" password=\"e\";"));
+        String m = c.redact("Unexpected request from u: password=\"e\" refused");
+        assertEquals("Unexpected request from [hidden]: password=\"[hidden]\" refused", m);
+    }
+
+    @Test
     void classifiesSecretKeys() {
         for (String k :
                 Set.of(

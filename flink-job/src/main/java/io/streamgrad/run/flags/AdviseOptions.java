@@ -46,6 +46,14 @@ public final class AdviseOptions {
     public java.nio.file.Path commandConfig;
 
     @Option(
+            names = "--kafka-timeout-ms",
+            defaultValue = "10000",
+            description =
+                    "With --bootstrap-servers: how long to wait for Kafka to answer before giving"
+                            + " up (default: ${DEFAULT-VALUE})")
+    public long kafkaTimeoutMs;
+
+    @Option(
             names = "--events-topic",
             defaultValue = io.streamgrad.kafka.Topic.Names.EVENTS,
             description =

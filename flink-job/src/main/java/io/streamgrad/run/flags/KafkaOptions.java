@@ -36,6 +36,9 @@ public final class KafkaOptions {
                             + " ${DEFAULT-VALUE})")
     public long timeoutMs;
 
+    /** The shortest wait {@code --kafka-timeout-ms} takes, ms. */
+    static final long MIN_TIMEOUT_MS = 1_000;
+
     private KafkaClientConfig client;
 
     /**
@@ -82,9 +85,28 @@ public final class KafkaOptions {
     }
 
     private void requireTimeout() {
-        if (timeoutMs < 100 || timeoutMs > Integer.MAX_VALUE) {
+        requireTimeout(timeoutMs);
+    }
+
+    /**
+     * As {@link #load(String, Path)}, with {@code timeoutMs} as every admin client's wait: for a
+     * command whose Kafka flags are optional ({@code advise}).
+     *
+     * @throws InvalidSettingException for a file at fault or a timeout out of range
+     */
+    public static KafkaClientConfig load(String bootstrapServers, Path file, long timeoutMs) {
+        requireTimeout(timeoutMs);
+        return load(bootstrapServers, file).withTimeoutMs(timeoutMs);
+    }
+
+    private static void requireTimeout(long timeoutMs) {
+        // Below a second a healthy broker's first answer (a new connection, the client's own
+        // start, a TLS handshake) can come too late, and the run would blame the broker.
+        if (timeoutMs < MIN_TIMEOUT_MS || timeoutMs > Integer.MAX_VALUE) {
             throw new InvalidSettingException(
-                    "{kafka-timeout-ms} must be 100 to "
+                    "{kafka-timeout-ms} must be "
+                            + MIN_TIMEOUT_MS
+                            + " to "
                             + Integer.MAX_VALUE
                             + " (ms), got "
                             + timeoutMs);
