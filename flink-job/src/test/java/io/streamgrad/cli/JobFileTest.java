@@ -267,6 +267,17 @@ class JobFileTest {
                 "demo",
                 "--config",
                 twice.toString());
+        Path repeated = dir.resolve("repeated.yaml");
+        Files.writeString(repeated, "drift-detector: [adwin, page-hinkley]\n");
+        assertUsage(
+                "--config "
+                        + repeated
+                        + ":1: 'drift-detector' takes one value in a job file, got a list of 2:"
+                        + " keep one there and give the others as --drift-detector on the command"
+                        + " line, once each",
+                "demo",
+                "--config",
+                repeated.toString());
         Path nested = dir.resolve("nested.yaml");
         Files.writeString(nested, "class-names:\n  - [a, b]\n");
         assertUsage(

@@ -132,6 +132,7 @@ public final class JobFile implements CommandLine.IDefaultValueProvider {
             JsonToken v = p.nextToken();
             String value;
             Boolean truth = null;
+            int items = 1;
             if (v == JsonToken.START_OBJECT) {
                 readMapping(file, p, out);
                 continue;
@@ -151,6 +152,7 @@ public final class JobFile implements CommandLine.IDefaultValueProvider {
                     }
                 }
                 value = String.join(",", parts);
+                items = parts.size();
             } else if (v == JsonToken.VALUE_NULL) {
                 continue;
             } else {
@@ -159,7 +161,7 @@ public final class JobFile implements CommandLine.IDefaultValueProvider {
                     truth = v == JsonToken.VALUE_TRUE;
                 }
             }
-            Setting before = out.put(key, new Setting(value, truth, line));
+            Setting before = out.put(key, new Setting(value, truth, line, items));
             if (before != null) {
                 throw new InvalidSettingException(
                         "--config "
@@ -205,7 +207,7 @@ public final class JobFile implements CommandLine.IDefaultValueProvider {
      * A value of the file ({@link #scalar}), whether YAML reads it as a boolean (yes, on, true…;
      * null when not), and the line its key is on (1 is the first).
      */
-    private record Setting(String value, Boolean truth, int line) {}
+    private record Setting(String value, Boolean truth, int line, int items) {}
 
     /**
      * Where the value a flag has comes from the file: "FILE:LINE", for messages about that value.
@@ -278,6 +280,23 @@ public final class JobFile implements CommandLine.IDefaultValueProvider {
                                 + Nearest.didYouMean(key, known)
                                 + "; keys are its flag names without --: "
                                 + String.join(", ", known));
+            }
+            OptionSpec o = command.getCommandSpec().findOption("--" + key);
+            if (e.getValue().items() > 1 && o.isMultiValue() && o.splitRegex().isEmpty()) {
+                // A flag given again for each value (--variant, --drift-detector) takes one in a
+                // file: picocli reads a file's value as one, commas and all.
+                throw new InvalidSettingException(
+                        "--config "
+                                + file
+                                + ":"
+                                + e.getValue().line()
+                                + ": '"
+                                + key
+                                + "' takes one value in a job file, got a list of "
+                                + e.getValue().items()
+                                + ": keep one there and give the others as --"
+                                + key
+                                + " on the command line, once each");
             }
         }
     }
