@@ -33,6 +33,20 @@ public class KafkaUnreachableException extends RuntimeException {
                         + " that is running (./streamgrad demo runs its own)");
     }
 
+    /**
+     * The listener answers, in another protocol than the client's (TLS or not).
+     *
+     * @param mismatch what the probe found and what to change ({@link BootstrapProbe})
+     */
+    static KafkaUnreachableException mismatch(String bootstrapServers, String mismatch) {
+        return new KafkaUnreachableException(
+                "cannot reach Kafka at " + bootstrapServers + ": " + mismatch, true);
+    }
+
+    private KafkaUnreachableException(String message, boolean whole) {
+        super(message);
+    }
+
     /** None of the bootstrap servers' host names resolves. */
     public KafkaUnreachableException(String bootstrapServers) {
         super(

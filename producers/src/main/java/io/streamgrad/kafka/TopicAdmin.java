@@ -128,13 +128,23 @@ public final class TopicAdmin implements AutoCloseable {
         try {
             if (!answered
                     && timeoutMs > FIRST_ANSWER_MS
-                    && !arrivesWithin(answer, FIRST_ANSWER_MS)
-                    && BootstrapProbe.refusal(bootstrapServers, remainingMs(deadline)) != null
-                    && !arrivesWithin(
-                            answer, Math.min(REFUSAL_CONFIRM_MS, remainingMs(deadline)))) {
-                String refusal = BootstrapProbe.refusal(bootstrapServers, remainingMs(deadline));
-                if (refusal != null) {
-                    throw new KafkaUnreachableException(bootstrapServers, refusal);
+                    && !arrivesWithin(answer, FIRST_ANSWER_MS)) {
+                if (BootstrapProbe.refusal(bootstrapServers, remainingMs(deadline)) != null
+                        && !arrivesWithin(
+                                answer, Math.min(REFUSAL_CONFIRM_MS, remainingMs(deadline)))) {
+                    String refusal =
+                            BootstrapProbe.refusal(bootstrapServers, remainingMs(deadline));
+                    if (refusal != null) {
+                        throw new KafkaUnreachableException(bootstrapServers, refusal);
+                    }
+                }
+                // Something listens: it may speak TLS where the client does not, or not where
+                // the client does, which Kafka's client retries until its timeout.
+                if (!answer.isDone()) {
+                    String mismatch = BootstrapProbe.protocolMismatch(kafka, remainingMs(deadline));
+                    if (mismatch != null && !arrivesWithin(answer, 0)) {
+                        throw KafkaUnreachableException.mismatch(bootstrapServers, mismatch);
+                    }
                 }
             }
             T value = answer.get(Math.max(1, remainingMs(deadline)), TimeUnit.MILLISECONDS);

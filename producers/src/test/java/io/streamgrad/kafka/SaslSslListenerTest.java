@@ -130,4 +130,52 @@ class SaslSslListenerTest {
                         .anyMatch(n -> n.get(1).equals("127.0.0.1")));
         assertFalse(trust.isKeyEntry("broker"), "the truststore holds no private key");
     }
+
+    @Test
+    void aClientInTheOtherProtocolIsToldSoInSecondsNotAfterItsTimeout() {
+        // No TLS at the TLS listener (the default security.protocol, PLAINTEXT).
+        long start = System.nanoTime();
+        try (TopicAdmin admin =
+                new TopicAdmin(
+                        KafkaClientConfig.plain(broker.saslBootstrapServers())
+                                .withTimeoutMs(30_000))) {
+            var e = assertThrows(KafkaUnreachableException.class, admin::requireReachable);
+            assertTrue(
+                    e.getMessage()
+                            .contains(
+                                    "the listener at "
+                                            + broker.saslBootstrapServers()
+                                            + " speaks TLS, but security.protocol is PLAINTEXT (the"
+                                            + " default): set security.protocol=SSL"),
+                    e.getMessage());
+        }
+        // TLS at the plaintext listener.
+        try (TopicAdmin admin =
+                new TopicAdmin(
+                        KafkaClientConfig.of(
+                                        broker.bootstrapServers(),
+                                        settings("SCRAM-SHA-512", PASSWORD))
+                                .withTimeoutMs(30_000))) {
+            var e = assertThrows(KafkaUnreachableException.class, admin::requireReachable);
+            assertTrue(
+                    e.getMessage()
+                            .contains(
+                                    "does not speak TLS, but security.protocol is SASL_SSL: use"
+                                            + " SASL_PLAINTEXT"),
+                    e.getMessage());
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        assertTrue(seconds < 15, "both told in " + seconds + " s, not after 30 s each");
+        // Where the protocols agree, the probe has nothing to say.
+        assertEquals(
+                BootstrapProbe.Listener.TLS,
+                BootstrapProbe.speaks("localhost", port(broker.saslBootstrapServers()), 2_000));
+        assertEquals(
+                BootstrapProbe.Listener.NOT_TLS,
+                BootstrapProbe.speaks("localhost", port(broker.bootstrapServers()), 2_000));
+    }
+
+    private static int port(String address) {
+        return Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
+    }
 }
