@@ -273,8 +273,8 @@ class JobFileTest {
                 "--config "
                         + repeated
                         + ":1: 'drift-detector' takes one value in a job file, got a list of 2:"
-                        + " keep one there and give the others as --drift-detector on the command"
-                        + " line, once each",
+                        + " keep one there, or give them all as --drift-detector on the command"
+                        + " line, once each (values given there replace the file's)",
                 "demo",
                 "--config",
                 repeated.toString());

@@ -95,98 +95,145 @@ final class BootstrapProbe {
     }
 
     /**
-     * Why the client cannot talk to the first bootstrap server that accepts a connection: it speaks
-     * TLS and the client does not, or the other way round; null when they agree or one handshake
-     * cannot tell.
+     * Why the client cannot talk to the bootstrap servers: every one that accepts a connection
+     * speaks TLS and the client does not, or none does and the client does; null when any agrees
+     * with the client, none accepts, or a handshake cannot tell.
      *
      * @param kafka the servers and the client's settings ({@code security.protocol})
      * @param budgetMs the time left for the probe (ms)
-     * @return e.g. "the listener there speaks TLS, but security.protocol is PLAINTEXT …"
+     * @return e.g. "the listener at localhost:9093 speaks TLS, but security.protocol is PLAINTEXT
+     *     …"
      */
     static String protocolMismatch(KafkaClientConfig kafka, long budgetMs) {
+        long deadline = System.currentTimeMillis() + budgetMs;
         String protocol =
                 kafka.settings()
                         .getOrDefault("security.protocol", "PLAINTEXT")
                         .toUpperCase(Locale.ROOT);
         boolean clientTls = protocol.equals("SSL") || protocol.equals("SASL_SSL");
-        String first = kafka.bootstrapServers().split(",")[0].strip();
-        String host = Utils.getHost(first);
-        Integer port = Utils.getPort(first);
-        if (host == null || port == null) {
+        List<String> classified = new ArrayList<>();
+        for (String server : kafka.bootstrapServers().split(",")) {
+            String address = server.strip();
+            String host = Utils.getHost(address);
+            Integer port = Utils.getPort(address);
+            if (host == null || port == null) {
+                return null;
+            }
+            Listener listener = speaks(host, port, deadline);
+            if (listener == Listener.UNKNOWN) {
+                continue; // not accepting, or too slow: another server may tell
+            }
+            if ((listener == Listener.TLS) == clientTls) {
+                return null; // one server speaks the client's protocol: Kafka's client will find it
+            }
+            classified.add(address);
+        }
+        if (classified.isEmpty()) {
             return null;
         }
-        Listener listener = speaks(host, port, (int) Math.min(CONNECT_TIMEOUT_MS, budgetMs));
+        String listeners =
+                (classified.size() == 1 ? "the listener at " : "the listeners at ")
+                        + String.join(" and ", classified);
         String where = kafka.file() != null ? " in " + kafka.file() : "";
-        if (listener == Listener.TLS && !clientTls) {
-            return "the listener at "
-                    + first
-                    + " speaks TLS, but security.protocol is "
+        if (!clientTls) {
+            return listeners
+                    + (classified.size() == 1 ? " speaks" : " speak")
+                    + " TLS, but security.protocol is "
                     + protocol
                     + (kafka.settings().containsKey("security.protocol") ? where : " (the default)")
                     + ": set security.protocol=SSL, or SASL_SSL with SASL credentials, in a file"
                     + " given as --command-config FILE (and ssl.truststore.location if its"
                     + " certificate is not signed by a CA this JVM trusts)";
         }
-        if (listener == Listener.NOT_TLS && clientTls) {
-            return "the listener at "
-                    + first
-                    + " does not speak TLS, but security.protocol is "
-                    + protocol
-                    + where
-                    + ": use "
-                    + (protocol.equals("SASL_SSL") ? "SASL_PLAINTEXT" : "PLAINTEXT")
-                    + " for this listener, or the port of the cluster's TLS listener";
-        }
-        return null;
+        return listeners
+                + (classified.size() == 1 ? " does" : " do")
+                + " not speak TLS, but security.protocol is "
+                + protocol
+                + where
+                + ": use "
+                + (protocol.equals("SASL_SSL") ? "SASL_PLAINTEXT" : "PLAINTEXT")
+                + " for "
+                + (classified.size() == 1 ? "this listener" : "these listeners")
+                + ", or the port of the cluster's TLS listener";
     }
 
     /**
-     * One TLS handshake with the listener, trusting any certificate: it only classifies the
-     * protocol, and nothing is sent over the connection after the handshake. A listener that does
-     * not speak TLS closes or resets the connection when it reads the client's hello (a Kafka
-     * listener takes its first bytes for a request size far beyond its limit).
+     * One TLS handshake with the listener at the first of the host's addresses that accepts a
+     * connection, trusting any certificate: it only classifies the protocol, and nothing is sent
+     * after the handshake. A listener that does not speak TLS closes or resets the connection when
+     * it reads the client's hello (a Kafka listener takes its first bytes for a request size far
+     * beyond its limit). Any certificate the server showed means TLS, whatever fails after it (a
+     * listener that wants a client certificate refuses this one).
+     *
+     * @param deadline the wall-clock time (ms) by which to give up: UNKNOWN
      */
-    static Listener speaks(String host, int port, int timeoutMs) {
-        if (timeoutMs <= 0) {
-            return Listener.UNKNOWN;
-        }
-        SSLContext tls;
+    static Listener speaks(String host, int port, long deadline) {
+        InetAddress[] ips;
         try {
-            tls = SSLContext.getInstance("TLS");
-            tls.init(null, new TrustManager[] {new AnyCertificate()}, null);
-        } catch (GeneralSecurityException e) {
+            ips = InetAddress.getAllByName(host);
+        } catch (IOException e) {
             return Listener.UNKNOWN;
         }
-        try (Socket raw = new Socket()) {
-            raw.connect(new InetSocketAddress(host, port), timeoutMs);
+        for (InetAddress ip : ips) {
+            int left = (int) Math.min(CONNECT_TIMEOUT_MS, deadline - System.currentTimeMillis());
+            if (left <= 0) {
+                return Listener.UNKNOWN;
+            }
+            Socket raw = new Socket();
+            try {
+                raw.connect(new InetSocketAddress(ip, port), left);
+            } catch (IOException e) {
+                closeQuietly(raw);
+                continue; // this address does not take it: Kafka's client tries the next too
+            }
+            return handshake(raw, host, port, left);
+        }
+        return Listener.UNKNOWN;
+    }
+
+    private static Listener handshake(Socket raw, String host, int port, int timeoutMs) {
+        AnyCertificate trust = new AnyCertificate();
+        try (raw) {
+            SSLContext tls = SSLContext.getInstance("TLS");
+            tls.init(null, new TrustManager[] {trust}, null);
             raw.setSoTimeout(timeoutMs);
             try (SSLSocket socket =
                     (SSLSocket) tls.getSocketFactory().createSocket(raw, host, port, true)) {
                 socket.startHandshake();
                 return Listener.TLS;
             }
-        } catch (SocketTimeoutException e) {
-            return Listener.UNKNOWN; // slow: no proof either way
-        } catch (SSLException e) {
-            // A TLS alert is TLS spoken (a listener that wants a client certificate refuses this
-            // one); closed or reset in answer to the hello is a listener that does not speak it.
-            return String.valueOf(e.getMessage()).contains("Received fatal alert")
-                    ? Listener.TLS
-                    : Listener.NOT_TLS;
-        } catch (SocketException e) {
-            return e instanceof ConnectException ? Listener.UNKNOWN : Listener.NOT_TLS;
+        } catch (GeneralSecurityException | SocketTimeoutException e) {
+            return trust.shown ? Listener.TLS : Listener.UNKNOWN;
+        } catch (SSLException | SocketException e) {
+            // Closed or reset in answer to the hello, before any certificate: not TLS.
+            return trust.shown ? Listener.TLS : Listener.NOT_TLS;
         } catch (IOException e) {
-            return Listener.UNKNOWN;
+            return trust.shown ? Listener.TLS : Listener.UNKNOWN;
         }
     }
 
-    /** Trusts every certificate: for {@link #speaks}, which only asks whether TLS is spoken. */
+    private static void closeQuietly(Socket socket) {
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // nothing was sent on it
+        }
+    }
+
+    /**
+     * Trusts every certificate, and notes that the server showed one: for {@link #speaks}, which
+     * only asks whether TLS is spoken.
+     */
     private static final class AnyCertificate implements X509TrustManager {
+        volatile boolean shown;
+
         @Override
         public void checkClientTrusted(X509Certificate[] chain, String authType) {}
 
         @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) {}
+        public void checkServerTrusted(X509Certificate[] chain, String authType) {
+            shown = true;
+        }
 
         @Override
         public X509Certificate[] getAcceptedIssuers() {

@@ -40,10 +40,11 @@ public class KafkaUnreachableException extends RuntimeException {
      */
     static KafkaUnreachableException mismatch(String bootstrapServers, String mismatch) {
         return new KafkaUnreachableException(
-                "cannot reach Kafka at " + bootstrapServers + ": " + mismatch, true);
+                "cannot reach Kafka at " + bootstrapServers + ": " + mismatch, (Void) null);
     }
 
-    private KafkaUnreachableException(String message, boolean whole) {
+    /** A message as it is. */
+    private KafkaUnreachableException(String message, Void asIs) {
         super(message);
     }
 

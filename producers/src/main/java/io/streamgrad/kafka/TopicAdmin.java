@@ -140,7 +140,12 @@ public final class TopicAdmin implements AutoCloseable {
                 }
                 // Something listens: it may speak TLS where the client does not, or not where
                 // the client does, which Kafka's client retries until its timeout.
-                if (!answer.isDone()) {
+                // Confirmed a second later, as a refusal is: a listener closing connections for a
+                // moment (a broker restarting, a proxy without a backend) is not plaintext.
+                if (!answer.isDone()
+                        && BootstrapProbe.protocolMismatch(kafka, remainingMs(deadline)) != null
+                        && !arrivesWithin(
+                                answer, Math.min(REFUSAL_CONFIRM_MS, remainingMs(deadline)))) {
                     String mismatch = BootstrapProbe.protocolMismatch(kafka, remainingMs(deadline));
                     if (mismatch != null && !arrivesWithin(answer, 0)) {
                         throw KafkaUnreachableException.mismatch(bootstrapServers, mismatch);

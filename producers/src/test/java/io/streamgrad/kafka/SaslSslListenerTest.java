@@ -167,12 +167,37 @@ class SaslSslListenerTest {
         double seconds = (System.nanoTime() - start) / 1e9;
         assertTrue(seconds < 15, "both told in " + seconds + " s, not after 30 s each");
         // Where the protocols agree, the probe has nothing to say.
+        long deadline = System.currentTimeMillis() + 5_000;
         assertEquals(
                 BootstrapProbe.Listener.TLS,
-                BootstrapProbe.speaks("localhost", port(broker.saslBootstrapServers()), 2_000));
+                BootstrapProbe.speaks(
+                        host(broker.saslBootstrapServers()),
+                        port(broker.saslBootstrapServers()),
+                        deadline));
         assertEquals(
                 BootstrapProbe.Listener.NOT_TLS,
-                BootstrapProbe.speaks("localhost", port(broker.bootstrapServers()), 2_000));
+                BootstrapProbe.speaks(
+                        host(broker.bootstrapServers()),
+                        port(broker.bootstrapServers()),
+                        deadline));
+        assertEquals(
+                null,
+                BootstrapProbe.protocolMismatch(
+                        KafkaClientConfig.of(
+                                broker.saslBootstrapServers(), settings("PLAIN", PASSWORD)),
+                        5_000),
+                "a TLS client at the TLS listener");
+        // Several servers: one that speaks the client's protocol is enough.
+        assertEquals(
+                null,
+                BootstrapProbe.protocolMismatch(
+                        KafkaClientConfig.plain(
+                                broker.saslBootstrapServers() + "," + broker.bootstrapServers()),
+                        5_000));
+    }
+
+    private static String host(String address) {
+        return address.substring(0, address.lastIndexOf(':'));
     }
 
     private static int port(String address) {

@@ -294,9 +294,10 @@ public final class JobFile implements CommandLine.IDefaultValueProvider {
                                 + key
                                 + "' takes one value in a job file, got a list of "
                                 + e.getValue().items()
-                                + ": keep one there and give the others as --"
+                                + ": keep one there, or give them all as --"
                                 + key
-                                + " on the command line, once each");
+                                + " on the command line, once each (values given there replace"
+                                + " the file's)");
             }
         }
     }
