@@ -54,7 +54,7 @@ say() {
 # repository's Maven wrapper and cached in $WORK/classpath (offline first; online if something is missing).
 classpath() {
   local file="$WORK/classpath/$1.txt"
-  if [ ! -s "$file" ] || [ -n "$(find "$LOCAL/pom.xml" "$LOCAL/classpath" -name pom.xml -newer "$file" -print -quit)" ]; then
+  if [ ! -s "$file" ] || [ -n "$(find "$ROOT/pom.xml" "$LOCAL/pom.xml" "$LOCAL/classpath" -name pom.xml -newer "$file" -print -quit)" ]; then
     say "resolving the $1 classpath from Maven Central jars (once)..."
     if ! "$ROOT/mvnw" -o -q -B -f "$LOCAL/pom.xml" validate -Dclasspath.dir="$WORK/classpath" >"$WORK/log/maven.log" 2>&1 &&
       ! "$ROOT/mvnw" -q -B -f "$LOCAL/pom.xml" validate -Dclasspath.dir="$WORK/classpath" >"$WORK/log/maven.log" 2>&1; then
