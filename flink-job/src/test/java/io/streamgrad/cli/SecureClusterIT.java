@@ -115,6 +115,15 @@ class SecureClusterIT {
         return args.toArray(String[]::new);
     }
 
+    /** A snapshots topic read back (read committed) with the client settings of {@code client}. */
+    private static List<ModelSnapshot> snapshots(String servers, Path client, String topic) {
+        return TopicReader.readAll(
+                io.streamgrad.run.flags.KafkaOptions.load(servers, client),
+                topic,
+                ModelSnapshot.class,
+                x -> true);
+    }
+
     private static Run produce(String servers, Path client, String topic) {
         return cli(
                 "produce",
@@ -228,12 +237,7 @@ class SecureClusterIT {
 
         // The snapshots went through the SASL listener's transactions; their provenance names
         // the file and its keys, never a value.
-        List<ModelSnapshot> snapshots =
-                TopicReader.readAll(
-                        io.streamgrad.run.flags.KafkaOptions.load(servers, client),
-                        "sec.snapshots",
-                        ModelSnapshot.class,
-                        x -> true);
+        List<ModelSnapshot> snapshots = snapshots(servers, client, "sec.snapshots");
         assertFalse(snapshots.isEmpty());
         Map<String, String> provenance = snapshots.get(0).getProvenance();
         String kafka = provenance.get("kafka");
@@ -332,12 +336,7 @@ class SecureClusterIT {
         assertEquals(EVENTS, s.get("events_trained").asLong());
         assertEquals(EVENTS / 64, s.get("iterations").asLong());
         // The snapshots committed by the sink's transactions over TLS, read back over TLS.
-        List<ModelSnapshot> snapshots =
-                TopicReader.readAll(
-                        io.streamgrad.run.flags.KafkaOptions.load(servers, client),
-                        "tls.snapshots",
-                        ModelSnapshot.class,
-                        x -> true);
+        List<ModelSnapshot> snapshots = snapshots(servers, client, "tls.snapshots");
         assertEquals(EVENTS / 64, snapshots.get(snapshots.size() - 1).getVersion());
         assertTrue(train.logs().contains("sasl.mechanism = SCRAM-SHA-512"), "no client config");
         for (Run r : List.of(produce, train)) {

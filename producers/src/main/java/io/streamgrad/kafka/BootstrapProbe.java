@@ -47,16 +47,14 @@ final class BootstrapProbe {
         long deadline = System.currentTimeMillis() + budgetMs;
         List<String> refused = new ArrayList<>();
         boolean noRoute = false;
-        for (String server : bootstrapServers.split(",")) {
-            String address = server.strip();
-            String host = Utils.getHost(address);
-            Integer port = Utils.getPort(address);
-            if (host == null || port == null) {
-                return null;
-            }
+        List<Server> servers = servers(bootstrapServers);
+        if (servers == null) {
+            return null;
+        }
+        for (Server server : servers) {
             InetAddress[] ips;
             try {
-                ips = InetAddress.getAllByName(host);
+                ips = InetAddress.getAllByName(server.host());
             } catch (IOException e) {
                 return null;
             }
@@ -67,7 +65,7 @@ final class BootstrapProbe {
                 }
                 try (Socket socket = new Socket()) {
                     socket.connect(
-                            new InetSocketAddress(ip, port),
+                            new InetSocketAddress(ip, server.port()),
                             (int) Math.min(CONNECT_TIMEOUT_MS, left));
                     return null; // something listens: Kafka's answer is only slow
                 } catch (NoRouteToHostException e) {
@@ -78,13 +76,31 @@ final class BootstrapProbe {
                     return null; // a timeout or anything else: no proof that nothing listens
                 }
             }
-            refused.add(address);
+            refused.add(server.address());
         }
         return "nothing listens at "
                 + String.join(" or ", refused)
                 + (noRoute
                         ? " (connection refused, or no route to the host)"
                         : " (connection refused)");
+    }
+
+    /** One of {@code bootstrap.servers}: as written, and its host and port. */
+    private record Server(String address, String host, int port) {}
+
+    /** The bootstrap servers, or null when one cannot be parsed (the client then decides). */
+    private static List<Server> servers(String bootstrapServers) {
+        List<Server> out = new ArrayList<>();
+        for (String server : bootstrapServers.split(",")) {
+            String address = server.strip();
+            String host = Utils.getHost(address);
+            Integer port = Utils.getPort(address);
+            if (host == null || port == null) {
+                return null;
+            }
+            out.add(new Server(address, host, port));
+        }
+        return out;
     }
 
     /** What a listener speaks, as far as one TLS handshake tells. */
@@ -111,22 +127,20 @@ final class BootstrapProbe {
                         .getOrDefault("security.protocol", "PLAINTEXT")
                         .toUpperCase(Locale.ROOT);
         boolean clientTls = protocol.equals("SSL") || protocol.equals("SASL_SSL");
+        List<Server> servers = servers(kafka.bootstrapServers());
+        if (servers == null) {
+            return null;
+        }
         List<String> classified = new ArrayList<>();
-        for (String server : kafka.bootstrapServers().split(",")) {
-            String address = server.strip();
-            String host = Utils.getHost(address);
-            Integer port = Utils.getPort(address);
-            if (host == null || port == null) {
-                return null;
-            }
-            Listener listener = speaks(host, port, deadline);
+        for (Server server : servers) {
+            Listener listener = speaks(server.host(), server.port(), deadline);
             if (listener == Listener.UNKNOWN) {
                 continue; // not accepting, or too slow: another server may tell
             }
             if ((listener == Listener.TLS) == clientTls) {
                 return null; // one server speaks the client's protocol: Kafka's client will find it
             }
-            classified.add(address);
+            classified.add(server.address());
         }
         if (classified.isEmpty()) {
             return null;

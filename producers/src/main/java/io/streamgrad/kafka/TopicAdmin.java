@@ -129,27 +129,23 @@ public final class TopicAdmin implements AutoCloseable {
             if (!answered
                     && timeoutMs > FIRST_ANSWER_MS
                     && !arrivesWithin(answer, FIRST_ANSWER_MS)) {
-                if (BootstrapProbe.refusal(bootstrapServers, remainingMs(deadline)) != null
-                        && !arrivesWithin(
-                                answer, Math.min(REFUSAL_CONFIRM_MS, remainingMs(deadline)))) {
-                    String refusal =
-                            BootstrapProbe.refusal(bootstrapServers, remainingMs(deadline));
-                    if (refusal != null) {
-                        throw new KafkaUnreachableException(bootstrapServers, refusal);
-                    }
+                String refusal =
+                        confirmed(
+                                answer,
+                                deadline,
+                                ms -> BootstrapProbe.refusal(bootstrapServers, ms));
+                if (refusal != null) {
+                    throw new KafkaUnreachableException(bootstrapServers, refusal);
                 }
                 // Something listens: it may speak TLS where the client does not, or not where
-                // the client does, which Kafka's client retries until its timeout.
-                // Confirmed a second later, as a refusal is: a listener closing connections for a
-                // moment (a broker restarting, a proxy without a backend) is not plaintext.
-                if (!answer.isDone()
-                        && BootstrapProbe.protocolMismatch(kafka, remainingMs(deadline)) != null
-                        && !arrivesWithin(
-                                answer, Math.min(REFUSAL_CONFIRM_MS, remainingMs(deadline)))) {
-                    String mismatch = BootstrapProbe.protocolMismatch(kafka, remainingMs(deadline));
-                    if (mismatch != null && !arrivesWithin(answer, 0)) {
-                        throw KafkaUnreachableException.mismatch(bootstrapServers, mismatch);
-                    }
+                // the client does, which Kafka's client retries until its timeout. A listener
+                // closing connections for a moment (a broker restarting, a proxy without a
+                // backend) is not plaintext: confirmed as a refusal is.
+                String mismatch =
+                        confirmed(
+                                answer, deadline, ms -> BootstrapProbe.protocolMismatch(kafka, ms));
+                if (mismatch != null) {
+                    throw KafkaUnreachableException.mismatch(bootstrapServers, mismatch);
                 }
             }
             T value = answer.get(Math.max(1, remainingMs(deadline)), TimeUnit.MILLISECONDS);
@@ -177,6 +173,28 @@ public final class TopicAdmin implements AutoCloseable {
     }
 
     /** Whether the answer (or its failure) arrives within {@code ms}. */
+    /**
+     * What {@code probe} finds, twice, a second apart ({@link #REFUSAL_CONFIRM_MS}), while no
+     * answer has come: a broker restarting refuses, or closes connections, for a moment. Null when
+     * either probe finds nothing or the answer comes meanwhile.
+     *
+     * @param probe given the time left (ms), why Kafka cannot be reached, or null
+     */
+    private static String confirmed(
+            KafkaFuture<?> answer,
+            long deadlineNanos,
+            java.util.function.LongFunction<String> probe)
+            throws InterruptedException {
+        if (answer.isDone()
+                || probe.apply(remainingMs(deadlineNanos)) == null
+                || arrivesWithin(
+                        answer, Math.min(REFUSAL_CONFIRM_MS, remainingMs(deadlineNanos)))) {
+            return null;
+        }
+        String found = probe.apply(remainingMs(deadlineNanos));
+        return found != null && !arrivesWithin(answer, 0) ? found : null;
+    }
+
     private static boolean arrivesWithin(KafkaFuture<?> answer, long ms)
             throws InterruptedException {
         try {

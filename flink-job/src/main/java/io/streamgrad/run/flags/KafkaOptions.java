@@ -51,7 +51,7 @@ public final class KafkaOptions {
      */
     public KafkaClientConfig client() {
         if (client == null) {
-            requireTimeout();
+            requireTimeout(timeoutMs);
             client = load(bootstrapServers, commandConfig).withTimeoutMs(timeoutMs);
             for (String key : client.unknownKeys()) {
                 System.err.println(
@@ -82,10 +82,6 @@ public final class KafkaOptions {
     /** An admin client on these servers; fails fast with a usage error on a bad timeout. */
     public TopicAdmin admin() {
         return new TopicAdmin(client());
-    }
-
-    private void requireTimeout() {
-        requireTimeout(timeoutMs);
     }
 
     /**
