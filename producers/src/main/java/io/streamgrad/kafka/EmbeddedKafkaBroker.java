@@ -109,13 +109,14 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private static EmbeddedKafkaBroker start(
             Map<String, String> saslUsers, boolean tls, boolean autoCreateTopics) {
         try {
+            int[] ports = freePorts(3);
             EmbeddedKafkaBroker broker =
                     new EmbeddedKafkaBroker(
                             Files.createTempDirectory("streamgrad-kafka-"),
-                            freePort(),
-                            freePort(),
+                            ports[0],
+                            ports[1],
                             Map.copyOf(saslUsers),
-                            saslUsers.isEmpty() ? -1 : freePort(),
+                            saslUsers.isEmpty() ? -1 : ports[2],
                             tls,
                             autoCreateTopics);
             try {
@@ -328,10 +329,27 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
+    /**
+     * {@code n} distinct free ports: their sockets are all open while the kernel picks them, so it
+     * cannot hand the same port out twice (one at a time, a port just closed may come back: a CI
+     * run once got "Each listener must have a different port").
+     */
+    private static int[] freePorts(int n) throws IOException {
+        ServerSocket[] sockets = new ServerSocket[n];
+        try {
+            int[] ports = new int[n];
+            for (int i = 0; i < n; i++) {
+                sockets[i] = new ServerSocket(0);
+                sockets[i].setReuseAddress(true);
+                ports[i] = sockets[i].getLocalPort();
+            }
+            return ports;
+        } finally {
+            for (ServerSocket socket : sockets) {
+                if (socket != null) {
+                    socket.close();
+                }
+            }
         }
     }
 
