@@ -5,6 +5,7 @@ import io.streamgrad.batch.BatchSize;
 import io.streamgrad.batch.TrainingExample;
 import io.streamgrad.config.InvalidSettingException;
 import io.streamgrad.kafka.KafkaClientConfig;
+import io.streamgrad.kafka.Topic;
 import io.streamgrad.kafka.TopicAdmin;
 import io.streamgrad.model.BackendMemory;
 import io.streamgrad.model.ModelSpec;
@@ -85,32 +86,36 @@ public final class AdviseRun {
         Batching batching = Batching.defaults().withBatchSize(reference);
         List<LabeledEvent> events;
         String name;
-        if (o.commandConfig != null && o.bootstrapServers == null) {
-            throw new InvalidSettingException(
-                    "{command-config} is for reading a topic: give {bootstrap-servers} too");
-        }
+        requireOneSource(o);
+        String dataset = o.dataset == null ? "synthetic" : o.dataset;
         if (o.bootstrapServers != null) {
+            String topic = o.eventsTopic == null ? Topic.Names.EVENTS : o.eventsTopic;
             KafkaClientConfig kafka =
-                    KafkaOptions.load(o.bootstrapServers, o.commandConfig, o.kafkaTimeoutMs);
+                    KafkaOptions.load(
+                            o.bootstrapServers,
+                            o.commandConfig,
+                            o.kafkaTimeoutMs == null
+                                    ? KafkaClientConfig.DEFAULT_TIMEOUT_MS
+                                    : o.kafkaTimeoutMs);
             // As every command that reads Kafka: unreachable in seconds, a missing topic by name.
             try (TopicAdmin admin = new TopicAdmin(kafka)) {
                 admin.requireReachable();
-                if (!admin.topicExists(o.eventsTopic)) {
+                if (!admin.topicExists(topic)) {
                     throw new InvalidSettingException(
                             "{events-topic} "
-                                    + o.eventsTopic
+                                    + topic
                                     + " does not exist on "
                                     + o.bootstrapServers
                                     + ": name the topic of the events to sample, or produce to it"
                                     + " first (./streamgrad produce ...)");
                 }
             }
-            events = TopicEvents.first(kafka, o.eventsTopic, o.sampleEvents);
-            name = "topic " + o.eventsTopic + " (first " + events.size() + " events)";
+            events = TopicEvents.first(kafka, topic, o.sampleEvents);
+            name = "topic " + topic + " (first " + events.size() + " events)";
             if (!events.isEmpty()) {
                 o.model.features = events.get(0).getFeatures().size();
             }
-        } else if (o.dataset.equals("synthetic")) {
+        } else if (dataset.equals("synthetic")) {
             TrainingConfig probe = o.model.toTrainingConfig(batching);
             ModelSpec spec = probe.spec();
             SyntheticConfig c;
@@ -137,7 +142,7 @@ public final class AdviseRun {
         } else {
             DemoData data =
                     DemoData.load(
-                            o.dataset,
+                            dataset,
                             MODEL_KEY,
                             new CsvOptions(
                                     o.labelColumn,
@@ -210,5 +215,44 @@ public final class AdviseRun {
             out.add(data.trainEvent().apply(order[i]));
         }
         return out;
+    }
+
+    /**
+     * The sample comes from a data set or a topic, never both: a flag for the other source would be
+     * ignored, so it is refused instead.
+     *
+     * @throws InvalidSettingException naming the flags that do not go together
+     */
+    static void requireOneSource(AdviseOptions o) {
+        if (o.bootstrapServers != null) {
+            if (o.dataset != null) {
+                throw new InvalidSettingException(
+                        "{dataset} "
+                                + o.dataset
+                                + " and {bootstrap-servers} "
+                                + o.bootstrapServers
+                                + " are two samples: give one, the data set or the topic");
+            }
+            return;
+        }
+        List<String> topicOnly = new ArrayList<>();
+        if (o.eventsTopic != null) {
+            topicOnly.add("{events-topic}");
+        }
+        if (o.commandConfig != null) {
+            topicOnly.add("{command-config}");
+        }
+        if (o.kafkaTimeoutMs != null) {
+            topicOnly.add("{kafka-timeout-ms}");
+        }
+        if (!topicOnly.isEmpty()) {
+            throw new InvalidSettingException(
+                    String.join(", ", topicOnly)
+                            + (topicOnly.size() == 1 ? " is" : " are")
+                            + " for reading the sample from a topic: give {bootstrap-servers} too,"
+                            + " or leave "
+                            + (topicOnly.size() == 1 ? "it" : "them")
+                            + " out");
+        }
     }
 }

@@ -168,4 +168,29 @@ class AdviseCommandTest {
                         + " need a sample of at least 128 events (two of the largest batch)",
                 r.err().strip());
     }
+
+    @Test
+    void topicFlagsWithoutATopicAreRefusedNotIgnored() {
+        Run one = run("advise", "--kafka-timeout-ms", "30000");
+        assertEquals(2, one.exit(), one.err());
+        assertEquals(
+                "streamgrad: --kafka-timeout-ms is for reading the sample from a topic: give"
+                        + " --bootstrap-servers too, or leave it out",
+                one.err().strip());
+        Run two = run("advise", "--events-topic", "clicks", "--kafka-timeout-ms", "30000");
+        assertEquals(2, two.exit(), two.err());
+        assertTrue(
+                two.err().contains("--events-topic, --kafka-timeout-ms are for reading"),
+                two.err());
+    }
+
+    @Test
+    void aDataSetAndATopicAreRefusedTogether() {
+        Run r = run("advise", "--dataset", "synthetic", "--bootstrap-servers", "localhost:1");
+        assertEquals(2, r.exit(), r.err());
+        assertEquals(
+                "streamgrad: --dataset synthetic and --bootstrap-servers localhost:1 are two"
+                        + " samples: give one, the data set or the topic",
+                r.err().strip());
+    }
 }

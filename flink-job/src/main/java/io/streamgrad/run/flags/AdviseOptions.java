@@ -12,10 +12,9 @@ public final class AdviseOptions {
 
     @Option(
             names = "--dataset",
-            defaultValue = "synthetic",
             description =
                     "synthetic | idx:DIR | csv:TRAIN[,TEST] (the training split is sampled), as in"
-                            + " demo; ignored with --bootstrap-servers (default: ${DEFAULT-VALUE})")
+                            + " demo; not with --bootstrap-servers (default: synthetic)")
     public String dataset;
 
     @Option(
@@ -47,18 +46,17 @@ public final class AdviseOptions {
 
     @Option(
             names = "--kafka-timeout-ms",
-            defaultValue = "10000",
             description =
                     "With --bootstrap-servers: how long to wait for Kafka to answer before giving"
-                            + " up (default: ${DEFAULT-VALUE})")
-    public long kafkaTimeoutMs;
+                            + " up (default: 10000)")
+    public Long kafkaTimeoutMs;
 
     @Option(
             names = "--events-topic",
-            defaultValue = io.streamgrad.kafka.Topic.Names.EVENTS,
             description =
-                    "With --bootstrap-servers: the topic of LabeledEvents (default:"
-                            + " ${DEFAULT-VALUE})")
+                    "With --bootstrap-servers: the topic of LabeledEvents (default: "
+                            + io.streamgrad.kafka.Topic.Names.EVENTS
+                            + ")")
     public String eventsTopic;
 
     @Option(
