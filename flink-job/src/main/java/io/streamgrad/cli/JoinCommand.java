@@ -123,7 +123,9 @@ final class JoinCommand implements Callable<Integer> {
 
     @Option(
             names = "--state-dir",
-            description = "Kafka Streams state directory (default: <tmp>/streamgrad-join)")
+            description =
+                    "Kafka Streams state directory, a local copy of the join's changelogged"
+                            + " stores, rebuilt from them when lost (default: ~/.streamgrad/join)")
     Path stateDir;
 
     @Option(
@@ -186,10 +188,7 @@ final class JoinCommand implements Callable<Integer> {
                                     : 1;
             config = config.withPartitions(p);
         }
-        Path dir =
-                stateDir != null
-                        ? stateDir
-                        : Path.of(System.getProperty("java.io.tmpdir"), "streamgrad-join");
+        Path dir = stateDir != null ? stateDir : defaultStateDir();
         LabelJoinRunner runner = new LabelJoinRunner(kafka.client(), config, dir);
         CountDownLatch finished = new CountDownLatch(1);
         Thread hook =
@@ -259,5 +258,13 @@ final class JoinCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * {@code ~/.streamgrad/join}: per user, because a directory in /tmp belongs to whoever ran
+     * first, and every other user's join then fails to lock or write it.
+     */
+    static Path defaultStateDir() {
+        return Path.of(System.getProperty("user.home"), ".streamgrad", "join");
     }
 }

@@ -106,4 +106,13 @@ class JoinCliTest {
                 "--drift-detector",
                 "cusum");
     }
+
+    @Test
+    void theDefaultStateDirectoryIsPerUserNotShared() {
+        java.nio.file.Path home = java.nio.file.Path.of(System.getProperty("user.home"));
+        assertEquals(home.resolve(".streamgrad/join"), JoinCommand.defaultStateDir());
+        assertFalse(
+                JoinCommand.defaultStateDir()
+                        .startsWith(java.nio.file.Path.of(System.getProperty("java.io.tmpdir"))));
+    }
 }
