@@ -5,9 +5,11 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * The names a mistyped one was probably meant to be: those within two edits of it (Levenshtein
- * distance: insertions, deletions and substitutions of one character each), nearest first, at most
- * two. For flags, job-file keys and a variant's settings alike.
+ * The names a mistyped one was probably meant to be, at most two: first a name whose words'
+ * initials it is ({@code lr} for {@code learning-rate}, {@code bs} for {@code batch-size}, as other
+ * tools spell them), or the last words of it ({@code num-epochs} for {@code epochs}); then those
+ * within two edits of it (Levenshtein distance: insertions, deletions and substitutions of one
+ * character each), nearest first. For flags, job-file keys and a variant's settings alike.
  */
 public final class Nearest {
     /** The most edits a suggestion may be away from what was typed. */
@@ -18,18 +20,46 @@ public final class Nearest {
     /**
      * @param typed what was given
      * @param known the names it could have meant
-     * @return up to two names of {@code known} within {@link #MAX_EDITS} edits of {@code typed},
-     *     nearest first, ties alphabetical; empty when none is that close
+     * @return up to two names of {@code known}: those {@code typed} abbreviates, then those within
+     *     {@link #MAX_EDITS} edits of it, nearest first, ties alphabetical; empty when none is that
+     *     close
      */
     public static List<String> to(String typed, Collection<String> known) {
         return known.stream()
                 .distinct()
-                .filter(n -> editDistance(typed, n) <= MAX_EDITS)
-                .sorted(
-                        Comparator.comparingInt((String n) -> editDistance(typed, n))
-                                .thenComparing(n -> n))
+                .filter(n -> rank(typed, n) <= MAX_EDITS)
+                .sorted(Comparator.comparingInt((String n) -> rank(typed, n)).thenComparing(n -> n))
                 .limit(2)
                 .toList();
+    }
+
+    /**
+     * -1 for an abbreviation of {@code name} (before any near spelling), else the edit distance.
+     */
+    private static int rank(String typed, String name) {
+        return abbreviates(typed, name) ? -1 : editDistance(typed, name);
+    }
+
+    /**
+     * Whether {@code typed} is {@code name}'s initials ({@code lr}: {@code learning-rate}); a
+     * single-word name has none to match.
+     */
+    static boolean abbreviates(String typed, String name) {
+        // Flags are compared without their dashes: "--lr" abbreviates "--learning-rate".
+        typed = typed.replaceFirst("^-+", "");
+        name = name.replaceFirst("^-+", "");
+        if (typed.isEmpty()) {
+            return false;
+        }
+        String[] words = name.split("-");
+        if (words.length > 1 && typed.length() == words.length) {
+            boolean initials = true;
+            for (int i = 0; i < words.length && initials; i++) {
+                initials = !words[i].isEmpty() && words[i].charAt(0) == typed.charAt(i);
+            }
+            return initials;
+        }
+        return false;
     }
 
     /** " (did you mean a or b?)" for {@link #to}'s names; "" when there are none. */
