@@ -83,6 +83,10 @@ public final class Streamgrad {
         if (!(ex instanceof CommandLine.UnmatchedArgumentException u)) {
             return "";
         }
+        if (u.getUnmatched().stream().anyMatch(a -> a.startsWith("@"))) {
+            return " (argument files are not read: put the settings in a job file, --config"
+                    + " FILE.yaml)";
+        }
         CommandLine.Model.CommandSpec spec = ex.getCommandLine().getCommandSpec();
         List<String> known =
                 java.util.stream.Stream.concat(
@@ -112,6 +116,10 @@ public final class Streamgrad {
         // Charts are drawn off-screen; no display is needed or wanted.
         System.setProperty("java.awt.headless", "true");
         CommandLine cli = new CommandLine(new Streamgrad());
+        // One way to give settings from a file: a job file (--config), whose values are named by
+        // file:line in errors. picocli's @argfiles would be a second way, and one the job file's
+        // bookkeeping of what the command line set cannot see.
+        cli.setExpandAtFiles(false);
         shareVersion(cli, cli.getCommandSpec().version());
         cli.setErr(new java.io.PrintWriter(err, true));
         JobFile jobFile;

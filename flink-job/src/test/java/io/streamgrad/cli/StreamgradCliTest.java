@@ -47,6 +47,21 @@ class StreamgradCliTest {
     }
 
     @Test
+    void anArgumentFileIsRefusedPointingAtJobFiles(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        // Were it expanded, its --batch-size would be credited to no file:line and its --config
+        // would go unseen; job files are the one way to give settings from a file.
+        Path args = dir.resolve("args.txt");
+        Files.writeString(args, "--batch-size 64\n");
+        Run r = run("train", "--bootstrap-servers", "localhost:1", "@" + args);
+        assertOneLineUsageError(
+                r,
+                "(argument files are not read: put the settings in a job file, --config"
+                        + " FILE.yaml)");
+        assertTrue(r.err().contains("'@" + args + "'"), r.err());
+    }
+
+    @Test
     void unknownFlag() {
         assertOneLineUsageError(run("demo", "--bogus"), "Unknown option: '--bogus'");
         // A typo of a known flag names it.
