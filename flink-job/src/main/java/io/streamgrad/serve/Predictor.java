@@ -23,10 +23,10 @@ import org.apache.kafka.common.errors.WakeupException;
  * Serves predictions from the newest snapshot of one model key. {@link #follow} reads the snapshots
  * topic from its beginning on its own thread ({@code read_committed}, no consumer group) and keeps
  * reading; each snapshot of the key newer than the one served ({@link SnapshotRecency}: a higher
- * version of the same run, or any snapshot of a run created later, such as a run started over)
- * replaces it in one atomic step, so a {@link #predict} runs wholly on one version's model, and a
- * run's versions never go back. Snapshots failing their checksum are refused and counted ({@link
- * #rejected()}).
+ * version of the same run, or any snapshot of a run that started later, such as a run started over,
+ * while an older run still writing is ignored) replaces it in one atomic step, so a {@link
+ * #predict} runs wholly on one version's model, and a run's versions never go back. Snapshots
+ * failing their checksum are refused and counted ({@link #rejected()}).
  *
  * <p>Thread-safe: any number of threads may predict while the follower swaps models.
  */
@@ -42,6 +42,7 @@ public final class Predictor implements Closeable {
     private final String modelKey;
     private final String source;
     private final AtomicReference<ServingModel> current = new AtomicReference<>();
+    private final SnapshotRecency recency = new SnapshotRecency();
     private final AtomicLong swaps = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
     private final AtomicLong notNewer = new AtomicLong();
@@ -151,9 +152,10 @@ public final class Predictor implements Closeable {
             lastRejection = e.getMessage();
             return Offer.CORRUPT;
         }
+        recency.see(candidate.runId(), candidate.createdAt());
         while (true) {
             ServingModel served = current.get();
-            if (!candidate.newerThan(served)) {
+            if (!candidate.newerThan(served, recency)) {
                 notNewer.incrementAndGet();
                 return Offer.NOT_NEWER;
             }

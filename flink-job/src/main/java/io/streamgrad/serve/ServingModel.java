@@ -130,10 +130,10 @@ public final class ServingModel {
         return biases[l];
     }
 
-    /** Whether this model is newer than {@code other} ({@link SnapshotRecency}). */
-    boolean newerThan(ServingModel other) {
+    /** Whether this model is newer than {@code other} by {@code recency}'s runs. */
+    boolean newerThan(ServingModel other, SnapshotRecency recency) {
         return other == null
-                || SnapshotRecency.newer(
+                || recency.newer(
                         runId, version, createdAt, other.runId, other.version, other.createdAt);
     }
 

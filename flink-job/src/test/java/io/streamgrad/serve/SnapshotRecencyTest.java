@@ -57,4 +57,40 @@ class SnapshotRecencyTest {
         assertEquals(Predictor.Offer.SWAPPED, predictor.offer(of("b", 101, 1_900)));
         assertEquals(101, predictor.current().version());
     }
+
+    @Test
+    void twoRunsWritingAtOnceDoNotTakeTurns() {
+        // An old live run (a) still writing after a start-over (b): b started later, so a's
+        // snapshots, however recently created, no longer replace b's.
+        Predictor predictor = new Predictor("k", "test");
+        assertEquals(Predictor.Offer.SWAPPED, predictor.offer(of("a", 500, 1_000)));
+        assertEquals(Predictor.Offer.SWAPPED, predictor.offer(of("b", 1, 2_000)));
+        for (int i = 1; i <= 5; i++) {
+            assertEquals(
+                    Predictor.Offer.NOT_NEWER, predictor.offer(of("a", 500 + i, 2_000 + 10 * i)));
+            assertEquals(Predictor.Offer.SWAPPED, predictor.offer(of("b", 1 + i, 2_005 + 10 * i)));
+        }
+        assertEquals("b", predictor.current().runId());
+        assertEquals(6, predictor.current().version());
+        // --snapshot latest agrees, even when the older run wrote last.
+        ModelSnapshot newestOfB = of("b", 6, 2_055);
+        assertEquals(
+                newestOfB,
+                SnapshotRecency.newest(
+                                List.of(
+                                        of("a", 500, 1_000),
+                                        of("b", 1, 2_000),
+                                        newestOfB,
+                                        of("a", 506, 2_060)))
+                        .orElseThrow());
+    }
+
+    @Test
+    void runsThatStartedInTheSameMillisecondAreOrderedByIdNotByTurns() {
+        Predictor predictor = new Predictor("k", "test");
+        assertEquals(Predictor.Offer.SWAPPED, predictor.offer(of("a", 1, 1_000)));
+        assertEquals(Predictor.Offer.SWAPPED, predictor.offer(of("b", 1, 1_000)));
+        assertEquals(Predictor.Offer.NOT_NEWER, predictor.offer(of("a", 2, 1_010)));
+        assertEquals(Predictor.Offer.SWAPPED, predictor.offer(of("b", 2, 1_011)));
+    }
 }
