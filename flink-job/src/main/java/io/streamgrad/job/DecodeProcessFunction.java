@@ -14,8 +14,11 @@ import io.streamgrad.train.InvalidEventException;
 import io.streamgrad.train.ReplayPlan;
 import java.util.Arrays;
 import java.util.EnumSet;
+import java.util.List;
 import org.apache.flink.api.common.accumulators.LongMinimum;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.java.typeutils.ResultTypeQueryable;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
@@ -30,7 +33,9 @@ import org.apache.flink.util.OutputTag;
  * Decodes and validates raw records. A record that is not a {@link LabeledEvent}, or does not fit
  * the model, goes to the dead-letter output with its bytes, reason and coordinates; the job goes
  * on. A record over the size limit is refused before it is decoded. The counts of consumed and
- * dead-lettered records are operator state: they survive failover.
+ * dead-lettered records are operator state: they survive failover. So does the time the job read
+ * its first record, within one job: a restarted attempt reports the first attempt's, so the run's
+ * rate spans the whole job, restarts included ({@link Accumulators#FIRST_RECORD_MILLIS}).
  */
 public final class DecodeProcessFunction extends ProcessFunction<KafkaRecord, TrainingExample>
         implements CheckpointedFunction, ResultTypeQueryable<TrainingExample> {
@@ -46,6 +51,8 @@ public final class DecodeProcessFunction extends ProcessFunction<KafkaRecord, Tr
     private transient CheckpointedCounters counters;
     private transient LongMinimum firstRecordMillis;
     private transient boolean receivedRecord;
+    private transient ListState<Long> firstRecordState;
+    private transient long restoredFirstRecordMillis; // Long.MAX_VALUE: none restored
 
     /**
      * @param maxRecordBytes the largest record (bytes) decoded; larger ones are dead-lettered as
@@ -76,6 +83,9 @@ public final class DecodeProcessFunction extends ProcessFunction<KafkaRecord, Tr
     public void open(OpenContext openContext) {
         AvroSerde.trustGeneratedClasses();
         firstRecordMillis = new LongMinimum();
+        if (restoredFirstRecordMillis != Long.MAX_VALUE) {
+            firstRecordMillis.add(restoredFirstRecordMillis);
+        }
         getRuntimeContext().addAccumulator(Accumulators.FIRST_RECORD_MILLIS, firstRecordMillis);
     }
 
@@ -89,11 +99,28 @@ public final class DecodeProcessFunction extends ProcessFunction<KafkaRecord, Tr
                         "decode-counters",
                         getRuntimeContext(),
                         context);
+        // Union state: every subtask gets every subtask's time back, so the minimum survives
+        // rescaling too.
+        firstRecordState =
+                context.getOperatorStateStore()
+                        .getUnionListState(
+                                new ListStateDescriptor<>("first-record-millis", Long.class));
+        // Only a restart within this job (attempt 1, 2, ...) carries the time over. A new job
+        // restored from a checkpoint (train started again on its state directory, attempt 0) is
+        // a run of its own, whose rate spans its own records.
+        restoredFirstRecordMillis = Long.MAX_VALUE;
+        if (context.isRestored() && getRuntimeContext().getTaskInfo().getAttemptNumber() > 0) {
+            for (Long t : firstRecordState.get()) {
+                restoredFirstRecordMillis = Math.min(restoredFirstRecordMillis, t);
+            }
+        }
     }
 
     @Override
     public void snapshotState(FunctionSnapshotContext context) throws Exception {
         counters.snapshot();
+        long first = Math.min(restoredFirstRecordMillis, firstRecordMillis.getLocalValue());
+        firstRecordState.update(first == Long.MAX_VALUE ? List.of() : List.of(first));
     }
 
     @Override

@@ -69,9 +69,10 @@ public record RateSpan(
     /**
      * The examples trained by the updates inside the span: the {@code batch_size} of the {@link
      * MetricKind#ITERATION} metrics emitted at or after the first record. For a run from its start
-     * that is every example it trained; a run resumed from a checkpoint counts its earlier
-     * attempts' examples in its totals, but its first record is this attempt's, so only this
-     * attempt's examples belong over this span.
+     * that is every example it trained, and so it is for a job Flink restarted after a failure (its
+     * first record is the first attempt's); a run resumed from a checkpoint by a new job counts its
+     * earlier attempts' examples in its totals, but its first record is this job's, so only this
+     * job's examples belong over this span.
      */
     public long examplesInSpan(List<TrainingMetric> metrics) {
         if (firstRecordMillis.isEmpty()) {

@@ -99,6 +99,18 @@ class FailoverIT {
             assertEquals(ref.get(count), run.get(count), count);
         }
         assertEquals(EVENTS, run.get("events_consumed").asLong());
+        // The rate spans the whole job, restarts included: from the first attempt's first record,
+        // over every example trained, not only those of the last attempt.
+        for (JsonNode r : List.of(ref, run)) {
+            assertEquals(
+                    r.get("examples_trained").asDouble(),
+                    r.get("events_per_second").asDouble() * r.get("rate_span_seconds").asDouble(),
+                    1e-6 * r.get("examples_trained").asDouble(),
+                    "events_per_second over the span covers every example: " + r);
+        }
+        assertTrue(
+                run.get("startup_seconds").asDouble() < ref.get("startup_seconds").asDouble() + 5,
+                "start-up ends at the first attempt's first record: " + run.get("startup_seconds"));
 
         String runId = run.get("run_id").asText();
         List<TrainingMetric> metrics =
