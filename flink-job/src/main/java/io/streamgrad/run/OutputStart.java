@@ -64,7 +64,7 @@ public record OutputStart(
                 }
                 out.put(Integer.parseInt(f[0].trim()), Long.parseLong(f[1].trim()));
             } catch (NumberFormatException e) {
-                throw new InvalidSettingException(
+                throw InvalidSettingException.withRemedies(
                         where
                                 + " has '"
                                 + text

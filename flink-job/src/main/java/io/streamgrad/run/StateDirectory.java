@@ -103,7 +103,7 @@ public final class StateDirectory {
         Map<String, String> stored = stored();
         String storedCluster = stored.get(CLUSTER_ID);
         if (clusterId != null && storedCluster != null && !storedCluster.equals(clusterId)) {
-            throw new InvalidSettingException(
+            throw InvalidSettingException.withRemedies(
                     String.format(
                             "the state directory %s holds run %s of group %s, which read %s on"
                                     + " another Kafka cluster (id %s, reached at %s); %s is"
@@ -133,7 +133,7 @@ public final class StateDirectory {
             if (differs(differences, GROUP_BLOCKS)) {
                 resume.add("{shuffle-group} " + stored.get(GROUP_BLOCKS));
             }
-            throw new InvalidSettingException(
+            throw InvalidSettingException.withRemedies(
                     "the state directory "
                             + dir
                             + " holds a model trained with other settings ("
@@ -204,7 +204,7 @@ public final class StateDirectory {
         try {
             return JSON.readValue(runFile.toFile(), new TypeReference<Map<String, String>>() {});
         } catch (IOException e) {
-            throw new InvalidSettingException(
+            throw InvalidSettingException.withRemedies(
                     "the state directory "
                             + dir
                             + " is damaged ("

@@ -370,7 +370,7 @@ public final class TrainRun {
         }
         StateDirectory.Found found = state.open(c, clusterId);
         if (found.completed()) {
-            throw new InvalidSettingException(
+            throw InvalidSettingException.withRemedies(
                     "run "
                             + found.runId()
                             + " of group "
@@ -420,7 +420,7 @@ public final class TrainRun {
         if (c.bounded() && !c.ignoreCommittedOffsets() && c.startOffsets() == null) {
             try (TopicAdmin admin = new TopicAdmin(c.kafka())) {
                 if (admin.groupAtEnd(c.groupId(), c.topics().events())) {
-                    throw new InvalidSettingException(
+                    throw InvalidSettingException.withRemedies(
                             "group "
                                     + c.groupId()
                                     + " has already read "
@@ -467,7 +467,7 @@ public final class TrainRun {
                                                 + p.getFileName()
                                                 + ", which is readable")
                         .orElse("");
-        throw new InvalidSettingException(
+        throw InvalidSettingException.withRemedies(
                 "the state directory "
                         + state.path()
                         + " is damaged: its newest checkpoint "

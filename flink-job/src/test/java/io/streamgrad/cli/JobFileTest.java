@@ -316,6 +316,31 @@ class JobFileTest {
         assertEquals("g1", train.job.groupId);
     }
 
+    @Test
+    void aRemedyTheFileSetsIsNotBlamedForARefusalOfState(@TempDir Path dir) throws IOException {
+        Path job = dir.resolve("train.yaml");
+        Files.writeString(job, "run:\n  start-over: false\n  group-id: g1\n");
+        String[] args = {"--config", job.toString()};
+        CommandLine cli = new CommandLine(new TrainCommand());
+        JobFile f = JobFile.forCommand(args, cli);
+        // A damaged state directory names --start-over as the way out; the file's start-over
+        // line did not cause it.
+        assertEquals(
+                "",
+                JobFile.originPrefix(
+                        f,
+                        io.streamgrad.config.InvalidSettingException.withRemedies(
+                                "the state directory d is damaged: {start-over} trains afresh, or"
+                                        + " another {group-id}")));
+        // A refusal of a value the file gave still names its line.
+        assertEquals(
+                job + ":3: ",
+                JobFile.originPrefix(
+                        f,
+                        new io.streamgrad.config.InvalidSettingException(
+                                "{group-id} g1 is in use; {start-over} does not help")));
+    }
+
     private static void assertUsage(String expected, String... args) {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int exit = Streamgrad.execute(args, new PrintStream(err, true, StandardCharsets.UTF_8));

@@ -231,14 +231,14 @@ public final class JobFile implements CommandLine.IDefaultValueProvider {
     }
 
     /**
-     * "FILE:LINE: " before a message about the setting at fault (the first it names) when its value
-     * came from this file; "" otherwise.
+     * "FILE:LINE: " before a message about the setting at fault ({@link
+     * InvalidSettingException#atFault}) when its value came from this file; "" otherwise.
      */
     public static String originPrefix(JobFile f, InvalidSettingException e) {
-        if (f == null || e.settings().isEmpty()) {
+        if (f == null) {
             return "";
         }
-        return f.origin(e.settings().get(0)).map(where -> where + ": ").orElse("");
+        return e.atFault().flatMap(f::origin).map(where -> where + ": ").orElse("");
     }
 
     /**
