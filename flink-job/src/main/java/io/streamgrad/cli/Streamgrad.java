@@ -113,6 +113,7 @@ public final class Streamgrad {
         boolean verbose = Arrays.asList(args).contains("--verbose");
         // Read by log4j2-cli.properties; set before any library logs.
         System.setProperty("streamgrad.log.level", verbose ? "INFO" : "ERROR");
+        System.setProperty("streamgrad.log.libraries", verbose ? "INFO" : "FATAL");
         // Charts are drawn off-screen; no display is needed or wanted.
         System.setProperty("java.awt.headless", "true");
         CommandLine cli = new CommandLine(new Streamgrad());

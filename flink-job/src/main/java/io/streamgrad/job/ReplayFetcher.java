@@ -21,6 +21,7 @@ import org.apache.flink.connector.base.source.reader.RecordsWithSplitIds;
 import org.apache.flink.connector.base.source.reader.splitreader.SplitReader;
 import org.apache.flink.connector.base.source.reader.splitreader.SplitsAddition;
 import org.apache.flink.connector.base.source.reader.splitreader.SplitsChange;
+import org.apache.flink.runtime.execution.SuppressRestartsException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -746,30 +747,29 @@ final class ReplayFetcher implements SplitReader<ReplayFetcher.Fetched, ReplaySp
         return since;
     }
 
-    /** Refuses a range whose head retention has deleted since the run fixed it. */
+    /**
+     * Refuses a range whose head retention has deleted since the run fixed it, naming every
+     * partition that lost offsets. Restarting cannot bring them back, so the job fails at once
+     * ({@link SuppressRestartsException}) instead of after its restart strategy's attempts.
+     */
     private void checkRetained() {
         List<TopicPartition> partitions = new ArrayList<>();
         range.keySet().forEach(p -> partitions.add(new TopicPartition(topic, p)));
-        Map<TopicPartition, Long> beginning = consumer.beginningOffsets(partitions);
-        for (TopicPartition tp : partitions) {
-            long first = range.get(tp.partition())[0];
-            long last = range.get(tp.partition())[1] - 1;
-            long begins = beginning.getOrDefault(tp, 0L);
-            if (last >= first && begins > first) {
-                throw new IllegalStateException(
-                        String.format(
-                                "topic %s partition %d: offsets %d-%d of this run's range were"
-                                        + " deleted (retention) after the run fixed it; the"
-                                        + " partition now begins at %d. Epoch %d would be"
-                                        + " shorter, so the run stops: raise the topic's"
-                                        + " retention.ms, or train on a range still retained",
-                                topic,
-                                tp.partition(),
-                                first,
-                                Math.min(last, begins - 1),
-                                begins,
-                                plan.epochOf(pass)));
-            }
+        Map<Integer, Long> beginning = new HashMap<>();
+        consumer.beginningOffsets(partitions).forEach((tp, o) -> beginning.put(tp.partition(), o));
+        List<String> lost = ReplaySource.lostHead(range, beginning);
+        if (!lost.isEmpty()) {
+            throw new SuppressRestartsException(
+                    new IllegalStateException(
+                            String.format(
+                                    "topic %s: offsets of this run's range were deleted"
+                                            + " (retention) after the run fixed it: %s. Reading"
+                                            + " on would make an epoch shorter, so the run stops:"
+                                            + " raise the topic's retention.ms, and train on what"
+                                            + " is still retained with --start-over (a run"
+                                            + " resumed from this state would read the same"
+                                            + " range)",
+                                    topic, String.join(", ", lost))));
         }
     }
 }

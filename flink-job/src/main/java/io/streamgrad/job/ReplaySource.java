@@ -182,7 +182,28 @@ public final class ReplaySource
             fixedRange.forEach((p, r) -> copy.put(p, r.clone()));
             return copy;
         }
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(consumerProperties())) {
+        return range(kafka, topic, groupId, useCommittedOffsets, fromEarliest, startOffsets);
+    }
+
+    /**
+     * The range a replay of {@code topic} would fix if it started now, as its source does at a
+     * job's first start: per partition, the first offset and the offset after the last (the end
+     * offset now).
+     *
+     * @param useCommittedOffsets start where the group's committed offsets are, where it has any
+     * @param fromEarliest partitions without a start offset start at the earliest offset (else the
+     *     latest: nothing)
+     * @param startOffsets explicit per-partition start offsets (a warm start), null for none
+     */
+    public static Map<Integer, long[]> range(
+            KafkaClientConfig kafka,
+            String topic,
+            String groupId,
+            boolean useCommittedOffsets,
+            boolean fromEarliest,
+            Map<Integer, Long> startOffsets) {
+        try (KafkaConsumer<byte[], byte[]> c =
+                new KafkaConsumer<>(consumerProperties(kafka, groupId))) {
             List<TopicPartition> partitions = new ArrayList<>();
             for (PartitionInfo p : c.partitionsFor(topic)) {
                 partitions.add(new TopicPartition(topic, p.partition()));
@@ -212,7 +233,48 @@ public final class ReplaySource
         }
     }
 
+    /**
+     * What retention deleted of a range since it was fixed: "partition P offsets A-B (it now begins
+     * at C)" for each partition whose first offsets are gone, in partition order; empty when all of
+     * it is still there.
+     *
+     * @param range per partition, the first offset and the offset after the last
+     * @param beginning per partition, the first offset the topic holds now
+     */
+    public static List<String> lostHead(Map<Integer, long[]> range, Map<Integer, Long> beginning) {
+        List<String> lost = new ArrayList<>();
+        for (Map.Entry<Integer, long[]> r : new TreeMap<>(range).entrySet()) {
+            long first = r.getValue()[0];
+            long last = r.getValue()[1] - 1;
+            long begins = beginning.getOrDefault(r.getKey(), 0L);
+            if (last >= first && begins > first) {
+                lost.add(
+                        String.format(
+                                "partition %d offsets %d-%d (it now begins at %d)",
+                                r.getKey(), first, Math.min(last, begins - 1), begins));
+            }
+        }
+        return lost;
+    }
+
+    /** The first offset of each of {@code partitions} of {@code topic} now. */
+    public static Map<Integer, Long> beginnings(
+            KafkaClientConfig kafka, String topic, java.util.Collection<Integer> partitions) {
+        try (KafkaConsumer<byte[], byte[]> c =
+                new KafkaConsumer<>(consumerProperties(kafka, "streamgrad-range-check"))) {
+            List<TopicPartition> tps = new ArrayList<>();
+            partitions.forEach(p -> tps.add(new TopicPartition(topic, p)));
+            Map<Integer, Long> out = new TreeMap<>();
+            c.beginningOffsets(tps).forEach((tp, o) -> out.put(tp.partition(), o));
+            return out;
+        }
+    }
+
     private Properties consumerProperties() {
+        return consumerProperties(kafka, groupId);
+    }
+
+    private static Properties consumerProperties(KafkaClientConfig kafka, String groupId) {
         Properties p = kafka.properties(Map.of());
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);

@@ -227,7 +227,27 @@ public final class TrainingJob {
                 c.topics().events(),
                 c.groupId(),
                 plan,
-                !c.ignoreCommittedOffsets() && c.startOffsets() == null,
+                startsAtCommittedOffsets(c),
+                c.fromEarliest(),
+                c.startOffsets());
+    }
+
+    private static boolean startsAtCommittedOffsets(JobConfig c) {
+        return !c.ignoreCommittedOffsets() && c.startOffsets() == null;
+    }
+
+    /**
+     * The range a fresh bounded run of {@code c} would read if its job started now: per partition,
+     * the first offset and the offset after the last, as its source fixes them (the group's
+     * committed offsets, explicit start offsets, or the earliest or latest; up to the end offsets
+     * now).
+     */
+    public static Map<Integer, long[]> boundedRangeNow(JobConfig c) {
+        return ReplaySource.range(
+                c.kafka(),
+                c.topics().events(),
+                c.groupId(),
+                startsAtCommittedOffsets(c),
                 c.fromEarliest(),
                 c.startOffsets());
     }

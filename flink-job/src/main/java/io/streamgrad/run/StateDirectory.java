@@ -76,13 +76,17 @@ public final class StateDirectory {
      * @param eventsTopic the topic the stored run trains on (the new run's when there is none)
      * @param outputStart where the stored run's outputs begin ({@link OutputStart#BEGINNING} when
      *     there is no stored run, or it was recorded before the start was)
+     * @param range the range a bounded replay of the stored run reads (per partition, the first
+     *     offset and the offset after the last, as seen when it first started); empty for a live
+     *     run, a pass kept in state, or a run recorded before ranges were
      */
     public record Found(
             String runId,
             Optional<Path> checkpoint,
             boolean completed,
             String eventsTopic,
-            OutputStart outputStart) {}
+            OutputStart outputStart,
+            Optional<Map<Integer, long[]>> range) {}
 
     /**
      * Reads the state directory for a run about to start with configuration {@code c}.
@@ -98,7 +102,12 @@ public final class StateDirectory {
         Path runFile = dir.resolve("run.json");
         if (!Files.exists(runFile)) {
             return new Found(
-                    c.runId(), Optional.empty(), false, c.topics().events(), OutputStart.BEGINNING);
+                    c.runId(),
+                    Optional.empty(),
+                    false,
+                    c.topics().events(),
+                    OutputStart.BEGINNING,
+                    Optional.empty());
         }
         Map<String, String> stored = stored();
         String storedCluster = stored.get(CLUSTER_ID);
@@ -151,7 +160,8 @@ public final class StateDirectory {
                 latestCheckpoint(),
                 completed,
                 stored.getOrDefault(EVENTS_TOPIC, c.topics().events()),
-                outputStart(stored));
+                outputStart(stored),
+                range(stored));
     }
 
     /**
@@ -161,7 +171,25 @@ public final class StateDirectory {
      * @param clusterId the Kafka cluster's id; null when unknown (not recorded, never checked)
      */
     public void begin(JobConfig c, OutputStart outputs, String clusterId) {
-        write(c, false, outputs, clusterId);
+        begin(c, outputs, clusterId, null);
+    }
+
+    /**
+     * As {@link #begin(JobConfig, OutputStart, String)}, with the range a bounded replay reads, so
+     * that a resumed run can be refused before it starts when retention has deleted its head.
+     *
+     * @param range per partition, the first offset and the offset after the last; null keeps the
+     *     range recorded before, if any (a resumed run's)
+     */
+    public void begin(
+            JobConfig c, OutputStart outputs, String clusterId, Map<Integer, long[]> range) {
+        Map<Integer, long[]> kept =
+                range != null
+                        ? range
+                        : Files.exists(dir.resolve("run.json"))
+                                ? range(stored()).orElse(null)
+                                : null;
+        write(c, false, outputs, clusterId, kept);
     }
 
     /**
@@ -170,7 +198,24 @@ public final class StateDirectory {
      */
     public void complete(JobConfig c) {
         Map<String, String> stored = stored();
-        write(c, true, outputStart(stored), stored.get(CLUSTER_ID));
+        write(c, true, outputStart(stored), stored.get(CLUSTER_ID), range(stored).orElse(null));
+    }
+
+    private static final String RANGE_FROM = "range.from";
+    private static final String RANGE_TO = "range.to";
+
+    private Optional<Map<Integer, long[]>> range(Map<String, String> stored) {
+        String from = stored.get(RANGE_FROM);
+        String to = stored.get(RANGE_TO);
+        if (from == null || to == null) {
+            return Optional.empty();
+        }
+        Path runFile = dir.resolve("run.json");
+        Map<Integer, Long> first = OutputStart.decode(from, runFile + " (" + RANGE_FROM + ")");
+        Map<Integer, Long> end = OutputStart.decode(to, runFile + " (" + RANGE_TO + ")");
+        Map<Integer, long[]> range = new TreeMap<>();
+        first.forEach((p, f) -> range.put(p, new long[] {f, end.getOrDefault(p, f)}));
+        return Optional.of(range);
     }
 
     private static final String CLUSTER_ID = "kafka.cluster_id";
@@ -290,7 +335,12 @@ public final class StateDirectory {
         }
     }
 
-    private void write(JobConfig c, boolean completed, OutputStart outputs, String clusterId) {
+    private void write(
+            JobConfig c,
+            boolean completed,
+            OutputStart outputs,
+            String clusterId,
+            Map<Integer, long[]> range) {
         Map<String, String> record = new TreeMap<>(modelSettings(c));
         if (clusterId != null) {
             // The log the checkpoint's offsets belong to; the address only for the reader.
@@ -302,6 +352,17 @@ public final class StateDirectory {
         record.put(METRICS_FROM, OutputStart.encode(outputs.metrics()));
         record.put(SNAPSHOTS_FROM, OutputStart.encode(outputs.snapshots()));
         record.put(DEAD_LETTERS_FROM, OutputStart.encode(outputs.deadLetters()));
+        if (range != null) {
+            Map<Integer, Long> from = new TreeMap<>();
+            Map<Integer, Long> to = new TreeMap<>();
+            range.forEach(
+                    (p, r) -> {
+                        from.put(p, r[0]);
+                        to.put(p, r[1]);
+                    });
+            record.put(RANGE_FROM, OutputStart.encode(from));
+            record.put(RANGE_TO, OutputStart.encode(to));
+        }
         try {
             Files.createDirectories(dir);
             Path tmp = dir.resolve("run.json.tmp");

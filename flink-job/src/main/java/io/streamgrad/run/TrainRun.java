@@ -2,6 +2,8 @@ package io.streamgrad.run;
 
 import io.streamgrad.config.InvalidSettingException;
 import io.streamgrad.job.JobConfig;
+import io.streamgrad.job.ReplaySource;
+import io.streamgrad.job.TrainingJob;
 import io.streamgrad.kafka.TopicAdmin;
 import io.streamgrad.run.flags.TrainJobOptions;
 import io.streamgrad.schema.DeadLetter;
@@ -13,6 +15,7 @@ import io.streamgrad.train.Snapshots;
 import io.streamgrad.train.WarmStart;
 import java.nio.file.Path;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SortedMap;
@@ -348,7 +351,8 @@ public final class TrainRun {
             StateDirectory state,
             JobRunner.LocalState local,
             String announcement,
-            String clusterId) {}
+            String clusterId,
+            Map<Integer, long[]> range) {}
 
     /**
      * Opens the run's state directory: resumes from its newest checkpoint, or starts afresh ({@code
@@ -398,6 +402,10 @@ public final class TrainRun {
                             + " afresh");
         }
         if (found.checkpoint().isPresent()) {
+            // Checked first: a lost range needs --start-over whatever the checkpoint holds.
+            if (replays(c) && found.range().isPresent()) {
+                requireRetained(c, found.range().get(), state);
+            }
             requireReadable(found.checkpoint().get(), state);
             JobConfig resumed = c.withRunId(found.runId());
             return new Prepared(
@@ -415,7 +423,8 @@ public final class TrainRun {
                             + " in "
                             + state.path()
                             + " (model, optimizer state, open windows and offsets)",
-                    clusterId);
+                    clusterId,
+                    null);
         }
         if (c.bounded() && !c.ignoreCommittedOffsets() && c.startOffsets() == null) {
             try (TopicAdmin admin = new TopicAdmin(c.kafka())) {
@@ -433,13 +442,83 @@ public final class TrainRun {
                 }
             }
         }
+        Map<Integer, long[]> range = null;
+        if (c.bounded()) {
+            range = TrainingJob.boundedRangeNow(c);
+            requireRecords(c, range);
+        }
         return new Prepared(
                 c,
                 state,
                 new JobRunner.LocalState(
                         state.checkpoints(), Optional.empty(), false, Optional.empty()),
                 "starting run " + c.runId() + " afresh; state kept in " + state.path(),
-                clusterId);
+                clusterId,
+                replays(c) ? range : null);
+    }
+
+    /** Whether {@code c} reads its range from Kafka once per pass (a bounded replay). */
+    private static boolean replays(JobConfig c) {
+        return c.bounded() && c.training().batching().rereadsKafka();
+    }
+
+    /**
+     * Refuses a bounded run whose range holds no records, before anything starts: its job would
+     * train nothing and end, and mark the group's run finished.
+     */
+    private static void requireRecords(JobConfig c, Map<Integer, long[]> range) {
+        long records = range.values().stream().mapToLong(r -> r[1] - r[0]).sum();
+        if (records > 0) {
+            return;
+        }
+        String where =
+                range.entrySet().stream()
+                        .map(e -> "partition " + e.getKey() + " at offset " + e.getValue()[1])
+                        .collect(Collectors.joining(", "));
+        String why =
+                c.warmStart() != null
+                        ? "the warm start's model has trained every offset the topic holds, so"
+                                + " there is nothing new to train on yet"
+                        : c.startOffsets() != null
+                                ? "{from-offset} starts at the topic's end; give an earlier"
+                                        + " {from-offset}"
+                                : c.fromEarliest()
+                                        ? "the topic holds no events yet; produce to it first"
+                                        : "{from} latest starts a bounded run at the topic's end;"
+                                                + " use {from} earliest";
+        throw new InvalidSettingException(
+                "a bounded run over "
+                        + c.topics().events()
+                        + " would read nothing: its range ends where it starts ("
+                        + where
+                        + "); "
+                        + why);
+    }
+
+    /**
+     * Refuses to resume a bounded replay whose range retention has partly deleted since the run
+     * first started: the resumed job would stop when its next pass reached the gap.
+     */
+    private static void requireRetained(
+            JobConfig c, Map<Integer, long[]> range, StateDirectory state) {
+        List<String> lost =
+                ReplaySource.lostHead(
+                        range,
+                        ReplaySource.beginnings(c.kafka(), c.topics().events(), range.keySet()));
+        if (!lost.isEmpty()) {
+            throw InvalidSettingException.withRemedies(
+                    "the run in "
+                            + state.path()
+                            + " replays "
+                            + c.topics().events()
+                            + ", whose range retention has deleted in part since the run first"
+                            + " started: "
+                            + String.join(", ", lost)
+                            + ". Resumed, each epoch would be shorter, so it is not: {start-over}"
+                            + " trains afresh on what the topic still holds (raise its"
+                            + " retention.ms to keep a range for its epochs), or use another"
+                            + " {group-id}");
+        }
     }
 
     /**
@@ -498,10 +577,12 @@ public final class TrainRun {
                 local = local.withOutputStart(OutputStart.now(admin, c.topics()));
             }
         }
-        p.state().begin(c, local.outputStart().get(), p.clusterId());
+        p.state().begin(c, local.outputStart().get(), p.clusterId(), p.range());
         long startMs = System.currentTimeMillis();
         JobRunner.Outcome outcome = JobRunner.runLocally(c, local, webUiPort, observer);
-        if (c.bounded()) {
+        if (c.bounded() && !outcome.snapshots().isEmpty()) {
+            // A run that emitted no model trained nothing: it is not marked done (the refusal
+            // below says why), so running it again is not refused as "already trained".
             p.state().complete(c);
         }
         if (c.bounded() && outcome.snapshots().isEmpty()) {

@@ -339,18 +339,31 @@ class ReplaySourceIT {
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
         try (Admin admin = Admin.create(p)) {
             admin.deleteRecords(
-                            Map.of(new TopicPartition(topic, 1), RecordsToDelete.beforeOffset(100)))
+                            Map.of(
+                                    new TopicPartition(topic, 1),
+                                    RecordsToDelete.beforeOffset(100),
+                                    new TopicPartition(topic, 2),
+                                    RecordsToDelete.beforeOffset(7)))
                     .all()
                     .get();
         }
-        IllegalStateException e =
+        // Restarting cannot bring the offsets back: the job is told not to try.
+        org.apache.flink.runtime.execution.SuppressRestartsException stop =
                 assertThrows(
-                        IllegalStateException.class, () -> readAll(source, range, plan, -1, null));
+                        org.apache.flink.runtime.execution.SuppressRestartsException.class,
+                        () -> readAll(source, range, plan, -1, null));
+        String message = stop.getCause().getMessage();
         assertTrue(
-                e.getMessage()
-                        .contains("partition 1: offsets 0-99 of this run's range were deleted"),
-                e.getMessage());
-        assertTrue(e.getMessage().contains("retention.ms"), e.getMessage());
+                message.contains(
+                        "topic "
+                                + topic
+                                + ": offsets of this run's range were deleted (retention) after"
+                                + " the run fixed it: partition 1 offsets 0-99 (it now begins at"
+                                + " 100), partition 2 offsets 0-6 (it now begins at 7). Reading on"
+                                + " would make an epoch shorter"),
+                message);
+        assertTrue(message.contains("retention.ms"), message);
+        assertTrue(message.contains("--start-over"), message);
 
         // A run fixing its range now starts partition 1 where retention left it, even from a
         // committed position retention deleted.
@@ -370,7 +383,8 @@ class ReplaySourceIT {
         assertEquals(100, now.get(1)[0]);
         assertEquals(range.get(1)[1], now.get(1)[1]);
         assertEquals(0, now.get(0)[0]);
-        assertEquals(EVENTS - 100, readAll(source, now, plan, -1, null).size() / plan.passes());
+        assertEquals(7, now.get(2)[0]);
+        assertEquals(EVENTS - 100 - 7, readAll(source, now, plan, -1, null).size() / plan.passes());
     }
 
     @Test
@@ -475,7 +489,8 @@ class ReplaySourceIT {
     /**
      * One call to the reader as the task thread makes it, waiting (as the task's mailbox does) for
      * the fetcher when nothing is there yet; false at the end of input. The fetcher's failure comes
-     * out as its cause, as the job reports it.
+     * out as its cause, as the job reports it, or as the {@code SuppressRestartsException} that
+     * carries it.
      */
     private static boolean poll(ReplayReader reader, Collect out) throws Exception {
         InputStatus status;
@@ -484,6 +499,11 @@ class ReplaySourceIT {
         } catch (RuntimeException e) {
             Throwable cause = e;
             while (cause.getCause() != null) {
+                if (cause.getCause()
+                        instanceof org.apache.flink.runtime.execution.SuppressRestartsException s) {
+                    // What the job's failover sees: a failure no restart can mend.
+                    throw s;
+                }
                 cause = cause.getCause();
             }
             if (cause instanceof IllegalStateException ise) {

@@ -1,0 +1,159 @@
+package io.streamgrad.run;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.streamgrad.config.InvalidSettingException;
+import io.streamgrad.job.JobConfig;
+import io.streamgrad.job.TrainingJob;
+import io.streamgrad.kafka.EmbeddedKafkaBroker;
+import io.streamgrad.producers.SyntheticConfig;
+import io.streamgrad.producers.SyntheticProducer;
+import io.streamgrad.run.flags.TrainJobOptions;
+import io.streamgrad.schema.Task;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.RecordsToDelete;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * A bounded run's range is checked before anything starts: a range with no records is refused (not
+ * run, and not recorded as done), and a replay whose head retention deleted since it first started
+ * is not resumed, naming every partition that lost offsets.
+ */
+class ReplayRangeIT {
+    private static final String TOPIC = "range.events";
+    private static final long EVENTS = 4_000; // 1,000 per partition
+    private static EmbeddedKafkaBroker broker;
+
+    @BeforeAll
+    static void start() {
+        broker = EmbeddedKafkaBroker.start();
+        new SyntheticProducer(
+                        broker.bootstrapServers(),
+                        new SyntheticConfig(
+                                TOPIC, "r", Task.BINARY, 5, 2, 0.5, EVENTS, 0, 4, 3, 0, false))
+                .run(n -> {});
+    }
+
+    @AfterAll
+    static void stop() {
+        broker.close();
+    }
+
+    private static JobConfig config(String group, String... more) {
+        TrainJobOptions o = new TrainJobOptions();
+        String[] base = {
+            "--bootstrap-servers",
+            broker.bootstrapServers(),
+            "--events-topic",
+            TOPIC,
+            "--features",
+            "5",
+            "--bounded",
+            "--epochs",
+            "2",
+            "--group-id",
+            group
+        };
+        String[] args =
+                java.util.stream.Stream.concat(
+                                java.util.Arrays.stream(base), java.util.Arrays.stream(more))
+                        .toArray(String[]::new);
+        new CommandLine(o).parseArgs(args);
+        return o.toJobConfig("run-" + group);
+    }
+
+    /** As train's {@code --from-offset} sets it. */
+    private static JobConfig fromOffset(String offsets) {
+        return TrainRun.resolveStart(config("empty"), null, null, offsets).config();
+    }
+
+    @Test
+    void aRangeWithNoRecordsIsRefusedBeforeTheStartAndNotRecorded(@TempDir Path dir) {
+        Path state = dir.resolve("empty");
+        InvalidSettingException e =
+                assertThrows(
+                        InvalidSettingException.class,
+                        () -> TrainRun.prepare(fromOffset("1000"), state, false, null));
+        assertEquals(
+                "a bounded run over "
+                        + TOPIC
+                        + " would read nothing: its range ends where it starts (partition 0 at"
+                        + " offset 1000, partition 1 at offset 1000, partition 2 at offset 1000,"
+                        + " partition 3 at offset 1000); from-offset starts at the topic's end;"
+                        + " give an earlier from-offset",
+                e.getMessage());
+        assertFalse(Files.exists(state.resolve("run.json")), "nothing recorded");
+        // Part of the topic left to read is a range.
+        TrainRun.Prepared p =
+                TrainRun.prepare(fromOffset("0:999,1:1000,2:1000,3:1000"), state, false, null);
+        long records = p.range().values().stream().mapToLong(r -> r[1] - r[0]).sum();
+        assertEquals(1, records);
+    }
+
+    @Test
+    void aReplayWhoseHeadRetentionDeletedIsNotResumed(@TempDir Path dir) throws Exception {
+        JobConfig c = config("resume");
+        Map<Integer, long[]> range = TrainingJob.boundedRangeNow(c);
+        assertEquals(4, range.size());
+        range.values().forEach(r -> assertEquals(EVENTS / 4, r[1] - r[0]));
+        // A run that started, recorded its range and wrote a checkpoint.
+        StateDirectory state = StateDirectory.at(dir.resolve("resume"));
+        state.begin(c, OutputStart.BEGINNING, null, range);
+        Path chk = state.checkpoints().resolve("job").resolve("chk-1");
+        Files.createDirectories(chk);
+        Files.writeString(chk.resolve("_metadata"), "");
+        // Nothing deleted: the checks pass up to the checkpoint's own (which an empty file fails).
+        InvalidSettingException unreadable =
+                assertThrows(
+                        InvalidSettingException.class,
+                        () -> TrainRun.prepare(c, state.path(), false, null));
+        assertTrue(unreadable.getMessage().contains("is damaged"), unreadable.getMessage());
+
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        try (Admin admin = Admin.create(p)) {
+            admin.deleteRecords(
+                            Map.of(
+                                    new TopicPartition(TOPIC, 1),
+                                    RecordsToDelete.beforeOffset(10),
+                                    new TopicPartition(TOPIC, 3),
+                                    RecordsToDelete.beforeOffset(250)))
+                    .all()
+                    .get();
+        }
+        InvalidSettingException lost =
+                assertThrows(
+                        InvalidSettingException.class,
+                        () -> TrainRun.prepare(c, state.path(), false, null));
+        assertEquals(
+                "the run in "
+                        + state.path()
+                        + " replays "
+                        + TOPIC
+                        + ", whose range retention has deleted in part since the run first"
+                        + " started: partition 1 offsets 0-9 (it now begins at 10), partition 3"
+                        + " offsets 0-249 (it now begins at 250). Resumed, each epoch would be"
+                        + " shorter, so it is not: start-over trains afresh on what the topic"
+                        + " still holds (raise its retention.ms to keep a range for its epochs),"
+                        + " or use another group-id",
+                lost.getMessage());
+        // Starting over reads what is left.
+        TrainRun.Prepared fresh = TrainRun.prepare(c, state.path(), true, null);
+        assertEquals(10, fresh.range().get(1)[0]);
+        assertEquals(250, fresh.range().get(3)[0]);
+        assertEquals(0, fresh.range().get(0)[0]);
+    }
+}
