@@ -15,6 +15,13 @@ public final class Accumulators {
     public static final String FIRST_RECORD_MILLIS = "first-record-millis";
 
     /**
+     * 1 when the job's first record came before what {@link #FIRST_RECORD_MILLIS} says, at a time
+     * no checkpoint kept (Flink restarted the job before its first checkpoint completed), else 0: a
+     * Flink {@code LongMaximum}. The run's start-up is then unknown.
+     */
+    public static final String FIRST_RECORD_UNKNOWN = "first-record-unknown";
+
+    /**
      * Wall-clock epoch milliseconds when a local run submitted the job: not a Flink accumulator but
      * added to the finished job's accumulators by the runner, so that the summary can tell start-up
      * (submit to first record) from the run.

@@ -14,7 +14,7 @@ import io.streamgrad.train.InvalidEventException;
 import io.streamgrad.train.ReplayPlan;
 import java.util.Arrays;
 import java.util.EnumSet;
-import java.util.List;
+import org.apache.flink.api.common.accumulators.LongMaximum;
 import org.apache.flink.api.common.accumulators.LongMinimum;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
@@ -52,7 +52,7 @@ public final class DecodeProcessFunction extends ProcessFunction<KafkaRecord, Tr
     private transient LongMinimum firstRecordMillis;
     private transient boolean receivedRecord;
     private transient ListState<Long> firstRecordState;
-    private transient long restoredFirstRecordMillis; // Long.MAX_VALUE: none restored
+    private transient FirstRecordTime carried;
 
     /**
      * @param maxRecordBytes the largest record (bytes) decoded; larger ones are dead-lettered as
@@ -83,10 +83,12 @@ public final class DecodeProcessFunction extends ProcessFunction<KafkaRecord, Tr
     public void open(OpenContext openContext) {
         AvroSerde.trustGeneratedClasses();
         firstRecordMillis = new LongMinimum();
-        if (restoredFirstRecordMillis != Long.MAX_VALUE) {
-            firstRecordMillis.add(restoredFirstRecordMillis);
+        if (carried.millis() != Long.MAX_VALUE) {
+            firstRecordMillis.add(carried.millis());
         }
         getRuntimeContext().addAccumulator(Accumulators.FIRST_RECORD_MILLIS, firstRecordMillis);
+        LongMaximum unknown = new LongMaximum(carried.unknown() ? 1 : 0);
+        getRuntimeContext().addAccumulator(Accumulators.FIRST_RECORD_UNKNOWN, unknown);
     }
 
     @Override
@@ -105,22 +107,17 @@ public final class DecodeProcessFunction extends ProcessFunction<KafkaRecord, Tr
                 context.getOperatorStateStore()
                         .getUnionListState(
                                 new ListStateDescriptor<>("first-record-millis", Long.class));
-        // Only a restart within this job (attempt 1, 2, ...) carries the time over. A new job
-        // restored from a checkpoint (train started again on its state directory, attempt 0) is
-        // a run of its own, whose rate spans its own records.
-        restoredFirstRecordMillis = Long.MAX_VALUE;
-        if (context.isRestored() && getRuntimeContext().getTaskInfo().getAttemptNumber() > 0) {
-            for (Long t : firstRecordState.get()) {
-                restoredFirstRecordMillis = Math.min(restoredFirstRecordMillis, t);
-            }
-        }
+        carried =
+                FirstRecordTime.carried(
+                        getRuntimeContext().getTaskInfo().getAttemptNumber(),
+                        context.isRestored(),
+                        firstRecordState.get());
     }
 
     @Override
     public void snapshotState(FunctionSnapshotContext context) throws Exception {
         counters.snapshot();
-        long first = Math.min(restoredFirstRecordMillis, firstRecordMillis.getLocalValue());
-        firstRecordState.update(first == Long.MAX_VALUE ? List.of() : List.of(first));
+        firstRecordState.update(carried.toState(firstRecordMillis.getLocalValue()));
     }
 
     @Override

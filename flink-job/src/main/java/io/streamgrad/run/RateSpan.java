@@ -41,8 +41,15 @@ public record RateSpan(
                         .filter(m -> m.getKind() == MetricKind.ITERATION)
                         .mapToLong(TrainingMetric::getEmittedAt)
                         .max();
+        // A first record earlier than the one known (a restart before the first checkpoint):
+        // start-up cannot be told, so it is not reported.
+        boolean firstUnknown =
+                accumulators.get(Accumulators.FIRST_RECORD_UNKNOWN) instanceof Number n
+                        && n.longValue() > 0;
         return new RateSpan(
-                instant(accumulators.get(Accumulators.JOB_SUBMITTED_MILLIS)),
+                firstUnknown
+                        ? OptionalLong.empty()
+                        : instant(accumulators.get(Accumulators.JOB_SUBMITTED_MILLIS)),
                 instant(accumulators.get(Accumulators.FIRST_RECORD_MILLIS)),
                 last);
     }

@@ -51,6 +51,30 @@ class RateSpanTest {
     }
 
     @Test
+    void aFirstRecordNoCheckpointKeptLeavesStartUpUnknown() {
+        // Flink restarted the job before its first checkpoint: the first record known is the
+        // restarted attempt's, so submit → first record would count the failed attempt.
+        Map<String, Object> acc =
+                Map.of(
+                        Accumulators.JOB_SUBMITTED_MILLIS, 1_000L,
+                        Accumulators.FIRST_RECORD_MILLIS, 9_000L,
+                        Accumulators.FIRST_RECORD_UNKNOWN, 1L);
+        RateSpan span = RateSpan.of(acc, List.of(metric(MetricKind.ITERATION, 10_000L)));
+        assertEquals(null, span.startupSeconds());
+        assertEquals(1.0, span.spanSeconds(), 1e-12);
+        assertEquals(
+                3.5,
+                RateSpan.of(
+                                Map.of(
+                                        Accumulators.JOB_SUBMITTED_MILLIS, 1_000L,
+                                        Accumulators.FIRST_RECORD_MILLIS, 4_500L,
+                                        Accumulators.FIRST_RECORD_UNKNOWN, 0L),
+                                List.of())
+                        .startupSeconds(),
+                1e-12);
+    }
+
+    @Test
     void aResumedRunsRateCountsOnlyTheExamplesOfItsOwnSpan() {
         // Attempt 1 trained two batches of 64 before it was killed; attempt 2 read its first
         // record at 10 s and trained three batches of 64 in 3 s. The totals say 320 examples, but
