@@ -73,10 +73,13 @@ final class BenchTable {
                                 + " read from Kafka again; the last epoch's rate (from the epoch"
                                 + " before's last update to its own), the JIT's warm-up behind"
                                 + " it, against the warm in-memory trainer and the raw consumer"
-                                + " (medians; in brackets single warm runs, each against the"
-                                + " in-memory run of the same number, measured before the"
-                                + " one-pass runs, and against the raw consumer's median).%n%n",
-                        ThroughputBench.WARM_EPOCHS));
+                                + "%s.%n%n",
+                        ThroughputBench.WARM_EPOCHS,
+                        runs > 1
+                                ? " (medians; in brackets single warm runs, each against the"
+                                        + " in-memory run of the same number, measured before the"
+                                        + " one-pass runs, and against the raw consumer's median)"
+                                : ""));
         s.append(
                 "| workload | e2e per epoch (ex/s) | last epoch (ex/s) | last epoch / in-memory |"
                         + " last epoch / raw | issue 9 target |\n");

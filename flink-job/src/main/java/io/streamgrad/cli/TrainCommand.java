@@ -93,7 +93,7 @@ public final class TrainCommand implements Callable<Integer> {
                 c.topics().events(),
                 c.training().batching().describeBatchSize(),
                 c.training().batching().window().describe(),
-                c.bounded() ? "bounded" : "live",
+                c.bounded() ? "bounded, " + c.training().batching().describeShuffle() : "live",
                 c.runId());
         // The preflight has loaded ND4J already; where it computes is worth a line before it does.
         System.out.println("streamgrad train: " + BackendInfo.current().describe());

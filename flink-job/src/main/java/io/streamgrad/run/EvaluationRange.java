@@ -226,6 +226,7 @@ public record EvaluationRange(String topic, SortedMap<Integer, long[]> offsets) 
             }
             return;
         }
+        java.util.Set<Integer> seen = new java.util.HashSet<>();
         for (String part : s.split(",")) {
             String[] pv = part.trim().split(":", -1);
             if (pv.length != 2) {
@@ -241,6 +242,11 @@ public record EvaluationRange(String topic, SortedMap<Integer, long[]> offsets) 
                                 + p
                                 + "; the topic has partitions "
                                 + List.copyOf(bounds.keySet()));
+            }
+            if (!seen.add(p)) {
+                // Which one was meant cannot be told: refused, not the last one kept.
+                throw new InvalidSettingException(
+                        "{" + flag + "} names partition " + p + " twice, in " + spec);
             }
             into.put(p, parseLong(flag, pv[1].trim(), spec));
             named.add(p);

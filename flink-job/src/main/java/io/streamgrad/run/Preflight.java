@@ -6,6 +6,7 @@ import io.streamgrad.model.BackendMemory;
 import io.streamgrad.model.StepMemory;
 import io.streamgrad.train.Batching;
 import io.streamgrad.train.TrainingConfig;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.LongFunction;
 
@@ -102,7 +103,8 @@ public final class Preflight {
                                                 b.groupBlocks(), largestBlock)));
             }
         }
-        requireBlocksFit(b, features, heapBytes, bytes -> "give the JVM more: " + moreHeap(bytes));
+        requireBlocksFit(
+                b, features, events, heapBytes, bytes -> "give the JVM more: " + moreHeap(bytes));
     }
 
     /**
@@ -110,6 +112,8 @@ public final class Preflight {
      * records (one read ahead, one queued, one emitted) take more than half of {@code heapBytes},
      * naming the largest block size that fits.
      *
+     * @param events the records of the range, which the groups can never hold more of; 0 or less
+     *     when unknown (a job on a cluster)
      * @param heapBytes the heap of the JVM whose source reads the blocks (a slot's share of a
      *     TaskManager's on a cluster)
      * @param more how to get more memory there, given the bytes the groups need: the message's last
@@ -117,7 +121,11 @@ public final class Preflight {
      * @throws InvalidSettingException when the groups do not fit
      */
     public static void requireBlocksFit(
-            Batching batching, int features, long heapBytes, LongFunction<String> more) {
+            Batching batching,
+            int features,
+            long events,
+            long heapBytes,
+            LongFunction<String> more) {
         Batching b = batching.sizedFor(features);
         if (!b.rereadsKafka() || b.shuffle() != io.streamgrad.train.ShuffleMode.BLOCKS) {
             return;
@@ -125,24 +133,53 @@ public final class Preflight {
         long budget = heapBytes / 2;
         long perRecord = rawRecordBytes(features);
         int held = io.streamgrad.job.ReplaySource.GROUPS_HELD;
-        long largestBlock = Math.max(0, budget / perRecord / b.groupBlocks() / held);
-        long bytes = (long) held * b.groupBlocks() * b.blockOffsets() * perRecord;
+        long records =
+                Math.min(
+                        saturatingProduct((long) held * b.groupBlocks(), b.blockOffsets()),
+                        events > 0 ? events : Long.MAX_VALUE);
+        long bytes = saturatingProduct(records, perRecord);
         if (bytes > budget) {
+            long largestBlock = budget / perRecord / b.groupBlocks() / held;
+            long largestGroup = budget / perRecord / b.blockOffsets() / held;
+            List<String> fixes = new ArrayList<>();
+            if (largestBlock > 0) {
+                fixes.add(
+                        String.format(
+                                "lower {shuffle-block} to at most %,d (with {shuffle-group} %,d)",
+                                largestBlock, b.groupBlocks()));
+            }
+            if (largestGroup > 0) {
+                fixes.add(
+                        String.format(
+                                "lower {shuffle-group} to at most %,d (with {shuffle-block} %,d)",
+                                largestGroup, b.blockOffsets()));
+            }
+            if (fixes.isEmpty()) {
+                fixes.add("lower {shuffle-block} and {shuffle-group}");
+            }
             throw new InvalidSettingException(
                     String.format(
                             "{shuffle} blocks holds %d groups (one read ahead, one queued, one"
-                                    + " being trained on) of %d blocks of %,d records of %d"
+                                    + " being trained on) of %,d blocks of %,d records of %d"
                                     + " features, about %,d MiB, more than half the %,d MiB heap:"
-                                    + " lower {shuffle-block} to at most %,d (or {shuffle-group});"
-                                    + " or %s",
+                                    + " %s; or %s",
                             held,
                             b.groupBlocks(),
                             b.blockOffsets(),
                             features,
                             bytes >> 20,
                             heapBytes >> 20,
-                            largestBlock,
+                            String.join(", or ", fixes),
                             more.apply(bytes)));
+        }
+    }
+
+    /** a × b, or {@link Long#MAX_VALUE} where that overflows (both non-negative). */
+    private static long saturatingProduct(long a, long b) {
+        try {
+            return Math.multiplyExact(a, b);
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
         }
     }
 
@@ -152,7 +189,35 @@ public final class Preflight {
      */
     static String moreHeap(long bytes) {
         long gib = Math.max(1, -Math.floorDiv(-2 * bytes, 1L << 30));
-        return "STREAMGRAD_HEAP=" + gib + "g ./streamgrad ...";
+        String given = heapGivenIn(System::getenv);
+        // The launcher adds no heap of its own when one is given there: STREAMGRAD_HEAP would
+        // change nothing.
+        return given == null
+                ? "STREAMGRAD_HEAP=" + gib + "g ./streamgrad ..."
+                : "-Xmx"
+                        + gib
+                        + "g in "
+                        + given
+                        + ", which sets the heap here, not STREAMGRAD_HEAP";
+    }
+
+    private static final java.util.regex.Pattern HEAP_FLAG =
+            java.util.regex.Pattern.compile(
+                    "(^|\\s)-(Xm[sx]|XX:(MaxHeapSize|InitialHeapSize|MaxRAMPercentage|MaxRAM)=)");
+
+    /**
+     * The environment variable through which the heap was given the JVM other than by {@code
+     * STREAMGRAD_HEAP} (the launcher's test, README "Memory"), or null.
+     */
+    static String heapGivenIn(java.util.function.UnaryOperator<String> env) {
+        for (String name :
+                List.of("STREAMGRAD_JAVA_OPTS", "JDK_JAVA_OPTIONS", "JAVA_TOOL_OPTIONS")) {
+            String v = env.apply(name);
+            if (v != null && HEAP_FLAG.matcher(v).find()) {
+                return name;
+            }
+        }
+        return null;
     }
 
     /**

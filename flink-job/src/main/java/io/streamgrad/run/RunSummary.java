@@ -42,6 +42,7 @@ public record RunSummary(
         @JsonProperty("divergence_restores") long divergenceRestores,
         @JsonProperty("batch_size") String batchSize,
         @JsonProperty("window") String window,
+        @JsonProperty("shuffle") String shuffle,
         @JsonProperty("seed") long seed,
         @JsonProperty("epochs") long epochs,
         @JsonProperty("iterations_per_epoch") long iterationsPerEpoch,
@@ -143,6 +144,14 @@ public record RunSummary(
         for (TrainingMetric m : steps) {
             perEpoch.merge(m.getEpoch(), 1L, Long::sum);
         }
+        if (!perEpoch.isEmpty() && !perEpoch.containsKey(0)) {
+            // A bounded run's epoch that made no update (a range smaller than a batch carries
+            // into the next epoch) counts 0, so that entry k is epoch k + 1's.
+            int last = Math.max((int) epochs, ((TreeMap<Integer, Long>) perEpoch).lastKey());
+            for (int e = 1; e <= last; e++) {
+                perEpoch.putIfAbsent(e, 0L);
+            }
+        }
         return new RunSummary(
                 runId,
                 training.spec().shorthand(),
@@ -159,6 +168,7 @@ public record RunSummary(
                 Accumulators.Counter.DIVERGENCE_RESTORES.in(accumulators),
                 b.describeBatchSize(),
                 b.fullBatch() ? "none (full batch)" : b.window().describe(),
+                b.describeShuffle(),
                 training.seed(),
                 epochs,
                 b.fullBatch() ? 1 : trained / b.batchSize(),

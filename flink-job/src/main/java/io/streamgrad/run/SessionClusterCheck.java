@@ -118,6 +118,7 @@ public final class SessionClusterCheck {
             Preflight.requireBlocksFit(
                     training.batching(),
                     training.spec().inputSize(),
+                    0,
                     heap,
                     bytes ->
                             String.format(

@@ -279,6 +279,24 @@ public record Batching(
         return epochs > 1 || fullBatch || fullPassLoss;
     }
 
+    /**
+     * How a bounded run orders its examples, as the first line of {@code train} says it: "shuffle
+     * blocks of 8,192 offsets, 16 at a time", "shuffle window" (source order, each window mixed),
+     * "shuffle pass" (kept in state) or "full batch".
+     */
+    public String describeShuffle() {
+        if (fullBatch) {
+            return "full batch";
+        }
+        return shuffle == ShuffleMode.BLOCKS
+                ? String.format(
+                        java.util.Locale.ROOT,
+                        "shuffle blocks of %,d offsets, %d at a time",
+                        blockOffsets,
+                        groupBlocks)
+                : "shuffle " + shuffle.wireName();
+    }
+
     /** The batch size as users write it: a number, or "full". */
     public String describeBatchSize() {
         return fullBatch ? BatchSize.FULL : Integer.toString(batchSize);

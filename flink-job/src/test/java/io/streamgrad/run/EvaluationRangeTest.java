@@ -137,6 +137,14 @@ class EvaluationRangeTest {
                                 () -> resolve("x", null, null, null, null))
                         .getMessage()
                         .contains("must be P:OFFSET"));
+        assertEquals(
+                "from-offset names partition 0 twice, in 0:10,0:20",
+                assertThrows(
+                                InvalidSettingException.class,
+                                () -> resolve("0:10,0:20", null, null, null, null))
+                        .getMessage());
+        // One partition in each of the two flags is a range, not a repetition.
+        assertEquals(10, resolve("0:10", "0:20", null, null, null).offsets().get(0)[0]);
         assertThrows(InvalidSettingException.class, () -> resolve("1", null, null, null, 5L));
         assertThrows(InvalidSettingException.class, () -> resolve("1", null, "5", null, null));
         assertTrue(

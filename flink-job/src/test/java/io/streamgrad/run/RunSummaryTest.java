@@ -78,6 +78,39 @@ class RunSummaryTest {
     }
 
     @Test
+    void anEpochThatMadeNoUpdateCountsZeroIterations() throws Exception {
+        // A range smaller than a batch: epoch 1 carries it, epoch 2 trains the remainder twice.
+        TrainingConfig twoEpochs =
+                new TrainingConfig(
+                        TRAINING.spec(),
+                        TRAINING.optimizer(),
+                        Batching.defaults().withEpochs(2),
+                        7,
+                        1_000,
+                        0.05);
+        List<TrainingMetric> steps = new java.util.ArrayList<>();
+        for (long t : new long[] {9_000L, 9_500L}) {
+            TrainingMetric m = RateSpanTest.metric(MetricKind.ITERATION, t);
+            m.setEpoch(2);
+            steps.add(m);
+        }
+        RunSummary s =
+                RunSummary.of(
+                        "run-1",
+                        twoEpochs,
+                        SUBMITTED_THEN_FIRST_RECORD,
+                        steps,
+                        List.of(),
+                        null,
+                        null,
+                        0,
+                        30.0,
+                        20.0);
+        JsonNode json = new ObjectMapper().readTree(new ObjectMapper().writeValueAsString(s));
+        assertEquals("[0,2]", json.path("epoch_iterations").toString());
+    }
+
+    @Test
     void aRunThatReadNothingHasNoInstants() throws Exception {
         JsonNode json = summary(Map.of(Accumulators.JOB_SUBMITTED_MILLIS, 1_000L), List.of());
         assertTrue(json.path("first_record_at_ms").isNull(), json.toString());

@@ -14,6 +14,9 @@ import org.junit.jupiter.api.Test;
 class ShufflePreflightTest {
     private static final long HEAP = 768L << 20;
 
+    /** A range longer than any group of blocks here: the groups' own size is what counts. */
+    private static final long BIG = 1L << 50;
+
     @Test
     void aPassKeptInStateIsRefusedWhenItDoesNotFitInHalfTheHeapNamingTheBlockSizeThatDoes() {
         Batching pass = Batching.defaults().withEpochs(3).withShuffle(ShuffleMode.PASS);
@@ -43,7 +46,7 @@ class ShufflePreflightTest {
         InvalidSettingException e =
                 assertThrows(
                         InvalidSettingException.class,
-                        () -> Preflight.requireShuffleFits(blocks, 784, 60_000, HEAP));
+                        () -> Preflight.requireShuffleFits(blocks, 784, BIG, HEAP));
         assertTrue(e.getMessage().contains("lower shuffle-block to at most"), e.getMessage());
         assertTrue(e.getMessage().contains("holds 3 groups"), e.getMessage());
         // The largest block it names fits; one more offset does not.
@@ -52,17 +55,14 @@ class ShufflePreflightTest {
         assertDoesNotThrow(
                 () ->
                         Preflight.requireShuffleFits(
-                                Batching.defaults().withBlocks((int) largest, 16),
-                                784,
-                                60_000,
-                                HEAP));
+                                Batching.defaults().withBlocks((int) largest, 16), 784, BIG, HEAP));
         assertThrows(
                 InvalidSettingException.class,
                 () ->
                         Preflight.requireShuffleFits(
                                 Batching.defaults().withBlocks((int) largest + 1, 16),
                                 784,
-                                60_000,
+                                BIG,
                                 HEAP));
         assertDoesNotThrow(
                 () -> Preflight.requireShuffleFits(Batching.defaults(), 784, 60_000_000, HEAP));
@@ -101,7 +101,7 @@ class ShufflePreflightTest {
                 InvalidSettingException.class,
                 () ->
                         Preflight.requireShuffleFits(
-                                Batching.defaults().withBlocks(1_024, 16), 10_000, 8_000, HEAP));
+                                Batching.defaults().withBlocks(1_024, 16), 10_000, 80_000, HEAP));
     }
 
     @Test
@@ -114,15 +114,15 @@ class ShufflePreflightTest {
         InvalidSettingException e =
                 assertThrows(
                         InvalidSettingException.class,
-                        () -> Preflight.requireShuffleFits(huge, 784, 60_000, HEAP));
+                        () -> Preflight.requireShuffleFits(huge, 784, BIG, HEAP));
         java.util.regex.Matcher m =
                 java.util.regex.Pattern.compile("STREAMGRAD_HEAP=(\\d+)g").matcher(e.getMessage());
         assertTrue(m.find(), e.getMessage());
         long suggested = Long.parseLong(m.group(1)) << 30;
-        assertDoesNotThrow(() -> Preflight.requireShuffleFits(huge, 784, 60_000, suggested));
+        assertDoesNotThrow(() -> Preflight.requireShuffleFits(huge, 784, BIG, suggested));
         assertThrows(
                 InvalidSettingException.class,
-                () -> Preflight.requireShuffleFits(huge, 784, 60_000, suggested - (2L << 30)));
+                () -> Preflight.requireShuffleFits(huge, 784, BIG, suggested - (2L << 30)));
     }
 
     @Test
@@ -161,5 +161,54 @@ class ShufflePreflightTest {
                 () ->
                         Preflight.requireBacktestFits(
                                 List.of(rereads, rereads), 100, 1_000_000_000, HEAP));
+    }
+
+    @Test
+    void theGroupsNeverHoldMoreThanTheRange() {
+        // 65,536-offset blocks of 20 features: 3 × 16 such blocks would take about 750 MiB, but a
+        // range of 200,000 events is all the groups can ever hold (36 MiB).
+        Batching wide = Batching.defaults().withBlocks(65_536, 16);
+        assertDoesNotThrow(() -> Preflight.requireShuffleFits(wide, 20, 200_000, HEAP));
+        assertThrows(
+                InvalidSettingException.class,
+                () -> Preflight.requireShuffleFits(wide, 20, 8_000_000, HEAP));
+    }
+
+    @Test
+    void aGroupTooLargeForAnyBlockNamesTheLargestGroupThatFits() {
+        // Too many blocks for even one offset each: the way out is a smaller group.
+        Batching many = Batching.defaults().withBlocks(8_192, 100_000_000);
+        InvalidSettingException e =
+                assertThrows(
+                        InvalidSettingException.class,
+                        () -> Preflight.requireShuffleFits(many, 20, BIG, HEAP));
+        long largestGroup = (HEAP / 2) / (4 * 20 + 20 + 150) / 8_192 / 3;
+        assertEquals(
+                String.format(
+                        "shuffle blocks holds 3 groups (one read ahead, one queued, one being"
+                                + " trained on) of 100,000,000 blocks of 8,192 records of 20"
+                                + " features, about %,d MiB, more than half the 768 MiB heap:"
+                                + " lower shuffle-group to at most %,d (with shuffle-block 8,192);"
+                                + " or give the JVM more: %s",
+                        3L * 100_000_000 * 8_192 * (4 * 20 + 20 + 150) >> 20,
+                        largestGroup,
+                        Preflight.moreHeap(3L * 100_000_000 * 8_192 * (4 * 20 + 20 + 150))),
+                e.getMessage());
+    }
+
+    @Test
+    void aHeapGivenThroughJavaOptionsIsWhereMoreHeapGoes() {
+        assertEquals(
+                "STREAMGRAD_JAVA_OPTS",
+                Preflight.heapGivenIn(
+                        n -> n.equals("STREAMGRAD_JAVA_OPTS") ? "-Dx=1 -Xmx256m" : null));
+        assertEquals(
+                "JDK_JAVA_OPTIONS",
+                Preflight.heapGivenIn(
+                        n -> n.equals("JDK_JAVA_OPTIONS") ? "-XX:MaxRAMPercentage=50" : null));
+        assertEquals(
+                null,
+                Preflight.heapGivenIn(
+                        n -> n.equals("STREAMGRAD_JAVA_OPTS") ? "-XX:+AlwaysPreTouch" : null));
     }
 }

@@ -71,4 +71,17 @@ class BatchingBlockSizeTest {
         assertEquals(
                 "shuffle-group is a number of blocks of at least 1, got 0", group.getMessage());
     }
+
+    @Test
+    void theShuffleIsDescribedAsTheRunUsesIt() {
+        Batching b = Batching.defaults();
+        assertEquals(
+                "shuffle blocks of 8,192 offsets, 16 at a time",
+                b.withShuffle(ShuffleMode.BLOCKS).sizedFor(100).describeShuffle());
+        assertEquals(
+                "shuffle blocks of 1,024 offsets, 4 at a time",
+                b.withShuffle(ShuffleMode.BLOCKS).withBlocks(1_024, 4).describeShuffle());
+        assertEquals("shuffle window", b.withShuffle(ShuffleMode.WINDOW).describeShuffle());
+        assertEquals("shuffle pass", b.withShuffle(ShuffleMode.PASS).describeShuffle());
+    }
 }

@@ -7,6 +7,8 @@ import io.streamgrad.train.ShuffleMode;
 import io.streamgrad.window.Durations;
 import io.streamgrad.window.LatePolicy;
 import io.streamgrad.window.WindowSpec;
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine.Option;
 
 /** The mini-batch flags shared by demo and train: one path from flags to {@link Batching}. */
@@ -133,9 +135,46 @@ public final class BatchingOptions {
             // Refused below with the value as given.
         }
         throw new InvalidSettingException(
-                "{shuffle-block} is 'auto' or a number of offsets of at least 1, got '"
+                "{shuffle-block} is 'auto' or a number of offsets from 1 to 2,147,483,647, got '"
                         + value
                         + "'");
+    }
+
+    /**
+     * The shuffle flags given other than as their defaults, as {@code {name}} tokens: each shapes
+     * only a bounded run ({@code --shuffle-block} and {@code --shuffle-group} only its blocks).
+     */
+    private List<String> shuffleFlagsGiven(boolean blockFlagsOnly) {
+        List<String> given = new ArrayList<>();
+        if (!blockFlagsOnly && !"auto".equals(shuffle)) {
+            given.add("{shuffle} " + shuffle);
+        }
+        if (!"auto".equals(shuffleBlock)) {
+            given.add("{shuffle-block} " + shuffleBlock);
+        }
+        if (shuffleGroup != Batching.DEFAULT_GROUP_BLOCKS) {
+            given.add("{shuffle-group} " + shuffleGroup);
+        }
+        return given;
+    }
+
+    /**
+     * Refuses shuffle flags on a live run, which reads each event once as it arrives and shuffles
+     * only within each window: they would be ignored.
+     *
+     * @throws InvalidSettingException naming the flags given
+     */
+    public void requireNoShuffleFlagsLive() {
+        List<String> given = shuffleFlagsGiven(false);
+        if (!given.isEmpty()) {
+            throw new InvalidSettingException(
+                    String.join(", ", given)
+                            + (given.size() == 1 ? " orders" : " order")
+                            + " the epochs of a bounded run; a live run trains events as they"
+                            + " arrive, each window shuffled: give {bounded}, or leave "
+                            + (given.size() == 1 ? "it" : "them")
+                            + " out");
+        }
     }
 
     /** Validates every flag; a bad value throws {@link InvalidSettingException} naming the fix. */
@@ -148,6 +187,27 @@ public final class BatchingOptions {
         try {
             int size = BatchSize.parse(batchSize);
             WindowSpec w = WindowSpec.parse(window);
+            ShuffleMode mode =
+                    "auto".equals(shuffle)
+                            ? Batching.defaultShuffle(w)
+                            : ShuffleMode.fromWireName(shuffle);
+            int blocks = blockOffsets(shuffleBlock);
+            List<String> blockFlags = shuffleFlagsGiven(true);
+            if (size != 0 && mode != ShuffleMode.BLOCKS && !blockFlags.isEmpty()) {
+                throw new InvalidSettingException(
+                        String.join(", ", blockFlags)
+                                + (blockFlags.size() == 1 ? " sizes" : " size")
+                                + " the blocks of {shuffle} blocks, but this run reads "
+                                + ("auto".equals(shuffle)
+                                        ? "its range in source order ({shuffle} auto is window"
+                                                + " with event-time windows)"
+                                        : mode == ShuffleMode.PASS
+                                                ? "its pass once and keeps it ({shuffle} pass)"
+                                                : "its range in source order ({shuffle} window)")
+                                + ": leave "
+                                + (blockFlags.size() == 1 ? "it" : "them")
+                                + " out, or give {shuffle} blocks");
+            }
             return new Batching(
                     size,
                     size == 0,
@@ -158,10 +218,8 @@ public final class BatchingOptions {
                     epochs,
                     fullBatchLimit,
                     fullPassLoss,
-                    "auto".equals(shuffle)
-                            ? Batching.defaultShuffle(w)
-                            : ShuffleMode.fromWireName(shuffle),
-                    blockOffsets(shuffleBlock),
+                    mode,
+                    blocks,
                     shuffleGroup);
         } catch (InvalidSettingException e) {
             throw e;

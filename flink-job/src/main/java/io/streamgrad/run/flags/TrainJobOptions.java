@@ -64,6 +64,9 @@ public final class TrainJobOptions {
      */
     public JobConfig toJobConfig(String runId) {
         TrainingConfig training = model.toTrainingConfig(batching.toBatching());
+        if (!bounded) {
+            batching.requireNoShuffleFlagsLive();
+        }
         if (!from.equals("earliest") && !from.equals("latest")) {
             throw new InvalidSettingException(
                     "{from} must be earliest or latest, got '" + from + "'");

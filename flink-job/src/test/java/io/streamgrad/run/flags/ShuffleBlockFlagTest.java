@@ -48,4 +48,57 @@ class ShuffleBlockFlagTest {
                 e.getMessage().contains("auto, blocks, window or pass, got 'sometimes'"),
                 e.getMessage());
     }
+
+    @Test
+    void blockFlagsWhereNoBlocksAreReadAreRefusedNotIgnored() {
+        assertEquals(
+                "shuffle-block 1024 sizes the blocks of shuffle blocks, but this run reads its"
+                        + " pass once and keeps it (shuffle pass): leave it out, or give shuffle"
+                        + " blocks",
+                assertThrows(
+                                InvalidSettingException.class,
+                                () ->
+                                        parse("--shuffle", "pass", "--shuffle-block", "1024")
+                                                .toBatching())
+                        .getMessage());
+        assertTrue(
+                assertThrows(
+                                InvalidSettingException.class,
+                                () ->
+                                        parse("--window", "event-time:5s", "--shuffle-group", "4")
+                                                .toBatching())
+                        .getMessage()
+                        .contains("(shuffle auto is window with event-time windows)"));
+        assertTrue(
+                assertThrows(
+                                InvalidSettingException.class,
+                                () ->
+                                        parse(
+                                                        "--shuffle",
+                                                        "window",
+                                                        "--shuffle-block",
+                                                        "64",
+                                                        "--shuffle-group",
+                                                        "2")
+                                                .toBatching())
+                        .getMessage()
+                        .startsWith("shuffle-block 64, shuffle-group 2 size the blocks"));
+        // With blocks, or at their defaults, they are what they say.
+        assertEquals(
+                4, parse("--shuffle", "blocks", "--shuffle-group", "4").toBatching().groupBlocks());
+        parse("--shuffle", "window", "--shuffle-block", "auto", "--shuffle-group", "16")
+                .toBatching();
+    }
+
+    @Test
+    void shuffleFlagsOnALiveRunAreRefused() {
+        BatchingOptions live = parse("--shuffle", "window");
+        InvalidSettingException e =
+                assertThrows(InvalidSettingException.class, live::requireNoShuffleFlagsLive);
+        assertEquals(
+                "shuffle window orders the epochs of a bounded run; a live run trains events as"
+                        + " they arrive, each window shuffled: give bounded, or leave it out",
+                e.getMessage());
+        parse().requireNoShuffleFlagsLive();
+    }
 }
