@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streamgrad.config.InvalidSettingException;
+import io.streamgrad.config.RunIds;
 import io.streamgrad.job.JobConfig;
 import io.streamgrad.plot.LossChart;
 import io.streamgrad.run.BacktestReport;
@@ -19,7 +20,6 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -88,7 +88,7 @@ public final class BacktestCommand implements Callable<Integer> {
             SnapshotExport.checkOutput("plot", f.svg());
         }
         job.bounded = true; // a range ends
-        String runId = UUID.randomUUID().toString();
+        String runId = RunIds.next();
         job.groupId =
                 groupId(
                         spec.commandLine().getParseResult().hasMatchedOption("--group-id"),

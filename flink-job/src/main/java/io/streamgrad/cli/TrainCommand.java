@@ -1,6 +1,7 @@
 package io.streamgrad.cli;
 
 import io.streamgrad.config.InvalidSettingException;
+import io.streamgrad.config.RunIds;
 import io.streamgrad.job.JobConfig;
 import io.streamgrad.model.BackendInfo;
 import io.streamgrad.run.AutoBatchSize;
@@ -12,7 +13,6 @@ import io.streamgrad.run.TrainRun;
 import io.streamgrad.run.flags.StartOptions;
 import io.streamgrad.run.flags.TrainJobOptions;
 import java.nio.file.Path;
-import java.util.UUID;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -65,7 +65,7 @@ public final class TrainCommand implements Callable<Integer> {
         if (auto != null) {
             System.out.println("streamgrad train: " + auto.reason());
         }
-        JobConfig c = job.toJobConfig(UUID.randomUUID().toString());
+        JobConfig c = job.toJobConfig(RunIds.next());
         if (summaryJson != null && !c.bounded()) {
             throw new InvalidSettingException(
                     "{summary-json} needs {bounded}: a live job has no end to summarise");

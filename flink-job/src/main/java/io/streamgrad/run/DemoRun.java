@@ -1,6 +1,7 @@
 package io.streamgrad.run;
 
 import io.streamgrad.config.InvalidSettingException;
+import io.streamgrad.config.RunIds;
 import io.streamgrad.job.JobConfig;
 import io.streamgrad.kafka.EmbeddedKafkaBroker;
 import io.streamgrad.kafka.KafkaClientConfig;
@@ -29,7 +30,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.UUID;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
@@ -143,7 +143,7 @@ public final class DemoRun {
         }
         return new Plan(
                 auto == null ? null : auto.reason(),
-                UUID.randomUUID().toString(),
+                RunIds.next(),
                 training,
                 data,
                 o.partitions,

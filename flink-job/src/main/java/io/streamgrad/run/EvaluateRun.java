@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streamgrad.config.InvalidSettingException;
+import io.streamgrad.config.RunIds;
 import io.streamgrad.evaluate.EvaluationAccumulator;
 import io.streamgrad.evaluate.EvaluationMetrics;
 import io.streamgrad.evaluate.Scorer;
@@ -37,7 +38,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import java.util.UUID;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.configuration.Configuration;
@@ -166,7 +166,7 @@ public final class EvaluateRun {
                         Math.min(
                                 range.offsets().size(),
                                 Runtime.getRuntime().availableProcessors()));
-        return new Plan(r, UUID.randomUUID().toString(), snapshot, range, parallelism);
+        return new Plan(r, RunIds.next(), snapshot, range, parallelism);
     }
 
     /** What the consumer can tell about a topic's partitions (evaluate, backtest, warm start). */

@@ -1,5 +1,6 @@
 package io.streamgrad.serve;
 
+import io.streamgrad.config.RunIds;
 import io.streamgrad.schema.ModelSnapshot;
 import java.util.Collection;
 import java.util.Comparator;
@@ -13,13 +14,15 @@ import java.util.concurrent.ConcurrentHashMap;
  * following predictor swaps to.
  *
  * <p>Within a run, the higher version (a snapshot's version is its iteration; of equal versions,
- * the later created). Across runs, the run that started later, a run's start being the earliest
- * {@code created_at} of its snapshots seen: a run started over ({@code train --start-over}), or any
- * new run of the key, supersedes its predecessor whatever version that one had reached. By version
- * alone, a predictor would keep serving a long run's v3125 while its replacement trains through
- * v100…v3124; by each snapshot's own creation time, two runs writing at once (two group ids, or an
- * old live run still going after a start-over) would take turns on every snapshot; by creation time
- * within a run, two hosts' clocks could put a run's versions out of order.
+ * the later created). Across runs, the run that started later: a run started over ({@code train
+ * --start-over}), or any new run of the key, supersedes its predecessor whatever version that one
+ * had reached. A run's start is the time in its id ({@link RunIds#startedAt}, ids made since Dec 2
+ * 2026), else the earliest {@code created_at} of its snapshots seen (which a compacted topic can
+ * make later than it was). By version alone, a predictor would keep serving a long run's v3125
+ * while its replacement trains through v100…v3124; by each snapshot's own creation time, two runs
+ * writing at once (two group ids, or an old live run still going after a start-over) would take
+ * turns on every snapshot; by creation time within a run, two hosts' clocks could put a run's
+ * versions out of order.
  *
  * <p>An instance remembers the runs it has seen (one entry per run id); thread-safe.
  */
@@ -31,7 +34,8 @@ public final class SnapshotRecency {
      * key should be seen before it is compared, so that runs are ordered by their starts.
      */
     void see(String run, long createdAt) {
-        runStarts.merge(String.valueOf(run), createdAt, Math::min);
+        long start = RunIds.startedAt(run).orElse(createdAt);
+        runStarts.merge(String.valueOf(run), start, Math::min);
     }
 
     /**
@@ -44,8 +48,12 @@ public final class SnapshotRecency {
         if (Objects.equals(runA, runB)) {
             return versionA > versionB || (versionA == versionB && createdA > createdB);
         }
-        long startA = runStarts.getOrDefault(String.valueOf(runA), createdA);
-        long startB = runStarts.getOrDefault(String.valueOf(runB), createdB);
+        long startA =
+                runStarts.getOrDefault(
+                        String.valueOf(runA), RunIds.startedAt(runA).orElse(createdA));
+        long startB =
+                runStarts.getOrDefault(
+                        String.valueOf(runB), RunIds.startedAt(runB).orElse(createdB));
         return startA != startB
                 ? startA > startB
                 : String.valueOf(runA).compareTo(String.valueOf(runB)) > 0;

@@ -93,4 +93,21 @@ class SnapshotRecencyTest {
         assertEquals(Predictor.Offer.NOT_NEWER, predictor.offer(of("a", 2, 1_010)));
         assertEquals(Predictor.Offer.SWAPPED, predictor.offer(of("b", 2, 1_011)));
     }
+
+    @Test
+    void runsWhoseIdsSayWhenTheyStartedAreOrderedSoOnACompactedTopic() {
+        // A (started at 1,000) and B (started at 2,000) write one key; compaction kept B@5,000
+        // and the tail holds A@5,001. By the snapshots seen, A would seem to start later; by the
+        // ids, B did, and a new follower stays on B.
+        String a = io.streamgrad.config.RunIds.at(1_000, new java.util.Random(1)).toString();
+        String b = io.streamgrad.config.RunIds.at(2_000, new java.util.Random(2)).toString();
+        Predictor predictor = new Predictor("k", "test");
+        assertEquals(Predictor.Offer.SWAPPED, predictor.offer(of(b, 70, 5_000)));
+        assertEquals(Predictor.Offer.NOT_NEWER, predictor.offer(of(a, 900, 5_001)));
+        assertEquals(Predictor.Offer.SWAPPED, predictor.offer(of(b, 71, 5_002)));
+        assertEquals(b, predictor.current().runId());
+        ModelSnapshot bLast = of(b, 70, 5_000);
+        assertEquals(
+                bLast, SnapshotRecency.newest(List.of(bLast, of(a, 900, 5_001))).orElseThrow());
+    }
 }
