@@ -51,7 +51,7 @@ public final class DecodeProcessFunction extends ProcessFunction<KafkaRecord, Tr
     private transient CheckpointedCounters counters;
     private transient LongMinimum firstRecordMillis;
     private transient boolean receivedRecord;
-    private transient ListState<Long> firstRecordState;
+    private transient ListState<String> firstRecordState;
     private transient FirstRecordTime carried;
 
     /**
@@ -105,19 +105,21 @@ public final class DecodeProcessFunction extends ProcessFunction<KafkaRecord, Tr
         // rescaling too.
         firstRecordState =
                 context.getOperatorStateStore()
-                        .getUnionListState(
-                                new ListStateDescriptor<>("first-record-millis", Long.class));
+                        .getUnionListState(new ListStateDescriptor<>("first-record", String.class));
         carried =
                 FirstRecordTime.carried(
                         getRuntimeContext().getTaskInfo().getAttemptNumber(),
-                        context.isRestored(),
+                        getRuntimeContext().getJobInfo().getJobId().toString(),
                         firstRecordState.get());
     }
 
     @Override
     public void snapshotState(FunctionSnapshotContext context) throws Exception {
         counters.snapshot();
-        firstRecordState.update(carried.toState(firstRecordMillis.getLocalValue()));
+        firstRecordState.update(
+                carried.toState(
+                        getRuntimeContext().getJobInfo().getJobId().toString(),
+                        firstRecordMillis.getLocalValue()));
     }
 
     @Override

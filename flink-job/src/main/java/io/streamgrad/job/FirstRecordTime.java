@@ -6,8 +6,13 @@ import java.util.List;
 /**
  * When a job read its first record, carried across the restarts Flink makes within the job, so that
  * a run's start-up and rate span the whole job ({@link Accumulators#FIRST_RECORD_MILLIS}). A
- * restart restores what the last completed checkpoint held; a restart before any checkpoint
- * restores nothing, and then the first record's time is unknown: the attempt knows only its own.
+ * restart restores what the last completed checkpoint held; a restart before a checkpoint held this
+ * job's first record restores nothing of it, and then the first record's time is unknown: the
+ * attempt knows only its own.
+ *
+ * <p>State entries are {@code JOBID=MILLIS} or {@code JOBID=unknown}, so that a checkpoint of an
+ * earlier job (a run resumed by a new job, whose first attempt restores it and may fail before its
+ * own first checkpoint) is never taken for this job's.
  *
  * @param millis the earliest first record's wall-clock time (ms since the epoch) known, {@link
  *     Long#MAX_VALUE} for none
@@ -18,45 +23,54 @@ record FirstRecordTime(long millis, boolean unknown) {
     /** A job's first attempt: nothing carried. */
     static final FirstRecordTime NONE = new FirstRecordTime(Long.MAX_VALUE, false);
 
-    /** The state's mark for {@link #unknown}; times are never negative. */
-    private static final long UNKNOWN = -1;
+    private static final String UNKNOWN = "unknown";
 
     /**
      * What an attempt carries over from the ones before it.
      *
      * @param attempt the attempt number: 0 for a job's first (also a new job restored from a
      *     checkpoint, a run of its own whose rate spans its own records), 1, 2... for restarts
-     * @param restored whether the attempt restored a checkpoint
-     * @param stored the operator state's entries (every subtask's, union state)
+     * @param job this job's id
+     * @param stored the operator state's entries (every subtask's, union state); empty when nothing
+     *     was restored
      */
-    static FirstRecordTime carried(int attempt, boolean restored, Iterable<Long> stored) {
+    static FirstRecordTime carried(int attempt, String job, Iterable<String> stored) {
         if (attempt == 0) {
             return NONE;
         }
-        if (!restored) {
-            return new FirstRecordTime(Long.MAX_VALUE, true);
-        }
         long min = Long.MAX_VALUE;
         boolean unknown = false;
-        for (Long t : stored) {
-            if (t == UNKNOWN) {
+        boolean any = false;
+        for (String entry : stored) {
+            int eq = entry.lastIndexOf('=');
+            if (eq < 0 || !entry.substring(0, eq).equals(job)) {
+                continue; // another job's
+            }
+            any = true;
+            String value = entry.substring(eq + 1);
+            if (value.equals(UNKNOWN)) {
                 unknown = true;
             } else {
-                min = Math.min(min, t);
+                min = Math.min(min, Long.parseLong(value));
             }
         }
-        return new FirstRecordTime(min, unknown);
+        // Nothing of this job restored: an earlier attempt may have read records no checkpoint
+        // kept (it failed before one completed, or after one taken before its first record).
+        return new FirstRecordTime(min, unknown || !any || min == Long.MAX_VALUE);
     }
 
-    /** The state's entries once this attempt's own first record ({@code own}, ms) is known. */
-    List<Long> toState(long own) {
-        List<Long> out = new ArrayList<>();
+    /**
+     * The state's entries for this job once this attempt's own first record ({@code own}, ms;
+     * {@link Long#MAX_VALUE} for none yet) is known.
+     */
+    List<String> toState(String job, long own) {
+        List<String> out = new ArrayList<>();
         long first = Math.min(millis, own);
         if (first != Long.MAX_VALUE) {
-            out.add(first);
+            out.add(job + "=" + first);
         }
         if (unknown) {
-            out.add(UNKNOWN);
+            out.add(job + "=" + UNKNOWN);
         }
         return out;
     }
