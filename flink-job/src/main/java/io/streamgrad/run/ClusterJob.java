@@ -1,6 +1,7 @@
 package io.streamgrad.run;
 
 import io.streamgrad.config.InvalidSettingException;
+import io.streamgrad.config.RunIds;
 import io.streamgrad.job.JobConfig;
 import io.streamgrad.job.TrainingJob;
 import io.streamgrad.kafka.TopicAdmin;
@@ -9,7 +10,6 @@ import io.streamgrad.run.flags.JobFile;
 import io.streamgrad.run.flags.StartOptions;
 import io.streamgrad.run.flags.TrainJobOptions;
 import java.util.Map;
-import java.util.UUID;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine;
@@ -71,7 +71,7 @@ public final class ClusterJob {
                 throw new InvalidSettingException(
                         "{restart-attempts} must be at least 0, got " + job.restartAttempts);
             }
-            JobConfig c = job.options.toJobConfig(UUID.randomUUID().toString());
+            JobConfig c = job.options.toJobConfig(RunIds.next());
             TrainRun.StartPoint start =
                     TrainRun.resolveStart(
                             c,
@@ -98,6 +98,10 @@ public final class ClusterJob {
                 // mode main runs in the JobManager, again after every failover, where a Kafka
                 // not answering yet must not stop the deployment.
                 TrainRun.preflightForCluster(c);
+                if (c.bounded()) {
+                    // A range with nothing in it would "finish" having trained nothing.
+                    TrainRun.requireRecords(c);
+                }
                 // The output topics as the registry makes them (the snapshots topic compacted),
                 // or a warning for one that deletes by retention.
                 try (TopicAdmin admin = new TopicAdmin(c.kafka())) {

@@ -133,11 +133,13 @@ public final class Preflight {
         long budget = heapBytes / 2;
         long perRecord = rawRecordBytes(features);
         int held = io.streamgrad.job.ReplaySource.GROUPS_HELD;
-        long records =
+        // A group never holds more than the range; the groups held at once may be of two passes
+        // (the reader starts the next pass at once), so each can be the whole range.
+        long perGroup =
                 Math.min(
-                        saturatingProduct((long) held * b.groupBlocks(), b.blockOffsets()),
+                        saturatingProduct(b.groupBlocks(), b.blockOffsets()),
                         events > 0 ? events : Long.MAX_VALUE);
-        long bytes = saturatingProduct(records, perRecord);
+        long bytes = saturatingProduct(saturatingProduct(held, perGroup), perRecord);
         if (bytes > budget) {
             long largestBlock = budget / perRecord / b.groupBlocks() / held;
             long largestGroup = budget / perRecord / b.blockOffsets() / held;
@@ -161,12 +163,16 @@ public final class Preflight {
                     String.format(
                             "{shuffle} blocks holds %d groups (one read ahead, one queued, one"
                                     + " being trained on) of %,d blocks of %,d records of %d"
-                                    + " features, about %,d MiB, more than half the %,d MiB heap:"
-                                    + " %s; or %s",
+                                    + " features%s, about %,d MiB, more than half the %,d MiB"
+                                    + " heap: %s; or %s",
                             held,
                             b.groupBlocks(),
                             b.blockOffsets(),
                             features,
+                            perGroup < saturatingProduct(b.groupBlocks(), b.blockOffsets())
+                                    ? String.format(
+                                            " (at most the range's %,d records each)", perGroup)
+                                    : "",
                             bytes >> 20,
                             heapBytes >> 20,
                             String.join(", or ", fixes),

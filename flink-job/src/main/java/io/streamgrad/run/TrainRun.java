@@ -1,6 +1,7 @@
 package io.streamgrad.run;
 
 import io.streamgrad.config.InvalidSettingException;
+import io.streamgrad.job.Accumulators;
 import io.streamgrad.job.JobConfig;
 import io.streamgrad.job.ReplaySource;
 import io.streamgrad.job.TrainingJob;
@@ -442,11 +443,7 @@ public final class TrainRun {
                 }
             }
         }
-        Map<Integer, long[]> range = null;
-        if (c.bounded()) {
-            range = TrainingJob.boundedRangeNow(c);
-            requireRecords(c, range);
-        }
+        Map<Integer, long[]> range = c.bounded() ? requireRecords(c) : null;
         return new Prepared(
                 c,
                 state,
@@ -463,29 +460,49 @@ public final class TrainRun {
     }
 
     /**
-     * Refuses a bounded run whose range holds no records, before anything starts: its job would
-     * train nothing and end, and mark the group's run finished.
+     * The range a fresh bounded run of {@code c} would read if it started now ({@link
+     * TrainingJob#boundedRangeNow}), refused before anything starts when it holds no records: its
+     * job would train nothing and end.
+     *
+     * @return per partition, the first offset and the offset after the last
+     * @throws InvalidSettingException saying why the range is empty and what to give instead
      */
-    private static void requireRecords(JobConfig c, Map<Integer, long[]> range) {
+    static Map<Integer, long[]> requireRecords(JobConfig c) {
+        Map<Integer, long[]> range = TrainingJob.boundedRangeNow(c);
         long records = range.values().stream().mapToLong(r -> r[1] - r[0]).sum();
         if (records > 0) {
-            return;
+            return range;
         }
         String where =
                 range.entrySet().stream()
                         .map(e -> "partition " + e.getKey() + " at offset " + e.getValue()[1])
                         .collect(Collectors.joining(", "));
-        String why =
-                c.warmStart() != null
-                        ? "the warm start's model has trained every offset the topic holds, so"
-                                + " there is nothing new to train on yet"
-                        : c.startOffsets() != null
-                                ? "{from-offset} starts at the topic's end; give an earlier"
-                                        + " {from-offset}"
-                                : c.fromEarliest()
-                                        ? "the topic holds no events yet; produce to it first"
-                                        : "{from} latest starts a bounded run at the topic's end;"
-                                                + " use {from} earliest";
+        Map<Integer, Long> first =
+                ReplaySource.beginnings(c.kafka(), c.topics().events(), range.keySet());
+        boolean topicEmpty =
+                range.entrySet().stream()
+                        .allMatch(e -> first.getOrDefault(e.getKey(), 0L) >= e.getValue()[1]);
+        String why;
+        if (c.warmStart() != null) {
+            why =
+                    "the warm start's model has trained every offset the topic holds, so there is"
+                            + " nothing new to train on yet";
+        } else if (c.startOffsets() != null) {
+            why = "{from-offset} starts at the topic's end; give an earlier {from-offset}";
+        } else if (topicEmpty) {
+            why = "the topic holds no events; produce to it first";
+        } else if (c.fromEarliest() && !c.ignoreCommittedOffsets()) {
+            why =
+                    "group "
+                            + c.groupId()
+                            + " has read it to its end (its committed offsets); {start-over}"
+                            + " replays it from the beginning, or use another {group-id}";
+        } else {
+            why =
+                    "{from} latest starts at the topic's end where group "
+                            + c.groupId()
+                            + " has no committed offsets; use {from} earliest";
+        }
         throw new InvalidSettingException(
                 "a bounded run over "
                         + c.topics().events()
@@ -580,9 +597,11 @@ public final class TrainRun {
         p.state().begin(c, local.outputStart().get(), p.clusterId(), p.range());
         long startMs = System.currentTimeMillis();
         JobRunner.Outcome outcome = JobRunner.runLocally(c, local, webUiPort, observer);
-        if (c.bounded() && !outcome.snapshots().isEmpty()) {
+        if (c.bounded() && Accumulators.Counter.SNAPSHOTS.in(outcome.accumulators()) > 0) {
             // A run that emitted no model trained nothing: it is not marked done (the refusal
-            // below says why), so running it again is not refused as "already trained".
+            // below says why), so running it again is not refused as "already trained". Counted
+            // by the job (checkpointed, earlier attempts included), not read back from a topic
+            // that compaction may have thinned.
             p.state().complete(c);
         }
         if (c.bounded() && outcome.snapshots().isEmpty()) {

@@ -104,6 +104,62 @@ class ReplayRangeIT {
     }
 
     @Test
+    void anEmptyRangeSaysWhyItIsEmpty() {
+        // A group that has read the topic to its end (what the job jar on a cluster checks; train
+        // refuses it earlier, naming its state directory).
+        try (var consumer =
+                new org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]>(
+                        Map.of(
+                                "bootstrap.servers", broker.bootstrapServers(),
+                                "group.id", "at-end",
+                                "key.deserializer",
+                                        org.apache.kafka.common.serialization.ByteArrayDeserializer
+                                                .class
+                                                .getName(),
+                                "value.deserializer",
+                                        org.apache.kafka.common.serialization.ByteArrayDeserializer
+                                                .class
+                                                .getName()))) {
+            Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> end =
+                    new java.util.HashMap<>();
+            for (int p = 0; p < 4; p++) {
+                end.put(
+                        new TopicPartition(TOPIC, p),
+                        new org.apache.kafka.clients.consumer.OffsetAndMetadata(EVENTS / 4));
+            }
+            consumer.commitSync(end);
+        }
+        InvalidSettingException atEnd =
+                assertThrows(
+                        InvalidSettingException.class,
+                        () -> TrainRun.requireRecords(config("at-end")));
+        assertTrue(
+                atEnd.getMessage()
+                        .endsWith(
+                                "group at-end has read it to its end (its committed offsets);"
+                                        + " start-over replays it from the beginning, or use"
+                                        + " another group-id"),
+                atEnd.getMessage());
+        InvalidSettingException latest =
+                assertThrows(
+                        InvalidSettingException.class,
+                        () -> TrainRun.requireRecords(config("fresh", "--from", "latest")));
+        assertTrue(
+                latest.getMessage()
+                        .endsWith(
+                                "from latest starts at the topic's end where group fresh has no"
+                                        + " committed offsets; use from earliest"),
+                latest.getMessage());
+        // From the earliest, the range is what the topic holds (another test deletes some).
+        long fresh = total(TrainRun.requireRecords(config("fresh")));
+        assertTrue(fresh > EVENTS - 300 && fresh <= EVENTS, "records: " + fresh);
+    }
+
+    private static long total(Map<Integer, long[]> range) {
+        return range.values().stream().mapToLong(r -> r[1] - r[0]).sum();
+    }
+
+    @Test
     void aReplayWhoseHeadRetentionDeletedIsNotResumed(@TempDir Path dir) throws Exception {
         JobConfig c = config("resume");
         Map<Integer, long[]> range = TrainingJob.boundedRangeNow(c);

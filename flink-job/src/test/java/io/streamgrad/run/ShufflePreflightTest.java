@@ -165,13 +165,22 @@ class ShufflePreflightTest {
 
     @Test
     void theGroupsNeverHoldMoreThanTheRange() {
-        // 65,536-offset blocks of 20 features: 3 × 16 such blocks would take about 750 MiB, but a
-        // range of 200,000 events is all the groups can ever hold (36 MiB).
+        // 65,536-offset blocks of 20 features: 3 groups of 16 such blocks would take about 750
+        // MiB, but a group never holds more than the range of 200,000 events (3 groups: 143 MiB).
         Batching wide = Batching.defaults().withBlocks(65_536, 16);
         assertDoesNotThrow(() -> Preflight.requireShuffleFits(wide, 20, 200_000, HEAP));
         assertThrows(
                 InvalidSettingException.class,
                 () -> Preflight.requireShuffleFits(wide, 20, 8_000_000, HEAP));
+        // The three groups can be of two passes, each the whole range: 3 × 1,000,000 records of
+        // 250 bytes (715 MiB) do not fit half of 768 MiB, though one range (238 MiB) would.
+        InvalidSettingException e =
+                assertThrows(
+                        InvalidSettingException.class,
+                        () -> Preflight.requireShuffleFits(wide, 20, 1_000_000, HEAP));
+        assertTrue(
+                e.getMessage().contains("(at most the range's 1,000,000 records each), about 715"),
+                e.getMessage());
     }
 
     @Test

@@ -193,7 +193,16 @@ public final class BatchingOptions {
                             : ShuffleMode.fromWireName(shuffle);
             int blocks = blockOffsets(shuffleBlock);
             List<String> blockFlags = shuffleFlagsGiven(true);
-            if (size != 0 && mode != ShuffleMode.BLOCKS && !blockFlags.isEmpty()) {
+            if (size == 0 && !blockFlags.isEmpty()) {
+                throw new InvalidSettingException(
+                        String.join(", ", blockFlags)
+                                + (blockFlags.size() == 1 ? " sizes" : " size")
+                                + " the blocks of {shuffle} blocks, but a full batch ({batch-size}"
+                                + " full) reads its range once, in no blocks: leave "
+                                + (blockFlags.size() == 1 ? "it" : "them")
+                                + " out");
+            }
+            if (mode != ShuffleMode.BLOCKS && !blockFlags.isEmpty()) {
                 throw new InvalidSettingException(
                         String.join(", ", blockFlags)
                                 + (blockFlags.size() == 1 ? " sizes" : " size")

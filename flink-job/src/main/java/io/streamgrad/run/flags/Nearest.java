@@ -7,9 +7,9 @@ import java.util.List;
 /**
  * The names a mistyped one was probably meant to be, at most two: first a name whose words'
  * initials it is ({@code lr} for {@code learning-rate}, {@code bs} for {@code batch-size}, as other
- * tools spell them), or the last words of it ({@code num-epochs} for {@code epochs}); then those
- * within two edits of it (Levenshtein distance: insertions, deletions and substitutions of one
- * character each), nearest first. For flags, job-file keys and a variant's settings alike.
+ * tools spell them); then those within two edits of it (Levenshtein distance: insertions, deletions
+ * and substitutions of one character each), nearest first. For flags, job-file keys and a variant's
+ * settings alike.
  */
 public final class Nearest {
     /** The most edits a suggestion may be away from what was typed. */

@@ -83,6 +83,14 @@ class ShuffleBlockFlagTest {
                                                 .toBatching())
                         .getMessage()
                         .startsWith("shuffle-block 64, shuffle-group 2 size the blocks"));
+        assertTrue(
+                assertThrows(
+                                InvalidSettingException.class,
+                                () ->
+                                        parse("--batch-size", "full", "--shuffle-block", "64")
+                                                .toBatching())
+                        .getMessage()
+                        .contains("a full batch (batch-size full) reads its range once"));
         // With blocks, or at their defaults, they are what they say.
         assertEquals(
                 4, parse("--shuffle", "blocks", "--shuffle-group", "4").toBatching().groupBlocks());
