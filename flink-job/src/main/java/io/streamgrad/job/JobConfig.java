@@ -141,6 +141,16 @@ public record JobConfig(
                                 new java.util.TreeMap<>(startOffsets)));
     }
 
+    /**
+     * The same job reading from explicit offsets: a range the run has fixed before its job starts,
+     * so that what it recorded of the range is what the job reads.
+     *
+     * @param startOffsets partition → first offset to read, for every partition
+     */
+    public JobConfig startingAt(Map<Integer, Long> startOffsets) {
+        return warmStarting(warmStart, startOffsets);
+    }
+
     /** The Kafka bootstrap servers (of {@link #kafka}). */
     public String bootstrapServers() {
         return kafka.bootstrapServers();

@@ -444,6 +444,14 @@ public final class TrainRun {
             }
         }
         Map<Integer, long[]> range = c.bounded() ? requireRecords(c) : null;
+        if (replays(c)) {
+            // The job starts where this range does, so the range run.json records (and a resume
+            // checks against retention) is the one the job reads, even if retention moves the
+            // topic's head or the group's offsets change before the job fixes its own.
+            Map<Integer, Long> starts = new TreeMap<>();
+            range.forEach((p, r) -> starts.put(p, r[0]));
+            c = c.startingAt(starts);
+        }
         return new Prepared(
                 c,
                 state,

@@ -101,6 +101,8 @@ class ReplayRangeIT {
                 TrainRun.prepare(fromOffset("0:999,1:1000,2:1000,3:1000"), state, false, null);
         long records = p.range().values().stream().mapToLong(r -> r[1] - r[0]).sum();
         assertEquals(1, records);
+        // The job starts where the recorded range does.
+        assertEquals(Map.of(0, 999L, 1, 1000L, 2, 1000L, 3, 1000L), p.config().startOffsets());
     }
 
     @Test
@@ -211,5 +213,6 @@ class ReplayRangeIT {
         assertEquals(10, fresh.range().get(1)[0]);
         assertEquals(250, fresh.range().get(3)[0]);
         assertEquals(0, fresh.range().get(0)[0]);
+        assertEquals(Map.of(0, 0L, 1, 10L, 2, 0L, 3, 250L), fresh.config().startOffsets());
     }
 }
