@@ -749,8 +749,9 @@ final class ReplayFetcher implements SplitReader<ReplayFetcher.Fetched, ReplaySp
 
     /**
      * Refuses a range whose head retention has deleted since the run fixed it, naming every
-     * partition that lost offsets. Restarting cannot bring them back, so the job fails at once
-     * ({@link SuppressRestartsException}) instead of after its restart strategy's attempts.
+     * partition that lost offsets, or whose topic now ends before it (made again, truncated).
+     * Restarting cannot bring them back, so the job fails at once ({@link
+     * SuppressRestartsException}) instead of after its restart strategy's attempts.
      */
     private void checkRetained() {
         List<TopicPartition> partitions = new ArrayList<>();
@@ -770,6 +771,30 @@ final class ReplayFetcher implements SplitReader<ReplayFetcher.Fetched, ReplaySp
                                             + " resumed from this state would read the same"
                                             + " range)",
                                     topic, String.join(", ", lost))));
+        }
+        // The other way a fixed range can vanish: the topic was deleted and made again (or
+        // truncated), and now ends before the range does.
+        List<String> cut = new ArrayList<>();
+        consumer.endOffsets(partitions)
+                .forEach(
+                        (tp, end) -> {
+                            long to = range.get(tp.partition())[1];
+                            if (end < to) {
+                                cut.add(
+                                        String.format(
+                                                "partition %d ends at %d, before the range's end"
+                                                        + " %d",
+                                                tp.partition(), end, to));
+                            }
+                        });
+        if (!cut.isEmpty()) {
+            throw new SuppressRestartsException(
+                    new IllegalStateException(
+                            String.format(
+                                    "topic %s no longer holds this run's range (was it deleted"
+                                            + " and made again?): %s. The run stops: train on it"
+                                            + " afresh with --start-over",
+                                    topic, String.join(", ", cut))));
         }
     }
 }

@@ -388,6 +388,33 @@ class ReplaySourceIT {
     }
 
     @Test
+    void aRangeTheTopicNoLongerReachesStopsAtOnce() throws Exception {
+        // As if the topic had been deleted and made again with fewer records since the run fixed
+        // its range: the pass's start finds the end short, before anything is read.
+        String topic = "replay.recreated";
+        produce(topic);
+        ReplayPlan plan = plan(ShuffleMode.WINDOW);
+        ReplaySource source = source(topic, plan);
+        Map<Integer, long[]> range = source.resolveRange();
+        long end = range.get(2)[1];
+        range.get(2)[1] = end + 50;
+        org.apache.flink.runtime.execution.SuppressRestartsException stop =
+                assertThrows(
+                        org.apache.flink.runtime.execution.SuppressRestartsException.class,
+                        () -> readAll(source, range, plan, -1, null));
+        assertEquals(
+                "topic "
+                        + topic
+                        + " no longer holds this run's range (was it deleted and made again?):"
+                        + " partition 2 ends at "
+                        + end
+                        + ", before the range's end "
+                        + (end + 50)
+                        + ". The run stops: train on it afresh with --start-over",
+                stop.getCause().getMessage());
+    }
+
+    @Test
     void aTimestampBeyondThePassUnitIsClampedIntoItsPass() throws Exception {
         String topic = "replay.micros";
         Properties admin = new Properties();
