@@ -106,6 +106,11 @@ public final class DecodeProcessFunction extends ProcessFunction<KafkaRecord, Tr
         firstRecordState =
                 context.getOperatorStateStore()
                         .getUnionListState(new ListStateDescriptor<>("first-record", String.class));
+        // The entries of builds of Dec 2 2026 before job ids were kept: unregistered, Flink would
+        // carry them on, every subtask's to every subtask, growing with each restore.
+        context.getOperatorStateStore()
+                .getUnionListState(new ListStateDescriptor<>("first-record-millis", Long.class))
+                .clear();
         carried =
                 FirstRecordTime.carried(
                         getRuntimeContext().getTaskInfo().getAttemptNumber(),

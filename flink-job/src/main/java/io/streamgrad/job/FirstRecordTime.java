@@ -28,16 +28,14 @@ record FirstRecordTime(long millis, boolean unknown) {
     /**
      * What an attempt carries over from the ones before it.
      *
-     * @param attempt the attempt number: 0 for a job's first (also a new job restored from a
-     *     checkpoint, a run of its own whose rate spans its own records), 1, 2... for restarts
+     * @param attempt the attempt number: 0 for a job's first (also a new job restored from an
+     *     earlier job's checkpoint, a run of its own whose rate spans its own records), 1, 2... for
+     *     restarts
      * @param job this job's id
      * @param stored the operator state's entries (every subtask's, union state); empty when nothing
      *     was restored
      */
     static FirstRecordTime carried(int attempt, String job, Iterable<String> stored) {
-        if (attempt == 0) {
-            return NONE;
-        }
         long min = Long.MAX_VALUE;
         boolean unknown = false;
         boolean any = false;
@@ -48,15 +46,22 @@ record FirstRecordTime(long millis, boolean unknown) {
             }
             any = true;
             String value = entry.substring(eq + 1);
-            if (value.equals(UNKNOWN)) {
-                unknown = true;
-            } else {
-                min = Math.min(min, Long.parseLong(value));
+            try {
+                min = value.equals(UNKNOWN) ? min : Math.min(min, Long.parseLong(value));
+                unknown |= value.equals(UNKNOWN);
+            } catch (NumberFormatException e) {
+                unknown = true; // what it said cannot be read: not a time to report
             }
         }
-        // Nothing of this job restored: an earlier attempt may have read records no checkpoint
-        // kept (it failed before one completed, or after one taken before its first record).
-        return new FirstRecordTime(min, unknown || !any || min == Long.MAX_VALUE);
+        if (!any) {
+            // Nothing of this job restored: its first attempt starts the count; a later attempt
+            // follows one that may have read records no checkpoint kept (it failed before one
+            // completed, or after one taken before its first record).
+            return attempt == 0 ? NONE : new FirstRecordTime(Long.MAX_VALUE, true);
+        }
+        // This job's own entries, whatever the attempt (after a JobManager failover the attempt
+        // numbers start again at 0, the job id stays).
+        return new FirstRecordTime(min, unknown || min == Long.MAX_VALUE);
     }
 
     /**

@@ -100,7 +100,7 @@ public final class ClusterJob {
                 TrainRun.preflightForCluster(c);
                 if (c.bounded()) {
                     // A range with nothing in it would "finish" having trained nothing.
-                    TrainRun.requireRecords(c);
+                    TrainRun.requireRecords(c, false);
                 }
                 // The output topics as the registry makes them (the snapshots topic compacted),
                 // or a warning for one that deletes by retention.

@@ -445,9 +445,10 @@ public final class TrainRun {
         }
         Map<Integer, long[]> range = c.bounded() ? requireRecords(c) : null;
         if (replays(c)) {
-            // The job starts where this range does, so the range run.json records (and a resume
-            // checks against retention) is the one the job reads, even if retention moves the
-            // topic's head or the group's offsets change before the job fixes its own.
+            // The job starts where this range does, so the range's start run.json records (and
+            // a resume checks against retention) is where the job reads from, even if retention
+            // moves the topic's head or the group's offsets change before the job starts. Its end
+            // the job fixes itself, at or after this one.
             Map<Integer, Long> starts = new TreeMap<>();
             range.forEach((p, r) -> starts.put(p, r[0]));
             c = c.startingAt(starts);
@@ -476,6 +477,16 @@ public final class TrainRun {
      * @throws InvalidSettingException saying why the range is empty and what to give instead
      */
     static Map<Integer, long[]> requireRecords(JobConfig c) {
+        return requireRecords(c, true);
+    }
+
+    /**
+     * As {@link #requireRecords(JobConfig)}, for a command that may have no {@code --start-over}
+     * (the job jar).
+     *
+     * @param canStartOver whether the command takes {@code --start-over} (named as a remedy)
+     */
+    static Map<Integer, long[]> requireRecords(JobConfig c, boolean canStartOver) {
         Map<Integer, long[]> range = TrainingJob.boundedRangeNow(c);
         long records = range.values().stream().mapToLong(r -> r[1] - r[0]).sum();
         if (records > 0) {
@@ -490,34 +501,41 @@ public final class TrainRun {
         boolean topicEmpty =
                 range.entrySet().stream()
                         .allMatch(e -> first.getOrDefault(e.getKey(), 0L) >= e.getValue()[1]);
-        String why;
-        if (c.warmStart() != null) {
-            why =
-                    "the warm start's model has trained every offset the topic holds, so there is"
-                            + " nothing new to train on yet";
-        } else if (c.startOffsets() != null) {
-            why = "{from-offset} starts at the topic's end; give an earlier {from-offset}";
-        } else if (topicEmpty) {
-            why = "the topic holds no events; produce to it first";
-        } else if (c.fromEarliest() && !c.ignoreCommittedOffsets()) {
-            why =
-                    "group "
-                            + c.groupId()
-                            + " has read it to its end (its committed offsets); {start-over}"
-                            + " replays it from the beginning, or use another {group-id}";
-        } else {
-            why =
-                    "{from} latest starts at the topic's end where group "
-                            + c.groupId()
-                            + " has no committed offsets; use {from} earliest";
-        }
-        throw new InvalidSettingException(
+        String what =
                 "a bounded run over "
                         + c.topics().events()
                         + " would read nothing: its range ends where it starts ("
                         + where
-                        + "); "
-                        + why);
+                        + "); ";
+        if (c.warmStart() != null) {
+            throw InvalidSettingException.withRemedies(
+                    what
+                            + "the warm start's model has trained every offset the topic holds, so"
+                            + " there is nothing new to train on yet");
+        } else if (c.startOffsets() != null) {
+            throw new InvalidSettingException(
+                    what
+                            + "{from-offset} starts at the topic's end; give an earlier"
+                            + " {from-offset}");
+        } else if (topicEmpty) {
+            throw InvalidSettingException.withRemedies(
+                    what + "the topic holds no events; produce to it first");
+        } else if (c.fromEarliest() && !c.ignoreCommittedOffsets()) {
+            throw InvalidSettingException.withRemedies(
+                    what
+                            + "group "
+                            + c.groupId()
+                            + " has read it to its end (its committed offsets); "
+                            + (canStartOver
+                                    ? "{start-over} replays it from the beginning, or use another"
+                                            + " {group-id}"
+                                    : "give another {group-id}, or {from-offset} to replay it"));
+        }
+        throw new InvalidSettingException(
+                what
+                        + "{from} latest starts at the topic's end where group "
+                        + c.groupId()
+                        + " has no committed offsets; use {from} earliest");
     }
 
     /**
@@ -605,14 +623,15 @@ public final class TrainRun {
         p.state().begin(c, local.outputStart().get(), p.clusterId(), p.range());
         long startMs = System.currentTimeMillis();
         JobRunner.Outcome outcome = JobRunner.runLocally(c, local, webUiPort, observer);
-        if (c.bounded() && Accumulators.Counter.SNAPSHOTS.in(outcome.accumulators()) > 0) {
+        boolean emitted = Accumulators.Counter.SNAPSHOTS.in(outcome.accumulators()) > 0;
+        if (c.bounded() && emitted) {
             // A run that emitted no model trained nothing: it is not marked done (the refusal
             // below says why), so running it again is not refused as "already trained". Counted
             // by the job (checkpointed, earlier attempts included), not read back from a topic
             // that compaction may have thinned.
             p.state().complete(c);
         }
-        if (c.bounded() && outcome.snapshots().isEmpty()) {
+        if (c.bounded() && !emitted) {
             // The dead-letter topic may be shared: the letters written since the run first
             // started (its earlier attempts' too: their events are behind the checkpoint). A run
             // recorded before its outputs' start was has only this attempt's start time.

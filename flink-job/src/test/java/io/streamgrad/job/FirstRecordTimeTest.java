@@ -13,6 +13,7 @@ class FirstRecordTimeTest {
     void aJobsFirstAttemptCarriesNothingEvenFromACheckpoint() {
         // A new job on a state directory (train started again) is a run of its own.
         assertEquals(FirstRecordTime.NONE, FirstRecordTime.carried(0, JOB, List.of("z9=1000")));
+        assertEquals(FirstRecordTime.NONE, FirstRecordTime.carried(0, JOB, List.of()));
         assertEquals(List.of("a1=5000"), FirstRecordTime.NONE.toState(JOB, 5_000L));
         assertEquals(List.of(), FirstRecordTime.NONE.toState(JOB, Long.MAX_VALUE));
     }
@@ -50,5 +51,16 @@ class FirstRecordTimeTest {
         assertEquals(
                 new FirstRecordTime(4_000L, false),
                 FirstRecordTime.carried(1, JOB, List.of("old=1000", "a1=4000")));
+    }
+
+    @Test
+    void thisJobsEntriesCountWhateverTheAttemptAndAnUnreadableOneIsUnknown() {
+        // After a JobManager failover the attempt numbers start again; the job id stays.
+        assertEquals(
+                new FirstRecordTime(4_000L, false),
+                FirstRecordTime.carried(0, JOB, List.of("a1=4000")));
+        assertEquals(
+                new FirstRecordTime(4_000L, true),
+                FirstRecordTime.carried(3, JOB, List.of("a1=4000", "a1=garbled")));
     }
 }
