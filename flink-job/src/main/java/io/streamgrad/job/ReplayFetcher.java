@@ -764,12 +764,13 @@ final class ReplayFetcher implements SplitReader<ReplayFetcher.Fetched, ReplaySp
                     new IllegalStateException(
                             String.format(
                                     "topic %s: offsets of this run's range were deleted"
-                                            + " (retention) after the run fixed it: %s. Reading"
-                                            + " on would make an epoch shorter, so the run stops:"
-                                            + " raise the topic's retention.ms, and train on what"
-                                            + " is still retained with --start-over (a run"
-                                            + " resumed from this state would read the same"
-                                            + " range)",
+                                            + " (by retention, or a delete-records request) after"
+                                            + " the run fixed it: %s. Reading on would make an"
+                                            + " epoch shorter, so the run stops: train on what is"
+                                            + " left with --start-over, and keep what a run's"
+                                            + " epochs read (the topic's retention.ms) while it"
+                                            + " runs (a run resumed from this state would read"
+                                            + " the same range)",
                                     topic, String.join(", ", lost))));
         }
         // The other way a fixed range can vanish: the topic was deleted and made again (or

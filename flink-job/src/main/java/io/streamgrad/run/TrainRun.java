@@ -554,13 +554,13 @@ public final class TrainRun {
                             + state.path()
                             + " replays "
                             + c.topics().events()
-                            + ", whose range retention has deleted in part since the run first"
-                            + " started: "
+                            + ", whose range was deleted in part (by retention, or a"
+                            + " delete-records request) since the run first started: "
                             + String.join(", ", lost)
                             + ". Resumed, each epoch would be shorter, so it is not: {start-over}"
-                            + " trains afresh on what the topic still holds (raise its"
-                            + " retention.ms to keep a range for its epochs), or use another"
-                            + " {group-id}");
+                            + " trains afresh on what the topic still holds (keep what a run's"
+                            + " epochs read, the topic's retention.ms, while it runs), or use"
+                            + " another {group-id}");
         }
     }
 

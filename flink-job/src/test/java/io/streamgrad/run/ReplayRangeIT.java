@@ -201,12 +201,12 @@ class ReplayRangeIT {
                         + state.path()
                         + " replays "
                         + TOPIC
-                        + ", whose range retention has deleted in part since the run first"
-                        + " started: partition 1 offsets 0-9 (it now begins at 10), partition 3"
-                        + " offsets 0-249 (it now begins at 250). Resumed, each epoch would be"
-                        + " shorter, so it is not: start-over trains afresh on what the topic"
-                        + " still holds (raise its retention.ms to keep a range for its epochs),"
-                        + " or use another group-id",
+                        + ", whose range was deleted in part (by retention, or a delete-records"
+                        + " request) since the run first started: partition 1 offsets 0-9 (it"
+                        + " now begins at 10), partition 3 offsets 0-249 (it now begins at 250)."
+                        + " Resumed, each epoch would be shorter, so it is not: start-over trains"
+                        + " afresh on what the topic still holds (keep what a run's epochs read,"
+                        + " the topic's retention.ms, while it runs), or use another group-id",
                 lost.getMessage());
         // Starting over reads what is left.
         TrainRun.Prepared fresh = TrainRun.prepare(c, state.path(), true, null);

@@ -158,6 +158,12 @@ public final class BatchingOptions {
         return given;
     }
 
+    /** "leave {a} out" or "leave {a} and {b} out", for flags given as "{a} value". */
+    private static String leaveOut(List<String> given) {
+        List<String> names = given.stream().map(g -> g.substring(0, g.indexOf(' '))).toList();
+        return "leave " + String.join(" and ", names) + " out";
+    }
+
     /**
      * Refuses shuffle flags on a live run, which reads each event once as it arrives and shuffles
      * only within each window: they would be ignored.
@@ -171,9 +177,8 @@ public final class BatchingOptions {
                     String.join(", ", given)
                             + (given.size() == 1 ? " orders" : " order")
                             + " the epochs of a bounded run; a live run trains events as they"
-                            + " arrive, each window shuffled: give {bounded}, or leave "
-                            + (given.size() == 1 ? "it" : "them")
-                            + " out");
+                            + " arrive, each window shuffled: give {bounded}, or "
+                            + leaveOut(given));
         }
     }
 
@@ -196,26 +201,25 @@ public final class BatchingOptions {
             if (size == 0 && !blockFlags.isEmpty()) {
                 throw new InvalidSettingException(
                         String.join(", ", blockFlags)
-                                + (blockFlags.size() == 1 ? " sizes" : " size")
-                                + " the blocks of {shuffle} blocks, but a full batch ({batch-size}"
-                                + " full) reads its range once, in no blocks: leave "
-                                + (blockFlags.size() == 1 ? "it" : "them")
-                                + " out");
+                                + (blockFlags.size() == 1 ? " is" : " are")
+                                + " for {shuffle} blocks, but a full batch ({batch-size} full)"
+                                + " reads its range once, in no blocks: "
+                                + leaveOut(blockFlags));
             }
             if (mode != ShuffleMode.BLOCKS && !blockFlags.isEmpty()) {
                 throw new InvalidSettingException(
                         String.join(", ", blockFlags)
-                                + (blockFlags.size() == 1 ? " sizes" : " size")
-                                + " the blocks of {shuffle} blocks, but this run reads "
+                                + (blockFlags.size() == 1 ? " is" : " are")
+                                + " for {shuffle} blocks, but this run reads "
                                 + ("auto".equals(shuffle)
                                         ? "its range in source order ({shuffle} auto is window"
                                                 + " with event-time windows)"
                                         : mode == ShuffleMode.PASS
                                                 ? "its pass once and keeps it ({shuffle} pass)"
                                                 : "its range in source order ({shuffle} window)")
-                                + ": leave "
-                                + (blockFlags.size() == 1 ? "it" : "them")
-                                + " out, or give {shuffle} blocks");
+                                + ": "
+                                + leaveOut(blockFlags)
+                                + ", or give {shuffle} blocks");
             }
             return new Batching(
                     size,

@@ -52,8 +52,8 @@ class ShuffleBlockFlagTest {
     @Test
     void blockFlagsWhereNoBlocksAreReadAreRefusedNotIgnored() {
         assertEquals(
-                "shuffle-block 1024 sizes the blocks of shuffle blocks, but this run reads its"
-                        + " pass once and keeps it (shuffle pass): leave it out, or give shuffle"
+                "shuffle-block 1024 is for shuffle blocks, but this run reads its pass once and"
+                        + " keeps it (shuffle pass): leave shuffle-block out, or give shuffle"
                         + " blocks",
                 assertThrows(
                                 InvalidSettingException.class,
@@ -82,7 +82,8 @@ class ShuffleBlockFlagTest {
                                                         "2")
                                                 .toBatching())
                         .getMessage()
-                        .startsWith("shuffle-block 64, shuffle-group 2 size the blocks"));
+                        .startsWith(
+                                "shuffle-block 64, shuffle-group 2 are for shuffle blocks, but"));
         assertTrue(
                 assertThrows(
                                 InvalidSettingException.class,
@@ -105,7 +106,7 @@ class ShuffleBlockFlagTest {
                 assertThrows(InvalidSettingException.class, live::requireNoShuffleFlagsLive);
         assertEquals(
                 "shuffle window orders the epochs of a bounded run; a live run trains events as"
-                        + " they arrive, each window shuffled: give bounded, or leave it out",
+                        + " they arrive, each window shuffled: give bounded, or leave shuffle out",
                 e.getMessage());
         parse().requireNoShuffleFlagsLive();
     }
