@@ -760,18 +760,17 @@ final class ReplayFetcher implements SplitReader<ReplayFetcher.Fetched, ReplaySp
         consumer.beginningOffsets(partitions).forEach((tp, o) -> beginning.put(tp.partition(), o));
         List<String> lost = ReplaySource.lostHead(range, beginning);
         if (!lost.isEmpty()) {
-            throw new SuppressRestartsException(
-                    new IllegalStateException(
-                            String.format(
-                                    "topic %s: offsets of this run's range were deleted"
-                                            + " (by retention, or a delete-records request) after"
-                                            + " the run fixed it: %s. Reading on would make an"
-                                            + " epoch shorter, so the run stops: train on what is"
-                                            + " left with --start-over, and keep what a run's"
-                                            + " epochs read (the topic's retention.ms) while it"
-                                            + " runs (a run resumed from this state would read"
-                                            + " the same range)",
-                                    topic, String.join(", ", lost))));
+            throw unrecoverable(
+                    String.format(
+                            "topic %s: offsets of this run's range were deleted"
+                                    + " (by retention, or a delete-records request) after"
+                                    + " the run fixed it: %s. Reading on would make an"
+                                    + " epoch shorter, so the run stops: train on what is"
+                                    + " left with --start-over, and keep what a run's"
+                                    + " epochs read (the topic's retention.ms) while it"
+                                    + " runs (a run resumed from this state would read"
+                                    + " the same range)",
+                            topic, String.join(", ", lost)));
         }
         // The other way a fixed range can vanish: the topic was deleted and made again (or
         // truncated), and now ends before the range does.
@@ -789,13 +788,17 @@ final class ReplayFetcher implements SplitReader<ReplayFetcher.Fetched, ReplaySp
                             }
                         });
         if (!cut.isEmpty()) {
-            throw new SuppressRestartsException(
-                    new IllegalStateException(
-                            String.format(
-                                    "topic %s no longer holds this run's range (was it deleted"
-                                            + " and made again?): %s. The run stops: train on it"
-                                            + " afresh with --start-over",
-                                    topic, String.join(", ", cut))));
+            throw unrecoverable(
+                    String.format(
+                            "topic %s no longer holds this run's range (was it deleted"
+                                    + " and made again?): %s. The run stops: train on it"
+                                    + " afresh with --start-over",
+                            topic, String.join(", ", cut)));
         }
+    }
+
+    /** A failure no restart can mend: the job fails at once, with this message. */
+    private static SuppressRestartsException unrecoverable(String message) {
+        return new SuppressRestartsException(new IllegalStateException(message));
     }
 }

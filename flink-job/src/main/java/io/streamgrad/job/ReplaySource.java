@@ -257,19 +257,6 @@ public final class ReplaySource
         return lost;
     }
 
-    /** The first offset of each of {@code partitions} of {@code topic} now. */
-    public static Map<Integer, Long> beginnings(
-            KafkaClientConfig kafka, String topic, java.util.Collection<Integer> partitions) {
-        try (KafkaConsumer<byte[], byte[]> c =
-                new KafkaConsumer<>(consumerProperties(kafka, "streamgrad-range-check"))) {
-            List<TopicPartition> tps = new ArrayList<>();
-            partitions.forEach(p -> tps.add(new TopicPartition(topic, p)));
-            Map<Integer, Long> out = new TreeMap<>();
-            c.beginningOffsets(tps).forEach((tp, o) -> out.put(tp.partition(), o));
-            return out;
-        }
-    }
-
     private Properties consumerProperties() {
         return consumerProperties(kafka, groupId);
     }

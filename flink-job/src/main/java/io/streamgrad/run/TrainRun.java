@@ -496,8 +496,7 @@ public final class TrainRun {
                 range.entrySet().stream()
                         .map(e -> "partition " + e.getKey() + " at offset " + e.getValue()[1])
                         .collect(Collectors.joining(", "));
-        Map<Integer, Long> first =
-                ReplaySource.beginnings(c.kafka(), c.topics().events(), range.keySet());
+        Map<Integer, Long> first = beginningOffsets(c);
         boolean topicEmpty =
                 range.entrySet().stream()
                         .allMatch(e -> first.getOrDefault(e.getKey(), 0L) >= e.getValue()[1]);
@@ -538,16 +537,20 @@ public final class TrainRun {
                         + " has no committed offsets; use {from} earliest");
     }
 
+    /** The first offset each partition of the events topic still holds. */
+    private static Map<Integer, Long> beginningOffsets(JobConfig c) {
+        try (TopicAdmin admin = new TopicAdmin(c.kafka())) {
+            return admin.beginningOffsets(c.topics().events());
+        }
+    }
+
     /**
      * Refuses to resume a bounded replay whose range retention has partly deleted since the run
      * first started: the resumed job would stop when its next pass reached the gap.
      */
     private static void requireRetained(
             JobConfig c, Map<Integer, long[]> range, StateDirectory state) {
-        List<String> lost =
-                ReplaySource.lostHead(
-                        range,
-                        ReplaySource.beginnings(c.kafka(), c.topics().events(), range.keySet()));
+        List<String> lost = ReplaySource.lostHead(range, beginningOffsets(c));
         if (!lost.isEmpty()) {
             throw InvalidSettingException.withRemedies(
                     "the run in "

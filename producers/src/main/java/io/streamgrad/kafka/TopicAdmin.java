@@ -439,6 +439,14 @@ public final class TopicAdmin implements AutoCloseable {
     }
 
     /**
+     * The first offset each partition of the topic still holds (partition → offset), empty when the
+     * topic does not exist: what retention or a delete-records request has left.
+     */
+    public Map<Integer, Long> beginningOffsets(String name) {
+        return topicExists(name) ? offsets(name, OffsetSpec.earliest()) : Map.of();
+    }
+
+    /**
      * The end offset of each partition of the topic (partition → offset), empty when the topic does
      * not exist: where a reader that wants only what is written from now on starts.
      */
