@@ -1,5 +1,8 @@
 package io.streamgrad.job;
 
+import io.streamgrad.kafka.KafkaClientConfig;
+import io.streamgrad.kafka.KafkaUnreachableException;
+import io.streamgrad.kafka.TopicAdmin;
 import io.streamgrad.train.ReplayPlan;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -51,6 +54,9 @@ final class ReplayFetcher implements SplitReader<ReplayFetcher.Fetched, ReplaySp
     static final int MERGE_BATCH = 2_048;
     private static final Duration POLL = Duration.ofMillis(200);
     private static final long STALL_MS = 120_000;
+    // A read without progress this long asks whether its topic is still there, and again as long
+    // as it waits: a deleted topic stops the run in seconds, not after STALL_MS per attempt.
+    static final long TOPIC_PROBE_MS = 5_000;
     private static final Logger LOG = LoggerFactory.getLogger(ReplayFetcher.class);
 
     /**
@@ -63,6 +69,7 @@ final class ReplayFetcher implements SplitReader<ReplayFetcher.Fetched, ReplaySp
      */
     record Fetched(KafkaRecord record, int pass, int group, long index) {}
 
+    private final KafkaClientConfig kafka;
     private final Properties properties;
     private final String topic;
     private final ReplayPlan plan;
@@ -100,8 +107,18 @@ final class ReplayFetcher implements SplitReader<ReplayFetcher.Fetched, ReplaySp
     private static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
     private long waitingSince = -1;
     private boolean warnedTimestamp;
+    // The topic's id when the range was fixed ("" until known: a split of an older build).
+    private String topicId = "";
+    private TopicAdmin admin;
+    private long lastTopicProbe;
 
-    ReplayFetcher(Properties properties, String topic, ReplayPlan plan) {
+    /**
+     * @param kafka the cluster, for the admin requests that tell whether the topic is still the one
+     *     the range was fixed in
+     * @param properties the consumer's
+     */
+    ReplayFetcher(KafkaClientConfig kafka, Properties properties, String topic, ReplayPlan plan) {
+        this.kafka = kafka;
         this.properties = properties;
         this.topic = topic;
         this.plan = plan;
@@ -123,6 +140,7 @@ final class ReplayFetcher implements SplitReader<ReplayFetcher.Fetched, ReplaySp
         group = s.group();
         skip = s.emitted();
         next.putAll(s.nextOffsets());
+        topicId = s.topicId();
         consumer = new KafkaConsumer<>(properties);
     }
 
@@ -164,8 +182,14 @@ final class ReplayFetcher implements SplitReader<ReplayFetcher.Fetched, ReplaySp
 
     @Override
     public void close() {
-        if (consumer != null) {
-            consumer.close(Duration.ofSeconds(5));
+        try {
+            if (consumer != null) {
+                consumer.close(Duration.ofSeconds(5));
+            }
+        } finally {
+            if (admin != null) {
+                admin.close();
+            }
         }
     }
 
@@ -733,6 +757,14 @@ final class ReplayFetcher implements SplitReader<ReplayFetcher.Fetched, ReplaySp
         if (progressed) {
             return now;
         }
+        if (now - since >= TOPIC_PROBE_MS && now - lastTopicProbe >= TOPIC_PROBE_MS) {
+            lastTopicProbe = now;
+            try {
+                requireSameTopic();
+            } catch (KafkaUnreachableException e) {
+                // The broker is away, not the topic: the read waits for it until STALL_MS.
+            }
+        }
         if (now - since > STALL_MS) {
             throw new IllegalStateException(
                     String.format(
@@ -754,6 +786,7 @@ final class ReplayFetcher implements SplitReader<ReplayFetcher.Fetched, ReplaySp
      * SuppressRestartsException}) instead of after its restart strategy's attempts.
      */
     private void checkRetained() {
+        requireSameTopic();
         List<TopicPartition> partitions = new ArrayList<>();
         range.keySet().forEach(p -> partitions.add(new TopicPartition(topic, p)));
         Map<Integer, Long> beginning = new HashMap<>();
@@ -794,6 +827,37 @@ final class ReplayFetcher implements SplitReader<ReplayFetcher.Fetched, ReplaySp
                                     + " and made again?): %s. The run stops: train on it"
                                     + " afresh with --start-over",
                             topic, String.join(", ", cut)));
+        }
+    }
+
+    /**
+     * Refuses a topic deleted since the run fixed its range, or deleted and made again (another
+     * topic id: its offsets name other records, even where the new topic reaches past the range). A
+     * split of an older build, which did not record the id, takes the one seen first.
+     */
+    private void requireSameTopic() {
+        if (admin == null) {
+            admin = new TopicAdmin(kafka);
+        }
+        String now = admin.topicId(topic).orElse(null);
+        if (now == null) {
+            throw unrecoverable(
+                    String.format(
+                            "topic %s was deleted while this run read it: the run stops (a"
+                                    + " restart would find nothing to read). Train on the topic"
+                                    + " afresh with --start-over once it holds events again",
+                            topic));
+        }
+        if (topicId.isEmpty()) {
+            topicId = now;
+        } else if (!topicId.equals(now)) {
+            throw unrecoverable(
+                    String.format(
+                            "topic %s was deleted and made again since this run fixed its range"
+                                    + " (topic id %s, now %s): its offsets name other records,"
+                                    + " so the run stops. Train on the new topic afresh with"
+                                    + " --start-over",
+                            topic, topicId, now));
         }
     }
 

@@ -1,5 +1,6 @@
 package io.streamgrad.job;
 
+import io.streamgrad.kafka.KafkaClientConfig;
 import io.streamgrad.train.ReplayPlan;
 import java.time.Duration;
 import java.util.Comparator;
@@ -41,6 +42,7 @@ final class ReplayReader
     private final ReplayPlan plan;
     private final boolean commitsRangeEnd;
     private Map<Integer, long[]> range;
+    private String topicId;
     private boolean finished;
 
     // Commits once the first pass is covered by a completed checkpoint.
@@ -57,6 +59,7 @@ final class ReplayReader
         final Map<Integer, Long> next = new TreeMap<>();
         final ReplaySplit.Grouping grouping;
         final ReplaySplit.Passes passes;
+        final String topicId;
 
         /**
          * @param grouping the plan's: what the position counts in from here on (a split is checked
@@ -71,6 +74,7 @@ final class ReplayReader
             group = s.group();
             emitted = s.emitted();
             next.putAll(s.nextOffsets());
+            topicId = s.topicId();
         }
 
         void advance(ReplayFetcher.Fetched f) {
@@ -90,7 +94,7 @@ final class ReplayReader
 
         ReplaySplit toSplit() {
             return new ReplaySplit(
-                    range, pass, group, emitted, new TreeMap<>(next), grouping, passes);
+                    range, pass, group, emitted, new TreeMap<>(next), grouping, passes, topicId);
         }
     }
 
@@ -99,13 +103,14 @@ final class ReplayReader
      *     covers the first pass (a backtest's fixed range is not)
      */
     ReplayReader(
+            KafkaClientConfig kafka,
             Properties properties,
             String topic,
             ReplayPlan plan,
             boolean commitsRangeEnd,
             SourceReaderContext context) {
         super(
-                () -> new ReplayFetcher(properties, topic, plan),
+                () -> new ReplayFetcher(kafka, properties, topic, plan),
                 (fetched, output, position) -> {
                     position.advance(fetched);
                     output.collect(fetched.record(), fetched.record().timestamp());
@@ -137,6 +142,7 @@ final class ReplayReader
             throw new SuppressRestartsException(e);
         }
         range = splits.get(0).range();
+        topicId = splits.get(0).topicId();
         super.addSplits(splits);
     }
 
@@ -170,7 +176,8 @@ final class ReplayReader
                                     0,
                                     Map.of(),
                                     ReplaySplit.Grouping.of(plan),
-                                    ReplaySplit.Passes.of(plan)));
+                                    ReplaySplit.Passes.of(plan),
+                                    topicId));
         }
         if (range != null) {
             firstPassDoneAt.put(

@@ -1,6 +1,7 @@
 package io.streamgrad.job;
 
 import io.streamgrad.kafka.KafkaClientConfig;
+import io.streamgrad.kafka.TopicAdmin;
 import io.streamgrad.train.ReplayPlan;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -145,7 +146,7 @@ public final class ReplaySource
 
     @Override
     public SourceReader<KafkaRecord, ReplaySplit> createReader(SourceReaderContext ctx) {
-        return new ReplayReader(consumerProperties(), topic, plan, fixedRange == null, ctx);
+        return new ReplayReader(kafka, consumerProperties(), topic, plan, fixedRange == null, ctx);
     }
 
     @Override
@@ -293,6 +294,13 @@ public final class ReplaySource
         @Override
         public void start() {
             if (pending == null) {
+                // The topic's id first: were the topic made again before the range is read, the
+                // range would be the new topic's and the id the old one's, and the first pass
+                // would stop (a false alarm) rather than read another topic's offsets as this one.
+                String topicId;
+                try (TopicAdmin admin = new TopicAdmin(kafka)) {
+                    topicId = admin.topicId(topic).orElse("");
+                }
                 ReplaySplit first =
                         new ReplaySplit(
                                 resolveRange(),
@@ -301,7 +309,8 @@ public final class ReplaySource
                                 0,
                                 Map.of(),
                                 ReplaySplit.Grouping.of(plan),
-                                ReplaySplit.Passes.of(plan));
+                                ReplaySplit.Passes.of(plan),
+                                topicId);
                 pending = new ArrayList<>(List.of(first.atPass(0)));
             }
         }

@@ -28,6 +28,9 @@ import org.apache.flink.core.io.SimpleVersionedSerializer;
  *     was written ({@link Grouping#UNKNOWN} in a split of version 1, which did not record it)
  * @param passes what each pass was when the split was written: its number, reading order and seed
  *     ({@link Passes#UNKNOWN} in a split of version 1 or 2, which did not record them)
+ * @param topicId the id of the topic the range was fixed in ({@code TopicAdmin#topicId}): a topic
+ *     deleted and made again under its name has another, and its offsets name other records; empty
+ *     when not known (a split of version 4 or earlier)
  */
 public record ReplaySplit(
         Map<Integer, long[]> range,
@@ -36,7 +39,8 @@ public record ReplaySplit(
         long emitted,
         Map<Integer, Long> next,
         Grouping grouping,
-        Passes passes)
+        Passes passes,
+        String topicId)
         implements SourceSplit {
 
     static final String ID = "replay";
@@ -230,7 +234,7 @@ public record ReplaySplit(
 
     /** The start of pass {@code p}. */
     ReplaySplit atPass(int p) {
-        return new ReplaySplit(range, p, 0, 0, starts(range), grouping, passes);
+        return new ReplaySplit(range, p, 0, 0, starts(range), grouping, passes, topicId);
     }
 
     /** Per partition of {@code range}, its first offset: where every pass starts. */
@@ -250,11 +254,12 @@ public record ReplaySplit(
     /**
      * Reads and writes splits (and the enumerator's pending one) as plain data. Version 2 added the
      * grouping, version 3 the passes (the shuffle mode by ordinal, written by builds of Dec 1 2026
-     * only), version 4 the passes with the shuffle mode by name; a split of an earlier version
-     * reads with {@link Grouping#UNKNOWN} or {@link Passes#UNKNOWN} for what it lacks.
+     * only), version 4 the passes with the shuffle mode by name, version 5 the topic's id; a split
+     * of an earlier version reads with {@link Grouping#UNKNOWN}, {@link Passes#UNKNOWN} or an empty
+     * topic id for what it lacks.
      */
     static final class Serializer implements SimpleVersionedSerializer<ReplaySplit> {
-        static final int VERSION = 4;
+        static final int VERSION = 5;
 
         @Override
         public int getVersion() {
@@ -282,6 +287,7 @@ public record ReplaySplit(
                 out.writeUTF(p.order() == null ? "" : p.order().wireName());
                 out.writeBoolean(p.evaluate());
                 out.writeLong(p.seed());
+                out.writeUTF(s.topicId());
             }
             return bytes.toByteArray();
         }
@@ -333,7 +339,9 @@ public record ReplaySplit(
                                     in.readBoolean(),
                                     in.readLong());
                 }
-                return new ReplaySplit(range, pass, group, emitted, next, grouping, passes);
+                String topicId = version >= 5 ? in.readUTF() : "";
+                return new ReplaySplit(
+                        range, pass, group, emitted, next, grouping, passes, topicId);
             }
         }
     }

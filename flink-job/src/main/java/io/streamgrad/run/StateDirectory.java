@@ -93,12 +93,15 @@ public final class StateDirectory {
      *
      * @param clusterId the id of the Kafka cluster the run reads ({@code cluster.id}); null when
      *     unknown, which checks nothing
+     * @param topicId the id of the events topic ({@code TopicAdmin#topicId}); null when unknown,
+     *     which checks nothing
      * @throws InvalidSettingException when the directory holds a run on another Kafka cluster (its
-     *     checkpoint's offsets and outputs belong to that cluster's logs), or an unfinished run of
-     *     a configuration that trains a different model (naming the differences), or is unreadable
-     *     (naming the path)
+     *     checkpoint's offsets and outputs belong to that cluster's logs), or on an events topic
+     *     since deleted and made again (its offsets name the old topic's records), or an unfinished
+     *     run of a configuration that trains a different model (naming the differences), or is
+     *     unreadable (naming the path)
      */
-    public Found open(JobConfig c, String clusterId) {
+    public Found open(JobConfig c, String clusterId, String topicId) {
         Path runFile = dir.resolve("run.json");
         if (!Files.exists(runFile)) {
             return new Found(
@@ -128,6 +131,31 @@ public final class StateDirectory {
                             stored.getOrDefault(BOOTSTRAP_SERVERS, "?"),
                             c.bootstrapServers(),
                             clusterId));
+        }
+        String storedTopic = stored.get(TOPIC_ID);
+        if (topicId != null
+                && storedTopic != null
+                && !storedTopic.equals(topicId)
+                && stored.getOrDefault(EVENTS_TOPIC, c.topics().events())
+                        .equals(c.topics().events())
+                && (Boolean.parseBoolean(stored.get("completed"))
+                        || latestCheckpoint().isPresent())) {
+            // Checked before "already trained": a topic made again is new data, not data trained.
+            // A run with neither a checkpoint nor an end starts afresh anyway.
+            throw InvalidSettingException.withRemedies(
+                    String.format(
+                            "the state directory %s holds run %s of group %s, which read %s"
+                                    + " before it was deleted and made again (topic id %s, now"
+                                    + " %s): that run's checkpointed offsets and progress name"
+                                    + " the old topic's records. {start-over} trains afresh on"
+                                    + " the topic as it is now (deleting that state), or give"
+                                    + " another {group-id} or {state-dir} to keep it",
+                            dir,
+                            stored.get("run_id"),
+                            c.groupId(),
+                            c.topics().events(),
+                            storedTopic,
+                            topicId));
         }
         boolean completed = Boolean.parseBoolean(stored.get("completed"));
         List<String> differences = differences(stored, modelSettings(c));
@@ -171,25 +199,27 @@ public final class StateDirectory {
      * @param clusterId the Kafka cluster's id; null when unknown (not recorded, never checked)
      */
     public void begin(JobConfig c, OutputStart outputs, String clusterId) {
-        begin(c, outputs, clusterId, null);
+        begin(c, outputs, clusterId, null, null);
     }
 
     /**
-     * As {@link #begin(JobConfig, OutputStart, String)}, with the range a bounded replay reads, so
-     * that a resumed run can be refused before it starts when retention has deleted its head.
+     * As {@link #begin(JobConfig, OutputStart, String)}, with the events topic's id and the range a
+     * bounded replay reads, so that a resumed run can be refused before it starts when the topic
+     * was made again or retention has deleted its range's head.
      *
+     * @param topicId the events topic's id; null when unknown (not recorded, never checked)
      * @param range per partition, the first offset and the offset after the last; null keeps the
      *     range recorded before, if any (a resumed run's)
      */
     public void begin(
-            JobConfig c, OutputStart outputs, String clusterId, Map<Integer, long[]> range) {
-        Map<Integer, long[]> kept =
-                range != null
-                        ? range
-                        : Files.exists(dir.resolve("run.json"))
-                                ? range(stored()).orElse(null)
-                                : null;
-        write(c, false, outputs, clusterId, kept);
+            JobConfig c,
+            OutputStart outputs,
+            String clusterId,
+            String topicId,
+            Map<Integer, long[]> range) {
+        Map<String, String> before = Files.exists(dir.resolve("run.json")) ? stored() : Map.of();
+        Map<Integer, long[]> kept = range != null ? range : range(before).orElse(null);
+        write(c, false, outputs, clusterId, topicId != null ? topicId : before.get(TOPIC_ID), kept);
     }
 
     /**
@@ -198,7 +228,13 @@ public final class StateDirectory {
      */
     public void complete(JobConfig c) {
         Map<String, String> stored = stored();
-        write(c, true, outputStart(stored), stored.get(CLUSTER_ID), range(stored).orElse(null));
+        write(
+                c,
+                true,
+                outputStart(stored),
+                stored.get(CLUSTER_ID),
+                stored.get(TOPIC_ID),
+                range(stored).orElse(null));
     }
 
     private static final String RANGE_FROM = "range.from";
@@ -219,6 +255,7 @@ public final class StateDirectory {
     }
 
     private static final String CLUSTER_ID = "kafka.cluster_id";
+    private static final String TOPIC_ID = "kafka.events_topic_id";
     private static final String BOOTSTRAP_SERVERS = "kafka.bootstrap_servers";
 
     private static final String METRICS_FROM = "outputs_from.metrics";
@@ -340,12 +377,16 @@ public final class StateDirectory {
             boolean completed,
             OutputStart outputs,
             String clusterId,
+            String topicId,
             Map<Integer, long[]> range) {
         Map<String, String> record = new TreeMap<>(modelSettings(c));
         if (clusterId != null) {
             // The log the checkpoint's offsets belong to; the address only for the reader.
             record.put(CLUSTER_ID, clusterId);
             record.put(BOOTSTRAP_SERVERS, c.bootstrapServers());
+        }
+        if (topicId != null) {
+            record.put(TOPIC_ID, topicId);
         }
         record.put("run_id", c.runId());
         record.put("completed", Boolean.toString(completed));

@@ -353,6 +353,7 @@ public final class TrainRun {
             JobRunner.LocalState local,
             String announcement,
             String clusterId,
+            String topicId,
             Map<Integer, long[]> range) {}
 
     /**
@@ -361,10 +362,10 @@ public final class TrainRun {
      *
      * @param clusterId the Kafka cluster's id ({@link #preflight}): a state directory holds one
      *     cluster's offsets
-     * @throws InvalidSettingException when the directory holds another configuration's model or a
-     *     run on another Kafka cluster, when a bounded run of this group already finished, or when
-     *     a bounded run would read nothing because the group's offsets are at the end of the topic
-     *     and there is nothing to resume
+     * @throws InvalidSettingException when the directory holds another configuration's model, a run
+     *     on another Kafka cluster or on an events topic since deleted and made again, when a
+     *     bounded run of this group already finished, or when a bounded run would read nothing
+     *     because the group's offsets are at the end of the topic and there is nothing to resume
      */
     public static Prepared prepare(
             JobConfig c, Path stateDir, boolean startOver, String clusterId) {
@@ -373,7 +374,11 @@ public final class TrainRun {
             state.clear();
             c = c.startingOver();
         }
-        StateDirectory.Found found = state.open(c, clusterId);
+        String topicId;
+        try (TopicAdmin admin = new TopicAdmin(c.kafka())) {
+            topicId = admin.topicId(c.topics().events()).orElse(null);
+        }
+        StateDirectory.Found found = state.open(c, clusterId, topicId);
         if (found.completed()) {
             throw InvalidSettingException.withRemedies(
                     "run "
@@ -425,6 +430,7 @@ public final class TrainRun {
                             + state.path()
                             + " (model, optimizer state, open windows and offsets)",
                     clusterId,
+                    topicId,
                     null);
         }
         if (c.bounded() && !c.ignoreCommittedOffsets() && c.startOffsets() == null) {
@@ -460,6 +466,7 @@ public final class TrainRun {
                         state.checkpoints(), Optional.empty(), false, Optional.empty()),
                 "starting run " + c.runId() + " afresh; state kept in " + state.path(),
                 clusterId,
+                topicId,
                 replays(c) ? range : null);
     }
 
@@ -623,7 +630,7 @@ public final class TrainRun {
                 local = local.withOutputStart(OutputStart.now(admin, c.topics()));
             }
         }
-        p.state().begin(c, local.outputStart().get(), p.clusterId(), p.range());
+        p.state().begin(c, local.outputStart().get(), p.clusterId(), p.topicId(), p.range());
         long startMs = System.currentTimeMillis();
         JobRunner.Outcome outcome = JobRunner.runLocally(c, local, webUiPort, observer);
         boolean emitted = Accumulators.Counter.SNAPSHOTS.in(outcome.accumulators()) > 0;

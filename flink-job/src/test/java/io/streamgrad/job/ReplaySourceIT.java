@@ -415,6 +415,101 @@ class ReplaySourceIT {
                 stop.getCause().getMessage());
     }
 
+    private static String topicId(String topic) {
+        try (TopicAdmin admin = new TopicAdmin(broker.bootstrapServers())) {
+            return admin.topicId(topic).orElseThrow();
+        }
+    }
+
+    @Test
+    void aTopicMadeAgainAndRefilledPastTheRangeStopsAtOnceNamingBothIds() throws Exception {
+        // The range's offsets all exist in the new topic, but they are other records: only the
+        // topic's id tells.
+        String topic = "replay.remade";
+        produce(topic);
+        ReplayPlan plan = plan(ShuffleMode.BLOCKS);
+        ReplaySource source = source(topic, plan);
+        Map<Integer, long[]> range = source.resolveRange();
+        String before = topicId(topic);
+        broker.deleteTopic(topic);
+        produce(topic);
+        produce(topic);
+        String after = topicId(topic);
+        assertNotEquals(before, after);
+        assertTrue(source.resolveRange().get(0)[1] > range.get(0)[1], "refilled past the range");
+
+        ReplaySplit split = start(range, plan, before);
+        SuppressRestartsException stop =
+                assertThrows(SuppressRestartsException.class, () -> readFrom(source, split));
+        assertEquals(
+                "topic "
+                        + topic
+                        + " was deleted and made again since this run fixed its range (topic id "
+                        + before
+                        + ", now "
+                        + after
+                        + "): its offsets name other records, so the run stops. Train on the new"
+                        + " topic afresh with --start-over",
+                stop.getCause().getMessage());
+        // The same range with the new topic's id reads as ever.
+        assertEquals(EVENTS * plan.passes(), readFrom(source, start(range, plan, after)).size());
+    }
+
+    @Test
+    void aTopicDeletedWhileARunReadsItStopsInSecondsWithoutRestarts() throws Exception {
+        // One pass, so no later pass's start can notice; and a partition far larger than what
+        // the fetcher and its consumer hold, so the read is still waiting on the broker when the
+        // topic goes. Without the stalled read's probe it would wait two minutes, then restart.
+        String topic = "replay.deleted";
+        long events = 600_000;
+        new SyntheticProducer(
+                        broker.bootstrapServers(),
+                        new SyntheticConfig(
+                                topic, "m", Task.BINARY, 4, 2, 0.5, events, 0, 1, 5, 0, false))
+                .run(n -> {});
+        ReplayPlan plan =
+                ReplayPlan.of(
+                        Batching.defaults()
+                                .withWindow(new WindowSpec.Count(4))
+                                .withEpochs(1)
+                                .withFullPassLoss(false)
+                                .withShuffle(ShuffleMode.WINDOW)
+                                .withBlocks(128, 3),
+                        17);
+        assertEquals(1, plan.passes());
+        ReplaySource source = source(topic, plan);
+        Map<Integer, long[]> range = source.resolveRange();
+        SuppressRestartsException stop;
+        long deletedAt;
+        int read;
+        try (ReplayReader reader = (ReplayReader) source.createReader(new Context())) {
+            reader.start();
+            reader.addSplits(List.of(start(range, plan, topicId(topic))));
+            reader.notifyNoMoreSplits();
+            Collect out = new Collect();
+            while (out.records.size() < 100 && poll(reader, out)) {}
+            broker.deleteTopic(topic);
+            deletedAt = System.currentTimeMillis();
+            stop =
+                    assertThrows(
+                            SuppressRestartsException.class,
+                            () -> {
+                                while (poll(reader, out)) {}
+                            });
+            read = out.records.size();
+        }
+        long waited = System.currentTimeMillis() - deletedAt;
+        assertTrue(waited < 60_000, "stopped after " + waited + " ms");
+        assertTrue(read < events, "stopped before the end: " + read);
+        assertEquals(
+                "topic "
+                        + topic
+                        + " was deleted while this run read it: the run stops (a restart would"
+                        + " find nothing to read). Train on the topic afresh with --start-over"
+                        + " once it holds events again",
+                stop.getCause().getMessage());
+    }
+
     @Test
     void aTimestampBeyondThePassUnitIsClampedIntoItsPass() throws Exception {
         String topic = "replay.micros";
@@ -472,16 +567,7 @@ class ReplaySourceIT {
             int stopAfter,
             List<ReplaySplit> checkpoint)
             throws Exception {
-        ReplaySplit start =
-                new ReplaySplit(
-                                range,
-                                0,
-                                0,
-                                0,
-                                Map.of(),
-                                ReplaySplit.Grouping.of(plan),
-                                ReplaySplit.Passes.of(plan))
-                        .atPass(0);
+        ReplaySplit start = start(range, plan, "");
         if (stopAfter < 0) {
             return readFrom(source, start);
         }
@@ -494,6 +580,20 @@ class ReplaySourceIT {
             checkpoint.addAll(reader.snapshotState(1));
             return out.records;
         }
+    }
+
+    /** The split a job's first start hands the reader, fixed in the topic of id {@code topicId}. */
+    private static ReplaySplit start(Map<Integer, long[]> range, ReplayPlan plan, String topicId) {
+        return new ReplaySplit(
+                        range,
+                        0,
+                        0,
+                        0,
+                        Map.of(),
+                        ReplaySplit.Grouping.of(plan),
+                        ReplaySplit.Passes.of(plan),
+                        topicId)
+                .atPass(0);
     }
 
     /** The split through its serializer, as a checkpoint or savepoint stores it. */

@@ -65,7 +65,8 @@ class ReplaySplitTest {
                 emitted,
                 Map.of(0, 10L),
                 new ReplaySplit.Grouping(offsets, blocks),
-                ReplaySplit.Passes.UNKNOWN);
+                ReplaySplit.Passes.UNKNOWN,
+                "");
     }
 
     /** A split written by a run of {@code written}, at this position. */
@@ -78,7 +79,8 @@ class ReplaySplitTest {
                 emitted,
                 next,
                 ReplaySplit.Grouping.of(written),
-                ReplaySplit.Passes.of(written));
+                ReplaySplit.Passes.of(written),
+                "");
     }
 
     /** A split as version 1 of the serializer wrote it: no grouping. */
@@ -112,22 +114,38 @@ class ReplaySplitTest {
         assertEquals(ReplaySplit.Grouping.UNKNOWN, old.grouping());
         assertEquals(4, old.group());
         assertEquals(77, old.emitted());
-        assertThrows(IOException.class, () -> serializer.deserialize(5, serializer.serialize(s)));
+        assertThrows(IOException.class, () -> serializer.deserialize(6, serializer.serialize(s)));
 
         ReplayPlan written = plan(ShuffleMode.BLOCKS, true, 99);
-        ReplaySplit withPasses = split(written, 2, 1, 3, Map.of(0, 10L));
+        ReplaySplit withPasses =
+                new ReplaySplit(
+                        RANGE,
+                        2,
+                        1,
+                        3,
+                        Map.of(0, 10L),
+                        ReplaySplit.Grouping.of(written),
+                        ReplaySplit.Passes.of(written),
+                        "3yWtf5ZVQ2SYJsx0FmM5Fg");
         ReplaySplit passesBack =
                 serializer.deserialize(serializer.getVersion(), serializer.serialize(withPasses));
         assertEquals(new ReplaySplit.Passes(ShuffleMode.BLOCKS, true, 99), passesBack.passes());
         assertEquals(new ReplaySplit.Grouping(64, 3), passesBack.grouping());
-        // Versions before 4 read from the same bytes, cut or rewritten where they differ. Version
-        // 2 wrote the grouping but not the passes.
-        byte[] v4 = serializer.serialize(withPasses);
-        // The passes are the last bytes: the order's name (2 + 6 bytes), the flag, the seed.
+        assertEquals("3yWtf5ZVQ2SYJsx0FmM5Fg", passesBack.topicId());
+        // Earlier versions read from the same bytes, cut or rewritten where they differ. Version 5
+        // added the topic id, the last bytes (2 + 22): version 4 is what comes before it.
+        byte[] v5 = serializer.serialize(withPasses);
+        byte[] v4 = Arrays.copyOf(v5, v5.length - (2 + 22));
+        ReplaySplit v4back = serializer.deserialize(4, v4);
+        assertEquals("", v4back.topicId());
+        assertEquals(new ReplaySplit.Passes(ShuffleMode.BLOCKS, true, 99), v4back.passes());
+        // Version 2 wrote the grouping but not the passes, the last bytes of version 4: the
+        // order's name (2 + 6 bytes), the flag, the seed.
         ReplaySplit v2 = serializer.deserialize(2, Arrays.copyOf(v4, v4.length - (8 + 1 + 8)));
         assertEquals(ReplaySplit.Passes.UNKNOWN, v2.passes());
         assertEquals(new ReplaySplit.Grouping(64, 3), v2.grouping());
         assertEquals(1, v2.group());
+        assertEquals("", v2.topicId());
         // Version 3 wrote the shuffle mode as its ordinal byte.
         byte[] v3ordinal = Arrays.copyOf(v4, v4.length - (8 + 1 + 8) + 1 + 1 + 8);
         int at = v4.length - (8 + 1 + 8);
@@ -195,7 +213,8 @@ class ReplaySplitTest {
                         5,
                         new TreeMap<>(),
                         ReplaySplit.Grouping.UNKNOWN,
-                        ReplaySplit.Passes.UNKNOWN);
+                        ReplaySplit.Passes.UNKNOWN,
+                        "");
         IllegalStateException e =
                 assertThrows(
                         IllegalStateException.class,
@@ -216,7 +235,8 @@ class ReplaySplitTest {
                                         0,
                                         new TreeMap<>(),
                                         ReplaySplit.Grouping.UNKNOWN,
-                                        ReplaySplit.Passes.UNKNOWN)
+                                        ReplaySplit.Passes.UNKNOWN,
+                                        "")
                                 .requireResumableBy(plan(ShuffleMode.BLOCKS, 8_192, 16)));
     }
 
@@ -238,7 +258,8 @@ class ReplaySplitTest {
                         5,
                         new TreeMap<>(),
                         ReplaySplit.Grouping.UNKNOWN,
-                        ReplaySplit.Passes.UNKNOWN);
+                        ReplaySplit.Passes.UNKNOWN,
+                        "");
         assertDoesNotThrow(() -> old.requireResumableBy(plan(ShuffleMode.BLOCKS, 1_024, 16)));
         // A pass read in merge order counts offsets, not groups.
         ReplayPlan merged = plan(ShuffleMode.WINDOW, 64, 3);

@@ -2,6 +2,8 @@ package io.streamgrad.run;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,6 +11,7 @@ import io.streamgrad.config.InvalidSettingException;
 import io.streamgrad.job.JobConfig;
 import io.streamgrad.job.TrainingJob;
 import io.streamgrad.kafka.EmbeddedKafkaBroker;
+import io.streamgrad.kafka.TopicAdmin;
 import io.streamgrad.producers.SyntheticConfig;
 import io.streamgrad.producers.SyntheticProducer;
 import io.streamgrad.run.flags.TrainJobOptions;
@@ -53,12 +56,16 @@ class ReplayRangeIT {
     }
 
     private static JobConfig config(String group, String... more) {
+        return configOn(TOPIC, group, more);
+    }
+
+    private static JobConfig configOn(String topic, String group, String... more) {
         TrainJobOptions o = new TrainJobOptions();
         String[] base = {
             "--bootstrap-servers",
             broker.bootstrapServers(),
             "--events-topic",
-            TOPIC,
+            topic,
             "--features",
             "5",
             "--bounded",
@@ -169,7 +176,7 @@ class ReplayRangeIT {
         range.values().forEach(r -> assertEquals(EVENTS / 4, r[1] - r[0]));
         // A run that started, recorded its range and wrote a checkpoint.
         StateDirectory state = StateDirectory.at(dir.resolve("resume"));
-        state.begin(c, OutputStart.BEGINNING, null, range);
+        state.begin(c, OutputStart.BEGINNING, null, null, range);
         Path chk = state.checkpoints().resolve("job").resolve("chk-1");
         Files.createDirectories(chk);
         Files.writeString(chk.resolve("_metadata"), "");
@@ -214,5 +221,50 @@ class ReplayRangeIT {
         assertEquals(250, fresh.range().get(3)[0]);
         assertEquals(0, fresh.range().get(0)[0]);
         assertEquals(Map.of(0, 0L, 1, 10L, 2, 0L, 3, 250L), fresh.config().startOffsets());
+    }
+
+    @Test
+    void aRunOnATopicDeletedAndMadeAgainIsNotResumedEvenWhereItsRangeStillExists(@TempDir Path dir)
+            throws Exception {
+        String topic = "range.remade";
+        SyntheticConfig events =
+                new SyntheticConfig(topic, "r", Task.BINARY, 5, 2, 0.5, 400, 0, 2, 3, 0, false);
+        new SyntheticProducer(broker.bootstrapServers(), events).run(n -> {});
+        JobConfig c = configOn(topic, "remade");
+        TrainRun.Prepared first = TrainRun.prepare(c, dir, false, null);
+        assertNotNull(first.topicId());
+        // A run that started, recorded the topic's id and its range, and wrote a checkpoint.
+        first.state().begin(c, OutputStart.BEGINNING, null, first.topicId(), first.range());
+        Path chk = first.state().checkpoints().resolve("job").resolve("chk-1");
+        Files.createDirectories(chk);
+        Files.writeString(chk.resolve("_metadata"), "");
+
+        broker.deleteTopic(topic);
+        // Made again and refilled: every offset of the old range exists, as other records.
+        new SyntheticProducer(broker.bootstrapServers(), events).run(n -> {});
+        InvalidSettingException remade =
+                assertThrows(
+                        InvalidSettingException.class, () -> TrainRun.prepare(c, dir, false, null));
+        String now;
+        try (TopicAdmin admin = new TopicAdmin(broker.bootstrapServers())) {
+            now = admin.topicId(topic).orElseThrow();
+        }
+        assertNotEquals(first.topicId(), now);
+        assertEquals(
+                "the state directory "
+                        + dir
+                        + " holds run run-remade of group remade, which read "
+                        + topic
+                        + " before it was deleted and made again (topic id "
+                        + first.topicId()
+                        + ", now "
+                        + now
+                        + "): that run's checkpointed offsets and progress name the old topic's"
+                        + " records. start-over trains afresh on the topic as it is now (deleting"
+                        + " that state), or give another group-id or state-dir to keep it",
+                remade.getMessage());
+        // Starting over records the new topic.
+        TrainRun.Prepared again = TrainRun.prepare(c, dir, true, null);
+        assertEquals(now, again.topicId());
     }
 }

@@ -61,11 +61,11 @@ class StateDirectoryTest {
         InvalidSettingException e =
                 assertThrows(
                         InvalidSettingException.class,
-                        () -> state.open(job(ShuffleMode.BLOCKS), CLUSTER));
+                        () -> state.open(job(ShuffleMode.BLOCKS), CLUSTER, null));
         assertTrue(
                 e.getMessage().contains("training.batching.shuffle was pass, now blocks"),
                 e.getMessage());
-        assertEquals("run-1", state.open(job(ShuffleMode.PASS), CLUSTER).runId());
+        assertEquals("run-1", state.open(job(ShuffleMode.PASS), CLUSTER, null).runId());
     }
 
     @Test
@@ -77,7 +77,9 @@ class StateDirectoryTest {
                 dir.resolve("window"),
                 stored -> stored.put("training.batching.block_offsets", "512"));
         assertEquals(
-                "run-1", window.open(job(ShuffleMode.WINDOW), CLUSTER).runId(), "blocks unused");
+                "run-1",
+                window.open(job(ShuffleMode.WINDOW), CLUSTER, null).runId(),
+                "blocks unused");
 
         StateDirectory blocks = StateDirectory.at(dir.resolve("blocks"));
         blocks.begin(job(ShuffleMode.BLOCKS), OutputStart.BEGINNING, CLUSTER);
@@ -87,7 +89,7 @@ class StateDirectoryTest {
         InvalidSettingException e =
                 assertThrows(
                         InvalidSettingException.class,
-                        () -> blocks.open(job(ShuffleMode.BLOCKS), CLUSTER));
+                        () -> blocks.open(job(ShuffleMode.BLOCKS), CLUSTER, null));
         assertTrue(
                 e.getMessage().contains("training.batching.block_offsets was 512, now 8192"),
                 e.getMessage());
@@ -100,25 +102,26 @@ class StateDirectoryTest {
     void whereTheRunsOutputsBeganIsKeptUntilItCompletes(@TempDir Path dir) {
         StateDirectory state = StateDirectory.at(dir);
         assertEquals(
-                OutputStart.BEGINNING, state.open(job(ShuffleMode.BLOCKS), CLUSTER).outputStart());
+                OutputStart.BEGINNING,
+                state.open(job(ShuffleMode.BLOCKS), CLUSTER, null).outputStart());
         OutputStart start = new OutputStart(Map.of(0, 12L, 3, 7L), Map.of(0, 4L), Map.of());
         state.begin(job(ShuffleMode.BLOCKS), start, CLUSTER);
-        assertEquals(start, state.open(job(ShuffleMode.BLOCKS), CLUSTER).outputStart());
+        assertEquals(start, state.open(job(ShuffleMode.BLOCKS), CLUSTER, null).outputStart());
         state.complete(job(ShuffleMode.BLOCKS));
-        StateDirectory.Found found = state.open(job(ShuffleMode.BLOCKS), CLUSTER);
+        StateDirectory.Found found = state.open(job(ShuffleMode.BLOCKS), CLUSTER, null);
         assertTrue(found.completed());
         assertEquals(start, found.outputStart());
         assertEquals(JobConfig.Topics.DEFAULT.events(), found.eventsTopic());
         // Done is what matters then, whatever the settings: nothing is left to resume with them.
         // The topic it trained is the stored one, not the new run's.
         JobConfig.Topics other = new JobConfig.Topics("other", "m", "s", "d");
-        StateDirectory.Found again = state.open(job(ShuffleMode.WINDOW, other), CLUSTER);
+        StateDirectory.Found again = state.open(job(ShuffleMode.WINDOW, other), CLUSTER, null);
         assertTrue(again.completed());
         assertEquals(JobConfig.Topics.DEFAULT.events(), again.eventsTopic());
         assertEquals(
                 "other",
                 StateDirectory.at(dir.resolve("new"))
-                        .open(job(ShuffleMode.WINDOW, other), CLUSTER)
+                        .open(job(ShuffleMode.WINDOW, other), CLUSTER, null)
                         .eventsTopic());
     }
 
@@ -130,7 +133,7 @@ class StateDirectoryTest {
         InvalidSettingException e =
                 assertThrows(
                         InvalidSettingException.class,
-                        () -> state.open(job(ShuffleMode.BLOCKS), CLUSTER));
+                        () -> state.open(job(ShuffleMode.BLOCKS), CLUSTER, null));
         assertTrue(
                 e.getMessage().contains("run.json outputs_from.metrics has '0=12,1'"),
                 e.getMessage());
@@ -145,7 +148,7 @@ class StateDirectoryTest {
         InvalidSettingException e =
                 assertThrows(
                         InvalidSettingException.class,
-                        () -> state.open(job(ShuffleMode.BLOCKS), "another-cluster"));
+                        () -> state.open(job(ShuffleMode.BLOCKS), "another-cluster", null));
         String m = e.getMessage();
         assertTrue(m.contains("holds run run-1 of group g"), m);
         assertTrue(m.contains("another Kafka cluster (id " + CLUSTER + ", reached at"), m);
@@ -163,11 +166,45 @@ class StateDirectoryTest {
                         1,
                         1_000,
                         job(ShuffleMode.BLOCKS).training());
-        assertTrue(state.open(elsewhere, CLUSTER).completed());
-        assertTrue(state.open(job(ShuffleMode.BLOCKS), null).completed());
+        assertTrue(state.open(elsewhere, CLUSTER, null).completed());
+        assertTrue(state.open(job(ShuffleMode.BLOCKS), null, null).completed());
         // A run.json written before clusters were recorded is not refused either.
         editRunFile(dir, stored -> assertEquals(CLUSTER, stored.remove("kafka.cluster_id")));
-        assertTrue(state.open(job(ShuffleMode.BLOCKS), "another-cluster").completed());
+        assertTrue(state.open(job(ShuffleMode.BLOCKS), "another-cluster", null).completed());
+    }
+
+    @Test
+    void aRunOnAnEventsTopicMadeAgainIsRefusedOnlyWhenItHasSomethingToResume(@TempDir Path dir)
+            throws Exception {
+        StateDirectory state = StateDirectory.at(dir);
+        JobConfig c = job(ShuffleMode.BLOCKS);
+        state.begin(c, OutputStart.BEGINNING, CLUSTER, "old-topic-id", null);
+        // Neither a checkpoint nor an end: the run starts afresh anyway, on the topic as it is.
+        assertEquals("run-1", state.open(c, CLUSTER, "new-topic-id").runId());
+        state.complete(c);
+        // Kept by complete(); the same topic, or an unknown id, is not refused.
+        assertTrue(state.open(c, CLUSTER, "old-topic-id").completed());
+        assertTrue(state.open(c, CLUSTER, null).completed());
+        InvalidSettingException e =
+                assertThrows(InvalidSettingException.class, () -> state.open(c, CLUSTER, "new"));
+        String m = e.getMessage();
+        // Not "already trained": the topic made again is other data.
+        assertTrue(
+                m.contains(
+                        "holds run run-1 of group g, which read streamgrad.events before it was"
+                                + " deleted and made again (topic id old-topic-id, now new)"),
+                m);
+        assertTrue(m.contains("start-over trains afresh on the topic as it is now"), m);
+        // A begin that knows no id keeps the one recorded; one that does records it.
+        state.begin(c, OutputStart.BEGINNING, CLUSTER);
+        state.complete(c);
+        assertThrows(InvalidSettingException.class, () -> state.open(c, CLUSTER, "new"));
+        state.begin(c, OutputStart.BEGINNING, CLUSTER, "new", null);
+        assertEquals(false, state.open(c, CLUSTER, "new").completed());
+        // A run.json written before topic ids were recorded is not refused.
+        editRunFile(dir, stored -> assertEquals("new", stored.remove("kafka.events_topic_id")));
+        state.complete(c);
+        assertTrue(state.open(c, CLUSTER, "another").completed());
     }
 
     /** Rewrites the state directory's run.json as {@code edit} changes it. */

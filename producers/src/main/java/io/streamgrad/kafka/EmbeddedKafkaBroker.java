@@ -137,6 +137,27 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
 
     /**
+     * Deletes a topic and waits until the broker no longer lists it (a topic made again before that
+     * would be refused as existing), as an operator's {@code kafka-topics.sh --delete} would.
+     *
+     * @throws IllegalStateException when the topic is still listed after 30 s
+     */
+    public void deleteTopic(String name) throws Exception {
+        try (org.apache.kafka.clients.admin.Admin admin =
+                org.apache.kafka.clients.admin.Admin.create(
+                        Map.<String, Object>of("bootstrap.servers", bootstrapServers()))) {
+            admin.deleteTopics(List.of(name)).all().get();
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (admin.listTopics().names().get().contains(name)) {
+                if (System.currentTimeMillis() > deadline) {
+                    throw new IllegalStateException("topic " + name + " still listed after 30 s");
+                }
+                Thread.sleep(50);
+            }
+        }
+    }
+
+    /**
      * The SASL listener: SASL_PLAINTEXT (mechanism PLAIN) of a broker started by {@link
      * #startWithSaslPlain}, SASL_SSL (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512) of one started by {@link
      * #startWithSaslSsl}.

@@ -414,6 +414,37 @@ public final class TopicAdmin implements AutoCloseable {
         }
     }
 
+    /**
+     * The topic's id (Kafka's {@code Uuid}, base64 as Kafka prints it): it tells a topic from one
+     * deleted and made again under the same name, whose offsets name other records. Empty when the
+     * topic does not exist.
+     *
+     * @throws KafkaUnreachableException when Kafka does not answer in time
+     * @throws IllegalStateException when the topic cannot be described (e.g. not authorized)
+     */
+    public java.util.Optional<String> topicId(String name) {
+        try {
+            Map<String, TopicDescription> d =
+                    await(admin.describeTopics(Set.of(name)).allTopicNames());
+            return java.util.Optional.of(d.get(name).topicId().toString());
+        } catch (ExecutionException e) {
+            if (e.getCause()
+                    instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException) {
+                return java.util.Optional.empty();
+            }
+            if (KafkaAuthenticationException.find(e) != null) {
+                throw failure(e);
+            }
+            throw new IllegalStateException(
+                    "topic " + name + " cannot be described: " + e.getCause().getMessage(), e);
+        } catch (TimeoutException e) {
+            throw new KafkaUnreachableException(bootstrapServers, timeoutMs);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     public boolean topicExists(String name) {
         try {
             return await(admin.listTopics().names()).contains(name);
