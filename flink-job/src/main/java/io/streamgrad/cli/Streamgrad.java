@@ -1,6 +1,7 @@
 package io.streamgrad.cli;
 
 import io.streamgrad.config.InvalidSettingException;
+import io.streamgrad.job.RunStoppedException;
 import io.streamgrad.kafka.InvalidClientConfigException;
 import io.streamgrad.kafka.KafkaAuthenticationException;
 import io.streamgrad.kafka.KafkaUnreachableException;
@@ -173,6 +174,12 @@ public final class Streamgrad {
                     if (ex instanceof KafkaUnreachableException
                             || ex instanceof KafkaAuthenticationException) {
                         err.println("streamgrad: " + ex.getMessage());
+                        return 1;
+                    }
+                    RunStoppedException stopped = RunStoppedException.find(ex);
+                    if (stopped != null) {
+                        // Says what stopped the run and what to do: no class name, no trace.
+                        err.println("streamgrad: " + stopped.getMessage());
                         return 1;
                     }
                     err.println(

@@ -863,6 +863,6 @@ final class ReplayFetcher implements SplitReader<ReplayFetcher.Fetched, ReplaySp
 
     /** A failure no restart can mend: the job fails at once, with this message. */
     private static SuppressRestartsException unrecoverable(String message) {
-        return new SuppressRestartsException(new IllegalStateException(message));
+        return new SuppressRestartsException(new RunStoppedException(message));
     }
 }

@@ -103,7 +103,7 @@ public record ReplaySplit(
      * ({@link Grouping#BEFORE_RECORDED}): under a plan of at most that, it is taken to have used
      * the plan's grouping, as before it was recorded; under a larger block it is refused.
      *
-     * @throws IllegalStateException naming both groupings and the flags that resume this split
+     * @throws RunStoppedException naming both groupings and the flags that resume this split
      */
     void requireResumableBy(ReplayPlan plan) {
         requireSamePasses(plan);
@@ -120,7 +120,7 @@ public record ReplaySplit(
         if (!midBlocksPass(plan) || was.equals(planned)) {
             return;
         }
-        throw new IllegalStateException(
+        throw new RunStoppedException(
                 "the checkpoint stopped in pass "
                         + pass
                         + " at group "
@@ -217,7 +217,7 @@ public record ReplaySplit(
                             + " --shuffle-group "
                             + grouping.groupBlocks());
         }
-        throw new IllegalStateException(
+        throw new RunStoppedException(
                 "the checkpoint stopped in pass "
                         + pass
                         + " where this job's settings name other records: "
