@@ -3,6 +3,7 @@ package io.streamgrad.run;
 import io.streamgrad.config.InvalidSettingException;
 import io.streamgrad.config.RunIds;
 import io.streamgrad.job.JobConfig;
+import io.streamgrad.job.RunStoppedException;
 import io.streamgrad.job.TrainingJob;
 import io.streamgrad.kafka.TopicAdmin;
 import io.streamgrad.run.flags.Flags;
@@ -126,7 +127,12 @@ public final class ClusterJob {
             System.err.println("streamgrad: " + JobFile.originPrefix(jobFile, e) + e.getMessage());
             return 2;
         } catch (Exception e) {
-            System.err.println("streamgrad: the job failed: " + e);
+            // Attached (flink run without -d), the job's end comes back here: a run its data
+            // stopped says why in its own words, as train does.
+            RunStoppedException stopped = RunStoppedException.find(e);
+            System.err.println(
+                    "streamgrad: "
+                            + (stopped != null ? stopped.getMessage() : "the job failed: " + e));
             return 1;
         }
     }
