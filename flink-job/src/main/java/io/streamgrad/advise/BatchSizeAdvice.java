@@ -169,7 +169,8 @@ public record BatchSizeAdvice(
                         nIter, cVar));
         why.add(
                 f(
-                        "Step time: T(b) = %.4g s %s %.4g s·b (least squares, residual %.2g s"
+                        "Step time: T(b) = %.4g s %s %.4g s·b (least squares weighted by 1/T²,"
+                                + " residual %.2g s"
                                 + " RMS, R² %.3f).",
                         tauF,
                         tauD < 0 ? "−" : "+",
