@@ -6,6 +6,7 @@ import io.streamgrad.job.JobConfig;
 import io.streamgrad.model.BackendInfo;
 import io.streamgrad.run.AutoBatchSize;
 import io.streamgrad.run.JobRunner;
+import io.streamgrad.run.RunLock;
 import io.streamgrad.run.RunSummary;
 import io.streamgrad.run.StateDirectory;
 import io.streamgrad.run.TopicReader;
@@ -70,18 +71,22 @@ public final class TrainCommand implements Callable<Integer> {
             throw new InvalidSettingException(
                     "{summary-json} needs {bounded}: a live job has no end to summarise");
         }
+        // First: a second run of this model on this machine is refused before it checks, clears
+        // (--start-over) or restores anything of the first's.
+        Path dir = stateDir != null ? stateDir : StateDirectory.defaultFor(c.groupId());
+        try (RunLock lock = RunLock.acquire(dir, c.groupId(), c.runId())) {
+            return train(c, dir);
+        }
+    }
+
+    private int train(JobConfig c, Path dir) throws Exception {
         String clusterId = TrainRun.preflight(c);
         TrainRun.driftOrderWarning(c).ifPresent(TopicReader::sayOnStandardError);
         TrainRun.StartPoint start =
                 TrainRun.resolveStart(
                         c, startFlags.warmStart, startFlags.modelKey, startFlags.fromOffset);
         c = start.config();
-        TrainRun.Prepared prepared =
-                TrainRun.prepare(
-                        c,
-                        stateDir != null ? stateDir : StateDirectory.defaultFor(c.groupId()),
-                        startOver,
-                        clusterId);
+        TrainRun.Prepared prepared = TrainRun.prepare(c, dir, startOver, clusterId);
         c = prepared.config();
         System.out.println("streamgrad train: " + prepared.announcement());
         if (start.announcement() != null) {

@@ -297,13 +297,19 @@ public final class StateDirectory {
         }
     }
 
-    /** Deletes everything: the next run trains a fresh model. */
+    /** Deletes everything but the lock file: the next run trains a fresh model. */
     public void clear() {
         if (!Files.exists(dir)) {
             return;
         }
+        // The lock file stays: the run that clears holds it (RunLock), and a file made again
+        // would be another lock than the one a second run waits on.
+        Path lock = dir.resolve(RunLock.FILE);
         try (Stream<Path> paths = Files.walk(dir)) {
             for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                if (p.equals(lock) || (p.equals(dir) && Files.exists(lock))) {
+                    continue;
+                }
                 Files.deleteIfExists(p);
             }
         } catch (IOException e) {

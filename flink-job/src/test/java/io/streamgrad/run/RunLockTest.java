@@ -1,0 +1,109 @@
+package io.streamgrad.run;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.streamgrad.config.InvalidSettingException;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RunLockTest {
+    /** Holds the locks of args[0] (state dir) and args[1] (group) until its input closes. */
+    public static void main(String[] args) throws Exception {
+        try (RunLock lock = RunLock.acquire(Path.of(args[0]), args[1], "held-run")) {
+            System.out.println("held");
+            System.out.flush();
+            System.in.read();
+        }
+    }
+
+    private static String group() {
+        return "lock-test-" + UUID.randomUUID();
+    }
+
+    @Test
+    void aSecondRunOfOneStateDirectoryOrGroupIsRefusedUntilTheFirstEnds(@TempDir Path dir)
+            throws Exception {
+        String group = group();
+        try {
+            try (RunLock first = RunLock.acquire(dir.resolve("a"), group, "run-1")) {
+                InvalidSettingException sameDir =
+                        assertThrows(
+                                InvalidSettingException.class,
+                                () -> RunLock.acquire(dir.resolve("a"), group(), "run-2"));
+                assertTrue(
+                        sameDir.getMessage()
+                                .contains(
+                                        "another train (pid "
+                                                + ProcessHandle.current().pid()
+                                                + ", run run-1, started "),
+                        sameDir.getMessage());
+                assertTrue(
+                        sameDir.getMessage().contains("is running on the state directory " + dir),
+                        sameDir.getMessage());
+                InvalidSettingException sameGroup =
+                        assertThrows(
+                                InvalidSettingException.class,
+                                () -> RunLock.acquire(dir.resolve("b"), group, "run-2"));
+                assertTrue(
+                        sameGroup.getMessage().contains("is running on group " + group),
+                        sameGroup.getMessage());
+                // Refused at the group, it holds nothing of its own state directory either.
+                RunLock.acquire(dir.resolve("b"), group(), "run-3").close();
+                // Starting over clears all but the lock the run holds.
+                Files.writeString(dir.resolve("a").resolve("run.json"), "{}");
+                StateDirectory.at(dir.resolve("a")).clear();
+                assertEquals(
+                        java.util.List.of(dir.resolve("a").resolve(RunLock.FILE)),
+                        Files.list(dir.resolve("a")).toList());
+            }
+            RunLock.acquire(dir.resolve("a"), group, "run-4").close();
+        } finally {
+            Files.deleteIfExists(RunLock.groupLock(group));
+        }
+    }
+
+    @Test
+    void aLockHeldByAnotherProcessIsRefusedAndItsEndLetsGo(@TempDir Path dir) throws Exception {
+        String group = group();
+        Process holder =
+                new ProcessBuilder(
+                                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                                "-cp",
+                                System.getProperty("java.class.path"),
+                                RunLockTest.class.getName(),
+                                dir.toString(),
+                                group)
+                        .redirectErrorStream(true)
+                        .start();
+        try {
+            BufferedReader out =
+                    new BufferedReader(
+                            new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8));
+            assertEquals("held", out.readLine());
+            InvalidSettingException e =
+                    assertThrows(
+                            InvalidSettingException.class,
+                            () -> RunLock.acquire(dir, group, "run-2"));
+            assertTrue(
+                    e.getMessage()
+                            .contains("another train (pid " + holder.pid() + ", run held-run"),
+                    e.getMessage());
+            // As kill -9 would: the operating system lets go of its locks.
+            holder.destroyForcibly();
+            assertTrue(holder.waitFor(30, TimeUnit.SECONDS));
+            RunLock.acquire(dir, group, "run-3").close();
+        } finally {
+            holder.destroyForcibly();
+            Files.deleteIfExists(RunLock.groupLock(group));
+        }
+    }
+}
