@@ -48,6 +48,10 @@ public final class KeyedTrainer implements Serializable {
     private final ModelConfigs configs;
     private final WarmStart warmStart;
     private final ReplayPlan replay;
+    // When this attempt of the job first called in (processing time, ms), once it has. Transient:
+    // every attempt deserializes its own trainer, so a restored job starts them afresh.
+    private transient boolean attemptStarted;
+    private transient long attemptStartedMs;
 
     /**
      * The live trainers of recently trained keys, each with the state object it last wrote. A
@@ -245,6 +249,7 @@ public final class KeyedTrainer implements Serializable {
         }
         if (!bounded && batching.idleTimeoutMs() > 0) {
             long now = s.timers().currentProcessingTime();
+            attemptStartedMs(s);
             b = s.store().bookkeeping().withLastArrival(now);
             if (b.idleTimerAtMs() == WindowBookkeeping.NO_TIMER) {
                 long at = now + batching.idleTimeoutMs();
@@ -253,6 +258,15 @@ public final class KeyedTrainer implements Serializable {
             }
             s.store().setBookkeeping(b);
         }
+    }
+
+    /** When this attempt first called in with an event or a timer (processing time, ms). */
+    private long attemptStartedMs(Scope s) {
+        if (!attemptStarted) {
+            attemptStarted = true;
+            attemptStartedMs = s.timers().currentProcessingTime();
+        }
+        return attemptStartedMs;
     }
 
     /** An event-time timer fired: a window's end, or the end of bounded input. */
@@ -277,10 +291,17 @@ public final class KeyedTrainer implements Serializable {
         }
     }
 
-    /** A processing-time timer fired: the idle timeout, unless events arrived since it was set. */
+    /**
+     * A processing-time timer fired: the idle timeout, unless events arrived since it was set, or
+     * this attempt of the job has run for less than the timeout. A timer restored from a checkpoint
+     * fires at once when the job was stopped longer than the timeout, while the backlog of the stop
+     * is still on its way: the stop is not the stream's quiet, so the timeout counts from the
+     * attempt's start (without this, a restart flushed the restored windows as batches of 16, 4, 2,
+     * 1 ahead of thousands of waiting events).
+     */
     public void onProcessingTimeTimer(Scope s, long timestamp) throws Exception {
         WindowBookkeeping b = s.store().bookkeeping();
-        long quietSince = b.lastArrivalMs();
+        long quietSince = Math.max(b.lastArrivalMs(), attemptStartedMs(s));
         if (timestamp - quietSince < batching.idleTimeoutMs()) {
             long at = quietSince + batching.idleTimeoutMs();
             s.timers().registerProcessingTimeTimer(at);

@@ -180,6 +180,50 @@ class TrainKeyedProcessFunctionTest {
     }
 
     @Test
+    void aStopLongerThanTheIdleTimeoutDoesNotFlushTheRestoredWindowsAtOnce() throws Exception {
+        // Count windows of 4 batches: 6 events stay open, in the checkpoint.
+        TrainingConfig config = config(new WindowSpec.Count(4), LatePolicy.DEADLETTER, 2_000, 100);
+        List<TrainingExample> examples = examples(8);
+        OperatorSubtaskState state;
+        try (var h = harness(config, false)) {
+            h.setProcessingTime(0);
+            for (TrainingExample e : examples.subList(0, 6)) {
+                h.processElement(e, e.eventTime());
+            }
+            assertEquals(0, steps(h).size());
+            state = h.snapshot(1, 500);
+        }
+        // Restarted an hour later: the restored idle timer is long due and fires at once.
+        try (var h = unopened(config, false)) {
+            h.setProcessingTime(3_600_000);
+            h.initializeState(state);
+            h.open();
+            h.setProcessingTime(3_600_001);
+            assertEquals(0, steps(h).size(), "the stop is not the stream's quiet");
+            // The backlog arrives; quiet for the timeout after its last event, all of it trains.
+            h.setProcessingTime(3_600_500);
+            for (TrainingExample e : examples.subList(6, 8)) {
+                h.processElement(e, e.eventTime());
+            }
+            h.setProcessingTime(3_600_500 + 1_999);
+            assertEquals(0, steps(h).size(), "not idle yet");
+            h.setProcessingTime(3_600_500 + 2_000);
+            assertEquals(List.of(4, 4), steps(h).stream().map(m -> m.getBatchSize()).toList());
+        }
+        // Quiet from the attempt's start on: the restored windows train after the timeout.
+        try (var h = unopened(config, false)) {
+            h.setProcessingTime(3_600_000);
+            h.initializeState(state);
+            h.open();
+            h.setProcessingTime(3_600_001);
+            h.setProcessingTime(3_600_001 + 1_999);
+            assertEquals(0, steps(h).size());
+            h.setProcessingTime(3_600_001 + 2_000);
+            assertEquals(List.of(4, 2), steps(h).stream().map(m -> m.getBatchSize()).toList());
+        }
+    }
+
+    @Test
     void stateSnapshotAndRestoreContinueAsIfNothingHappened() throws Exception {
         TrainingConfig config = config(new WindowSpec.Count(1), LatePolicy.DEADLETTER, 0, 1_000);
         List<TrainingExample> examples = examples(11);
@@ -246,15 +290,19 @@ class TrainKeyedProcessFunctionTest {
 
     private static KeyedOneInputStreamOperatorTestHarness<String, TrainingExample, TrainingMetric>
             harness(TrainingConfig config, boolean bounded) throws Exception {
-        var h =
-                new KeyedOneInputStreamOperatorTestHarness<>(
-                        new KeyedProcessOperator<>(
-                                new TrainKeyedProcessFunction(
-                                        config, "run", "events", bounded, Map.of())),
-                        TrainingExample::modelKey,
-                        Types.STRING);
+        var h = unopened(config, bounded);
         h.open();
         return h;
+    }
+
+    /** A harness not opened yet: to restore a state into before it opens. */
+    private static KeyedOneInputStreamOperatorTestHarness<String, TrainingExample, TrainingMetric>
+            unopened(TrainingConfig config, boolean bounded) throws Exception {
+        return new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(
+                        new TrainKeyedProcessFunction(config, "run", "events", bounded, Map.of())),
+                TrainingExample::modelKey,
+                Types.STRING);
     }
 
     private static TrainingConfig config(
