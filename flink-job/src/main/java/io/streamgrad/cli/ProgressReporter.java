@@ -31,6 +31,11 @@ final class ProgressReporter implements JobRunner.Observer {
         TrainingMetric metric;
         long at;
         boolean printed;
+        // The rate on a line is over the examples since the line before (the first line: since
+        // the job started, from what the model had trained before this attempt's first step, so
+        // that a resumed run's earlier attempts do not count as this one's).
+        long baseExamples = -1;
+        long baseAt;
     }
 
     ProgressReporter(PrintStream out) {
@@ -56,6 +61,16 @@ final class ProgressReporter implements JobRunner.Observer {
     }
 
     synchronized void onMetric(TrainingMetric m) {
+        onMetric(m, System.nanoTime());
+    }
+
+    /** For tests: the job started at {@code nanos} ({@link System#nanoTime}). */
+    synchronized void startedAt(long nanos) {
+        start = nanos;
+    }
+
+    /** A metric that arrived at {@code nanos} ({@link System#nanoTime}). */
+    synchronized void onMetric(TrainingMetric m, long nanos) {
         if (m.getKind() == MetricKind.EPOCH) {
             printPending(latest.get(m.getModel().toString()));
             printEpoch(m);
@@ -65,8 +80,12 @@ final class ProgressReporter implements JobRunner.Observer {
             out.printf("  DRIFT iteration %d: %s%n", m.getIteration(), m.getDetail());
         } else if (m.getKind() == MetricKind.ITERATION) {
             Latest l = latest.computeIfAbsent(m.getModel().toString(), k -> new Latest());
+            if (l.baseExamples < 0) {
+                l.baseExamples = Math.max(0, m.getExamplesSeen() - m.getBatchSize());
+                l.baseAt = start;
+            }
             l.metric = m;
-            l.at = System.nanoTime();
+            l.at = nanos;
             l.printed = false;
             last = m;
         }
@@ -78,7 +97,7 @@ final class ProgressReporter implements JobRunner.Observer {
      */
     private void printPending(Latest l) {
         if (l != null && !l.printed) {
-            print(l.metric, (l.at - start) / 1e9);
+            print(l.metric, rateSinceLastLine(l));
             if (terminal) {
                 out.println();
                 lineOpen = false;
@@ -95,11 +114,20 @@ final class ProgressReporter implements JobRunner.Observer {
         if (current != null && now - lastPrint > interval) {
             Latest l = latest.get(current.getModel().toString());
             if (!l.printed) {
-                print(current, (now - start) / 1e9);
+                print(current, rateSinceLastLine(l));
                 lastPrint = now;
                 l.printed = true;
             }
         }
+    }
+
+    /** Examples per second since the model's line before, up to its latest metric's arrival. */
+    private static double rateSinceLastLine(Latest l) {
+        double seconds = Math.max((l.at - l.baseAt) / 1e9, 1e-3);
+        double rate = (l.metric.getExamplesSeen() - l.baseExamples) / seconds;
+        l.baseExamples = l.metric.getExamplesSeen();
+        l.baseAt = l.at;
+        return rate;
     }
 
     private void printEpoch(TrainingMetric m) {
@@ -127,8 +155,8 @@ final class ProgressReporter implements JobRunner.Observer {
         return model.indexOf(ModelConfigs.VARIANT_SEPARATOR) >= 0 ? model + " | " : "";
     }
 
-    private void print(TrainingMetric m, double seconds) {
-        String line = line(m, seconds);
+    private void print(TrainingMetric m, double examplesPerSecond) {
+        String line = line(m, examplesPerSecond);
         if (terminal) {
             out.print("\r" + line + "   ");
             lineOpen = true;
@@ -159,7 +187,7 @@ final class ProgressReporter implements JobRunner.Observer {
      * " default@adam | epoch 1 | iteration 226 | 14,464 examples | …": a backtest's line names its
      * variant's model, as its epoch lines do; a train job's does not.
      */
-    static String line(TrainingMetric m, double seconds) {
+    static String line(TrainingMetric m, double examplesPerSecond) {
         return String.format(
                 "  %s%siteration %,d | %,d examples | %,.0f examples/s | loss %.4f"
                         + " (smoothed %.4f)%s",
@@ -167,7 +195,7 @@ final class ProgressReporter implements JobRunner.Observer {
                 m.getEpoch() > 0 ? "epoch " + m.getEpoch() + " | " : "",
                 m.getIteration(),
                 m.getExamplesSeen(),
-                m.getExamplesSeen() / Math.max(seconds, 1e-3),
+                examplesPerSecond,
                 m.getLoss(),
                 m.getSmoothedLoss(),
                 m.getAccuracy() == null

@@ -57,9 +57,9 @@ class ProgressReporterTest {
         assertEquals(
                 "  default@adam | epoch 1 | iteration 226 | 14,464 examples | 7,232 examples/s"
                         + " | loss 0.2500 (smoothed 0.2500) | batch accuracy 0.900",
-                ProgressReporter.line(step, 2.0));
+                ProgressReporter.line(step, 7_232));
         step.setModel("default");
-        assertTrue(ProgressReporter.line(step, 2.0).startsWith("  epoch 1 | iteration 226"));
+        assertTrue(ProgressReporter.line(step, 7_232).startsWith("  epoch 1 | iteration 226"));
     }
 
     @Test
@@ -108,5 +108,35 @@ class ProgressReporterTest {
         assertTrue(lines.get(0).contains("default@sgd | epoch 1 | iteration 313 |"), lines.get(0));
         assertTrue(lines.get(1).contains("default@sgd | epoch 1 done after 313"), lines.get(1));
         assertTrue(lines.get(2).contains("default@adam | epoch 1 | iteration 313 |"), lines.get(2));
+    }
+
+    @Test
+    void theRateIsSinceTheLineBeforeAndAResumedRunsEarlierAttemptsDoNotCount() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ProgressReporter r =
+                new ProgressReporter(new PrintStream(out, true, StandardCharsets.UTF_8));
+        long second = 1_000_000_000L;
+        r.startedAt(10 * second);
+        TrainingMetric step =
+                TrainingMetric.newBuilder(epochEnd("default", 0.25))
+                        .setKind(MetricKind.ITERATION)
+                        .setEpoch(0)
+                        .setBatchSize(64)
+                        .build();
+        // Resumed with 34,784 examples trained by earlier attempts: its first step, 2 s after
+        // the start, trained 64 of them.
+        r.onMetric(
+                TrainingMetric.newBuilder(step).setIteration(544).setExamplesSeen(34_848).build(),
+                12 * second);
+        r.ended();
+        // Then 1,500 examples in the 5 s to the next line.
+        r.onMetric(
+                TrainingMetric.newBuilder(step).setIteration(568).setExamplesSeen(36_348).build(),
+                17 * second);
+        r.ended();
+        List<String> lines = out.toString(StandardCharsets.UTF_8).strip().lines().toList();
+        assertEquals(2, lines.size(), lines.toString());
+        assertTrue(lines.get(0).contains("| 34,848 examples | 32 examples/s |"), lines.get(0));
+        assertTrue(lines.get(1).contains("| 36,348 examples | 300 examples/s |"), lines.get(1));
     }
 }
