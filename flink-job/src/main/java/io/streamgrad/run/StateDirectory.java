@@ -177,7 +177,10 @@ public final class StateDirectory {
                             + String.join("; ", differences)
                             + "): use the same settings to resume"
                             + (resume.isEmpty() ? "" : " (" + String.join(" ", resume) + ")")
-                            + ", {start-over} to train afresh, or another {group-id}"
+                            + ", {start-over} to train afresh, or another {group-id} (and"
+                            + " {state-dir}, if given); to go on from this model under the new"
+                            + " settings, add {warm-start} latest there (it starts after the"
+                            + " offsets its last snapshot trained)"
                             + (blockDiffers
                                     ? ". Without {shuffle-block}, its automatic size is up to"
                                             + " 8,192 offsets since Dec 1 2026 (1,024 before)"
@@ -428,7 +431,8 @@ public final class StateDirectory {
     /**
      * The settings that make a checkpoint's model what it is: the training configuration and the
      * events topic. Where the job runs (servers, parallelism, checkpoint interval) may change; the
-     * Kafka cluster it reads may not ({@link #open} checks its id).
+     * Kafka cluster it reads may not ({@link #open} checks its id). Nor do the settings that shape
+     * only the run's outputs, or a live run's reaction to arrival times, count.
      */
     static Map<String, String> modelSettings(JobConfig c) {
         Map<String, String> all = c.provenance();
@@ -443,6 +447,9 @@ public final class StateDirectory {
                     if (!readsBlocks && BLOCK_SETTINGS.contains(k)) {
                         return;
                     }
+                    if (OUTPUT_SETTINGS.contains(k) || (!c.bounded() && LIVE_TIMING.contains(k))) {
+                        return;
+                    }
                     if (k.startsWith("training.") || k.equals(EVENTS_TOPIC)) {
                         kept.put(k, v);
                     }
@@ -455,6 +462,24 @@ public final class StateDirectory {
     private static final String GROUP_BLOCKS = "training.batching.group_blocks";
 
     private static final Set<String> BLOCK_SETTINGS = Set.of(BLOCK_OFFSETS, GROUP_BLOCKS);
+
+    /**
+     * What a run reports, not what it trains: how often it publishes a snapshot, how its loss is
+     * smoothed for the metrics, how long a divergence may last before its alert. A resume may
+     * change them.
+     */
+    private static final Set<String> OUTPUT_SETTINGS =
+            Set.of("training.snapshot_every", "training.smoothing", "training.divergence_patience");
+
+    /**
+     * When a live run's windows close on a quiet or out-of-order stream: the arrival times they act
+     * on differ from one start to the next anyway, so a live resume may change them (a bounded
+     * replay's batches are a function of data and seed, and they are part of it).
+     */
+    private static final Set<String> LIVE_TIMING =
+            Set.of(
+                    "training.batching.idle_timeout_ms",
+                    "training.batching.max_out_of_orderness_ms");
 
     /** Whether {@link #differences} lists {@code key}. */
     private static boolean differs(List<String> differences, String key) {

@@ -207,6 +207,72 @@ class StateDirectoryTest {
         assertTrue(state.open(c, CLUSTER, "another").completed());
     }
 
+    /** A run with the given batching, snapshot interval and learning rate, live or bounded. */
+    private static JobConfig run(
+            boolean bounded, long idleTimeoutMs, int snapshotEvery, double learningRate) {
+        Batching b = Batching.defaults();
+        b =
+                new Batching(
+                        b.batchSize(),
+                        b.fullBatch(),
+                        b.window(),
+                        b.maxOutOfOrdernessMs(),
+                        idleTimeoutMs,
+                        b.latePolicy(),
+                        b.epochs(),
+                        b.fullBatchLimit(),
+                        b.fullPassLoss(),
+                        b.shuffle(),
+                        b.blockOffsets(),
+                        b.groupBlocks());
+        TrainingConfig training =
+                new TrainingConfig(
+                        ModelSpec.parse("logistic", 4, 0, Activation.RELU),
+                        new OptimizerSpec("sgd", learningRate),
+                        b,
+                        7,
+                        snapshotEvery,
+                        0.05);
+        return new JobConfig(
+                KafkaClientConfig.plain("localhost:9092"),
+                JobConfig.Topics.DEFAULT,
+                "g",
+                "run-1",
+                bounded,
+                true,
+                1,
+                1_000,
+                training);
+    }
+
+    @Test
+    void aResumeMayChangeWhatOnlyShapesTheOutputsAndALiveRunsTimingButNotTheModel(@TempDir Path dir)
+            throws Exception {
+        StateDirectory live = StateDirectory.at(dir.resolve("live"));
+        live.begin(run(false, 60_000, 100, 0.1), OutputStart.BEGINNING, CLUSTER);
+        assertEquals("run-1", live.open(run(false, 5_000, 50, 0.1), CLUSTER, null).runId());
+        InvalidSettingException lr =
+                assertThrows(
+                        InvalidSettingException.class,
+                        () -> live.open(run(false, 60_000, 100, 0.2), CLUSTER, null));
+        String m = lr.getMessage();
+        assertTrue(m.contains("training.optimizer.learning_rate was 0.1, now 0.2"), m);
+        assertTrue(m.contains("or another group-id (and state-dir, if given)"), m);
+        assertTrue(m.contains("add warm-start latest there"), m);
+
+        // A bounded replay's batches are a function of data and seed: its idle timeout is kept.
+        StateDirectory bounded = StateDirectory.at(dir.resolve("bounded"));
+        bounded.begin(run(true, 60_000, 100, 0.1), OutputStart.BEGINNING, CLUSTER);
+        assertEquals("run-1", bounded.open(run(true, 60_000, 50, 0.1), CLUSTER, null).runId());
+        InvalidSettingException idle =
+                assertThrows(
+                        InvalidSettingException.class,
+                        () -> bounded.open(run(true, 5_000, 100, 0.1), CLUSTER, null));
+        assertTrue(
+                idle.getMessage().contains("training.batching.idle_timeout_ms was 60000, now 5000"),
+                idle.getMessage());
+    }
+
     /** Rewrites the state directory's run.json as {@code edit} changes it. */
     private static void editRunFile(Path dir, Consumer<Map<String, String>> edit) throws Exception {
         ObjectMapper json = new ObjectMapper();

@@ -182,6 +182,32 @@ public final class BatchingOptions {
         }
     }
 
+    /**
+     * Refuses the full-pass flags on a live run: a live run has no pass, and no full batch ({@code
+     * --batch-size full} is refused there on its own). Ignored, they would still be recorded as the
+     * model's settings, and a resume without them refused.
+     *
+     * @throws InvalidSettingException naming the flags given
+     */
+    public void requireNoPassFlagsLive() {
+        List<String> given = new ArrayList<>();
+        if (!fullPassLoss) {
+            given.add("{no-full-pass-loss}");
+        }
+        if (fullBatchLimit != Batching.DEFAULT_FULL_BATCH_LIMIT) {
+            given.add("{full-batch-limit} " + fullBatchLimit);
+        }
+        if (!given.isEmpty()) {
+            throw new InvalidSettingException(
+                    String.join(", ", given)
+                            + (given.size() == 1 ? " is" : " are")
+                            + " for the passes of a bounded run (a full-pass loss, a full"
+                            + " batch); a live run makes no pass: give {bounded}, or leave "
+                            + (given.size() == 1 ? "it" : "them")
+                            + " out");
+        }
+    }
+
     /** Validates every flag; a bad value throws {@link InvalidSettingException} naming the fix. */
     public Batching toBatching() {
         if (auto()) {

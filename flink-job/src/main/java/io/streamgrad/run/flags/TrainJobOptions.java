@@ -66,6 +66,7 @@ public final class TrainJobOptions {
         TrainingConfig training = model.toTrainingConfig(batching.toBatching());
         if (!bounded) {
             batching.requireNoShuffleFlagsLive();
+            batching.requireNoPassFlagsLive();
         }
         if (!from.equals("earliest") && !from.equals("latest")) {
             throw new InvalidSettingException(

@@ -110,4 +110,24 @@ class ShuffleBlockFlagTest {
                 e.getMessage());
         parse().requireNoShuffleFlagsLive();
     }
+
+    @Test
+    void fullPassFlagsOnALiveRunAreRefused() {
+        InvalidSettingException e =
+                assertThrows(
+                        InvalidSettingException.class,
+                        parse("--no-full-pass-loss", "--full-batch-limit", "100")
+                                ::requireNoPassFlagsLive);
+        assertEquals(
+                "no-full-pass-loss, full-batch-limit 100 are for the passes of a bounded run (a"
+                        + " full-pass loss, a full batch); a live run makes no pass: give bounded,"
+                        + " or leave them out",
+                e.getMessage());
+        assertThrows(
+                InvalidSettingException.class,
+                parse("--no-full-pass-loss")::requireNoPassFlagsLive);
+        // At their defaults, as a live run's own flags leave them.
+        parse("--full-pass-loss", "--full-batch-limit", "" + Batching.DEFAULT_FULL_BATCH_LIMIT)
+                .requireNoPassFlagsLive();
+    }
 }
