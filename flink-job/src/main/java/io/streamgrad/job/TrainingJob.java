@@ -295,12 +295,13 @@ public final class TrainingJob {
                 : s;
     }
 
-    private static <T extends org.apache.avro.specific.SpecificRecord> KafkaSink<T> sink(
-            JobConfig c,
-            Topic kind,
-            Class<T> type,
-            String topic,
-            org.apache.flink.util.function.SerializableFunction<T, String> key) {
+    private static <T extends org.apache.avro.specific.SpecificRecord>
+            org.apache.flink.api.connector.sink2.Sink<T> sink(
+                    JobConfig c,
+                    Topic kind,
+                    Class<T> type,
+                    String topic,
+                    org.apache.flink.util.function.SerializableFunction<T, String> key) {
         // The topic's record limit sizes every producer setting that bounds a record.
         Properties props = kind.producerLimits();
         props.put(ProducerConfig.LINGER_MS_CONFIG, "20");
@@ -312,16 +313,26 @@ public final class TrainingJob {
                 Long.toString(transactionTimeoutMs(c.checkpointIntervalMs())));
         // The cluster's client settings (SASL, SSL…) over these; those the job owns are refused.
         props.putAll(c.kafka().settings());
-        return KafkaSink.<T>builder()
-                .setBootstrapServers(c.bootstrapServers())
-                .setKafkaProducerConfig(props)
-                .setRecordSerializer(new AvroKafkaRecordSerializationSchema<>(type, topic, key))
-                // Exactly once: records become visible to read_committed readers when the
-                // checkpoint that covers them completes, and a restart aborts what it had not.
-                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
-                // Stable per consumer group and topic, so a restarted job fences its predecessor.
-                .setTransactionalIdPrefix(transactionalIdPrefix(c, kind))
-                .build();
+        KafkaSink<T> kafka =
+                KafkaSink.<T>builder()
+                        .setBootstrapServers(c.bootstrapServers())
+                        .setKafkaProducerConfig(props)
+                        .setRecordSerializer(
+                                new AvroKafkaRecordSerializationSchema<>(type, topic, key))
+                        // Exactly once: records become visible to read_committed readers when the
+                        // checkpoint that covers them completes, and a restart aborts what it had
+                        // not.
+                        .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                        // Stable per consumer group and topic, so a restarted job fences its
+                        // predecessor.
+                        .setTransactionalIdPrefix(transactionalIdPrefix(c, kind))
+                        .build();
+        // A resumed job's commits of transactions already committed are not sent again (they
+        // would log "data loss" at ERROR after every stop and resume).
+        return new RecoveryAwareKafkaSink<>(
+                kafka,
+                io.streamgrad.kafka.RawClients.adminProps(
+                        c.kafka(), "streamgrad-commit-check", c.kafka().timeoutMs()));
     }
 
     /** The broker's default {@code transaction.max.timeout.ms}: 15 minutes. */

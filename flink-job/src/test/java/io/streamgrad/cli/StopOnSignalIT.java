@@ -1,6 +1,7 @@
 package io.streamgrad.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamgrad.kafka.EmbeddedKafkaBroker;
@@ -13,6 +14,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
@@ -61,7 +63,7 @@ class StopOnSignalIT {
                                                         10,
                                                         2,
                                                         0.5,
-                                                        250_000,
+                                                        500_000,
                                                         5_000,
                                                         4,
                                                         5,
@@ -82,34 +84,7 @@ class StopOnSignalIT {
 
         Path state = dir.resolve("state");
         Path log = dir.resolve("train.log");
-        Process p =
-                KillAndResumeIT.start(
-                        new String[] {
-                            "train",
-                            "--bootstrap-servers",
-                            bootstrap,
-                            "--events-topic",
-                            "stop.events",
-                            "--metrics-topic",
-                            "stop.metrics",
-                            "--snapshots-topic",
-                            "stop.snapshots",
-                            "--dead-letter-topic",
-                            "stop.dead",
-                            "--group-id",
-                            "stop",
-                            "--state-dir",
-                            state.toString(),
-                            "--model",
-                            "logistic",
-                            "--features",
-                            "10",
-                            "--optimizer",
-                            "sgd",
-                            "--checkpoint-interval-ms",
-                            "20000"
-                        },
-                        log);
+        Process p = KillAndResumeIT.start(args(bootstrap, state, 20_000), log);
         // Until the first checkpoint's transaction is committed, then a second into the next
         // (of 20 s): a transaction precommitted at a checkpoint stays open through a cancel by
         // design (a run resumed from that checkpoint commits it), so the signal comes well away
@@ -140,6 +115,56 @@ class StopOnSignalIT {
             // The last stable offset is the end written: no transaction is open.
             assertEquals(written, ends(topic, IsolationLevel.READ_COMMITTED), topic + ": " + out);
         }
+
+        // Resumed: the checkpoint's transactions, committed before the stop, are not committed
+        // again (which the broker refuses as fenced, and the connector logs as "data loss").
+        Path resumedLog = dir.resolve("resumed.log");
+        Optional<Path> stopped = StateDirectory.at(state).latestCheckpoint();
+        long before = committed("stop.metrics");
+        Process resumed = KillAndResumeIT.start(args(bootstrap, state, 1_000), resumedLog);
+        deadline = System.currentTimeMillis() + 120_000;
+        while ((StateDirectory.at(state).latestCheckpoint().equals(stopped)
+                        || committed("stop.metrics") <= before)
+                && resumed.isAlive()
+                && System.currentTimeMillis() < deadline) {
+            Thread.sleep(100);
+        }
+        resumed.destroy();
+        assertTrue(resumed.waitFor(60, TimeUnit.SECONDS), "gone within a minute");
+        String again = Files.readString(resumedLog);
+        assertTrue(again.contains("resuming run"), again);
+        assertTrue(committed("stop.metrics") > before, "the resumed run committed: " + again);
+        assertFalse(again.contains("already fenced"), again);
+        assertFalse(again.contains("data loss"), again);
+        assertFalse(again.contains("ERROR"), again);
+    }
+
+    private static String[] args(String bootstrap, Path state, long checkpointIntervalMs) {
+        return new String[] {
+            "train",
+            "--bootstrap-servers",
+            bootstrap,
+            "--events-topic",
+            "stop.events",
+            "--metrics-topic",
+            "stop.metrics",
+            "--snapshots-topic",
+            "stop.snapshots",
+            "--dead-letter-topic",
+            "stop.dead",
+            "--group-id",
+            "stop",
+            "--state-dir",
+            state.toString(),
+            "--model",
+            "logistic",
+            "--features",
+            "10",
+            "--optimizer",
+            "sgd",
+            "--checkpoint-interval-ms",
+            Long.toString(checkpointIntervalMs)
+        };
     }
 
     /** Records committed on the topic so far; 0 while it does not exist. */
