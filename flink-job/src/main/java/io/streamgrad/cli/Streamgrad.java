@@ -81,10 +81,19 @@ public final class Streamgrad {
      * sharing the first two letters, which for {@code --bogus} named {@code --bootstrap-servers}.
      */
     static String suggestion(CommandLine.ParameterException ex) {
-        if (!(ex instanceof CommandLine.UnmatchedArgumentException u)) {
+        // A required flag typed another way (--bootstrap-server, Kafka's own spelling) is
+        // reported missing before it is reported unknown: the unknown one may be the fix.
+        List<String> unmatched =
+                ex instanceof CommandLine.UnmatchedArgumentException u
+                        ? u.getUnmatched()
+                        : ex instanceof CommandLine.MissingParameterException
+                                        && ex.getCommandLine() != null
+                                ? ex.getCommandLine().getUnmatchedArguments()
+                                : List.of();
+        if (unmatched.isEmpty()) {
             return "";
         }
-        if (u.getUnmatched().stream().anyMatch(a -> a.startsWith("@"))) {
+        if (unmatched.stream().anyMatch(a -> a.startsWith("@"))) {
             return " (argument files are not read: put the settings in a job file, --config"
                     + " FILE.yaml)";
         }
@@ -99,7 +108,7 @@ public final class Streamgrad {
                         .distinct()
                         .toList();
         java.util.Set<String> close = new java.util.LinkedHashSet<>();
-        for (String typed : u.getUnmatched()) {
+        for (String typed : unmatched) {
             if (!typed.startsWith("--")) {
                 continue;
             }

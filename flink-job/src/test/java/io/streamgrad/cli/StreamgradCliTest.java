@@ -83,6 +83,14 @@ class StreamgradCliTest {
                 run("train", "--bootstrap-servers", "localhost:1", "--featurs", "1", "--featres")
                         .err()
                         .contains("(did you mean --features?)"));
+        // Kafka's own spelling of a required flag: reported missing, with the one meant.
+        Run kafkaSpelling = run("train", "--bootstrap-server", "localhost:1");
+        assertTrue(
+                kafkaSpelling.err().contains("Missing required option: '--bootstrap-servers"),
+                kafkaSpelling.err());
+        assertTrue(
+                kafkaSpelling.err().contains("(did you mean --bootstrap-servers?)"),
+                kafkaSpelling.err());
     }
 
     @Test
