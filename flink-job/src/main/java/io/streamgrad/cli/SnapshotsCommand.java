@@ -2,6 +2,7 @@ package io.streamgrad.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.streamgrad.config.InvalidSettingException;
 import io.streamgrad.kafka.Topic;
 import io.streamgrad.run.SnapshotCatalog;
 import io.streamgrad.run.SnapshotExport;
@@ -94,8 +95,7 @@ public final class SnapshotsCommand implements Callable<Integer> {
             List<SnapshotCatalog.Entry> all =
                     SnapshotCatalog.list(source.kafka.client(), source.topic, source.modelKey);
             if (all.isEmpty()) {
-                System.out.println("no snapshots on " + source.topic);
-                return 0;
+                return nothingListed(source);
             }
             System.out.printf(
                     "%-16s %10s  %-24s %14s %6s %10s %10s  %-36s  %s%n",
@@ -123,6 +123,44 @@ public final class SnapshotsCommand implements Callable<Integer> {
             }
             return 0;
         }
+    }
+
+    /**
+     * Why nothing was listed, as a failure: a mistyped model key or topic is refused naming what
+     * there is; an existing topic without snapshots exits 1 ("train a model first").
+     */
+    private static int nothingListed(Source source) {
+        if (source.modelKey != null) {
+            java.util.Set<String> keys = new java.util.TreeSet<>();
+            SnapshotCatalog.list(source.kafka.client(), source.topic, null)
+                    .forEach(e -> keys.add(e.model()));
+            if (!keys.isEmpty()) {
+                throw new InvalidSettingException(
+                        "{model-key} "
+                                + source.modelKey
+                                + " has no snapshot on "
+                                + source.topic
+                                + "; known keys: "
+                                + String.join(", ", keys));
+            }
+        }
+        try (var admin = source.kafka.admin()) {
+            if (!admin.topicExists(source.topic)) {
+                throw new InvalidSettingException(
+                        "{snapshots-topic} "
+                                + source.topic
+                                + " does not exist on "
+                                + source.kafka.client().bootstrapServers()
+                                + ": give the topic train wrote its snapshots to (default "
+                                + Topic.Names.SNAPSHOTS
+                                + ")");
+            }
+        }
+        System.err.println(
+                "streamgrad snapshots: no snapshots on "
+                        + source.topic
+                        + " yet: train a model first");
+        return 1;
     }
 
     @Command(

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamgrad.kafka.EmbeddedKafkaBroker;
 import io.streamgrad.kafka.RecordWriter;
+import io.streamgrad.kafka.TopicAdmin;
 import io.streamgrad.producers.EventProducer;
 import io.streamgrad.producers.SyntheticConfig;
 import io.streamgrad.producers.SyntheticEvents;
@@ -655,6 +656,39 @@ class EvaluateIT {
         for (int v : new int[] {16, 32, 48, 64}) {
             assertTrue(list.matches("(?s).*\\nev-model +" + v + " .*"), v + " listed:\n" + list);
         }
+        // Nothing listed is a failure that says why: a mistyped key or topic, or no model yet.
+        String[] listing = {"snapshots", "list", "--bootstrap-servers", bootstrap};
+        assertEquals(
+                "streamgrad: --model-key nope has no snapshot on ev.snapshots; known keys:"
+                        + " ev-model",
+                fails(listing, "--snapshots-topic", "ev.snapshots", "--model-key", "nope"));
+        assertTrue(
+                fails(listing, "--snapshots-topic", "ev.snapshot")
+                        .startsWith("streamgrad: --snapshots-topic ev.snapshot does not exist on "),
+                "a mistyped topic");
+        try (TopicAdmin admin = new TopicAdmin(bootstrap)) {
+            admin.ensureTopic(io.streamgrad.kafka.Topic.SNAPSHOTS, "ev.empty.snapshots", 1);
+        }
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        String[] empty = {
+            "snapshots",
+            "list",
+            "--bootstrap-servers",
+            bootstrap,
+            "--snapshots-topic",
+            "ev.empty.snapshots"
+        };
+        PrintStream savedErr = System.err;
+        try {
+            // The command's own lines go to standard error, not through execute's stream.
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            assertEquals(1, Streamgrad.execute(empty, System.err));
+        } finally {
+            System.setErr(savedErr);
+        }
+        assertEquals(
+                "streamgrad snapshots: no snapshots on ev.empty.snapshots yet: train a model first",
+                err.toString(StandardCharsets.UTF_8).strip());
         JsonNode show =
                 new ObjectMapper()
                         .readTree(
