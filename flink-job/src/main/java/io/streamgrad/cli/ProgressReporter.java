@@ -23,13 +23,13 @@ final class ProgressReporter implements JobRunner.Observer {
     private final java.util.Map<String, Latest> latest = new java.util.LinkedHashMap<>();
 
     private TrainingMetric last;
-    private volatile long start;
+    // When the job started (wall clock, ms): the first line's rate counts from here.
+    private volatile long startMs;
     private long lastPrint;
     private boolean lineOpen;
 
     private static final class Latest {
         TrainingMetric metric;
-        long at;
         boolean printed;
         // The rate on a line is over the examples since the line before (the first line: since
         // the job started, from what the model had trained before this attempt's first step, so
@@ -44,7 +44,7 @@ final class ProgressReporter implements JobRunner.Observer {
 
     @Override
     public void submitting(JobConfig config) {
-        start = System.nanoTime();
+        startMs = System.currentTimeMillis();
         follower =
                 new MetricsFollower(
                         config.kafka(),
@@ -57,20 +57,15 @@ final class ProgressReporter implements JobRunner.Observer {
     @Override
     public void started(JobConfig config, String webUiUrl) {
         out.printf("  Flink MiniCluster web UI: %s%n", webUiUrl);
-        start = System.nanoTime();
+        startMs = System.currentTimeMillis();
+    }
+
+    /** For tests: the job started at {@code millis} (wall clock). */
+    synchronized void startedAt(long millis) {
+        startMs = millis;
     }
 
     synchronized void onMetric(TrainingMetric m) {
-        onMetric(m, System.nanoTime());
-    }
-
-    /** For tests: the job started at {@code nanos} ({@link System#nanoTime}). */
-    synchronized void startedAt(long nanos) {
-        start = nanos;
-    }
-
-    /** A metric that arrived at {@code nanos} ({@link System#nanoTime}). */
-    synchronized void onMetric(TrainingMetric m, long nanos) {
         if (m.getKind() == MetricKind.EPOCH) {
             printPending(latest.get(m.getModel().toString()));
             printEpoch(m);
@@ -82,10 +77,9 @@ final class ProgressReporter implements JobRunner.Observer {
             Latest l = latest.computeIfAbsent(m.getModel().toString(), k -> new Latest());
             if (l.baseExamples < 0) {
                 l.baseExamples = Math.max(0, m.getExamplesSeen() - m.getBatchSize());
-                l.baseAt = start;
+                l.baseAt = startMs;
             }
             l.metric = m;
-            l.at = nanos;
             l.printed = false;
             last = m;
         }
@@ -123,10 +117,13 @@ final class ProgressReporter implements JobRunner.Observer {
 
     /** Examples per second since the model's line before, up to its latest metric's arrival. */
     private static double rateSinceLastLine(Latest l) {
-        double seconds = Math.max((l.at - l.baseAt) / 1e9, 1e-3);
+        // By the updates' own times (emitted_at, wall clock): metrics reach the follower in bursts,
+        // one per checkpoint's commit, so their arrival times say nothing of the rate.
+        long at = l.metric.getEmittedAt();
+        double seconds = Math.max((at - l.baseAt) / 1e3, 1e-3);
         double rate = (l.metric.getExamplesSeen() - l.baseExamples) / seconds;
         l.baseExamples = l.metric.getExamplesSeen();
-        l.baseAt = l.at;
+        l.baseAt = at;
         return rate;
     }
 

@@ -95,7 +95,15 @@ final class RecoveryAwareKafkaSink<IN>
     @Override
     public Committer<KafkaCommittable> createCommitter(CommitterInitContext context)
             throws IOException {
-        return new SkippingCommitted(sink.createCommitter(context), admin);
+        // One client id per subtask: two admin clients of one id in a JVM collide in JMX.
+        Properties own = new Properties();
+        own.putAll(admin);
+        own.put(
+                "client.id",
+                admin.getProperty("client.id", "streamgrad-commit-check")
+                        + "-"
+                        + context.getTaskInfo().getIndexOfThisSubtask());
+        return new SkippingCommitted(sink.createCommitter(context), own);
     }
 
     /** The connector's committer, but for recovered transactions the broker shows committed. */
@@ -136,7 +144,8 @@ final class RecoveryAwareKafkaSink<IN>
             return k.getProducer().isEmpty()
                     && t != null
                     && t.producerId() == k.getProducerId()
-                    && t.producerEpoch() >= k.getEpoch()
+                    // Committed under transaction version 2 (the commit raises the epoch) or 1.
+                    && (t.producerEpoch() == k.getEpoch() + 1 || t.producerEpoch() == k.getEpoch())
                     && (t.state() == TransactionState.COMPLETE_COMMIT
                             || t.state() == TransactionState.PREPARE_COMMIT);
         }

@@ -57,6 +57,8 @@ final class ReplayFetcher implements SplitReader<ReplayFetcher.Fetched, ReplaySp
     // A read without progress this long asks whether its topic is still there, and again as long
     // as it waits: a deleted topic stops the run in seconds, not after STALL_MS per attempt.
     static final long TOPIC_PROBE_MS = 5_000;
+    // How long a topic reported unknown is given before it counts as deleted.
+    static final long CONFIRM_MS = 2_000;
     private static final Logger LOG = LoggerFactory.getLogger(ReplayFetcher.class);
 
     /**
@@ -758,12 +760,9 @@ final class ReplayFetcher implements SplitReader<ReplayFetcher.Fetched, ReplaySp
             return now;
         }
         if (now - since >= TOPIC_PROBE_MS && now - lastTopicProbe >= TOPIC_PROBE_MS) {
-            lastTopicProbe = now;
-            try {
-                requireSameTopic();
-            } catch (KafkaUnreachableException e) {
-                // The broker is away, not the topic: the read waits for it until STALL_MS.
-            }
+            requireSameTopic();
+            // After the answer, which may take the admin's timeout: the read polls in between.
+            lastTopicProbe = System.currentTimeMillis();
         }
         if (now - since > STALL_MS) {
             throw new IllegalStateException(
@@ -832,15 +831,32 @@ final class ReplayFetcher implements SplitReader<ReplayFetcher.Fetched, ReplaySp
 
     /**
      * Refuses a topic deleted since the run fixed its range, or deleted and made again (another
-     * topic id: its offsets name other records, even where the new topic reaches past the range). A
-     * split of an older build, which did not record the id, takes the one seen first.
+     * topic id: its offsets name other records, even where the new topic reaches past the range).
+     * Only definite answers count: a broker that does not answer leaves the question to the
+     * consumer's own requests, which wait for it as they did before this check (a restart, then the
+     * stall's two minutes), and a topic reported unknown is asked about again after {@link
+     * #CONFIRM_MS} before the run stops (a broker may not know a topic for a moment, e.g. after a
+     * leader moves). A split of an older build, which did not record the id, takes the one seen
+     * first.
      */
     private void requireSameTopic() {
-        if (admin == null) {
-            admin = new TopicAdmin(kafka);
-        }
-        String now = admin.topicId(topic).orElse(null);
+        String now = topicIdNow();
         if (now == null) {
+            return;
+        }
+        if (now.isEmpty()) {
+            try {
+                Thread.sleep(CONFIRM_MS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            now = topicIdNow();
+            if (now == null) {
+                return;
+            }
+        }
+        if (now.isEmpty()) {
             throw unrecoverable(
                     String.format(
                             "topic %s was deleted while this run read it: the run stops (a"
@@ -858,6 +874,18 @@ final class ReplayFetcher implements SplitReader<ReplayFetcher.Fetched, ReplaySp
                                     + " so the run stops. Train on the new topic afresh with"
                                     + " --start-over",
                             topic, topicId, now));
+        }
+    }
+
+    /** The topic's id now; "" when the broker does not know it; null when it did not answer. */
+    private String topicIdNow() {
+        try {
+            if (admin == null) {
+                admin = new TopicAdmin(kafka);
+            }
+            return admin.topicId(topic).orElse("");
+        } catch (KafkaUnreachableException e) {
+            return null;
         }
     }
 

@@ -132,7 +132,12 @@ public final class ClusterJob {
             RunStoppedException stopped = RunStoppedException.find(e);
             System.err.println(
                     "streamgrad: "
-                            + (stopped != null ? stopped.getMessage() : "the job failed: " + e));
+                            + (stopped != null
+                                    ? stopped.getMessage()
+                                            + " (on a cluster, --start-over means: submit the job"
+                                            + " again without its checkpoint or savepoint, under"
+                                            + " another --group-id)"
+                                    : "the job failed: " + e));
             return 1;
         }
     }

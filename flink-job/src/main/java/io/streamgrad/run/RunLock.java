@@ -14,6 +14,8 @@ import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Keeps a second {@code train} of one model from starting while the first runs on this machine: an
@@ -30,14 +32,25 @@ import java.util.List;
 public final class RunLock implements AutoCloseable {
     static final String FILE = "run.lock";
 
+    // The lock files this JVM holds, and by whom. A JVM must not open or read a file it locks: on
+    // Linux, closing any channel to a file lets go of the process's lock on it.
+    private static final Map<Path, String> HELD = new ConcurrentHashMap<>();
+
     private final List<FileChannel> channels = new ArrayList<>();
+    private final List<Path> files = new ArrayList<>();
 
     private RunLock() {}
 
-    /** Where a group's lock lives: {@code ~/.streamgrad/locks/<group id>.lock}. */
+    /**
+     * Where a group's lock lives: {@code ~/.streamgrad/locks/<group id>.lock}, or under the
+     * directory the environment variable {@code STREAMGRAD_LOCKS_DIR} names (the build's tests use
+     * their own, so that two builds on one machine do not refuse each other's runs).
+     */
     static Path groupLock(String groupId) {
-        return StateDirectory.defaultRoot()
-                .resolveSibling("locks")
+        String dir = System.getenv("STREAMGRAD_LOCKS_DIR");
+        return (dir != null && !dir.isBlank()
+                        ? Path.of(dir)
+                        : StateDirectory.defaultRoot().resolveSibling("locks"))
                 .resolve(groupId.replaceAll("[^A-Za-z0-9._-]", "_") + ".lock");
     }
 
@@ -66,11 +79,16 @@ public final class RunLock implements AutoCloseable {
                     holder,
                     "the state directory " + stateDir,
                     "or give this run another {state-dir} and {group-id}");
-            lock.take(
-                    groupLock(groupId),
-                    holder,
-                    "group " + groupId,
-                    "or give this run another {group-id} (and {state-dir})");
+            Path group = groupLock(groupId);
+            if (writable(group.getParent())) {
+                lock.take(
+                        group,
+                        holder,
+                        "group " + groupId,
+                        "or give this run another {group-id} (and {state-dir})");
+            }
+            // Else only the state directory's lock: a home directory this user cannot write
+            // must not stop a run given a --state-dir of its own.
             return lock;
         } catch (RuntimeException e) {
             lock.close();
@@ -78,7 +96,31 @@ public final class RunLock implements AutoCloseable {
         }
     }
 
+    private static boolean writable(Path dir) {
+        try {
+            Files.createDirectories(dir);
+            return Files.isWritable(dir);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     private void take(Path file, String holder, String what, String otherwise) {
+        Path key = file.toAbsolutePath().normalize();
+        String inThisJvm = HELD.putIfAbsent(key, holder);
+        if (inThisJvm != null) {
+            throw refusal(inThisJvm, what, otherwise);
+        }
+        try {
+            lock(file, holder, what, otherwise);
+            files.add(key);
+        } catch (RuntimeException e) {
+            HELD.remove(key);
+            throw e;
+        }
+    }
+
+    private void lock(Path file, String holder, String what, String otherwise) {
         FileChannel channel;
         try {
             Files.createDirectories(file.getParent());
@@ -95,7 +137,7 @@ public final class RunLock implements AutoCloseable {
         try {
             got = channel.tryLock();
         } catch (OverlappingFileLockException e) {
-            got = null; // held by another run in this JVM
+            got = null; // not in HELD, yet held in this JVM: by something else than a run
         } catch (IOException e) {
             close(channel);
             throw new UncheckedIOException("cannot lock " + file, e);
@@ -103,16 +145,7 @@ public final class RunLock implements AutoCloseable {
         if (got == null) {
             String other = read(file);
             close(channel);
-            throw InvalidSettingException.withRemedies(
-                    "another train ("
-                            + (other.isBlank() ? "its process id unknown" : other)
-                            + ") is running on "
-                            + what
-                            + ": two runs of one model would train the same events twice and"
-                            + " fence each other's Kafka transactions until one fails. Stop it"
-                            + " first (SIGTERM keeps its checkpoint; this command then resumes"
-                            + " it), "
-                            + otherwise);
+            throw refusal(other, what, otherwise);
         }
         channels.add(channel);
         try {
@@ -122,6 +155,19 @@ public final class RunLock implements AutoCloseable {
         } catch (IOException e) {
             // Who holds the lock is only for a message: the lock itself holds.
         }
+    }
+
+    private static InvalidSettingException refusal(String other, String what, String otherwise) {
+        return InvalidSettingException.withRemedies(
+                "another train ("
+                        + (other.isBlank() ? "its process id unknown" : other)
+                        + ") is running on "
+                        + what
+                        + ": two runs of one model would train the same events twice and"
+                        + " fence each other's Kafka transactions until one fails. Stop it"
+                        + " first (SIGTERM keeps its checkpoint; this command then resumes"
+                        + " it), "
+                        + otherwise);
     }
 
     private static String read(Path file) {
@@ -144,5 +190,7 @@ public final class RunLock implements AutoCloseable {
     public void close() {
         channels.forEach(RunLock::close);
         channels.clear();
+        files.forEach(HELD::remove);
+        files.clear();
     }
 }

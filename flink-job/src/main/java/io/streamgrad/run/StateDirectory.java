@@ -464,22 +464,29 @@ public final class StateDirectory {
     private static final Set<String> BLOCK_SETTINGS = Set.of(BLOCK_OFFSETS, GROUP_BLOCKS);
 
     /**
-     * What a run reports, not what it trains: how often it publishes a snapshot, how its loss is
-     * smoothed for the metrics, how long a divergence may last before its alert. A resume may
-     * change them.
+     * Settings that never change what a resumed run trains: how often it publishes a snapshot, how
+     * its loss is smoothed for the metrics, and the idle timeout (bounded runs ignore it; a live
+     * run's windows close on arrival times that differ from one start to the next anyway). A resume
+     * may change them.
      */
     private static final Set<String> OUTPUT_SETTINGS =
-            Set.of("training.snapshot_every", "training.smoothing", "training.divergence_patience");
+            Set.of(
+                    "training.snapshot_every",
+                    "training.smoothing",
+                    "training.batching.idle_timeout_ms");
 
     /**
-     * When a live run's windows close on a quiet or out-of-order stream: the arrival times they act
-     * on differ from one start to the next anyway, so a live resume may change them (a bounded
-     * replay's batches are a function of data and seed, and they are part of it).
+     * What only a live run may change on resume: when its event-time windows close on an
+     * out-of-order stream (a bounded replay's batches are a function of data and seed, and this is
+     * part of it); and what a live run does not use at all, recorded by builds that let a live run
+     * take bounded-only flags (before Dec 2 2026), so that such a run still resumes.
      */
     private static final Set<String> LIVE_TIMING =
             Set.of(
-                    "training.batching.idle_timeout_ms",
-                    "training.batching.max_out_of_orderness_ms");
+                    "training.batching.max_out_of_orderness_ms",
+                    "training.batching.full_pass_loss",
+                    "training.batching.full_batch_limit",
+                    "training.batching.shuffle");
 
     /** Whether {@link #differences} lists {@code key}. */
     private static boolean differs(List<String> differences, String key) {

@@ -464,10 +464,41 @@ public final class TrainRun {
                 state,
                 new JobRunner.LocalState(
                         state.checkpoints(), Optional.empty(), false, Optional.empty()),
-                "starting run " + c.runId() + " afresh; state kept in " + state.path(),
+                "starting run "
+                        + c.runId()
+                        + " afresh "
+                        + startsAt(c, range)
+                        + "; state kept in "
+                        + state.path(),
                 clusterId,
                 topicId,
                 replays(c) ? range : null);
+    }
+
+    /**
+     * Where a fresh run starts, in events: a bounded run's range ("over 12,345 events"), a live
+     * run's backlog ("12,345 events behind the end of T, from group G's committed offsets…"), so
+     * that a live run that will train nothing until new events come says so.
+     *
+     * @param range a bounded run's range; null for a live run (read now, as its source will)
+     */
+    private static String startsAt(JobConfig c, Map<Integer, long[]> range) {
+        Map<Integer, long[]> r = range != null ? range : TrainingJob.boundedRangeNow(c);
+        long events = r.values().stream().mapToLong(p -> p[1] - p[0]).sum();
+        if (c.bounded()) {
+            return String.format("over %,d events of %s", events, c.topics().events());
+        }
+        String from =
+                c.startOffsets() != null
+                        ? "from the warm start's offsets"
+                        : (c.ignoreCommittedOffsets()
+                                        ? "from "
+                                        : "from group "
+                                                + c.groupId()
+                                                + "'s committed offsets where it has them, else ")
+                                + (c.fromEarliest() ? "the earliest" : "the latest");
+        return String.format(
+                "%,d events behind the end of %s (%s)", events, c.topics().events(), from);
     }
 
     /** Whether {@code c} reads its range from Kafka once per pass (a bounded replay). */

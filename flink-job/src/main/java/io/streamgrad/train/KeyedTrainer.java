@@ -301,6 +301,11 @@ public final class KeyedTrainer implements Serializable {
      */
     public void onProcessingTimeTimer(Scope s, long timestamp) throws Exception {
         WindowBookkeeping b = s.store().bookkeeping();
+        if (bounded || batching.idleTimeoutMs() <= 0) {
+            // A timer restored from a run with an idle timeout, resumed with none (0 = off).
+            s.store().setBookkeeping(b.withIdleTimer(WindowBookkeeping.NO_TIMER));
+            return;
+        }
         long quietSince = Math.max(b.lastArrivalMs(), attemptStartedMs(s));
         if (timestamp - quietSince < batching.idleTimeoutMs()) {
             long at = quietSince + batching.idleTimeoutMs();

@@ -115,7 +115,7 @@ class ProgressReporterTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ProgressReporter r =
                 new ProgressReporter(new PrintStream(out, true, StandardCharsets.UTF_8));
-        long second = 1_000_000_000L;
+        long second = 1_000L;
         r.startedAt(10 * second);
         TrainingMetric step =
                 TrainingMetric.newBuilder(epochEnd("default", 0.25))
@@ -126,13 +126,20 @@ class ProgressReporterTest {
         // Resumed with 34,784 examples trained by earlier attempts: its first step, 2 s after
         // the start, trained 64 of them.
         r.onMetric(
-                TrainingMetric.newBuilder(step).setIteration(544).setExamplesSeen(34_848).build(),
-                12 * second);
+                TrainingMetric.newBuilder(step)
+                        .setIteration(544)
+                        .setExamplesSeen(34_848)
+                        .setEmittedAt(12 * second)
+                        .build());
         r.ended();
-        // Then 1,500 examples in the 5 s to the next line.
+        // Then 1,500 examples in the 5 s of updates to the next line, whenever they arrive (a
+        // checkpoint's commit hands them over at once).
         r.onMetric(
-                TrainingMetric.newBuilder(step).setIteration(568).setExamplesSeen(36_348).build(),
-                17 * second);
+                TrainingMetric.newBuilder(step)
+                        .setIteration(568)
+                        .setExamplesSeen(36_348)
+                        .setEmittedAt(17 * second)
+                        .build());
         r.ended();
         List<String> lines = out.toString(StandardCharsets.UTF_8).strip().lines().toList();
         assertEquals(2, lines.size(), lines.toString());

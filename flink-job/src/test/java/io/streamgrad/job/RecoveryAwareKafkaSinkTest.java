@@ -48,5 +48,6 @@ class RecoveryAwareKafkaSinkTest {
         // The id's last transaction was another producer's, or an older epoch's.
         assertFalse(skipped(broker(TransactionState.COMPLETE_COMMIT, 8, 0)));
         assertFalse(skipped(broker(TransactionState.COMPLETE_COMMIT, 7, 2)));
+        assertFalse(skipped(broker(TransactionState.COMPLETE_COMMIT, 7, 5)));
     }
 }

@@ -210,6 +210,16 @@ class TrainKeyedProcessFunctionTest {
             h.setProcessingTime(3_600_500 + 2_000);
             assertEquals(List.of(4, 4), steps(h).stream().map(m -> m.getBatchSize()).toList());
         }
+        // Resumed with the idle timeout off (0): the restored timer trains nothing.
+        TrainingConfig off = config(new WindowSpec.Count(4), LatePolicy.DEADLETTER, 0, 100);
+        try (var h = unopened(off, false)) {
+            h.setProcessingTime(3_600_000);
+            h.initializeState(state);
+            h.open();
+            h.setProcessingTime(3_600_001);
+            h.setProcessingTime(7_200_000);
+            assertEquals(0, steps(h).size(), "0 = off");
+        }
         // Quiet from the attempt's start on: the restored windows train after the timeout.
         try (var h = unopened(config, false)) {
             h.setProcessingTime(3_600_000);

@@ -263,8 +263,34 @@ class ReplayRangeIT {
                         + " records. start-over trains afresh on the topic as it is now (deleting"
                         + " that state), or give another group-id or state-dir to keep it",
                 remade.getMessage());
-        // Starting over records the new topic.
+        // Starting over records the new topic, and says how much it reads.
         TrainRun.Prepared again = TrainRun.prepare(c, dir, true, null);
         assertEquals(now, again.topicId());
+        assertTrue(
+                again.announcement()
+                        .startsWith("starting run run-remade afresh over 400 events of " + topic),
+                again.announcement());
+        // A live run says how far behind the end it starts.
+        TrainJobOptions o = new TrainJobOptions();
+        new CommandLine(o)
+                .parseArgs(
+                        "--bootstrap-servers",
+                        broker.bootstrapServers(),
+                        "--events-topic",
+                        topic,
+                        "--features",
+                        "5",
+                        "--group-id",
+                        "live-remade");
+        TrainRun.Prepared live =
+                TrainRun.prepare(o.toJobConfig("run-live"), dir.resolve("live"), false, null);
+        assertTrue(
+                live.announcement()
+                        .startsWith(
+                                "starting run run-live afresh 400 events behind the end of "
+                                        + topic
+                                        + " (from group live-remade's committed offsets where"
+                                        + " it has them, else the earliest)"),
+                live.announcement());
     }
 }

@@ -16,13 +16,35 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class RunLockTest {
-    /** Holds the locks of args[0] (state dir) and args[1] (group) until its input closes. */
+    /**
+     * Holds the locks of args[0] (state dir) and args[1] (group) until its input closes, saying
+     * "held"; or says "refused" when another process holds them.
+     */
     public static void main(String[] args) throws Exception {
         try (RunLock lock = RunLock.acquire(Path.of(args[0]), args[1], "held-run")) {
             System.out.println("held");
             System.out.flush();
             System.in.read();
+        } catch (InvalidSettingException e) {
+            System.out.println("refused");
         }
+    }
+
+    private static Process child(Path dir, String group) throws Exception {
+        return new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        RunLockTest.class.getName(),
+                        dir.toString(),
+                        group)
+                .redirectErrorStream(true)
+                .start();
+    }
+
+    private static String firstLine(Process p) throws Exception {
+        return new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))
+                .readLine();
     }
 
     private static String group() {
@@ -56,6 +78,13 @@ class RunLockTest {
                 assertTrue(
                         sameGroup.getMessage().contains("is running on group " + group),
                         sameGroup.getMessage());
+                // Refused in this JVM, the first run still holds its lock against others.
+                Process other = child(dir.resolve("a"), group());
+                try {
+                    assertEquals("refused", firstLine(other));
+                } finally {
+                    other.destroyForcibly();
+                }
                 // Refused at the group, it holds nothing of its own state directory either.
                 RunLock.acquire(dir.resolve("b"), group(), "run-3").close();
                 // Starting over clears all but the lock the run holds.
@@ -74,21 +103,9 @@ class RunLockTest {
     @Test
     void aLockHeldByAnotherProcessIsRefusedAndItsEndLetsGo(@TempDir Path dir) throws Exception {
         String group = group();
-        Process holder =
-                new ProcessBuilder(
-                                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                                "-cp",
-                                System.getProperty("java.class.path"),
-                                RunLockTest.class.getName(),
-                                dir.toString(),
-                                group)
-                        .redirectErrorStream(true)
-                        .start();
+        Process holder = child(dir, group);
         try {
-            BufferedReader out =
-                    new BufferedReader(
-                            new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8));
-            assertEquals("held", out.readLine());
+            assertEquals("held", firstLine(holder));
             InvalidSettingException e =
                     assertThrows(
                             InvalidSettingException.class,

@@ -209,14 +209,18 @@ class StateDirectoryTest {
 
     /** A run with the given batching, snapshot interval and learning rate, live or bounded. */
     private static JobConfig run(
-            boolean bounded, long idleTimeoutMs, int snapshotEvery, double learningRate) {
+            boolean bounded,
+            long idleTimeoutMs,
+            long outOfOrdernessMs,
+            int snapshotEvery,
+            double learningRate) {
         Batching b = Batching.defaults();
         b =
                 new Batching(
                         b.batchSize(),
                         b.fullBatch(),
                         b.window(),
-                        b.maxOutOfOrdernessMs(),
+                        outOfOrdernessMs,
                         idleTimeoutMs,
                         b.latePolicy(),
                         b.epochs(),
@@ -249,28 +253,37 @@ class StateDirectoryTest {
     void aResumeMayChangeWhatOnlyShapesTheOutputsAndALiveRunsTimingButNotTheModel(@TempDir Path dir)
             throws Exception {
         StateDirectory live = StateDirectory.at(dir.resolve("live"));
-        live.begin(run(false, 60_000, 100, 0.1), OutputStart.BEGINNING, CLUSTER);
-        assertEquals("run-1", live.open(run(false, 5_000, 50, 0.1), CLUSTER, null).runId());
+        live.begin(run(false, 60_000, 5_000, 100, 0.1), OutputStart.BEGINNING, CLUSTER);
+        assertEquals("run-1", live.open(run(false, 5_000, 1_000, 50, 0.1), CLUSTER, null).runId());
         InvalidSettingException lr =
                 assertThrows(
                         InvalidSettingException.class,
-                        () -> live.open(run(false, 60_000, 100, 0.2), CLUSTER, null));
+                        () -> live.open(run(false, 60_000, 5_000, 100, 0.2), CLUSTER, null));
         String m = lr.getMessage();
         assertTrue(m.contains("training.optimizer.learning_rate was 0.1, now 0.2"), m);
         assertTrue(m.contains("or another group-id (and state-dir, if given)"), m);
         assertTrue(m.contains("add warm-start latest there"), m);
+        // A live run recorded with a bounded-only setting (as builds before Dec 2 2026 let it)
+        // resumes without it.
+        editRunFile(
+                dir.resolve("live"),
+                stored -> stored.put("training.batching.full_pass_loss", "false"));
+        assertEquals(
+                "run-1", live.open(run(false, 60_000, 5_000, 100, 0.1), CLUSTER, null).runId());
 
-        // A bounded replay's batches are a function of data and seed: its idle timeout is kept.
+        // A bounded replay's batches are a function of data and seed: its out-of-orderness is
+        // kept; the idle timeout, which it does not use, is not.
         StateDirectory bounded = StateDirectory.at(dir.resolve("bounded"));
-        bounded.begin(run(true, 60_000, 100, 0.1), OutputStart.BEGINNING, CLUSTER);
-        assertEquals("run-1", bounded.open(run(true, 60_000, 50, 0.1), CLUSTER, null).runId());
-        InvalidSettingException idle =
+        bounded.begin(run(true, 60_000, 5_000, 100, 0.1), OutputStart.BEGINNING, CLUSTER);
+        assertEquals("run-1", bounded.open(run(true, 0, 5_000, 50, 0.1), CLUSTER, null).runId());
+        InvalidSettingException late =
                 assertThrows(
                         InvalidSettingException.class,
-                        () -> bounded.open(run(true, 5_000, 100, 0.1), CLUSTER, null));
+                        () -> bounded.open(run(true, 60_000, 1_000, 100, 0.1), CLUSTER, null));
         assertTrue(
-                idle.getMessage().contains("training.batching.idle_timeout_ms was 60000, now 5000"),
-                idle.getMessage());
+                late.getMessage()
+                        .contains("training.batching.max_out_of_orderness_ms was 5000, now 1000"),
+                late.getMessage());
     }
 
     /** Rewrites the state directory's run.json as {@code edit} changes it. */

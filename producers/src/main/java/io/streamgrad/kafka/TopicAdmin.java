@@ -435,6 +435,11 @@ public final class TopicAdmin implements AutoCloseable {
             if (KafkaAuthenticationException.find(e) != null) {
                 throw failure(e);
             }
+            if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException
+                    || e.getCause() instanceof RetriableException) {
+                // No answer in time (the client's own deadline raced ours): the broker is away.
+                throw new KafkaUnreachableException(bootstrapServers, timeoutMs);
+            }
             throw new IllegalStateException(
                     "topic " + name + " cannot be described: " + e.getCause().getMessage(), e);
         } catch (TimeoutException e) {
