@@ -79,6 +79,10 @@ final class ProgressReporter implements JobRunner.Observer {
                 l.baseExamples = Math.max(0, m.getExamplesSeen() - m.getBatchSize());
                 l.baseAt = startMs;
             }
+            if (m.getEmittedAt() < startMs) {
+                // An earlier attempt's update, committed by this one's recovery: history.
+                l.baseExamples = m.getExamplesSeen();
+            }
             l.metric = m;
             l.printed = false;
             last = m;
@@ -119,8 +123,12 @@ final class ProgressReporter implements JobRunner.Observer {
     private static double rateSinceLastLine(Latest l) {
         // By the updates' own times (emitted_at, wall clock): metrics reach the follower in bursts,
         // one per checkpoint's commit, so their arrival times say nothing of the rate.
-        long at = l.metric.getEmittedAt();
-        double seconds = Math.max((at - l.baseAt) / 1e3, 1e-3);
+        long at = Math.max(l.metric.getEmittedAt(), l.baseAt);
+        if (at - l.baseAt < 50) {
+            // Too short a span to say a rate (two lines in one burst of updates).
+            return Double.NaN;
+        }
+        double seconds = (at - l.baseAt) / 1e3;
         double rate = (l.metric.getExamplesSeen() - l.baseExamples) / seconds;
         l.baseExamples = l.metric.getExamplesSeen();
         l.baseAt = at;
@@ -186,13 +194,13 @@ final class ProgressReporter implements JobRunner.Observer {
      */
     static String line(TrainingMetric m, double examplesPerSecond) {
         return String.format(
-                "  %s%siteration %,d | %,d examples | %,.0f examples/s | loss %.4f"
+                "  %s%siteration %,d | %,d examples | %s examples/s | loss %.4f"
                         + " (smoothed %.4f)%s",
                 variantOf(m),
                 m.getEpoch() > 0 ? "epoch " + m.getEpoch() + " | " : "",
                 m.getIteration(),
                 m.getExamplesSeen(),
-                examplesPerSecond,
+                Double.isNaN(examplesPerSecond) ? "–" : String.format("%,.0f", examplesPerSecond),
                 m.getLoss(),
                 m.getSmoothedLoss(),
                 m.getAccuracy() == null

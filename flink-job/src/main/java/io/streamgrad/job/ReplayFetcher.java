@@ -113,6 +113,10 @@ final class ReplayFetcher implements SplitReader<ReplayFetcher.Fetched, ReplaySp
     private String topicId = "";
     private TopicAdmin admin;
     private long lastTopicProbe;
+    // Since when the broker has said it does not know the topic; -1 while it knows it.
+    private long unknownSince = -1;
+    // Set by wakeUp (another thread): a pass start's confirming wait ends.
+    private volatile boolean wokenUp;
 
     /**
      * @param kafka the cluster, for the admin requests that tell whether the topic is still the one
@@ -177,6 +181,7 @@ final class ReplayFetcher implements SplitReader<ReplayFetcher.Fetched, ReplaySp
 
     @Override
     public void wakeUp() {
+        wokenUp = true;
         if (consumer != null) {
             consumer.wakeup();
         }
@@ -759,8 +764,9 @@ final class ReplayFetcher implements SplitReader<ReplayFetcher.Fetched, ReplaySp
         if (progressed) {
             return now;
         }
-        if (now - since >= TOPIC_PROBE_MS && now - lastTopicProbe >= TOPIC_PROBE_MS) {
-            requireSameTopic();
+        long probeEvery = unknownSince >= 0 ? CONFIRM_MS : TOPIC_PROBE_MS;
+        if (now - since >= TOPIC_PROBE_MS && now - lastTopicProbe >= probeEvery) {
+            requireSameTopic(false);
             // After the answer, which may take the admin's timeout: the read polls in between.
             lastTopicProbe = System.currentTimeMillis();
         }
@@ -785,7 +791,7 @@ final class ReplayFetcher implements SplitReader<ReplayFetcher.Fetched, ReplaySp
      * SuppressRestartsException}) instead of after its restart strategy's attempts.
      */
     private void checkRetained() {
-        requireSameTopic();
+        requireSameTopic(true);
         List<TopicPartition> partitions = new ArrayList<>();
         range.keySet().forEach(p -> partitions.add(new TopicPartition(topic, p)));
         Map<Integer, Long> beginning = new HashMap<>();
@@ -839,24 +845,35 @@ final class ReplayFetcher implements SplitReader<ReplayFetcher.Fetched, ReplaySp
      * leader moves). A split of an older build, which did not record the id, takes the one seen
      * first.
      */
-    private void requireSameTopic() {
+    private void requireSameTopic(boolean confirmNow) {
         String now = topicIdNow();
+        if (confirmNow) {
+            // A pass's start reads nothing until this is settled: confirm an unknown topic now,
+            // in short sleeps that a wake-up (a new split, a pause, closing) ends.
+            wokenUp = false;
+            long firstUnknown = -1;
+            while (now != null && now.isEmpty()) {
+                if (firstUnknown < 0) {
+                    firstUnknown = System.currentTimeMillis();
+                }
+                if (System.currentTimeMillis() - firstUnknown >= CONFIRM_MS) {
+                    unknownSince = firstUnknown;
+                    break;
+                }
+                sleepBriefly();
+                now = topicIdNow();
+            }
+        }
         if (now == null) {
             return;
         }
         if (now.isEmpty()) {
-            try {
-                Thread.sleep(CONFIRM_MS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
+            if (unknownSince < 0) {
+                unknownSince = System.currentTimeMillis();
             }
-            now = topicIdNow();
-            if (now == null) {
-                return;
+            if (System.currentTimeMillis() - unknownSince < CONFIRM_MS) {
+                return; // asked again by the stalled read's next probe
             }
-        }
-        if (now.isEmpty()) {
             throw unrecoverable(
                     String.format(
                             "topic %s was deleted while this run read it: the run stops (a"
@@ -864,6 +881,7 @@ final class ReplayFetcher implements SplitReader<ReplayFetcher.Fetched, ReplaySp
                                     + " afresh with --start-over once it holds events again",
                             topic));
         }
+        unknownSince = -1;
         if (topicId.isEmpty()) {
             topicId = now;
         } else if (!topicId.equals(now)) {
@@ -874,6 +892,18 @@ final class ReplayFetcher implements SplitReader<ReplayFetcher.Fetched, ReplaySp
                                     + " so the run stops. Train on the new topic afresh with"
                                     + " --start-over",
                             topic, topicId, now));
+        }
+    }
+
+    private void sleepBriefly() {
+        if (wokenUp) {
+            throw new WakeupException();
+        }
+        try {
+            Thread.sleep(100);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new WakeupException();
         }
     }
 

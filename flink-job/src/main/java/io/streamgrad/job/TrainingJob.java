@@ -332,7 +332,9 @@ public final class TrainingJob {
         return new RecoveryAwareKafkaSink<>(
                 kafka,
                 io.streamgrad.kafka.RawClients.adminProps(
-                        c.kafka(), "streamgrad-commit-check", c.kafka().timeoutMs()));
+                        c.kafka(),
+                        "streamgrad-commit-check-" + kind.name().toLowerCase(java.util.Locale.ROOT),
+                        c.kafka().timeoutMs()));
     }
 
     /** The broker's default {@code transaction.max.timeout.ms}: 15 minutes. */

@@ -132,12 +132,15 @@ public final class ClusterJob {
             RunStoppedException stopped = RunStoppedException.find(e);
             System.err.println(
                     "streamgrad: "
-                            + (stopped != null
-                                    ? stopped.getMessage()
-                                            + " (on a cluster, --start-over means: submit the job"
-                                            + " again without its checkpoint or savepoint, under"
-                                            + " another --group-id)"
-                                    : "the job failed: " + e));
+                            + (stopped == null
+                                    ? "the job failed: " + e
+                                    : stopped.getMessage()
+                                            + (stopped.getMessage().contains("--start-over")
+                                                    ? " (on a cluster, --start-over means: submit"
+                                                            + " the job again without its"
+                                                            + " checkpoint or savepoint, under"
+                                                            + " another --group-id)"
+                                                    : "")));
             return 1;
         }
     }

@@ -464,10 +464,7 @@ public final class TrainRun {
                 state,
                 new JobRunner.LocalState(
                         state.checkpoints(), Optional.empty(), false, Optional.empty()),
-                "starting run "
-                        + c.runId()
-                        + " afresh "
-                        + startsAt(c, range)
+                ("starting run " + c.runId() + " afresh " + startsAt(c, range)).strip()
                         + "; state kept in "
                         + state.path(),
                 clusterId,
@@ -483,7 +480,12 @@ public final class TrainRun {
      * @param range a bounded run's range; null for a live run (read now, as its source will)
      */
     private static String startsAt(JobConfig c, Map<Integer, long[]> range) {
-        Map<Integer, long[]> r = range != null ? range : TrainingJob.boundedRangeNow(c);
+        Map<Integer, long[]> r;
+        try {
+            r = range != null ? range : TrainingJob.boundedRangeNow(c);
+        } catch (RuntimeException e) {
+            return ""; // only for the announcement: the job finds its start itself
+        }
         long events = r.values().stream().mapToLong(p -> p[1] - p[0]).sum();
         if (c.bounded()) {
             return String.format("over %,d events of %s", events, c.topics().events());

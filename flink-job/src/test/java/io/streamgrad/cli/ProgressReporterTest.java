@@ -145,5 +145,35 @@ class ProgressReporterTest {
         assertEquals(2, lines.size(), lines.toString());
         assertTrue(lines.get(0).contains("| 34,848 examples | 32 examples/s |"), lines.get(0));
         assertTrue(lines.get(1).contains("| 36,348 examples | 300 examples/s |"), lines.get(1));
+
+        // An earlier attempt's update, committed by this attempt's recovery, is history; and two
+        // lines within one burst of updates say no rate.
+        ByteArrayOutputStream again = new ByteArrayOutputStream();
+        ProgressReporter resumed =
+                new ProgressReporter(new PrintStream(again, true, StandardCharsets.UTF_8));
+        resumed.startedAt(100 * second);
+        resumed.onMetric(
+                TrainingMetric.newBuilder(step)
+                        .setIteration(600)
+                        .setExamplesSeen(38_400)
+                        .setEmittedAt(60 * second)
+                        .build());
+        resumed.onMetric(
+                TrainingMetric.newBuilder(step)
+                        .setIteration(601)
+                        .setExamplesSeen(38_464)
+                        .setEmittedAt(102 * second)
+                        .build());
+        resumed.ended();
+        resumed.onMetric(
+                TrainingMetric.newBuilder(step)
+                        .setIteration(602)
+                        .setExamplesSeen(38_528)
+                        .setEmittedAt(102 * second + 10)
+                        .build());
+        resumed.ended();
+        List<String> more = again.toString(StandardCharsets.UTF_8).strip().lines().toList();
+        assertTrue(more.get(0).contains("| 38,464 examples | 32 examples/s |"), more.get(0));
+        assertTrue(more.get(1).contains("| 38,528 examples | – examples/s |"), more.get(1));
     }
 }

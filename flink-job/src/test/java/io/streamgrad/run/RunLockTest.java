@@ -85,8 +85,17 @@ class RunLockTest {
                 } finally {
                     other.destroyForcibly();
                 }
+                // So does its group lock, after the in-JVM refusal at the group.
+                Process groupMate = child(dir.resolve("c"), group);
+                try {
+                    assertEquals("refused", firstLine(groupMate));
+                } finally {
+                    groupMate.destroyForcibly();
+                }
                 // Refused at the group, it holds nothing of its own state directory either.
-                RunLock.acquire(dir.resolve("b"), group(), "run-3").close();
+                String another = group();
+                RunLock.acquire(dir.resolve("b"), another, "run-3").close();
+                Files.deleteIfExists(RunLock.groupLock(another));
                 // Starting over clears all but the lock the run holds.
                 Files.writeString(dir.resolve("a").resolve("run.json"), "{}");
                 StateDirectory.at(dir.resolve("a")).clear();
