@@ -120,9 +120,9 @@ public final class PredictCommand implements Callable<Integer> {
         try (predictor) {
             s = PredictRun.run(predictor, in, kafka.client(), output);
             System.out.println(
-                    "predicted "
-                            + s.predicted()
-                            + " rows with model "
+                    String.format("predicted %,d ", s.predicted())
+                            + (s.predicted() == 1 ? "row" : "rows")
+                            + " with model "
                             + predictor.modelKey()
                             + (s.firstVersion() == s.lastVersion()
                                     ? " v" + s.lastVersion()

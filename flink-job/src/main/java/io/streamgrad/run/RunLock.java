@@ -106,7 +106,14 @@ public final class RunLock implements AutoCloseable {
     }
 
     private void take(Path file, String holder, String what, String otherwise) {
-        Path key = file.toAbsolutePath().normalize();
+        // By the real path: a symbolic link to the same directory is the same lock.
+        Path key;
+        try {
+            Files.createDirectories(file.getParent());
+            key = file.getParent().toRealPath().resolve(file.getFileName());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot make the directory of " + file, e);
+        }
         String inThisJvm = HELD.putIfAbsent(key, holder);
         if (inThisJvm != null) {
             throw refusal(inThisJvm, what, otherwise);

@@ -239,12 +239,12 @@ public final class TopicReader {
         }
         return Optional.of(
                 String.format(
-                        "%s: up to %,d records are behind a transaction still open at %s"
+                        "%s: up to %,d %s behind a transaction still open at %s"
                                 + " (partition → offset) and are not shown until it ends: a live"
                                 + " run's ends at its next checkpoint; one a run killed while"
                                 + " writing (kill -9) left, when Kafka aborts it after its"
                                 + " transaction timeout",
-                        topic, behind, held));
+                        topic, behind, behind == 1 ? "record is" : "records are", held));
     }
 
     /** How long a read may go without progress before it fails. */

@@ -228,7 +228,7 @@ class PredictIT {
         assertEquals(v, exported.get("version").asLong());
         assertEquals(latest.getRunId(), exported.get("run_id").asText());
         assertEquals(FEATURES, exported.get("parameters").get(0).get("values").size());
-        assertTrue(report.contains("predicted " + EVENTS + " rows"), report);
+        assertTrue(report.contains(String.format("predicted %,d rows", EVENTS)), report);
         assertTrue(report.contains("refused 1 snapshots failing their checksum"), report);
         List<String> rows = Files.readAllLines(out);
         assertEquals("partition,offset,event_id,snapshot_version,prediction,p0,p1", rows.get(0));

@@ -92,6 +92,18 @@ class RunLockTest {
                 } finally {
                     groupMate.destroyForcibly();
                 }
+                // The same directory through a symbolic link is the same lock, and refusing it
+                // does not let go of the first run's.
+                Path link = Files.createSymbolicLink(dir.resolve("link"), dir.resolve("a"));
+                assertThrows(
+                        InvalidSettingException.class,
+                        () -> RunLock.acquire(link, group(), "run-5"));
+                Process viaLink = child(dir.resolve("a"), group());
+                try {
+                    assertEquals("refused", firstLine(viaLink));
+                } finally {
+                    viaLink.destroyForcibly();
+                }
                 // Refused at the group, it holds nothing of its own state directory either.
                 String another = group();
                 RunLock.acquire(dir.resolve("b"), another, "run-3").close();
