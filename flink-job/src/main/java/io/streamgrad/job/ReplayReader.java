@@ -32,6 +32,9 @@ import org.slf4j.LoggerFactory;
 final class ReplayReader
         extends SingleThreadMultiplexSourceReaderBase<
                 ReplayFetcher.Fetched, KafkaRecord, ReplaySplit, ReplayReader.Position> {
+    /** How long committing the range's end to the group may hold the task thread. */
+    private static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(5);
+
     /** Fetches queued between the fetcher and the task thread. */
     static final int QUEUE_CAPACITY = 1;
 
@@ -204,7 +207,10 @@ final class ReplayReader
                     // state.
                     committer = new KafkaConsumer<>(properties);
                 }
-                committer.commitSync(ends);
+                // Briefly: this runs on the task thread, which must stay free to fail the job
+                // when the fetcher does (a commit to a topic deleted meanwhile waited 60 s, at
+                // every checkpoint, while the fetcher's failure waited behind it).
+                committer.commitSync(ends, COMMIT_TIMEOUT);
                 committed = true;
             } catch (KafkaException e) {
                 // The group's position is a convenience for the next run, not the job's state
