@@ -2,7 +2,6 @@ package io.streamgrad.job;
 
 import io.streamgrad.kafka.KafkaClientConfig;
 import io.streamgrad.train.ReplayPlan;
-import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -13,9 +12,7 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.base.source.reader.SingleThreadMultiplexSourceReaderBase;
 import org.apache.flink.connector.base.source.reader.SourceReaderOptions;
 import org.apache.flink.runtime.execution.SuppressRestartsException;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,9 +29,6 @@ import org.slf4j.LoggerFactory;
 final class ReplayReader
         extends SingleThreadMultiplexSourceReaderBase<
                 ReplayFetcher.Fetched, KafkaRecord, ReplaySplit, ReplayReader.Position> {
-    /** How long committing the range's end to the group may hold the task thread. */
-    private static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(5);
-
     /** Fetches queued between the fetcher and the task thread. */
     static final int QUEUE_CAPACITY = 1;
 
@@ -50,8 +44,7 @@ final class ReplayReader
 
     // Commits once the first pass is covered by a completed checkpoint.
     private final Map<Long, Boolean> firstPassDoneAt = new TreeMap<>();
-    private boolean committed;
-    private KafkaConsumer<byte[], byte[]> committer;
+    private final RangeEndCommitter committer;
 
     /** How far the task thread has emitted: a {@link ReplaySplit} being advanced. */
     static final class Position {
@@ -124,6 +117,8 @@ final class ReplayReader
         this.topic = topic;
         this.plan = plan;
         this.commitsRangeEnd = commitsRangeEnd;
+        this.committer =
+                new RangeEndCommitter(properties, topic + "-" + context.getIndexOfSubtask());
     }
 
     private static Configuration queueConfig() {
@@ -194,29 +189,14 @@ final class ReplayReader
         super.notifyCheckpointComplete(checkpointId);
         Boolean done = firstPassDoneAt.get(checkpointId);
         firstPassDoneAt.keySet().removeIf(id -> id <= checkpointId);
-        if (commitsRangeEnd && Boolean.TRUE.equals(done) && !committed) {
+        if (commitsRangeEnd && Boolean.TRUE.equals(done) && !committer.committed()) {
             // The group's position moves past the range once a checkpoint covers its first pass,
             // so the next bounded run of the group starts after it.
             Map<TopicPartition, OffsetAndMetadata> ends =
                     new TreeMap<>(Comparator.comparing(TopicPartition::partition));
             range.forEach(
                     (p, r) -> ends.put(new TopicPartition(topic, p), new OffsetAndMetadata(r[1])));
-            try {
-                if (committer == null) {
-                    // The fetcher's consumer belongs to its thread; a commit needs none of its
-                    // state.
-                    committer = new KafkaConsumer<>(properties);
-                }
-                // Briefly: this runs on the task thread, which must stay free to fail the job
-                // when the fetcher does (a commit to a topic deleted meanwhile waited 60 s, at
-                // every checkpoint, while the fetcher's failure waited behind it).
-                committer.commitSync(ends, COMMIT_TIMEOUT);
-                committed = true;
-            } catch (KafkaException e) {
-                // The group's position is a convenience for the next run, not the job's state
-                // (that is the checkpoint): retried at the next checkpoint, never fatal.
-                LOG.warn("could not commit the end of the range to the group; will retry", e);
-            }
+            committer.request(ends);
         }
     }
 
@@ -225,9 +205,7 @@ final class ReplayReader
         try {
             super.close();
         } finally {
-            if (committer != null) {
-                committer.close(Duration.ofSeconds(5));
-            }
+            committer.close();
         }
     }
 }

@@ -100,7 +100,8 @@ class ReplayStopsIT {
                 lines,
                 said);
         // Well before the two minutes a stalled read waits for a broker, times three restarts (it
-        // took 8–16 s on a quiet machine).
-        assertTrue(took < 120_000, "stopped " + took + " ms after the topic was deleted");
+        // took 8–20 s on a quiet machine; 74 s once while the range end's commit still ran on the
+        // task thread and held the failure behind it).
+        assertTrue(took < 60_000, "stopped " + took + " ms after the topic was deleted");
     }
 }
