@@ -40,6 +40,7 @@ import picocli.CommandLine.Option;
             EvaluateCommand.class,
             BacktestCommand.class,
             SnapshotsCommand.class,
+            DeadLettersCommand.class,
             PredictCommand.class,
             PlotCommand.class,
             AdviseCommand.class,

@@ -89,6 +89,20 @@ public final class TopicReader {
         return read(kafka, topic, from, type, keep, onWait);
     }
 
+    /**
+     * As {@link #readAll(KafkaClientConfig, String, Map, Class, Predicate)}, handing each record to
+     * {@code each} in the order read instead of keeping it: for a topic too large to hold (a
+     * dead-letter topic may hold a tenth of a stream).
+     */
+    public static <T extends SpecificRecord> void forEach(
+            KafkaClientConfig kafka,
+            String topic,
+            Map<Integer, Long> from,
+            Class<T> type,
+            Consumer<T> each) {
+        readEach(kafka, topic, from, type, each, null);
+    }
+
     private static <T extends SpecificRecord> List<T> read(
             KafkaClientConfig kafka,
             String topic,
@@ -96,8 +110,29 @@ public final class TopicReader {
             Class<T> type,
             Predicate<T> keep,
             Consumer<String> onWait) {
-        AvroSerde<T> serde = AvroSerde.of(type);
         List<T> out = new ArrayList<>();
+        readEach(
+                kafka,
+                topic,
+                from,
+                type,
+                value -> {
+                    if (keep.test(value)) {
+                        out.add(value);
+                    }
+                },
+                onWait);
+        return out;
+    }
+
+    private static <T extends SpecificRecord> void readEach(
+            KafkaClientConfig kafka,
+            String topic,
+            Map<Integer, Long> from,
+            Class<T> type,
+            Consumer<T> each,
+            Consumer<String> onWait) {
+        AvroSerde<T> serde = AvroSerde.of(type);
         try (KafkaConsumer<byte[], byte[]> consumer = consumer(kafka)) {
             List<TopicPartition> partitions = RawClients.fromBeginning(consumer, kafka, topic);
             Map<TopicPartition, Long> end =
@@ -119,14 +154,14 @@ public final class TopicReader {
             long checkedHeld = 0;
             while (!reached(consumer, end)) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    T value;
                     try {
-                        T value = serde.deserialize(r.value());
-                        if (keep.test(value)) {
-                            out.add(value);
-                        }
+                        value = serde.deserialize(r.value());
                     } catch (AvroDecodeException e) {
                         // Someone else's record on a shared topic: not ours to count.
+                        continue;
                     }
+                    each.accept(value);
                 }
                 long now = System.currentTimeMillis();
                 long position = positions(consumer, partitions);
@@ -195,7 +230,6 @@ public final class TopicReader {
                 }
             }
         }
-        return out;
     }
 
     /**

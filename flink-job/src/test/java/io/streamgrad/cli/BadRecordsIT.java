@@ -2,6 +2,7 @@ package io.streamgrad.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -19,6 +20,8 @@ import io.streamgrad.schema.LabeledEvent;
 import io.streamgrad.schema.MetricKind;
 import io.streamgrad.schema.TrainingMetric;
 import io.streamgrad.train.DeadLetters;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -210,6 +213,86 @@ class BadRecordsIT {
             assertEquals(expected, byReason.getOrDefault(k, 0), k.wireName());
         }
 
+        // What `dead-letters` tells of the same topic: every reason's count and its source
+        // offsets, the newest letters listed; filters, and a reason that does not exist.
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int listed = deadLetters(out, bootstrap, "--list", "3");
+        String said = out.toString(StandardCharsets.UTF_8);
+        assertEquals(0, listed, said);
+        assertTrue(
+                said.startsWith(
+                        String.format(
+                                "bad.dead: %,d dead letters (%,d read), from %s%n",
+                                bad, bad, topic)),
+                said);
+        for (DeadLetterReason k : KINDS) {
+            long first = Long.MAX_VALUE;
+            long last = Long.MIN_VALUE;
+            for (DeadLetter d : dead) {
+                if (d.getReason().toString().equals(k.wireName())) {
+                    first = Math.min(first, d.getOffset());
+                    last = Math.max(last, d.getOffset());
+                }
+            }
+            assertTrue(
+                    said.contains(
+                            String.format(
+                                    "  %-20s %,10d   written", k.wireName(), byReason.get(k))),
+                    k.wireName() + " in " + said);
+            assertTrue(
+                    said.contains(String.format("    offsets  %s/0 %d–%d%n", topic, first, last)),
+                    k.wireName() + "'s offsets in " + said);
+        }
+        assertTrue(said.contains("fix      set --features to the events' feature count"), said);
+        assertTrue(said.contains("the newest 3:"), said);
+        DeadLetter newest = dead.get(dead.size() - 1);
+        assertTrue(said.contains(topic + "/0@" + newest.getOffset()), said);
+
+        out.reset();
+        int late = deadLetters(out, bootstrap, "--reason", "late");
+        said = out.toString(StandardCharsets.UTF_8);
+        assertEquals(0, late, said);
+        assertTrue(
+                said.startsWith(
+                        String.format(
+                                "bad.dead: %,d dead letters with reason late (%,d read)",
+                                PER_KIND, bad)),
+                said);
+        assertFalse(said.contains("wrong-feature-count"), said);
+
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream errStream = new PrintStream(err, true, StandardCharsets.UTF_8);
+        int none =
+                Streamgrad.execute(
+                        new String[] {
+                            "dead-letters",
+                            "--bootstrap-servers",
+                            bootstrap,
+                            "--dead-letter-topic",
+                            "bad.dead",
+                            "--source-topic",
+                            "other.events"
+                        },
+                        errStream);
+        assertEquals(1, none);
+        int unknown =
+                Streamgrad.execute(
+                        new String[] {
+                            "dead-letters",
+                            "--bootstrap-servers",
+                            bootstrap,
+                            "--dead-letter-topic",
+                            "bad.dead",
+                            "--reason",
+                            "too-late"
+                        },
+                        errStream);
+        assertEquals(2, unknown);
+        assertTrue(
+                err.toString(StandardCharsets.UTF_8)
+                        .contains("--reason 'too-late' is not a dead-letter reason: one of"),
+                err.toString(StandardCharsets.UTF_8));
+
         // The model's own accounting on the metrics topic: what reached its trainer (valid
         // events, the late ones included) was trained or dead-lettered; nothing is pending.
         List<TrainingMetric> counts =
@@ -231,6 +314,21 @@ class BadRecordsIT {
                     "consumed = trained + dead-lettered + pending at iteration "
                             + m.getIteration());
         }
+    }
+
+    /** `dead-letters` on the run's dead-letter topic with {@code more} flags; its exit code. */
+    private static int deadLetters(ByteArrayOutputStream out, String bootstrap, String... more) {
+        List<String> args =
+                new ArrayList<>(
+                        List.of(
+                                "dead-letters",
+                                "--bootstrap-servers",
+                                bootstrap,
+                                "--dead-letter-topic",
+                                "bad.dead"));
+        args.addAll(List.of(more));
+        return CliRun.capturingStdout(
+                out, () -> Streamgrad.execute(args.toArray(String[]::new), System.err));
     }
 
     /**

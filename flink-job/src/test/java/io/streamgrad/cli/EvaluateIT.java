@@ -713,13 +713,10 @@ class EvaluateIT {
 
     private static String stdout(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        PrintStream saved = System.out;
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            assertEquals(0, Streamgrad.execute(args, System.err), String.join(" ", args));
-        } finally {
-            System.setOut(saved);
-        }
+        assertEquals(
+                0,
+                CliRun.capturingStdout(out, () -> Streamgrad.execute(args, System.err)),
+                String.join(" ", args));
         return out.toString(StandardCharsets.UTF_8);
     }
 

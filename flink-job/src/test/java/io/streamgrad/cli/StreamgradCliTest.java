@@ -140,6 +140,28 @@ class StreamgradCliTest {
     }
 
     @Test
+    void deadLettersRefusesAnUnknownReasonOrListSizeBeforeAskingKafka() {
+        // localhost:1 answers nothing: the refusals come before any Kafka client.
+        Run reason = run("dead-letters", "--bootstrap-servers", "localhost:1", "--reason", "lat");
+        assertOneLineUsageError(reason, "--reason 'lat' is not a dead-letter reason: one of");
+        for (io.streamgrad.schema.DeadLetterReason r :
+                io.streamgrad.schema.DeadLetterReason.values()) {
+            assertTrue(reason.err().contains(r.wireName()), r.wireName() + " in " + reason.err());
+        }
+        assertOneLineUsageError(
+                run("dead-letters", "--bootstrap-servers", "localhost:1", "--list", "0"),
+                "--list 0 is not a count of dead letters: give 1 or more");
+        // The help names every reason the filter takes.
+        java.io.StringWriter help = new java.io.StringWriter();
+        new picocli.CommandLine(new DeadLettersCommand()).usage(new java.io.PrintWriter(help));
+        String text = help.toString().replaceAll("\\s+", " ");
+        for (io.streamgrad.schema.DeadLetterReason r :
+                io.streamgrad.schema.DeadLetterReason.values()) {
+            assertTrue(text.contains(r.wireName()), r.wireName() + " in --help");
+        }
+    }
+
+    @Test
     void epochsAndFullBatchNeedABoundedRun() {
         assertOneLineUsageError(
                 run("train", "--bootstrap-servers", "localhost:1", "--epochs", "3"),

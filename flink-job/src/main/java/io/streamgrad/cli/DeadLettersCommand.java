@@ -1,0 +1,224 @@
+package io.streamgrad.cli;
+
+import io.streamgrad.config.InvalidSettingException;
+import io.streamgrad.kafka.Topic;
+import io.streamgrad.kafka.TopicAdmin;
+import io.streamgrad.run.DeadLetterSummary;
+import io.streamgrad.run.TopicReader;
+import io.streamgrad.run.flags.KafkaOptions;
+import io.streamgrad.schema.DeadLetter;
+import io.streamgrad.schema.DeadLetterReason;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.Callable;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(
+        name = "dead-letters",
+        mixinStandardHelpOptions = true,
+        description = {
+            "What the dead-letter topic holds (read_committed, from its beginning): per reason the"
+                    + " count, when they were written, the source partitions and offsets, one"
+                    + " example and the fix; --list adds the newest dead letters one per line."
+                    + " Reads the topic in constant memory.",
+            "Exit code: 0 when the topic holds dead letters that match, 1 when it holds none."
+        })
+public final class DeadLettersCommand implements Callable<Integer> {
+    @Mixin KafkaOptions kafka = new KafkaOptions();
+
+    @Option(
+            names = "--dead-letter-topic",
+            defaultValue = Topic.Names.DEAD_LETTER,
+            description = "Topic of DeadLetters (default: ${DEFAULT-VALUE})")
+    String topic;
+
+    @Option(
+            names = "--source-topic",
+            paramLabel = "TOPIC",
+            description =
+                    "Only dead letters of records read from this topic (default: all; train,"
+                            + " evaluate and join may share one dead-letter topic)")
+    String sourceTopic;
+
+    @Option(
+            names = "--reason",
+            paramLabel = "REASON",
+            split = ",",
+            description =
+                    "Only these reasons (repeatable or comma-separated): "
+                            + "undecodable, unknown-schema, record-too-large, wrong-feature-count,"
+                            + " bad-label, non-finite-label, class-out-of-range,"
+                            + " non-finite-feature, late, late-label, unknown-event,"
+                            + " wrong-label-type, duplicate-event")
+    List<String> reasons;
+
+    @Option(
+            names = "--list",
+            arity = "0..1",
+            fallbackValue = "20",
+            paramLabel = "N",
+            description =
+                    "Also print the N newest dead letters (default N when given without one:"
+                            + " ${FALLBACK-VALUE}): when written, reason, source"
+                            + " topic/partition@offset, record timestamp, key, value size, detail")
+    Integer list;
+
+    @Override
+    public Integer call() {
+        Set<String> wanted = wantedReasons();
+        if (list != null && list < 1) {
+            throw new InvalidSettingException(
+                    "{list} " + list + " is not a count of dead letters: give 1 or more");
+        }
+        try (TopicAdmin admin = kafka.admin()) {
+            admin.requireReachable();
+            if (!admin.topicExists(topic)) {
+                throw new InvalidSettingException(
+                        "{dead-letter-topic} "
+                                + topic
+                                + " does not exist on "
+                                + kafka.client().bootstrapServers()
+                                + ": give the topic the run wrote its dead letters to (default "
+                                + Topic.Names.DEAD_LETTER
+                                + "); a run creates it when it starts");
+            }
+        }
+        TopicReader.sayIfHeldBack(kafka.client(), topic);
+        Predicate<DeadLetter> keep =
+                d ->
+                        (sourceTopic == null || sourceTopic.equals(d.getTopic().toString()))
+                                && (wanted == null || wanted.contains(d.getReason().toString()));
+        DeadLetterSummary summary = new DeadLetterSummary(keep, list == null ? 0 : list);
+        TopicReader.forEach(kafka.client(), topic, Map.of(), DeadLetter.class, summary::add);
+        if (summary.total() == 0) {
+            System.err.printf(
+                    "streamgrad dead-letters: %s holds no dead letters%s (%,d read)%n",
+                    topic, filters(wanted), summary.read());
+            return 1;
+        }
+        print(summary, wanted);
+        return 0;
+    }
+
+    /** The reasons asked for, checked against the wire names; null for all. */
+    private Set<String> wantedReasons() {
+        if (reasons == null) {
+            return null;
+        }
+        Set<String> known =
+                Arrays.stream(DeadLetterReason.values())
+                        .map(DeadLetterReason::wireName)
+                        .collect(Collectors.toCollection(java.util.LinkedHashSet::new));
+        Set<String> wanted = new TreeSet<>();
+        for (String r : reasons) {
+            String name = r.trim();
+            if (!known.contains(name)) {
+                throw new InvalidSettingException(
+                        "{reason} '"
+                                + r
+                                + "' is not a dead-letter reason: one of "
+                                + String.join(", ", known));
+            }
+            wanted.add(name);
+        }
+        return wanted;
+    }
+
+    private String filters(Set<String> wanted) {
+        StringBuilder sb = new StringBuilder();
+        if (sourceTopic != null) {
+            sb.append(" from ").append(sourceTopic);
+        }
+        if (wanted != null) {
+            sb.append(" with reason ").append(String.join(" or ", wanted));
+        }
+        return sb.toString();
+    }
+
+    private void print(DeadLetterSummary s, Set<String> wanted) {
+        System.out.printf(
+                "%s: %,d dead letters%s (%,d read), from %s%n",
+                topic, s.total(), filters(wanted), s.read(), String.join(", ", s.sourceTopics()));
+        for (DeadLetterSummary.Reason r : s.reasons()) {
+            System.out.printf(
+                    "%n  %-20s %,10d   written %s … %s%n",
+                    r.name(),
+                    r.count(),
+                    Instant.ofEpochMilli(r.firstFailedAt()),
+                    Instant.ofEpochMilli(r.lastFailedAt()));
+            System.out.printf(
+                    "    offsets  %s%n",
+                    r.offsets().entrySet().stream()
+                            .map(
+                                    e ->
+                                            e.getValue()[0] == e.getValue()[1]
+                                                    ? e.getKey() + " " + e.getValue()[0]
+                                                    : e.getKey()
+                                                            + " "
+                                                            + e.getValue()[0]
+                                                            + "–"
+                                                            + e.getValue()[1])
+                            .collect(Collectors.joining(", ")));
+            System.out.printf("    e.g.     %s: %s%n", r.exampleAt(), oneLine(r.example(), 160));
+            System.out.printf("    fix      %s%n", asFlags(r.fix()));
+        }
+        if (!s.newest().isEmpty()) {
+            System.out.printf(
+                    "%nthe newest %,d:%n%-24s  %-20s  %-30s  %-24s  %-12s  %8s  %s%n",
+                    s.newest().size(),
+                    "written",
+                    "reason",
+                    "source",
+                    "record timestamp",
+                    "key",
+                    "bytes",
+                    "detail");
+            for (DeadLetter d : s.newest()) {
+                System.out.printf(
+                        "%-24s  %-20s  %-30s  %-24s  %-12s  %8s  %s%n",
+                        Instant.ofEpochMilli(d.getFailedAt()),
+                        d.getReason(),
+                        DeadLetterSummary.coordinates(d),
+                        Instant.ofEpochMilli(d.getTimestamp()),
+                        key(d.getKey()),
+                        d.getValue() == null
+                                ? "null"
+                                : String.format("%,d", d.getValue().remaining()),
+                        oneLine(d.getDetail().toString(), 200));
+            }
+        }
+    }
+
+    /** A fix names settings as {@code {name}} tokens; here they are spelled as flags. */
+    private static String asFlags(String fix) {
+        return InvalidSettingException.withRemedies(fix).render(n -> "--" + n);
+    }
+
+    /** A record key as text when it is printable UTF-8, else its size. */
+    private static String key(ByteBuffer key) {
+        if (key == null) {
+            return "null";
+        }
+        byte[] bytes = new byte[key.remaining()];
+        key.duplicate().get(bytes);
+        String text = new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+        boolean printable =
+                text.chars().allMatch(c -> c >= 0x20 && c != 0x7f && c != 0xfffd)
+                        && text.length() <= 32;
+        return printable ? text : "(" + bytes.length + " bytes)";
+    }
+
+    private static String oneLine(String s, int max) {
+        String line = s.replace('\n', ' ').replace('\r', ' ');
+        return line.length() > max ? line.substring(0, max - 1) + "…" : line;
+    }
+}

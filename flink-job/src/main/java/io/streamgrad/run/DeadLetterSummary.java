@@ -1,0 +1,167 @@
+package io.streamgrad.run;
+
+import io.streamgrad.schema.DeadLetter;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Predicate;
+
+/**
+ * What a dead-letter topic holds, gathered one dead letter at a time in constant memory (besides
+ * the {@code keepLast} newest letters kept to list): per reason a count, the source topics, the
+ * first and last offset per source partition, the time span and one example.
+ *
+ * <p>Not thread-safe.
+ */
+public final class DeadLetterSummary {
+    /** One reason's share of the topic. */
+    public static final class Reason {
+        private final String name;
+        private long count;
+        private long firstFailedAt = Long.MAX_VALUE;
+        private long lastFailedAt = Long.MIN_VALUE;
+        // "topic/partition" -> {lowest offset, highest offset}
+        private final Map<String, long[]> offsets = new TreeMap<>();
+        private String example;
+        private String exampleAt;
+
+        Reason(String name) {
+            this.name = name;
+        }
+
+        public String name() {
+            return name;
+        }
+
+        public long count() {
+            return count;
+        }
+
+        /** Wall clock, ms since the epoch, of the first dead letter of this reason written. */
+        public long firstFailedAt() {
+            return firstFailedAt;
+        }
+
+        /** Wall clock, ms since the epoch, of the last one written. */
+        public long lastFailedAt() {
+            return lastFailedAt;
+        }
+
+        /**
+         * "topic/partition" of the records dead-lettered, each with its lowest and highest offset.
+         */
+        public Map<String, long[]> offsets() {
+            return offsets;
+        }
+
+        /** The first dead letter's detail. */
+        public String example() {
+            return example;
+        }
+
+        /** The first dead letter's coordinates, "topic/partition@offset". */
+        public String exampleAt() {
+            return exampleAt;
+        }
+
+        /** The fix, in the words of a run that trained nothing ({@link DeadLetterReport}). */
+        public String fix() {
+            return DeadLetterReport.fix(name);
+        }
+    }
+
+    private final Predicate<DeadLetter> keep;
+    private final int keepLast;
+    private final Map<String, Reason> reasons = new LinkedHashMap<>();
+    private final Deque<DeadLetter> newest = new ArrayDeque<>();
+    private long read;
+    private long total;
+
+    /**
+     * @param keep which dead letters count (the others are read and skipped)
+     * @param keepLast how many of the newest counted ones to keep for {@link #newest()}; 0 none
+     * @throws IllegalArgumentException when {@code keepLast} is negative
+     */
+    public DeadLetterSummary(Predicate<DeadLetter> keep, int keepLast) {
+        if (keepLast < 0) {
+            throw new IllegalArgumentException("keepLast must be ≥ 0, got " + keepLast);
+        }
+        this.keep = keep;
+        this.keepLast = keepLast;
+    }
+
+    /** Counts one dead letter, in the order the topic is read. */
+    public void add(DeadLetter d) {
+        read++;
+        if (!keep.test(d)) {
+            return;
+        }
+        total++;
+        String name = d.getReason().toString();
+        Reason r = reasons.computeIfAbsent(name, Reason::new);
+        r.count++;
+        r.firstFailedAt = Math.min(r.firstFailedAt, d.getFailedAt());
+        r.lastFailedAt = Math.max(r.lastFailedAt, d.getFailedAt());
+        long[] range =
+                r.offsets.computeIfAbsent(
+                        d.getTopic() + "/" + d.getPartition(),
+                        k -> new long[] {Long.MAX_VALUE, Long.MIN_VALUE});
+        range[0] = Math.min(range[0], d.getOffset());
+        range[1] = Math.max(range[1], d.getOffset());
+        if (r.example == null) {
+            r.example = d.getDetail().toString();
+            r.exampleAt = coordinates(d);
+        }
+        if (keepLast > 0) {
+            if (newest.size() == keepLast) {
+                newest.removeFirst();
+            }
+            newest.addLast(d);
+        }
+    }
+
+    /** "topic/partition@offset" of the record a dead letter stands for. */
+    public static String coordinates(DeadLetter d) {
+        return d.getTopic() + "/" + d.getPartition() + "@" + d.getOffset();
+    }
+
+    /** Dead letters read, counted or not. */
+    public long read() {
+        return read;
+    }
+
+    /** Dead letters counted. */
+    public long total() {
+        return total;
+    }
+
+    /** The reasons counted, most frequent first (ties by name). */
+    public List<Reason> reasons() {
+        List<Reason> out = new ArrayList<>(reasons.values());
+        out.sort(Comparator.comparingLong(Reason::count).reversed().thenComparing(Reason::name));
+        return out;
+    }
+
+    /** The source topics of the dead letters counted. */
+    public Set<String> sourceTopics() {
+        Set<String> topics = new TreeSet<>();
+        for (Reason r : reasons.values()) {
+            for (String tp : r.offsets.keySet()) {
+                topics.add(tp.substring(0, tp.lastIndexOf('/')));
+            }
+        }
+        return topics;
+    }
+
+    /** The newest counted dead letters, oldest first, at most {@code keepLast}. */
+    public List<DeadLetter> newest() {
+        return List.copyOf(newest);
+    }
+}

@@ -1,0 +1,78 @@
+package io.streamgrad.run;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.streamgrad.schema.DeadLetter;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class DeadLetterSummaryTest {
+    private static DeadLetter letter(
+            String topic, int partition, long offset, String reason, long at) {
+        return DeadLetter.newBuilder()
+                .setTopic(topic)
+                .setPartition(partition)
+                .setOffset(offset)
+                .setTimestamp(at - 5)
+                .setReason(reason)
+                .setDetail(reason + " at " + offset)
+                .setFailedAt(at)
+                .build();
+    }
+
+    @Test
+    void countsEachReasonWithItsOffsetsSpanAndFirstExampleMostFrequentFirst() {
+        DeadLetterSummary s = new DeadLetterSummary(d -> true, 2);
+        s.add(letter("e", 0, 10, "late", 1_000));
+        s.add(letter("e", 1, 7, "wrong-feature-count", 1_100));
+        s.add(letter("e", 0, 3, "late", 900));
+        s.add(letter("f", 0, 50, "late", 1_500));
+        s.add(letter("e", 1, 9, "wrong-feature-count", 1_200));
+        s.add(letter("e", 0, 12, "late", 1_300));
+
+        assertEquals(6, s.read());
+        assertEquals(6, s.total());
+        List<DeadLetterSummary.Reason> r = s.reasons();
+        assertEquals(
+                List.of("late", "wrong-feature-count"), r.stream().map(x -> x.name()).toList());
+        DeadLetterSummary.Reason late = r.get(0);
+        assertEquals(4, late.count());
+        assertEquals(900, late.firstFailedAt());
+        assertEquals(1_500, late.lastFailedAt());
+        assertEquals(Set.of("e/0", "f/0"), late.offsets().keySet());
+        assertArrayEquals(new long[] {3, 12}, late.offsets().get("e/0"));
+        assertArrayEquals(new long[] {50, 50}, late.offsets().get("f/0"));
+        assertEquals("late at 10", late.example(), "the first read");
+        assertEquals("e/0@10", late.exampleAt());
+        assertEquals(Set.of("e", "f"), s.sourceTopics());
+        assertEquals(
+                List.of(9L, 12L),
+                s.newest().stream().map(DeadLetter::getOffset).toList(),
+                "the two newest, oldest first");
+    }
+
+    @Test
+    void skipsWhatTheFilterRefusesButCountsItAsRead() {
+        DeadLetterSummary s =
+                new DeadLetterSummary(d -> d.getReason().toString().equals("late"), 0);
+        s.add(letter("e", 0, 1, "late", 1));
+        s.add(letter("e", 0, 2, "undecodable", 2));
+        assertEquals(2, s.read());
+        assertEquals(1, s.total());
+        assertEquals(1, s.reasons().size());
+        assertEquals(List.of(), s.newest(), "none kept to list");
+    }
+
+    @Test
+    void tiesAreOrderedByNameAndANegativeListSizeIsRefused() {
+        DeadLetterSummary s = new DeadLetterSummary(d -> true, 0);
+        s.add(letter("e", 0, 1, "undecodable", 1));
+        s.add(letter("e", 0, 2, "late", 2));
+        assertEquals(
+                List.of("late", "undecodable"), s.reasons().stream().map(x -> x.name()).toList());
+        assertThrows(IllegalArgumentException.class, () -> new DeadLetterSummary(d -> true, -1));
+    }
+}
