@@ -2,7 +2,8 @@ package io.streamgrad.cli;
 
 import io.streamgrad.job.JobConfig;
 import io.streamgrad.run.JobRunner;
-import io.streamgrad.run.MetricsFollower;
+import io.streamgrad.run.TopicFollower;
+import io.streamgrad.schema.DeadLetter;
 import io.streamgrad.schema.MetricKind;
 import io.streamgrad.schema.TrainingMetric;
 import io.streamgrad.train.ModelConfigs;
@@ -10,14 +11,20 @@ import java.io.PrintStream;
 
 /**
  * Follows the metrics topic while a job runs and prints one progress line: iteration, events
- * trained, events/s, loss. On a terminal the line is rewritten in place; otherwise a line is
- * printed every few seconds. The iteration that ends an epoch, and the run's last one, are always
- * shown, before the epoch's line, however soon after the line before they come.
+ * trained, events/s, loss, and, once there are any, how many records of the events topic were
+ * dead-lettered since the run started (followed on the dead-letter topic). On a terminal the line
+ * is rewritten in place; otherwise a line is printed every few seconds. The iteration that ends an
+ * epoch, and the run's last one, are always shown, before the epoch's line, however soon after the
+ * line before they come.
  */
 final class ProgressReporter implements JobRunner.Observer {
     private final PrintStream out;
     private final boolean terminal = System.console() != null;
-    private MetricsFollower follower;
+    private TopicFollower<TrainingMetric> follower;
+    private TopicFollower<DeadLetter> deadLetterFollower;
+    // Dead letters of the events topic committed since this run started (any writer's: an
+    // evaluate beside a live run dead-letters the same records).
+    private volatile long deadLettered;
 
     /** Each model's latest iteration (a backtest's variants interleave), and when it came. */
     private final java.util.Map<String, Latest> latest = new java.util.LinkedHashMap<>();
@@ -45,13 +52,29 @@ final class ProgressReporter implements JobRunner.Observer {
     @Override
     public void submitting(JobConfig config) {
         startMs = System.currentTimeMillis();
+        String runId = config.runId();
         follower =
-                new MetricsFollower(
+                new TopicFollower<>(
                         config.kafka(),
                         config.topics().metrics(),
-                        config.runId(),
+                        TrainingMetric.class,
+                        m -> runId.equals(m.getRunId().toString()),
                         this::onMetric,
                         this::refresh);
+        String events = config.topics().events();
+        deadLetterFollower =
+                new TopicFollower<>(
+                        config.kafka(),
+                        config.topics().deadLetter(),
+                        DeadLetter.class,
+                        d -> events.equals(d.getTopic().toString()),
+                        d -> onDeadLetter(),
+                        () -> {});
+    }
+
+    /** One more dead letter of the events topic. */
+    synchronized void onDeadLetter() {
+        deadLettered++;
     }
 
     @Override
@@ -161,7 +184,7 @@ final class ProgressReporter implements JobRunner.Observer {
     }
 
     private void print(TrainingMetric m, double examplesPerSecond) {
-        String line = line(m, examplesPerSecond);
+        String line = line(m, examplesPerSecond, deadLettered);
         if (terminal) {
             out.print("\r" + line + "   ");
             lineOpen = true;
@@ -173,6 +196,9 @@ final class ProgressReporter implements JobRunner.Observer {
 
     @Override
     public void ended() {
+        if (deadLetterFollower != null) {
+            deadLetterFollower.close();
+        }
         if (follower != null) {
             follower.close();
         }
@@ -190,12 +216,13 @@ final class ProgressReporter implements JobRunner.Observer {
 
     /**
      * " default@adam | epoch 1 | iteration 226 | 14,464 examples | …": a backtest's line names its
-     * variant's model, as its epoch lines do; a train job's does not.
+     * variant's model, as its epoch lines do; a train job's does not. "| 12 dead-lettered" ends it
+     * once records were dead-lettered ({@code dead-letters} says which and why).
      */
-    static String line(TrainingMetric m, double examplesPerSecond) {
+    static String line(TrainingMetric m, double examplesPerSecond, long deadLettered) {
         return String.format(
                 "  %s%siteration %,d | %,d examples | %s examples/s | loss %.4f"
-                        + " (smoothed %.4f)%s",
+                        + " (smoothed %.4f)%s%s",
                 variantOf(m),
                 m.getEpoch() > 0 ? "epoch " + m.getEpoch() + " | " : "",
                 m.getIteration(),
@@ -205,6 +232,7 @@ final class ProgressReporter implements JobRunner.Observer {
                 m.getSmoothedLoss(),
                 m.getAccuracy() == null
                         ? ""
-                        : String.format(" | batch accuracy %.3f", m.getAccuracy()));
+                        : String.format(" | batch accuracy %.3f", m.getAccuracy()),
+                deadLettered == 0 ? "" : String.format(" | %,d dead-lettered", deadLettered));
     }
 }

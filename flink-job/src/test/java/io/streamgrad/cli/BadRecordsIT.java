@@ -130,41 +130,41 @@ class BadRecordsIT {
         }
 
         Path summaryFile = dir.resolve("summary.json");
-        int exit =
-                Streamgrad.execute(
-                        new String[] {
-                            "train",
-                            "--state-dir",
-                            StateDirs.fresh(),
-                            "--bootstrap-servers",
-                            bootstrap,
-                            "--events-topic",
-                            topic,
-                            "--metrics-topic",
-                            "bad.metrics",
-                            "--snapshots-topic",
-                            "bad.snapshots",
-                            "--dead-letter-topic",
-                            "bad.dead",
-                            "--bounded",
-                            "--model",
-                            "logistic",
-                            "--features",
-                            Integer.toString(FEATURES),
-                            "--batch-size",
-                            "32",
-                            "--window",
-                            "event-time:10s",
-                            "--max-out-of-orderness",
-                            "1s",
-                            "--late-events",
-                            "deadletter",
-                            "--checkpoint-interval-ms",
-                            "500",
-                            "--summary-json",
-                            summaryFile.toString()
-                        },
-                        System.err);
+        ByteArrayOutputStream progress = new ByteArrayOutputStream();
+        String[] train =
+                new String[] {
+                    "train",
+                    "--state-dir",
+                    StateDirs.fresh(),
+                    "--bootstrap-servers",
+                    bootstrap,
+                    "--events-topic",
+                    topic,
+                    "--metrics-topic",
+                    "bad.metrics",
+                    "--snapshots-topic",
+                    "bad.snapshots",
+                    "--dead-letter-topic",
+                    "bad.dead",
+                    "--bounded",
+                    "--model",
+                    "logistic",
+                    "--features",
+                    Integer.toString(FEATURES),
+                    "--batch-size",
+                    "32",
+                    "--window",
+                    "event-time:10s",
+                    "--max-out-of-orderness",
+                    "1s",
+                    "--late-events",
+                    "deadletter",
+                    "--checkpoint-interval-ms",
+                    "500",
+                    "--summary-json",
+                    summaryFile.toString()
+                };
+        int exit = CliRun.capturingStdout(progress, () -> Streamgrad.execute(train, System.err));
         assertEquals(0, exit, "the job runs on through every kind of bad record");
 
         long bad = sent.stream().filter(s -> s.expected() != null).count();
@@ -212,6 +212,16 @@ class BadRecordsIT {
             int expected = k == DeadLetterReason.RECORD_TOO_LARGE ? PER_KIND + 1 : PER_KIND;
             assertEquals(expected, byReason.getOrDefault(k, 0), k.wireName());
         }
+
+        // The run's last progress line counts them (followed on the dead-letter topic).
+        List<String> iterations =
+                progress.toString(StandardCharsets.UTF_8)
+                        .lines()
+                        .filter(l -> l.contains(" examples/s | loss "))
+                        .toList();
+        assertTrue(!iterations.isEmpty(), progress.toString(StandardCharsets.UTF_8));
+        String lastLine = iterations.get(iterations.size() - 1);
+        assertTrue(lastLine.endsWith(String.format("| %,d dead-lettered", bad)), lastLine);
 
         // What `dead-letters` tells of the same topic: every reason's count and its source
         // offsets, the newest letters listed; filters, and a reason that does not exist.

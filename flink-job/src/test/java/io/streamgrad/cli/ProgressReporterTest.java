@@ -57,9 +57,33 @@ class ProgressReporterTest {
         assertEquals(
                 "  default@adam | epoch 1 | iteration 226 | 14,464 examples | 7,232 examples/s"
                         + " | loss 0.2500 (smoothed 0.2500) | batch accuracy 0.900",
-                ProgressReporter.line(step, 7_232));
+                ProgressReporter.line(step, 7_232, 0));
         step.setModel("default");
-        assertTrue(ProgressReporter.line(step, 7_232).startsWith("  epoch 1 | iteration 226"));
+        assertTrue(ProgressReporter.line(step, 7_232, 0).startsWith("  epoch 1 | iteration 226"));
+        assertTrue(
+                ProgressReporter.line(step, 7_232, 1_234)
+                        .endsWith("| batch accuracy 0.900 | 1,234 dead-lettered"));
+    }
+
+    @Test
+    void deadLettersCountOnTheLinesAfterThem() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ProgressReporter r =
+                new ProgressReporter(new PrintStream(out, true, StandardCharsets.UTF_8));
+        TrainingMetric step =
+                TrainingMetric.newBuilder(epochEnd("default", 0.25))
+                        .setKind(MetricKind.ITERATION)
+                        .build();
+        r.onMetric(step);
+        r.onMetric(epochEnd("default", 0.13));
+        r.onDeadLetter();
+        r.onDeadLetter();
+        r.onMetric(TrainingMetric.newBuilder(step).setIteration(400).setEpoch(2).build());
+        r.ended();
+        List<String> lines = out.toString(StandardCharsets.UTF_8).strip().lines().toList();
+        assertEquals(3, lines.size(), lines.toString());
+        assertTrue(!lines.get(0).contains("dead-lettered"), lines.get(0));
+        assertTrue(lines.get(2).endsWith("| 2 dead-lettered"), lines.get(2));
     }
 
     @Test

@@ -209,11 +209,12 @@ class RunOutputReadersIT {
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props)) {
             // Another run's history, and one metric of this run id from before the follower.
             write(producer, metric("old", 1), metric("old", 2), metric("r1", 99));
-            try (MetricsFollower follower =
-                    new MetricsFollower(
+            try (TopicFollower<TrainingMetric> follower =
+                    new TopicFollower<>(
                             KafkaClientConfig.plain(broker.bootstrapServers()),
                             TOPIC,
-                            "r1",
+                            TrainingMetric.class,
+                            m -> "r1".equals(m.getRunId().toString()),
                             m -> seen.add(m.getIteration()),
                             () -> {})) {
                 write(producer, metric("r1", 1), metric("other", 1), metric("r1", 2));
@@ -230,11 +231,12 @@ class RunOutputReadersIT {
         // Closed right after the run's last metrics were written: they are read, not cut off.
         List<Long> last = new CopyOnWriteArrayList<>();
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props)) {
-            MetricsFollower follower =
-                    new MetricsFollower(
+            TopicFollower<TrainingMetric> follower =
+                    new TopicFollower<>(
                             KafkaClientConfig.plain(broker.bootstrapServers()),
                             TOPIC,
-                            "r2",
+                            TrainingMetric.class,
+                            m -> "r2".equals(m.getRunId().toString()),
                             m -> last.add(m.getIteration()),
                             () -> {});
             write(producer, metric("r2", 1), metric("r2", 2), metric("r2", 3));

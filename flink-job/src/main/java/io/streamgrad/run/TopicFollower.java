@@ -4,11 +4,12 @@ import io.streamgrad.kafka.KafkaClientConfig;
 import io.streamgrad.kafka.RawClients;
 import io.streamgrad.schema.AvroDecodeException;
 import io.streamgrad.schema.AvroSerde;
-import io.streamgrad.schema.TrainingMetric;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -16,17 +17,20 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 
 /**
- * Follows a run's metrics on the metrics topic while its job runs, in a daemon thread, handing each
- * of the run's metrics to a callback (a progress line, for example). It reads from the topic's end
- * as of its construction, so create it before the job is submitted: the metrics of earlier runs (on
- * a shared topic, any number of them) are neither read nor decoded while this run trains. Best
- * effort: the job's own result decides a run's outcome, not this reader.
+ * Follows a run's output topic while its job runs, in a daemon thread, handing each record of the
+ * run to a callback (its metrics to a progress line, its dead letters to a count). It reads
+ * committed records from the topic's end as of its construction, so create it before the job is
+ * submitted: the records of earlier runs (on a shared topic, any number of them) are neither read
+ * nor decoded while this run trains. Best effort: the job's own result decides a run's outcome, not
+ * this reader.
  *
  * <p>{@link #close} interrupts the poll in progress and reads on to the topic's end as it is then,
- * so the run's last metrics (an epoch's end, which becomes visible with the job's final commit)
+ * so the run's last records (an epoch's end, which becomes visible with the job's final commit)
  * still reach the callback, without waiting out a poll.
+ *
+ * @param <T> the topic's record type
  */
-public final class MetricsFollower implements AutoCloseable {
+public final class TopicFollower<T extends SpecificRecord> implements AutoCloseable {
     /** How long a close may read on to the topic's end (ms). */
     static final long DRAIN_MS = 2_000;
 
@@ -38,14 +42,17 @@ public final class MetricsFollower implements AutoCloseable {
      * Looks up the topic's end offsets before returning (a round trip to the cluster), then follows
      * from them.
      *
-     * @param onMetric called in the follower's thread, in topic order, with each metric of the run
+     * @param type the records' type; records of other types on the topic are skipped
+     * @param ofRun which records are the run's (the others are skipped)
+     * @param onRecord called in the follower's thread, in topic order, with each record of the run
      * @param onPoll called after each poll (about every 250 ms), e.g. to refresh a display
      */
-    public MetricsFollower(
+    public TopicFollower(
             KafkaClientConfig kafka,
             String topic,
-            String runId,
-            Consumer<TrainingMetric> onMetric,
+            Class<T> type,
+            Predicate<T> ofRun,
+            Consumer<T> onRecord,
             Runnable onPoll) {
         KafkaConsumer<byte[], byte[]> consumer = null;
         try {
@@ -65,30 +72,30 @@ public final class MetricsFollower implements AutoCloseable {
                 new Thread(
                         () -> {
                             if (from != null) {
-                                follow(from, runId, onMetric, onPoll);
+                                follow(from, AvroSerde.of(type), ofRun, onRecord, onPoll);
                             }
                         },
-                        "streamgrad-metrics-follower");
+                        "streamgrad-follower-" + topic);
         this.thread.setDaemon(true);
         this.thread.start();
     }
 
     private void follow(
             KafkaConsumer<byte[], byte[]> consumer,
-            String runId,
-            Consumer<TrainingMetric> onMetric,
+            AvroSerde<T> serde,
+            Predicate<T> ofRun,
+            Consumer<T> onRecord,
             Runnable onPoll) {
-        AvroSerde<TrainingMetric> serde = AvroSerde.of(TrainingMetric.class);
         try (consumer) {
             try {
                 while (running) {
-                    deliver(consumer.poll(Duration.ofMillis(250)), serde, runId, onMetric);
+                    deliver(consumer.poll(Duration.ofMillis(250)), serde, ofRun, onRecord);
                     onPoll.run();
                 }
             } catch (WakeupException e) {
                 // close(): read on to the end below
             }
-            drain(consumer, serde, runId, onMetric);
+            drain(consumer, serde, ofRun, onRecord);
             onPoll.run();
         } catch (RuntimeException e) {
             // Progress is a convenience; the job's own result decides the outcome.
@@ -96,11 +103,11 @@ public final class MetricsFollower implements AutoCloseable {
     }
 
     /** Reads to the topic's end offsets as they are now, for at most {@link #DRAIN_MS}. */
-    private static void drain(
+    private static <T extends SpecificRecord> void drain(
             KafkaConsumer<byte[], byte[]> consumer,
-            AvroSerde<TrainingMetric> serde,
-            String runId,
-            Consumer<TrainingMetric> onMetric) {
+            AvroSerde<T> serde,
+            Predicate<T> ofRun,
+            Consumer<T> onRecord) {
         long deadline = System.currentTimeMillis() + DRAIN_MS;
         Map<TopicPartition, Long> end = null;
         while (System.currentTimeMillis() < deadline) {
@@ -111,26 +118,27 @@ public final class MetricsFollower implements AutoCloseable {
                 if (TopicReader.reached(consumer, end)) {
                     return;
                 }
-                deliver(consumer.poll(Duration.ofMillis(50)), serde, runId, onMetric);
+                deliver(consumer.poll(Duration.ofMillis(50)), serde, ofRun, onRecord);
             } catch (WakeupException e) {
                 // close()'s wakeup, when it came after the follow loop had already stopped
             }
         }
     }
 
-    private static void deliver(
+    private static <T extends SpecificRecord> void deliver(
             ConsumerRecords<byte[], byte[]> records,
-            AvroSerde<TrainingMetric> serde,
-            String runId,
-            Consumer<TrainingMetric> onMetric) {
+            AvroSerde<T> serde,
+            Predicate<T> ofRun,
+            Consumer<T> onRecord) {
         for (ConsumerRecord<byte[], byte[]> r : records) {
+            T value;
             try {
-                TrainingMetric m = serde.deserialize(r.value());
-                if (runId.equals(m.getRunId())) {
-                    onMetric.accept(m);
-                }
+                value = serde.deserialize(r.value());
             } catch (AvroDecodeException e) {
-                // not a metric of ours
+                continue; // not a record of ours
+            }
+            if (ofRun.test(value)) {
+                onRecord.accept(value);
             }
         }
     }
