@@ -3,6 +3,7 @@ package io.streamgrad.job;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -10,7 +11,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,53 +20,66 @@ import org.slf4j.LoggerFactory;
  * thread never waits on the broker.
  *
  * <p>The group's position is a convenience for the group's next run (the job's own position is in
- * its checkpoint), so a failed commit is logged and retried at the next request, never fatal.
+ * its checkpoint), so a failed commit is logged and started again by the next request, never fatal.
  * Before, the commit ran on the task thread: on a topic deleted under the run it held that thread
  * for its whole timeout at every checkpoint, and the fetcher's one-line failure waited behind it
  * for over a minute.
  *
  * <p>Not thread-safe: {@link #request}, {@link #committed} and {@link #close} are called from the
- * task thread; the consumer is only touched by this class's own thread.
+ * task thread; the consumer is only touched by this class's own thread, made at the first request
+ * (a backtest, which commits nothing, never starts one).
  */
 final class RangeEndCommitter implements AutoCloseable {
     /** How long one commit may take before it counts as failed. */
     static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(5);
 
-    /** How long {@link #close} waits for a commit in flight (the job's last checkpoint's). */
+    /**
+     * How long {@link #close} may hold the task thread in all: for a commit in flight (the job's
+     * last checkpoint's) and the consumer's close.
+     */
     static final Duration CLOSE_WAIT = COMMIT_TIMEOUT.plusSeconds(2);
 
     private static final Logger LOG = LoggerFactory.getLogger(RangeEndCommitter.class);
 
     private final Properties properties;
-    private final ExecutorService thread;
+    private final String name;
+    private ExecutorService thread;
     private KafkaConsumer<byte[], byte[]> consumer; // only on `thread`
     private Future<Boolean> inFlight;
     private boolean committed;
+    private boolean closed;
 
     /**
      * @param properties the consumer properties of the replay's group
+     * @param name names the thread ({@code streamgrad-commit-NAME}), e.g. topic and subtask
      */
     RangeEndCommitter(Properties properties, String name) {
         this.properties = properties;
-        this.thread =
-                Executors.newSingleThreadExecutor(
-                        r -> {
-                            Thread t = new Thread(r, "streamgrad-commit-" + name);
-                            t.setDaemon(true);
-                            return t;
-                        });
+        this.name = name;
     }
 
     /**
-     * Starts committing {@code ends} unless it is already committed or a commit is in flight (a
-     * commit that fails is started again by the next call).
+     * Starts committing {@code ends} unless they are committed or a commit is in flight; never
+     * blocks. A request while a commit is in flight is dropped: if that commit fails, the next
+     * request (the next checkpoint's) starts it again.
+     *
+     * @throws IllegalStateException after {@link #close}
      */
     void request(Map<TopicPartition, OffsetAndMetadata> ends) {
-        if (committed()) {
+        if (closed) {
+            throw new IllegalStateException("the range end's committer is closed");
+        }
+        if (committed() || (inFlight != null && !inFlight.isDone())) {
             return;
         }
-        if (inFlight != null && !inFlight.isDone()) {
-            return;
+        if (thread == null) {
+            thread =
+                    Executors.newSingleThreadExecutor(
+                            r -> {
+                                Thread t = new Thread(r, "streamgrad-commit-" + name);
+                                t.setDaemon(true);
+                                return t;
+                            });
         }
         inFlight = thread.submit(() -> commit(ends));
     }
@@ -76,8 +89,8 @@ final class RangeEndCommitter implements AutoCloseable {
         if (!committed && inFlight != null && inFlight.isDone()) {
             try {
                 committed = inFlight.get();
-            } catch (Exception e) {
-                committed = false;
+            } catch (ExecutionException | InterruptedException e) {
+                committed = false; // commit() catches everything; a cancelled one counts as failed
             }
             if (!committed) {
                 inFlight = null;
@@ -93,32 +106,54 @@ final class RangeEndCommitter implements AutoCloseable {
             }
             consumer.commitSync(ends, COMMIT_TIMEOUT);
             return true;
-        } catch (KafkaException e) {
+        } catch (RuntimeException e) {
             LOG.warn("could not commit the end of the range to the group; will retry", e);
             return false;
         }
     }
 
     /**
-     * Waits at most {@link #CLOSE_WAIT} for a commit in flight (so a bounded run that ends right
-     * after its last checkpoint still moves its group), then closes the consumer.
+     * Waits for a commit in flight (so a bounded run that ends right after its last checkpoint
+     * still moves its group) and closes the consumer, within {@link #CLOSE_WAIT} in all; then stops
+     * the thread. Idempotent; an interrupt stops the waiting at once and is kept.
      */
     @Override
-    public void close() throws InterruptedException {
-        if (inFlight != null && !inFlight.isDone()) {
-            try {
-                inFlight.get(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (TimeoutException | java.util.concurrent.ExecutionException e) {
-                LOG.warn("the commit of the range's end did not finish before the source closed");
-            }
+    public void close() {
+        if (closed) {
+            return;
         }
-        thread.submit(
-                () -> {
-                    if (consumer != null) {
-                        consumer.close(Duration.ofSeconds(5));
-                    }
-                });
-        thread.shutdown();
-        thread.awaitTermination(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        closed = true;
+        if (thread == null) {
+            return;
+        }
+        long deadline = System.nanoTime() + CLOSE_WAIT.toNanos();
+        try {
+            if (inFlight != null && !inFlight.isDone()) {
+                try {
+                    inFlight.get(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (TimeoutException | ExecutionException e) {
+                    LOG.warn(
+                            "the commit of the range's end did not finish before the source"
+                                    + " closed",
+                            e);
+                }
+            }
+            thread.submit(
+                    () -> {
+                        if (consumer != null) {
+                            long left = Math.max(0, deadline - System.nanoTime());
+                            consumer.close(Duration.ofNanos(left));
+                        }
+                    });
+            thread.shutdown();
+            thread.awaitTermination(
+                    Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            // Whatever is left (a commit or close past the deadline, an interrupt) is cut short;
+            // the thread is a daemon and ends with it.
+            thread.shutdownNow();
+        }
     }
 }

@@ -14,8 +14,6 @@ import org.apache.flink.connector.base.source.reader.SourceReaderOptions;
 import org.apache.flink.runtime.execution.SuppressRestartsException;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The replay's reader: a {@link ReplayFetcher} reads and orders records on Flink's fetcher thread;
@@ -31,8 +29,6 @@ final class ReplayReader
                 ReplayFetcher.Fetched, KafkaRecord, ReplaySplit, ReplayReader.Position> {
     /** Fetches queued between the fetcher and the task thread. */
     static final int QUEUE_CAPACITY = 1;
-
-    private static final Logger LOG = LoggerFactory.getLogger(ReplayReader.class);
 
     private final Properties properties;
     private final String topic;
