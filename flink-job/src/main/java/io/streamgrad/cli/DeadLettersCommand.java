@@ -5,10 +5,10 @@ import io.streamgrad.kafka.Topic;
 import io.streamgrad.kafka.TopicAdmin;
 import io.streamgrad.run.DeadLetterSummary;
 import io.streamgrad.run.TopicReader;
+import io.streamgrad.run.flags.Flags;
 import io.streamgrad.run.flags.KafkaOptions;
 import io.streamgrad.schema.DeadLetter;
 import io.streamgrad.schema.DeadLetterReason;
-import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
@@ -67,9 +67,11 @@ public final class DeadLettersCommand implements Callable<Integer> {
             fallbackValue = "20",
             paramLabel = "N",
             description =
-                    "Also print the N newest dead letters (default N when given without one:"
+                    "Also print the N dead letters written last (N when given without one:"
                             + " ${FALLBACK-VALUE}): when written, reason, source"
-                            + " topic/partition@offset, record timestamp, key, value size, detail")
+                            + " topic/partition@offset, record timestamp, key (as text when"
+                            + " printable, up to 32 characters), size of the value the dead letter"
+                            + " keeps, detail")
     Integer list;
 
     @Override
@@ -182,39 +184,23 @@ public final class DeadLettersCommand implements Callable<Integer> {
                     "key",
                     "bytes",
                     "detail");
-            for (DeadLetter d : s.newest()) {
+            for (DeadLetterSummary.Listed d : s.newest()) {
                 System.out.printf(
                         "%-24s  %-20s  %-30s  %-24s  %-12s  %8s  %s%n",
-                        Instant.ofEpochMilli(d.getFailedAt()),
-                        d.getReason(),
-                        DeadLetterSummary.coordinates(d),
-                        Instant.ofEpochMilli(d.getTimestamp()),
-                        key(d.getKey()),
-                        d.getValue() == null
-                                ? "null"
-                                : String.format("%,d", d.getValue().remaining()),
-                        oneLine(d.getDetail().toString(), 200));
+                        Instant.ofEpochMilli(d.failedAt()),
+                        d.reason(),
+                        d.coordinates(),
+                        Instant.ofEpochMilli(d.timestamp()),
+                        d.key(),
+                        d.valueBytes() < 0 ? "null" : String.format("%,d", d.valueBytes()),
+                        oneLine(d.detail(), 200));
             }
         }
     }
 
     /** A fix names settings as {@code {name}} tokens; here they are spelled as flags. */
     private static String asFlags(String fix) {
-        return InvalidSettingException.withRemedies(fix).render(n -> "--" + n);
-    }
-
-    /** A record key as text when it is printable UTF-8, else its size. */
-    private static String key(ByteBuffer key) {
-        if (key == null) {
-            return "null";
-        }
-        byte[] bytes = new byte[key.remaining()];
-        key.duplicate().get(bytes);
-        String text = new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
-        boolean printable =
-                text.chars().allMatch(c -> c >= 0x20 && c != 0x7f && c != 0xfffd)
-                        && text.length() <= 32;
-        return printable ? text : "(" + bytes.length + " bytes)";
+        return Flags.message(InvalidSettingException.withRemedies(fix));
     }
 
     private static String oneLine(String s, int max) {

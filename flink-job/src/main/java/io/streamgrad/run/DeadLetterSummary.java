@@ -1,13 +1,12 @@
 package io.streamgrad.run;
 
 import io.streamgrad.schema.DeadLetter;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -15,12 +14,73 @@ import java.util.function.Predicate;
 
 /**
  * What a dead-letter topic holds, gathered one dead letter at a time in constant memory (besides
- * the {@code keepLast} newest letters kept to list): per reason a count, the source topics, the
- * first and last offset per source partition, the time span and one example.
+ * the {@code keepLast} newest kept to list, without their values): per reason a count, the source
+ * topics, the first and last offset per source partition, the time span and one example.
  *
  * <p>Not thread-safe.
  */
 public final class DeadLetterSummary {
+    /**
+     * A dead letter as listed: what it says, without its value (up to 1 MiB) but the value's size.
+     *
+     * @param failedAt when it was written, wall clock ms since the epoch
+     * @param timestamp the source record's Kafka timestamp, ms since the epoch
+     * @param key the source record's key as text when it is printable UTF-8 of at most {@value
+     *     #KEY_CHARS} characters, else "(N bytes)", or "null"
+     * @param valueBytes the size of the value the dead letter carries (for {@code
+     *     record-too-large}, its first 64 KiB), -1 for none
+     */
+    public record Listed(
+            long failedAt,
+            String reason,
+            String topic,
+            int partition,
+            long offset,
+            long timestamp,
+            String key,
+            int valueBytes,
+            String detail) {
+        /** Longest key shown as text. */
+        public static final int KEY_CHARS = 32;
+
+        static final Comparator<Listed> WRITTEN =
+                Comparator.comparingLong(Listed::failedAt)
+                        .thenComparing(Listed::topic)
+                        .thenComparingInt(Listed::partition)
+                        .thenComparingLong(Listed::offset);
+
+        static Listed of(DeadLetter d) {
+            return new Listed(
+                    d.getFailedAt(),
+                    d.getReason().toString(),
+                    d.getTopic().toString(),
+                    d.getPartition(),
+                    d.getOffset(),
+                    d.getTimestamp(),
+                    keyText(d.getKey()),
+                    d.getValue() == null ? -1 : d.getValue().remaining(),
+                    d.getDetail().toString());
+        }
+
+        /** "topic/partition@offset" of the record it stands for. */
+        public String coordinates() {
+            return topic + "/" + partition + "@" + offset;
+        }
+
+        private static String keyText(java.nio.ByteBuffer key) {
+            if (key == null) {
+                return "null";
+            }
+            byte[] bytes = new byte[key.remaining()];
+            key.duplicate().get(bytes);
+            String text = new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+            boolean printable =
+                    text.length() <= KEY_CHARS
+                            && text.chars().allMatch(c -> c >= 0x20 && c != 0x7f && c != 0xfffd);
+            return printable ? text : "(" + bytes.length + " bytes)";
+        }
+    }
+
     /** One reason's share of the topic. */
     public static final class Reason {
         private final String name;
@@ -36,10 +96,12 @@ public final class DeadLetterSummary {
             this.name = name;
         }
 
+        /** The reason's wire name ({@link io.streamgrad.schema.DeadLetterReason}). */
         public String name() {
             return name;
         }
 
+        /** Dead letters of this reason counted. */
         public long count() {
             return count;
         }
@@ -80,7 +142,8 @@ public final class DeadLetterSummary {
     private final Predicate<DeadLetter> keep;
     private final int keepLast;
     private final Map<String, Reason> reasons = new LinkedHashMap<>();
-    private final Deque<DeadLetter> newest = new ArrayDeque<>();
+    // The keepLast latest written (by failed_at): the oldest of them at the head.
+    private final PriorityQueue<Listed> newest = new PriorityQueue<>(Listed.WRITTEN);
     private long read;
     private long total;
 
@@ -120,10 +183,15 @@ public final class DeadLetterSummary {
             r.exampleAt = coordinates(d);
         }
         if (keepLast > 0) {
-            if (newest.size() == keepLast) {
-                newest.removeFirst();
+            // By when written, not by where read: the partitions of a dead-letter topic with
+            // several are read interleaved.
+            Listed l = Listed.of(d);
+            if (newest.size() < keepLast) {
+                newest.add(l);
+            } else if (Listed.WRITTEN.compare(l, newest.peek()) > 0) {
+                newest.poll();
+                newest.add(l);
             }
-            newest.addLast(d);
         }
     }
 
@@ -160,8 +228,13 @@ public final class DeadLetterSummary {
         return topics;
     }
 
-    /** The newest counted dead letters, oldest first, at most {@code keepLast}. */
-    public List<DeadLetter> newest() {
-        return List.copyOf(newest);
+    /**
+     * The {@code keepLast} counted dead letters written last (by {@code failed_at}; ties by source
+     * topic, partition and offset), oldest first.
+     */
+    public List<Listed> newest() {
+        List<Listed> out = new ArrayList<>(newest);
+        out.sort(Listed.WRITTEN);
+        return out;
     }
 }

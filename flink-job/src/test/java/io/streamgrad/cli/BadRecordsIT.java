@@ -254,9 +254,20 @@ class BadRecordsIT {
                     k.wireName() + "'s offsets in " + said);
         }
         assertTrue(said.contains("fix      set --features to the events' feature count"), said);
-        assertTrue(said.contains("the newest 3:"), said);
-        DeadLetter newest = dead.get(dead.size() - 1);
-        assertTrue(said.contains(topic + "/0@" + newest.getOffset()), said);
+        // The three written last, oldest first, one row each.
+        List<String> afterHeader =
+                said.substring(said.indexOf("the newest 3:")).lines().skip(2).toList();
+        List<DeadLetter> byWritten = new ArrayList<>(dead);
+        byWritten.sort(
+                java.util.Comparator.comparingLong(DeadLetter::getFailedAt)
+                        .thenComparingLong(DeadLetter::getOffset));
+        assertEquals(3, afterHeader.size(), said);
+        for (int i = 0; i < 3; i++) {
+            DeadLetter d = byWritten.get(byWritten.size() - 3 + i);
+            assertTrue(
+                    afterHeader.get(i).contains(" " + topic + "/0@" + d.getOffset() + " "),
+                    afterHeader.get(i) + " is " + d.getOffset());
+        }
 
         out.reset();
         int late = deadLetters(out, bootstrap, "--reason", "late");

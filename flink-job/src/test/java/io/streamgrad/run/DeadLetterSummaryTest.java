@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.streamgrad.schema.DeadLetter;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -48,10 +49,29 @@ class DeadLetterSummaryTest {
         assertEquals("late at 10", late.example(), "the first read");
         assertEquals("e/0@10", late.exampleAt());
         assertEquals(Set.of("e", "f"), s.sourceTopics());
+        // Written last, by failed_at (f/0@50 at 1,500 and e/0@12 at 1,300), not read last.
         assertEquals(
-                List.of(9L, 12L),
-                s.newest().stream().map(DeadLetter::getOffset).toList(),
-                "the two newest, oldest first");
+                List.of("e/0@12", "f/0@50"),
+                s.newest().stream().map(DeadLetterSummary.Listed::coordinates).toList(),
+                "the two written last, oldest first");
+    }
+
+    @Test
+    void aListedLetterKeepsItsValuesSizeNotItsValueAndShowsPrintableKeysAsText() {
+        DeadLetter d = letter("e", 0, 1, "undecodable", 1);
+        d.setValue(java.nio.ByteBuffer.wrap(new byte[70_000]));
+        d.setKey(java.nio.ByteBuffer.wrap("model-7".getBytes(StandardCharsets.UTF_8)));
+        DeadLetterSummary.Listed l = DeadLetterSummary.Listed.of(d);
+        assertEquals(70_000, l.valueBytes());
+        assertEquals("model-7", l.key());
+        d.setKey(java.nio.ByteBuffer.wrap(new byte[] {0, 1, 2}));
+        assertEquals("(3 bytes)", DeadLetterSummary.Listed.of(d).key());
+        d.setKey(java.nio.ByteBuffer.wrap("k".repeat(33).getBytes(StandardCharsets.UTF_8)));
+        assertEquals("(33 bytes)", DeadLetterSummary.Listed.of(d).key(), "too long to show");
+        d.setKey(null);
+        d.setValue(null);
+        assertEquals("null", DeadLetterSummary.Listed.of(d).key());
+        assertEquals(-1, DeadLetterSummary.Listed.of(d).valueBytes());
     }
 
     @Test
