@@ -42,6 +42,14 @@ final class EventTopicOptions {
             description = "Events per second, 0 for unlimited (default: ${DEFAULT-VALUE})")
     double rate;
 
+    @Option(
+            names = "--allow-duplicate-ids",
+            description =
+                    "Write events whose ids the topic already holds (the same events again):"
+                            + " refused without it, as a second run of the same command would"
+                            + " train every one of them twice")
+    boolean allowDuplicateIds;
+
     /**
      * An existing topic takes more events only spread over all its partitions (a {@code
      * --partitions} below its count would leave some without them) and of its feature count (one
@@ -90,6 +98,67 @@ final class EventTopicOptions {
         }
     }
 
+    /**
+     * Refuses to write event ids the topic already holds, found from each partition's first and
+     * last event ({@link TopicSample#edgeEventIds}): the producers' ids are PREFIX-INDEX, counting
+     * up, so a second run of the same command would write every event again.
+     *
+     * @throws InvalidSettingException before anything is written, naming the ids held and the ways
+     *     on
+     */
+    private void requireNewEventIds(long first, long count, LongFunction<LabeledEvent> eventAt) {
+        String[] ours = split(eventAt.apply(first).getEventId().toString());
+        if (ours == null || count < 1) {
+            return;
+        }
+        long lo = Long.parseLong(ours[1]);
+        long hi = lo + count - 1;
+        long heldLo = Long.MAX_VALUE;
+        long heldHi = Long.MIN_VALUE;
+        try {
+            for (String id : TopicSample.edgeEventIds(kafka.client(), topic)) {
+                String[] theirs = split(id);
+                if (theirs != null && theirs[0].equals(ours[0])) {
+                    heldLo = Math.min(heldLo, Long.parseLong(theirs[1]));
+                    heldHi = Math.max(heldHi, Long.parseLong(theirs[1]));
+                }
+            }
+        } catch (AuthorizationException e) {
+            return; // said by the feature count's check
+        }
+        if (heldLo <= hi && lo <= heldHi) {
+            String onward =
+                    ours[0].startsWith("syn-")
+                            ? String.format(
+                                    "To continue the stream give --first-index %d or another"
+                                            + " --seed; to write",
+                                    heldHi + 1)
+                            : "These are the same rows of the same data set: to write";
+            throw new InvalidSettingException(
+                    String.format(
+                            "topic %s already holds events %s-%d … %s-%d, and these would be"
+                                    + " %s-%d … %s-%d again: a run would train on each twice. %s"
+                                    + " them again on purpose, --allow-duplicate-ids",
+                            topic, ours[0], heldLo, ours[0], heldHi, ours[0], lo, ours[0], hi,
+                            onward));
+        }
+    }
+
+    /** "syn-7-42" as {"syn-7", "42"}; null for an id not of that form. */
+    private static String[] split(String id) {
+        int dash = id.lastIndexOf('-');
+        if (dash <= 0 || dash == id.length() - 1) {
+            return null;
+        }
+        String index = id.substring(dash + 1);
+        for (int i = 0; i < index.length(); i++) {
+            if (!Character.isDigit(index.charAt(i))) {
+                return null;
+            }
+        }
+        return index.length() > 18 ? null : new String[] {id.substring(0, dash), index};
+    }
+
     /** Checks the flags and Kafka, writes the events and reports how long it took. */
     long produce(long first, long count, LongFunction<LabeledEvent> eventAt, String what) {
         if (partitions < 1) {
@@ -103,6 +172,9 @@ final class EventTopicOptions {
             admin.requireReachable();
             if (admin.topicExists(topic)) {
                 requireSameDataSet(admin, eventAt.apply(first).getFeatures().size());
+                if (!allowDuplicateIds && admin.recordCount(topic) > 0) {
+                    requireNewEventIds(first, count, eventAt);
+                }
             }
         }
         long start = System.nanoTime();

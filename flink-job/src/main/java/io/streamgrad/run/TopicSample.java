@@ -3,8 +3,11 @@ package io.streamgrad.run;
 import io.streamgrad.kafka.KafkaClientConfig;
 import io.streamgrad.kafka.RawClients;
 import io.streamgrad.schema.AvroDecodeException;
+import io.streamgrad.schema.AvroSerde;
+import io.streamgrad.schema.LabeledEvent;
 import io.streamgrad.schema.LabeledEventDecoder;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -95,6 +98,54 @@ public record TopicSample(Integer featureCount, double eventsPerSecond, long sam
             }
         }
         return null;
+    }
+
+    /**
+     * The event ids of each partition's first and last event, read_committed, within {@link
+     * #TIMEOUT_MS}: with ids that count up within a producer's run ({@code syn-SEED-INDEX}), what
+     * range of ids the topic holds without reading it all. A partition whose edge records are not
+     * events (another writer's, or transaction markers) gives what it has.
+     *
+     * @throws org.apache.kafka.common.errors.AuthorizationException when the client may not read
+     *     the topic
+     */
+    public static List<String> edgeEventIds(KafkaClientConfig kafka, String topic) {
+        AvroSerde<LabeledEvent> serde = AvroSerde.of(LabeledEvent.class);
+        List<String> ids = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = TopicReader.consumer(kafka)) {
+            List<TopicPartition> partitions = RawClients.fromBeginning(consumer, kafka, topic);
+            Map<TopicPartition, Long> begin = consumer.beginningOffsets(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            for (TopicPartition tp : partitions) {
+                long first = begin.get(tp);
+                long last = end.get(tp) - 1;
+                for (long offset : first < last ? new long[] {first, last} : new long[] {first}) {
+                    if (offset < first || offset > last) {
+                        continue; // empty partition
+                    }
+                    consumer.assign(List.of(tp));
+                    consumer.seek(tp, offset);
+                    long deadline = System.currentTimeMillis() + TIMEOUT_MS;
+                    boolean got = false;
+                    while (!got && System.currentTimeMillis() < deadline) {
+                        for (ConsumerRecord<byte[], byte[]> r :
+                                consumer.poll(Duration.ofMillis(200))) {
+                            got = true;
+                            try {
+                                ids.add(serde.deserialize(r.value()).getEventId().toString());
+                            } catch (AvroDecodeException bad) {
+                                // not an event
+                            }
+                            break;
+                        }
+                        if (consumer.position(tp) >= end.get(tp)) {
+                            break; // nothing more to come (a marker at the end)
+                        }
+                    }
+                }
+            }
+        }
+        return ids;
     }
 
     /** Every partition has given its share or has no more events. */

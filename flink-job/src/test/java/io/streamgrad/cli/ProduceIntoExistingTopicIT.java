@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 /**
  * {@code produce} into a topic that exists adds events of its own kind only: another feature count
  * or fewer partitions than the topic has are refused before anything is written, saying what to
- * give instead; the same kind is appended.
+ * give instead; the same kind is appended, but not the same events again (their ids are checked
+ * against the ids the topic holds) unless asked.
  */
 class ProduceIntoExistingTopicIT {
     private static EmbeddedKafkaBroker broker;
@@ -64,16 +65,44 @@ class ProduceIntoExistingTopicIT {
 
         try (TopicAdmin admin = new TopicAdmin(broker.bootstrapServers())) {
             assertEquals(200, admin.recordCount("mixed"), "nothing written by the refusals");
-            produce(0, "mixed", "--features", "10", "--partitions", "4");
+            // The same command again would write the same 200 events (ids syn-42-0 …
+            // syn-42-199) a second time: refused, naming the index to continue from.
+            String again = produce(2, "mixed", "--features", "10", "--partitions", "4");
+            assertTrue(
+                    again.contains(
+                            "topic mixed already holds events syn-42-0 … syn-42-199, and these"
+                                    + " would be syn-42-0 … syn-42-199 again: a run would train"
+                                    + " on each twice. To continue the stream give"
+                                    + " --first-index 200"),
+                    again);
+            assertEquals(200, admin.recordCount("mixed"), "nothing written by the refusal");
+            produce(0, "mixed", "--features", "10", "--partitions", "4", "--first-index", "200");
             assertEquals(400, admin.recordCount("mixed"));
+            // Overlapping the end of what is there is refused too; another seed's ids are new.
+            String overlap = produce(2, "mixed", "--features", "10", "--first-index", "350");
+            assertTrue(overlap.contains("give --first-index 400"), overlap);
+            produce(0, "mixed", "--features", "10", "--seed", "43");
+            assertEquals(600, admin.recordCount("mixed"));
+            // On purpose: the same events again.
+            produce(0, "mixed", "--features", "10", "--seed", "43", "--allow-duplicate-ids");
+            assertEquals(800, admin.recordCount("mixed"));
             // More partitions asked of an existing topic than it has: its own, and said.
-            String more = produce(0, "mixed", "--features", "10", "--partitions", "8");
+            String more =
+                    produce(
+                            0,
+                            "mixed",
+                            "--features",
+                            "10",
+                            "--partitions",
+                            "8",
+                            "--first-index",
+                            "400");
             assertTrue(
                     more.contains(
                             "topic mixed exists with 4 partitions: event i goes to partition"
                                     + " i mod 4"),
                     more);
-            assertEquals(600, admin.recordCount("mixed"));
+            assertEquals(1_000, admin.recordCount("mixed"));
             // An empty topic of the same partitions takes any width.
             admin.ensureTopic(io.streamgrad.kafka.Topic.EVENTS, "empty", 4);
             produce(0, "empty", "--features", "30", "--partitions", "4");
