@@ -72,7 +72,10 @@ public final class LossChart {
         XYSeriesCollection data = new XYSeriesCollection();
         data.addSeries(batch);
         data.addSeries(smoothed);
-        data.addSeries(fullPass);
+        if (fullPass.getItemCount() > 0) {
+            // A live run has no epochs: no legend entry for a curve it cannot have.
+            data.addSeries(fullPass);
+        }
 
         XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, false);
         renderer.setSeriesPaint(0, new Color(120, 160, 220, 150));

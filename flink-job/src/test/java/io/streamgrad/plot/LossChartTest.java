@@ -86,6 +86,27 @@ class LossChartTest {
     }
 
     @Test
+    void aLiveRunsChartNamesNoFullPassLoss() {
+        List<TrainingMetric> live = new ArrayList<>();
+        for (int i = 1; i <= 50; i++) {
+            live.add(metric(MetricKind.ITERATION, i, 0, 1.0 / i));
+        }
+        assertEquals(List.of("batch loss (before update)", "smoothed loss"), legend("live", live));
+        List<String> bounded = legend("bounded", twoEpochs());
+        assertTrue(bounded.contains("full-pass loss (end of epoch)"), bounded.toString());
+    }
+
+    private static List<String> legend(String title, List<TrainingMetric> metrics) {
+        org.jfree.chart.LegendItemCollection items =
+                LossChart.chart(title, metrics).getXYPlot().getLegendItems();
+        List<String> labels = new ArrayList<>();
+        for (int i = 0; i < items.getItemCount(); i++) {
+            labels.add(items.get(i).getLabel());
+        }
+        return labels;
+    }
+
+    @Test
     void outputNamesAndEmptyInput(@TempDir Path dir) {
         assertEquals(dir.resolve("a.svg"), LossChart.targets(dir.resolve("a")).svg());
         assertEquals(dir.resolve("a.png"), LossChart.targets(dir.resolve("a.svg")).png());
