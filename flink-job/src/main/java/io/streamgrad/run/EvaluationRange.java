@@ -38,11 +38,19 @@ public record EvaluationRange(String topic, SortedMap<Integer, long[]> offsets) 
                 .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue()[1]));
     }
 
-    /** "0:0-1000, 1:0-998" (end exclusive). */
+    /**
+     * "0:[0, 1000), 1:[0, 998)": partition, then its offsets as a half-open interval (the end is
+     * the first offset not in the range, as Kafka's end offsets and {@code --to-offset} are).
+     */
     public String describe() {
         return offsets.entrySet().stream()
-                .map(e -> e.getKey() + ":" + e.getValue()[0] + "-" + e.getValue()[1])
+                .map(e -> e.getKey() + ":" + interval(e.getValue()))
                 .collect(Collectors.joining(", "));
+    }
+
+    /** "[first, end)". */
+    static String interval(long[] firstAndEnd) {
+        return "[" + firstAndEnd[0] + ", " + firstAndEnd[1] + ")";
     }
 
     /**
@@ -191,19 +199,11 @@ public record EvaluationRange(String topic, SortedMap<Integer, long[]> offsets) 
                         + holds(b));
     }
 
-    /** "partition 0 offsets 0-1000, partition 1 offsets 0-998 (end exclusive)". */
+    /** "partition 0 offsets [0, 1000), partition 1 offsets [0, 998)" (see {@link #describe}). */
     public static String holds(SortedMap<Integer, long[]> bounds) {
         return bounds.entrySet().stream()
-                        .map(
-                                e ->
-                                        "partition "
-                                                + e.getKey()
-                                                + " offsets "
-                                                + e.getValue()[0]
-                                                + "-"
-                                                + e.getValue()[1])
-                        .collect(Collectors.joining(", "))
-                + " (end exclusive)";
+                .map(e -> "partition " + e.getKey() + " offsets " + interval(e.getValue()))
+                .collect(Collectors.joining(", "));
     }
 
     /**

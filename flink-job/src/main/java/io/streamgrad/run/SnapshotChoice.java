@@ -111,6 +111,27 @@ public final class SnapshotChoice {
                                                 + " when the log is cleaned)"));
     }
 
+    /**
+     * The snapshots whose lineage says they trained on {@code eventsTopic}, of {@code modelKey}
+     * (null: of any key), when there are any; else all of them (the choice then says what there is,
+     * or a check of the snapshot's topic refuses it naming its topic).
+     */
+    public static List<ModelSnapshot> trainedOnFirst(
+            List<ModelSnapshot> snapshots, String eventsTopic, String modelKey) {
+        List<ModelSnapshot> ofTopic =
+                snapshots.stream()
+                        .filter(
+                                s ->
+                                        s.getLineage() != null
+                                                && eventsTopic.equals(
+                                                        s.getLineage().getSourceTopic().toString())
+                                                && (modelKey == null
+                                                        || modelKey.equals(
+                                                                s.getModel().toString())))
+                        .toList();
+        return ofTopic.isEmpty() ? snapshots : ofTopic;
+    }
+
     /** A snapshot file, or a one-line error saying why it is not one. */
     static ModelSnapshot fromFile(Path path) {
         byte[] bytes;

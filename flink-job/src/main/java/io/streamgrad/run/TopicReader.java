@@ -207,8 +207,10 @@ public final class TopicReader {
                                 why
                                         + String.format(
                                                 ", and it stayed open for %d min: Kafka's"
-                                                        + " kafka-transactions.sh"
-                                                        + " --bootstrap-server SERVERS"
+                                                        + " bin/kafka-transactions.sh (in the"
+                                                        + " Kafka distribution, not in"
+                                                        + " streamgrad) --bootstrap-server"
+                                                        + " SERVERS"
                                                         + " find-hanging --topic %s lists it;"
                                                         + " abort --topic %s --partition P"
                                                         + " --start-offset OFFSET aborts it,"

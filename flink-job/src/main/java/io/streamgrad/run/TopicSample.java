@@ -23,8 +23,10 @@ import org.apache.kafka.common.TopicPartition;
  * @param eventsPerSecond events per second of event time, summed over partitions (each partition's
  *     events over its own event-time span), or NaN when no partition had a span to measure
  * @param sampled decodable events read
+ * @param largestClass the largest int label (class index) among them, -1 when none carried one
  */
-public record TopicSample(Integer featureCount, double eventsPerSecond, long sampled) {
+public record TopicSample(
+        Integer featureCount, double eventsPerSecond, long sampled, int largestClass) {
     /** Events read at most (shared equally by the partitions), and how long to try. */
     static final int MAX_EVENTS = 4_096;
 
@@ -38,6 +40,7 @@ public record TopicSample(Integer featureCount, double eventsPerSecond, long sam
         Map<Integer, long[]> spans = new HashMap<>(); // partition -> {count, min, max}
         Integer features = null;
         long sampled = 0;
+        int largestClass = -1;
         try (KafkaConsumer<byte[], byte[]> consumer = TopicReader.consumer(kafka)) {
             List<TopicPartition> partitions = RawClients.fromBeginning(consumer, kafka, topic);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
@@ -62,6 +65,9 @@ public record TopicSample(Integer featureCount, double eventsPerSecond, long sam
                     if (features == null) {
                         features = e.features().length;
                     }
+                    if (e.label() instanceof Integer k) {
+                        largestClass = Math.max(largestClass, k);
+                    }
                     long t = e.eventTime();
                     spans.merge(
                             r.partition(),
@@ -71,7 +77,7 @@ public record TopicSample(Integer featureCount, double eventsPerSecond, long sam
                 }
             }
         }
-        return new TopicSample(features, eventsPerSecond(spans.values()), sampled);
+        return new TopicSample(features, eventsPerSecond(spans.values()), sampled, largestClass);
     }
 
     /**

@@ -10,6 +10,7 @@ import io.streamgrad.run.flags.TrainJobOptions;
 import io.streamgrad.schema.DeadLetter;
 import io.streamgrad.schema.Lineage;
 import io.streamgrad.schema.ModelSnapshot;
+import io.streamgrad.schema.Task;
 import io.streamgrad.train.OffsetRanges;
 import io.streamgrad.train.ShuffleMode;
 import io.streamgrad.train.Snapshots;
@@ -108,6 +109,7 @@ public final class TrainRun {
                             + ": pass {features} "
                             + seen);
         }
+        fewerClassesWarning(c, sample).ifPresent(TopicReader::sayOnStandardError);
         // A rate measured on fewer than two batches of events says little about the stream.
         if (sample.sampled() >= 2L * c.training().batching().batchSize()) {
             Preflight.requireWindowHoldsABatch(
@@ -119,6 +121,34 @@ public final class TrainRun {
                             c.topics().events(), sample.sampled(), sample.eventsPerSecond()));
         }
         return clusterId;
+    }
+
+    /** Sampled events below which the classes they carry say little about the topic's. */
+    static final long CLASS_SAMPLE_MIN = 1_000;
+
+    /**
+     * A warning when a multi-class model of K ≥ 3 classes meets a topic whose sampled events carry
+     * only classes 0 and 1 (a binary data set, which {@code --model logistic} trains with one
+     * output instead of K): it trains, so this is no refusal, and a topic sorted by label starts
+     * with few classes too. Empty otherwise, or when fewer than {@value #CLASS_SAMPLE_MIN} events
+     * were sampled.
+     */
+    static Optional<String> fewerClassesWarning(JobConfig c, TopicSample sample) {
+        int k = c.training().spec().classes();
+        if (c.training().spec().task() != Task.MULTICLASS
+                || k < 3
+                || sample.sampled() < CLASS_SAMPLE_MIN
+                || sample.largestClass() < 0
+                || sample.largestClass() > 1) {
+            return Optional.empty();
+        }
+        return Optional.of(
+                String.format(
+                        "warning: the first %,d events of %s carry only classes 0 and 1, and the"
+                                + " model has %d: if the data set is binary, --model logistic"
+                                + " trains it with one output (or give --classes 2); a topic"
+                                + " sorted by label also starts with few classes",
+                        sample.sampled(), c.topics().events(), k));
     }
 
     /**
@@ -230,7 +260,7 @@ public final class TrainRun {
                     c.warmStarting(null, explicit),
                     "reading " + topic + " from " + describe(explicit) + " (--from-offset)");
         }
-        ModelSnapshot s = warmStartSnapshot(c, warmStartSpec, modelKey);
+        ModelSnapshot s = warmStartSnapshot(c, warmStartSpec, modelKey, explicit == null);
         String name = s.getModel() + " v" + s.getVersion() + " of run " + s.getRunId();
         try {
             Snapshots.warmStartState(s, c.training(), 0); // fits the flags, checksum
@@ -297,9 +327,26 @@ public final class TrainRun {
                                         + (c.fromEarliest() ? "earliest" : "latest")));
     }
 
-    private static ModelSnapshot warmStartSnapshot(JobConfig c, String spec, String modelKey) {
+    /**
+     * The warm start's snapshot. {@code latest} continuing where a lineage ended ({@code
+     * thisTopicFirst}, no {@code --from-offset}) means the latest trained on the events topic, when
+     * the key has any: a snapshots topic shared by data sets would otherwise hand over another
+     * topic's model, whose offsets say nothing here, and the run would be refused.
+     */
+    private static ModelSnapshot warmStartSnapshot(
+            JobConfig c, String spec, String modelKey, boolean thisTopicFirst) {
         try {
-            return SnapshotCatalog.find(c.kafka(), c.topics().snapshots(), spec, modelKey);
+            if (!spec.equals("latest") || !thisTopicFirst) {
+                return SnapshotCatalog.find(c.kafka(), c.topics().snapshots(), spec, modelKey);
+            }
+            List<ModelSnapshot> all =
+                    TopicReader.readAll(
+                            c.kafka(), c.topics().snapshots(), ModelSnapshot.class, x -> true);
+            return SnapshotChoice.choose(
+                    spec,
+                    modelKey,
+                    c.topics().snapshots(),
+                    SnapshotChoice.trainedOnFirst(all, c.topics().events(), modelKey));
         } catch (InvalidSettingException e) {
             // SnapshotChoice names its flag as evaluate spells it.
             throw new InvalidSettingException(

@@ -592,7 +592,7 @@ class EvaluateIT {
         assertTrue(unknownKey.contains("known keys: ev-model"), unknownKey);
         String outside = fails(base, "--to-offset", "0:99999");
         assertTrue(
-                outside.contains("partition 0 offsets 0-2048, partition 1 offsets 0-2048"),
+                outside.contains("partition 0 offsets [0, 2048), partition 1 offsets [0, 2048)"),
                 outside);
         String unknownPartition = fails(base, "--from-offset", "5:0");
         assertTrue(unknownPartition.contains("partitions [0, 1]"), unknownPartition);

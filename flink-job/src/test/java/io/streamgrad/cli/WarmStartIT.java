@@ -178,6 +178,36 @@ class WarmStartIT {
         new SyntheticProducer(broker.bootstrapServers(), events.withRange(N, M)).run(n -> {});
         Map<Integer, Long> liveEnd = endOffsets();
 
+        // A newer snapshot of the same key on the shared snapshots topic, trained on another
+        // topic: `latest` continuing a lineage takes this topic's latest, not that one (whose
+        // offsets say nothing here and which would be refused).
+        ModelSnapshot decoy =
+                ModelSnapshot.newBuilder(parent)
+                        .setRunId("another-data-set")
+                        .setVersion(parent.getVersion() + 100)
+                        .setCreatedAt(System.currentTimeMillis())
+                        .setLineage(
+                                io.streamgrad.schema.Lineage.newBuilder(parent.getLineage())
+                                        .setSourceTopic("other.events")
+                                        .build())
+                        .build();
+        try (var producer =
+                new org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]>(
+                        Map.of(
+                                "bootstrap.servers",
+                                broker.bootstrapServers(),
+                                "max.request.size",
+                                "67108864"),
+                        new org.apache.kafka.common.serialization.ByteArraySerializer(),
+                        new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            producer.send(
+                            new org.apache.kafka.clients.producer.ProducerRecord<>(
+                                    "warm.snapshots",
+                                    KEY.getBytes(StandardCharsets.UTF_8),
+                                    AvroSerde.of(ModelSnapshot.class).serialize(decoy)))
+                    .get();
+        }
+
         String[] live = args(false, "warm-2", "--warm-start", "latest");
         AtomicInteger exit = new AtomicInteger(-1);
         Thread job = new Thread(() -> exit.set(Streamgrad.execute(live, System.err)), "warm-live");

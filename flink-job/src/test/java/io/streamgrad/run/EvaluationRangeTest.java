@@ -111,7 +111,7 @@ class EvaluationRangeTest {
                         () -> resolve("0:5", null, null, null, null));
         assertEquals(
                 "from-offset gives offset 5 for partition 0, outside what t holds: partition 0"
-                        + " offsets 10-110, partition 1 offsets 0-50 (end exclusive)",
+                        + " offsets [10, 110), partition 1 offsets [0, 50)",
                 outside.getMessage());
         assertTrue(
                 assertThrows(
