@@ -32,8 +32,13 @@ public record TopicSample(
 
     static final long TIMEOUT_MS = 3_000;
 
-    /** Reads up to {@link #MAX_EVENTS} events from the beginning of the topic's partitions. */
-    public static TopicSample read(KafkaClientConfig kafka, String topic) {
+    /**
+     * Reads up to {@link #MAX_EVENTS} events, an equal share per partition, from the beginning of
+     * each partition, or with {@code newest} its last events: what a bounded run reads first, or
+     * the stream as it is now for a live run (whose windows meet the rate of today's events, not of
+     * the topic's oldest).
+     */
+    public static TopicSample read(KafkaClientConfig kafka, String topic, boolean newest) {
         // The job's decoder: features straight into a float array, not boxed one by one (0.2 s
         // of a start for 4,096 MNIST images).
         LabeledEventDecoder decoder = new LabeledEventDecoder();
@@ -47,6 +52,12 @@ public record TopicSample(
             // An equal share per partition: the rate is summed over partitions, so each must be
             // measured, however unevenly the fetches arrive.
             long share = Math.max(64, MAX_EVENTS / Math.max(1, partitions.size()));
+            if (newest) {
+                Map<TopicPartition, Long> begin = consumer.beginningOffsets(partitions);
+                for (TopicPartition tp : partitions) {
+                    consumer.seek(tp, Math.max(begin.get(tp), end.get(tp) - share));
+                }
+            }
             long deadline = System.currentTimeMillis() + TIMEOUT_MS;
             while (System.currentTimeMillis() < deadline && !done(consumer, end)) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {

@@ -95,7 +95,8 @@ public final class TrainRun {
                         c.training().batching(), c.training().spec().inputSize(), count, heapBytes);
             }
         }
-        TopicSample sample = TopicSample.read(c.kafka(), c.topics().events());
+        // A live run's windows meet the stream's rate now: its newest events are sampled.
+        TopicSample sample = TopicSample.read(c.kafka(), c.topics().events(), !c.bounded());
         Integer seen = sample.featureCount();
         int expected = c.training().spec().inputSize();
         if (seen != null && seen != expected) {
@@ -116,9 +117,12 @@ public final class TrainRun {
                     c.training().batching(),
                     sample.eventsPerSecond(),
                     String.format(
-                            "at the rate of %s's first %,d events (%,.1f per second of event"
+                            "at the rate of %s's %s %,d events (%,.1f per second of event"
                                     + " time)",
-                            c.topics().events(), sample.sampled(), sample.eventsPerSecond()));
+                            c.topics().events(),
+                            c.bounded() ? "first" : "last",
+                            sample.sampled(),
+                            sample.eventsPerSecond()));
         }
         return clusterId;
     }
@@ -144,11 +148,11 @@ public final class TrainRun {
         }
         return Optional.of(
                 String.format(
-                        "warning: the first %,d events of %s carry only classes 0 and 1, and the"
+                        "warning: the %s %,d events of %s carry only classes 0 and 1, and the"
                                 + " model has %d: if the data set is binary, --model logistic"
                                 + " trains it with one output (or give --classes 2); a topic"
                                 + " sorted by label also starts with few classes",
-                        sample.sampled(), c.topics().events(), k));
+                        c.bounded() ? "first" : "last", sample.sampled(), c.topics().events(), k));
     }
 
     /**

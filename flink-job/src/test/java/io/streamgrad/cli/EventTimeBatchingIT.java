@@ -264,6 +264,63 @@ class EventTimeBatchingIT {
     }
 
     @Test
+    void aLiveRunsWindowIsCheckedAtTheRateOfTheNewestEvents() throws Exception {
+        // 5,000 events at 100 per second of event time, then 5,000 at one per second: a bounded
+        // run reads the fast head first; a live run meets the stream as it is now, at one per
+        // second, where a 10 s window holds 10 events, not a batch of 32.
+        List<Long> order = new ArrayList<>();
+        for (long i = 0; i < 10_000; i++) {
+            order.add(i);
+        }
+        SyntheticEvents events = new SyntheticEvents(data());
+        produce(
+                "et.slowing",
+                1,
+                order,
+                Collections.nCopies(order.size(), 0),
+                index -> {
+                    LabeledEvent e = events.event(index);
+                    e.setEventTime(
+                            SyntheticConfig.EPOCH_MS
+                                    + (index < 5_000
+                                            ? index * 10
+                                            : 50_000 + (index - 5_000) * 1_000));
+                    return e;
+                });
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        String[] live = {
+            "train",
+            "--state-dir",
+            StateDirs.fresh(),
+            "--bootstrap-servers",
+            broker.bootstrapServers(),
+            "--events-topic",
+            "et.slowing",
+            "--group-id",
+            "et-slowing",
+            "--features",
+            "10",
+            "--batch-size",
+            "32",
+            "--window",
+            "event-time:10s"
+        };
+        // Were the head sampled, the live job would start and run on: bounded in time here.
+        int exit =
+                java.util.concurrent.CompletableFuture.supplyAsync(
+                                () ->
+                                        Streamgrad.execute(
+                                                live,
+                                                new PrintStream(err, true, StandardCharsets.UTF_8)))
+                        .get(120, java.util.concurrent.TimeUnit.SECONDS);
+        String message = err.toString(StandardCharsets.UTF_8);
+        assertEquals(2, exit, message);
+        assertTrue(
+                message.contains("at the rate of et.slowing's last 4,096 events (1.0 per second"),
+                message);
+    }
+
+    @Test
     void lateEventsAreDeadLetteredOrMovedOnAsConfigured(@TempDir Path dir) throws Exception {
         // 2,000 events in order (20 s), then 10 from the 3rd second: far behind a 1 s allowance.
         List<Long> order = new ArrayList<>();

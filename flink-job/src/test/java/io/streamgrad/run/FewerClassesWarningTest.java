@@ -38,10 +38,15 @@ class FewerClassesWarningTest {
         String w = warning(sample(4_096, 1), "--model", "softmax", "--classes", "10").orElseThrow();
         assertTrue(
                 w.startsWith(
-                        "warning: the first 4,096 events of streamgrad.events carry only classes 0"
+                        "warning: the last 4,096 events of streamgrad.events carry only classes 0"
                                 + " and 1, and the model has 10: if the data set is binary,"
                                 + " --model logistic"),
                 w);
+        // A bounded run samples the range's first events, a live one the newest.
+        assertTrue(
+                warning(sample(4_096, 1), "--bounded", "--model", "softmax", "--classes", "10")
+                        .orElseThrow()
+                        .startsWith("warning: the first 4,096 events"));
     }
 
     @Test
