@@ -158,6 +158,24 @@ public final class StateDirectory {
                             topicId));
         }
         boolean completed = Boolean.parseBoolean(stored.get("completed"));
+        String storedMode = stored.get(MODE);
+        if (!completed && storedMode != null && !storedMode.equals(mode(c))) {
+            // Before the settings: a live run and a replay record different ones, and their
+            // difference would name a setting rather than the switch.
+            throw InvalidSettingException.withRemedies(
+                    String.format(
+                            "the state directory %s holds an unfinished %s run (%s) of group %s,"
+                                    + " and this run is %s: a checkpoint of one cannot resume"
+                                    + " the other. Run it %s to resume it, {start-over} to train"
+                                    + " afresh, or give another {group-id} (and {state-dir}, if"
+                                    + " given), with {warm-start} latest to go on from its model",
+                            dir,
+                            storedMode,
+                            stored.get("run_id"),
+                            c.groupId(),
+                            mode(c),
+                            storedMode.equals(BOUNDED) ? "with {bounded}" : "without {bounded}"));
+        }
         List<String> differences = differences(stored, modelSettings(c));
         // A completed run has nothing to resume: its settings do not matter, that it is done does.
         if (!completed && !differences.isEmpty()) {
@@ -398,6 +416,7 @@ public final class StateDirectory {
             record.put(TOPIC_ID, topicId);
         }
         record.put("run_id", c.runId());
+        record.put(MODE, mode(c));
         record.put("completed", Boolean.toString(completed));
         record.put(METRICS_FROM, OutputStart.encode(outputs.metrics()));
         record.put(SNAPSHOTS_FROM, OutputStart.encode(outputs.snapshots()));
@@ -458,6 +477,16 @@ public final class StateDirectory {
     }
 
     private static final String EVENTS_TOPIC = "topics.events";
+
+    /** Whether the run replays a range ({@value #BOUNDED}) or follows the stream ("live"). */
+    private static final String MODE = "mode";
+
+    private static final String BOUNDED = "bounded";
+
+    private static String mode(JobConfig c) {
+        return c.bounded() ? BOUNDED : "live";
+    }
+
     private static final String BLOCK_OFFSETS = "training.batching.block_offsets";
     private static final String GROUP_BLOCKS = "training.batching.group_blocks";
 

@@ -286,6 +286,37 @@ class StateDirectoryTest {
                 late.getMessage());
     }
 
+    @Test
+    void aLiveRunAndAReplayDoNotResumeEachOtherAndTheRefusalSaysSo(@TempDir Path dir) {
+        StateDirectory live = StateDirectory.at(dir.resolve("live"));
+        live.begin(run(false, 60_000, 5_000, 100, 0.1), OutputStart.BEGINNING, CLUSTER);
+        String m =
+                assertThrows(
+                                InvalidSettingException.class,
+                                () -> live.open(run(true, 60_000, 5_000, 100, 0.1), CLUSTER, null))
+                        .getMessage();
+        assertTrue(m.contains("holds an unfinished live run (run-1) of group g"), m);
+        assertTrue(m.contains("and this run is bounded"), m);
+        assertTrue(m.contains("Run it without bounded to resume it"), m);
+        // Not a setting that "was pass" before settings were recorded: the switch is named.
+        assertTrue(!m.contains("was pass"), m);
+
+        StateDirectory bounded = StateDirectory.at(dir.resolve("bounded"));
+        bounded.begin(run(true, 60_000, 5_000, 100, 0.1), OutputStart.BEGINNING, CLUSTER);
+        String b =
+                assertThrows(
+                                InvalidSettingException.class,
+                                () ->
+                                        bounded.open(
+                                                run(false, 60_000, 5_000, 100, 0.1), CLUSTER, null))
+                        .getMessage();
+        assertTrue(b.contains("holds an unfinished bounded run"), b);
+        assertTrue(b.contains("Run it with bounded to resume it"), b);
+        // A finished replay's directory has nothing to resume: it is not this refusal.
+        bounded.complete(run(true, 60_000, 5_000, 100, 0.1));
+        assertTrue(bounded.open(run(false, 60_000, 5_000, 100, 0.1), CLUSTER, null).completed());
+    }
+
     /** Rewrites the state directory's run.json as {@code edit} changes it. */
     private static void editRunFile(Path dir, Consumer<Map<String, String>> edit) throws Exception {
         ObjectMapper json = new ObjectMapper();
