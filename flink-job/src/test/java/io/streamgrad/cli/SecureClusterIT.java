@@ -350,6 +350,43 @@ class SecureClusterIT {
     }
 
     @Test
+    void mutualTlsProducesAndTrainsWithTheClientsCertificateAsItsOnlyCredential(@TempDir Path dir)
+            throws Exception {
+        Path client = dir.resolve("mtls.properties");
+        Files.writeString(
+                client,
+                "security.protocol=SSL\n"
+                        + "ssl.truststore.location="
+                        + tlsBroker.truststore()
+                        + "\nssl.truststore.password="
+                        + tlsBroker.truststorePassword()
+                        + "\nssl.keystore.location="
+                        + tlsBroker.clientKeystore()
+                        + "\nssl.keystore.password="
+                        + tlsBroker.clientKeystorePassword()
+                        + "\nssl.key.password="
+                        + tlsBroker.clientKeystorePassword()
+                        + "\n");
+        String servers = tlsBroker.sslBootstrapServers();
+        Run produce = produce(servers, client, "mtls.events");
+        assertEquals(0, produce.exit(), produce.err());
+        Path summary = dir.resolve("summary.json");
+        Run train = cli(trainArgs(servers, client, "mtls", "--summary-json", summary.toString()));
+        assertEquals(0, train.exit(), train.err());
+        JsonNode s = new ObjectMapper().readTree(summary.toFile());
+        assertEquals(EVENTS, s.get("events_trained").asLong());
+        List<ModelSnapshot> snapshots = snapshots(servers, client, "mtls.snapshots");
+        assertEquals(EVENTS / 64, snapshots.get(snapshots.size() - 1).getVersion());
+        for (Run r : List.of(produce, train)) {
+            for (String text : List.of(r.out(), r.err(), r.logs())) {
+                assertFalse(
+                        text.contains(tlsBroker.clientKeystorePassword()),
+                        "the keystore's password is in a run's output");
+            }
+        }
+    }
+
+    @Test
     void anUntrustedCertificateStopsInSecondsSayingTlsNotPasswords(@TempDir Path dir)
             throws Exception {
         Path client = tlsClientFile(dir, "untrusting.properties", false);

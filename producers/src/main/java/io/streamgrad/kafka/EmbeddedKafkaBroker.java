@@ -38,6 +38,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private final boolean tls;
     private final boolean autoCreateTopics;
     private SelfSignedTls certificates;
+    private SelfSignedTls clientCertificates;
+    private int sslPort = -1;
     private KafkaRaftServer server;
     private boolean closed;
 
@@ -90,7 +92,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
      * (clients trust it through {@link #truststore}), and user names and passwords checked by the
      * PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512 mechanisms alike ({@link #saslBootstrapServers}). The
      * SCRAM credentials are written into the cluster's metadata when its log directory is
-     * formatted, as {@code kafka-storage.sh format --add-scram} does.
+     * formatted, as {@code kafka-storage.sh format --add-scram} does. It also opens an SSL listener
+     * that requires a client certificate (mutual TLS, {@code ssl.client.auth=required}; {@link
+     * #sslBootstrapServers}), which trusts the one in {@link #clientKeystore}.
      *
      * @param users user name to password, at least one
      * @throws IllegalStateException when the certificate cannot be made ({@link SelfSignedTls})
@@ -109,7 +113,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private static EmbeddedKafkaBroker start(
             Map<String, String> saslUsers, boolean tls, boolean autoCreateTopics) {
         try {
-            int[] ports = freePorts(3);
+            int[] ports = freePorts(4);
             EmbeddedKafkaBroker broker =
                     new EmbeddedKafkaBroker(
                             Files.createTempDirectory("streamgrad-kafka-"),
@@ -119,6 +123,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                             saslUsers.isEmpty() ? -1 : ports[2],
                             tls,
                             autoCreateTopics);
+            if (tls) {
+                broker.sslPort = ports[3];
+            }
             try {
                 broker.run();
             } catch (RuntimeException e) {
@@ -169,6 +176,30 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         return "localhost:" + saslPort;
     }
 
+    /** The SSL listener that requires a client certificate, of a broker started with TLS. */
+    public String sslBootstrapServers() {
+        if (sslPort < 0) {
+            throw new IllegalStateException("this broker was started without TLS");
+        }
+        return "localhost:" + sslPort;
+    }
+
+    /**
+     * A PKCS12 keystore with a client certificate that {@link #sslBootstrapServers} accepts, for a
+     * client's {@code ssl.keystore.location}; its password (also the key's) is {@link
+     * #clientKeystorePassword}.
+     */
+    public Path clientKeystore() {
+        tlsFiles();
+        return clientCertificates.keystore();
+    }
+
+    /** The password of {@link #clientKeystore}, and of its key. */
+    public String clientKeystorePassword() {
+        tlsFiles();
+        return clientCertificates.password();
+    }
+
     /**
      * The PKCS12 truststore that holds the SASL_SSL listener's certificate, for a client's {@code
      * ssl.truststore.location}; its password is {@link #truststorePassword}.
@@ -198,6 +229,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         props.put("controller.quorum.voters", "1@localhost:" + controllerPort);
         String saslProtocol = tls ? "SASL_SSL" : "SASL_PLAINTEXT";
         String sasl = saslUsers.isEmpty() ? "" : "," + saslProtocol + "://localhost:" + saslPort;
+        if (tls) {
+            sasl += ",SSL://localhost:" + sslPort;
+        }
         props.put(
                 "listeners",
                 "PLAINTEXT://localhost:"
@@ -209,7 +243,11 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         props.put("controller.listener.names", "CONTROLLER");
         props.put(
                 "listener.security.protocol.map",
-                "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT," + saslProtocol + ":" + saslProtocol);
+                "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,"
+                        + saslProtocol
+                        + ":"
+                        + saslProtocol
+                        + (tls ? ",SSL:SSL" : ""));
         props.put("inter.broker.listener.name", "PLAINTEXT");
         String listener = "listener.name." + saslProtocol.toLowerCase(java.util.Locale.ROOT) + ".";
         List<String> scram = List.of();
@@ -236,6 +274,20 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                         "org.apache.kafka.common.security.scram.ScramLoginModule required;");
             }
             props.put("sasl.enabled.mechanisms", "PLAIN," + String.join(",", SCRAM_MECHANISMS));
+            // Mutual TLS: the same server certificate, and a client certificate required.
+            clientCertificates =
+                    SelfSignedTls.createClient(
+                            logDir.resolveSibling(logDir.getFileName() + "-client-tls"),
+                            "streamgrad-client");
+            String ssl = "listener.name.ssl.";
+            props.put(ssl + "ssl.keystore.type", "PKCS12");
+            props.put(ssl + "ssl.keystore.location", certificates.keystore().toString());
+            props.put(ssl + "ssl.keystore.password", certificates.password());
+            props.put(ssl + "ssl.key.password", certificates.password());
+            props.put(ssl + "ssl.truststore.type", "PKCS12");
+            props.put(ssl + "ssl.truststore.location", clientCertificates.truststore().toString());
+            props.put(ssl + "ssl.truststore.password", clientCertificates.password());
+            props.put(ssl + "ssl.client.auth", "required");
             scram = scramArguments(saslUsers);
         }
         props.put("log.dirs", logDir.toString());
@@ -347,6 +399,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         deleteRecursively(logDir);
         if (certificates != null) {
             deleteRecursively(certificates.directory());
+        }
+        if (clientCertificates != null) {
+            deleteRecursively(clientCertificates.directory());
         }
     }
 

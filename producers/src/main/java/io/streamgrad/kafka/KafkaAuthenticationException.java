@@ -20,6 +20,29 @@ public class KafkaAuthenticationException extends RuntimeException {
         String why =
                 cause.getMessage() == null ? "" : cause.getMessage().lines().findFirst().orElse("");
         String file = kafka.file();
+        if (cause instanceof org.apache.kafka.common.errors.SslAuthenticationException
+                && refusedClientCertificate(rootMessage(cause))) {
+            // The brokers' alert: they require a client certificate (mutual TLS, their
+            // ssl.client.auth=required) and got none, or one they do not trust.
+            String where = file != null ? "in " + file : "in a file given as --command-config FILE";
+            boolean hasOne = kafka.settings().containsKey("ssl.keystore.location");
+            return "the TLS handshake with Kafka at "
+                    + kafka.bootstrapServers()
+                    + " failed ("
+                    + kafka.redact(rootMessage(cause))
+                    + "): "
+                    + (hasOne
+                            ? "the brokers did not accept the client certificate in"
+                                    + " ssl.keystore.location "
+                                    + where
+                                    + ": it must be signed by a CA in the brokers'"
+                                    + " ssl.truststore and be valid now"
+                            : "the brokers require a client certificate (mutual TLS) and this"
+                                    + " client has none: set ssl.keystore.location,"
+                                    + " ssl.keystore.password and ssl.key.password "
+                                    + where
+                                    + " to a keystore with a certificate the brokers trust");
+        }
         if (cause instanceof org.apache.kafka.common.errors.SslAuthenticationException) {
             // Not the credentials: TLS failed before SASL began (an untrusted or mismatched
             // certificate, TLS spoken to a listener that does not, or the other way round).
@@ -44,6 +67,20 @@ public class KafkaAuthenticationException extends RuntimeException {
                                 + file
                         : "these servers need credentials: pass --command-config FILE with"
                                 + " security.protocol, sasl.mechanism and sasl.jaas.config");
+    }
+
+    /**
+     * Whether a TLS failure is the server's alert about the client's certificate (JSSE: "Received
+     * fatal alert: bad_certificate", or certificate_required under TLS 1.3, unknown_ca,
+     * certificate_unknown); the client's own distrust of the server reads "PKIX path building
+     * failed" instead.
+     */
+    private static boolean refusedClientCertificate(String root) {
+        return root.startsWith("Received fatal alert: ")
+                && (root.endsWith("bad_certificate")
+                        || root.endsWith("certificate_required")
+                        || root.endsWith("unknown_ca")
+                        || root.endsWith("certificate_unknown"));
     }
 
     /** The innermost cause's first line: for TLS, the reason ("PKIX path building failed"). */

@@ -10,10 +10,11 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A self-signed certificate for {@code localhost} and 127.0.0.1 in a PKCS12 keystore, and a
- * truststore that trusts it: what {@link EmbeddedKafkaBroker}'s SASL_SSL listener serves and its
+ * A self-signed certificate in a PKCS12 keystore, and a truststore that trusts it: for {@code
+ * localhost} and 127.0.0.1, what {@link EmbeddedKafkaBroker}'s TLS listeners serve and their
  * clients verify, host name included (Kafka clients check it by default, {@code
- * ssl.endpoint.identification.algorithm=https}). Made by the running JDK's own {@code keytool}, so
+ * ssl.endpoint.identification.algorithm=https}); or a client's, which a listener that requires
+ * client certificates (mutual TLS) trusts. Made by the running JDK's own {@code keytool}, so
  * nothing but the JDK is needed; an EC P-256 key, valid for two days.
  *
  * @param directory where the two files are (created for them)
@@ -25,48 +26,69 @@ public record SelfSignedTls(Path directory, Path keystore, Path truststore, Stri
     private static final long KEYTOOL_TIMEOUT_S = 60;
 
     /**
-     * Makes the two stores in {@code directory}.
+     * Makes a broker's two stores in {@code directory}: {@code broker.p12}, {@code truststore.p12}.
      *
      * @throws IllegalStateException when keytool is missing (a JRE without it) or fails, with its
      *     output
      */
     public static SelfSignedTls create(Path directory) {
+        return create(directory, "broker", "truststore", "CN=localhost", true);
+    }
+
+    /**
+     * Makes a client's two stores in {@code directory}: {@code client.p12}, {@code
+     * client-trust.p12} (for the broker), the certificate's subject {@code CN=<commonName>}.
+     *
+     * @throws IllegalStateException as {@link #create(Path)}
+     */
+    public static SelfSignedTls createClient(Path directory, String commonName) {
+        return create(directory, "client", "client-trust", "CN=" + commonName, false);
+    }
+
+    private static SelfSignedTls create(
+            Path directory, String alias, String trustName, String dname, boolean localhost) {
         String password = UUID.randomUUID().toString();
         SelfSignedTls t =
                 new SelfSignedTls(
                         directory,
-                        directory.resolve("broker.p12"),
-                        directory.resolve("truststore.p12"),
+                        directory.resolve(alias + ".p12"),
+                        directory.resolve(trustName + ".p12"),
                         password);
-        Path certificate = directory.resolve("broker.crt");
+        Path certificate = directory.resolve(alias + ".crt");
         try {
             Files.createDirectories(directory);
-            keytool(
-                    "-genkeypair",
-                    "-alias",
-                    "broker",
-                    "-keyalg",
-                    "EC",
-                    "-groupname",
-                    "secp256r1",
-                    "-validity",
-                    "2",
-                    "-dname",
-                    "CN=localhost",
-                    "-ext",
-                    "SAN=dns:localhost,ip:127.0.0.1",
-                    "-keystore",
-                    t.keystore.toString(),
-                    "-storetype",
-                    "PKCS12",
-                    "-storepass",
-                    password,
-                    "-keypass",
-                    password);
+            List<String> generate =
+                    new ArrayList<>(
+                            List.of(
+                                    "-genkeypair",
+                                    "-alias",
+                                    alias,
+                                    "-keyalg",
+                                    "EC",
+                                    "-groupname",
+                                    "secp256r1",
+                                    "-validity",
+                                    "2",
+                                    "-dname",
+                                    dname));
+            if (localhost) {
+                generate.addAll(List.of("-ext", "SAN=dns:localhost,ip:127.0.0.1"));
+            }
+            generate.addAll(
+                    List.of(
+                            "-keystore",
+                            t.keystore.toString(),
+                            "-storetype",
+                            "PKCS12",
+                            "-storepass",
+                            password,
+                            "-keypass",
+                            password));
+            keytool(generate.toArray(String[]::new));
             keytool(
                     "-exportcert",
                     "-alias",
-                    "broker",
+                    alias,
                     "-rfc",
                     "-keystore",
                     t.keystore.toString(),
@@ -78,7 +100,7 @@ public record SelfSignedTls(Path directory, Path keystore, Path truststore, Stri
                     "-importcert",
                     "-noprompt",
                     "-alias",
-                    "broker",
+                    alias,
                     "-file",
                     certificate.toString(),
                     "-keystore",

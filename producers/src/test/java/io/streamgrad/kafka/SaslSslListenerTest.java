@@ -58,7 +58,63 @@ class SaslSslListenerTest {
     void eachMechanismWritesAndReadsOverTls(String mechanism) {
         KafkaClientConfig kafka =
                 KafkaClientConfig.of(broker.saslBootstrapServers(), settings(mechanism, PASSWORD));
-        String topic = "tls." + mechanism.toLowerCase(java.util.Locale.ROOT);
+        writesAndReads(kafka, "tls." + mechanism.toLowerCase(java.util.Locale.ROOT));
+    }
+
+    /** Mutual TLS: no password, the client's certificate is its identity. */
+    private static Map<String, String> mutualTls(boolean withClientCertificate) {
+        Map<String, String> s = new HashMap<>();
+        s.put("security.protocol", "SSL");
+        s.put("ssl.truststore.location", broker.truststore().toString());
+        s.put("ssl.truststore.password", broker.truststorePassword());
+        if (withClientCertificate) {
+            s.put("ssl.keystore.location", broker.clientKeystore().toString());
+            s.put("ssl.keystore.password", broker.clientKeystorePassword());
+            s.put("ssl.key.password", broker.clientKeystorePassword());
+        }
+        return s;
+    }
+
+    @Test
+    void mutualTlsWithTheClientsCertificateWritesAndReads() {
+        writesAndReads(
+                KafkaClientConfig.of(broker.sslBootstrapServers(), mutualTls(true)), "mtls.ok");
+    }
+
+    @Test
+    void mutualTlsWithoutAClientCertificateSaysToSetTheKeystore() {
+        KafkaClientConfig kafka =
+                KafkaClientConfig.of(broker.sslBootstrapServers(), mutualTls(false));
+        try (TopicAdmin admin = new TopicAdmin(kafka.withTimeoutMs(30_000))) {
+            var e = assertThrows(KafkaAuthenticationException.class, admin::requireReachable);
+            String m = e.getMessage();
+            assertTrue(
+                    m.startsWith("the TLS handshake with Kafka at " + broker.sslBootstrapServers()),
+                    m);
+            assertTrue(m.contains("ssl.keystore.location"), m);
+            assertFalse(m.contains("\n"), m);
+        }
+    }
+
+    @Test
+    void mutualTlsWithACertificateTheBrokersDoNotTrustSaysSo(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        SelfSignedTls stranger = SelfSignedTls.createClient(dir.resolve("stranger"), "stranger");
+        Map<String, String> s = mutualTls(false);
+        s.put("ssl.keystore.location", stranger.keystore().toString());
+        s.put("ssl.keystore.password", stranger.password());
+        s.put("ssl.key.password", stranger.password());
+        KafkaClientConfig kafka = KafkaClientConfig.of(broker.sslBootstrapServers(), s);
+        try (TopicAdmin admin = new TopicAdmin(kafka.withTimeoutMs(30_000))) {
+            String m =
+                    assertThrows(KafkaAuthenticationException.class, admin::requireReachable)
+                            .getMessage();
+            assertTrue(m.contains("the brokers did not accept the client certificate"), m);
+            assertFalse(m.contains(stranger.password()), "no secret in: " + m);
+        }
+    }
+
+    private static void writesAndReads(KafkaClientConfig kafka, String topic) {
         try (TopicAdmin admin = new TopicAdmin(kafka)) {
             admin.requireReachable();
             admin.ensureTopic(Topic.METRICS, topic, 1);
