@@ -15,7 +15,8 @@ import java.io.PrintStream;
  * dead-lettered since the run started (followed on the dead-letter topic). On a terminal the line
  * is rewritten in place; otherwise a line is printed every few seconds. The iteration that ends an
  * epoch, and the run's last one, are always shown, before the epoch's line, however soon after the
- * line before they come.
+ * line before they come. Dead letters committed after the run's last line (with the job's final
+ * checkpoint) are counted on a line of their own at the end.
  */
 final class ProgressReporter implements JobRunner.Observer {
     private final PrintStream out;
@@ -25,6 +26,9 @@ final class ProgressReporter implements JobRunner.Observer {
     // Dead letters of the events topic committed since this run started (any writer's: an
     // evaluate beside a live run dead-letters the same records).
     private volatile long deadLettered;
+    // The count on the last iteration line shown: the letters of a run's last checkpoints are
+    // committed with the job's end, after its last line.
+    private long deadLetteredShown;
 
     /** Each model's latest iteration (a backtest's variants interleave), and when it came. */
     private final java.util.Map<String, Latest> latest = new java.util.LinkedHashMap<>();
@@ -184,7 +188,8 @@ final class ProgressReporter implements JobRunner.Observer {
     }
 
     private void print(TrainingMetric m, double examplesPerSecond) {
-        String line = line(m, examplesPerSecond, deadLettered);
+        deadLetteredShown = deadLettered;
+        String line = line(m, examplesPerSecond, deadLetteredShown);
         if (terminal) {
             out.print("\r" + line + "   ");
             lineOpen = true;
@@ -210,6 +215,12 @@ final class ProgressReporter implements JobRunner.Observer {
             if (terminal && lineOpen) {
                 out.println();
                 lineOpen = false;
+            }
+            if (deadLettered != deadLetteredShown) {
+                // The follower read the topic to its end when the job ended: the whole count.
+                out.printf("  %,d dead-lettered by the end of the run%n", deadLettered);
+                deadLetteredShown = deadLettered;
+                out.flush();
             }
         }
     }

@@ -87,6 +87,45 @@ class ProgressReporterTest {
     }
 
     @Test
+    void deadLettersCommittedAfterTheLastLineAreCountedAtTheEndOnce() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ProgressReporter r =
+                new ProgressReporter(new PrintStream(out, true, StandardCharsets.UTF_8));
+        TrainingMetric step =
+                TrainingMetric.newBuilder(epochEnd("default", 0.25))
+                        .setKind(MetricKind.ITERATION)
+                        .build();
+        r.onDeadLetter();
+        r.onMetric(step);
+        r.onMetric(epochEnd("default", 0.13)); // shows the iteration, 1 dead-lettered
+        for (int i = 0; i < 1_200; i++) {
+            r.onDeadLetter(); // committed with the job's last checkpoint
+        }
+        r.ended();
+        r.ended();
+        List<String> lines = out.toString(StandardCharsets.UTF_8).strip().lines().toList();
+        assertEquals(3, lines.size(), lines.toString());
+        assertTrue(lines.get(0).endsWith("| 1 dead-lettered"), lines.get(0));
+        assertEquals("  1,201 dead-lettered by the end of the run", lines.get(2));
+    }
+
+    @Test
+    void aRunWhoseLastLineHasTheWholeCountSaysItOnce() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ProgressReporter r =
+                new ProgressReporter(new PrintStream(out, true, StandardCharsets.UTF_8));
+        r.onDeadLetter();
+        r.onMetric(
+                TrainingMetric.newBuilder(epochEnd("default", 0.25))
+                        .setKind(MetricKind.ITERATION)
+                        .build());
+        r.ended();
+        List<String> lines = out.toString(StandardCharsets.UTF_8).strip().lines().toList();
+        assertEquals(1, lines.size(), lines.toString());
+        assertTrue(lines.get(0).endsWith("| 1 dead-lettered"), lines.get(0));
+    }
+
+    @Test
     void theIterationThatEndsAnEpochOrTheRunIsShownEvenWhenTheThrottleHeldItBack() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ProgressReporter r =
