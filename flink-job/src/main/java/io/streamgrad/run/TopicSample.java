@@ -8,25 +8,52 @@ import io.streamgrad.schema.LabeledEvent;
 import io.streamgrad.schema.LabeledEventDecoder;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * What the first events of a topic say about it before a job starts: their feature count and the
- * rate of event time they carry.
+ * What the first (or newest) events of a topic say about it before a job starts: their feature
+ * count, the rate of event time they carry and the classes they are labelled with.
  *
  * @param featureCount features of the first decodable event, or null if none was found
  * @param eventsPerSecond events per second of event time, summed over partitions (each partition's
  *     events over its own event-time span), or NaN when no partition had a span to measure
  * @param sampled decodable events read
- * @param largestClass the largest int label (class index) among them, -1 when none carried one
+ * @param classCounts how many of them carry each int label (class index), by label; empty when none
+ *     carried one
  */
 public record TopicSample(
-        Integer featureCount, double eventsPerSecond, long sampled, int largestClass) {
+        Integer featureCount,
+        double eventsPerSecond,
+        long sampled,
+        NavigableMap<Integer, Long> classCounts) {
+    public TopicSample {
+        classCounts = Collections.unmodifiableNavigableMap(new TreeMap<>(classCounts));
+    }
+
+    /** The largest int label (class index) sampled, -1 when none carried one. */
+    public int largestClass() {
+        return classCounts.isEmpty() ? -1 : classCounts.lastKey();
+    }
+
+    /** Sampled events carrying an int label. */
+    public long labelled() {
+        return classCounts.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    /** Sampled events whose int label is no class index of a K-class model: below 0 or ≥ K. */
+    public long outsideClasses(int k) {
+        return classCounts.headMap(0, false).values().stream().mapToLong(Long::longValue).sum()
+                + classCounts.tailMap(k, true).values().stream().mapToLong(Long::longValue).sum();
+    }
+
     /** Events read at most (shared equally by the partitions), and how long to try. */
     static final int MAX_EVENTS = 4_096;
 
@@ -45,7 +72,7 @@ public record TopicSample(
         Map<Integer, long[]> spans = new HashMap<>(); // partition -> {count, min, max}
         Integer features = null;
         long sampled = 0;
-        int largestClass = -1;
+        NavigableMap<Integer, Long> classCounts = new TreeMap<>();
         try (KafkaConsumer<byte[], byte[]> consumer = TopicReader.consumer(kafka)) {
             List<TopicPartition> partitions = RawClients.fromBeginning(consumer, kafka, topic);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
@@ -77,7 +104,7 @@ public record TopicSample(
                         features = e.features().length;
                     }
                     if (e.label() instanceof Integer k) {
-                        largestClass = Math.max(largestClass, k);
+                        classCounts.merge(k, 1L, Long::sum);
                     }
                     long t = e.eventTime();
                     spans.merge(
@@ -88,7 +115,7 @@ public record TopicSample(
                 }
             }
         }
-        return new TopicSample(features, eventsPerSecond(spans.values()), sampled, largestClass);
+        return new TopicSample(features, eventsPerSecond(spans.values()), sampled, classCounts);
     }
 
     /**

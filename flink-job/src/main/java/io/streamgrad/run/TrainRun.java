@@ -6,6 +6,8 @@ import io.streamgrad.job.JobConfig;
 import io.streamgrad.job.ReplaySource;
 import io.streamgrad.job.TrainingJob;
 import io.streamgrad.kafka.TopicAdmin;
+import io.streamgrad.model.ModelSpec;
+import io.streamgrad.run.flags.Flags;
 import io.streamgrad.run.flags.TrainJobOptions;
 import io.streamgrad.schema.DeadLetter;
 import io.streamgrad.schema.Lineage;
@@ -110,6 +112,7 @@ public final class TrainRun {
                             + ": pass {features} "
                             + seen);
         }
+        classesOutsideModel(c, sample).ifPresent(TopicReader::sayOnStandardError);
         fewerClassesWarning(c, sample).ifPresent(TopicReader::sayOnStandardError);
         // A rate measured on fewer than two batches of events says little about the stream.
         if (sample.sampled() >= 2L * c.training().batching().batchSize()) {
@@ -125,6 +128,69 @@ public final class TrainRun {
                             sample.eventsPerSecond()));
         }
         return clusterId;
+    }
+
+    /**
+     * The share of sampled labelled events whose class the model lacks above which a run is refused
+     * before it starts: such events are dead-lettered, so a run with more of them trains on little
+     * of its data (a model given fewer classes than the data has); below it they are bad records
+     * among good ones, warned about.
+     */
+    static final double OUTSIDE_CLASSES_REFUSED = 0.10;
+
+    /**
+     * Refuses a classifier of K classes on a topic whose sampled events carry class indices outside
+     * 0..K-1 in more than {@value #OUTSIDE_CLASSES_REFUSED} of them, naming the largest class seen
+     * and the setting that trains it; a warning when fewer do (the job dead-letters them as {@code
+     * class-out-of-range}). Empty for regression or when every sampled class fits.
+     *
+     * @throws InvalidSettingException when more than the share refused carry classes outside
+     */
+    static Optional<String> classesOutsideModel(JobConfig c, TopicSample sample) {
+        ModelSpec spec = c.training().spec();
+        if (!spec.task().isClassification()) {
+            return Optional.empty();
+        }
+        int k = spec.classes();
+        long outside = sample.outsideClasses(k);
+        long labelled = sample.labelled();
+        if (outside == 0) {
+            return Optional.empty();
+        }
+        int largest = sample.largestClass();
+        String fix =
+                largest < k
+                        ? "class indices are 0..K-1: check the producer"
+                        : "if the data set has those classes, pass "
+                                + (spec.task() == Task.MULTICLASS
+                                        ? ""
+                                        : spec.family().equals("logistic")
+                                                ? "{model} softmax "
+                                                : "{task} multiclass ")
+                                + "{classes} "
+                                + (largest + 1)
+                                + " (or more, if the data set has classes the sample missed)";
+        String said =
+                String.format(
+                        "%,d of the %s %,d labelled events of %s carry classes outside the"
+                                + " model's 0..%d (the largest seen is %d)",
+                        outside,
+                        c.bounded() ? "first" : "last",
+                        labelled,
+                        c.topics().events(),
+                        k - 1,
+                        largest);
+        if (outside > OUTSIDE_CLASSES_REFUSED * labelled) {
+            throw new InvalidSettingException(said + ": the run would dead-letter them; " + fix);
+        }
+        return Optional.of(
+                "warning: "
+                        + Flags.message(
+                                new InvalidSettingException(
+                                        said
+                                                + ": the job dead-letters them as"
+                                                + " class-out-of-range; "
+                                                + fix)));
     }
 
     /** Sampled events below which the classes they carry say little about the topic's. */
