@@ -30,9 +30,17 @@ import picocli.CommandLine.Option;
                     + " count, when they were written, the source partitions and offsets, one"
                     + " example and the fix; --list adds the newest dead letters one per line."
                     + " Reads the topic in constant memory.",
-            "Exit code: 0 when the topic holds dead letters that match, 1 when it holds none."
+            "Exit code: 0 when the topic holds dead letters that match, 3 when it holds none (1"
+                    + " when the command failed, e.g. Kafka is unreachable; 2 for a wrong flag or a"
+                    + " topic that holds no DeadLetters at all)."
         })
 public final class DeadLettersCommand implements Callable<Integer> {
+    /**
+     * The exit code when no dead letter matches: apart from 1 (the command failed) and 2 (wrong
+     * usage), so that a script tells a clean topic from an unreachable cluster.
+     */
+    static final int NONE_MATCH = 3;
+
     @Mixin KafkaOptions kafka = new KafkaOptions();
 
     @Option(
@@ -100,12 +108,23 @@ public final class DeadLettersCommand implements Callable<Integer> {
                         (sourceTopic == null || sourceTopic.equals(d.getTopic().toString()))
                                 && (wanted == null || wanted.contains(d.getReason().toString()));
         DeadLetterSummary summary = new DeadLetterSummary(keep, list == null ? 0 : list);
-        TopicReader.forEach(kafka.client(), topic, Map.of(), DeadLetter.class, summary::add);
+        long others =
+                TopicReader.forEach(
+                        kafka.client(), topic, Map.of(), DeadLetter.class, summary::add);
+        if (summary.read() == 0 && others > 0) {
+            throw new InvalidSettingException(
+                    String.format(
+                            "{dead-letter-topic} %s holds %,d records and none is a DeadLetter:"
+                                    + " it is a topic of another kind (events, metrics or"
+                                    + " snapshots?); give the topic the run wrote its dead letters"
+                                    + " to (default %s)",
+                            topic, others, Topic.Names.DEAD_LETTER));
+        }
         if (summary.total() == 0) {
             System.err.printf(
                     "streamgrad dead-letters: %s holds no dead letters%s (%,d read)%n",
                     topic, filters(wanted), summary.read());
-            return 1;
+            return NONE_MATCH;
         }
         print(summary, wanted);
         return 0;
@@ -148,8 +167,14 @@ public final class DeadLettersCommand implements Callable<Integer> {
 
     private void print(DeadLetterSummary s, Set<String> wanted) {
         System.out.printf(
-                "%s: %,d dead letters%s (%,d read), from %s%n",
-                topic, s.total(), filters(wanted), s.read(), String.join(", ", s.sourceTopics()));
+                "%s: %,d dead letter%s%s (%,d read)%s%n",
+                topic,
+                s.total(),
+                s.total() == 1 ? "" : "s",
+                filters(wanted),
+                s.read(),
+                // --source-topic already said where from
+                sourceTopic != null ? "" : ", from " + String.join(", ", s.sourceTopics()));
         for (DeadLetterSummary.Reason r : s.reasons()) {
             System.out.printf(
                     "%n  %-20s %,10d   written %s … %s%n",
@@ -167,10 +192,10 @@ public final class DeadLettersCommand implements Callable<Integer> {
                                                     : e.getKey()
                                                             + " "
                                                             + e.getValue()[0]
-                                                            + "–"
+                                                            + " to "
                                                             + e.getValue()[1])
                             .collect(Collectors.joining(", ")));
-            System.out.printf("    e.g.     %s: %s%n", r.exampleAt(), oneLine(r.example(), 160));
+            System.out.printf("    e.g.     %s: %s%n", r.exampleAt(), oneLine(r.example()));
             System.out.printf("    fix      %s%n", asFlags(r.fix()));
         }
         if (!s.newest().isEmpty()) {
@@ -193,7 +218,7 @@ public final class DeadLettersCommand implements Callable<Integer> {
                         Instant.ofEpochMilli(d.timestamp()),
                         d.key(),
                         d.valueBytes() < 0 ? "null" : String.format("%,d", d.valueBytes()),
-                        oneLine(d.detail(), 200));
+                        oneLine(d.detail()));
             }
         }
     }
@@ -203,8 +228,8 @@ public final class DeadLettersCommand implements Callable<Integer> {
         return Flags.message(InvalidSettingException.withRemedies(fix));
     }
 
-    private static String oneLine(String s, int max) {
-        String line = s.replace('\n', ' ').replace('\r', ' ');
-        return line.length() > max ? line.substring(0, max - 1) + "…" : line;
+    /** The detail whole (it ends with what would have kept the record), on one line. */
+    private static String oneLine(String s) {
+        return s.replace('\n', ' ').replace('\r', ' ');
     }
 }

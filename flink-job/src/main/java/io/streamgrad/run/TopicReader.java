@@ -93,14 +93,17 @@ public final class TopicReader {
      * As {@link #readAll(KafkaClientConfig, String, Map, Class, Predicate)}, handing each record to
      * {@code each} in the order read instead of keeping it: for a topic too large to hold (a
      * dead-letter topic may hold a tenth of a stream).
+     *
+     * @return the records read that are not of {@code type} (skipped): all of them on a topic of
+     *     another kind
      */
-    public static <T extends SpecificRecord> void forEach(
+    public static <T extends SpecificRecord> long forEach(
             KafkaClientConfig kafka,
             String topic,
             Map<Integer, Long> from,
             Class<T> type,
             Consumer<T> each) {
-        readEach(kafka, topic, from, type, each, null);
+        return readEach(kafka, topic, from, type, each, null);
     }
 
     private static <T extends SpecificRecord> List<T> read(
@@ -125,7 +128,8 @@ public final class TopicReader {
         return out;
     }
 
-    private static <T extends SpecificRecord> void readEach(
+    /** Reads the topic to its end, returning how many records were not of {@code type}. */
+    private static <T extends SpecificRecord> long readEach(
             KafkaClientConfig kafka,
             String topic,
             Map<Integer, Long> from,
@@ -152,6 +156,7 @@ public final class TopicReader {
             Map<TopicPartition, Long> held = Map.of();
             long heldSince = -1;
             long checkedHeld = 0;
+            long skipped = 0;
             while (!reached(consumer, end)) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                     T value;
@@ -159,6 +164,7 @@ public final class TopicReader {
                         value = serde.deserialize(r.value());
                     } catch (AvroDecodeException e) {
                         // Someone else's record on a shared topic: not ours to count.
+                        skipped++;
                         continue;
                     }
                     each.accept(value);
@@ -231,6 +237,7 @@ public final class TopicReader {
                                     topic, STALL_MS / 1000, where, end, topic));
                 }
             }
+            return skipped;
         }
     }
 

@@ -259,7 +259,8 @@ class BadRecordsIT {
                                     "  %-20s %,10d   written", k.wireName(), byReason.get(k))),
                     k.wireName() + " in " + said);
             assertTrue(
-                    said.contains(String.format("    offsets  %s/0 %d–%d%n", topic, first, last)),
+                    said.contains(
+                            String.format("    offsets  %s/0 %d to %d%n", topic, first, last)),
                     k.wireName() + "'s offsets in " + said);
         }
         assertTrue(said.contains("fix      set --features to the events' feature count"), said);
@@ -290,6 +291,21 @@ class BadRecordsIT {
                 said);
         assertFalse(said.contains("wrong-feature-count"), said);
 
+        // --source-topic is said once, in the filter; one dead letter is one.
+        out.reset();
+        assertEquals(0, deadLetters(out, bootstrap, "--source-topic", topic, "--list", "1"));
+        said = out.toString(StandardCharsets.UTF_8);
+        assertTrue(
+                said.startsWith(
+                        String.format(
+                                "bad.dead: %,d dead letters from %s (%,d read)%n",
+                                bad, topic, bad)),
+                said);
+        // Every detail whole: a late event's ends with the policy that would have kept it.
+        assertTrue(
+                said.lines().anyMatch(l -> l.startsWith("    e.g.") && l.contains("--late-events")),
+                said);
+
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         PrintStream errStream = new PrintStream(err, true, StandardCharsets.UTF_8);
         int none =
@@ -304,7 +320,28 @@ class BadRecordsIT {
                             "other.events"
                         },
                         errStream);
-        assertEquals(1, none);
+        assertEquals(DeadLettersCommand.NONE_MATCH, none);
+        // A topic of another kind holds no DeadLetters at all: a wrong flag, not a clean topic.
+        int wrongKind =
+                Streamgrad.execute(
+                        new String[] {
+                            "dead-letters",
+                            "--bootstrap-servers",
+                            bootstrap,
+                            "--dead-letter-topic",
+                            topic
+                        },
+                        errStream);
+        assertEquals(2, wrongKind);
+        assertTrue(
+                err.toString(StandardCharsets.UTF_8)
+                        .contains(
+                                "--dead-letter-topic "
+                                        + topic
+                                        + " holds "
+                                        + String.format("%,d", sent.size())
+                                        + " records and none is a DeadLetter"),
+                err.toString(StandardCharsets.UTF_8));
         int unknown =
                 Streamgrad.execute(
                         new String[] {
