@@ -86,6 +86,7 @@ public final class TrainCommand implements Callable<Integer> {
                 TrainRun.resolveStart(
                         c, startFlags.warmStart, startFlags.modelKey, startFlags.fromOffset);
         c = start.config();
+        TrainRun.checkSampledEvents(c);
         TrainRun.Prepared prepared = TrainRun.prepare(c, dir, startOver, clusterId);
         c = prepared.config();
         System.out.println("streamgrad train: " + prepared.announcement());

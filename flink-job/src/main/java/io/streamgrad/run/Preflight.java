@@ -305,7 +305,7 @@ public final class Preflight {
                             + ", less than one batch of "
                             + b.batchSize()
                             + ": use {window} event-time:"
-                            + io.streamgrad.window.Durations.format(needed)
+                            + io.streamgrad.window.Durations.formatRoundedUp(needed)
                             + " or more, or a smaller {batch-size}");
         }
     }

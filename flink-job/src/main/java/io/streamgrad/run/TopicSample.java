@@ -8,6 +8,7 @@ import io.streamgrad.schema.LabeledEvent;
 import io.streamgrad.schema.LabeledEventDecoder;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
@@ -61,15 +62,20 @@ public record TopicSample(
 
     /**
      * Reads up to {@link #MAX_EVENTS} events, an equal share per partition, from the beginning of
-     * each partition, or with {@code newest} its last events: what a bounded run reads first, or
-     * the stream as it is now for a live run (whose windows meet the rate of today's events, not of
-     * the topic's oldest).
+     * each partition (or from {@code from}'s offset for the partitions it names), or with {@code
+     * newest} its last events: what a bounded run reads first, or the stream as it is now for a
+     * live run (whose windows meet the rate of today's events, not of the topic's oldest).
+     *
+     * @param from partition → first offset to sample (a run's {@code --from-offset}); null or
+     *     partitions not named: the partition's beginning. Ignored with {@code newest}
      */
-    public static TopicSample read(KafkaClientConfig kafka, String topic, boolean newest) {
+    public static TopicSample read(
+            KafkaClientConfig kafka, String topic, boolean newest, Map<Integer, Long> from) {
         // The job's decoder: features straight into a float array, not boxed one by one (0.2 s
         // of a start for 4,096 MNIST images).
         LabeledEventDecoder decoder = new LabeledEventDecoder();
-        Map<Integer, long[]> spans = new HashMap<>(); // partition -> {count, min, max}
+        Map<Integer, long[]> times = new HashMap<>(); // partition -> event times, first in [0]
+        Map<Integer, Integer> counts = new HashMap<>();
         Integer features = null;
         long sampled = 0;
         NavigableMap<Integer, Long> classCounts = new TreeMap<>();
@@ -79,18 +85,21 @@ public record TopicSample(
             // An equal share per partition: the rate is summed over partitions, so each must be
             // measured, however unevenly the fetches arrive.
             long share = Math.max(64, MAX_EVENTS / Math.max(1, partitions.size()));
-            if (newest) {
-                Map<TopicPartition, Long> begin = consumer.beginningOffsets(partitions);
-                for (TopicPartition tp : partitions) {
+            Map<TopicPartition, Long> begin = consumer.beginningOffsets(partitions);
+            for (TopicPartition tp : partitions) {
+                Long at = from == null ? null : from.get(tp.partition());
+                if (newest) {
                     consumer.seek(tp, Math.max(begin.get(tp), end.get(tp) - share));
+                } else if (at != null && at > begin.get(tp) && at <= end.get(tp)) {
+                    consumer.seek(tp, at);
                 }
             }
             long deadline = System.currentTimeMillis() + TIMEOUT_MS;
             while (System.currentTimeMillis() < deadline && !done(consumer, end)) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                     TopicPartition tp = new TopicPartition(r.topic(), r.partition());
-                    long[] seen = spans.get(r.partition());
-                    if (seen != null && seen[0] >= share) {
+                    int seen = counts.getOrDefault(r.partition(), 0);
+                    if (seen >= share) {
                         consumer.pause(List.of(tp));
                         continue;
                     }
@@ -106,16 +115,17 @@ public record TopicSample(
                     if (e.label() instanceof Integer k) {
                         classCounts.merge(k, 1L, Long::sum);
                     }
-                    long t = e.eventTime();
-                    spans.merge(
-                            r.partition(),
-                            new long[] {1, t, t},
-                            (a, b) -> new long[] {a[0] + 1, Math.min(a[1], t), Math.max(a[2], t)});
+                    long[] ts = times.computeIfAbsent(r.partition(), k -> new long[(int) share]);
+                    ts[seen] = e.eventTime();
+                    counts.put(r.partition(), seen + 1);
                     sampled++;
                 }
             }
         }
-        return new TopicSample(features, eventsPerSecond(spans.values()), sampled, classCounts);
+        List<long[]> sampledTimes = new ArrayList<>();
+        times.forEach(
+                (partition, ts) -> sampledTimes.add(Arrays.copyOf(ts, counts.get(partition))));
+        return new TopicSample(features, eventsPerSecond(sampledTimes), sampled, classCounts);
     }
 
     /**
@@ -203,15 +213,33 @@ public record TopicSample(
         return true;
     }
 
-    private static double eventsPerSecond(Iterable<long[]> spans) {
+    /**
+     * Events per second of event time, summed over partitions: each partition's sampled events over
+     * the span of their event times, its earliest and latest hundredth left out (at least one each
+     * way once there are {@value #TRIMMED_FROM} events) so that a few events stamped far from the
+     * others (an old timestamp re-sent, a clock off by hours) do not stretch the span.
+     *
+     * @param times per partition, the sampled events' times (ms), in any order
+     * @return NaN when no partition has two distinct times to measure
+     */
+    static double eventsPerSecond(List<long[]> times) {
         double rate = 0;
         boolean measured = false;
-        for (long[] s : spans) {
-            if (s[0] >= 2 && s[2] > s[1]) {
-                rate += (s[0] - 1) * 1000.0 / (s[2] - s[1]);
+        for (long[] partition : times) {
+            long[] t = partition.clone();
+            Arrays.sort(t);
+            int n = t.length;
+            int trim = n >= TRIMMED_FROM ? Math.max(1, n / 100) : 0;
+            int first = trim;
+            int last = n - 1 - trim;
+            if (last > first && t[last] > t[first]) {
+                rate += (last - first) * 1000.0 / (t[last] - t[first]);
                 measured = true;
             }
         }
         return measured ? rate : Double.NaN;
     }
+
+    /** Sampled events of a partition from which its extreme times are left out of its span. */
+    static final int TRIMMED_FROM = 20;
 }

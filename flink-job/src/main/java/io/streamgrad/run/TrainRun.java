@@ -33,15 +33,17 @@ public final class TrainRun {
     private TrainRun() {}
 
     /**
-     * Checks memory, Kafka, the input topic, the size of a full batch, the feature count and the
-     * window against the topic's rate, before any job starts.
+     * Checks memory, Kafka, the input topic and the size of a full batch, before any job starts;
+     * what the events say ({@link #checkSampledEvents}) is checked once the start is resolved
+     * ({@link #resolveStart}: a {@code --from-offset} moves where a bounded run's events are
+     * sampled).
      *
      * @return the Kafka cluster's id, which a run's state directory records ({@link #prepare})
      * @throws InvalidSettingException naming the setting to change
      * @throws io.streamgrad.kafka.KafkaUnreachableException when Kafka does not answer in time
      */
     public static String preflight(JobConfig c) {
-        return preflight(c, null, Runtime.getRuntime().maxMemory());
+        return checkSettingsAndTopic(c, null, Runtime.getRuntime().maxMemory());
     }
 
     /**
@@ -65,6 +67,12 @@ public final class TrainRun {
      *     what a bounded run keeps in memory; 0 when this JVM does not train (a cluster's job)
      */
     static String preflight(JobConfig c, LongSupplier records, long heapBytes) {
+        String clusterId = checkSettingsAndTopic(c, records, heapBytes);
+        checkSampledEvents(c);
+        return clusterId;
+    }
+
+    private static String checkSettingsAndTopic(JobConfig c, LongSupplier records, long heapBytes) {
         if (heapBytes > 0) {
             Preflight.requireStepFits(c.training());
         }
@@ -97,8 +105,20 @@ public final class TrainRun {
                         c.training().batching(), c.training().spec().inputSize(), count, heapBytes);
             }
         }
-        // A live run's windows meet the stream's rate now: its newest events are sampled.
-        TopicSample sample = TopicSample.read(c.kafka(), c.topics().events(), !c.bounded());
+        return clusterId;
+    }
+
+    /**
+     * Checks the events the run will meet against its settings: their feature count, the classes
+     * they carry ({@link #classesOutsideModel}, {@link #fewerClassesWarning}) and the event-time
+     * window against their rate. A live run's windows meet the stream's rate now: its newest events
+     * are sampled; a bounded run's from where it starts ({@code --from-offset}), not the head.
+     *
+     * @throws InvalidSettingException naming the setting to change
+     */
+    public static void checkSampledEvents(JobConfig c) {
+        TopicSample sample =
+                TopicSample.read(c.kafka(), c.topics().events(), !c.bounded(), c.startOffsets());
         Integer seen = sample.featureCount();
         int expected = c.training().spec().inputSize();
         if (seen != null && seen != expected) {
@@ -127,7 +147,6 @@ public final class TrainRun {
                             sample.sampled(),
                             sample.eventsPerSecond()));
         }
-        return clusterId;
     }
 
     /**

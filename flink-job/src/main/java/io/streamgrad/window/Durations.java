@@ -60,6 +60,22 @@ public final class Durations {
         }
     }
 
+    /**
+     * A duration of at least {@code millis} as a person would suggest it: whole units of the
+     * largest unit that still counts 10 or more of them, rounded up (113,373,262 ms → "32h", 90,500
+     * → "91s", 640 → "640ms"); at most a tenth longer than asked, except below 10 ms.
+     */
+    public static String formatRoundedUp(long millis) {
+        long[] factors = {86_400_000L, 3_600_000L, 60_000L, 1_000L};
+        String[] units = {"d", "h", "m", "s"};
+        for (int i = 0; i < factors.length; i++) {
+            if (millis >= 10 * factors[i]) {
+                return (millis + factors[i] - 1) / factors[i] + units[i];
+            }
+        }
+        return format(millis);
+    }
+
     /** The shortest exact spelling of a duration: 10000 → "10s", 1500 → "1500ms". */
     public static String format(long millis) {
         if (millis == 0) {

@@ -318,6 +318,37 @@ class EventTimeBatchingIT {
         assertTrue(
                 message.contains("at the rate of et.slowing's last 4,096 events (1.0 per second"),
                 message);
+
+        // A bounded run that starts in the slow part samples from where it starts, not the head.
+        err.reset();
+        String[] fromSlowPart = {
+            "train",
+            "--state-dir",
+            StateDirs.fresh(),
+            "--bootstrap-servers",
+            broker.bootstrapServers(),
+            "--events-topic",
+            "et.slowing",
+            "--group-id",
+            "et-slowing-bounded",
+            "--bounded",
+            "--from-offset",
+            "6000",
+            "--features",
+            "10",
+            "--batch-size",
+            "32",
+            "--window",
+            "event-time:10s"
+        };
+        exit = Streamgrad.execute(fromSlowPart, new PrintStream(err, true, StandardCharsets.UTF_8));
+        message = err.toString(StandardCharsets.UTF_8);
+        assertEquals(2, exit, message);
+        assertTrue(
+                message.contains("at the rate of et.slowing's first 4,000 events (1.0 per second"),
+                message);
+        // The window suggested is one a person writes: 32 events at one per second.
+        assertTrue(message.contains("use --window event-time:32s or more"), message);
     }
 
     @Test
