@@ -6,6 +6,7 @@ import io.streamgrad.plot.EvaluationCharts;
 import io.streamgrad.run.EvaluateRun;
 import io.streamgrad.run.flags.KafkaOptions;
 import io.streamgrad.run.flags.RangeOptions;
+import io.streamgrad.schema.ModelSnapshot;
 import io.streamgrad.schema.Task;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -106,16 +107,7 @@ public final class EvaluateCommand implements Callable<Integer> {
                                 modelKey,
                                 range.toRequest(),
                                 predictionsOut));
-        System.out.printf(
-                "streamgrad evaluate: model %s v%d (run %s) on %s offsets %s (%,d records), run"
-                        + " %s%n",
-                plan.snapshot().getModel(),
-                plan.snapshot().getVersion(),
-                plan.snapshot().getRunId(),
-                plan.range().topic(),
-                plan.range().describe(),
-                plan.range().records(),
-                plan.runId());
+        System.out.println("streamgrad evaluate: " + startLine(plan));
         EvaluateRun.Result result = EvaluateRun.run(plan, new EvaluateProgress(System.err));
         print(result, System.out);
         if (summaryJson != null) {
@@ -137,6 +129,25 @@ public final class EvaluateCommand implements Callable<Integer> {
                             : "  plots             " + files);
         }
         return 0;
+    }
+
+    /**
+     * "model M vN (run R, trained on T) on E offsets … (K records), run X": which model, what it
+     * learnt from (its lineage's source topic, when it has one: a {@code latest} snapshot may come
+     * from another topic than the one scored) and what it is scored on.
+     */
+    static String startLine(EvaluateRun.Plan plan) {
+        ModelSnapshot s = plan.snapshot();
+        return String.format(
+                "model %s v%d (run %s%s) on %s offsets %s (%,d records), run %s",
+                s.getModel(),
+                s.getVersion(),
+                s.getRunId(),
+                s.getLineage() == null ? "" : ", trained on " + s.getLineage().getSourceTopic(),
+                plan.range().topic(),
+                plan.range().describe(),
+                plan.range().records(),
+                plan.runId());
     }
 
     static void print(EvaluateRun.Result r, PrintStream out) {

@@ -235,9 +235,9 @@ public final class ReplaySource
     }
 
     /**
-     * What retention deleted of a range since it was fixed: "partition P offsets A-B (it now begins
-     * at C)" for each partition whose first offsets are gone, in partition order; empty when all of
-     * it is still there.
+     * What retention deleted of a range since it was fixed: "partition P offsets [A, B) (it now
+     * begins at C)", half-open as ranges are said everywhere, for each partition whose first
+     * offsets are gone, in partition order; empty when all of it is still there.
      *
      * @param range per partition, the first offset and the offset after the last
      * @param beginning per partition, the first offset the topic holds now
@@ -251,8 +251,8 @@ public final class ReplaySource
             if (last >= first && begins > first) {
                 lost.add(
                         String.format(
-                                "partition %d offsets %d-%d (it now begins at %d)",
-                                r.getKey(), first, Math.min(last, begins - 1), begins));
+                                "partition %d offsets [%d, %d) (it now begins at %d)",
+                                r.getKey(), first, Math.min(last + 1, begins), begins));
             }
         }
         return lost;

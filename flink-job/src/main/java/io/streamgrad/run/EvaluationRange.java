@@ -8,7 +8,6 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -240,8 +239,12 @@ public record EvaluationRange(String topic, SortedMap<Integer, long[]> offsets) 
                                 + flag
                                 + "} names partition "
                                 + p
-                                + "; the topic has partitions "
-                                + List.copyOf(bounds.keySet()));
+                                + "; the topic has "
+                                + bounds.size()
+                                + (bounds.size() == 1 ? " partition: " : " partitions: ")
+                                + bounds.keySet().stream()
+                                        .map(String::valueOf)
+                                        .collect(java.util.stream.Collectors.joining(", ")));
             }
             if (!seen.add(p)) {
                 // Which one was meant cannot be told: refused, not the last one kept.

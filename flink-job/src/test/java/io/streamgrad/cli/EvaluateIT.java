@@ -141,6 +141,16 @@ class EvaluateIT {
                         prefix);
         System.out.println(report);
         assertTrue(report.contains("ROC AUC"), report);
+        // The start line says what the model learnt from as well as what it is scored on.
+        assertTrue(
+                report.lines()
+                        .findFirst()
+                        .orElseThrow()
+                        .matches(
+                                "streamgrad evaluate: model ev-model v[0-9]+ \\(run [-0-9a-f]+,"
+                                        + " trained on ev.events\\) on ev.holdout offsets 0:\\[0,"
+                                        + " [0-9]+\\), 1:\\[0, [0-9]+\\) .*"),
+                report);
 
         ModelSnapshot latest =
                 TopicReader.readAll(bootstrap, "ev.snapshots", ModelSnapshot.class, s -> true)
@@ -595,7 +605,7 @@ class EvaluateIT {
                 outside.contains("partition 0 offsets [0, 2048), partition 1 offsets [0, 2048)"),
                 outside);
         String unknownPartition = fails(base, "--from-offset", "5:0");
-        assertTrue(unknownPartition.contains("partitions [0, 1]"), unknownPartition);
+        assertTrue(unknownPartition.contains("the topic has 2 partitions: 0, 1"), unknownPartition);
         String badTime = fails(base, "--from-time", "yesterday");
         assertTrue(badTime.contains("--from-time must be ISO-8601"), badTime);
 

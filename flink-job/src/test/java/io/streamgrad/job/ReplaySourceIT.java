@@ -357,11 +357,11 @@ class ReplaySourceIT {
                 message.contains(
                         "topic "
                                 + topic
-                                + ": offsets of this run's range were deleted (by retention, or"
-                                + " a delete-records request) after the run fixed it: partition 1"
-                                + " offsets 0-99 (it now begins at"
-                                + " 100), partition 2 offsets 0-6 (it now begins at 7). Reading on"
-                                + " would make an epoch shorter"),
+                                + ": offsets of this run's range were deleted (by retention, or a"
+                                + " delete-records request) after the run fixed it: partition 1"
+                                + " offsets [0, 100) (it now begins at 100), partition 2 offsets"
+                                + " [0, 7) (it now begins at 7). Reading on would make an epoch"
+                                + " shorter"),
                 message);
         assertTrue(message.contains("retention.ms"), message);
         assertTrue(message.contains("--start-over"), message);

@@ -130,7 +130,7 @@ class EvaluationRangeTest {
                                 InvalidSettingException.class,
                                 () -> resolve("3:0", null, null, null, null))
                         .getMessage()
-                        .contains("the topic has partitions [0, 1]"));
+                        .contains("the topic has 2 partitions: 0, 1"));
         assertTrue(
                 assertThrows(
                                 InvalidSettingException.class,

@@ -209,8 +209,8 @@ class ReplayRangeIT {
                         + " replays "
                         + TOPIC
                         + ", whose range was deleted in part (by retention, or a delete-records"
-                        + " request) since the run first started: partition 1 offsets 0-9 (it"
-                        + " now begins at 10), partition 3 offsets 0-249 (it now begins at 250)."
+                        + " request) since the run first started: partition 1 offsets [0, 10) (it"
+                        + " now begins at 10), partition 3 offsets [0, 250) (it now begins at 250)."
                         + " Resumed, each epoch would be shorter, so it is not: start-over trains"
                         + " afresh on what the topic still holds (keep what a run's epochs read,"
                         + " the topic's retention.ms, while it runs), or use another group-id",
