@@ -130,8 +130,9 @@ final class EventTopicOptions {
             String onward =
                     ours[0].startsWith("syn-")
                             ? String.format(
-                                    "To continue the stream give --first-index %d or another"
-                                            + " --seed; to write",
+                                    "To continue the stream give --first-index %d (another"
+                                            + " --seed is another data set: another teacher"
+                                            + " labels its events); to write",
                                     heldHi + 1)
                             : "These are the same rows of the same data set: to write";
             throw new InvalidSettingException(

@@ -516,6 +516,11 @@ public final class TrainRun {
         }
         StateDirectory.Found found = state.open(c, clusterId, topicId);
         if (found.completed()) {
+            boolean sameTopic = found.eventsTopic().equals(c.topics().events());
+            long added =
+                    sameTopic && found.range().isPresent()
+                            ? eventsAddedSince(c, found.range().get())
+                            : 0;
             throw InvalidSettingException.withRemedies(
                     "run "
                             + found.runId()
@@ -525,10 +530,16 @@ public final class TrainRun {
                             + found.eventsTopic()
                             + " to its end (state in "
                             + state.path()
-                            + "): {start-over} trains a fresh model"
-                            + (found.eventsTopic().equals(c.topics().events())
-                                    ? " on it again"
-                                    : " on " + c.topics().events())
+                            + "): "
+                            + (added > 0
+                                    ? String.format(
+                                            "%,d events were added since; {warm-start} latest"
+                                                    + " {start-over} trains its model on them"
+                                                    + " (from where it stopped), ",
+                                            added)
+                                    : "")
+                            + "{start-over} trains a fresh model"
+                            + (sameTopic ? " on it again" : " on " + c.topics().events())
                             + ", or use another {group-id}");
         }
         if (c.warmStart() != null && found.checkpoint().isPresent()) {
@@ -652,6 +663,28 @@ public final class TrainRun {
      * @return per partition, the first offset and the offset after the last
      * @throws InvalidSettingException saying why the range is empty and what to give instead
      */
+    /**
+     * Events the topic holds past a range a run trained to its end: per partition, those after the
+     * range's end (all of a partition added since), whatever retention deleted before it.
+     *
+     * @param range per partition, the first offset and the offset after the last
+     */
+    static long eventsAddedSince(JobConfig c, Map<Integer, long[]> range) {
+        SortedMap<Integer, long[]> now;
+        try (KafkaConsumer<byte[], byte[]> consumer = TopicReader.consumer(c.kafka())) {
+            now =
+                    EvaluateRun.offsets(consumer, c.topics().events(), c.kafka().timeoutMs())
+                            .bounds();
+        }
+        long added = 0;
+        for (Map.Entry<Integer, long[]> p : now.entrySet()) {
+            long[] was = range.get(p.getKey());
+            long from = Math.max(p.getValue()[0], was == null ? 0 : was[1]);
+            added += Math.max(0, p.getValue()[1] - from);
+        }
+        return added;
+    }
+
     static Map<Integer, long[]> requireRecords(JobConfig c) {
         return requireRecords(c, true);
     }

@@ -73,7 +73,9 @@ class ProduceIntoExistingTopicIT {
                             "topic mixed already holds events syn-42-0 … syn-42-199, and these"
                                     + " would be syn-42-0 … syn-42-199 again: a run would train"
                                     + " on each twice. To continue the stream give"
-                                    + " --first-index 200"),
+                                    + " --first-index 200 (another --seed is another data"
+                                    + " set: another teacher labels its events); to write them"
+                                    + " again on purpose, --allow-duplicate-ids"),
                     again);
             assertEquals(200, admin.recordCount("mixed"), "nothing written by the refusal");
             produce(0, "mixed", "--features", "10", "--partitions", "4", "--first-index", "200");

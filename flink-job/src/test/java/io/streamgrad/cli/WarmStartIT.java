@@ -133,10 +133,8 @@ class WarmStartIT {
         Map<Integer, Long> rangeEnd = endOffsets();
 
         Path summary = dir.resolve("bounded.json");
-        assertEquals(
-                0,
-                Streamgrad.execute(
-                        args(true, "warm-1", "--summary-json", summary.toString()), System.err));
+        String[] bounded = args(true, "warm-1", "--summary-json", summary.toString());
+        assertEquals(0, Streamgrad.execute(bounded, System.err));
         ModelSnapshot parent = newest(s -> true);
         assertNotNull(parent.getLineage(), "v5 snapshots carry lineage");
         Map<Integer, Long> trainedTo = new TreeMap<>();
@@ -177,6 +175,18 @@ class WarmStartIT {
 
         new SyntheticProducer(broker.bootstrapServers(), events.withRange(N, M)).run(n -> {});
         Map<Integer, Long> liveEnd = endOffsets();
+
+        // The bounded run again, on the grown topic: refused as done, pointing at the events
+        // added since and the warm start that trains its model on them.
+        String again = refusal(bounded);
+        assertTrue(again.contains(" already trained " + TOPIC + " to its end"), again);
+        assertTrue(
+                again.contains(
+                        String.format(
+                                "%,d events were added since; --warm-start latest --start-over"
+                                        + " trains its model on them",
+                                M)),
+                again);
 
         // A newer snapshot of the same key on the shared snapshots topic, trained on another
         // topic: `latest` continuing a lineage takes this topic's latest, not that one (whose
@@ -304,6 +314,26 @@ class WarmStartIT {
         assertEquals(replayed.getVersion(), last.getVersion());
         assertEquals(
                 replayed.getLineage().getTrainedOffsets(), last.getLineage().getTrainedOffsets());
+
+        // The remedy the refusal above named works: the bounded run's state directory, warm
+        // started from the latest snapshot (the live run's) with --start-over, trains the events
+        // added since, from where the live run stopped.
+        long more = 200;
+        new SyntheticProducer(broker.bootstrapServers(), events.withRange(N + M, more))
+                .run(n -> {});
+        Map<Integer, Long> thirdEnd = endOffsets();
+        List<String> remedy = new ArrayList<>(List.of(bounded));
+        remedy.addAll(List.of("--warm-start", "latest", "--start-over"));
+        assertEquals(0, Streamgrad.execute(remedy.toArray(String[]::new), System.err));
+        ModelSnapshot continued = newest(s -> s.getExamplesSeen() > last.getExamplesSeen());
+        assertEquals(last.getRunId(), continued.getLineage().getParentRunId());
+        long trained = 0;
+        for (OffsetRange r : continued.getLineage().getTrainedOffsets()) {
+            assertEquals(liveEnd.get(r.getPartition()), r.getFirst(), "from where it stopped");
+            assertEquals(thirdEnd.get(r.getPartition()) - 1, r.getLast(), "to the end");
+            trained += r.getLast() - r.getFirst() + 1;
+        }
+        assertEquals(more, trained);
     }
 
     /** Runs a command that must be refused before any job starts; returns its one-line error. */
