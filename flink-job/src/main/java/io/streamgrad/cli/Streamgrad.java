@@ -99,6 +99,16 @@ public final class Streamgrad {
                     + " FILE.yaml)";
         }
         CommandLine.Model.CommandSpec spec = ex.getCommandLine().getCommandSpec();
+        String first = unmatched.get(0);
+        if (!first.startsWith("-") && !spec.subcommands().isEmpty()) {
+            // A command mistyped (trian): the nearest commands, or all of them.
+            List<String> commands =
+                    spec.subcommands().keySet().stream().filter(n -> !n.equals("help")).toList();
+            List<String> near = Nearest.to(first, commands);
+            return near.isEmpty()
+                    ? " (the commands: " + String.join(", ", commands) + ")"
+                    : " (did you mean " + String.join(" or ", near) + "?)";
+        }
         List<String> known =
                 java.util.stream.Stream.concat(
                                 spec.options().stream()

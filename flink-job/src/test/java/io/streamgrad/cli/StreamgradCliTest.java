@@ -83,6 +83,17 @@ class StreamgradCliTest {
                 run("train", "--bootstrap-servers", "localhost:1", "--featurs", "1", "--featres")
                         .err()
                         .contains("(did you mean --features?)"));
+        // A mistyped command names the nearest, or lists them all; a subcommand's too.
+        assertOneLineUsageError(
+                run("trian", "--bootstrap-servers", "localhost:1"),
+                "Unmatched arguments from index 0: 'trian', '--bootstrap-servers', 'localhost:1'"
+                        + " (did you mean train?)");
+        assertOneLineUsageError(run("dead-leters"), "'dead-leters' (did you mean dead-letters?)");
+        assertOneLineUsageError(
+                run("fit"),
+                "'fit' (the commands: demo, produce, train, evaluate, backtest, snapshots,"
+                        + " dead-letters, predict, plot, advise, join)");
+        assertOneLineUsageError(run("snapshots", "lst"), "'lst' (did you mean list?)");
         // Kafka's own spelling of a required flag: reported missing, with the one meant.
         Run kafkaSpelling = run("train", "--bootstrap-server", "localhost:1");
         assertTrue(
