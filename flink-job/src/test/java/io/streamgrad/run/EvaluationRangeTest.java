@@ -58,6 +58,14 @@ class EvaluationRangeTest {
         EvaluationRange one = resolve("0:30", "0:60", null, null, null);
         assertEquals(1, one.offsets().size());
         assertArrayEquals(new long[] {30, 60}, one.offsets().get(0));
+        // Partitions named in either flag: each from its start to its end, the others' defaults.
+        EvaluationRange both = resolve("0:30", "1:20", null, null, null);
+        assertEquals(2, both.offsets().size());
+        assertArrayEquals(new long[] {30, 110}, both.offsets().get(0));
+        assertArrayEquals(new long[] {0, 20}, both.offsets().get(1));
+        // A named partition whose range is empty is left out.
+        EvaluationRange atEnd = resolve("0:110", "1:20", null, null, null);
+        assertEquals(java.util.Set.of(1), atEnd.offsets().keySet());
         // An empty partition range is left out.
         EvaluationRange p0 = resolve(null, "0:50,1:0", null, null, null);
         assertEquals(java.util.Set.of(0), p0.offsets().keySet());
