@@ -175,11 +175,12 @@ if wants memory; then
 fi
 
 CP="$JOB/target/test-classes:$JOB/target/classes:$(cat "$JOB/target/classpath.txt"):$(cat "$JOB/target/classpath-runtime.txt")"
-# The launcher's JIT flags, so that the references run as the measured train JVM does.
-JVM_OPTIONS="$JOB/src/main/cli/jit.options"
-mapfile -t JIT < <(grep -v '^#' "$JVM_OPTIONS" | grep -v '^[[:space:]]*$')
+# The launcher's JVM flags (JIT thresholds, the collector), so that the references run as the
+# measured train JVM does.
+JVM_OPTIONS="$JOB/src/main/cli/jvm.options"
+mapfile -t JVM_FLAGS < <(grep -v '^#' "$JVM_OPTIONS" | grep -v '^[[:space:]]*$')
 bench() { # MAIN ARGS...: one benchmark JVM, stopped with this script
-  "${JAVA_HOME:+$JAVA_HOME/bin/}java" "${JIT[@]}" -Xmx"${STREAMGRAD_BENCH_HEAP:-2g}" \
+  "${JAVA_HOME:+$JAVA_HOME/bin/}java" "${JVM_FLAGS[@]}" -Xmx"${STREAMGRAD_BENCH_HEAP:-2g}" \
     -Dlog4j2.configurationFile="$JOB/src/main/cli/log4j2-cli.properties" \
     -Dorg.apache.avro.SERIALIZABLE_PACKAGES=io.streamgrad.schema \
     -cp "$CP" "$@" &

@@ -79,7 +79,7 @@ import picocli.CommandLine.Mixin;
  * </ol>
  *
  * Usage: {@code ThroughputBench --bootstrap-servers H:P --launcher ./streamgrad --out DIR
- * --workloads logistic,softmax,mlp --jvm-options flink-job/src/main/cli/jit.options [--repeat N]}.
+ * --workloads logistic,softmax,mlp --jvm-options flink-job/src/main/cli/jvm.options [--repeat N]}.
  * Prints the table and writes it to DIR/bench.md and DIR/bench.json.
  */
 public final class ThroughputBench {
