@@ -53,10 +53,11 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Option(
             names = "--snapshot",
             defaultValue = "latest",
-            paramLabel = "latest|VERSION|file:PATH",
+            paramLabel = "latest|VERSION|run:ID|file:PATH",
             description =
-                    "The newest snapshot of the model key, a version (iteration) of it, or a"
-                            + " ModelSnapshot file (default: ${DEFAULT-VALUE})")
+                    "The newest snapshot of the model key, a version (iteration) of it, a run's"
+                            + " last (run:ID), or a ModelSnapshot file (default:"
+                            + " ${DEFAULT-VALUE})")
     String snapshot;
 
     @Option(

@@ -43,10 +43,11 @@ public final class PredictCommand implements Callable<Integer> {
     @Option(
             names = "--snapshot",
             defaultValue = "latest",
-            paramLabel = "latest|VERSION|file:PATH",
+            paramLabel = "latest|VERSION|run:ID|file:PATH",
             description =
                     "The newest snapshot of the model key (followed: newer ones replace it as they"
-                            + " arrive), a fixed version of it, or a ModelSnapshot file"
+                            + " arrive), a fixed version of it, a run's last (run:ID), or a"
+                            + " ModelSnapshot file"
                             + " (default: ${DEFAULT-VALUE})")
     String snapshot;
 

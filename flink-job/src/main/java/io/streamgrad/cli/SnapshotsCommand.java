@@ -67,7 +67,7 @@ public final class SnapshotsCommand implements Callable<Integer> {
         @Option(
                 names = "--snapshot",
                 defaultValue = "latest",
-                paramLabel = "latest|VERSION|file:PATH",
+                paramLabel = "latest|VERSION|run:ID|file:PATH",
                 description = "Which snapshot (default: ${DEFAULT-VALUE})")
         String snapshot;
 

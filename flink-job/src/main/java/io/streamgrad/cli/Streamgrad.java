@@ -129,7 +129,10 @@ public final class Streamgrad {
         return close.isEmpty() ? "" : " (did you mean " + String.join(" or ", close) + "?)";
     }
 
-    /** Runs a command line; returns the exit code (0 ok, 1 failed, 2 wrong usage). */
+    /**
+     * Runs a command line; returns the exit code (0 ok, 1 failed, 2 wrong usage, 3 nothing matched:
+     * {@code dead-letters} with filters no letter passes).
+     */
     public static int execute(String[] args, PrintStream err) {
         boolean verbose = Arrays.asList(args).contains("--verbose");
         // Read by log4j2-cli.properties; set before any library logs.

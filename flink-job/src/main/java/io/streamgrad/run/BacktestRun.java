@@ -4,6 +4,7 @@ import io.streamgrad.config.InvalidSettingException;
 import io.streamgrad.job.BacktestConfig;
 import io.streamgrad.job.JobConfig;
 import io.streamgrad.train.ModelConfigs;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.LongSupplier;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -32,34 +33,64 @@ public final class BacktestRun {
         ModelConfigs configs = ModelConfigs.variants(variants);
         LazyRange records = new LazyRange(job, range);
         for (ModelConfigs.Variant v : variants) {
-            try {
-                TrainRun.preflight(
-                        job.withTraining(v.config()), records, Runtime.getRuntime().maxMemory());
-            } catch (InvalidSettingException e) {
-                // Only the implicit variant's refusals are the command's own flags'; a variant
-                // that sets something is named, so that the fault is not put on a flag or job
-                // file line that the variant overrode.
-                boolean implicit = variants.size() == 1 && v.settings().isEmpty();
-                throw implicit || e == records.refused
-                        ? e
-                        : new InvalidSettingException(
-                                "{variant} " + v.name() + ": " + e.render(n -> "{" + n + "}"));
-            }
+            checkVariant(
+                    variants,
+                    v,
+                    records,
+                    () ->
+                            TrainRun.checkSettingsAndTopic(
+                                    job.withTraining(v.config()),
+                                    records,
+                                    Runtime.getRuntime().maxMemory()));
         }
         records.getAsLong();
+        EvaluationRange r = records.range;
+        // The range's events, read once for every variant: what the job meets first.
+        TopicSample sample =
+                TopicSample.read(job.kafka(), job.topics().events(), false, r.from(), r.to());
+        List<String> warnings = new ArrayList<>();
+        for (ModelConfigs.Variant v : variants) {
+            checkVariant(
+                    variants,
+                    v,
+                    records,
+                    () ->
+                            warnings.addAll(
+                                    TrainRun.checkSample(job.withTraining(v.config()), sample)));
+        }
         // Once for the backtest, however many variants would say the same.
         variants.stream()
                 .map(v -> TrainRun.driftOrderWarning(job.withTraining(v.config())))
                 .flatMap(java.util.Optional::stream)
-                .distinct()
-                .forEach(TopicReader::sayOnStandardError);
-        EvaluationRange r = records.range;
+                .forEach(warnings::add);
+        warnings.stream().distinct().forEach(TopicReader::sayOnStandardError);
         Preflight.requireBacktestFits(
                 variants.stream().map(v -> v.config().batching()).toList(),
                 variants.get(0).config().spec().inputSize(),
                 r.records(),
                 Runtime.getRuntime().maxMemory());
         return new Plan(new BacktestConfig(job, configs, r.from(), r.to()), r);
+    }
+
+    /**
+     * Runs one variant's check: only the implicit variant's refusals are the command's own flags';
+     * a variant that sets something is named, so that the fault is not put on a flag or job file
+     * line that the variant overrode. A refusal of the range is the range's.
+     */
+    private static void checkVariant(
+            List<ModelConfigs.Variant> variants,
+            ModelConfigs.Variant v,
+            LazyRange records,
+            Runnable check) {
+        try {
+            check.run();
+        } catch (InvalidSettingException e) {
+            boolean implicit = variants.size() == 1 && v.settings().isEmpty();
+            throw implicit || e == records.refused
+                    ? e
+                    : new InvalidSettingException(
+                            "{variant} " + v.name() + ": " + e.render(n -> "{" + n + "}"));
+        }
     }
 
     /**

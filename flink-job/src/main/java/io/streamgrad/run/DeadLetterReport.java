@@ -33,7 +33,8 @@ public final class DeadLetterReport {
                             + " {model} to match the data";
             case CLASS_OUT_OF_RANGE ->
                     "the events carry class indices outside 0..K-1: set {classes} to the number of"
-                            + " classes in the data ({model} logistic has 2: use {model} softmax"
+                            + " classes in the data (a binary model has 2: {model} logistic becomes"
+                            + " {model} softmax {classes} K, another model {task} multiclass"
                             + " {classes} K)";
             case NON_FINITE_LABEL ->
                     "the events carry NaN or infinite regression labels: clean them";

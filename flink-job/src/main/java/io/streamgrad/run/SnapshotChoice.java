@@ -15,15 +15,16 @@ import java.util.stream.Collectors;
 
 /**
  * Picks the snapshot a command works on: {@code latest} (the newest run's highest version, {@link
- * SnapshotRecency}), a version (of equal ones, the later created), or {@code file:PATH}, of a model
- * key, from the snapshots topic (read {@code read_committed}) or a file.
+ * SnapshotRecency}), a version (of equal ones, the later created), {@code run:ID} (that run's
+ * highest version: its last snapshot), or {@code file:PATH}, of a model key, from the snapshots
+ * topic (read {@code read_committed}) or a file.
  */
 public final class SnapshotChoice {
     private SnapshotChoice() {}
 
     /**
-     * @param spec {@code latest}, a version number, or {@code file:PATH} (a ModelSnapshot in Avro
-     *     single-object encoding)
+     * @param spec {@code latest}, a version number, {@code run:ID}, or {@code file:PATH} (a
+     *     ModelSnapshot in Avro single-object encoding)
      * @param modelKey the model key, or null for the topic's only key
      * @param snapshots the snapshots on the topic (ignored for a file)
      * @throws InvalidSettingException naming the known keys or versions, or what is wrong with the
@@ -80,12 +81,16 @@ public final class SnapshotChoice {
         if (spec.equals("latest")) {
             return SnapshotRecency.newest(ofKey).orElseThrow();
         }
+        if (spec.startsWith(RUN)) {
+            return ofRun(spec.substring(RUN.length()), k, topic, ofKey);
+        }
         long version;
         try {
             version = Long.parseLong(spec);
         } catch (NumberFormatException e) {
             throw new InvalidSettingException(
-                    "{snapshot} must be latest, a version number or file:PATH, got " + spec);
+                    "{snapshot} must be latest, a version number, run:ID or file:PATH, got "
+                            + spec);
         }
         // Of equal versions (runs that got as far), the later created.
         return ofKey.stream()
@@ -109,6 +114,39 @@ public final class SnapshotChoice {
                                                         .collect(Collectors.joining(", "))
                                                 + " (the topic is compacted: older versions go"
                                                 + " when the log is cleaned)"));
+    }
+
+    /** The prefix of a run's last snapshot: {@code run:ID}. */
+    public static final String RUN = "run:";
+
+    /**
+     * A run's last snapshot of a key: its highest version (of equal ones, the later created).
+     *
+     * @throws InvalidSettingException naming the runs that have snapshots of the key
+     */
+    private static ModelSnapshot ofRun(
+            String runId, String key, String topic, List<ModelSnapshot> ofKey) {
+        return ofKey.stream()
+                .filter(s -> runId.equals(s.getRunId().toString()))
+                .max(
+                        Comparator.comparingLong(ModelSnapshot::getVersion)
+                                .thenComparingLong(ModelSnapshot::getCreatedAt))
+                .orElseThrow(
+                        () ->
+                                new InvalidSettingException(
+                                        "{snapshot} "
+                                                + RUN
+                                                + runId
+                                                + ": model key "
+                                                + key
+                                                + " has no snapshot of that run on "
+                                                + topic
+                                                + "; runs with snapshots of it: "
+                                                + ofKey.stream()
+                                                        .map(s -> s.getRunId().toString())
+                                                        .distinct()
+                                                        .sorted()
+                                                        .collect(Collectors.joining(", "))));
     }
 
     /**

@@ -29,14 +29,54 @@ import org.apache.kafka.common.TopicPartition;
  * @param sampled decodable events read
  * @param classCounts how many of them carry each int label (class index), by label; empty when none
  *     carried one
+ * @param newest whether the sample is of each partition's last events (a live run's), not its first
+ * @param from partition → the offset the sample began at, for the partitions not sampled from their
+ *     beginning (a run's {@code --from-offset}); empty when none was
  */
 public record TopicSample(
         Integer featureCount,
         double eventsPerSecond,
         long sampled,
-        NavigableMap<Integer, Long> classCounts) {
+        NavigableMap<Integer, Long> classCounts,
+        boolean newest,
+        NavigableMap<Integer, Long> from) {
     public TopicSample {
         classCounts = Collections.unmodifiableNavigableMap(new TreeMap<>(classCounts));
+        from = Collections.unmodifiableNavigableMap(new TreeMap<>(from));
+    }
+
+    /** A sample of each partition's first events, from its beginning. */
+    public TopicSample(
+            Integer featureCount,
+            double eventsPerSecond,
+            long sampled,
+            NavigableMap<Integer, Long> classCounts) {
+        this(featureCount, eventsPerSecond, sampled, classCounts, false, new TreeMap<>());
+    }
+
+    /**
+     * What was sampled, for messages: "the first 4,096 events of T", "the last 4,096 events of T",
+     * "the first 4,096 events of T from partition 0's offset 6,000".
+     *
+     * @param n the events counted (all sampled, or those labelled)
+     * @param kind "" or an adjective with its trailing space ("labelled ")
+     */
+    public String describe(long n, String kind, String topic) {
+        String said =
+                String.format(
+                        "the %s %,d %sevents of %s", newest ? "last" : "first", n, kind, topic);
+        if (newest || from.isEmpty()) {
+            return said;
+        }
+        return said
+                + " from "
+                + from.entrySet().stream()
+                        .map(
+                                e ->
+                                        String.format(
+                                                "partition %d's offset %,d",
+                                                e.getKey(), e.getValue()))
+                        .collect(java.util.stream.Collectors.joining(", "));
     }
 
     /** The largest int label (class index) sampled, -1 when none carried one. */
@@ -68,9 +108,16 @@ public record TopicSample(
      *
      * @param from partition → first offset to sample (a run's {@code --from-offset}); null or
      *     partitions not named: the partition's beginning. Ignored with {@code newest}
+     * @param to partition → the first offset not to sample (a backtest's range end); null: each
+     *     partition's end. With it, partitions it does not name are not sampled. Ignored with
+     *     {@code newest}
      */
     public static TopicSample read(
-            KafkaClientConfig kafka, String topic, boolean newest, Map<Integer, Long> from) {
+            KafkaClientConfig kafka,
+            String topic,
+            boolean newest,
+            Map<Integer, Long> from,
+            Map<Integer, Long> to) {
         // The job's decoder: features straight into a float array, not boxed one by one (0.2 s
         // of a start for 4,096 MNIST images).
         LabeledEventDecoder decoder = new LabeledEventDecoder();
@@ -79,9 +126,10 @@ public record TopicSample(
         Integer features = null;
         long sampled = 0;
         NavigableMap<Integer, Long> classCounts = new TreeMap<>();
+        NavigableMap<Integer, Long> sampledFrom = new TreeMap<>();
         try (KafkaConsumer<byte[], byte[]> consumer = TopicReader.consumer(kafka)) {
             List<TopicPartition> partitions = RawClients.fromBeginning(consumer, kafka, topic);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            Map<TopicPartition, Long> end = new HashMap<>(consumer.endOffsets(partitions));
             // An equal share per partition: the rate is summed over partitions, so each must be
             // measured, however unevenly the fetches arrive.
             long share = Math.max(64, MAX_EVENTS / Math.max(1, partitions.size()));
@@ -90,8 +138,20 @@ public record TopicSample(
                 Long at = from == null ? null : from.get(tp.partition());
                 if (newest) {
                     consumer.seek(tp, Math.max(begin.get(tp), end.get(tp) - share));
-                } else if (at != null && at > begin.get(tp) && at <= end.get(tp)) {
+                    continue;
+                }
+                if (to != null) {
+                    // end: a copy of the consumer's answer, so it may be narrowed to the range.
+                    end.put(tp, Math.min(end.get(tp), to.getOrDefault(tp.partition(), 0L)));
+                }
+                long start = begin.get(tp);
+                if (at != null && at > begin.get(tp) && at <= end.get(tp)) {
                     consumer.seek(tp, at);
+                    sampledFrom.put(tp.partition(), at);
+                    start = at;
+                }
+                if (start >= end.get(tp)) {
+                    consumer.pause(List.of(tp));
                 }
             }
             long deadline = System.currentTimeMillis() + TIMEOUT_MS;
@@ -99,7 +159,7 @@ public record TopicSample(
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                     TopicPartition tp = new TopicPartition(r.topic(), r.partition());
                     int seen = counts.getOrDefault(r.partition(), 0);
-                    if (seen >= share) {
+                    if (seen >= share || r.offset() >= end.get(tp)) {
                         consumer.pause(List.of(tp));
                         continue;
                     }
@@ -125,7 +185,8 @@ public record TopicSample(
         List<long[]> sampledTimes = new ArrayList<>();
         times.forEach(
                 (partition, ts) -> sampledTimes.add(Arrays.copyOf(ts, counts.get(partition))));
-        return new TopicSample(features, eventsPerSecond(sampledTimes), sampled, classCounts);
+        return new TopicSample(
+                features, eventsPerSecond(sampledTimes), sampled, classCounts, newest, sampledFrom);
     }
 
     /**

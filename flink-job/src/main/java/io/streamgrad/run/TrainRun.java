@@ -18,6 +18,7 @@ import io.streamgrad.train.ShuffleMode;
 import io.streamgrad.train.Snapshots;
 import io.streamgrad.train.WarmStart;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -54,25 +55,24 @@ public final class TrainRun {
      * pass kept in state ({@code --shuffle pass}) is not checked at all.
      */
     static String preflightForCluster(JobConfig c) {
-        return preflight(c, null, 0);
+        String clusterId = checkSettingsAndTopic(c, null, 0);
+        checkSampledEvents(c);
+        return clusterId;
     }
 
     /**
-     * As {@link #preflight(JobConfig)} for a run over part of the topic (a backtest's range): a
-     * full batch and a pass kept in state are sized by the records the run reads.
+     * As {@link #preflight(JobConfig)} for a run over part of the topic (a backtest's range),
+     * without the events' checks, which need the range ({@link #checkSample}): a full batch and a
+     * pass kept in state are sized by the records the run reads.
      *
      * @param records the run's records, asked once the topic is known to exist; null for the
      *     topic's whole count
      * @param heapBytes the heap of the JVM that trains, for its training step (ND4J's memory) and
      *     what a bounded run keeps in memory; 0 when this JVM does not train (a cluster's job)
+     * @return the Kafka cluster's id
+     * @throws InvalidSettingException naming the setting to change
      */
-    static String preflight(JobConfig c, LongSupplier records, long heapBytes) {
-        String clusterId = checkSettingsAndTopic(c, records, heapBytes);
-        checkSampledEvents(c);
-        return clusterId;
-    }
-
-    private static String checkSettingsAndTopic(JobConfig c, LongSupplier records, long heapBytes) {
+    static String checkSettingsAndTopic(JobConfig c, LongSupplier records, long heapBytes) {
         if (heapBytes > 0) {
             Preflight.requireStepFits(c.training());
         }
@@ -118,7 +118,19 @@ public final class TrainRun {
      */
     public static void checkSampledEvents(JobConfig c) {
         TopicSample sample =
-                TopicSample.read(c.kafka(), c.topics().events(), !c.bounded(), c.startOffsets());
+                TopicSample.read(
+                        c.kafka(), c.topics().events(), !c.bounded(), c.startOffsets(), null);
+        checkSample(c, sample).forEach(TopicReader::sayOnStandardError);
+    }
+
+    /**
+     * The checks of {@link #checkSampledEvents} against a sample already read (a backtest reads its
+     * range's once for all its variants).
+     *
+     * @return the warnings to show, each once, in order
+     * @throws InvalidSettingException naming the setting to change
+     */
+    static List<String> checkSample(JobConfig c, TopicSample sample) {
         Integer seen = sample.featureCount();
         int expected = c.training().spec().inputSize();
         if (seen != null && seen != expected) {
@@ -132,21 +144,20 @@ public final class TrainRun {
                             + ": pass {features} "
                             + seen);
         }
-        classesOutsideModel(c, sample).ifPresent(TopicReader::sayOnStandardError);
-        fewerClassesWarning(c, sample).ifPresent(TopicReader::sayOnStandardError);
+        List<String> warnings = new ArrayList<>();
+        classesOutsideModel(c, sample).ifPresent(warnings::add);
+        fewerClassesWarning(c, sample).ifPresent(warnings::add);
         // A rate measured on fewer than two batches of events says little about the stream.
         if (sample.sampled() >= 2L * c.training().batching().batchSize()) {
             Preflight.requireWindowHoldsABatch(
                     c.training().batching(),
                     sample.eventsPerSecond(),
                     String.format(
-                            "at the rate of %s's %s %,d events (%,.1f per second of event"
-                                    + " time)",
-                            c.topics().events(),
-                            c.bounded() ? "first" : "last",
-                            sample.sampled(),
+                            "at the rate of %s (%,.1f per second of event time)",
+                            sample.describe(sample.sampled(), "", c.topics().events()),
                             sample.eventsPerSecond()));
         }
+        return warnings;
     }
 
     /**
@@ -188,15 +199,16 @@ public final class TrainRun {
                                                 : "{task} multiclass ")
                                 + "{classes} "
                                 + (largest + 1)
-                                + " (or more, if the data set has classes the sample missed)";
+                                + " (or more, if the data set has classes the sample missed)"
+                                + (sample.outsideClasses(Integer.MAX_VALUE) > 0
+                                        ? "; indices below 0 are the producer's to fix"
+                                        : "");
         String said =
                 String.format(
-                        "%,d of the %s %,d labelled events of %s carry classes outside the"
-                                + " model's 0..%d (the largest seen is %d)",
+                        "%,d of %s carry classes outside the model's 0..%d (the largest seen is"
+                                + " %d)",
                         outside,
-                        c.bounded() ? "first" : "last",
-                        labelled,
-                        c.topics().events(),
+                        sample.describe(labelled, "labelled ", c.topics().events()),
                         k - 1,
                         largest);
         if (outside > OUTSIDE_CLASSES_REFUSED * labelled) {
@@ -233,11 +245,11 @@ public final class TrainRun {
         }
         return Optional.of(
                 String.format(
-                        "warning: the %s %,d events of %s carry only classes 0 and 1, and the"
-                                + " model has %d: if the data set is binary, --model logistic"
-                                + " trains it with one output (or give --classes 2); a topic"
-                                + " sorted by label also starts with few classes",
-                        c.bounded() ? "first" : "last", sample.sampled(), c.topics().events(), k));
+                        "warning: %s carry only classes 0 and 1, and the model has %d: if the"
+                                + " data set is binary, --model logistic trains it with one output"
+                                + " (or give --classes 2); a topic sorted by label also starts with"
+                                + " few classes",
+                        sample.describe(sample.sampled(), "", c.topics().events()), k));
     }
 
     /**
@@ -315,7 +327,7 @@ public final class TrainRun {
      * partition its snapshot's lineage (ancestors included) says was trained, unless {@code
      * fromOffset} names offsets; partitions the lineage does not name start as {@code --from} says.
      *
-     * @param warmStartSpec {@code latest|VERSION|file:PATH}, or null for a fresh model
+     * @param warmStartSpec {@code latest|VERSION|run:ID|file:PATH}, or null for a fresh model
      * @param modelKey the snapshot's model key, null for the topic's only key
      * @param fromOffset {@code P:OFFSET[,...]} or one offset for all partitions, or null
      * @throws InvalidSettingException for a snapshot that does not exist or does not fit the flags
@@ -533,10 +545,10 @@ public final class TrainRun {
                             + "): "
                             + (added > 0
                                     ? String.format(
-                                            "%,d events were added since; {warm-start} latest"
+                                            "%,d events were added since; {warm-start} run:%s"
                                                     + " {start-over} trains its model on them"
-                                                    + " (from where it stopped), ",
-                                            added)
+                                                    + " (from its last snapshot), ",
+                                            added, found.runId())
                                     : "")
                             + "{start-over} trains a fresh model"
                             + (sameTopic ? " on it again" : " on " + c.topics().events())
@@ -656,16 +668,9 @@ public final class TrainRun {
     }
 
     /**
-     * The range a fresh bounded run of {@code c} would read if it started now ({@link
-     * TrainingJob#boundedRangeNow}), refused before anything starts when it holds no records: its
-     * job would train nothing and end.
-     *
-     * @return per partition, the first offset and the offset after the last
-     * @throws InvalidSettingException saying why the range is empty and what to give instead
-     */
-    /**
      * Events the topic holds past a range a run trained to its end: per partition, those after the
-     * range's end (all of a partition added since), whatever retention deleted before it.
+     * range's end or the group's committed offset, whichever is later (all of a partition added
+     * since), whatever retention deleted before it.
      *
      * @param range per partition, the first offset and the offset after the last
      */
@@ -676,15 +681,35 @@ public final class TrainRun {
                     EvaluateRun.offsets(consumer, c.topics().events(), c.kafka().timeoutMs())
                             .bounds();
         }
+        // The range recorded before the job started ends where the topic ended then; the job
+        // fixes its own end as it starts, at or after that, and commits it for the group when the
+        // range is done: events written in between were trained.
+        Map<Integer, Long> committed;
+        try (TopicAdmin admin = new TopicAdmin(c.kafka())) {
+            committed = admin.committedOffsets(c.groupId(), c.topics().events());
+        }
         long added = 0;
         for (Map.Entry<Integer, long[]> p : now.entrySet()) {
             long[] was = range.get(p.getKey());
-            long from = Math.max(p.getValue()[0], was == null ? 0 : was[1]);
+            long from =
+                    Math.max(
+                            p.getValue()[0],
+                            Math.max(
+                                    was == null ? 0 : was[1],
+                                    committed.getOrDefault(p.getKey(), 0L)));
             added += Math.max(0, p.getValue()[1] - from);
         }
         return added;
     }
 
+    /**
+     * The range a fresh bounded run of {@code c} would read if it started now ({@link
+     * TrainingJob#boundedRangeNow}), refused before anything starts when it holds no records: its
+     * job would train nothing and end.
+     *
+     * @return per partition, the first offset and the offset after the last
+     * @throws InvalidSettingException saying why the range is empty and what to give instead
+     */
     static Map<Integer, long[]> requireRecords(JobConfig c) {
         return requireRecords(c, true);
     }

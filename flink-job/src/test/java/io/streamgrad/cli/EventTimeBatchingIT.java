@@ -35,6 +35,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -316,7 +317,8 @@ class EventTimeBatchingIT {
         String message = err.toString(StandardCharsets.UTF_8);
         assertEquals(2, exit, message);
         assertTrue(
-                message.contains("at the rate of et.slowing's last 4,096 events (1.0 per second"),
+                message.contains(
+                        "at the rate of the last 4,096 events of et.slowing (1.0 per second"),
                 message);
 
         // A bounded run that starts in the slow part samples from where it starts, not the head.
@@ -345,10 +347,55 @@ class EventTimeBatchingIT {
         message = err.toString(StandardCharsets.UTF_8);
         assertEquals(2, exit, message);
         assertTrue(
-                message.contains("at the rate of et.slowing's first 4,000 events (1.0 per second"),
+                message.contains(
+                        "at the rate of the first 4,000 events of et.slowing from partition 0's"
+                                + " offset 6,000 (1.0 per second"),
                 message);
         // The window suggested is one a person writes: 32 events at one per second.
         assertTrue(message.contains("use --window event-time:32s or more"), message);
+
+        // So does a backtest over that part: it samples its range, not the topic's head, once
+        // for all its variants.
+        err.reset();
+        String[] backtest = {
+            "backtest",
+            "--bootstrap-servers",
+            broker.bootstrapServers(),
+            "--events-topic",
+            "et.slowing",
+            "--from-offset",
+            "6000",
+            "--features",
+            "10",
+            "--batch-size",
+            "32",
+            "--window",
+            "event-time:10s",
+            "--variant",
+            "name=a,learning-rate=0.1",
+            "--variant",
+            "name=b,learning-rate=0.01"
+        };
+        exit = Streamgrad.execute(backtest, new PrintStream(err, true, StandardCharsets.UTF_8));
+        message = err.toString(StandardCharsets.UTF_8);
+        assertEquals(2, exit, message);
+        assertTrue(
+                message.contains(
+                        "at the rate of the first 4,000 events of et.slowing from partition 0's"
+                                + " offset 6,000 (1.0 per second"),
+                message);
+        // A range's sample stops at its end: offsets 3,000 to 5,000 are the fast part alone, 2,000
+        // events at 100 per second, where reading on to the topic's end would take in slow ones.
+        io.streamgrad.run.TopicSample head =
+                io.streamgrad.run.TopicSample.read(
+                        io.streamgrad.kafka.KafkaClientConfig.plain(broker.bootstrapServers()),
+                        "et.slowing",
+                        false,
+                        Map.of(0, 3_000L),
+                        Map.of(0, 5_000L));
+        assertEquals(2_000, head.sampled());
+        assertEquals(100.0, head.eventsPerSecond(), 1e-9);
+        assertEquals(Map.of(0, 3_000L), head.from());
     }
 
     @Test

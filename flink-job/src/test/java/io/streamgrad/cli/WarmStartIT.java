@@ -35,6 +35,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
@@ -183,9 +184,9 @@ class WarmStartIT {
         assertTrue(
                 again.contains(
                         String.format(
-                                "%,d events were added since; --warm-start latest --start-over"
+                                "%,d events were added since; --warm-start run:%s --start-over"
                                         + " trains its model on them",
-                                M)),
+                                M, parent.getRunId())),
                 again);
 
         // A newer snapshot of the same key on the shared snapshots topic, trained on another
@@ -316,24 +317,35 @@ class WarmStartIT {
                 replayed.getLineage().getTrainedOffsets(), last.getLineage().getTrainedOffsets());
 
         // The remedy the refusal above named works: the bounded run's state directory, warm
-        // started from the latest snapshot (the live run's) with --start-over, trains the events
-        // added since, from where the live run stopped.
+        // started from that run's own last snapshot with --start-over, trains the events added
+        // since its range, and not from the live run's newer snapshot of the same key, which
+        // `latest` would take.
         long more = 200;
         new SyntheticProducer(broker.bootstrapServers(), events.withRange(N + M, more))
                 .run(n -> {});
         Map<Integer, Long> thirdEnd = endOffsets();
         List<String> remedy = new ArrayList<>(List.of(bounded));
-        remedy.addAll(List.of("--warm-start", "latest", "--start-over"));
+        remedy.addAll(List.of("--warm-start", "run:" + parent.getRunId(), "--start-over"));
         assertEquals(0, Streamgrad.execute(remedy.toArray(String[]::new), System.err));
-        ModelSnapshot continued = newest(s -> s.getExamplesSeen() > last.getExamplesSeen());
-        assertEquals(last.getRunId(), continued.getLineage().getParentRunId());
+        String liveRun = runId;
+        Set<String> earlier = Set.of(parent.getRunId(), liveRun, "another-data-set");
+        ModelSnapshot continued = newest(s -> !earlier.contains(s.getRunId()));
         long trained = 0;
         for (OffsetRange r : continued.getLineage().getTrainedOffsets()) {
-            assertEquals(liveEnd.get(r.getPartition()), r.getFirst(), "from where it stopped");
+            assertEquals(rangeEnd.get(r.getPartition()), r.getFirst(), "from where it stopped");
             assertEquals(thirdEnd.get(r.getPartition()) - 1, r.getLast(), "to the end");
+            assertEquals(2 * (r.getLast() - r.getFirst() + 1), r.getExamples(), "2 epochs");
             trained += r.getLast() - r.getFirst() + 1;
         }
-        assertEquals(more, trained);
+        assertEquals(M + more, trained, "the live run's events and the 200 after them");
+        assertEquals(
+                parent.getExamplesSeen() + 2 * (M + more),
+                continued.getExamplesSeen(),
+                "the bounded run's model, not the live run's");
+        // A run that left no snapshot of the key is named with those that did.
+        String noSuchRun = refusal(args(false, "warm-3", "--warm-start", "run:nobody"));
+        assertTrue(noSuchRun.contains("has no snapshot of that run on warm.snapshots"), noSuchRun);
+        assertTrue(noSuchRun.contains(parent.getRunId()), noSuchRun);
     }
 
     /** Runs a command that must be refused before any job starts; returns its one-line error. */

@@ -50,6 +50,17 @@ class SampledClassesTest {
         return new TopicSample(20, 100, events, counts);
     }
 
+    /** The same counts as each partition's newest events (a live run's sample). */
+    private static TopicSample newest(TopicSample s) {
+        return new TopicSample(
+                s.featureCount(),
+                s.eventsPerSecond(),
+                s.sampled(),
+                s.classCounts(),
+                true,
+                new TreeMap<>());
+    }
+
     private static TopicSample sample(Map<Integer, Long> counts) {
         long events = counts.values().stream().mapToLong(Long::longValue).sum();
         return new TopicSample(20, 100, events, new TreeMap<>(counts));
@@ -75,7 +86,7 @@ class SampledClassesTest {
                                 () ->
                                         TrainRun.classesOutsideModel(
                                                 config("--model", "softmax", "--classes", "5"),
-                                                sample(4_000, 9))));
+                                                newest(sample(4_000, 9)))));
         assertTrue(said.startsWith("2,000 of the last 4,000 labelled events"), said);
         assertTrue(said.contains("pass --classes 10 (or more"), said);
         // A binary MLP becomes multi-class.
@@ -119,6 +130,14 @@ class SampledClassesTest {
                         .endsWith(
                                 "class-out-of-range; class indices are 0..K-1: check the"
                                         + " producer"));
+        // Both kinds: the classes to give, and the negatives to fix.
+        assertTrue(
+                TrainRun.classesOutsideModel(config(), sample(Map.of(0, 98L, 3, 1L, -1, 1L)))
+                        .orElseThrow()
+                        .endsWith(
+                                "pass --model softmax --classes 4 (or more, if the data set has"
+                                        + " classes the sample missed); indices below 0 are the"
+                                        + " producer's to fix"));
         assertEquals(Optional.empty(), TrainRun.classesOutsideModel(config(), sample(4_000, 1)));
         assertEquals(
                 Optional.empty(),
@@ -128,7 +147,9 @@ class SampledClassesTest {
 
     @Test
     void softmaxOfTenClassesOnABinaryTopicIsWarnedAbout() {
-        String w = warning(sample(4_096, 1), "--model", "softmax", "--classes", "10").orElseThrow();
+        String w =
+                warning(newest(sample(4_096, 1)), "--model", "softmax", "--classes", "10")
+                        .orElseThrow();
         assertTrue(
                 w.startsWith(
                         "warning: the last 4,096 events of streamgrad.events carry only classes 0"
@@ -140,6 +161,22 @@ class SampledClassesTest {
                 warning(sample(4_096, 1), "--bounded", "--model", "softmax", "--classes", "10")
                         .orElseThrow()
                         .startsWith("warning: the first 4,096 events"));
+        // One that starts at --from-offset says where its sample began.
+        TopicSample from =
+                new TopicSample(
+                        20,
+                        100,
+                        4_096,
+                        new TreeMap<>(Map.of(0, 2_048L, 1, 2_048L)),
+                        false,
+                        new TreeMap<>(Map.of(0, 6_000L, 2, 10L)));
+        assertTrue(
+                warning(from, "--bounded", "--model", "softmax", "--classes", "10")
+                        .orElseThrow()
+                        .startsWith(
+                                "warning: the first 4,096 events of streamgrad.events from"
+                                        + " partition 0's offset 6,000, partition 2's offset 10"
+                                        + " carry only classes 0 and 1"));
     }
 
     @Test

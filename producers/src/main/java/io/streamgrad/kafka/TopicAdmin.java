@@ -495,6 +495,25 @@ public final class TopicAdmin implements AutoCloseable {
      * non-empty topic: a bounded run of that group would read nothing.
      */
     public boolean groupAtEnd(String group, String topic) {
+        Map<Integer, Long> committed = committedOffsets(group, topic);
+        long total = 0;
+        for (Map.Entry<Integer, Long> end : offsets(topic, OffsetSpec.latest()).entrySet()) {
+            total += end.getValue();
+            Long c = committed.get(end.getKey());
+            if (c == null || c < end.getValue()) {
+                return false;
+            }
+        }
+        return total > 0;
+    }
+
+    /**
+     * The offsets a consumer group has committed on a topic (partition → the next offset to read);
+     * partitions without one are left out, and so is every partition of a group never seen.
+     *
+     * @throws KafkaUnreachableException when the brokers do not answer in time
+     */
+    public Map<Integer, Long> committedOffsets(String group, String topic) {
         Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> committed;
         try {
             committed =
@@ -512,15 +531,14 @@ public final class TopicAdmin implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
-        long total = 0;
-        for (Map.Entry<Integer, Long> end : offsets(topic, OffsetSpec.latest()).entrySet()) {
-            total += end.getValue();
-            var c = committed.get(new TopicPartition(topic, end.getKey()));
-            if (c == null || c.offset() < end.getValue()) {
-                return false;
-            }
-        }
-        return total > 0;
+        Map<Integer, Long> out = new TreeMap<>();
+        committed.forEach(
+                (tp, o) -> {
+                    if (o != null && tp.topic().equals(topic)) {
+                        out.put(tp.partition(), o.offset());
+                    }
+                });
+        return out;
     }
 
     /** Each partition's offset of one kind (earliest, latest), partition → offset. */

@@ -11,15 +11,17 @@ import picocli.CommandLine.Option;
 public final class StartOptions {
     @Option(
             names = "--warm-start",
-            paramLabel = "latest|VERSION|file:PATH",
+            paramLabel = "latest|VERSION|run:ID|file:PATH",
             description =
                     "Start the model from a snapshot on --snapshots-topic (or a file) instead of a"
-                        + " fresh model: parameters, optimizer state, feature statistics and"
-                        + " iteration count continue, and the snapshot becomes the parent of the"
-                        + " next. Reading starts right after the last offset of each partition the"
-                        + " snapshot's lineage says it trained (no gap, no overlap) unless"
-                        + " --from-offset says otherwise. The flags must describe the snapshot's"
-                        + " model; refused with a state directory that holds a checkpoint")
+                        + " fresh model (latest: the newest trained on --events-topic; VERSION:"
+                        + " that iteration; run:ID: that run's last snapshot): parameters,"
+                        + " optimizer state, feature statistics and iteration count continue, and"
+                        + " the snapshot becomes the parent of the next. Reading starts right after"
+                        + " the last offset of each partition the snapshot's lineage says it"
+                        + " trained (no gap, no overlap) unless --from-offset says otherwise. The"
+                        + " flags must describe the snapshot's model; refused with a state"
+                        + " directory that holds a checkpoint")
     public String warmStart;
 
     @Option(
