@@ -29,7 +29,9 @@ import picocli.CommandLine.Option;
             "What the dead-letter topic holds (read_committed, from its beginning): per reason the"
                     + " count, when they were written, the source partitions and offsets, one"
                     + " example and the fix; --list adds the newest dead letters one per line."
-                    + " Reads the topic in constant memory.",
+                    + " Records dead-lettered again by later runs over the same offsets (a warm"
+                    + " start, an evaluation) are counted once as records. Reads the topic once,"
+                    + " keeping counters and up to 1,000,000 records' coordinates.",
             "Exit code: 0 when the topic holds dead letters that match, 3 when it holds none (1"
                     + " when the command failed, e.g. Kafka is unreachable; 2 for a wrong flag or a"
                     + " topic that holds no DeadLetters at all)."
@@ -175,6 +177,17 @@ public final class DeadLettersCommand implements Callable<Integer> {
                 s.read(),
                 // --source-topic already said where from
                 sourceTopic != null ? "" : ", from " + String.join(", ", s.sourceTopics()));
+        if (!s.recordsExact()) {
+            System.out.printf(
+                    "  (distinct source records not counted past %,d)%n",
+                    DeadLetterSummary.RECORDS_TRACKED);
+        } else if (s.records() < s.total()) {
+            // A record replayed by a later run over the same offsets is dead-lettered again.
+            System.out.printf(
+                    "  for %,d distinct records: %,d written again by later runs over the same"
+                            + " offsets (a warm start, an evaluation, a backtest)%n",
+                    s.records(), s.total() - s.records());
+        }
         for (DeadLetterSummary.Reason r : s.reasons()) {
             System.out.printf(
                     "%n  %-20s %,10d   written %s … %s%n",

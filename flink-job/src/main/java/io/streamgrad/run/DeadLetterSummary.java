@@ -3,6 +3,8 @@ package io.streamgrad.run;
 import io.streamgrad.schema.DeadLetter;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,9 +15,12 @@ import java.util.TreeSet;
 import java.util.function.Predicate;
 
 /**
- * What a dead-letter topic holds, gathered one dead letter at a time in constant memory (besides
- * the {@code keepLast} newest kept to list, without their values): per reason a count, the source
- * topics, the first and last offset per source partition, the time span and one example.
+ * What a dead-letter topic holds, gathered one dead letter at a time: per reason a count, the
+ * source topics, the first and last offset per source partition, the time span and one example, in
+ * constant memory besides the {@code keepLast} newest kept to list (without their values) and the
+ * source records' coordinates, up to {@value #RECORDS_TRACKED}, so that records dead-lettered again
+ * by later runs over the same offsets (a warm start, an evaluation, a backtest) are counted once as
+ * records.
  *
  * <p>Not thread-safe.
  */
@@ -148,6 +153,16 @@ public final class DeadLetterSummary {
     private long total;
 
     /**
+     * Distinct source records whose coordinates are kept, at most: 8 bytes and a set entry each.
+     */
+    public static final int RECORDS_TRACKED = 1_000_000;
+
+    // "topic/partition" -> offsets of the records dead-lettered, until RECORDS_TRACKED of them
+    private final Map<String, Set<Long>> records = new HashMap<>();
+    private long recordsSeen;
+    private boolean recordsOverflowed;
+
+    /**
      * @param keep which dead letters count (the others are read and skipped)
      * @param keepLast how many of the newest counted ones to keep for {@link #newest()}; 0 none
      * @throws IllegalArgumentException when {@code keepLast} is negative
@@ -178,6 +193,16 @@ public final class DeadLetterSummary {
                         k -> new long[] {Long.MAX_VALUE, Long.MIN_VALUE});
         range[0] = Math.min(range[0], d.getOffset());
         range[1] = Math.max(range[1], d.getOffset());
+        if (!recordsOverflowed) {
+            Set<Long> offsets =
+                    records.computeIfAbsent(
+                            d.getTopic() + "/" + d.getPartition(), k -> new HashSet<>());
+            if (offsets.add(d.getOffset()) && ++recordsSeen >= RECORDS_TRACKED) {
+                // Past the cap the count stops: records() says at least, not how many.
+                recordsOverflowed = true;
+                records.clear();
+            }
+        }
         if (r.example == null) {
             r.example = d.getDetail().toString();
             r.exampleAt = coordinates(d);
@@ -208,6 +233,20 @@ public final class DeadLetterSummary {
     /** Dead letters counted. */
     public long total() {
         return total;
+    }
+
+    /**
+     * Distinct source records (topic, partition, offset) of the dead letters counted: below {@link
+     * #total()} when later runs dead-lettered the same records again. {@value #RECORDS_TRACKED} at
+     * least when {@link #recordsExact()} is false.
+     */
+    public long records() {
+        return recordsOverflowed ? RECORDS_TRACKED : recordsSeen;
+    }
+
+    /** Whether {@link #records()} is exact: at most {@value #RECORDS_TRACKED} were seen. */
+    public boolean recordsExact() {
+        return !recordsOverflowed;
     }
 
     /** The reasons counted, most frequent first (ties by name). */

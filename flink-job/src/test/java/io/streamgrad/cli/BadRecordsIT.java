@@ -244,6 +244,7 @@ class BadRecordsIT {
                                 "bad.dead: %,d dead letters (%,d read), from %s%n",
                                 bad, bad, topic)),
                 said);
+        assertFalse(said.contains("written again"), "one run, each record once: " + said);
         for (DeadLetterReason k : KINDS) {
             long first = Long.MAX_VALUE;
             long last = Long.MIN_VALUE;

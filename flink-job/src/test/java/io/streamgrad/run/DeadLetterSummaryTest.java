@@ -57,6 +57,37 @@ class DeadLetterSummaryTest {
     }
 
     @Test
+    void aRecordDeadLetteredAgainByALaterRunCountsOnceAsARecord() {
+        DeadLetterSummary s = new DeadLetterSummary(d -> true, 0);
+        // A run, then an evaluation over the same offsets, then one more record.
+        for (long at : new long[] {1_000, 2_000}) {
+            s.add(letter("e", 0, 10, "late", at));
+            s.add(letter("e", 1, 10, "wrong-feature-count", at + 1));
+        }
+        s.add(letter("f", 0, 10, "late", 3_000));
+        assertEquals(5, s.total());
+        assertEquals(3, s.records(), "e/0@10, e/1@10 and f/0@10");
+        assertEquals(true, s.recordsExact());
+        // A letter the filter leaves out is no record counted.
+        DeadLetterSummary lateOnly =
+                new DeadLetterSummary(d -> d.getReason().toString().equals("late"), 0);
+        lateOnly.add(letter("e", 1, 11, "wrong-feature-count", 1));
+        lateOnly.add(letter("e", 0, 11, "late", 2));
+        assertEquals(1, lateOnly.records());
+    }
+
+    @Test
+    void pastTheCapDistinctRecordsAreAtLeastTheCap() {
+        DeadLetterSummary s = new DeadLetterSummary(d -> true, 0);
+        for (long o = 0; o <= DeadLetterSummary.RECORDS_TRACKED; o++) {
+            s.add(letter("e", 0, o, "late", 1));
+        }
+        assertEquals(DeadLetterSummary.RECORDS_TRACKED + 1L, s.total());
+        assertEquals(false, s.recordsExact());
+        assertEquals(DeadLetterSummary.RECORDS_TRACKED, s.records());
+    }
+
+    @Test
     void aListedLetterKeepsItsValuesSizeNotItsValueAndShowsPrintableKeysAsText() {
         DeadLetter d = letter("e", 0, 1, "undecodable", 1);
         d.setValue(java.nio.ByteBuffer.wrap(new byte[70_000]));
