@@ -211,6 +211,23 @@ public final class Streamgrad {
                                     + (verbose ? "" : " (--verbose shows the stack trace)"));
                     return 1;
                 });
+        if (args.length > 0
+                && !args[0].startsWith("-")
+                && !cli.getSubcommands().containsKey(args[0])
+                && Arrays.stream(args)
+                        .anyMatch(a -> a.equals("-h") || a.equals("--help") || a.equals("-V"))) {
+            // A mistyped command with --help (evalute --help): picocli would print the root's
+            // usage and exit 0, as if the help asked for were given.
+            try {
+                return cli.getParameterExceptionHandler()
+                        .handleParseException(
+                                new CommandLine.UnmatchedArgumentException(
+                                        cli, Arrays.asList(args)),
+                                args);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
         return cli.execute(args);
     }
 

@@ -94,6 +94,10 @@ class StreamgradCliTest {
                 "'fit' (the commands: demo, produce, train, evaluate, backtest, snapshots,"
                         + " dead-letters, predict, plot, advise, join)");
         assertOneLineUsageError(run("snapshots", "lst"), "'lst' (did you mean list?)");
+        // With --help too: not the root's usage, as if the help asked for were given.
+        assertOneLineUsageError(
+                run("evalute", "--help"),
+                "Unmatched arguments from index 0: 'evalute', '--help' (did you mean evaluate?)");
         // Kafka's own spelling of a required flag: reported missing, with the one meant.
         Run kafkaSpelling = run("train", "--bootstrap-server", "localhost:1");
         assertTrue(
