@@ -168,13 +168,15 @@ public final class StateDirectory {
                                     + " and this run is %s: a checkpoint of one cannot resume"
                                     + " the other. Run it %s to resume it, {start-over} to train"
                                     + " afresh, or give another {group-id} (and {state-dir}, if"
-                                    + " given), with {warm-start} latest to go on from its model",
+                                    + " given), with {warm-start} run:%s to go on from its"
+                                    + " model",
                             dir,
                             storedMode,
                             stored.get("run_id"),
                             c.groupId(),
                             mode(c),
-                            storedMode.equals(BOUNDED) ? "with {bounded}" : "without {bounded}"));
+                            storedMode.equals(BOUNDED) ? "with {bounded}" : "without {bounded}",
+                            stored.get("run_id")));
         }
         List<String> differences = differences(stored, modelSettings(c));
         // A completed run has nothing to resume: its settings do not matter, that it is done does.
@@ -197,8 +199,10 @@ public final class StateDirectory {
                             + (resume.isEmpty() ? "" : " (" + String.join(" ", resume) + ")")
                             + ", {start-over} to train afresh, or another {group-id} (and"
                             + " {state-dir}, if given); to go on from this model under the new"
-                            + " settings, add {warm-start} latest there (it starts after the"
-                            + " offsets its last snapshot trained)"
+                            + " settings, add {warm-start} run:"
+                            + stored.get("run_id")
+                            + " there (its last snapshot; it starts after the offsets that"
+                            + " snapshot trained)"
                             + (blockDiffers
                                     ? ". Without {shuffle-block}, its automatic size is up to"
                                             + " 8,192 offsets since Dec 1 2026 (1,024 before)"

@@ -130,27 +130,36 @@ public record TopicSample(
         try (KafkaConsumer<byte[], byte[]> consumer = TopicReader.consumer(kafka)) {
             List<TopicPartition> partitions = RawClients.fromBeginning(consumer, kafka, topic);
             Map<TopicPartition, Long> end = new HashMap<>(consumer.endOffsets(partitions));
-            // An equal share per partition: the rate is summed over partitions, so each must be
-            // measured, however unevenly the fetches arrive.
-            long share = Math.max(64, MAX_EVENTS / Math.max(1, partitions.size()));
             Map<TopicPartition, Long> begin = consumer.beginningOffsets(partitions);
+            // Where each partition's sample starts; its end narrowed to the range's.
+            Map<TopicPartition, Long> start = new HashMap<>();
             for (TopicPartition tp : partitions) {
                 Long at = from == null ? null : from.get(tp.partition());
+                if (!newest && to != null) {
+                    end.put(tp, Math.min(end.get(tp), to.getOrDefault(tp.partition(), 0L)));
+                }
+                start.put(
+                        tp,
+                        !newest && at != null && at > begin.get(tp) && at <= end.get(tp)
+                                ? at
+                                : begin.get(tp));
+            }
+            // An equal share per partition sampled: the rate is summed over partitions, so each
+            // must be measured, however unevenly the fetches arrive; partitions with nothing to
+            // sample (outside a range, or empty) take no share.
+            long sampledPartitions =
+                    partitions.stream().filter(tp -> start.get(tp) < end.get(tp)).count();
+            long share = Math.max(64, MAX_EVENTS / Math.max(1, sampledPartitions));
+            for (TopicPartition tp : partitions) {
                 if (newest) {
                     consumer.seek(tp, Math.max(begin.get(tp), end.get(tp) - share));
                     continue;
                 }
-                if (to != null) {
-                    // end: a copy of the consumer's answer, so it may be narrowed to the range.
-                    end.put(tp, Math.min(end.get(tp), to.getOrDefault(tp.partition(), 0L)));
+                if (start.get(tp) > begin.get(tp)) {
+                    consumer.seek(tp, start.get(tp));
+                    sampledFrom.put(tp.partition(), start.get(tp));
                 }
-                long start = begin.get(tp);
-                if (at != null && at > begin.get(tp) && at <= end.get(tp)) {
-                    consumer.seek(tp, at);
-                    sampledFrom.put(tp.partition(), at);
-                    start = at;
-                }
-                if (start >= end.get(tp)) {
+                if (start.get(tp) >= end.get(tp)) {
                     consumer.pause(List.of(tp));
                 }
             }

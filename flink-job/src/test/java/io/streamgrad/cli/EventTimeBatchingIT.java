@@ -396,6 +396,16 @@ class EventTimeBatchingIT {
         assertEquals(2_000, head.sampled());
         assertEquals(100.0, head.eventsPerSecond(), 1e-9);
         assertEquals(Map.of(0, 3_000L), head.from());
+        // A range of one of four partitions (6,000 events spread over them) samples up to the
+        // whole share in it, not a quarter of it.
+        io.streamgrad.run.TopicSample one =
+                io.streamgrad.run.TopicSample.read(
+                        io.streamgrad.kafka.KafkaClientConfig.plain(broker.bootstrapServers()),
+                        "et.four",
+                        false,
+                        null,
+                        Map.of(0, 1_400L));
+        assertEquals(1_400, one.sampled());
     }
 
     @Test

@@ -81,5 +81,25 @@ class LauncherJvmOptionsIT {
         String table = flagsWith("JAVA_TOOL_OPTIONS", "-XX:+UseParallelGC -XX:+PrintFlagsFinal");
         assertEquals("true", finalValue(table, "UseParallelGC"));
         assertEquals("false", finalValue(table, "UseSerialGC"));
+        // _JAVA_OPTIONS, which the JVM applies after the command line, too.
+        table = flagsWith("_JAVA_OPTIONS", "-XX:+UseParallelGC -XX:+PrintFlagsFinal");
+        assertEquals("true", finalValue(table, "UseParallelGC"));
+    }
+
+    @Test
+    void theSerialCollectorTurnedOffInJdkJavaOptionsStaysOff() throws Exception {
+        // JDK_JAVA_OPTIONS comes before the launcher's flags: the file's +UseSerialGC would win
+        // were it not left out. A flag that merely ends in "GC" is no collector.
+        String table =
+                flagsWith(
+                        "JDK_JAVA_OPTIONS",
+                        "-XX:-UseSerialGC -XX:+UseMaximumCompactionOnSystemGC"
+                                + " -XX:+PrintFlagsFinal");
+        assertEquals("false", finalValue(table, "UseSerialGC"));
+        String kept =
+                flagsWith(
+                        "STREAMGRAD_JAVA_OPTS",
+                        "-XX:+UseMaximumCompactionOnSystemGC -XX:+PrintFlagsFinal");
+        assertEquals("true", finalValue(kept, "UseSerialGC"));
     }
 }

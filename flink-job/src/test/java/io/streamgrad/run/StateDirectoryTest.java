@@ -262,7 +262,7 @@ class StateDirectoryTest {
         String m = lr.getMessage();
         assertTrue(m.contains("training.optimizer.learning_rate was 0.1, now 0.2"), m);
         assertTrue(m.contains("or another group-id (and state-dir, if given)"), m);
-        assertTrue(m.contains("add warm-start latest there"), m);
+        assertTrue(m.contains("add warm-start run:run-1 there (its last snapshot"), m);
         // A live run recorded with a bounded-only setting (as builds before Dec 2 2026 let it)
         // resumes without it.
         editRunFile(
@@ -298,6 +298,7 @@ class StateDirectoryTest {
         assertTrue(m.contains("holds an unfinished live run (run-1) of group g"), m);
         assertTrue(m.contains("and this run is bounded"), m);
         assertTrue(m.contains("Run it without bounded to resume it"), m);
+        assertTrue(m.contains("with warm-start run:run-1 to go on from its model"), m);
         // Not a setting that "was pass" before settings were recorded: the switch is named.
         assertTrue(!m.contains("was pass"), m);
 
