@@ -111,6 +111,47 @@ class BacktestIT {
                 "2");
     }
 
+    /**
+     * A warning every variant would give (a 10-class softmax on binary events) is said once, and
+     * only one sample of the topic is read for all variants: the warning counts the sample's
+     * events.
+     */
+    @Test
+    void aWarningEveryVariantGivesIsSaidOnce() {
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream saved = System.err;
+        String out;
+        try {
+            System.setErr(
+                    new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+            List<String> args = new ArrayList<>(List.of("backtest"));
+            args.addAll(topics("bt-warn"));
+            args.addAll(
+                    List.of(
+                            "--model",
+                            "softmax",
+                            "--classes",
+                            "10",
+                            "--features",
+                            "10",
+                            "--batch-size",
+                            "64",
+                            "--to-offset",
+                            "1024",
+                            "--variant",
+                            "name=fast,learning-rate=0.1",
+                            "--variant",
+                            "name=slow,learning-rate=0.01"));
+            out = CommandLines.run(0, args.toArray(String[]::new));
+        } finally {
+            System.setErr(saved);
+        }
+        String said = err.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(out.contains("fast") && out.contains("slow"), out);
+        String warning = "warning: the first 2,048 events of bt.events carry only classes 0 and 1";
+        assertEquals(1, said.split(java.util.regex.Pattern.quote(warning), -1).length - 1, said);
+    }
+
     @Test
     void eachVariantTrainsTheModelTrainWouldInOnePass(@TempDir Path dir) throws Exception {
         Path summary = dir.resolve("backtest.json");
