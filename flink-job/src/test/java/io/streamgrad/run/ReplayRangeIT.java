@@ -112,6 +112,48 @@ class ReplayRangeIT {
         assertEquals(Map.of(0, 999L, 1, 1000L, 2, 1000L, 3, 1000L), p.config().startOffsets());
     }
 
+    /**
+     * The events added past a finished run's range: past the range recorded before its job started,
+     * or past the group's committed offsets where the job read on (it fixes its end as it starts,
+     * and commits it when done), whichever is later. (Another test here deletes heads below offset
+     * 250: below the range's end, so they change nothing here whatever the order.)
+     */
+    @Test
+    void eventsAddedSinceARangeCountFromItsEndOrTheGroupsCommitsWhicheverIsLater() {
+        Map<Integer, long[]> recorded = new java.util.TreeMap<>();
+        for (int p = 0; p < 4; p++) {
+            recorded.put(p, new long[] {0, 600}); // the topic holds 1,000 per partition
+        }
+        assertEquals(4 * 400, TrainRun.eventsAddedSince(config("added-none"), recorded));
+        // The job read partitions 0 and 1 on to 900 and committed that.
+        try (var consumer =
+                new org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]>(
+                        Map.of(
+                                "bootstrap.servers", broker.bootstrapServers(),
+                                "group.id", "added-read-on",
+                                "key.deserializer",
+                                        org.apache.kafka.common.serialization.ByteArrayDeserializer
+                                                .class
+                                                .getName(),
+                                "value.deserializer",
+                                        org.apache.kafka.common.serialization.ByteArrayDeserializer
+                                                .class
+                                                .getName()))) {
+            consumer.commitSync(
+                    Map.of(
+                            new TopicPartition(TOPIC, 0),
+                            new org.apache.kafka.clients.consumer.OffsetAndMetadata(900),
+                            new TopicPartition(TOPIC, 1),
+                            new org.apache.kafka.clients.consumer.OffsetAndMetadata(900),
+                            // Behind the recorded end: the recorded end counts.
+                            new TopicPartition(TOPIC, 2),
+                            new org.apache.kafka.clients.consumer.OffsetAndMetadata(100)));
+        }
+        assertEquals(
+                100 + 100 + 400 + 400,
+                TrainRun.eventsAddedSince(config("added-read-on"), recorded));
+    }
+
     @Test
     void anEmptyRangeSaysWhyItIsEmpty() {
         // A group that has read the topic to its end (what the job jar on a cluster checks; train
