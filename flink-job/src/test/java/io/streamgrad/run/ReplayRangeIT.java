@@ -82,6 +82,32 @@ class ReplayRangeIT {
         return o.toJobConfig("run-" + group);
     }
 
+    /** Commits {@code offsets} (partition → next offset) of the topic for {@code group}. */
+    private static void commit(String group, Map<Integer, Long> offsets) {
+        try (var consumer =
+                new org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]>(
+                        Map.of(
+                                "bootstrap.servers", broker.bootstrapServers(),
+                                "group.id", group,
+                                "key.deserializer",
+                                        org.apache.kafka.common.serialization.ByteArrayDeserializer
+                                                .class
+                                                .getName(),
+                                "value.deserializer",
+                                        org.apache.kafka.common.serialization.ByteArrayDeserializer
+                                                .class
+                                                .getName()))) {
+            Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> commits =
+                    new java.util.HashMap<>();
+            offsets.forEach(
+                    (p, o) ->
+                            commits.put(
+                                    new TopicPartition(TOPIC, p),
+                                    new org.apache.kafka.clients.consumer.OffsetAndMetadata(o)));
+            consumer.commitSync(commits);
+        }
+    }
+
     /** As train's {@code --from-offset} sets it. */
     private static JobConfig fromOffset(String offsets) {
         return TrainRun.resolveStart(config("empty"), null, null, offsets).config();
@@ -126,29 +152,13 @@ class ReplayRangeIT {
         }
         assertEquals(4 * 400, TrainRun.eventsAddedSince(config("added-none"), recorded));
         // The job read partitions 0 and 1 on to 900 and committed that.
-        try (var consumer =
-                new org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]>(
-                        Map.of(
-                                "bootstrap.servers", broker.bootstrapServers(),
-                                "group.id", "added-read-on",
-                                "key.deserializer",
-                                        org.apache.kafka.common.serialization.ByteArrayDeserializer
-                                                .class
-                                                .getName(),
-                                "value.deserializer",
-                                        org.apache.kafka.common.serialization.ByteArrayDeserializer
-                                                .class
-                                                .getName()))) {
-            consumer.commitSync(
-                    Map.of(
-                            new TopicPartition(TOPIC, 0),
-                            new org.apache.kafka.clients.consumer.OffsetAndMetadata(900),
-                            new TopicPartition(TOPIC, 1),
-                            new org.apache.kafka.clients.consumer.OffsetAndMetadata(900),
-                            // Behind the recorded end: the recorded end counts.
-                            new TopicPartition(TOPIC, 2),
-                            new org.apache.kafka.clients.consumer.OffsetAndMetadata(100)));
-        }
+        commit(
+                "added-read-on",
+                Map.of(
+                        0, 900L,
+                        1, 900L,
+                        // Behind the recorded end: the recorded end counts.
+                        2, 100L));
         assertEquals(
                 100 + 100 + 400 + 400,
                 TrainRun.eventsAddedSince(config("added-read-on"), recorded));
@@ -158,28 +168,11 @@ class ReplayRangeIT {
     void anEmptyRangeSaysWhyItIsEmpty() {
         // A group that has read the topic to its end (what the job jar on a cluster checks; train
         // refuses it earlier, naming its state directory).
-        try (var consumer =
-                new org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]>(
-                        Map.of(
-                                "bootstrap.servers", broker.bootstrapServers(),
-                                "group.id", "at-end",
-                                "key.deserializer",
-                                        org.apache.kafka.common.serialization.ByteArrayDeserializer
-                                                .class
-                                                .getName(),
-                                "value.deserializer",
-                                        org.apache.kafka.common.serialization.ByteArrayDeserializer
-                                                .class
-                                                .getName()))) {
-            Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> end =
-                    new java.util.HashMap<>();
-            for (int p = 0; p < 4; p++) {
-                end.put(
-                        new TopicPartition(TOPIC, p),
-                        new org.apache.kafka.clients.consumer.OffsetAndMetadata(EVENTS / 4));
-            }
-            consumer.commitSync(end);
+        Map<Integer, Long> end = new java.util.HashMap<>();
+        for (int p = 0; p < 4; p++) {
+            end.put(p, EVENTS / 4);
         }
+        commit("at-end", end);
         InvalidSettingException atEnd =
                 assertThrows(
                         InvalidSettingException.class,
