@@ -11,6 +11,8 @@ import io.streamgrad.kafka.TopicAdmin;
 import io.streamgrad.producers.SyntheticConfig;
 import io.streamgrad.producers.SyntheticProducer;
 import io.streamgrad.run.TopicReader;
+import io.streamgrad.schema.DeadLetter;
+import io.streamgrad.schema.DeadLetterReason;
 import io.streamgrad.schema.ModelSnapshot;
 import io.streamgrad.schema.Task;
 import java.io.IOException;
@@ -285,6 +287,32 @@ class LocalClusterIT {
         assertTrue(
                 width.out().contains("have 10 features but --features is 12: pass --features 10"),
                 width.out());
+        // --skip-kafka-checks (a client that cannot reach the cluster's Kafka): the refused
+        // submission goes through, and the job itself dead-letters what the check refused, with
+        // reason and coordinates, and finishes.
+        List<String> unchecked = new ArrayList<>(List.of(submitArgs(jar, "k", 2, wider)));
+        unchecked.add("--skip-kafka-checks");
+        Ended skipped = run(Duration.ofMinutes(3), "flink", unchecked.toArray(String[]::new));
+        assertEquals(0, skipped.exit(), skipped.out());
+        Matcher skippedId = Pattern.compile("JobID ([0-9a-f]{32})").matcher(skipped.out());
+        assertTrue(skippedId.find(), skipped.out());
+        JsonNode skippedEnd = awaitEnd(skippedId.group(1), Duration.ofMinutes(4));
+        assertEquals(
+                "FINISHED",
+                skippedEnd.get("state").asText(),
+                exceptions(skippedId.group(1)).toString());
+        List<DeadLetter> dead =
+                TopicReader.readAll(bootstrap, "k.dead", DeadLetter.class, d -> true);
+        assertEquals(models * perModel, dead.size(), "every event dead-lettered once");
+        Set<String> offsets = new HashSet<>();
+        for (DeadLetter d : dead) {
+            assertEquals(
+                    DeadLetterReason.WRONG_FEATURE_COUNT,
+                    DeadLetterReason.fromWireName(d.getReason().toString()));
+            assertEquals("c.many", d.getTopic().toString());
+            offsets.add(d.getPartition() + ":" + d.getOffset());
+        }
+        assertEquals(models * perModel, offsets.size(), "distinct coordinates");
         long jobsBefore = get("/jobs/overview").get("jobs").size();
 
         // The reference: the same flags in a MiniCluster in this JVM.
