@@ -1,5 +1,6 @@
 package io.streamgrad.job;
 
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
@@ -44,7 +45,7 @@ final class RangeEndCommitter implements AutoCloseable {
     private final Properties properties;
     private final String name;
     private ExecutorService thread;
-    private KafkaConsumer<byte[], byte[]> consumer; // only on `thread`
+    private KafkaConsumer<ByteBuffer, ByteBuffer> consumer; // only on `thread`
     private Future<Boolean> inFlight;
     private boolean committed;
     private boolean closed;

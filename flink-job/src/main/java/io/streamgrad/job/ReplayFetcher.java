@@ -4,6 +4,7 @@ import io.streamgrad.kafka.KafkaClientConfig;
 import io.streamgrad.kafka.KafkaUnreachableException;
 import io.streamgrad.kafka.TopicAdmin;
 import io.streamgrad.train.ReplayPlan;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -76,7 +77,7 @@ final class ReplayFetcher implements SplitReader<ReplayFetcher.Fetched, ReplaySp
     private final String topic;
     private final ReplayPlan plan;
     // Written on the fetcher thread; wakeUp reads it from the task thread.
-    private volatile KafkaConsumer<byte[], byte[]> consumer;
+    private volatile KafkaConsumer<ByteBuffer, ByteBuffer> consumer;
 
     // Where the next fetch reads: ahead of what the task thread has emitted.
     private Map<Integer, long[]> range;
@@ -89,8 +90,18 @@ final class ReplayFetcher implements SplitReader<ReplayFetcher.Fetched, ReplaySp
     private List<List<ReplayPlan.Block>> groups;
 
     // A pass read in merge order.
-    private final Map<Integer, ArrayDeque<ConsumerRecord<byte[], byte[]>>> buffers =
-            new TreeMap<>();
+    // Each record copied out of its fetched batch as it is buffered, so the buffers do not keep
+    // the consumer's fetch buffers alive.
+    private final Map<Integer, ArrayDeque<Buffered>> buffers = new TreeMap<>();
+
+    /** A record buffered in merge order: its bytes copied, its timestamp shifted into the pass. */
+    private record Buffered(int partition, long offset, long timestamp, byte[] key, byte[] value) {
+        /** The job's record, received when the read that emits it began. */
+        KafkaRecord toRecord(String topic, long receivedAtMs) {
+            return new KafkaRecord(topic, partition, offset, timestamp, key, value, receivedAtMs);
+        }
+    }
+
     private final Set<Integer> exhausted = new HashSet<>();
     private boolean passOpen;
     private long lastPositions = -1;
@@ -471,8 +482,10 @@ final class ReplayFetcher implements SplitReader<ReplayFetcher.Fetched, ReplaySp
         }
 
         /** Keeps the polled records of one partition that lie in its blocks still to read. */
-        void collect(List<ConsumerRecord<byte[], byte[]>> records, ArrayDeque<ReplayPlan.Block> q) {
-            for (ConsumerRecord<byte[], byte[]> r : records) {
+        void collect(
+                List<ConsumerRecord<ByteBuffer, ByteBuffer>> records,
+                ArrayDeque<ReplayPlan.Block> q) {
+            for (ConsumerRecord<ByteBuffer, ByteBuffer> r : records) {
                 while (q != null && !q.isEmpty() && q.peekFirst().to() <= r.offset()) {
                     q.pollFirst();
                 }
@@ -482,7 +495,7 @@ final class ReplayFetcher implements SplitReader<ReplayFetcher.Fetched, ReplaySp
             }
         }
 
-        private void add(ConsumerRecord<byte[], byte[]> r) {
+        private void add(ConsumerRecord<ByteBuffer, ByteBuffer> r) {
             int i = n;
             // Each record's sort key is computed once, not once per comparison.
             keys[i] = plan.recordKey(pass, r.partition(), r.offset());
@@ -496,10 +509,13 @@ final class ReplayFetcher implements SplitReader<ReplayFetcher.Fetched, ReplaySp
             n++;
         }
 
-        /** Appends {@code b} (null: nothing) as record i's bytes; the array, grown if need be. */
-        private static byte[] append(byte[] packed, int[] start, int i, byte[] b) {
+        /**
+         * Appends {@code b}'s remaining bytes (null: nothing; its position unchanged) as record i's
+         * bytes; the array, grown if need be.
+         */
+        private static byte[] append(byte[] packed, int[] start, int i, ByteBuffer b) {
             int from = start[i];
-            int len = b == null ? 0 : b.length;
+            int len = b == null ? 0 : b.remaining();
             long need = (long) from + len;
             if (need > packed.length) {
                 if (need > MAX_ARRAY) {
@@ -513,7 +529,7 @@ final class ReplayFetcher implements SplitReader<ReplayFetcher.Fetched, ReplaySp
                                 (int) Math.max(need, grown(packed.length, packed.length / 2)));
             }
             if (len > 0) {
-                System.arraycopy(b, 0, packed, from, len);
+                b.get(b.position(), packed, from, len);
             }
             start[i + 1] = from + len;
             return packed;
@@ -628,10 +644,10 @@ final class ReplayFetcher implements SplitReader<ReplayFetcher.Fetched, ReplaySp
         }
         List<Fetched> out = new ArrayList<>();
         while (out.size() < max) {
-            ConsumerRecord<byte[], byte[]> best = null;
+            Buffered best = null;
             boolean waiting = false;
             for (var b : buffers.entrySet()) {
-                ConsumerRecord<byte[], byte[]> head = b.getValue().peekFirst();
+                Buffered head = b.getValue().peekFirst();
                 if (head == null) {
                     if (!exhausted.contains(b.getKey())) {
                         waiting = true;
@@ -659,7 +675,7 @@ final class ReplayFetcher implements SplitReader<ReplayFetcher.Fetched, ReplaySp
             waitingSince = -1;
             buffers.get(best.partition()).pollFirst();
             next.put(best.partition(), best.offset() + 1);
-            out.add(new Fetched(shifted(best), pass, 0, -1));
+            out.add(new Fetched(best.toRecord(topic, readStartedMs), pass, 0, -1));
         }
         return out;
     }
@@ -690,10 +706,10 @@ final class ReplayFetcher implements SplitReader<ReplayFetcher.Fetched, ReplaySp
         var records = poll();
         for (TopicPartition tp : records.partitions()) {
             long to = range.get(tp.partition())[1];
-            ArrayDeque<ConsumerRecord<byte[], byte[]>> buffer = buffers.get(tp.partition());
-            for (ConsumerRecord<byte[], byte[]> r : records.records(tp)) {
+            ArrayDeque<Buffered> buffer = buffers.get(tp.partition());
+            for (ConsumerRecord<ByteBuffer, ByteBuffer> r : records.records(tp)) {
                 if (r.offset() < to) {
-                    buffer.addLast(r);
+                    buffer.addLast(buffered(r));
                     got = true;
                 }
             }
@@ -719,18 +735,30 @@ final class ReplayFetcher implements SplitReader<ReplayFetcher.Fetched, ReplaySp
         return got;
     }
 
-    /** The record as the job sees it: its timestamp shifted into the current pass. */
-    private KafkaRecord shifted(ConsumerRecord<byte[], byte[]> r) {
+    /**
+     * The record copied out of its fetched batch (which the buffer must not keep alive), its
+     * timestamp shifted into the current pass.
+     */
+    private Buffered buffered(ConsumerRecord<ByteBuffer, ByteBuffer> r) {
         long t = timestampOf(r) + plan.shift(pass);
-        return new KafkaRecord(
-                r.topic(), r.partition(), r.offset(), t, r.key(), r.value(), readStartedMs);
+        return new Buffered(r.partition(), r.offset(), t, bytes(r.key()), bytes(r.value()));
+    }
+
+    /** A copy of {@code b}'s remaining bytes (its position unchanged); null for null. */
+    private static byte[] bytes(ByteBuffer b) {
+        if (b == null) {
+            return null;
+        }
+        byte[] out = new byte[b.remaining()];
+        b.get(b.position(), out);
+        return out;
     }
 
     /**
      * A record's timestamp within its pass: a timestamp before 1970 or from 2109 on (a producer
      * writing microseconds, say) is clamped into the pass, so it cannot pose as another pass's.
      */
-    private long timestampOf(ConsumerRecord<byte[], byte[]> r) {
+    private long timestampOf(ConsumerRecord<ByteBuffer, ByteBuffer> r) {
         long t = r.timestamp();
         if (t >= 0 && t < plan.unitMs()) {
             return t;
@@ -749,7 +777,7 @@ final class ReplayFetcher implements SplitReader<ReplayFetcher.Fetched, ReplaySp
         return Math.min(Math.max(0, t), plan.unitMs() - 1);
     }
 
-    private ConsumerRecords<byte[], byte[]> poll() {
+    private ConsumerRecords<ByteBuffer, ByteBuffer> poll() {
         try {
             return consumer.poll(POLL);
         } catch (OffsetOutOfRangeException e) {

@@ -8,6 +8,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -28,7 +29,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteBufferDeserializer;
 
 /**
  * The source of a bounded run that reads its range from Kafka once per pass ({@link ReplayPlan}):
@@ -203,7 +204,7 @@ public final class ReplaySource
             boolean useCommittedOffsets,
             boolean fromEarliest,
             Map<Integer, Long> startOffsets) {
-        try (KafkaConsumer<byte[], byte[]> c =
+        try (KafkaConsumer<ByteBuffer, ByteBuffer> c =
                 new KafkaConsumer<>(consumerProperties(kafka, groupId))) {
             List<TopicPartition> partitions = new ArrayList<>();
             for (PartitionInfo p : c.partitionsFor(topic)) {
@@ -266,10 +267,12 @@ public final class ReplaySource
         Properties p = kafka.properties(Map.of());
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        // Views of the fetched batch, not a byte array per record: the fetcher copies each record
+        // once, into its group.
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteBufferDeserializer.class.getName());
         p.put(
                 ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
-                ByteArrayDeserializer.class.getName());
+                ByteBufferDeserializer.class.getName());
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
