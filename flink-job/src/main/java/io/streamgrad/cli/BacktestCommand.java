@@ -87,6 +87,18 @@ public final class BacktestCommand implements Callable<Integer> {
             SnapshotExport.checkOutput("plot", f.png());
             SnapshotExport.checkOutput("plot", f.svg());
         }
+        if (spec.commandLine().getParseResult().hasMatchedOption("--from")) {
+            // A backtest reads a fixed range with a group of its own: --from, where a group with
+            // no committed offsets starts, would be ignored. A job file's value is (the file is
+            // usually the live train job's).
+            throw new InvalidSettingException(
+                    "{from} "
+                            + job.from
+                            + " has no effect on a backtest, which reads the range of"
+                            + " {from-offset}, {from-time} or {last} (default: the whole topic)"
+                            + " up to {to-offset} or {to-time}: drop {from} (for the newest"
+                            + " records, give {last} N)");
+        }
         job.bounded = true; // a range ends
         String runId = RunIds.next();
         job.groupId =

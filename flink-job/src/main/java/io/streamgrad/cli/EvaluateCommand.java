@@ -74,8 +74,8 @@ public final class EvaluateCommand implements Callable<Integer> {
             names = "--summary-json",
             paramLabel = "FILE",
             description =
-                    "Write the metrics, the snapshot's version and run id, and the exact offsets"
-                            + " scored to this file")
+                    "Write the metrics, the snapshot's version, run id and checksum, and the exact"
+                            + " offsets scored to this file")
     Path summaryJson;
 
     @Option(

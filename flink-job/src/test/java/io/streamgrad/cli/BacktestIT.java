@@ -380,6 +380,14 @@ class BacktestIT {
         assertTrue(e.contains("but one as --epochs 1,"), e);
         assertTrue(e.contains("--shuffle pass to keep the range in state"), e);
 
+        // train's start for a group without offsets: a backtest's range ignores it, so it is
+        // refused rather than ignored.
+        List<String> from = new ArrayList<>(args);
+        from.addAll(List.of("--variant", "name=a", "--from", "latest"));
+        e = CommandLines.run(2, from.toArray(String[]::new));
+        assertTrue(e.startsWith("streamgrad: --from latest has no effect on a backtest"), e);
+        assertTrue(e.contains("--last N"), e);
+
         List<String> twice = new ArrayList<>(args);
         twice.addAll(List.of("--variant", "name=a", "--variant", "name=a,seed=3"));
         e = CommandLines.run(2, twice.toArray(String[]::new));

@@ -42,7 +42,8 @@ public final class TrainJobOptions {
             defaultValue = "earliest",
             description =
                     "Where to start when the group has no committed offsets: earliest | latest"
-                            + " (default: ${DEFAULT-VALUE})")
+                            + " (default: ${DEFAULT-VALUE}); not on backtest, whose range starts"
+                            + " where its range flags say")
     public String from;
 
     @Option(
