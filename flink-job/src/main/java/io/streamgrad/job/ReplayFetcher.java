@@ -20,6 +20,7 @@ import java.util.Queue;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.Function;
 import org.apache.flink.connector.base.source.reader.RecordsBySplits;
 import org.apache.flink.connector.base.source.reader.RecordsWithSplitIds;
 import org.apache.flink.connector.base.source.reader.splitreader.SplitReader;
@@ -823,7 +824,8 @@ final class ReplayFetcher implements SplitReader<ReplayFetcher.Fetched, ReplaySp
         List<TopicPartition> partitions = new ArrayList<>();
         range.keySet().forEach(p -> partitions.add(new TopicPartition(topic, p)));
         Map<Integer, Long> beginning = new HashMap<>();
-        consumer.beginningOffsets(partitions).forEach((tp, o) -> beginning.put(tp.partition(), o));
+        listOffsets(d -> consumer.beginningOffsets(partitions, d))
+                .forEach((tp, o) -> beginning.put(tp.partition(), o));
         List<String> lost = ReplaySource.lostHead(range, beginning);
         if (!lost.isEmpty()) {
             throw unrecoverable(
@@ -841,7 +843,7 @@ final class ReplayFetcher implements SplitReader<ReplayFetcher.Fetched, ReplaySp
         // The other way a fixed range can vanish: the topic was deleted and made again (or
         // truncated), and now ends before the range does.
         List<String> cut = new ArrayList<>();
-        consumer.endOffsets(partitions)
+        listOffsets(d -> consumer.endOffsets(partitions, d))
                 .forEach(
                         (tp, end) -> {
                             long to = range.get(tp.partition())[1];
@@ -860,6 +862,43 @@ final class ReplayFetcher implements SplitReader<ReplayFetcher.Fetched, ReplaySp
                                     + " and made again?): %s. The run stops: train on it"
                                     + " afresh with --start-over",
                             topic, String.join(", ", cut)));
+        }
+    }
+
+    /**
+     * Asks for offsets in tries that each end with the question whether the topic is still there.
+     * The consumer waits its whole timeout for a topic deleted under the request (answered by the
+     * broker's metadata a moment before the deletion reached it): asked in one try, a pass that
+     * started as its topic went failed after that timeout and a restart, instead of in seconds.
+     */
+    private Map<TopicPartition, Long> listOffsets(
+            Function<Duration, Map<TopicPartition, Long>> request) {
+        return listOffsets(request, kafka.timeoutMs(), () -> requireSameTopic(true));
+    }
+
+    /**
+     * Runs {@code request} in tries of {@link #CONFIRM_MS}, then twice as long each time, calling
+     * {@code between} after every try that times out, until {@code timeoutMs} has passed in all.
+     *
+     * @param request the Kafka request, given how long this try may take
+     * @param between what to do when a try timed out: may throw to end the request for good
+     * @throws org.apache.kafka.common.errors.TimeoutException when no try answered within {@code
+     *     timeoutMs}
+     */
+    static <T> T listOffsets(Function<Duration, T> request, long timeoutMs, Runnable between) {
+        long deadline = System.currentTimeMillis() + timeoutMs;
+        long tryMs = CONFIRM_MS;
+        while (true) {
+            long left = deadline - System.currentTimeMillis();
+            try {
+                return request.apply(Duration.ofMillis(Math.max(1, Math.min(tryMs, left))));
+            } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                if (deadline - System.currentTimeMillis() <= 0) {
+                    throw e;
+                }
+                between.run();
+                tryMs *= 2;
+            }
         }
     }
 

@@ -511,6 +511,69 @@ class ReplaySourceIT {
     }
 
     @Test
+    void anOffsetRequestForADeletedTopicAsksBetweenShortTriesInsteadOfWaitingItsWholeTimeout()
+            throws Exception {
+        // A pass's start asks for its range's offsets. On a topic deleted a moment after the
+        // admin still saw it, the consumer waits its whole timeout (then the job restarts):
+        // ReplayFetcher.listOffsets asks in short tries and checks the topic in between.
+        String topic = "replay.offsets.deleted";
+        produce(topic);
+        broker.deleteTopic(topic);
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        List<TopicPartition> partitions =
+                List.of(new TopicPartition(topic, 0), new TopicPartition(topic, 1));
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<>(p)) {
+            long t0 = System.currentTimeMillis();
+            assertThrows(
+                    org.apache.kafka.common.errors.TimeoutException.class,
+                    () -> consumer.beginningOffsets(partitions, java.time.Duration.ofSeconds(3)));
+            assertTrue(
+                    System.currentTimeMillis() - t0 >= 2_900,
+                    "the consumer alone waits its whole timeout for a deleted topic");
+
+            // The check between tries ends the request at its first try.
+            List<Long> askedAt = new ArrayList<>();
+            long t1 = System.currentTimeMillis();
+            IllegalStateException gone =
+                    assertThrows(
+                            IllegalStateException.class,
+                            () ->
+                                    ReplayFetcher.listOffsets(
+                                            d -> consumer.beginningOffsets(partitions, d),
+                                            60_000,
+                                            () -> {
+                                                askedAt.add(System.currentTimeMillis() - t1);
+                                                throw new IllegalStateException("deleted");
+                                            }));
+            assertEquals("deleted", gone.getMessage());
+            assertEquals(1, askedAt.size());
+            assertTrue(
+                    askedAt.get(0) >= ReplayFetcher.CONFIRM_MS - 100
+                            && askedAt.get(0) < 2 * ReplayFetcher.CONFIRM_MS,
+                    "asked after the first try: " + askedAt);
+
+            // A check that finds nothing wrong lets the tries go on, each twice as long, until
+            // the timeout: then the consumer's own timeout comes out.
+            askedAt.clear();
+            long t2 = System.currentTimeMillis();
+            assertThrows(
+                    org.apache.kafka.common.errors.TimeoutException.class,
+                    () ->
+                            ReplayFetcher.listOffsets(
+                                    d -> consumer.endOffsets(partitions, d),
+                                    7_000,
+                                    () -> askedAt.add(System.currentTimeMillis() - t2)));
+            long took = System.currentTimeMillis() - t2;
+            assertEquals(2, askedAt.size(), "after the 2-s and the 4-s try: " + askedAt);
+            assertTrue(askedAt.get(1) >= 3 * ReplayFetcher.CONFIRM_MS - 200, "" + askedAt);
+            assertTrue(took >= 6_900 && took < 9_000, "gave up at the timeout: " + took);
+        }
+    }
+
+    @Test
     void aTimestampBeyondThePassUnitIsClampedIntoItsPass() throws Exception {
         String topic = "replay.micros";
         Properties admin = new Properties();
