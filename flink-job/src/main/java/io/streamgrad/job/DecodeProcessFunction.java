@@ -150,12 +150,14 @@ public final class DecodeProcessFunction extends ProcessFunction<KafkaRecord, Tr
             deadLetter(
                     ctx,
                     record,
-                    Arrays.copyOf(value, DeadLetters.TRUNCATED_VALUE_BYTES),
+                    Arrays.copyOf(value, Math.min(value.length, DeadLetters.TRUNCATED_VALUE_BYTES)),
                     DeadLetterReason.RECORD_TOO_LARGE,
                     String.format(
                             "record of %,d bytes is over the events' limit of %,d bytes; the dead"
                                     + " letter keeps its first %,d bytes",
-                            value.length, maxRecordBytes, DeadLetters.TRUNCATED_VALUE_BYTES));
+                            value.length,
+                            maxRecordBytes,
+                            Math.min(value.length, DeadLetters.TRUNCATED_VALUE_BYTES)));
             return;
         }
         try {

@@ -2,6 +2,7 @@ package io.streamgrad.job;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamgrad.batch.TrainingExample;
 import io.streamgrad.model.Activation;
@@ -112,6 +113,24 @@ class DecodeProcessFunctionTest {
                     Arrays.copyOf(big, DeadLetters.TRUNCATED_VALUE_BYTES),
                     bytes(dead.get(0).getValue()));
             assertEquals(7, dead.get(0).getOffset());
+        }
+    }
+
+    @Test
+    void aTooLargeRecordShorterThanWhatADeadLetterKeepsIsKeptWholeNeverPadded() throws Exception {
+        byte[] over = event("over", 1f, 2f, 3f, 4f); // over a limit set below it, far under 64 KiB
+        try (var h = harness(over.length - 1)) {
+            h.processElement(record(9, over));
+            assertEquals(0, h.extractOutputValues().size());
+            List<DeadLetter> dead = deadLetters(h);
+            assertEquals(1, dead.size());
+            assertArrayEquals(over, bytes(dead.get(0).getValue()));
+            assertTrue(
+                    dead.get(0)
+                            .getDetail()
+                            .toString()
+                            .endsWith("keeps its first " + over.length + " bytes"),
+                    dead.get(0).getDetail().toString());
         }
     }
 

@@ -447,6 +447,28 @@ class AvroSerdeTest {
         assertThrows(AvroDecodeException.class, () -> serde.deserialize(null));
     }
 
+    /** The schema's own doc of the reason field names every reason a dead letter can carry. */
+    @Test
+    void theDeadLetterSchemaDocumentsEveryReason() {
+        String doc = DeadLetter.getClassSchema().getField("reason").doc();
+        for (DeadLetterReason r : DeadLetterReason.values()) {
+            assertTrue(
+                    java.util.regex.Pattern.compile("(^|[ :(|])" + r.wireName() + "([ ;.|]|$)")
+                            .matcher(doc)
+                            .find(),
+                    r.wireName() + " in: " + doc);
+        }
+        // The doc is not part of the fingerprint: changing it keeps old dead letters readable.
+        assertEquals(
+                SchemaNormalization.parsingFingerprint64(DeadLetter.getClassSchema()),
+                SchemaNormalization.parsingFingerprint64(
+                        new Schema.Parser()
+                                .parse(
+                                        DeadLetter.getClassSchema()
+                                                .toString()
+                                                .replace(doc, "changed"))));
+    }
+
     /**
      * A record that declares 10^9 floats (4 GB) or a string of 10^8 characters is refused by the
      * declared length, before anything is allocated: a decode error, not an OutOfMemoryError.
