@@ -27,6 +27,7 @@ import org.apache.flink.connector.base.source.reader.splitreader.SplitReader;
 import org.apache.flink.connector.base.source.reader.splitreader.SplitsAddition;
 import org.apache.flink.connector.base.source.reader.splitreader.SplitsChange;
 import org.apache.flink.runtime.execution.SuppressRestartsException;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -77,6 +78,8 @@ final class ReplayFetcher implements SplitReader<ReplayFetcher.Fetched, ReplaySp
     private final Properties properties;
     private final String topic;
     private final ReplayPlan plan;
+    // How long the consumer waits for a request given no timeout of its own, ms.
+    private final long apiTimeoutMs;
     // Written on the fetcher thread; wakeUp reads it from the task thread.
     private volatile KafkaConsumer<ByteBuffer, ByteBuffer> consumer;
 
@@ -140,6 +143,7 @@ final class ReplayFetcher implements SplitReader<ReplayFetcher.Fetched, ReplaySp
         this.properties = properties;
         this.topic = topic;
         this.plan = plan;
+        this.apiTimeoutMs = apiTimeoutMs(properties);
     }
 
     @Override
@@ -866,14 +870,25 @@ final class ReplayFetcher implements SplitReader<ReplayFetcher.Fetched, ReplaySp
     }
 
     /**
-     * Asks for offsets in tries that each end with the question whether the topic is still there.
-     * The consumer waits its whole timeout for a topic deleted under the request (answered by the
-     * broker's metadata a moment before the deletion reached it): asked in one try, a pass that
-     * started as its topic went failed after that timeout and a restart, instead of in seconds.
+     * Asks for offsets in tries that each end with the question whether the topic is still there,
+     * within the consumer's own timeout for a request ({@code default.api.timeout.ms}: Kafka's 60 s
+     * unless the client configuration sets it). The consumer waits that whole timeout for a topic
+     * deleted under the request (answered by the broker's metadata a moment before the deletion
+     * reached it): asked in one try, a pass that started as its topic went failed after it and a
+     * restart, instead of in seconds.
      */
     private Map<TopicPartition, Long> listOffsets(
             Function<Duration, Map<TopicPartition, Long>> request) {
-        return listOffsets(request, kafka.timeoutMs(), () -> requireSameTopic(true));
+        return listOffsets(request, apiTimeoutMs, () -> requireSameTopic(true));
+    }
+
+    /** The consumer's {@code default.api.timeout.ms} as Kafka reads it from its properties, ms. */
+    static long apiTimeoutMs(Properties consumer) {
+        Object ms =
+                ConsumerConfig.configDef()
+                        .parse(consumer)
+                        .get(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG);
+        return ((Number) ms).longValue();
     }
 
     /**
