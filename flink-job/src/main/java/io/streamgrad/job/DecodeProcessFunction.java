@@ -147,17 +147,16 @@ public final class DecodeProcessFunction extends ProcessFunction<KafkaRecord, Tr
             }
             // Checked before decoding: Avro would allocate by the declared sizes inside it. The
             // dead letter keeps the first bytes only, so it fits the dead-letter topic.
+            int kept = Math.min(value.length, DeadLetters.TRUNCATED_VALUE_BYTES);
             deadLetter(
                     ctx,
                     record,
-                    Arrays.copyOf(value, Math.min(value.length, DeadLetters.TRUNCATED_VALUE_BYTES)),
+                    Arrays.copyOf(value, kept),
                     DeadLetterReason.RECORD_TOO_LARGE,
                     String.format(
                             "record of %,d bytes is over the events' limit of %,d bytes; the dead"
                                     + " letter keeps its first %,d bytes",
-                            value.length,
-                            maxRecordBytes,
-                            Math.min(value.length, DeadLetters.TRUNCATED_VALUE_BYTES)));
+                            value.length, maxRecordBytes, kept));
             return;
         }
         try {
